@@ -62,7 +62,7 @@ class InputError(TrialdeskError):
 
 
 class FactError(TrialdeskError):
-    """One clinical fact is unusable (bad unit, impossible value); the rest of the record is fine."""
+    """One clinical fact is unusable (bad unit, impossible value); the rest is fine."""
 
 
 class UnitError(FactError):
