@@ -1,0 +1,204 @@
+"""The trialdesk command line: one Typer app.
+
+Every TrialdeskError becomes one clear line on stderr and exit code 2; nothing else is
+caught, so a bug still shows its traceback instead of a misleading message.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from trialdesk.errors import InputError, TrialdeskError
+from trialdesk.patients.record import Laterality
+
+app = typer.Typer(
+    help="trialdesk: a clinical trial's participant pipeline from one protocol definition.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+study_app = typer.Typer(help="Show, check and start study folders.", no_args_is_help=True)
+app.add_typer(study_app, name="study")
+
+out = Console()
+err = Console(stderr=True)
+
+# When the baseline (injection) date is not given, screening + 14 days is assumed: a
+# typical screening-to-dosing interval, inside the 28-day screening period (DESIGN.md).
+DEFAULT_BASELINE_AFTER = timedelta(days=14)
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class Knee(StrEnum):
+    left = "left"
+    right = "right"
+
+
+def fail(error: TrialdeskError) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+    return typer.Exit(code=2)
+
+
+def _date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise fail(InputError(f"{option} '{value}' is not a date (YYYY-MM-DD)")) from None
+
+
+@app.command()
+def screen(
+    paths: Annotated[list[Path], typer.Argument(help="FHIR R4 JSON/NDJSON files or folders.")],
+    study: Annotated[str, typer.Option(help="Bundled study id or a study folder.")] = "NCT06947746",
+    screening_date: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default today).")] = None,
+    baseline_date: Annotated[
+        str | None, typer.Option(help="Day of injection, YYYY-MM-DD (default screening + 14 d).")
+    ] = None,
+    target_knee: Annotated[Knee | None, typer.Option(help="The knee to be injected.")] = None,
+    attest: Annotated[
+        Path | None, typer.Option(help="Investigator decisions (CSV/YAML/JSON).")
+    ] = None,
+    format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+) -> None:
+    """Screen every patient in FHIR records against a study's criteria."""
+    from trialdesk.criteria.attest import load_attestations
+    from trialdesk.criteria.render import checklist, to_csv, to_json
+    from trialdesk.criteria.screening import Screener
+    from trialdesk.patients.fhir import read_fhir
+    from trialdesk.study.loader import load_study
+
+    defaults: list[str] = []
+    screening = _date(screening_date, "--screening-date")
+    if screening is None:
+        screening = date.today()
+        defaults.append(f"screening date not given: using today, {screening}")
+    baseline = _date(baseline_date, "--baseline-date")
+    if baseline is None:
+        baseline = screening + DEFAULT_BASELINE_AFTER
+        defaults.append(f"baseline date not given: using screening + 14 days, {baseline}")
+    if baseline < screening:
+        raise fail(InputError("--baseline-date is before --screening-date"))
+    if target_knee is None:
+        defaults.append("target knee not given: knee criteria E7-E9 cannot place knee events")
+    try:
+        s = load_study(study)
+        attestations = load_attestations(attest, s.criteria) if attest else []
+        for p in paths:
+            if not p.exists():
+                raise InputError("no such file or folder", file=str(p))
+        read = read_fhir(paths)
+    except TrialdeskError as exc:
+        raise fail(exc) from None
+    screener = Screener(s.criteria, s.valuesets, s.id)
+    knee = Laterality(target_knee.value) if target_knee else None
+    results = [
+        screener.screen(
+            record,
+            screening=screening,
+            baseline=baseline,
+            target_knee=knee,
+            attestations=attestations,
+            defaults=tuple(defaults),
+        )
+        for record in read.records
+    ]
+    if format is Format.json:
+        sys.stdout.buffer.write(to_json(results) + b"\n")
+    elif format is Format.csv:
+        sys.stdout.write(to_csv(results))
+    else:
+        wide = Console(width=max(100, out.width))
+        for result in results:
+            wide.print(checklist(result))
+        if results:
+            tally: dict[str, int] = {}
+            for r in results:
+                tally[r.verdict.value] = tally.get(r.verdict.value, 0) + 1
+            wide.print(
+                f"{len(results)} patient(s) screened: "
+                + ", ".join(f"{n} {v.replace('_', ' ')}" for v, n in sorted(tally.items()))
+            )
+    for e in read.errors:
+        err.print(f"[bold red]error:[/] {e}", highlight=False, soft_wrap=True)
+    if not read.records and not read.errors:
+        err.print("[bold red]error:[/] no patients found in the input", highlight=False)
+        raise typer.Exit(code=2)
+    if read.errors:
+        raise typer.Exit(code=2)
+
+
+@study_app.command("show")
+def study_show(
+    study: Annotated[str, typer.Argument(help="Bundled study id or a study folder.")] = "NCT06947746",
+) -> None:
+    """Print a study as its public page shows it."""
+    from trialdesk.study.loader import load_study
+    from trialdesk.study.show import render_study
+
+    try:
+        s = load_study(study)
+    except TrialdeskError as exc:
+        raise fail(exc) from None
+    rows = [(c.id, c.kind.value, c.text) for c in s.criteria.criteria]
+    Console(width=max(100, out.width)).print(render_study(s.record, rows))
+
+
+@study_app.command("check")
+def study_check(folder: Annotated[Path, typer.Argument(help="A study folder.")]) -> None:
+    """Validate a study folder; list every problem with file, criterion and position."""
+    from trialdesk.study.loader import check_study, study_folder
+
+    try:
+        path = study_folder(str(folder))
+    except TrialdeskError as exc:
+        raise fail(exc) from None
+    problems = check_study(path)
+    for p in problems:
+        err.print(f"[red]problem:[/] {p}", highlight=False, soft_wrap=True)
+    if problems:
+        err.print(f"{len(problems)} problem(s) in {path}")
+        raise typer.Exit(code=2)
+    out.print(f"{path}: study folder is sound")
+
+
+@study_app.command("new")
+def study_new(
+    folder: Annotated[Path, typer.Argument(help="The folder to create.")],
+    from_ctgov: Annotated[
+        Path, typer.Option("--from-ctgov", help="A ClinicalTrials.gov API v2 record (JSON).")
+    ],
+) -> None:
+    """Start a study folder from a registry record; every criterion starts as not encoded."""
+    from trialdesk.study.new import new_study_folder
+
+    try:
+        made = new_study_folder(from_ctgov, folder)
+    except TrialdeskError as exc:
+        raise fail(exc) from None
+    out.print(f"created {made}: encode the criteria in {made / 'criteria.yaml'}")
+
+
+@study_app.command("list")
+def study_list() -> None:
+    """List the bundled studies."""
+    from trialdesk.study.loader import bundled_study_ids, load_study
+
+    for sid in bundled_study_ids():
+        out.print(f"{sid}  {load_study(sid).title}")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()

@@ -1,0 +1,137 @@
+"""Everything one evaluation needs: the record indexed by value set, the study dates.
+
+Matching a fact's codes against every value set is the costly step, so a ``Matcher`` is
+built once per study and caches by the (codes, text) pair it has seen: real exports repeat
+the same codes across thousands of resources and patients.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from trialdesk.clinical.valuesets import ValueSet, ValueSetMatch
+from trialdesk.patients.record import Coding, Fact, FactKind, Laterality, PatientRecord
+
+OPEN_END = date.max
+
+# Statuses that mean the thing is still going on (FHIR R4 Condition.clinicalStatus,
+# MedicationRequest/Statement.status, Device.status).
+ONGOING = frozenset({"active", "recurrence", "relapse", "on-hold", "intended", "draft"})
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A fact that matched a value set, and how (by code, or by display text only)."""
+
+    fact: Fact
+    match: ValueSetMatch
+
+
+class Matcher:
+    """Which value sets a fact's codes belong to; one per study, shared by all patients."""
+
+    def __init__(self, valuesets: Mapping[str, ValueSet]) -> None:
+        self.valuesets = dict(valuesets)
+        self._cache: dict[tuple[tuple[Coding, ...], str | None], tuple[tuple[str, ValueSetMatch], ...]] = {}
+
+    def matches(self, fact: Fact) -> tuple[tuple[str, ValueSetMatch], ...]:
+        key = (fact.codes, fact.text)
+        found = self._cache.get(key)
+        if found is None:
+            hits = []
+            for name, vs in self.valuesets.items():
+                m = vs.match(fact.codes, fact.text)
+                if m is not None:
+                    hits.append((name, m))
+            found = tuple(hits)
+            self._cache[key] = found
+        return found
+
+
+class FactIndex:
+    """One record's facts grouped by the value sets they match."""
+
+    def __init__(self, record: PatientRecord, matcher: Matcher) -> None:
+        self.record = record
+        self.by_valueset: dict[str, list[Hit]] = {}
+        self.encounters: dict[str, Fact] = {}
+        self.consents: list[Fact] = []
+        self.studies: list[Fact] = []
+        for fact in record.facts:
+            if fact.kind is FactKind.ENCOUNTER:
+                self.encounters[fact.resource] = fact
+            elif fact.kind is FactKind.CONSENT:
+                self.consents.append(fact)
+            elif fact.kind is FactKind.STUDY:
+                self.studies.append(fact)
+            for name, m in matcher.matches(fact):
+                self.by_valueset.setdefault(name, []).append(Hit(fact, m))
+
+    def hits(self, *names: str) -> list[Hit]:
+        if len(names) == 1:
+            return self.by_valueset.get(names[0], [])
+        seen: dict[str, Hit] = {}
+        for name in names:
+            for hit in self.by_valueset.get(name, []):
+                seen.setdefault(hit.fact.resource + "|" + (hit.fact.text or ""), hit)
+        return list(seen.values())
+
+
+@dataclass(frozen=True)
+class StudyDates:
+    """The anchors windows are measured from. ``consent`` may be unknown."""
+
+    screening: date
+    baseline: date
+    consent: date | None = None
+
+    def anchor(self, name: str) -> date | None:
+        return {"screening": self.screening, "baseline": self.baseline, "consent": self.consent}[
+            name
+        ]
+
+    @property
+    def horizon(self) -> date:
+        """Nothing dated after this counts: the last named study date."""
+        return max(self.screening, self.baseline)
+
+
+@dataclass
+class EvalContext:
+    record: PatientRecord
+    index: FactIndex
+    dates: StudyDates
+    valuesets: Mapping[str, ValueSet]
+    target_knee: Laterality | None = None
+    study_id: str | None = None
+    memo: dict[object, object] = field(default_factory=dict)
+
+
+def span(fact: Fact) -> tuple[date, date] | None:
+    """The dates a fact covers; None when it has no usable start date.
+
+    Without an end date, a condition, device or medication still marked as ongoing lasts
+    to the open end; anything else (a lab, a procedure, a stopped order) is a single day.
+    """
+    if fact.start is None:
+        return None
+    if fact.end is not None:
+        return fact.start, max(fact.end, fact.start)
+    if fact.kind in (FactKind.CONDITION, FactKind.DEVICE, FactKind.MEDICATION, FactKind.ALLERGY):
+        if fact.status is None and fact.kind is not FactKind.MEDICATION:
+            return fact.start, OPEN_END
+        if fact.status in ONGOING:
+            return fact.start, OPEN_END
+    return fact.start, fact.start
+
+
+def overlaps(s: tuple[date, date], start: date, end: date) -> bool:
+    return s[0] <= end and s[1] >= start
+
+
+def describe_window(start: date, end: date) -> str:
+    if start == date.min:
+        return f"on or before {end.isoformat()}"
+    return f"{start.isoformat()} to {end.isoformat()}"

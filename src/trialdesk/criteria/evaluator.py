@@ -1,0 +1,270 @@
+"""Evaluate a rule tree against one patient: Kleene logic over the record's facts."""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+
+from trialdesk.criteria import measures, queries
+from trialdesk.criteria.context import EvalContext
+from trialdesk.criteria.logic import Tri
+from trialdesk.criteria.nodes import (
+    And,
+    Anchor,
+    Arith,
+    Call,
+    Coalesce,
+    Compare,
+    Duration,
+    Node,
+    Not,
+    Number,
+    Or,
+    Parameter,
+    SexOf,
+    String,
+    Surely,
+    Window,
+)
+from trialdesk.criteria.outcome import Evidence, Outcome, fmt_number, merge
+
+_CMP: dict[str, Callable[[object, object], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+
+
+def evaluate(node: Node, ctx: EvalContext) -> Outcome:
+    """The outcome of one node for the patient in ``ctx`` (memoised per node)."""
+    cached = ctx.memo.get(node)
+    if cached is not None:
+        assert isinstance(cached, Outcome)
+        return cached
+    out = _evaluate(node, ctx)
+    ctx.memo[node] = out
+    return out
+
+
+def _evaluate(node: Node, ctx: EvalContext) -> Outcome:
+    if isinstance(node, And):
+        return _and(node, ctx)
+    if isinstance(node, Or):
+        return _or(node, ctx)
+    if isinstance(node, Not):
+        inner = evaluate(node.item, ctx)
+        return Outcome(tri=~inner.tri, evidence=inner.evidence, missing=inner.missing)
+    if isinstance(node, Surely):
+        inner = evaluate(node.item, ctx)
+        tri = Tri.TRUE if inner.tri is Tri.TRUE else Tri.FALSE
+        return Outcome(tri=tri, evidence=inner.evidence)
+    if isinstance(node, Compare):
+        return _compare(node, ctx)
+    if isinstance(node, Number):
+        return Outcome(number=(node.value, node.value))
+    if isinstance(node, Parameter):
+        tag = " (protocol assumption: to confirm)" if node.assumption else ""
+        note = f"{node.name} = {fmt_number(node.value)} {node.unit or ''}".rstrip()
+        note += f"; source: {node.source}{tag}"
+        return Outcome(number=(node.value, node.value), evidence=(Evidence(note=note),))
+    if isinstance(node, String):
+        return Outcome(text=node.value)
+    if isinstance(node, SexOf):
+        sex = ctx.record.sex
+        if sex in (None, "unknown"):
+            return Outcome(missing=("the person's sex",))
+        return Outcome(text=sex)
+    if isinstance(node, Anchor):
+        day = ctx.dates.anchor(node.name)
+        if day is None:
+            return Outcome(missing=(f"the {node.name} date",))
+        return Outcome(day=day)
+    if isinstance(node, Coalesce):
+        for item in node.items:
+            out = evaluate(item, ctx)
+            if out.day is not None:
+                return out
+        return Outcome(missing=tuple(m for i in node.items for m in evaluate(i, ctx).missing))
+    if isinstance(node, Arith):
+        return _arith(node, ctx)
+    if isinstance(node, Call):
+        return _call(node, ctx)
+    raise TypeError(f"cannot evaluate {type(node).__name__} on its own")
+
+
+def _and(node: And, ctx: EvalContext) -> Outcome:
+    outs = [evaluate(i, ctx) for i in node.items]
+    falses = [o for o in outs if o.tri is Tri.FALSE]
+    if falses:
+        ev, _ = merge(*falses)
+        return Outcome(tri=Tri.FALSE, evidence=ev)
+    ev, missing = merge(*outs)
+    tri = Tri.UNKNOWN if any(o.tri is Tri.UNKNOWN for o in outs) else Tri.TRUE
+    return Outcome(tri=tri, evidence=ev, missing=missing if tri is Tri.UNKNOWN else ())
+
+
+def _or(node: Or, ctx: EvalContext) -> Outcome:
+    outs = [evaluate(i, ctx) for i in node.items]
+    trues = [o for o in outs if o.tri is Tri.TRUE]
+    if trues:
+        ev, _ = merge(*trues)
+        return Outcome(tri=Tri.TRUE, evidence=ev)
+    ev, missing = merge(*outs)
+    tri = Tri.UNKNOWN if any(o.tri is Tri.UNKNOWN for o in outs) else Tri.FALSE
+    return Outcome(tri=tri, evidence=ev, missing=missing if tri is Tri.UNKNOWN else ())
+
+
+def _compare(node: Compare, ctx: EvalContext) -> Outcome:
+    left, right = evaluate(node.left, ctx), evaluate(node.right, ctx)
+    ev, missing = merge(left, right)
+    tri = Tri.UNKNOWN
+    if left.number is not None and right.number is not None:
+        tri = _interval_compare(node.op, left.number, right.number)
+    elif left.day is not None and right.day is not None:
+        tri = Tri.of(_CMP[node.op](left.day, right.day))
+    elif left.text is not None and right.text is not None:
+        tri = Tri.of(_CMP[node.op](left.text, right.text))
+    return Outcome(tri=tri, evidence=ev, missing=missing if tri is Tri.UNKNOWN else ())
+
+
+def _interval_compare(op: str, a: tuple[float, float], b: tuple[float, float]) -> Tri:
+    """Decide ``a op b`` for intervals: TRUE/FALSE only if every value in them agrees."""
+    (alo, ahi), (blo, bhi) = a, b
+    if op in ("==", "!="):
+        if alo == ahi == blo == bhi:
+            same = Tri.TRUE
+        elif ahi < blo or bhi < alo:
+            same = Tri.FALSE
+        else:
+            same = Tri.UNKNOWN
+        return same if op == "==" else ~same
+    if op in (">", ">="):
+        (alo, ahi), (blo, bhi) = (blo, bhi), (alo, ahi)
+        op = "<" if op == ">" else "<="
+    if op == "<":
+        return Tri.TRUE if ahi < blo else Tri.FALSE if alo >= bhi else Tri.UNKNOWN
+    return Tri.TRUE if ahi <= blo else Tri.FALSE if alo > bhi else Tri.UNKNOWN
+
+
+def _arith(node: Arith, ctx: EvalContext) -> Outcome:
+    left = evaluate(node.left, ctx)
+    if node.type.value == "date":
+        assert isinstance(node.right, Duration)
+        if left.day is None:
+            return left
+        return Outcome(day=shift(left.day, node.op, node.right), evidence=left.evidence)
+    right = evaluate(node.right, ctx)
+    ev, missing = merge(left, right)
+    if left.number is None or right.number is None:
+        return Outcome(evidence=ev, missing=missing)
+    (alo, ahi), (blo, bhi) = left.number, right.number
+    if node.op == "+":
+        return Outcome(number=(alo + blo, ahi + bhi), evidence=ev)
+    if node.op == "-":
+        return Outcome(number=(alo - bhi, ahi - blo), evidence=ev)
+    if node.op == "/":
+        if blo <= 0 <= bhi:
+            return Outcome(evidence=ev, missing=(*missing, "a non-zero divisor"))
+        blo, bhi = 1 / bhi, 1 / blo
+    products = [alo * blo, alo * bhi, ahi * blo, ahi * bhi]
+    return Outcome(number=(min(products), max(products)), evidence=ev)
+
+
+def shift(day: date, op: str, d: Duration) -> date:
+    """A date moved by a duration; months and years clamp to the month's last day."""
+    delta = relativedelta(**{d.unit: d.amount})
+    result: date = day + delta if op == "+" else day - delta
+    return result
+
+
+def window_of(node: Node, ctx: EvalContext) -> tuple[queries.Window | None, Outcome | None]:
+    assert isinstance(node, Window)
+    start, end = evaluate(node.start, ctx), evaluate(node.end, ctx)
+    if start.day is None or end.day is None:
+        return None, Outcome(missing=start.missing + end.missing)
+    return queries.Window(start.day, end.day), None
+
+
+def _call(node: Call, ctx: EvalContext) -> Outcome:
+    names = node.valuesets
+    args: dict[str, object] = {}
+    for key, value in node.options:
+        if isinstance(value, Window):
+            w, problem = window_of(value, ctx)
+            if problem is not None:
+                return problem
+            args[key] = w
+        elif isinstance(value, Node):
+            out = evaluate(value, ctx)
+            if out.day is None:
+                return Outcome(missing=out.missing)
+            args[key] = out.day
+        else:
+            args[key] = value
+    return _dispatch(node.name, names, args, ctx)
+
+
+def _dispatch(name: str, vs: tuple[str, ...], a: dict[str, object], ctx: EvalContext) -> Outcome:
+    w = a.get("within")
+    assert w is None or isinstance(w, queries.Window)
+    route = a.get("route")
+    assert route is None or isinstance(route, str)
+    if name == "history":
+        until = a.get("until")
+        excluding = a.get("excluding")
+        return queries.history(
+            ctx,
+            vs,
+            w,
+            until if isinstance(until, date) else None,
+            excluding if isinstance(excluding, str) else None,
+            bool(a.get("in_target_knee", False)),
+            bool(a.get("inpatient", False)),
+            route,
+        )
+    on = a.get("on")
+    if name in ("active", "taking", "taking_since", "acr_eular_2010"):
+        assert isinstance(on, date)
+        if name == "active":
+            return queries.active(ctx, vs, on)
+        if name == "taking":
+            return queries.taking(ctx, vs, on)
+        if name == "taking_since":
+            return queries.taking_since(ctx, vs, on)
+        from trialdesk.criteria.ra_classification import acr_eular_2010
+
+        return acr_eular_2010(ctx, on)
+    if name == "age":
+        at = a["at"]
+        assert isinstance(at, date)
+        return measures.age(ctx, at)
+    if name == "consented":
+        by = a["by"]
+        assert isinstance(by, date)
+        return queries.consented(ctx, by)
+    assert w is not None, f"{name} needs a window"
+    if name == "dose_changed":
+        return queries.dose_changed(ctx, vs, w)
+    if name == "highest_daily_dose":
+        return queries.highest_daily_dose(ctx, vs, w, bool(a.get("as_prednisone")), route)
+    if name == "exposure_days":
+        return queries.exposure_days(ctx, vs, w, route)
+    if name == "positive":
+        return queries.positive(ctx, vs, w)
+    if name in ("latest", "highest", "lowest"):
+        return measures.pick(ctx, vs[0], w, name)
+    if name == "highest_x_uln":
+        return measures.highest_x_uln(ctx, vs[0], w)
+    if name == "crcl_cockcroft_gault":
+        return measures.crcl_cockcroft_gault(ctx, w)
+    if name == "bmi":
+        return measures.bmi(ctx, w)
+    if name == "in_other_study":
+        return queries.in_other_study(ctx, w)
+    raise NotImplementedError(f"function {name} has a signature but no implementation")

@@ -1,0 +1,222 @@
+"""Measurements and the figures computed from them (open world).
+
+A measurement a criterion needs in a window is open-world: none on file is UNKNOWN, and
+``missing`` says exactly what to obtain. Values are normalised to the value set's unit;
+a value that cannot be used (unknown unit, impossible number) is reported, not guessed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+
+from trialdesk.clinical import body, labs, renal
+from trialdesk.clinical.age import age_in_years
+from trialdesk.clinical.units import convert
+from trialdesk.criteria.context import EvalContext, Hit
+from trialdesk.criteria.outcome import Evidence, Outcome, fmt_number
+from trialdesk.criteria.queries import Window, fact_evidence, titles
+from trialdesk.errors import FactError
+
+# Plausibility checks per value set, in the value set's unit; each raises FactError for a
+# value no living adult can have (limits and their sources live in clinical/).
+PLAUSIBLE: dict[str, Callable[[float], object]] = {
+    "body_weight": body.check_weight_kg,
+    "body_height": lambda cm: body.check_height_m(cm / 100, field="body_height"),
+    "creatinine": renal.check_creatinine_mg_dl,
+}
+
+
+def usable_value(ctx: EvalContext, hit: Hit, name: str) -> tuple[float | None, str | None]:
+    """(value in the value set's unit, None) or (None, why it cannot be used)."""
+    fact = hit.fact
+    vs = ctx.valuesets[name]
+    if fact.problems:
+        return None, "; ".join(fact.problems)
+    if fact.value is None:
+        return None, f"{fact.resource} has no numeric value"
+    if fact.value.comparator:
+        return None, f"{fact.resource} is a censored value ({fact.value.comparator}{fact.value.value})"
+    try:
+        value = fact.value.value
+        if vs.unit is not None:
+            value = convert(value, fact.value.unit, vs.unit, analyte=name)
+        if value < 0:
+            raise FactError(f"impossible negative value {fmt_number(fact.value.value)}")
+        check = PLAUSIBLE.get(name)
+        if check is not None:
+            check(value)
+    except FactError as exc:
+        return None, f"{fact.resource}: {exc.message}"
+    return value, None
+
+
+def readings(
+    ctx: EvalContext, name: str, w: Window
+) -> tuple[list[tuple[float, Hit]], list[str]]:
+    """Usable values of one value set in a window (oldest first), and the unusable ones."""
+    good: list[tuple[float, Hit]] = []
+    bad: list[str] = []
+    for hit in ctx.index.hits(name):
+        start = hit.fact.start
+        if start is None:
+            if hit.fact.problems:
+                bad.append("; ".join(hit.fact.problems))
+            continue
+        if not (w.start <= start <= w.end):
+            continue
+        value, problem = usable_value(ctx, hit, name)
+        if value is None:
+            bad.append(problem or f"{hit.fact.resource} unusable")
+        else:
+            good.append((value, hit))
+    good.sort(key=lambda vh: vh[1].fact.start or date.min)
+    return good, bad
+
+
+def _need(ctx: EvalContext, name: str, w: Window, bad: list[str]) -> Outcome:
+    missing = f"{ctx.valuesets[name].title} {w}"
+    ev = tuple(Evidence(note=f"unusable: {b}") for b in bad)
+    return Outcome(evidence=ev, missing=(missing,))
+
+
+def _reading_evidence(ctx: EvalContext, name: str, value: float, hit: Hit, extra: str = "") -> Evidence:
+    unit = ctx.valuesets[name].unit
+    base = fact_evidence(hit)
+    note = f"{hit.fact.label} {fmt_number(value)} {unit or ''}".strip() + extra
+    if hit.match.confidence == "text":
+        note += " (matched on display text only: lower confidence)"
+    return Evidence(note=note, resource=base.resource, code=base.code, display=base.display,
+                    value=round(value, 4), unit=unit, date=base.date)
+
+
+def pick(ctx: EvalContext, name: str, w: Window, how: str) -> Outcome:
+    good, bad = readings(ctx, name, w)
+    if not good:
+        return _need(ctx, name, w, bad)
+    if how == "latest":
+        value, hit = good[-1]
+    elif how == "highest":
+        value, hit = max(good, key=lambda vh: vh[0])
+    else:
+        value, hit = min(good, key=lambda vh: vh[0])
+    ev = _reading_evidence(ctx, name, value, hit, f" ({how} {w})")
+    return Outcome(number=(value, value), unit=ctx.valuesets[name].unit, evidence=(ev,))
+
+
+def highest_x_uln(ctx: EvalContext, name: str, w: Window) -> Outcome:
+    good, bad = readings(ctx, name, w)
+    if not good:
+        return _need(ctx, name, w, bad)
+    best: tuple[float, Evidence] | None = None
+    problems: list[str] = []
+    for value, hit in good:
+        ref = hit.fact.reference_high
+        try:
+            if ref is not None:
+                uln = convert(ref.value, ref.unit, ctx.valuesets[name].unit or "", analyte=name)
+                source = "the result's own reference range"
+            else:
+                uln, source = labs.default_uln(name, _sex(ctx))
+                source = f"default table: {source}"
+            ratio = round(labs.times_uln(value, uln), 6)
+        except FactError as exc:
+            problems.append(f"{hit.fact.resource}: {exc.message}")
+            continue
+        extra = f" = {fmt_number(ratio)}×ULN (ULN {fmt_number(uln)}, {source})"
+        ev = _reading_evidence(ctx, name, value, hit, extra)
+        if best is None or ratio > best[0]:
+            best = (ratio, ev)
+    if best is None:
+        return Outcome(evidence=tuple(Evidence(note=p) for p in problems),
+                       missing=(f"the upper limit of normal for {ctx.valuesets[name].title}",))
+    return Outcome(number=(best[0], best[0]), unit="×ULN", evidence=(best[1],))
+
+
+def _sex(ctx: EvalContext) -> str | None:
+    sex = ctx.record.sex
+    return sex if sex in ("male", "female") else None
+
+
+def age(ctx: EvalContext, at: date) -> Outcome:
+    born = ctx.record.birth_date
+    if born is None:
+        return Outcome(missing=("the birth date",))
+    try:
+        years = age_in_years(born, at)
+    except FactError as exc:
+        return Outcome(evidence=(Evidence(note=exc.message),), missing=("a valid birth date",))
+    note = f"age {years} years on {at.isoformat()} (born {born.isoformat()})"
+    return Outcome(number=(years, years), unit="a", evidence=(Evidence(note=note, value=years, unit="a", date=at),))
+
+
+def crcl_cockcroft_gault(ctx: EvalContext, w: Window) -> Outcome:
+    creat, bad_c = readings(ctx, "creatinine", w)
+    weight, bad_w = readings(ctx, "body_weight", w)
+    missing: list[str] = []
+    if not creat:
+        missing.append(f"{ctx.valuesets['creatinine'].title} {w}")
+    if not weight:
+        missing.append(f"{ctx.valuesets['body_weight'].title} {w}")
+    sex = _sex(ctx)
+    if sex is None:
+        missing.append("sex (male or female) for Cockcroft-Gault")
+    if ctx.record.birth_date is None:
+        missing.append("the birth date")
+    if missing:
+        ev = tuple(Evidence(note=f"unusable: {b}") for b in bad_c + bad_w)
+        return Outcome(evidence=ev, missing=tuple(missing))
+    scr, scr_hit = creat[-1]
+    kg, kg_hit = weight[-1]
+    when = scr_hit.fact.start or w.end
+    assert sex is not None and ctx.record.birth_date is not None
+    try:
+        years = age_in_years(ctx.record.birth_date, when)
+        crcl = renal.cockcroft_gault(years, kg, scr, sex)
+    except FactError as exc:
+        return Outcome(evidence=(Evidence(note=exc.message),), missing=("inputs Cockcroft-Gault accepts",))
+    note = (
+        f"CrCl {fmt_number(crcl)} mL/min, Cockcroft-Gault, creatinine {fmt_number(scr)} mg/dL on "
+        f"{when.isoformat()}, weight {fmt_number(kg)} kg on {kg_hit.fact.start}, age {years}, {sex}"
+    )
+    ev = (
+        Evidence(note=note, value=round(crcl, 2), unit="mL/min", date=when),
+        _reading_evidence(ctx, "creatinine", scr, scr_hit),
+        _reading_evidence(ctx, "body_weight", kg, kg_hit),
+    )
+    return Outcome(number=(crcl, crcl), unit="mL/min", evidence=ev)
+
+
+def bmi(ctx: EvalContext, w: Window) -> Outcome:
+    observed, bad_b = readings(ctx, "bmi", w)
+    if observed:
+        value, hit = observed[-1]
+        return Outcome(number=(value, value), unit="kg/m2",
+                       evidence=(_reading_evidence(ctx, "bmi", value, hit, " (observed)"),))
+    weight, bad_w = readings(ctx, "body_weight", w)
+    # adult height changes little: the latest height on file up to the window's end serves
+    heights, bad_h = readings(ctx, "body_height", Window(date.min, w.end))
+    if not weight or not heights:
+        missing = [f"{ctx.valuesets['bmi'].title} {w}, or weight and height"]
+        ev = tuple(Evidence(note=f"unusable: {b}") for b in bad_b + bad_w + bad_h)
+        return Outcome(evidence=ev, missing=tuple(missing))
+    kg, kg_hit = weight[-1]
+    cm, cm_hit = heights[-1]
+    try:
+        # BMI is reported to one decimal (WHO); comparing the rounded figure keeps
+        # "exactly 30" from being decided by floating-point noise.
+        value = round(body.bmi(kg, cm / 100), 1)
+    except FactError as exc:
+        return Outcome(evidence=(Evidence(note=exc.message),), missing=("plausible weight and height",))
+    note = f"BMI {fmt_number(value)} kg/m2 from weight {fmt_number(kg)} kg and height {fmt_number(cm)} cm"
+    ev = (
+        Evidence(note=note, value=value, unit="kg/m2", date=kg_hit.fact.start),
+        _reading_evidence(ctx, "body_weight", kg, kg_hit),
+        _reading_evidence(ctx, "body_height", cm, cm_hit),
+    )
+    return Outcome(number=(value, value), unit="kg/m2", evidence=ev)
+
+
+def first_onset(ctx: EvalContext, names: Sequence[str], until: date) -> date | None:
+    starts = [h.fact.start for h in ctx.index.hits(*names) if h.fact.start and h.fact.start <= until]
+    return min(starts) if starts else None

@@ -1,0 +1,199 @@
+"""Screen one person against every criterion of a study: statuses, evidence, verdict.
+
+Status per criterion (DESIGN.md): ``met``, ``not_met``, ``unknown`` (data missing: say
+which) or ``needs_review`` (an investigator must judge: show the facts). Verdict:
+ineligible if an inclusion is not met or an exclusion is met; else incomplete if any is
+unknown; else needs_review if any awaits judgment; else eligible.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from trialdesk.criteria.context import EvalContext, FactIndex, Matcher, StudyDates
+from trialdesk.criteria.evaluator import evaluate
+from trialdesk.criteria.logic import Tri
+from trialdesk.criteria.model import CriteriaSet, Criterion, Kind
+from trialdesk.criteria.outcome import Evidence, Outcome
+from trialdesk.criteria.queries import consent_date
+from trialdesk.patients.record import Laterality, PatientRecord
+
+
+class Status(StrEnum):
+    MET = "met"
+    NOT_MET = "not_met"
+    UNKNOWN = "unknown"
+    NEEDS_REVIEW = "needs_review"
+
+
+class Verdict(StrEnum):
+    ELIGIBLE = "eligible"
+    INELIGIBLE = "ineligible"
+    INCOMPLETE = "incomplete"
+    NEEDS_REVIEW = "needs_review"
+
+
+@dataclass(frozen=True)
+class Attestation:
+    """An investigator's decision on a judgment criterion."""
+
+    criterion: str
+    decision: Status  # met or not_met
+    reason: str
+    by: str
+    on: date
+    patient: str | None = None  # None: applies to every patient screened
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    criterion: Criterion
+    status: Status
+    evidence: tuple[Evidence, ...] = ()
+    missing: tuple[str, ...] = ()
+    attested: Attestation | None = None
+
+    @property
+    def excludes(self) -> bool:
+        """This criterion alone makes the person ineligible."""
+        if self.criterion.kind is Kind.INCLUSION:
+            return self.status is Status.NOT_MET
+        return self.status is Status.MET
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.criterion.id,
+            "kind": self.criterion.kind.value,
+            "status": self.status.value,
+            "text": self.criterion.text,
+            "evidence": [e.to_json() for e in self.evidence],
+            "missing": list(self.missing),
+        }
+
+
+@dataclass(frozen=True)
+class ScreeningResult:
+    patient: str
+    study: str
+    dates: StudyDates
+    target_knee: Laterality | None
+    verdict: Verdict
+    criteria: tuple[CriterionResult, ...]
+    source: str | None = None
+    defaults: tuple[str, ...] = field(default=())
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "patient": self.patient,
+            "study": self.study,
+            "screening_date": self.dates.screening.isoformat(),
+            "baseline_date": self.dates.baseline.isoformat(),
+            "target_knee": self.target_knee.value if self.target_knee else None,
+            "verdict": self.verdict.value,
+            "criteria": [c.to_json() for c in self.criteria],
+        }
+
+
+def status_of(criterion: Criterion, ctx: EvalContext) -> CriterionResult:
+    """Decide one criterion for the patient in ``ctx``."""
+    if criterion.judgment is not None:
+        note = Evidence(note=f"investigator's judgment required: {criterion.judgment}")
+        return CriterionResult(criterion, Status.NEEDS_REVIEW, (note,))
+    rule = evaluate(criterion.rule, ctx) if criterion.rule is not None else Outcome(tri=Tri.FALSE)
+    review = (
+        evaluate(criterion.review, ctx) if criterion.review is not None else Outcome(tri=Tri.FALSE)
+    )
+    if rule.tri is Tri.TRUE:
+        return CriterionResult(criterion, Status.MET, rule.evidence)
+    if rule.tri is Tri.UNKNOWN:
+        return _unknown(criterion, rule, review)
+    if review.tri is Tri.TRUE:
+        return CriterionResult(criterion, Status.NEEDS_REVIEW, review.evidence)
+    if review.tri is Tri.UNKNOWN:
+        return _unknown(criterion, rule, review)
+    evidence = rule.evidence + tuple(e for e in review.evidence if e not in rule.evidence)
+    return CriterionResult(criterion, Status.NOT_MET, evidence)
+
+
+def _unknown(criterion: Criterion, rule: Outcome, review: Outcome) -> CriterionResult:
+    evidence = rule.evidence + tuple(e for e in review.evidence if e not in rule.evidence)
+    missing = tuple(dict.fromkeys(rule.missing + review.missing))
+    # never an unknown without saying why
+    return CriterionResult(
+        criterion, Status.UNKNOWN, evidence, missing or ("data this criterion needs",)
+    )
+
+
+def verdict_of(results: tuple[CriterionResult, ...]) -> Verdict:
+    if any(r.excludes for r in results):
+        return Verdict.INELIGIBLE
+    if any(r.status is Status.UNKNOWN for r in results):
+        return Verdict.INCOMPLETE
+    if any(r.status is Status.NEEDS_REVIEW for r in results):
+        return Verdict.NEEDS_REVIEW
+    return Verdict.ELIGIBLE
+
+
+def apply_attestations(
+    result: CriterionResult, patient: str, attestations: list[Attestation]
+) -> CriterionResult:
+    if result.status is not Status.NEEDS_REVIEW:
+        return result
+    chosen = [a for a in attestations if a.criterion == result.criterion.id and a.patient == patient]
+    chosen = chosen or [a for a in attestations if a.criterion == result.criterion.id and a.patient is None]
+    if not chosen:
+        return result
+    a = max(chosen, key=lambda x: x.on)
+    note = Evidence(
+        note=f"investigator decision: {a.decision.value} by {a.by} on {a.on.isoformat()}: {a.reason}",
+        date=a.on,
+    )
+    return replace(result, status=a.decision, evidence=(*result.evidence, note), attested=a)
+
+
+class Screener:
+    """Screens records against one study's criteria; reuse it across many patients."""
+
+    def __init__(self, criteria: CriteriaSet, valuesets: dict[str, Any], study_id: str) -> None:
+        self.criteria = criteria
+        self.valuesets = valuesets
+        self.study_id = study_id
+        self.matcher = Matcher(valuesets)
+
+    def screen(
+        self,
+        record: PatientRecord,
+        *,
+        screening: date,
+        baseline: date,
+        target_knee: Laterality | None = None,
+        attestations: list[Attestation] | None = None,
+        defaults: tuple[str, ...] = (),
+    ) -> ScreeningResult:
+        index = FactIndex(record, self.matcher)
+        dates = StudyDates(screening, baseline, consent_date(index.consents, screening))
+        ctx = EvalContext(
+            record=record,
+            index=index,
+            dates=dates,
+            valuesets=self.valuesets,
+            target_knee=target_knee,
+            study_id=self.study_id,
+        )
+        results = tuple(
+            apply_attestations(status_of(c, ctx), record.id, attestations or [])
+            for c in self.criteria.criteria
+        )
+        return ScreeningResult(
+            patient=record.id,
+            study=self.study_id,
+            dates=dates,
+            target_knee=target_knee,
+            verdict=verdict_of(results),
+            criteria=results,
+            source=record.source,
+            defaults=defaults,
+        )

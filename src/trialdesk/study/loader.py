@@ -1,0 +1,121 @@
+"""A Study: the registry record, its computable criteria and value sets, from one folder.
+
+A study folder holds ``ctgov.json`` (ClinicalTrials.gov API v2 record), ``criteria.yaml``
+and optionally ``valuesets.yaml`` (study-specific value sets added to the bundled ones).
+Bundled studies live in ``trialdesk/study/studies/<NCT id>/``; any other folder works too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from trialdesk.clinical.valuesets import ValueSet, bundled_valuesets, load_valuesets
+from trialdesk.criteria.load import check_criteria, load_criteria
+from trialdesk.criteria.model import CriteriaSet
+from trialdesk.errors import StudyError
+from trialdesk.study.ctgov import CtgovRecord, load_ctgov_record
+
+BUNDLED = Path(__file__).with_name("studies")
+DEFAULT_STUDY = "NCT06947746"
+
+
+@dataclass(frozen=True)
+class Study:
+    id: str
+    folder: Path
+    record: CtgovRecord
+    criteria: CriteriaSet
+    valuesets: dict[str, ValueSet]
+
+    @property
+    def title(self) -> str:
+        return self.record.title
+
+    @property
+    def target_enrollment(self) -> int | None:
+        design = self.record.protocolSection.designModule
+        info = design.enrollmentInfo if design else None
+        return info.count if info else None
+
+
+def bundled_study_ids() -> list[str]:
+    return sorted(p.name for p in BUNDLED.iterdir() if (p / "ctgov.json").is_file())
+
+
+def study_folder(id_or_path: str) -> Path:
+    """A bundled study by NCT id, or a study folder by path."""
+    bundled = BUNDLED / id_or_path
+    if (bundled / "ctgov.json").is_file():
+        return bundled
+    path = Path(id_or_path)
+    if path.is_dir():
+        return path
+    known = ", ".join(bundled_study_ids())
+    raise StudyError(f"no study '{id_or_path}': not a bundled study ({known}) nor a folder")
+
+
+def _valuesets(folder: Path) -> dict[str, ValueSet]:
+    merged = dict(bundled_valuesets())
+    extra = folder / "valuesets.yaml"
+    if extra.is_file():
+        for name, vs in load_valuesets(extra).items():
+            if name in merged:
+                raise StudyError(f"value set '{name}' is already bundled", file=str(extra))
+            merged[name] = vs
+    return merged
+
+
+@lru_cache(maxsize=16)
+def _load(folder: Path) -> Study:
+    record = load_ctgov_record(folder / "ctgov.json")
+    valuesets = _valuesets(folder)
+    criteria_file = folder / "criteria.yaml"
+    if not criteria_file.is_file():
+        raise StudyError("the study has no criteria file", file=str(criteria_file))
+    criteria = load_criteria(criteria_file, frozenset(valuesets))
+    if criteria.study != record.nct_id:
+        raise StudyError(
+            f"the criteria file is for {criteria.study} but the record is {record.nct_id}",
+            file=str(criteria_file),
+            field="study",
+        )
+    return Study(record.nct_id, folder, record, criteria, valuesets)
+
+
+def load_study(id_or_path: str = DEFAULT_STUDY) -> Study:
+    return _load(study_folder(id_or_path).resolve())
+
+
+def check_study(folder: Path) -> list[StudyError]:
+    """Every problem in a study folder (empty when it is sound)."""
+    problems: list[StudyError] = []
+    record = None
+    try:
+        record = load_ctgov_record(folder / "ctgov.json")
+    except StudyError as exc:
+        problems.append(exc)
+    try:
+        valuesets = _valuesets(folder)
+    except StudyError as exc:
+        problems.append(exc)
+        valuesets = dict(bundled_valuesets())
+    criteria_file = folder / "criteria.yaml"
+    if not criteria_file.is_file():
+        problems.append(StudyError("missing criteria file", file=str(criteria_file)))
+        return problems
+    found = check_criteria(
+        criteria_file.read_text(encoding="utf-8"), frozenset(valuesets), file=str(criteria_file)
+    )
+    if isinstance(found, list):
+        problems.extend(found)
+    elif record is not None and found.study != record.nct_id:
+        problems.append(
+            StudyError(
+                f"criteria are for {found.study}, the record is {record.nct_id}",
+                file=str(criteria_file),
+                field="study",
+            )
+        )
+    return problems
