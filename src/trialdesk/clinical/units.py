@@ -51,7 +51,7 @@ UNIT_ALIASES: dict[str, str] = {
 }
 
 # Molar masses for mass ↔ substance conversions, g/mol.
-# Creatinine C4H7N3O: 113.12 g/mol (PubChem CID 588); 1 mg/dL = 88.42 µmol/L.
+# Creatinine C4H7N3O: 113.12 g/mol (PubChem CID 588); 1 mg/dL = 88.40 µmol/L.
 MOLAR_MASS_G_PER_MOL: dict[str, float] = {"creatinine": 113.12}
 
 _lock = threading.Lock()
