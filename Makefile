@@ -1,0 +1,30 @@
+# The two commands a new user needs: `make demo` (set up, then screen the example
+# patients on the embedded default study) and `make test` (lint, type-check, tests).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test check bench clean
+
+$(BIN)/trialdesk: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+demo: $(BIN)/trialdesk
+	$(BIN)/trialdesk screen examples/ --screening-date 2026-03-02 --baseline-date 2026-03-16 --target-knee right
+
+check: $(BIN)/trialdesk
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+
+test: check
+	$(BIN)/pytest -q
+
+bench: $(BIN)/trialdesk
+	$(BIN)/python benchmarks/screen_fhir.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
