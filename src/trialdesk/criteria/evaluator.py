@@ -130,6 +130,10 @@ def _compare(node: Compare, ctx: EvalContext) -> Outcome:
         tri = Tri.of(_CMP[node.op](left.day, right.day))
     elif left.text is not None and right.text is not None:
         tri = Tri.of(_CMP[node.op](left.text, right.text))
+    if tri is Tri.UNKNOWN:
+        # say what is missing; the threshold it would be compared with adds nothing yet
+        unknown = [o for o in (left, right) if o.number is None and o.day is None and o.text is None]
+        ev, missing = merge(*(unknown or [left, right]))
     return Outcome(tri=tri, evidence=ev, missing=missing if tri is Tri.UNKNOWN else ())
 
 

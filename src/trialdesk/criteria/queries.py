@@ -325,10 +325,10 @@ def exposure_days(ctx: EvalContext, names: Sequence[str], w: Window, route: str 
 
 # Coded results meaning positive / negative: SNOMED CT qualifier values, HL7 v3
 # ObservationInterpretation codes, and the plain words labs print.
-POSITIVE = frozenset({"10828004", "260373001", "11214006", "52101004", "pos", "det", "positive",
-                      "detected", "reactive", "present"})
+POSITIVE = frozenset({"10828004", "260373001", "11214006", "52101004", "102594003", "pos", "det",
+                      "positive", "detected", "reactive", "present", "abnormal", "a"})
 NEGATIVE = frozenset({"260385009", "260415000", "131194007", "2667000", "neg", "nd", "negative",
-                      "not detected", "non-reactive", "nonreactive", "absent"})
+                      "not detected", "non-reactive", "nonreactive", "absent", "normal", "n"})
 
 
 def result_sign(fact: Fact) -> Tri:
@@ -354,7 +354,7 @@ def positive(ctx: EvalContext, names: Sequence[str], w: Window) -> Outcome:
         if h.fact.start is not None and w.start <= h.fact.start <= w.end
     ]
     if not results:
-        return Outcome(missing=(f"a {titles(ctx, names)} result {w}",))
+        return Outcome(missing=(f"{titles(ctx, names)} {w}",))
     signs = [(result_sign(h.fact), h) for h in results]
     pos = [h for s, h in signs if s is Tri.TRUE]
     if pos:
