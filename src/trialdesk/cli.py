@@ -142,7 +142,9 @@ def screen(
 
 @study_app.command("show")
 def study_show(
-    study: Annotated[str, typer.Argument(help="Bundled study id or a study folder.")] = "NCT06947746",
+    study: Annotated[
+        str, typer.Argument(help="Bundled study id or a study folder.")
+    ] = "NCT06947746",
 ) -> None:
     """Print a study as its public page shows it."""
     from trialdesk.study.loader import load_study

@@ -79,7 +79,7 @@ def test_errors_name_criterion_and_position(source: str, message: str, column: i
 def test_error_on_a_later_line_of_a_block() -> None:
     with pytest.raises(CriteriaSyntaxError) as info:
         parse_rule("history(alt)\nand nothing(alt)", NAMES, criterion="E1", position=Position("f", 10, 7))
-    assert info.value.line == 11 and info.value.column == 5
+    assert info.value.line == 11 and info.value.column == 11
 
 
 def test_expected_type_for_windows() -> None:

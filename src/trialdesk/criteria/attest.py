@@ -53,7 +53,9 @@ def load_attestations(path: Path, criteria: CriteriaSet) -> list[Attestation]:
         cid = str(row["criterion"]).strip()
         criterion = criteria.get(cid)
         if criterion is None:
-            raise InputError(f"{where}: no criterion {cid} in this study", file=file, field="criterion")
+            raise InputError(
+                f"{where}: no criterion {cid} in this study", file=file, field="criterion"
+            )
         if criterion.judgment is None and criterion.review is None:
             raise InputError(
                 f"{where}: {cid} is decided from data; only judgment and review criteria "
@@ -63,12 +65,20 @@ def load_attestations(path: Path, criteria: CriteriaSet) -> list[Attestation]:
             )
         decision = str(row["decision"]).strip().lower().replace(" ", "_").replace("-", "_")
         if decision not in (Status.MET.value, Status.NOT_MET.value):
-            raise InputError(f"{where}: decision must be met or not_met", file=file, field="decision")
+            raise InputError(
+                f"{where}: decision must be met or not_met", file=file, field="decision"
+            )
         raw_date = row["date"]
         try:
-            when = raw_date if isinstance(raw_date, date) else date.fromisoformat(str(raw_date).strip())
+            when = (
+                raw_date
+                if isinstance(raw_date, date)
+                else date.fromisoformat(str(raw_date).strip())
+            )
         except ValueError:
-            raise InputError(f"{where}: '{raw_date}' is not a date (YYYY-MM-DD)", file=file, field="date") from None
+            raise InputError(
+                f"{where}: '{raw_date}' is not a date (YYYY-MM-DD)", file=file, field="date"
+            ) from None
         patient = row.get("patient")
         out.append(
             Attestation(

@@ -34,7 +34,9 @@ class Matcher:
 
     def __init__(self, valuesets: Mapping[str, ValueSet]) -> None:
         self.valuesets = dict(valuesets)
-        self._cache: dict[tuple[tuple[Coding, ...], str | None], tuple[tuple[str, ValueSetMatch], ...]] = {}
+        self._cache: dict[
+            tuple[tuple[Coding, ...], str | None], tuple[tuple[str, ValueSetMatch], ...]
+        ] = {}
 
     def matches(self, fact: Fact) -> tuple[tuple[str, ValueSetMatch], ...]:
         key = (fact.codes, fact.text)

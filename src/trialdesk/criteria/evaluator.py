@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable
+from typing import Any
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
@@ -12,8 +13,8 @@ from trialdesk.criteria import measures, queries
 from trialdesk.criteria.context import EvalContext
 from trialdesk.criteria.logic import Tri
 from trialdesk.criteria.nodes import (
-    And,
     Anchor,
+    And,
     Arith,
     Call,
     Coalesce,
@@ -31,7 +32,7 @@ from trialdesk.criteria.nodes import (
 )
 from trialdesk.criteria.outcome import Evidence, Outcome, fmt_number, merge
 
-_CMP: dict[str, Callable[[object, object], bool]] = {
+_CMP: dict[str, Callable[[Any, Any], bool]] = {
     "<": operator.lt,
     "<=": operator.le,
     ">": operator.gt,
@@ -132,7 +133,9 @@ def _compare(node: Compare, ctx: EvalContext) -> Outcome:
         tri = Tri.of(_CMP[node.op](left.text, right.text))
     if tri is Tri.UNKNOWN:
         # say what is missing; the threshold it would be compared with adds nothing yet
-        unknown = [o for o in (left, right) if o.number is None and o.day is None and o.text is None]
+        unknown = [
+            o for o in (left, right) if o.number is None and o.day is None and o.text is None
+        ]
         ev, missing = merge(*(unknown or [left, right]))
     return Outcome(tri=tri, evidence=ev, missing=missing if tri is Tri.UNKNOWN else ())
 
@@ -182,7 +185,12 @@ def _arith(node: Arith, ctx: EvalContext) -> Outcome:
 
 def shift(day: date, op: str, d: Duration) -> date:
     """A date moved by a duration; months and years clamp to the month's last day."""
-    delta = relativedelta(**{d.unit: d.amount})
+    delta = relativedelta(
+        days=d.amount if d.unit == "days" else 0,
+        weeks=d.amount if d.unit == "weeks" else 0,
+        months=d.amount if d.unit == "months" else 0,
+        years=d.amount if d.unit == "years" else 0,
+    )
     result: date = day + delta if op == "+" else day - delta
     return result
 

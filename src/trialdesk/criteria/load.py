@@ -44,7 +44,7 @@ def check_criteria(
     text: str, valuesets: frozenset[str], *, file: str | None = None
 ) -> CriteriaSet | list[StudyError]:
     """Every problem in the file, or the loaded set when there are none."""
-    reader = _Reader(file)
+    reader = _Reader(file, text.splitlines())
     try:
         root = yaml.compose(text)
     except yaml.YAMLError as exc:
@@ -62,8 +62,9 @@ def check_criteria(
 
 
 class _Reader:
-    def __init__(self, file: str | None) -> None:
+    def __init__(self, file: str | None, lines: list[str]) -> None:
         self.file = file
+        self.lines = lines
         self.problems: list[StudyError] = []
 
     def problem(
@@ -150,9 +151,7 @@ class _Reader:
             if source is None:
                 continue
             try:
-                built = parse_rule(
-                    source, names, position=self.position(value), expect=Type.WINDOW
-                )
+                built = parse_rule(source, names, position=self.position(value), expect=Type.WINDOW)
             except CriteriaSyntaxError as exc:
                 exc.message = f"window {name}: {exc.message}"
                 self.problems.append(exc)
@@ -165,7 +164,10 @@ class _Reader:
         line, column = node.start_mark.line + 1, node.start_mark.column + 1
         style = getattr(node, "style", None)
         if style in ("|", ">"):
-            line, column = line + 1, 1  # block scalars start on the next line
+            # block scalars start on the next line, at that line's indentation
+            line += 1
+            content = self.lines[line - 1] if line - 1 < len(self.lines) else ""
+            column = len(content) - len(content.lstrip(" ")) + 1
         elif style in ("'", '"'):
             column += 1
         return Position(self.file, line, column)
@@ -198,11 +200,18 @@ class _Reader:
                 self.problem(f"unknown field '{key}'", fields[key], cid, key)
         kind_text = self.scalar(fields["kind"], "kind", cid) if "kind" in fields else None
         if kind_text not in ("inclusion", "exclusion"):
-            self.problem("kind must be inclusion or exclusion", fields.get("kind", item), cid, "kind")
+            self.problem(
+                "kind must be inclusion or exclusion", fields.get("kind", item), cid, "kind"
+            )
             return None
         if (cid.startswith("I")) != (kind_text == "inclusion"):
-            self.problem(f"{cid} is named like an {'inclusion' if cid.startswith('I') else 'exclusion'}"
-                         f" but its kind is {kind_text}", fields["kind"], cid, "kind")
+            self.problem(
+                f"{cid} is named like an {'inclusion' if cid.startswith('I') else 'exclusion'}"
+                f" but its kind is {kind_text}",
+                fields["kind"],
+                cid,
+                "kind",
+            )
         text = self.scalar(fields["text"], "text", cid) if "text" in fields else None
         if text is None:
             self.problem("a criterion needs its verbatim registry text", item, cid, "text")
@@ -215,7 +224,9 @@ class _Reader:
                     continue
                 try:
                     built[key] = (
-                        parse_rule(source, names, criterion=cid, position=self.position(fields[key])),
+                        parse_rule(
+                            source, names, criterion=cid, position=self.position(fields[key])
+                        ),
                         source,
                     )
                 except CriteriaSyntaxError as exc:
@@ -224,8 +235,12 @@ class _Reader:
         if "judgment" in fields:
             judgment = self.scalar(fields["judgment"], "judgment", cid)
             if built or "rule" in fields or "review" in fields:
-                self.problem("a criterion is either judgment or has a rule/review, not both",
-                             fields["judgment"], cid, "judgment")
+                self.problem(
+                    "a criterion is either judgment or has a rule/review, not both",
+                    fields["judgment"],
+                    cid,
+                    "judgment",
+                )
         elif "rule" not in fields and "review" not in fields:
             self.problem("a criterion needs a rule, a review or a judgment", item, cid)
         note = fields.get("note")

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from trialdesk.criteria.nodes import (
     ANCHORS,
     DURATION_UNITS,
-    And,
     Anchor,
+    And,
     Arith,
     Call,
     Coalesce,
@@ -78,10 +78,11 @@ class _Builder:
 
     def error(self, message: str, at: ast.AST | None = None) -> CriteriaSyntaxError:
         line, column = self.pos.line, self.pos.column
-        if at is not None and hasattr(at, "lineno"):
-            rule_line = at.lineno - 1  # the source is wrapped in "(\n...\n)"
+        lineno, offset = getattr(at, "lineno", None), getattr(at, "col_offset", 0)
+        if lineno is not None:
+            rule_line = lineno - 1  # the source is wrapped in "(\n...\n)"
             line = self.pos.line + rule_line - 1
-            column = (self.pos.column if rule_line == 1 else 1) + at.col_offset
+            column = self.pos.column + offset  # block scalars: every line shares the indent
         return CriteriaSyntaxError(
             message, file=self.pos.file, criterion=self.criterion, line=line, column=column
         )

@@ -85,7 +85,9 @@ def checklist(result: ScreeningResult) -> RenderableType:
         )
     counts = {s: sum(1 for r in result.criteria if r.status is s) for s in Status}
     summary = Text("Verdict: ")
-    summary.append(result.verdict.value.replace("_", " ").upper(), style=VERDICT_STYLE[result.verdict])
+    summary.append(
+        result.verdict.value.replace("_", " ").upper(), style=VERDICT_STYLE[result.verdict]
+    )
     summary.append(
         f"   ({counts[Status.MET]} met, {counts[Status.NOT_MET]} not met, "
         f"{counts[Status.UNKNOWN]} unknown, {counts[Status.NEEDS_REVIEW]} need review)"
@@ -104,14 +106,33 @@ def to_csv(results: Sequence[ScreeningResult]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(
-        ["patient", "study", "screening_date", "baseline_date", "verdict", "criterion", "kind",
-         "status", "evidence", "missing"]
+        [
+            "patient",
+            "study",
+            "screening_date",
+            "baseline_date",
+            "verdict",
+            "criterion",
+            "kind",
+            "status",
+            "evidence",
+            "missing",
+        ]
     )
     for res in results:
         for r in res.criteria:
             writer.writerow(
-                [res.patient, res.study, res.dates.screening, res.dates.baseline,
-                 res.verdict.value, r.criterion.id, r.criterion.kind.value, r.status.value,
-                 " | ".join(e.note for e in r.evidence), " | ".join(r.missing)]
+                [
+                    res.patient,
+                    res.study,
+                    res.dates.screening,
+                    res.dates.baseline,
+                    res.verdict.value,
+                    r.criterion.id,
+                    r.criterion.kind.value,
+                    r.status.value,
+                    " | ".join(e.note for e in r.evidence),
+                    " | ".join(r.missing),
+                ]
             )
     return buf.getvalue()

@@ -142,13 +142,17 @@ def apply_attestations(
 ) -> CriterionResult:
     if result.status is not Status.NEEDS_REVIEW:
         return result
-    chosen = [a for a in attestations if a.criterion == result.criterion.id and a.patient == patient]
-    chosen = chosen or [a for a in attestations if a.criterion == result.criterion.id and a.patient is None]
+    chosen = [
+        a for a in attestations if a.criterion == result.criterion.id and a.patient == patient
+    ]
+    chosen = chosen or [
+        a for a in attestations if a.criterion == result.criterion.id and a.patient is None
+    ]
     if not chosen:
         return result
     a = max(chosen, key=lambda x: x.on)
     note = Evidence(
-        note=f"investigator decision: {a.decision.value} by {a.by} on {a.on.isoformat()}: {a.reason}",
+        note=f"investigator decision: {a.decision.value} by {a.by} on {a.on}: {a.reason}",
         date=a.on,
     )
     return replace(result, status=a.decision, evidence=(*result.evidence, note), attested=a)
