@@ -8,10 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from shared_data import CTGOV_RECORDS, need
 from trialdesk.cli import app
 from trialdesk.study.loader import BUNDLED, load_study
-
-from shared_data import CTGOV_RECORDS, need
 
 runner = CliRunner()
 RECORD = BUNDLED / "NCT06947746" / "ctgov.json"

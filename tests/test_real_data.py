@@ -12,8 +12,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from shared_data import RA_PATIENTS, SYNTHEA_617, need
 
+from shared_data import RA_PATIENTS, SYNTHEA_617, need
 from trialdesk.criteria.screening import Screener, ScreeningResult, Status
 from trialdesk.patients.fhir import read_fhir, read_fhir_bytes
 from trialdesk.study.loader import load_study
