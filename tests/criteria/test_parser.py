@@ -32,7 +32,9 @@ def test_chained_comparison_is_a_conjunction() -> None:
 
 
 def test_surely_and_multiline() -> None:
-    node = parse_rule("history(alt)\nand surely(latest(ast, within=before(baseline, months(3))) < 2)", NAMES)
+    node = parse_rule(
+        "history(alt)\nand surely(latest(ast, within=before(baseline, months(3))) < 2)", NAMES
+    )
     assert isinstance(node, And) and isinstance(node.items[1], Surely)
 
 
@@ -78,7 +80,9 @@ def test_errors_name_criterion_and_position(source: str, message: str, column: i
 
 def test_error_on_a_later_line_of_a_block() -> None:
     with pytest.raises(CriteriaSyntaxError) as info:
-        parse_rule("history(alt)\nand nothing(alt)", NAMES, criterion="E1", position=Position("f", 10, 7))
+        parse_rule(
+            "history(alt)\nand nothing(alt)", NAMES, criterion="E1", position=Position("f", 10, 7)
+        )
     assert info.value.line == 11 and info.value.column == 11
 
 

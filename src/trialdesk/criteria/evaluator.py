@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable
-from typing import Any
 from datetime import date
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
