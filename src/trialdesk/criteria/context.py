@@ -29,24 +29,56 @@ class Hit:
     match: ValueSetMatch
 
 
+# Which kinds of fact a value set of each kind may match: a condition value set must not
+# match a lab result whose name mentions the disease ("Hepatitis B surface Ag"), nor a
+# vaccine. Devices are also recorded as implant procedures and "presence of" findings.
+KIND_MATCHES: dict[str, frozenset[FactKind]] = {
+    "lab": frozenset({FactKind.OBSERVATION}),
+    "vital": frozenset({FactKind.OBSERVATION}),
+    "score": frozenset({FactKind.OBSERVATION}),
+    "finding": frozenset({FactKind.OBSERVATION, FactKind.CONDITION}),
+    "condition": frozenset({FactKind.CONDITION}),
+    "medication": frozenset({FactKind.MEDICATION}),
+    "vaccine": frozenset({FactKind.IMMUNIZATION, FactKind.MEDICATION}),
+    "procedure": frozenset({FactKind.PROCEDURE}),
+    "device": frozenset({FactKind.DEVICE, FactKind.PROCEDURE, FactKind.CONDITION}),
+}
+
+
 class Matcher:
-    """Which value sets a fact's codes belong to; one per study, shared by all patients."""
+    """Which value sets a fact's codes belong to; one per study, shared by all patients.
+
+    Display text is a fallback only for a fact that carries no code from the code systems
+    the value set itself uses: a fact coded in LOINC with a code outside the set is some
+    other test, whatever its name says.
+    """
 
     def __init__(self, valuesets: Mapping[str, ValueSet]) -> None:
         self.valuesets = dict(valuesets)
+        self._systems = {
+            name: frozenset(e.system for e in vs.entries) for name, vs in self.valuesets.items()
+        }
         self._cache: dict[
-            tuple[tuple[Coding, ...], str | None], tuple[tuple[str, ValueSetMatch], ...]
+            tuple[FactKind, tuple[Coding, ...], str | None],
+            tuple[tuple[str, ValueSetMatch], ...],
         ] = {}
 
     def matches(self, fact: Fact) -> tuple[tuple[str, ValueSetMatch], ...]:
-        key = (fact.codes, fact.text)
+        key = (fact.kind, fact.codes, fact.text)
         found = self._cache.get(key)
         if found is None:
             hits = []
+            fact_systems = {c.system for c in fact.codes}
             for name, vs in self.valuesets.items():
+                kinds = KIND_MATCHES.get(vs.kind)
+                if kinds is not None and fact.kind not in kinds:
+                    continue
                 m = vs.match(fact.codes, fact.text)
-                if m is not None:
-                    hits.append((name, m))
+                if m is None:
+                    continue
+                if m.confidence == "text" and fact_systems & self._systems[name]:
+                    continue
+                hits.append((name, m))
             found = tuple(hits)
             self._cache[key] = found
         return found
