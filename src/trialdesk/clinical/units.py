@@ -87,16 +87,20 @@ def _factor(src: str, dst: str, analyte: str | None) -> tuple[float, float]:
             b = reg.from_ucum(dst)
         except Exception as exc:  # noqa: BLE001
             raise UnitError(f"unknown unit '{dst}' ({type(exc).__name__})") from None
-        qa = 1 * a
         try:
+            qa = 1 * a
             return float(qa.to(b).magnitude), 0.0
-        except Exception:  # noqa: BLE001 - pint's DimensionalityError and friends
-            pass
+        except Exception:  # noqa: BLE001 - pint's DimensionalityError, offset units, annotations
+            qa = None
         mass = MOLAR_MASS_G_PER_MOL.get(analyte or "")
-        if mass is not None:
+        if mass is not None and qa is not None:
             # mass concentration <-> substance concentration through the molar mass
-            g_per_mol = reg.from_ucum("g/mol") * mass
-            for candidate in (qa * g_per_mol, qa / g_per_mol):
+            try:
+                g_per_mol = reg.from_ucum("g/mol") * mass
+                candidates = (qa * g_per_mol, qa / g_per_mol)
+            except Exception:  # noqa: BLE001 - annotation units ({score}) have no magnitude
+                candidates = ()
+            for candidate in candidates:
                 try:
                     return float(candidate.to(b).magnitude), 0.0
                 except Exception:  # noqa: BLE001

@@ -1,0 +1,147 @@
+"""Resolve value sets to the concept ids a CDM actually uses, with the evaluator's own code.
+
+Everything that depends on codes (which value sets a row matches, a drug's strength and
+route, a procedure's side of the body, a unit's conversion factor, whether a coded result
+reads positive) is decided here in Python, by the same functions the per-patient
+evaluator calls, and handed to the SQL as small lookup tables. So the two paths cannot
+disagree about codes; the SQL only does dates, numbers and counting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from trialdesk.clinical.laterality import laterality_of
+from trialdesk.clinical.steroids import prednisone_equivalent_mg
+from trialdesk.clinical.units import convert
+from trialdesk.clinical.valuesets import ValueSet
+from trialdesk.criteria.context import Hit, Matcher
+from trialdesk.criteria.logic import Tri
+from trialdesk.criteria.queries import result_sign, route_of
+from trialdesk.errors import FactError
+from trialdesk.patients.omop import Vocabulary, unit_of
+from trialdesk.patients.record import Fact, FactKind
+
+# The key of a coded row: (kind, concept, source concept, auxiliary concept). The
+# auxiliary is the route for drug exposures and the laterality modifier for procedures,
+# 0 otherwise; kind is the td_facts kind (condition, observation, medication, ...).
+Key = tuple[str, int, int, int]
+
+KINDS: dict[str, FactKind] = {
+    "condition": FactKind.CONDITION,
+    "observation": FactKind.OBSERVATION,
+    "medication": FactKind.MEDICATION,
+    "immunization": FactKind.IMMUNIZATION,
+    "procedure": FactKind.PROCEDURE,
+    "device": FactKind.DEVICE,
+    "encounter": FactKind.ENCOUNTER,
+}
+
+
+@dataclass
+class CodeTables:
+    """Lookup tables for one CDM and one study's value sets."""
+
+    valuesets: list[str]
+    rows: list[dict[str, Any]] = field(default_factory=list)  # td_codes
+    units: list[dict[str, Any]] = field(default_factory=list)  # td_units
+    positive_concepts: set[int] = field(default_factory=set)
+    negative_concepts: set[int] = field(default_factory=set)
+    consent_concepts: set[int] = field(default_factory=set)
+    cvx_concepts: set[int] = field(default_factory=set)
+
+    @staticmethod
+    def column(kind: str, vs: str) -> str:
+        return f"{kind}__{vs}"
+
+
+def _fact(vocab: Vocabulary, key: Key) -> Fact:
+    """A fact with exactly the codes the OMOP adapter gives a row with this key."""
+    kind, cid, sid, aux = key
+    codes = vocab.codings(cid, sid)
+    text = vocab.name(cid) or vocab.name(sid)
+    fact_kind = KINDS[kind]
+    if fact_kind in (FactKind.MEDICATION, FactKind.IMMUNIZATION):
+        return Fact(fact_kind, "x", codes, text, route=vocab.codings(aux, None))
+    if fact_kind is FactKind.PROCEDURE:
+        return Fact(fact_kind, "x", codes, text, body_site=vocab.codings(aux, None))
+    return Fact(fact_kind, "x", codes, text)
+
+
+def build_code_tables(
+    vocab: Vocabulary,
+    valuesets: Mapping[str, ValueSet],
+    keys: Iterable[Key],
+    unit_keys: Iterable[tuple[int, str]],
+    value_concepts: Iterable[int],
+) -> CodeTables:
+    """Decide, for every distinct coded row of the CDM, what the evaluator would decide."""
+    names = sorted(valuesets)
+    tables = CodeTables(valuesets=names)
+    matcher = Matcher(valuesets)
+    seen: set[Key] = set()
+    for key in keys:
+        if key in seen:
+            continue
+        seen.add(key)
+        fact = _fact(vocab, key)
+        matched = dict(matcher.matches(fact))
+        if not matched:
+            continue
+        row: dict[str, Any] = {"kind": key[0], "cid": key[1], "sid": key[2], "aux": key[3]}
+        side = laterality_of((*fact.body_site, *fact.codes))
+        row["laterality"] = side.value if side else None
+        for vs in names:
+            m = matched.get(vs)
+            row[tables.column("m", vs)] = m is not None
+            if m is None:
+                row[tables.column("route", vs)] = None
+                row[tables.column("strength", vs)] = None
+                row[tables.column("pred", vs)] = None
+                continue
+            hit = Hit(fact, m)
+            row[tables.column("route", vs)] = route_of(hit)
+            row[tables.column("strength", vs)] = m.info.strength_mg if m.info else None
+            row[tables.column("pred", vs)] = _prednisone_factor(
+                m.info.ingredient if m.info else None
+            )
+        tables.rows.append(row)
+    for cid in vocab.concepts:
+        concept = vocab.concepts[cid]
+        if concept.vocabulary == "CVX":
+            tables.cvx_concepts.add(cid)
+        if vocab.is_consent(cid):
+            tables.consent_concepts.add(cid)
+    for cid in set(value_concepts):
+        probe = Fact(FactKind.OBSERVATION, "x", value_codes=vocab.codings(cid, None))
+        sign = result_sign(probe)
+        if sign is Tri.TRUE:
+            tables.positive_concepts.add(cid)
+        elif sign is Tri.FALSE:
+            tables.negative_concepts.add(cid)
+    for unit_cid, source_value in set(unit_keys):
+        unit = unit_of(vocab, unit_cid, source_value or None)
+        row = {"unit_cid": unit_cid, "unit_src": source_value}
+        for vs in names:
+            target = valuesets[vs].unit
+            row[tables.column("f", vs)] = _factor(unit, target, vs)
+        tables.units.append(row)
+    return tables
+
+
+def _prednisone_factor(ingredient: str | None) -> float | None:
+    try:
+        return prednisone_equivalent_mg(ingredient or "", 1.0)
+    except FactError:
+        return None
+
+
+def _factor(unit: str | None, target: str | None, analyte: str) -> float | None:
+    if target is None:
+        return 1.0
+    try:
+        return convert(1.0, unit, target, analyte=analyte)
+    except FactError:
+        return None

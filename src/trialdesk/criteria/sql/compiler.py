@@ -1,0 +1,334 @@
+"""Compile criteria trees to one SQL query over OMOP CDM v5.4, as sqlglot expressions.
+
+Design (docs/feasibility.md): one pass over the clinical rows. ``td_facts`` projects every
+table onto one shape; joining the small ``td_codes`` table keeps only rows some value set
+matches and tags them; one GROUP BY person computes every aggregate the criteria need
+(``a0``, ``a1``, ...); a few functions that need ordering (latest value, course start,
+days covered) get a windowed CTE of their own. The per-person SELECT then combines the
+aggregates with SQL's three-valued logic, which is Kleene's: NULL is UNKNOWN.
+
+Tri-valued aggregates are small integers (0 FALSE, 1 UNKNOWN, 2 TRUE) so that MAX gives
+Kleene OR over rows and LEAST gives Kleene AND within a row. Numbers are intervals
+(lo, hi), as in the evaluator. Dates built from screening or baseline are folded here with
+the evaluator's own date arithmetic and bound as parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlglot import exp
+
+from trialdesk.clinical import body, renal
+from trialdesk.clinical.age import MAX_AGE_YEARS
+from trialdesk.clinical.labs import DEFAULT_ULN
+from trialdesk.criteria.evaluator import shift
+from trialdesk.criteria.nodes import (
+    And,
+    Anchor,
+    Arith,
+    Call,
+    Coalesce,
+    Compare,
+    Duration,
+    Node,
+    Not,
+    Number,
+    Or,
+    Parameter,
+    SexOf,
+    String,
+    Surely,
+    Window,
+)
+from trialdesk.criteria.queries import COURSE_GAP, NEGATIVE, POSITIVE
+from trialdesk.criteria.sql.codes import CodeTables
+from trialdesk.errors import StudyError
+
+UNBOUNDED = 1e308  # the interval's open top, as the evaluator's float("inf")
+Interval = tuple[exp.Expression, exp.Expression]
+DateVal = date | exp.Expression
+
+# Plausibility limits, in each value set's unit, that the evaluator applies (measures.py).
+PLAUSIBLE_RANGES: dict[str, tuple[float, float, float]] = {
+    # value set: (low, high, divisor applied before comparing)
+    "body_weight": (body.WEIGHT_KG_MIN, body.WEIGHT_KG_MAX, 1.0),
+    "body_height": (body.HEIGHT_M_MIN, body.HEIGHT_M_MAX, 100.0),
+    "creatinine": (renal.CREATININE_MG_DL_MIN, renal.CREATININE_MG_DL_MAX, 1.0),
+}
+
+
+def lit(value: float | int | str | bool | None) -> exp.Expression:
+    if value is None:
+        return exp.Null()
+    if isinstance(value, bool):
+        return exp.true() if value else exp.false()
+    if isinstance(value, int | float):
+        return exp.Literal.number(value)
+    return exp.Literal.string(value)
+
+
+def col(name: str, table: str | None = None) -> exp.Column:
+    return exp.column(name, table=table)
+
+
+def case(
+    *whens: tuple[exp.Expression, exp.Expression], default: exp.Expression | None = None
+) -> exp.Case:
+    return exp.Case(ifs=[exp.If(this=c, true=t) for c, t in whens], default=default)
+
+
+def tri_to_bool(agg: exp.Expression) -> exp.Expression:
+    """0/1/2 (or NULL: no rows, i.e. 0) to FALSE/NULL/TRUE."""
+    return case(
+        (exp.EQ(this=exp.Coalesce(this=agg, expressions=[lit(0)]), expression=lit(2)), exp.true()),
+        (exp.EQ(this=exp.Coalesce(this=agg, expressions=[lit(0)]), expression=lit(0)), exp.false()),
+    )
+
+
+def least(*items: exp.Expression) -> exp.Expression:
+    return items[0] if len(items) == 1 else exp.Least(this=items[0], expressions=list(items[1:]))
+
+
+def greatest(*items: exp.Expression) -> exp.Expression:
+    return items[0] if len(items) == 1 else exp.Greatest(this=items[0], expressions=list(items[1:]))
+
+
+@dataclass
+class Compiled:
+    """Everything the query builder needs from compiling one study's criteria."""
+
+    aggregates: list[exp.Expression] = field(default_factory=list)  # aliased, over td_rows
+    ctes: list[tuple[str, exp.Expression]] = field(default_factory=list)  # per-person CTEs
+    params: dict[str, object] = field(default_factory=dict)
+    needs_consent: bool = False
+
+
+class SqlCompiler:
+    def __init__(
+        self,
+        codes: CodeTables,
+        valueset_units: dict[str, str | None],
+        screening: date,
+        baseline: date,
+        target_knee: str | None,
+        study_id: str,
+    ) -> None:
+        self.codes = codes
+        self.units = valueset_units
+        self.screening = screening
+        self.baseline = baseline
+        self.horizon = max(screening, baseline)
+        self.target_knee = target_knee
+        self.out = Compiled()
+        self.study_id = study_id
+        self._memo: dict[object, object] = {}
+        self.cte_names: dict[object, str] = {}
+        self._date_params: dict[date, str] = {}
+        self.out.params["target_knee"] = target_knee
+
+    # -- helpers -------------------------------------------------------------------------
+    def param_date(self, day: date) -> exp.Expression:
+        name = self._date_params.get(day)
+        if name is None:
+            name = f"d{len(self._date_params)}"
+            self._date_params[day] = name
+            self.out.params[name] = day
+        return exp.cast(exp.Placeholder(this=name), exp.DataType.Type.DATE)
+
+    def sql_date(self, value: DateVal) -> exp.Expression:
+        return self.param_date(value) if isinstance(value, date) else value
+
+    def aggregate(self, expression: exp.Expression) -> exp.Column:
+        name = f"a{len(self.out.aggregates)}"
+        self.out.aggregates.append(exp.alias_(expression, name))
+        return col(name)
+
+    def in_vs(self, names: tuple[str, ...]) -> exp.Expression:
+        flags = [col(CodeTables.column("m", vs)) for vs in names]
+        return exp.or_(*flags) if len(flags) > 1 else flags[0]
+
+    def first_info(self, kind: str, names: tuple[str, ...]) -> exp.Expression:
+        """The per-value-set attribute of the first name a row matches (as hits() picks)."""
+        return case(
+            *((col(CodeTables.column("m", vs)), col(CodeTables.column(kind, vs))) for vs in names)
+        )
+
+    # -- dates and windows -----------------------------------------------------------------
+    def date(self, node: Node) -> DateVal | None:
+        if isinstance(node, Anchor):
+            if node.name == "screening":
+                return self.screening
+            if node.name == "baseline":
+                return self.baseline
+            self.out.needs_consent = True
+            return col("consent_date", "c")
+        if isinstance(node, Coalesce):
+            items = [self.date(i) for i in node.items]
+            for item in items:
+                if isinstance(item, date):
+                    break
+            sql_items = [self.sql_date(i) for i in items if i is not None]
+            return exp.Coalesce(this=sql_items[0], expressions=sql_items[1:])
+        if isinstance(node, Arith):
+            base = self.date(node.left)
+            assert isinstance(node.right, Duration)
+            if isinstance(base, date):
+                return shift(base, node.op, node.right)
+            unit = exp.var(node.right.unit.rstrip("s").upper())
+            cls = exp.DateAdd if node.op == "+" else exp.DateSub
+            return cls(this=base, expression=lit(node.right.amount), unit=unit)
+        if isinstance(node, Call) and node.name == "taking_since":
+            return self.taking_since(node)
+        raise StudyError(f"cannot compile {type(node).__name__} as a date to SQL")
+
+    def window(self, node: object) -> tuple[DateVal, DateVal]:
+        assert isinstance(node, Window)
+        start, end = self.date(node.start), self.date(node.end)
+        assert start is not None and end is not None
+        return start, end
+
+    def window_option(self, call: Call) -> tuple[DateVal, DateVal]:
+        return self.window(call.option("within"))
+
+    # -- booleans --------------------------------------------------------------------------
+    def bool(self, node: Node) -> exp.Expression:
+        if isinstance(node, And):
+            return exp.and_(*(exp.paren(self.bool(i)) for i in node.items))
+        if isinstance(node, Or):
+            return exp.or_(*(exp.paren(self.bool(i)) for i in node.items))
+        if isinstance(node, Not):
+            return exp.not_(exp.paren(self.bool(node.item)))
+        if isinstance(node, Surely):
+            return exp.Coalesce(this=exp.paren(self.bool(node.item)), expressions=[exp.false()])
+        if isinstance(node, Compare):
+            return self.compare(node)
+        if isinstance(node, Call):
+            return self.bool_call(node)
+        raise StudyError(f"cannot compile {type(node).__name__} as a condition to SQL")
+
+    def compare(self, node: Compare) -> exp.Expression:
+        from trialdesk.criteria.nodes import Type, type_of
+
+        t = type_of(node.left)
+        ops = {"<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE, "==": exp.EQ, "!=": exp.NEQ}
+        if t is Type.DATE:
+            left, right = self.date(node.left), self.date(node.right)
+            assert left is not None and right is not None
+            if isinstance(left, date) and isinstance(right, date):
+                from trialdesk.criteria.evaluator import _CMP
+
+                return exp.true() if _CMP[node.op](left, right) else exp.false()
+            return ops[node.op](this=self.sql_date(left), expression=self.sql_date(right))
+        if t is Type.STRING:
+            return ops[node.op](this=self.text(node.left), expression=self.text(node.right))
+        (alo, ahi), (blo, bhi) = self.number(node.left), self.number(node.right)
+        op = node.op
+        if op in ("==", "!="):
+            same = case(
+                (
+                    exp.and_(
+                        exp.EQ(this=alo, expression=ahi),
+                        exp.EQ(this=ahi, expression=blo),
+                        exp.EQ(this=blo, expression=bhi),
+                    ),
+                    exp.true(),
+                ),
+                (
+                    exp.or_(exp.LT(this=ahi, expression=blo), exp.LT(this=bhi, expression=alo)),
+                    exp.false(),
+                ),
+            )
+            return same if op == "==" else exp.not_(same)
+        if op in (">", ">="):
+            (alo, ahi), (blo, bhi) = (blo, bhi), (alo, ahi)
+            op = "<" if op == ">" else "<="
+        if op == "<":
+            return case(
+                (exp.LT(this=ahi, expression=blo), exp.true()),
+                (exp.GTE(this=alo, expression=bhi), exp.false()),
+            )
+        return case(
+            (exp.LTE(this=ahi, expression=blo), exp.true()),
+            (exp.GT(this=alo, expression=bhi), exp.false()),
+        )
+
+    def text(self, node: Node) -> exp.Expression:
+        if isinstance(node, String):
+            return lit(node.value)
+        if isinstance(node, SexOf):
+            return col("sex", "p")
+        raise StudyError(f"cannot compile {type(node).__name__} as text to SQL")
+
+    # -- numbers ---------------------------------------------------------------------------
+    def number(self, node: Node) -> Interval:
+        if isinstance(node, Number | Parameter):
+            v = lit(node.value)
+            return v, v
+        if isinstance(node, Arith):
+            (alo, ahi), (blo, bhi) = self.number(node.left), self.number(node.right)
+            if node.op == "+":
+                return exp.Add(this=alo, expression=blo), exp.Add(this=ahi, expression=bhi)
+            if node.op == "-":
+                return exp.Sub(this=alo, expression=bhi), exp.Sub(this=ahi, expression=blo)
+            if node.op == "/":
+                zero = exp.and_(
+                    exp.LTE(this=blo, expression=lit(0)), exp.GTE(this=bhi, expression=lit(0))
+                )
+                blo, bhi = (
+                    case((zero, exp.Null()), default=exp.Div(this=lit(1.0), expression=bhi)),
+                    case((zero, exp.Null()), default=exp.Div(this=lit(1.0), expression=blo)),
+                )
+            products = [
+                exp.Mul(this=a.copy(), expression=b.copy()) for a in (alo, ahi) for b in (blo, bhi)
+            ]
+            return least(*products), greatest(*(p.copy() for p in products))
+        if isinstance(node, Call):
+            return self.number_call(node)
+        raise StudyError(f"cannot compile {type(node).__name__} as a number to SQL")
+
+    # -- the domain functions ------------------------------------------------------------------
+    def bool_call(self, node: Call) -> exp.Expression:
+        from trialdesk.criteria.sql import functions
+
+        memo = self._memo.get(node)
+        if memo is None:
+            memo = functions.compile_bool(self, node)
+            self._memo[node] = memo
+        assert isinstance(memo, exp.Expression)
+        return memo.copy()
+
+    def number_call(self, node: Call) -> Interval:
+        from trialdesk.criteria.sql import functions
+
+        memo = self._memo.get(node)
+        if memo is None:
+            memo = functions.compile_number(self, node)
+            self._memo[node] = memo
+        assert isinstance(memo, tuple)
+        lo, hi = memo
+        return lo.copy(), hi.copy()
+
+    def taking_since(self, node: Call) -> exp.Expression:
+        from trialdesk.criteria.sql import functions
+
+        memo = self._memo.get(node)
+        if memo is None:
+            memo = functions.taking_since(self, node)
+            self._memo[node] = memo
+        assert isinstance(memo, exp.Expression)
+        return memo.copy()
+
+
+__all__ = [
+    "COURSE_GAP",
+    "DEFAULT_ULN",
+    "MAX_AGE_YEARS",
+    "NEGATIVE",
+    "PLAUSIBLE_RANGES",
+    "POSITIVE",
+    "UNBOUNDED",
+    "Compiled",
+    "SqlCompiler",
+]

@@ -1,0 +1,217 @@
+"""The CDM tables as one stream of coded, dated rows (``td_facts``), per docs/omop.md.
+
+Each table is projected onto the same columns so that one pass and one GROUP BY can
+answer every criterion. A row's span end follows the evaluator's ``span()``: an end date
+when given (never before the start), else the open end for conditions and devices, else
+the start day.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from trialdesk.patients.omop import VISIT_CLASSES
+
+OPEN_END = "9999-12-31"
+
+# kind label -> evaluator FactKind name; drug rows split into medication / immunization
+# by the concept's vocabulary (CVX), decided in the code tables.
+COLUMNS = (
+    "person_id",
+    "kind",
+    "cid",
+    "sid",
+    "aux",
+    "start_date",
+    "end_date",
+    "value_num",
+    "unit_cid",
+    "unit_src",
+    "range_high",
+    "vcid",
+    "vstr",
+    "quantity",
+    "days_supply",
+    "visit_id",
+)
+
+
+def _date(expr: str) -> exp.Expression:
+    return exp.cast(exp.column(expr), exp.DataType.Type.DATE)
+
+
+def _null() -> exp.Expression:
+    return exp.Null()
+
+
+def _span_end(start: exp.Expression, end: exp.Expression, open_ended: bool) -> exp.Expression:
+    fallback: exp.Expression = (
+        exp.cast(exp.Literal.string(OPEN_END), exp.DataType.Type.DATE) if open_ended else start
+    )
+    return exp.Case(
+        ifs=[
+            exp.If(
+                this=exp.Is(this=end.copy(), expression=exp.Null()),
+                true=fallback,
+            )
+        ],
+        default=exp.Greatest(this=end.copy(), expressions=[start.copy()]),
+    )
+
+
+def _zero(col: str) -> exp.Expression:
+    return exp.Coalesce(this=exp.column(col), expressions=[exp.Literal.number(0)])
+
+
+def _select(
+    table: str,
+    kind: exp.Expression,
+    cid: str,
+    sid: str | None,
+    aux: str | None,
+    start: str,
+    end: str | None,
+    open_ended: bool,
+    **cols: exp.Expression,
+) -> exp.Select:
+    start_e = _date(start)
+    end_e = _span_end(start_e, _date(end), open_ended) if end else start_e.copy()
+    values: dict[str, exp.Expression] = {
+        "person_id": exp.column("person_id"),
+        "kind": kind,
+        "cid": _zero(cid),
+        "sid": _zero(sid) if sid else exp.Literal.number(0),
+        "aux": _zero(aux) if aux else exp.Literal.number(0),
+        "start_date": start_e,
+        "end_date": end_e,
+    }
+    for name in COLUMNS[7:]:
+        values[name] = cols.get(name, _null())
+    return exp.select(*(exp.alias_(v, k) for k, v in values.items())).from_(table)
+
+
+def facts_query(consent_concepts: set[int], cvx_concepts: set[int]) -> exp.Expression:
+    """UNION ALL of every clinical table, as ``td_facts`` rows."""
+    drug_kind = exp.Case(
+        ifs=[
+            exp.If(
+                this=exp.column("drug_concept_id").isin(
+                    *(exp.Literal.number(c) for c in sorted(cvx_concepts))
+                )
+                if cvx_concepts
+                else exp.false(),
+                true=exp.Literal.string("immunization"),
+            )
+        ],
+        default=exp.Literal.string("medication"),
+    )
+    parts: list[exp.Select] = [
+        _select(
+            "condition_occurrence",
+            exp.Literal.string("condition"),
+            "condition_concept_id",
+            "condition_source_concept_id",
+            None,
+            "condition_start_date",
+            "condition_end_date",
+            True,
+            visit_id=exp.column("visit_occurrence_id"),
+        ),
+        _measurement_like("measurement"),
+        _measurement_like("observation").where(
+            exp.not_(
+                exp.column("observation_concept_id").isin(
+                    *(exp.Literal.number(c) for c in sorted(consent_concepts))
+                )
+            )
+            if consent_concepts
+            else exp.true()
+        ),
+        _select(
+            "drug_exposure",
+            drug_kind,
+            "drug_concept_id",
+            "drug_source_concept_id",
+            "route_concept_id",
+            "drug_exposure_start_date",
+            "drug_exposure_end_date",
+            False,
+            quantity=exp.cast(exp.column("quantity"), exp.DataType.Type.DOUBLE),
+            days_supply=exp.column("days_supply"),
+            visit_id=exp.column("visit_occurrence_id"),
+        ),
+        _select(
+            "procedure_occurrence",
+            exp.Literal.string("procedure"),
+            "procedure_concept_id",
+            "procedure_source_concept_id",
+            "modifier_concept_id",
+            "procedure_date",
+            None,
+            False,
+            visit_id=exp.column("visit_occurrence_id"),
+        ),
+        _select(
+            "device_exposure",
+            exp.Literal.string("device"),
+            "device_concept_id",
+            "device_source_concept_id",
+            None,
+            "device_exposure_start_date",
+            "device_exposure_end_date",
+            True,
+        ),
+        _select(
+            "visit_occurrence",
+            exp.Literal.string("encounter"),
+            "visit_concept_id",
+            "visit_source_concept_id",
+            None,
+            "visit_start_date",
+            "visit_end_date",
+            False,
+            visit_id=exp.column("visit_occurrence_id"),
+        ),
+    ]
+    union: exp.Expression = parts[0]
+    for part in parts[1:]:
+        union = exp.union(union, part, distinct=False)
+    return union
+
+
+def _measurement_like(table: str) -> exp.Select:
+    return _select(
+        table,
+        exp.Literal.string("observation"),
+        f"{table}_concept_id",
+        f"{table}_source_concept_id",
+        None,
+        f"{table}_date",
+        None,
+        False,
+        value_num=exp.cast(exp.column("value_as_number"), exp.DataType.Type.DOUBLE),
+        unit_cid=_zero("unit_concept_id"),
+        unit_src=exp.Coalesce(
+            this=exp.column("unit_source_value"), expressions=[exp.Literal.string("")]
+        ),
+        range_high=exp.cast(exp.column("range_high"), exp.DataType.Type.DOUBLE)
+        if table == "measurement"
+        else _null(),
+        vcid=_zero("value_as_concept_id"),
+        vstr=exp.column("value_as_string") if table == "observation" else _null(),
+        visit_id=exp.column("visit_occurrence_id"),
+    )
+
+
+def visits_query() -> exp.Select:
+    """visit id -> encounter class (IMP, EMER, AMB), as the OMOP adapter reads it."""
+    cls = exp.Case(
+        this=exp.column("visit_concept_id"),
+        ifs=[
+            exp.If(this=exp.Literal.number(cid), true=exp.Literal.string(name))
+            for cid, name in VISIT_CLASSES.items()
+        ],
+    )
+    return exp.select(
+        exp.alias_(exp.column("visit_occurrence_id"), "vid"), exp.alias_(cls, "vclass")
+    ).from_("visit_occurrence")

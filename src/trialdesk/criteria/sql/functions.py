@@ -1,0 +1,479 @@
+"""SQL for each domain function, mirroring criteria/queries.py and criteria/measures.py.
+
+Every function here has a Python twin; the differential tests run both on the same
+people. Row-level conditions are written over ``td_rows`` (see compiler.py).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlglot import exp
+
+from trialdesk.clinical.labs import DEFAULT_ULN, default_uln
+from trialdesk.criteria.nodes import Call, Node
+from trialdesk.criteria.queries import COURSE_GAP, INPATIENT_CLASSES, NEGATIVE, POSITIVE
+from trialdesk.criteria.sql.compiler import (
+    PLAUSIBLE_RANGES,
+    UNBOUNDED,
+    DateVal,
+    Interval,
+    SqlCompiler,
+    case,
+    col,
+    lit,
+    tri_to_bool,
+)
+from trialdesk.errors import FactError, StudyError
+
+START, END = col("start_date"), col("end_date")
+
+
+def _le(a: exp.Expression, b: exp.Expression) -> exp.Expression:
+    return exp.LTE(this=a, expression=b)
+
+
+def _between(c: SqlCompiler, value: exp.Expression, start: DateVal, end: DateVal) -> exp.Expression:
+    return exp.and_(_le(c.sql_date(start), value.copy()), _le(value.copy(), c.sql_date(end)))
+
+
+def _overlaps(c: SqlCompiler, start: DateVal, end: DateVal) -> exp.Expression:
+    return exp.and_(_le(START.copy(), c.sql_date(end)), _le(c.sql_date(start), END.copy()))
+
+
+def _min_date(c: SqlCompiler, a: DateVal, b: DateVal) -> DateVal:
+    if isinstance(a, date) and isinstance(b, date):
+        return min(a, b)
+    return case((_le(c.sql_date(a), c.sql_date(b)), c.sql_date(a)), default=c.sql_date(b))
+
+
+def _kind(*kinds: str) -> exp.Expression:
+    return col("kind").isin(*(lit(k) for k in kinds))
+
+
+def _tri_min(*parts: exp.Expression) -> exp.Expression:
+    """Kleene AND of 0/1/2 codes: the smallest."""
+    out = parts[0]
+    for p in parts[1:]:
+        out = case((_le(out.copy(), p.copy()), out.copy()), default=p.copy())
+    return out
+
+
+# -- closed world -------------------------------------------------------------------------
+
+
+def history(c: SqlCompiler, node: Call, window: tuple[DateVal, DateVal] | None) -> exp.Expression:
+    until = node.option("until")
+    horizon: DateVal = c.horizon
+    if isinstance(until, Node):
+        folded = c.date(until)
+        assert folded is not None
+        horizon = folded
+    if window is not None:
+        start, end = window[0], _min_date(c, window[1], horizon)
+    else:
+        start, end = date.min, horizon
+    scope = c.in_vs(node.valuesets)
+    excluding = node.option("excluding")
+    if isinstance(excluding, str):
+        scope = exp.and_(
+            scope, exp.not_(exp.Coalesce(this=col(f"m__{excluding}"), expressions=[exp.false()]))
+        )
+    parts: list[exp.Expression] = [
+        case(
+            (exp.Is(this=START.copy(), expression=exp.Null()), lit(1)),
+            (_overlaps(c, start, end), lit(2)),
+            default=lit(0),
+        )
+    ]
+    if node.option("in_target_knee") is True:
+        knee = exp.Placeholder(this="target_knee")
+        parts.append(
+            case(
+                (exp.Is(this=col("laterality"), expression=exp.Null()), lit(1)),
+                (exp.Is(this=knee.copy(), expression=exp.Null()), lit(1)),
+                (
+                    exp.or_(
+                        exp.EQ(this=col("laterality"), expression=lit("bilateral")),
+                        exp.EQ(this=col("laterality"), expression=knee.copy()),
+                    ),
+                    lit(2),
+                ),
+                default=lit(0),
+            )
+        )
+    if node.option("inpatient") is True:
+        vclass = col("vclass")  # a visit row joins itself: its own class
+        parts.append(
+            case(
+                (exp.Is(this=vclass.copy(), expression=exp.Null()), lit(1)),
+                (vclass.copy().isin(*(lit(k) for k in sorted(INPATIENT_CLASSES))), lit(2)),
+                default=lit(0),
+            )
+        )
+    route = node.option("route")
+    if isinstance(route, str):
+        got = c.first_info("route", node.valuesets)
+        parts.append(
+            case(
+                (exp.Is(this=got.copy(), expression=exp.Null()), lit(1)),
+                (exp.EQ(this=got.copy(), expression=lit(route)), lit(2)),
+                default=lit(0),
+            )
+        )
+    row = case((scope, _tri_min(*parts)))
+    return tri_to_bool(c.aggregate(exp.Max(this=row)))
+
+
+def taking(c: SqlCompiler, names: tuple[str, ...], on: DateVal) -> exp.Expression:
+    cond = exp.and_(c.in_vs(names), _kind("medication"), _between(c, c.sql_date(on), START, END))
+    agg = c.aggregate(exp.Max(this=case((cond, lit(2)), default=lit(0))))
+    return tri_to_bool(agg)
+
+
+def dose_changed(
+    c: SqlCompiler, names: tuple[str, ...], w: tuple[DateVal, DateVal]
+) -> exp.Expression:
+    scope = exp.and_(c.in_vs(names), _kind("medication"), _overlaps(c, *w))
+    dose = _daily_dose(c, names)
+    distinct = c.aggregate(
+        exp.Count(
+            this=exp.Distinct(
+                expressions=[
+                    case(
+                        (
+                            exp.and_(
+                                scope.copy(),
+                                exp.not_(exp.Is(this=dose.copy(), expression=exp.Null())),
+                            ),
+                            exp.Round(this=dose.copy(), decimals=lit(3)),
+                        )
+                    )
+                ]
+            )
+        )
+    )
+    nulls = c.aggregate(
+        exp.Sum(
+            this=case(
+                (exp.and_(scope.copy(), exp.Is(this=dose.copy(), expression=exp.Null())), lit(1)),
+                default=lit(0),
+            )
+        )
+    )
+    return case(
+        (
+            exp.GT(this=exp.Coalesce(this=distinct, expressions=[lit(0)]), expression=lit(1)),
+            exp.true(),
+        ),
+        (
+            exp.GT(this=exp.Coalesce(this=nulls, expressions=[lit(0)]), expression=lit(0)),
+            exp.Null(),
+        ),
+        default=exp.false(),
+    )
+
+
+def _daily_dose(c: SqlCompiler, names: tuple[str, ...]) -> exp.Expression:
+    """mg/day: units per day (quantity / days supply) times the product strength."""
+    per_day = case(
+        (
+            exp.and_(
+                exp.not_(exp.Is(this=col("quantity"), expression=exp.Null())),
+                exp.GT(this=col("days_supply"), expression=lit(0)),
+                exp.GTE(this=col("quantity"), expression=lit(0)),
+            ),
+            exp.Div(
+                this=col("quantity"),
+                expression=exp.cast(col("days_supply"), exp.DataType.Type.DOUBLE),
+            ),
+        ),
+    )
+    return exp.Mul(this=per_day, expression=c.first_info("strength", names))
+
+
+def highest_daily_dose(c: SqlCompiler, node: Call, w: tuple[DateVal, DateVal]) -> Interval:
+    names = node.valuesets
+    scope = exp.and_(c.in_vs(names), _kind("medication"), _overlaps(c, *w))
+    route = node.option("route")
+    if isinstance(route, str):
+        got = c.first_info("route", names)
+        scope = exp.and_(
+            scope,
+            exp.or_(
+                exp.Is(this=got, expression=exp.Null()),
+                exp.EQ(this=got.copy(), expression=lit(route)),
+            ),
+        )
+    dose = _daily_dose(c, names)
+    if node.option("as_prednisone") is True:
+        dose = exp.Mul(this=dose, expression=c.first_info("pred", names))
+    count = c.aggregate(exp.Sum(this=case((scope, lit(1)), default=lit(0))))
+    best = c.aggregate(exp.Max(this=case((scope.copy(), dose.copy()))))
+    nulls = c.aggregate(
+        exp.Sum(
+            this=case(
+                (exp.and_(scope.copy(), exp.Is(this=dose.copy(), expression=exp.Null())), lit(1)),
+                default=lit(0),
+            )
+        )
+    )
+    lo = case(
+        (
+            exp.GT(this=exp.Coalesce(this=count, expressions=[lit(0)]), expression=lit(0)),
+            exp.Coalesce(this=best, expressions=[lit(0.0)]),
+        ),
+        default=lit(0.0),
+    )
+    hi = case(
+        (
+            exp.GT(this=exp.Coalesce(this=nulls, expressions=[lit(0)]), expression=lit(0)),
+            lit(UNBOUNDED),
+        ),
+        default=lo.copy(),
+    )
+    return lo, hi
+
+
+def positive(c: SqlCompiler, names: tuple[str, ...], w: tuple[DateVal, DateVal]) -> exp.Expression:
+    scope = exp.and_(c.in_vs(names), _between(c, START, *w))
+    words_pos = sorted(w_ for w_ in POSITIVE)
+    words_neg = sorted(w_ for w_ in NEGATIVE)
+    text = exp.Lower(this=exp.Trim(this=col("vstr")))
+    pos = exp.or_(
+        col("vcid").isin(*(lit(x) for x in sorted(c.codes.positive_concepts)))
+        if c.codes.positive_concepts
+        else exp.false(),
+        text.isin(*(lit(x) for x in words_pos)),
+    )
+    neg = exp.or_(
+        col("vcid").isin(*(lit(x) for x in sorted(c.codes.negative_concepts)))
+        if c.codes.negative_concepts
+        else exp.false(),
+        text.copy().isin(*(lit(x) for x in words_neg)),
+    )
+    numeric = exp.and_(
+        exp.not_(exp.Is(this=col("value_num"), expression=exp.Null())),
+        exp.not_(exp.Is(this=col("range_high"), expression=exp.Null())),
+    )
+    sign = case(
+        (exp.Coalesce(this=pos, expressions=[exp.false()]), lit(2)),
+        (exp.Coalesce(this=neg, expressions=[exp.false()]), lit(0)),
+        (
+            numeric,
+            case(
+                (exp.GT(this=col("value_num"), expression=col("range_high")), lit(2)),
+                default=lit(0),
+            ),
+        ),
+        default=lit(1),
+    )
+    n = c.aggregate(exp.Sum(this=case((scope, lit(1)), default=lit(0))))
+    top = c.aggregate(exp.Max(this=case((scope.copy(), sign))))
+    return case(
+        (exp.EQ(this=top, expression=lit(2)), exp.true()),
+        (exp.EQ(this=exp.Coalesce(this=n, expressions=[lit(0)]), expression=lit(0)), exp.Null()),
+        (exp.EQ(this=top.copy(), expression=lit(1)), exp.Null()),
+        default=exp.false(),
+    )
+
+
+def consented(c: SqlCompiler, by: DateVal) -> exp.Expression:
+    c.out.needs_consent = True
+    return case((_le(col("consent_first", "c"), c.sql_date(by)), exp.true()))
+
+
+# -- measurements (open world) ----------------------------------------------------------------
+
+
+def usable(c: SqlCompiler, vs: str) -> tuple[exp.Expression, exp.Expression]:
+    """(the row's value in the value set's unit, whether it is usable) for value set vs."""
+    conv = exp.Mul(this=col("value_num"), expression=col(f"f__{vs}"))
+    ok: exp.Expression = exp.and_(
+        col(f"m__{vs}"),
+        exp.not_(exp.Is(this=conv.copy(), expression=exp.Null())),
+        exp.GTE(this=conv.copy(), expression=lit(0)),
+    )
+    bounds = PLAUSIBLE_RANGES.get(vs)
+    if bounds is not None:
+        low, high, divisor = bounds
+        scaled = (
+            exp.Div(this=conv.copy(), expression=lit(divisor)) if divisor != 1.0 else conv.copy()
+        )
+        ok = exp.and_(
+            ok,
+            exp.GTE(this=scaled, expression=lit(low)),
+            exp.LTE(this=scaled.copy(), expression=lit(high)),
+        )
+    return conv, ok
+
+
+def reading_scope(
+    c: SqlCompiler, vs: str, w: tuple[DateVal, DateVal]
+) -> tuple[exp.Expression, exp.Expression]:
+    conv, ok = usable(c, vs)
+    return conv, exp.and_(ok, _between(c, START, *w))
+
+
+def extreme(c: SqlCompiler, vs: str, w: tuple[DateVal, DateVal], how: str) -> Interval:
+    conv, scope = reading_scope(c, vs, w)
+    fn = exp.Max if how == "highest" else exp.Min
+    v = c.aggregate(fn(this=case((scope, conv))))
+    return v, v.copy()
+
+
+def latest(c: SqlCompiler, vs: str, w: tuple[DateVal, DateVal]) -> str:
+    """A CTE with each person's latest usable reading (ties: the higher value), its name.
+
+    Columns: ``<name>_v`` the value in the value set's unit, ``<name>_d`` its date,
+    ``<name>_a`` 1/0 whether it is above its own reference high (NULL: no range).
+    """
+    key = ("latest", vs, w)
+    known = c.cte_names.get(key)
+    if known is not None:
+        return known
+    conv, scope = reading_scope(c, vs, w)
+    name = f"l{len(c.out.ctes)}"
+    above = case(
+        (exp.Is(this=col("range_high"), expression=exp.Null()), exp.Null()),
+        (exp.GT(this=col("value_num"), expression=col("range_high")), lit(1)),
+        default=lit(0),
+    )
+    order = exp.Order(
+        expressions=[
+            exp.Ordered(this=START.copy(), desc=True),
+            exp.Ordered(this=conv.copy(), desc=True),
+        ]
+    )
+    ranked = (
+        exp.select(
+            col("person_id"),
+            exp.alias_(conv, "v"),
+            exp.alias_(START.copy(), "d"),
+            exp.alias_(above, "a"),
+            exp.alias_(
+                exp.Window(this=exp.RowNumber(), partition_by=[col("person_id")], order=order), "rn"
+            ),
+        )
+        .from_("td_rows")
+        .where(scope)
+    )
+    cte = (
+        exp.select(
+            exp.alias_(col("person_id"), f"{name}_pid"),
+            exp.alias_(col("v"), f"{name}_v"),
+            exp.alias_(col("d"), f"{name}_d"),
+            exp.alias_(col("a"), f"{name}_a"),
+        )
+        .from_(exp.alias_(exp.paren(ranked), "r"))
+        .where(exp.EQ(this=col("rn"), expression=lit(1)))
+    )
+    c.out.ctes.append((name, cte))
+    c.cte_names[key] = name
+    return name
+
+
+def highest_x_uln(c: SqlCompiler, vs: str, w: tuple[DateVal, DateVal]) -> Interval:
+    conv, scope = reading_scope(c, vs, w)
+    with_range = exp.and_(scope, exp.not_(exp.Is(this=col("range_high"), expression=exp.Null())))
+    uln = exp.Mul(this=col("range_high"), expression=col(f"f__{vs}"))
+    ratio = case(
+        (
+            exp.GT(this=uln.copy(), expression=lit(0)),
+            exp.Round(this=exp.Div(this=conv.copy(), expression=uln), decimals=lit(6)),
+        )
+    )
+    own = c.aggregate(exp.Max(this=case((with_range, ratio))))
+    no_range = exp.and_(scope.copy(), exp.Is(this=col("range_high"), expression=exp.Null()))
+    top = c.aggregate(exp.Max(this=case((no_range, conv.copy()))))
+    whens = []
+    for sex in ("male", "female", None):
+        try:
+            limit, _ = default_uln(vs, sex)
+        except FactError:
+            continue
+        cond = (
+            exp.Is(this=col("sex", "p"), expression=exp.Null())
+            if sex is None
+            else exp.EQ(this=col("sex", "p"), expression=lit(sex))
+        )
+        whens.append(
+            (cond, exp.Round(this=exp.Div(this=top.copy(), expression=lit(limit)), decimals=lit(6)))
+        )
+    if vs not in {k.lower() for k in DEFAULT_ULN} and not whens:
+        default: exp.Expression = exp.Null()
+    else:
+        default = case(*whens)
+    best = case(
+        (exp.Is(this=own.copy(), expression=exp.Null()), default.copy()),
+        (exp.Is(this=default.copy(), expression=exp.Null()), own.copy()),
+        (exp.GTE(this=own.copy(), expression=default.copy()), own.copy()),
+        default=default.copy(),
+    )
+    return best, best.copy()
+
+
+def compile_bool(c: SqlCompiler, node: Call) -> exp.Expression:
+    name = node.name
+    if name == "history":
+        within = node.option("within")
+        return history(c, node, c.window(within) if within is not None else None)
+    if name == "active":
+        on = c.date(node.option("on"))  # type: ignore[arg-type]
+        assert on is not None
+        return history(c, node, (on, on))
+    if name == "taking":
+        on = c.date(node.option("on"))  # type: ignore[arg-type]
+        assert on is not None
+        return taking(c, node.valuesets, on)
+    if name == "dose_changed":
+        return dose_changed(c, node.valuesets, c.window_option(node))
+    if name == "positive":
+        return positive(c, node.valuesets, c.window_option(node))
+    if name == "consented":
+        by = c.date(node.option("by"))  # type: ignore[arg-type]
+        assert by is not None
+        return consented(c, by)
+    if name == "in_other_study":
+        # CDM v5.4 has no research-study participation (docs/omop.md): none on file
+        return exp.false()
+    raise StudyError(f"{name}() cannot be compiled to SQL")
+
+
+def compile_number(c: SqlCompiler, node: Call) -> Interval:
+    from trialdesk.criteria.sql import measures_sql
+
+    name = node.name
+    if name in ("highest", "lowest"):
+        return extreme(c, node.valuesets[0], c.window_option(node), name)
+    if name == "latest":
+        cte = latest(c, node.valuesets[0], c.window_option(node))
+        return col(f"{cte}_v"), col(f"{cte}_v")
+    if name == "highest_x_uln":
+        return highest_x_uln(c, node.valuesets[0], c.window_option(node))
+    if name == "highest_daily_dose":
+        return highest_daily_dose(c, node, c.window_option(node))
+    if name == "exposure_days":
+        return measures_sql.exposure_days(c, node, c.window_option(node))
+    if name == "age":
+        at = c.date(node.option("at"))  # type: ignore[arg-type]
+        assert at is not None
+        age = measures_sql.age_at(c, c.sql_date(at))
+        return age, age.copy()
+    if name == "crcl_cockcroft_gault":
+        return measures_sql.crcl(c, c.window_option(node))
+    if name == "bmi":
+        return measures_sql.bmi(c, c.window_option(node))
+    if name == "acr_eular_2010":
+        on = c.date(node.option("on"))  # type: ignore[arg-type]
+        assert on is not None
+        return measures_sql.acr_eular_2010(c, on)
+    raise StudyError(f"{name}() cannot be compiled to SQL")
+
+
+def taking_since(c: SqlCompiler, node: Call) -> exp.Expression:
+    from trialdesk.criteria.sql import measures_sql
+
+    on = c.date(node.option("on"))  # type: ignore[arg-type]
+    assert on is not None
+    return measures_sql.course_start(c, node.valuesets, on, COURSE_GAP.days)

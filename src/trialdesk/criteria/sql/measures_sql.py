@@ -1,0 +1,490 @@
+"""SQL for the computed figures: age, Cockcroft-Gault, BMI, ACR/EULAR 2010, drug courses.
+
+Each mirrors its Python twin in criteria/measures.py, criteria/queries.py or
+criteria/ra_classification.py, including the rounding that keeps boundaries exact.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from sqlglot import exp
+
+from trialdesk.clinical.age import MAX_AGE_YEARS
+from trialdesk.criteria.nodes import Call
+from trialdesk.criteria.queries import NEGATIVE, POSITIVE
+from trialdesk.criteria.sql.compiler import (
+    UNBOUNDED,
+    DateVal,
+    Interval,
+    SqlCompiler,
+    case,
+    col,
+    lit,
+)
+from trialdesk.criteria.sql.functions import START, END, _between, _kind, _overlaps, latest, usable
+from trialdesk.errors import StudyError
+
+# Cockcroft & Gault 1976 (clinical/renal.py): (140 - age) * weight / (72 * creatinine),
+# times 0.85 for women; defined for ages 18..122.
+_CG_MIN_AGE = 18
+
+
+def _null(e: exp.Expression) -> exp.Expression:
+    return exp.Is(this=e, expression=exp.Null())
+
+
+def _days(later: exp.Expression, earlier: exp.Expression) -> exp.Expression:
+    return exp.DateDiff(this=later, expression=earlier, unit=exp.var("DAY"))
+
+
+def age_at(c: SqlCompiler, at: exp.Expression) -> exp.Expression:
+    """Completed years on ``at`` (a birthday on Feb 29 comes on Mar 1 in common years)."""
+    birth = col("birth_date", "p")
+    years = exp.Sub(
+        this=exp.Sub(this=exp.Year(this=at.copy()), expression=exp.Year(this=birth.copy())),
+        expression=case(
+            (
+                exp.or_(
+                    exp.LT(this=exp.Month(this=at.copy()), expression=exp.Month(this=birth.copy())),
+                    exp.and_(
+                        exp.EQ(
+                            this=exp.Month(this=at.copy()), expression=exp.Month(this=birth.copy())
+                        ),
+                        exp.LT(this=exp.Day(this=at.copy()), expression=exp.Day(this=birth.copy())),
+                    ),
+                ),
+                lit(1),
+            ),
+            default=lit(0),
+        ),
+    )
+    return case(
+        (
+            exp.or_(
+                _null(birth.copy()),
+                _null(at.copy()),
+                exp.LT(this=at.copy(), expression=birth.copy()),
+            ),
+            exp.Null(),
+        ),
+        (exp.GT(this=years.copy(), expression=lit(MAX_AGE_YEARS)), exp.Null()),
+        default=years,
+    )
+
+
+def crcl(c: SqlCompiler, w: tuple[DateVal, DateVal]) -> Interval:
+    scr = latest(c, "creatinine", w)
+    kg = latest(c, "body_weight", w)
+    age = age_at(c, col(f"{scr}_d"))
+    sex = col("sex", "p")
+    value = exp.Div(
+        this=exp.Mul(this=exp.Sub(this=lit(140), expression=age.copy()), expression=col(f"{kg}_v")),
+        expression=exp.Mul(this=lit(72), expression=col(f"{scr}_v")),
+    )
+    value = case(
+        (
+            exp.EQ(this=sex.copy(), expression=lit("female")),
+            exp.Mul(this=value.copy(), expression=lit(0.85)),
+        ),
+        default=value,
+    )
+    ok = exp.and_(
+        sex.copy().isin(lit("male"), lit("female")),
+        exp.GTE(this=age.copy(), expression=lit(_CG_MIN_AGE)),
+        exp.not_(_null(col(f"{kg}_v"))),
+    )
+    result = case((ok, exp.Round(this=value, decimals=lit(6))))
+    return result, result.copy()
+
+
+def bmi(c: SqlCompiler, w: tuple[DateVal, DateVal]) -> Interval:
+    observed = latest(c, "bmi", w)
+    kg = latest(c, "body_weight", w)
+    cm = latest(c, "body_height", (date.min, w[1]))
+    metres = exp.Div(this=col(f"{cm}_v"), expression=lit(100.0))
+    raw = exp.Div(this=col(f"{kg}_v"), expression=exp.Mul(this=metres, expression=metres.copy()))
+    # one decimal, half up, in float: the same operations as measures.bmi
+    rounded = exp.Div(
+        this=exp.Floor(
+            this=exp.Add(this=exp.Mul(this=raw, expression=lit(10)), expression=lit(0.5))
+        ),
+        expression=lit(10.0),
+    )
+    value = case((exp.not_(_null(col(f"{observed}_v"))), col(f"{observed}_v")), default=rounded)
+    return value, value.copy()
+
+
+def course_start(
+    c: SqlCompiler, names: tuple[str, ...], on: DateVal, gap_days: int
+) -> exp.Expression:
+    """The start of the course of treatment (orders ≤ gap apart) that spans ``on``."""
+    name = f"s{len(c.out.ctes)}"
+    on_sql = c.sql_date(on)
+    rows = (
+        exp.select(col("person_id"), exp.alias_(START.copy(), "st"), exp.alias_(END.copy(), "en"))
+        .from_("td_rows")
+        .where(
+            exp.and_(
+                c.in_vs(names),
+                _kind("medication"),
+                exp.LTE(this=START.copy(), expression=on_sql.copy()),
+            )
+        )
+    )
+    order = exp.Order(expressions=[exp.Ordered(this=col("st")), exp.Ordered(this=col("en"))])
+    prev = exp.Window(
+        this=exp.Max(this=col("en")),
+        partition_by=[col("person_id")],
+        order=order,
+        spec=exp.WindowSpec(
+            kind="ROWS",
+            start="UNBOUNDED",
+            start_side="PRECEDING",
+            end=exp.Literal.number(1),
+            end_side="PRECEDING",
+        ),
+    )
+    marked = exp.select(col("person_id"), col("st"), col("en"), exp.alias_(prev, "prev_en")).from_(
+        exp.alias_(exp.paren(rows), "r")
+    )
+    brk = case(
+        (
+            exp.or_(
+                _null(col("prev_en")),
+                exp.GT(
+                    this=col("st"),
+                    expression=exp.DateAdd(
+                        this=col("prev_en"), expression=lit(gap_days), unit=exp.var("DAY")
+                    ),
+                ),
+            ),
+            lit(1),
+        ),
+        default=lit(0),
+    )
+    island = exp.Window(
+        this=exp.Sum(this=brk),
+        partition_by=[col("person_id")],
+        order=order.copy(),
+        spec=exp.WindowSpec(
+            kind="ROWS", start="UNBOUNDED", start_side="PRECEDING", end="CURRENT ROW"
+        ),
+    )
+    numbered = exp.select(col("person_id"), col("st"), col("en"), exp.alias_(island, "isl")).from_(
+        exp.alias_(exp.paren(marked), "m")
+    )
+    islands = (
+        exp.select(
+            col("person_id"),
+            exp.alias_(exp.Min(this=col("st")), "s"),
+            exp.alias_(exp.Max(this=col("en")), "e"),
+        )
+        .from_(exp.alias_(exp.paren(numbered), "n"))
+        .group_by(col("person_id"), col("isl"))
+    )
+    cte = (
+        exp.select(
+            exp.alias_(col("person_id"), f"{name}_pid"),
+            exp.alias_(exp.Min(this=col("s")), f"{name}_v"),
+        )
+        .from_(exp.alias_(exp.paren(islands), "i"))
+        .where(exp.GTE(this=col("e"), expression=on_sql.copy()))
+        .group_by(col("person_id"))
+    )
+    c.out.ctes.append((name, cte))
+    return col(f"{name}_v")
+
+
+def exposure_days(c: SqlCompiler, node: Call, w: tuple[DateVal, DateVal]) -> Interval:
+    names = node.valuesets
+    name = f"x{len(c.out.ctes)}"
+    route = node.option("route")
+    scope = exp.and_(c.in_vs(names), _kind("medication"), _overlaps(c, *w))
+    got = c.first_info("route", names)
+    if isinstance(route, str):
+        scope = exp.and_(
+            scope, exp.or_(_null(got.copy()), exp.EQ(this=got.copy(), expression=lit(route)))
+        )
+    w_end = w[1] if not isinstance(w[1], date) else min(w[1], c.horizon)
+    first = case(
+        (exp.GTE(this=START.copy(), expression=c.sql_date(w[0])), START.copy()),
+        default=c.sql_date(w[0]),
+    )
+    last = case(
+        (exp.LTE(this=END.copy(), expression=c.sql_date(w_end)), END.copy()),
+        default=c.sql_date(w_end),
+    )
+    rows = (
+        exp.select(
+            col("person_id"),
+            exp.alias_(first, "st"),
+            exp.alias_(last, "en"),
+            exp.alias_(
+                case((_null(got.copy()), lit(1)), default=lit(0))
+                if isinstance(route, str)
+                else lit(0),
+                "unk",
+            ),
+        )
+        .from_("td_rows")
+        .where(scope)
+    )
+    kept = (
+        exp.select("*")
+        .from_(exp.alias_(exp.paren(rows), "r0"))
+        .where(exp.GTE(this=col("en"), expression=col("st")))
+    )
+    order = exp.Order(expressions=[exp.Ordered(this=col("st")), exp.Ordered(this=col("en"))])
+    prev = exp.Window(
+        this=exp.Max(this=col("en")),
+        partition_by=[col("person_id")],
+        order=order,
+        spec=exp.WindowSpec(
+            kind="ROWS",
+            start="UNBOUNDED",
+            start_side="PRECEDING",
+            end=exp.Literal.number(1),
+            end_side="PRECEDING",
+        ),
+    )
+    marked = exp.select(
+        col("person_id"), col("st"), col("en"), col("unk"), exp.alias_(prev, "prev_en")
+    ).from_(exp.alias_(exp.paren(kept), "r"))
+    brk = case(
+        (
+            exp.or_(
+                _null(col("prev_en")),
+                exp.GT(
+                    this=col("st"),
+                    expression=exp.DateAdd(
+                        this=col("prev_en"), expression=lit(1), unit=exp.var("DAY")
+                    ),
+                ),
+            ),
+            lit(1),
+        ),
+        default=lit(0),
+    )
+    island = exp.Window(
+        this=exp.Sum(this=brk),
+        partition_by=[col("person_id")],
+        order=order.copy(),
+        spec=exp.WindowSpec(
+            kind="ROWS", start="UNBOUNDED", start_side="PRECEDING", end="CURRENT ROW"
+        ),
+    )
+    numbered = exp.select(
+        col("person_id"), col("st"), col("en"), col("unk"), exp.alias_(island, "isl")
+    ).from_(exp.alias_(exp.paren(marked), "m"))
+    islands = (
+        exp.select(
+            col("person_id"),
+            exp.alias_(exp.Min(this=col("st")), "s"),
+            exp.alias_(exp.Max(this=col("en")), "e"),
+            exp.alias_(exp.Max(this=col("unk")), "u"),
+        )
+        .from_(exp.alias_(exp.paren(numbered), "n"))
+        .group_by(col("person_id"), col("isl"))
+    )
+    cte = (
+        exp.select(
+            exp.alias_(col("person_id"), f"{name}_pid"),
+            exp.alias_(
+                exp.Sum(this=exp.Add(this=_days(col("e"), col("s")), expression=lit(1))),
+                f"{name}_v",
+            ),
+            exp.alias_(exp.Max(this=col("u")), f"{name}_u"),
+        )
+        .from_(exp.alias_(exp.paren(islands), "i"))
+        .group_by(col("person_id"))
+    )
+    c.out.ctes.append((name, cte))
+    count = exp.cast(
+        exp.Coalesce(this=col(f"{name}_v"), expressions=[lit(0)]), exp.DataType.Type.DOUBLE
+    )
+    if not (isinstance(w[0], date) and isinstance(w[1], date)):
+        raise StudyError("exposure_days() in SQL needs a window of fixed dates")
+    span = float((w[1] - w[0]).days + 1)
+    hi = case(
+        (
+            exp.EQ(
+                this=exp.Coalesce(this=col(f"{name}_u"), expressions=[lit(0)]), expression=lit(1)
+            ),
+            lit(span),
+        ),
+        default=count.copy(),
+    )
+    return count, hi
+
+
+def _latest_any(c: SqlCompiler, vs: str, until: DateVal) -> str:
+    """Latest fact of a value set on or before a date, usable or not (serology)."""
+    name = f"l{len(c.out.ctes)}"
+    text = exp.Lower(this=exp.Trim(this=col("vstr")))
+    pos = exp.or_(
+        col("vcid").isin(*(lit(x) for x in sorted(c.codes.positive_concepts)))
+        if c.codes.positive_concepts
+        else exp.false(),
+        text.isin(*(lit(x) for x in sorted(POSITIVE))),
+    )
+    neg = exp.or_(
+        col("vcid").isin(*(lit(x) for x in sorted(c.codes.negative_concepts)))
+        if c.codes.negative_concepts
+        else exp.false(),
+        text.copy().isin(*(lit(x) for x in sorted(NEGATIVE))),
+    )
+    sign = case(
+        (exp.Coalesce(this=pos, expressions=[exp.false()]), lit(2)),
+        (exp.Coalesce(this=neg, expressions=[exp.false()]), lit(0)),
+        (
+            exp.and_(exp.not_(_null(col("value_num"))), exp.not_(_null(col("range_high")))),
+            case(
+                (exp.GT(this=col("value_num"), expression=col("range_high")), lit(2)),
+                default=lit(0),
+            ),
+        ),
+        default=lit(1),
+    )
+    ranked = (
+        exp.select(
+            col("person_id"),
+            col("value_num"),
+            col("range_high"),
+            exp.alias_(sign, "sg"),
+            exp.alias_(
+                exp.Window(
+                    this=exp.RowNumber(),
+                    partition_by=[col("person_id")],
+                    order=exp.Order(
+                        expressions=[
+                            exp.Ordered(this=START.copy(), desc=True),
+                            exp.Ordered(this=col("value_num"), desc=True, nulls_first=False),
+                        ]
+                    ),
+                ),
+                "rn",
+            ),
+        )
+        .from_("td_rows")
+        .where(exp.and_(col(f"m__{vs}"), exp.LTE(this=START.copy(), expression=c.sql_date(until))))
+    )
+    cte = (
+        exp.select(
+            exp.alias_(col("person_id"), f"{name}_pid"),
+            exp.alias_(col("value_num"), f"{name}_v"),
+            exp.alias_(col("range_high"), f"{name}_h"),
+            exp.alias_(col("sg"), f"{name}_s"),
+        )
+        .from_(exp.alias_(exp.paren(ranked), "r"))
+        .where(exp.EQ(this=col("rn"), expression=lit(1)))
+    )
+    c.out.ctes.append((name, cte))
+    return name
+
+
+def _serology_points(name: str) -> exp.Expression:
+    v, h, s = col(f"{name}_v"), col(f"{name}_h"), col(f"{name}_s")
+    numeric = case(
+        (
+            exp.or_(
+                exp.LT(this=v.copy(), expression=lit(0)), exp.LTE(this=h.copy(), expression=lit(0))
+            ),
+            exp.Null(),
+        ),
+        (exp.LTE(this=v.copy(), expression=h.copy()), lit(0)),
+        (exp.LTE(this=v.copy(), expression=exp.Mul(this=lit(3), expression=h.copy())), lit(2)),
+        default=lit(3),
+    )
+    return case(
+        (_null(col(f"{name}_pid")), exp.Null()),
+        (exp.and_(exp.not_(_null(v.copy())), exp.not_(_null(h.copy()))), numeric),
+        (exp.EQ(this=s.copy(), expression=lit(2)), lit(2)),
+        (exp.EQ(this=s.copy(), expression=lit(0)), lit(0)),
+    )
+
+
+def acr_eular_2010(c: SqlCompiler, on: DateVal) -> Interval:
+    for joints in ("joints_large_involved", "joints_small_involved"):
+        if joints in c.units:
+            raise StudyError(
+                f"acr_eular_2010(): joint counts ({joints}) are not compiled to SQL yet"
+            )
+    jmin, jmax = lit(0), lit(5)  # joint counts not on file: any of 0..5 points
+    ser = [
+        _serology_points(_latest_any(c, vs, on))
+        for vs in ("rheumatoid_factor", "anti_ccp")
+        if vs in c.units
+    ]
+    ser_pts: exp.Expression = exp.Null()
+    for s in ser:
+        ser_pts = case(
+            (_null(ser_pts.copy()), s),
+            (_null(s.copy()), ser_pts.copy()),
+            (exp.GTE(this=ser_pts.copy(), expression=s.copy()), ser_pts.copy()),
+            default=s.copy(),
+        )
+    lookback = on - relativedelta(years=1) if isinstance(on, date) else on
+    flags = []
+    for vs in ("crp", "esr"):
+        if vs not in c.units:
+            continue
+        name = latest(c, vs, (lookback, on))
+        flags.append(_acute_flag(c, name))
+    apr: exp.Expression = exp.Null()
+    for f in flags:
+        apr = case(
+            (_null(apr.copy()), f),
+            (_null(f.copy()), apr.copy()),
+            (exp.EQ(this=apr.copy(), expression=lit(1)), lit(1)),
+            default=f.copy(),
+        )
+    onset = _first_onset(c, on)
+    dur = case(
+        (_null(onset.copy()), exp.Null()),
+        (exp.GTE(this=_days(c.sql_date(on), onset.copy()), expression=lit(42)), lit(1)),
+        default=lit(0),
+    )
+    lo = exp.Add(
+        this=exp.Add(
+            this=exp.Add(this=jmin, expression=exp.Coalesce(this=ser_pts, expressions=[lit(0)])),
+            expression=exp.Coalesce(this=apr, expressions=[lit(0)]),
+        ),
+        expression=exp.Coalesce(this=dur, expressions=[lit(0)]),
+    )
+    hi = exp.Add(
+        this=exp.Add(
+            this=exp.Add(
+                this=jmax, expression=exp.Coalesce(this=ser_pts.copy(), expressions=[lit(3)])
+            ),
+            expression=exp.Coalesce(this=apr.copy(), expressions=[lit(1)]),
+        ),
+        expression=exp.Coalesce(this=dur.copy(), expressions=[lit(1)]),
+    )
+    return exp.cast(lo, exp.DataType.Type.DOUBLE), exp.cast(hi, exp.DataType.Type.DOUBLE)
+
+
+def _acute_flag(c: SqlCompiler, name: str) -> exp.Expression:
+    """CRP/ESR abnormal: above the result's own reference high (the latest reading's)."""
+    return col(f"{name}_a")
+
+
+def _first_onset(c: SqlCompiler, on: DateVal) -> exp.Expression:
+    agg = c.aggregate(
+        exp.Min(
+            this=case(
+                (
+                    exp.and_(
+                        col("m__rheumatoid_arthritis"),
+                        exp.LTE(this=START.copy(), expression=c.sql_date(on)),
+                    ),
+                    START.copy(),
+                )
+            )
+        )
+    )
+    return agg
+
+
+__all__ = ["UNBOUNDED", "_between", "usable"]

@@ -1,0 +1,234 @@
+"""Assemble the whole per-person screening query for one study, one CDM, one dialect."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pyarrow as pa
+from sqlglot import exp
+
+from trialdesk.criteria.model import CriteriaSet, Criterion
+from trialdesk.criteria.sql.codes import CodeTables
+from trialdesk.criteria.sql.compiler import SqlCompiler, case, col, lit
+from trialdesk.criteria.sql.facts import facts_query, visits_query
+
+# Per-person status codes in the query's result (the evaluator's Status, as integers).
+NOT_MET, MET, UNKNOWN, NEEDS_REVIEW = 0, 1, 2, 3
+STATUS_NAMES = {NOT_MET: "not_met", MET: "met", UNKNOWN: "unknown", NEEDS_REVIEW: "needs_review"}
+
+
+@dataclass(frozen=True)
+class ScreeningQuery:
+    sql: str
+    params: dict[str, object]
+    columns: list[str]  # criterion ids, in protocol order, after person_id
+
+
+def status_expr(c: SqlCompiler, criterion: Criterion) -> exp.Expression:
+    """The evaluator's status_of(), in SQL."""
+    if criterion.judgment is not None:
+        return lit(NEEDS_REVIEW)
+    rule = exp.paren(c.bool(criterion.rule)) if criterion.rule is not None else exp.false()
+    review = exp.paren(c.bool(criterion.review)) if criterion.review is not None else exp.false()
+    return case(
+        (rule, lit(MET)),
+        (exp.Is(this=rule.copy(), expression=exp.Null()), lit(UNKNOWN)),
+        (review, lit(NEEDS_REVIEW)),
+        (exp.Is(this=review.copy(), expression=exp.Null()), lit(UNKNOWN)),
+        default=lit(NOT_MET),
+    )
+
+
+def _birth_date() -> exp.Expression:
+    from_parts = exp.DateFromParts(
+        year=col("year_of_birth"),
+        month=exp.Coalesce(this=col("month_of_birth"), expressions=[lit(1)]),
+        day=exp.Coalesce(this=col("day_of_birth"), expressions=[lit(1)]),
+    )
+    return exp.Coalesce(
+        this=exp.cast(col("birth_datetime"), exp.DataType.Type.DATE), expressions=[from_parts]
+    )
+
+
+def code_table_arrow(tables: CodeTables) -> tuple[pa.Table, pa.Table]:
+    """td_codes and td_units as Arrow tables with explicit types (they may be empty)."""
+    fields = [
+        pa.field("kind", pa.string()),
+        pa.field("cid", pa.int64()),
+        pa.field("sid", pa.int64()),
+        pa.field("aux", pa.int64()),
+        pa.field("laterality", pa.string()),
+    ]
+    for vs in tables.valuesets:
+        fields += [
+            pa.field(CodeTables.column("m", vs), pa.bool_()),
+            pa.field(CodeTables.column("route", vs), pa.string()),
+            pa.field(CodeTables.column("strength", vs), pa.float64()),
+            pa.field(CodeTables.column("pred", vs), pa.float64()),
+        ]
+    codes = pa.Table.from_pylist(tables.rows, schema=pa.schema(fields))
+    unit_fields = [pa.field("unit_cid", pa.int64()), pa.field("unit_src", pa.string())]
+    unit_fields += [pa.field(CodeTables.column("f", vs), pa.float64()) for vs in tables.valuesets]
+    units = pa.Table.from_pylist(tables.units, schema=pa.schema(unit_fields))
+    return codes, units
+
+
+def build_query(
+    criteria: CriteriaSet,
+    tables: CodeTables,
+    units: dict[str, str | None],
+    *,
+    screening: date,
+    baseline: date,
+    target_knee: str | None,
+    dialect: str,
+    study_id: str,
+) -> ScreeningQuery:
+    c = SqlCompiler(tables, units, screening, baseline, target_knee, study_id)
+    statuses = [exp.alias_(status_expr(c, cr), f"c_{cr.id}") for cr in criteria.criteria]
+    rows = (
+        exp.select(
+            "f.*",
+            col("laterality", "k"),
+            *(
+                col(CodeTables.column(kind, vs), "k")
+                for vs in tables.valuesets
+                for kind in ("m", "route", "strength", "pred")
+            ),
+            *(col(CodeTables.column("f", vs), "u") for vs in tables.valuesets),
+            col("vclass", "v"),
+        )
+        .from_(exp.alias_(exp.to_identifier("td_facts"), "f"))
+        .join(
+            exp.alias_(exp.to_identifier("td_codes"), "k"),
+            on=exp.and_(
+                *(
+                    exp.EQ(this=col(k, "f"), expression=col(k, "k"))
+                    for k in ("kind", "cid", "sid", "aux")
+                )
+            ),
+        )
+        .join(
+            exp.alias_(exp.to_identifier("td_units"), "u"),
+            on=exp.and_(
+                exp.EQ(this=col("unit_cid", "f"), expression=col("unit_cid", "u")),
+                exp.EQ(this=col("unit_src", "f"), expression=col("unit_src", "u")),
+            ),
+            join_type="left",
+        )
+        .join(
+            exp.alias_(exp.to_identifier("td_visit"), "v"),
+            on=exp.EQ(this=col("visit_id", "f"), expression=col("vid", "v")),
+            join_type="left",
+        )
+    )
+    aggregates = c.out.aggregates or [exp.alias_(exp.Count(this=exp.Star()), "a_rows")]
+    agg = (
+        exp.select(exp.alias_(col("person_id"), "agg_pid"), *aggregates)
+        .from_("td_rows")
+        .group_by(col("person_id"))
+    )
+    person = exp.select(
+        col("person_id"),
+        exp.alias_(_birth_date(), "birth_date"),
+        exp.alias_(
+            case(
+                (exp.EQ(this=col("gender_concept_id"), expression=lit(8507)), lit("male")),
+                (exp.EQ(this=col("gender_concept_id"), expression=lit(8532)), lit("female")),
+            ),
+            "sex",
+        ),
+    ).from_("person")
+    screening_param = c.param_date(screening)
+    consent_ids = sorted(tables.consent_concepts)
+    consent = (
+        exp.select(
+            exp.alias_(col("person_id"), "c_pid"),
+            exp.alias_(exp.Min(this=col("observation_date")), "consent_first"),
+            exp.alias_(
+                exp.Max(
+                    this=case(
+                        (
+                            exp.LTE(this=col("observation_date"), expression=screening_param),
+                            col("observation_date"),
+                        )
+                    )
+                ),
+                "consent_date",
+            ),
+        )
+        .from_("observation")
+        .where(
+            col("observation_concept_id").isin(*(lit(x) for x in consent_ids))
+            if consent_ids
+            else exp.false()
+        )
+        .group_by(col("person_id"))
+    )
+    final = (
+        exp.select(col("person_id", "p"), *statuses)
+        .from_(exp.alias_(exp.to_identifier("td_person"), "p"))
+        .join(
+            exp.alias_(exp.to_identifier("td_agg"), "a"),
+            on=exp.EQ(this=col("agg_pid", "a"), expression=col("person_id", "p")),
+            join_type="left",
+        )
+        .join(
+            exp.alias_(exp.to_identifier("td_consent"), "c"),
+            on=exp.EQ(this=col("c_pid", "c"), expression=col("person_id", "p")),
+            join_type="left",
+        )
+    )
+    for name, _ in c.out.ctes:
+        final = final.join(
+            exp.to_identifier(name),
+            on=exp.EQ(this=col(f"{name}_pid"), expression=col("person_id", "p")),
+            join_type="left",
+        )
+    ctes: list[tuple[str, exp.Expression]] = [
+        ("td_facts", facts_query(tables.consent_concepts, tables.cvx_concepts)),
+        ("td_visit", visits_query()),
+        ("td_rows", rows),
+        ("td_agg", agg),
+        ("td_person", person),
+        ("td_consent", consent),
+        *c.out.ctes,
+    ]
+    for name, cte in ctes:
+        final = final.with_(name, as_=cte)
+    final = final.order_by(col("person_id", "p"))
+    return ScreeningQuery(
+        sql=final.sql(dialect=dialect),
+        params=dict(c.out.params),
+        columns=[cr.id for cr in criteria.criteria],
+    )
+
+
+def distinct_keys_query(tables_hint: CodeTables, dialect: str) -> tuple[str, str, str]:
+    """Queries for the distinct coded-row keys, unit keys and value concepts in the CDM."""
+    facts = facts_query(tables_hint.consent_concepts, tables_hint.cvx_concepts)
+    keys = (
+        exp.select("kind", "cid", "sid", "aux")
+        .distinct()
+        .from_(exp.alias_(exp.paren(facts.copy()), "f"))
+    )
+    units = (
+        exp.select("unit_cid", "unit_src")
+        .distinct()
+        .from_(exp.alias_(exp.paren(facts.copy()), "f"))
+        .where(exp.EQ(this=col("kind"), expression=lit("observation")))
+    )
+    values = (
+        exp.select("vcid")
+        .distinct()
+        .from_(exp.alias_(exp.paren(facts), "f"))
+        .where(exp.GT(this=col("vcid"), expression=lit(0)))
+    )
+    return keys.sql(dialect=dialect), units.sql(dialect=dialect), values.sql(dialect=dialect)
+
+
+def any_rows(table: Any) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = table.to_pylist()
+    return rows

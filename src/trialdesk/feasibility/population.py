@@ -1,0 +1,113 @@
+"""Screen a whole OMOP population with one compiled query: per-person criterion statuses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pyarrow as pa
+
+from trialdesk.criteria.model import CriteriaSet, Kind
+from trialdesk.criteria.sql.codes import CodeTables, build_code_tables
+from trialdesk.criteria.sql.query import (
+    MET,
+    NEEDS_REVIEW,
+    NOT_MET,
+    UNKNOWN,
+    ScreeningQuery,
+    build_query,
+    code_table_arrow,
+    distinct_keys_query,
+)
+from trialdesk.feasibility.sources import Source
+from trialdesk.patients.omop import Vocabulary, vocabulary_from
+from trialdesk.study.loader import Study
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class PopulationStatuses:
+    """One row per person: the status code of every criterion, protocol order."""
+
+    person_ids: np.ndarray
+    statuses: np.ndarray  # shape (persons, criteria), int8 status codes
+    criteria: CriteriaSet
+    query: ScreeningQuery
+
+    @property
+    def excludes(self) -> np.ndarray:
+        """Boolean (persons, criteria): this criterion alone makes the person ineligible."""
+        inclusion = np.array([c.kind is Kind.INCLUSION for c in self.criteria.criteria])
+        return np.where(inclusion, self.statuses == NOT_MET, self.statuses == MET)
+
+    @property
+    def verdicts(self) -> np.ndarray:
+        """Per person: 'ineligible', 'incomplete', 'needs_review' or 'eligible'."""
+        out = np.full(len(self.person_ids), "eligible", dtype=object)
+        review = (self.statuses == NEEDS_REVIEW).any(axis=1)
+        unknown = (self.statuses == UNKNOWN).any(axis=1)
+        out[review] = "needs_review"
+        out[unknown] = "incomplete"
+        out[self.excludes.any(axis=1)] = "ineligible"
+        return out
+
+
+def prepare_codes(source: Source, study: Study, progress: Progress | None = None) -> CodeTables:
+    """Resolve the study's value sets to this CDM's concepts; register the lookup tables."""
+    if progress:
+        progress("reading the vocabulary")
+    vocab: Vocabulary = vocabulary_from(source)
+    hint = CodeTables(valuesets=[])
+    hint.cvx_concepts = {c for c, v in vocab.concepts.items() if v.vocabulary == "CVX"}
+    hint.consent_concepts = {c for c in vocab.concepts if vocab.is_consent(c)}
+    keys_sql, units_sql, values_sql = distinct_keys_query(hint, source.dialect)
+    if progress:
+        progress("matching codes to value sets")
+    keys = [
+        (str(r["kind"]), int(r["cid"]), int(r["sid"]), int(r["aux"]))
+        for r in source.execute(keys_sql, {}).to_pylist()
+    ]
+    unit_keys = [
+        (int(r["unit_cid"]), str(r["unit_src"])) for r in source.execute(units_sql, {}).to_pylist()
+    ]
+    value_concepts = [int(r["vcid"]) for r in source.execute(values_sql, {}).to_pylist()]
+    tables = build_code_tables(vocab, study.valuesets, keys, unit_keys, value_concepts)
+    codes, units = code_table_arrow(tables)
+    source.register("td_codes", codes)
+    source.register("td_units", units)
+    return tables
+
+
+def screen_population(
+    source: Source,
+    study: Study,
+    *,
+    screening: date,
+    baseline: date,
+    target_knee: str | None = None,
+    progress: Progress | None = None,
+    tables: CodeTables | None = None,
+) -> PopulationStatuses:
+    tables = tables or prepare_codes(source, study, progress)
+    query = build_query(
+        study.criteria,
+        tables,
+        {name: vs.unit for name, vs in study.valuesets.items()},
+        screening=screening,
+        baseline=baseline,
+        target_knee=target_knee,
+        dialect=source.dialect,
+        study_id=study.id,
+    )
+    if progress:
+        progress("running the screening query")
+    result: pa.Table = source.execute(query.sql, query.params)
+    ids = result.column(0).to_numpy(zero_copy_only=False)
+    n = result.num_rows
+    statuses = np.empty((n, len(query.columns)), dtype=np.int8)
+    for j in range(len(query.columns)):
+        statuses[:, j] = result.column(j + 1).to_numpy(zero_copy_only=False).astype(np.int8)
+    return PopulationStatuses(ids, statuses, study.criteria, query)
