@@ -140,6 +140,60 @@ def screen(
         raise typer.Exit(code=2)
 
 
+class Engine(StrEnum):
+    duckdb = "duckdb"
+    spark = "spark"
+
+
+@app.command()
+def feasibility(
+    omop: Annotated[
+        str,
+        typer.Option(
+            help="A DuckDB file, a folder or .zip of OMOP CSV/Parquet, or postgresql://..."
+        ),
+    ],
+    screening_date: Annotated[str, typer.Option(help="YYYY-MM-DD.")],
+    baseline_date: Annotated[
+        str | None, typer.Option(help="Day of injection, YYYY-MM-DD (default screening + 14 d).")
+    ] = None,
+    study: Annotated[str, typer.Option(help="Bundled study id or a study folder.")] = "NCT06947746",
+    engine: Annotated[Engine | None, typer.Option(help="spark: run on Spark over Parquet.")] = None,
+    schema: Annotated[str | None, typer.Option(help="PostgreSQL schema of the CDM.")] = None,
+    target_knee: Annotated[Knee | None, typer.Option(help="The knee to be injected.")] = None,
+    candidates: Annotated[
+        Path | None, typer.Option(help="Write people who are not ineligible to this CSV.")
+    ] = None,
+    format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    show_sql: Annotated[bool, typer.Option(help="Print the compiled SQL and exit.")] = False,
+) -> None:
+    """How many people in an OMOP CDM could qualify, and which criterion removes most."""
+    from trialdesk.feasibility.report import run_feasibility
+
+    screening = _date(screening_date, "--screening-date")
+    assert screening is not None
+    baseline = _date(baseline_date, "--baseline-date") or screening + DEFAULT_BASELINE_AFTER
+    if baseline < screening:
+        raise fail(InputError("--baseline-date is before --screening-date"))
+    try:
+        run_feasibility(
+            omop,
+            study=study,
+            screening=screening,
+            baseline=baseline,
+            engine=engine.value if engine else None,
+            schema=schema,
+            target_knee=target_knee.value if target_knee else None,
+            candidates=candidates,
+            as_json=format is Format.json,
+            show_sql=show_sql,
+            console=Console(width=max(100, out.width)),
+            err=err,
+        )
+    except TrialdeskError as exc:
+        raise fail(exc) from None
+
+
 @study_app.command("show")
 def study_show(
     study: Annotated[
