@@ -89,9 +89,13 @@ def _factor(src: str, dst: str, analyte: str | None) -> tuple[float, float]:
             raise UnitError(f"unknown unit '{dst}' ({type(exc).__name__})") from None
         try:
             qa = 1 * a
-            return float(qa.to(b).magnitude), 0.0
-        except Exception:  # noqa: BLE001 - pint's DimensionalityError, offset units, annotations
+        except Exception:  # noqa: BLE001 - offset units (Cel) and annotations ({score})
             qa = None
+        if qa is not None:
+            try:
+                return float(qa.to(b).magnitude), 0.0
+            except Exception:  # noqa: BLE001 - pint's DimensionalityError and friends
+                pass
         mass = MOLAR_MASS_G_PER_MOL.get(analyte or "")
         if mass is not None and qa is not None:
             # mass concentration <-> substance concentration through the molar mass

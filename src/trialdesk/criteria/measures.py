@@ -15,7 +15,7 @@ from trialdesk.clinical.age import age_in_years
 from trialdesk.clinical.units import convert
 from trialdesk.criteria.context import EvalContext, Hit
 from trialdesk.criteria.outcome import Evidence, Outcome, fmt_number
-from trialdesk.criteria.queries import Window, fact_evidence, titles
+from trialdesk.criteria.queries import Window, fact_evidence
 from trialdesk.errors import FactError
 
 # Plausibility checks per value set, in the value set's unit; each raises FactError for a
@@ -32,14 +32,16 @@ def usable_value(ctx: EvalContext, hit: Hit, name: str) -> tuple[float | None, s
     fact = hit.fact
     vs = ctx.valuesets[name]
     if fact.problems:
-        return None, "; ".join(fact.problems)
+        return None, _named(fact.resource, fact.problems)
     if fact.value is None:
         return None, f"{fact.resource} has no numeric value"
     if fact.value.comparator:
-        return None, f"{fact.resource} is a censored value ({fact.value.comparator}{fact.value.value})"
+        censored = f"{fact.value.comparator}{fmt_number(fact.value.value)}"
+        return None, f"{fact.resource} is a censored value ({censored})"
     try:
         value = fact.value.value
-        if vs.unit is not None:
+        if vs.unit is not None and not (_dimensionless(vs.unit) and not fact.value.unit):
+            # a score sent without a unit (valueInteger) is taken in the score's unit
             value = convert(value, fact.value.unit, vs.unit, analyte=name)
         if value < 0:
             raise FactError(f"impossible negative value {fmt_number(fact.value.value)}")
@@ -49,6 +51,16 @@ def usable_value(ctx: EvalContext, hit: Hit, name: str) -> tuple[float | None, s
     except FactError as exc:
         return None, f"{fact.resource}: {exc.message}"
     return value, None
+
+
+def _dimensionless(unit: str) -> bool:
+    """A UCUM unit of pure number: "1" or an annotation such as "{score}"."""
+    return unit == "1" or (unit.startswith("{") and unit.endswith("}"))
+
+
+def _named(resource: str, problems: tuple[str, ...]) -> str:
+    """A fact's problems, prefixed with the resource they are about."""
+    return f"{resource}: " + "; ".join(problems)
 
 
 def readings(
@@ -61,7 +73,7 @@ def readings(
         start = hit.fact.start
         if start is None:
             if hit.fact.problems:
-                bad.append("; ".join(hit.fact.problems))
+                bad.append(_named(hit.fact.resource, hit.fact.problems))
             continue
         if not (w.start <= start <= w.end):
             continue
@@ -80,7 +92,9 @@ def _need(ctx: EvalContext, name: str, w: Window, bad: list[str]) -> Outcome:
     return Outcome(evidence=ev, missing=(missing,))
 
 
-def _reading_evidence(ctx: EvalContext, name: str, value: float, hit: Hit, extra: str = "") -> Evidence:
+def _reading_evidence(
+    ctx: EvalContext, name: str, value: float, hit: Hit, extra: str = ""
+) -> Evidence:
     unit = ctx.valuesets[name].unit
     base = fact_evidence(hit)
     note = f"{hit.fact.label} {fmt_number(value)} {unit or ''}".strip() + extra
@@ -123,7 +137,9 @@ def highest_x_uln(ctx: EvalContext, name: str, w: Window) -> Outcome:
         except FactError as exc:
             problems.append(f"{hit.fact.resource}: {exc.message}")
             continue
-        extra = f" = {fmt_number(ratio)}×ULN (ULN {fmt_number(uln)}, {source})"
+        # four decimals: 79.9 against a ULN of 40 is 1.9975, not "2"
+        shown = f"{ratio:.4f}".rstrip("0").rstrip(".")
+        extra = f" = {shown}×ULN (ULN {fmt_number(uln)}, {source})"
         ev = _reading_evidence(ctx, name, value, hit, extra)
         if best is None or ratio > best[0]:
             best = (ratio, ev)
@@ -147,7 +163,8 @@ def age(ctx: EvalContext, at: date) -> Outcome:
     except FactError as exc:
         return Outcome(evidence=(Evidence(note=exc.message),), missing=("a valid birth date",))
     note = f"age {years} years on {at.isoformat()} (born {born.isoformat()})"
-    return Outcome(number=(years, years), unit="a", evidence=(Evidence(note=note, value=years, unit="a", date=at),))
+    ev = Evidence(note=note, value=years, unit="a", date=at)
+    return Outcome(number=(years, years), unit="a", evidence=(ev,))
 
 
 def crcl_cockcroft_gault(ctx: EvalContext, w: Window) -> Outcome:
@@ -174,7 +191,8 @@ def crcl_cockcroft_gault(ctx: EvalContext, w: Window) -> Outcome:
         years = age_in_years(ctx.record.birth_date, when)
         crcl = renal.cockcroft_gault(years, kg, scr, sex)
     except FactError as exc:
-        return Outcome(evidence=(Evidence(note=exc.message),), missing=("inputs Cockcroft-Gault accepts",))
+        why = ("inputs Cockcroft-Gault accepts",)
+        return Outcome(evidence=(Evidence(note=exc.message),), missing=why)
     note = (
         f"CrCl {fmt_number(crcl)} mL/min, Cockcroft-Gault, creatinine {fmt_number(scr)} mg/dL on "
         f"{when.isoformat()}, weight {fmt_number(kg)} kg on {kg_hit.fact.start}, age {years}, {sex}"
@@ -207,8 +225,12 @@ def bmi(ctx: EvalContext, w: Window) -> Outcome:
         # "exactly 30" from being decided by floating-point noise.
         value = round(body.bmi(kg, cm / 100), 1)
     except FactError as exc:
-        return Outcome(evidence=(Evidence(note=exc.message),), missing=("plausible weight and height",))
-    note = f"BMI {fmt_number(value)} kg/m2 from weight {fmt_number(kg)} kg and height {fmt_number(cm)} cm"
+        why = ("plausible weight and height",)
+        return Outcome(evidence=(Evidence(note=exc.message),), missing=why)
+    note = (
+        f"BMI {fmt_number(value)} kg/m2 from weight {fmt_number(kg)} kg "
+        f"and height {fmt_number(cm)} cm"
+    )
     ev = (
         Evidence(note=note, value=value, unit="kg/m2", date=kg_hit.fact.start),
         _reading_evidence(ctx, "body_weight", kg, kg_hit),
@@ -218,5 +240,6 @@ def bmi(ctx: EvalContext, w: Window) -> Outcome:
 
 
 def first_onset(ctx: EvalContext, names: Sequence[str], until: date) -> date | None:
-    starts = [h.fact.start for h in ctx.index.hits(*names) if h.fact.start and h.fact.start <= until]
+    hits = ctx.index.hits(*names)
+    starts = [h.fact.start for h in hits if h.fact.start and h.fact.start <= until]
     return min(starts) if starts else None

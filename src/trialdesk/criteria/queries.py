@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from trialdesk.clinical.laterality import laterality_of
+from trialdesk.clinical.laterality import is_knee, laterality_of
 from trialdesk.criteria.context import OPEN_END, EvalContext, Hit, describe_window, overlaps, span
 from trialdesk.criteria.logic import Tri
 from trialdesk.criteria.outcome import Evidence, Outcome, fmt_number
@@ -27,6 +27,15 @@ PARENTERAL_ROUTES = frozenset(
      "injection", "injectable", "iv", "im", "sc"}
 )
 ORAL_ROUTES = frozenset({"26643006", "oral", "po", "by mouth"})
+# Routes that are neither (intra-articular 12130007, topical 6064005, nasal 46713006,
+# ophthalmic 54485002, transdermal 45890007, rectal 37161004): a drug given this way is
+# "local" even when its name says "injection" (an intra-articular steroid is not IV/IM).
+LOCAL_ROUTES = frozenset(
+    {"12130007", "6064005", "46713006", "54485002", "45890007", "37161004", "intra-articular",
+     "intraarticular", "intra-articular route", "topical", "topical route", "nasal",
+     "nasal route", "ophthalmic", "ophthalmic route", "transdermal", "transdermal route",
+     "rectal", "rectal route", "inhalation", "cutaneous"}
+)
 
 # A gap of up to 30 days between two orders still counts as one continuous course, the
 # usual permissible gap in pharmacoepidemiology (e.g. Andrade SE et al.,
@@ -73,7 +82,7 @@ def titles(ctx: EvalContext, names: Sequence[str]) -> str:
 
 
 def route_of(hit: Hit) -> str | None:
-    """'parenteral', 'oral' or None when neither the route nor the product says."""
+    """'parenteral', 'oral', 'local' or None when neither the route nor the product says."""
     words = {c.code.lower() for c in hit.fact.route} | {
         (c.display or "").lower() for c in hit.fact.route
     }
@@ -84,6 +93,8 @@ def route_of(hit: Hit) -> str | None:
         return "parenteral"
     if words & ORAL_ROUTES:
         return "oral"
+    if words & LOCAL_ROUTES:
+        return "local"
     label = hit.fact.label.lower()
     if "inject" in label or "intravenous" in label:
         return "parenteral"
@@ -107,6 +118,7 @@ def history(
     end = min(window.end, horizon) if window else horizon
     found: list[Evidence] = []
     undecided: list[Evidence] = []
+    ruled_out: list[Evidence] = []  # matching facts the knee, stay or route filters rule out
     missing: list[str] = []
     for hit in ctx.index.hits(*names):
         fact = hit.fact
@@ -121,9 +133,11 @@ def history(
             continue
         verdict = Tri.TRUE
         notes: list[str] = []
+        needs: list[str] = []
         if in_target_knee:
-            verdict, note = _target_knee(ctx, fact)
+            verdict, note, need = _target_knee(ctx, fact)
             notes.append(note)
+            needs.extend(need)
         if verdict is not Tri.FALSE and inpatient:
             enc = ctx.index.encounters.get(fact.encounter or "")
             if fact.kind is FactKind.ENCOUNTER:
@@ -131,41 +145,64 @@ def history(
             if enc is None or enc.encounter_class is None:
                 verdict = verdict & Tri.UNKNOWN
                 notes.append("not known whether in hospital")
+                needs.append(f"whether {fact.resource} was treated in hospital (inpatient)")
             elif enc.encounter_class in INPATIENT_CLASSES:
                 notes.append(f"inpatient stay {enc.resource}")
             else:
                 verdict = Tri.FALSE
+                notes.append(f"not in hospital: {enc.resource} is class {enc.encounter_class}")
         if verdict is not Tri.FALSE and route is not None:
             got = route_of(hit)
             if got is None:
                 verdict = verdict & Tri.UNKNOWN
                 notes.append("route not recorded")
+                needs.append(f"the route of administration of {fact.resource}")
             elif got != route:
                 verdict = Tri.FALSE
-        if verdict is Tri.FALSE:
-            continue
+                notes.append(f"{got} route, not {route}")
         label = fact.label + (f" ({'; '.join(notes)})" if notes else "")
+        if verdict is Tri.FALSE:
+            ruled_out.append(fact_evidence(hit, label))
+            continue
         (found if verdict is Tri.TRUE else undecided).append(fact_evidence(hit, label))
         if verdict is Tri.UNKNOWN:
-            missing.extend(n for n in notes if n)
+            missing.extend(needs)
     if found:
         return Outcome(tri=Tri.TRUE, evidence=tuple(found))
     what = titles(ctx, names)
     if undecided:
-        return Outcome(tri=Tri.UNKNOWN, evidence=tuple(undecided), missing=tuple(dict.fromkeys(missing)))
+        missing = list(dict.fromkeys(missing))
+        return Outcome(tri=Tri.UNKNOWN, evidence=tuple(undecided), missing=tuple(missing))
+    what += " in the target knee" if in_target_knee else ""
+    what += " during a hospital stay" if inpatient else ""
+    what += f" by the {route} route" if route else ""
     searched = f"searched the record for {what} {describe_window(start, end)}: none on file"
-    return Outcome(tri=Tri.FALSE, evidence=(Evidence(note=searched),))
+    return Outcome(tri=Tri.FALSE, evidence=(Evidence(note=searched), *ruled_out))
 
 
-def _target_knee(ctx: EvalContext, fact: Fact) -> tuple[Tri, str]:
+# SNOMED CT laterality qualifier values (left, right, right and left): a body site coded
+# with one of these says the side, not the structure.
+SIDE_QUALIFIERS = frozenset({"7771000", "24028007", "51440002"})
+
+
+def _target_knee(ctx: EvalContext, fact: Fact) -> tuple[Tri, str, list[str]]:
+    """Whether the fact is about the target knee, a note for the evidence, what is missing."""
+    sites = [c for c in fact.body_site if c.code not in SIDE_QUALIFIERS]
+    if sites and not is_knee((*sites, *fact.codes), fact.text):
+        # e.g. a "major joint" injection (CPT 20610) into a right shoulder: the side is
+        # known, but not that it was a knee
+        site = sites[0].display or sites[0].code
+        need = f"whether the body site of {fact.resource} ({site}) is a knee"
+        return Tri.UNKNOWN, f"body site {site} not recognised as a knee", [need]
     side = fact.laterality or laterality_of((*fact.body_site, *fact.codes))
     if side is None:
-        return Tri.UNKNOWN, "side of the body not recorded"
+        need = f"the side (left or right knee) of {fact.resource}"
+        return Tri.UNKNOWN, "side of the body not recorded", [need]
     if ctx.target_knee is None:
-        return Tri.UNKNOWN, f"{side.value} knee; target knee not given"
+        return Tri.UNKNOWN, f"{side.value} knee; target knee not given", ["the target knee"]
     if side is Laterality.BILATERAL or side is ctx.target_knee:
-        return Tri.TRUE, f"{side.value} knee, the target knee"
-    return Tri.FALSE, f"{side.value} knee, not the target knee"
+        return Tri.TRUE, f"{side.value} knee, the target knee", []
+    return Tri.FALSE, f"{side.value} knee, not the target knee", []
 
 
 def active(ctx: EvalContext, names: Sequence[str], on: date) -> Outcome:
@@ -177,6 +214,12 @@ def taking(ctx: EvalContext, names: Sequence[str], on: date) -> Outcome:
     covering = [h for h in hits if (s := span(h.fact)) is not None and s[0] <= on <= s[1]]
     if covering:
         return Outcome(tri=Tri.TRUE, evidence=tuple(fact_evidence(h) for h in covering))
+    undated = [h for h in hits if span(h.fact) is None]
+    if undated:
+        return Outcome(
+            evidence=tuple(fact_evidence(h, f"{h.fact.label}: date unknown") for h in undated),
+            missing=tuple(f"the dates of {h.fact.resource}" for h in undated),
+        )
     note = f"searched medications for {titles(ctx, names)} active on {on.isoformat()}: none"
     return Outcome(tri=Tri.FALSE, evidence=(Evidence(note=note),))
 
@@ -252,7 +295,9 @@ def dose_changed(ctx: EvalContext, names: Sequence[str], w: Window) -> Outcome:
             unknown.append(h)
         else:
             doses.setdefault(round(d, 3), h)
-    ev = tuple(fact_evidence(h, f"{h.fact.label}: {fmt_number(d)} mg/day") for d, h in doses.items())
+    ev = tuple(
+        fact_evidence(h, f"{h.fact.label}: {fmt_number(d)} mg/day") for d, h in doses.items()
+    )
     if len(doses) > 1:
         return Outcome(tri=Tri.TRUE, evidence=ev)
     if unknown:
@@ -304,23 +349,28 @@ def highest_daily_dose(
 
 
 def exposure_days(ctx: EvalContext, names: Sequence[str], w: Window, route: str | None) -> Outcome:
-    days: set[date] = set()
+    """Days in ``w`` covered by the drugs: (days by ``route``, days that may be by it)."""
+    certain: set[date] = set()
+    possible: set[date] = set()
     ev = []
-    unknown = False
+    unknown: list[str] = []
     for h in _doses_in(ctx, names, w, route):
-        if route is not None and route_of(h) is None:
-            unknown = True
         s = span(h.fact)
         assert s is not None
         first, last = max(s[0], w.start), min(s[1], w.end, ctx.dates.horizon)
-        n = (last - first).days + 1
-        days.update(first + timedelta(days=i) for i in range(max(n, 0)))
-        ev.append(fact_evidence(h))
-    count = float(len(days))
-    if unknown:
-        return Outcome(number=(count, float((w.end - w.start).days + 1)), evidence=tuple(ev),
-                       missing=("the route of administration",))
-    return Outcome(number=(count, count), evidence=tuple(ev) or (Evidence(note=f"none {w}"),))
+        days = {first + timedelta(days=i) for i in range((last - first).days + 1)}
+        possible |= days
+        if route is not None and route_of(h) is None:
+            unknown.append(h.fact.resource)
+            ev.append(fact_evidence(h, f"{h.fact.label}: route not recorded"))
+        else:
+            certain |= days
+            ev.append(fact_evidence(h))
+    lo, hi = float(len(certain)), float(len(possible))
+    if unknown and hi > lo:
+        missing = tuple(f"the route of administration of {r}" for r in unknown)
+        return Outcome(number=(lo, hi), evidence=tuple(ev), missing=missing)
+    return Outcome(number=(lo, lo), evidence=tuple(ev) or (Evidence(note=f"none {w}"),))
 
 
 # Coded results meaning positive / negative: SNOMED CT qualifier values, HL7 v3
@@ -348,76 +398,122 @@ def result_sign(fact: Fact) -> Tri:
     return Tri.UNKNOWN
 
 
+def _sign(hit: Hit) -> Tri:
+    # A condition coded in a finding's value set (e.g. M65.86- knee synovitis) asserts the
+    # finding; refuted or entered-in-error conditions never become facts.
+    if hit.fact.kind is FactKind.CONDITION and hit.match.confidence == "code":
+        return Tri.TRUE
+    return result_sign(hit.fact)
+
+
 def positive(ctx: EvalContext, names: Sequence[str], w: Window) -> Outcome:
-    results = [
-        h for h in ctx.index.hits(*names)
-        if h.fact.start is not None and w.start <= h.fact.start <= w.end
-    ]
-    if not results:
-        return Outcome(missing=(f"{titles(ctx, names)} {w}",))
-    signs = [(result_sign(h.fact), h) for h in results]
+    hits = ctx.index.hits(*names)
+    results = [h for h in hits if h.fact.start is not None and w.start <= h.fact.start <= w.end]
+    # a result whose date cannot be read may lie in the window: it cannot count as negative
+    undated = [h for h in hits if h.fact.start is None]
+    signs = [(_sign(h), h) for h in results]
     pos = [h for s, h in signs if s is Tri.TRUE]
     if pos:
-        return Outcome(tri=Tri.TRUE, evidence=tuple(fact_evidence(h, f"{h.fact.label}: positive") for h in pos))
+        ev = tuple(fact_evidence(h, f"{h.fact.label}: positive") for h in pos)
+        return Outcome(tri=Tri.TRUE, evidence=ev)
+    if not results and not undated:
+        return Outcome(missing=(f"{titles(ctx, names)} {w}",))
     unclear = [h for s, h in signs if s is Tri.UNKNOWN]
-    if unclear:
-        return Outcome(
-            evidence=tuple(fact_evidence(h, f"{h.fact.label}: result unclear") for h in unclear),
-            missing=(f"a readable {titles(ctx, names)} result {w}",),
-        )
-    return Outcome(tri=Tri.FALSE, evidence=tuple(fact_evidence(h, f"{h.fact.label}: negative") for h in results))
+    if unclear or undated:
+        notes = [fact_evidence(h, f"{h.fact.label}: result unclear") for h in unclear]
+        notes += [fact_evidence(h, f"{h.fact.label}: date unknown") for h in undated]
+        missing = [f"the date of {h.fact.resource}" for h in undated]
+        if unclear or not results:
+            missing.insert(0, f"a readable {titles(ctx, names)} result {w}")
+        return Outcome(evidence=tuple(notes), missing=tuple(missing))
+    ev = tuple(fact_evidence(h, f"{h.fact.label}: negative") for h in results)
+    return Outcome(tri=Tri.FALSE, evidence=ev)
 
 
 RESEARCH_SCOPE = frozenset({"research"})
 
 
+# FHIR R4 Consent.status: draft and proposed are not a decision yet (open world: unknown);
+# rejected and inactive (withdrawn, expired) are. An active consent whose base provision
+# is "deny" records a refusal.
+UNDECIDED_CONSENT = frozenset({"draft", "proposed"})
+
+
 def research_consents(ctx: EvalContext, by: date) -> list[Fact]:
     return [
         f for f in ctx.index.consents
-        if f.start is not None and f.start <= by and (
+        if f.start is not None and f.start <= by and f.status not in UNDECIDED_CONSENT and (
             any(c.code in RESEARCH_SCOPE for c in f.codes) or not f.codes
         )
     ]
 
 
+def _permits(f: Fact) -> bool:
+    return f.status in (None, "active") and f.value_text != "deny"
+
+
 def consented(ctx: EvalContext, by: date) -> Outcome:
     facts = research_consents(ctx, by)
-    active_ = [f for f in facts if f.status in (None, "active")]
-    if active_:
-        f = max(active_, key=lambda x: x.start or date.min)
-        ev = Evidence(note=f"research consent {f.status or 'on file'}", resource=f.resource, date=f.start)
-        return Outcome(tri=Tri.TRUE, evidence=(ev,))
     if facts:
-        f = facts[-1]
-        ev = Evidence(note=f"research consent is {f.status}", resource=f.resource, date=f.start)
+        # the latest decision stands (a later refusal or withdrawal ends an earlier consent)
+        f = max(facts, key=lambda x: (x.start or date.min, _permits(x)))
+        if _permits(f):
+            note = f"research consent {f.status or 'on file'}"
+            ev = Evidence(note=note, resource=f.resource, date=f.start)
+            return Outcome(tri=Tri.TRUE, evidence=(ev,))
+        why = "refused (provision: deny)" if f.value_text == "deny" else f"is {f.status}"
+        ev = Evidence(note=f"research consent {why}", resource=f.resource, date=f.start)
         return Outcome(tri=Tri.FALSE, evidence=(ev,))
-    return Outcome(missing=(f"a signed research consent on or before {by.isoformat()}",))
+    # a consent whose date cannot be read may be the one that counts: name it
+    undated = [f.resource for f in ctx.index.consents if f.start is None]
+    notes = tuple(Evidence(note="consent with no readable date", resource=r) for r in undated)
+    missing = (f"a signed research consent on or before {by.isoformat()}",)
+    return Outcome(evidence=notes, missing=missing + tuple(f"the date of {r}" for r in undated))
 
 
 def consent_date(ctx_consents: list[Fact], by: date) -> date | None:
     """The date of the latest active research consent on or before ``by``."""
     dates = [
         f.start for f in ctx_consents
-        if f.start is not None and f.start <= by and f.status in (None, "active")
+        if f.start is not None and f.start <= by and _permits(f)
         and (any(c.code in RESEARCH_SCOPE for c in f.codes) or not f.codes)
     ]
     return max(dates) if dates else None
 
 
+# ResearchSubject.status (FHIR R4) that mean the person never took part, or still does.
+NOT_ENROLLED = frozenset({"candidate", "not-registered", "ineligible", "pending-on-study",
+                          "potential-candidate", "screening", "eligible"})
+ONGOING_STUDY = frozenset({"on-study", "on-study-intervention", "active"})
+
+
 def in_other_study(ctx: EvalContext, w: Window) -> Outcome:
     found = []
+    undated: list[Fact] = []
     for f in ctx.index.studies:
-        if ctx.study_id and ctx.study_id in (f.text or ""):
+        # this study itself, named in the ResearchStudy's title or identifier
+        if ctx.study_id and (
+            ctx.study_id in (f.text or "") or any(c.code == ctx.study_id for c in f.codes)
+        ):
             continue
-        s = span(f) or None
+        if f.status in NOT_ENROLLED:
+            continue
+        s = span(f)
         if s is None:
-            return Outcome(evidence=(Evidence(note="study participation with no dates", resource=f.resource),),
-                           missing=(f"the dates of {f.resource}",))
-        if f.status in ("candidate", "not-registered", "ineligible", "pending-on-study"):
+            undated.append(f)
             continue
-        end = s[1] if f.end is not None else OPEN_END if f.status in ("on-study", "on-study-intervention", "active") else s[1]
+        end = s[1] if f.end is not None else OPEN_END if f.status in ONGOING_STUDY else s[1]
         if overlaps((s[0], end), w.start, w.end):
-            found.append(Evidence(note=f"research study: {f.text or f.resource}", resource=f.resource, date=f.start))
+            note = f"research study: {f.text or f.resource} ({f.status})"
+            found.append(Evidence(note=note, resource=f.resource, date=f.start))
     if found:
         return Outcome(tri=Tri.TRUE, evidence=tuple(found))
+    if undated:
+        return Outcome(
+            evidence=tuple(
+                Evidence(note="study participation with no dates", resource=f.resource)
+                for f in undated
+            ),
+            missing=tuple(f"the dates of {f.resource}" for f in undated),
+        )
     return Outcome(tri=Tri.FALSE, evidence=(Evidence(note=f"no other research study on file {w}"),))
