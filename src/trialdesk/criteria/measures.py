@@ -7,6 +7,7 @@ a value that cannot be used (unknown unit, impossible number) is reported, not g
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from datetime import date
 
@@ -82,7 +83,9 @@ def readings(
             bad.append(problem or f"{hit.fact.resource} unusable")
         else:
             good.append((value, hit))
-    good.sort(key=lambda vh: vh[1].fact.start or date.min)
+    # oldest first; on the same day the higher value last, so "latest" is deterministic
+    # (the SQL orders the same way)
+    good.sort(key=lambda vh: (vh[1].fact.start or date.min, vh[0]))
     return good, bad
 
 
@@ -189,7 +192,8 @@ def crcl_cockcroft_gault(ctx: EvalContext, w: Window) -> Outcome:
     assert sex is not None and ctx.record.birth_date is not None
     try:
         years = age_in_years(ctx.record.birth_date, when)
-        crcl = renal.cockcroft_gault(years, kg, scr, sex)
+        # six decimals, as the SQL path rounds its floating-point result
+        crcl = round(renal.cockcroft_gault(years, kg, scr, sex), 6)
     except FactError as exc:
         why = ("inputs Cockcroft-Gault accepts",)
         return Outcome(evidence=(Evidence(note=exc.message),), missing=why)
@@ -223,7 +227,8 @@ def bmi(ctx: EvalContext, w: Window) -> Outcome:
     try:
         # BMI is reported to one decimal (WHO); comparing the rounded figure keeps
         # "exactly 30" from being decided by floating-point noise.
-        value = round(body.bmi(kg, cm / 100), 1)
+        body.bmi(kg, cm / 100)  # validates weight and height
+        value = bmi_one_decimal(kg, cm)
     except FactError as exc:
         why = ("plausible weight and height",)
         return Outcome(evidence=(Evidence(note=exc.message),), missing=why)
@@ -237,6 +242,13 @@ def bmi(ctx: EvalContext, w: Window) -> Outcome:
         _reading_evidence(ctx, "body_height", cm, cm_hit),
     )
     return Outcome(number=(value, value), unit="kg/m2", evidence=ev)
+
+
+def bmi_one_decimal(kg: float, cm: float) -> float:
+    """BMI rounded half up to one decimal (as reported, WHO), in the exact floating-point
+    operations the SQL path uses, so both agree at every boundary."""
+    metres = cm / 100.0
+    return math.floor(kg / (metres * metres) * 10 + 0.5) / 10.0
 
 
 def first_onset(ctx: EvalContext, names: Sequence[str], until: date) -> date | None:

@@ -225,26 +225,34 @@ def taking(ctx: EvalContext, names: Sequence[str], on: date) -> Outcome:
 
 
 def taking_since(ctx: EvalContext, names: Sequence[str], on: date) -> Outcome:
-    """The first day of the continuous course that covers ``on`` (orders ≤30 days apart)."""
+    """The first day of the course of treatment that spans ``on``.
+
+    Orders sorted by start join one course while each starts no more than 30 days after
+    the latest end so far (COURSE_GAP); the course whose first start and latest end
+    enclose ``on`` is the current one. The SQL compiler builds the same islands.
+    """
     spans = sorted(
-        (s, h)
-        for h in ctx.index.hits(*names)
-        if h.fact.kind is FactKind.MEDICATION and (s := span(h.fact)) is not None and s[0] <= on
+        (
+            (s, h)
+            for h in ctx.index.hits(*names)
+            if h.fact.kind is FactKind.MEDICATION and (s := span(h.fact)) is not None and s[0] <= on
+        ),
+        key=lambda sh: sh[0],
     )
-    course = [(s, h) for s, h in spans if s[1] >= on]
-    if not course:
+    courses: list[tuple[date, date, list[Hit]]] = []
+    for (first, last), h in spans:
+        if courses and (courses[-1][1] == OPEN_END or first <= courses[-1][1] + COURSE_GAP):
+            start, end, members = courses[-1]
+            courses[-1] = (start, max(end, last), [*members, h])
+        else:
+            courses.append((first, last, [h]))
+    current = [c for c in courses if c[0] <= on <= c[1]]
+    if not current:
         return Outcome(missing=(f"no current {titles(ctx, names)} on {on.isoformat()}",))
-    first = min(s[0] for s, _ in course)
-    used = list(course)
-    for s, h in reversed(spans):
-        # walk back through earlier orders that join the course without a long gap
-        end = s[1] if s[1] != s[0] else s[0] + COURSE_GAP
-        if s[0] < first and end + COURSE_GAP >= first:
-            first = s[0]
-            used.append((s, h))
-    ev = tuple(fact_evidence(h) for _, h in sorted(used, key=lambda x: x[0]))
-    note = Evidence(note=f"continuous course since {first.isoformat()}")
-    return Outcome(day=first, evidence=(*ev, note))
+    start, _, members = current[0]
+    ev = tuple(fact_evidence(h) for h in members)
+    note = Evidence(note=f"continuous course since {start.isoformat()}")
+    return Outcome(day=start, evidence=(*ev, note))
 
 
 def daily_dose_mg(hit: Hit) -> float | None:

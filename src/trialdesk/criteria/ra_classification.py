@@ -31,7 +31,15 @@ def _serology(ctx: EvalContext, name: str, on: date, ev: list[Evidence]) -> Sero
     hits = [h for h in ctx.index.hits(name) if h.fact.start and h.fact.start <= on]
     if not hits:
         return None
-    hit = max(hits, key=lambda h: h.fact.start or date.min)
+    # latest result; on the same day the higher value (as the SQL path orders them)
+    hit = max(
+        hits,
+        key=lambda h: (
+            h.fact.start or date.min,
+            h.fact.value is not None,
+            h.fact.value.value if h.fact.value is not None else 0.0,
+        ),
+    )
     fact = hit.fact
     try:
         if fact.value is not None and fact.reference_high is not None:

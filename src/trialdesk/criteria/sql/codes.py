@@ -13,13 +13,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from trialdesk.clinical.laterality import laterality_of
+from trialdesk.clinical.laterality import is_knee, laterality_of
 from trialdesk.clinical.steroids import prednisone_equivalent_mg
 from trialdesk.clinical.units import convert
 from trialdesk.clinical.valuesets import ValueSet
 from trialdesk.criteria.context import Hit, Matcher
 from trialdesk.criteria.logic import Tri
-from trialdesk.criteria.queries import result_sign, route_of
+from trialdesk.criteria.measures import _dimensionless
+from trialdesk.criteria.queries import SIDE_QUALIFIERS, result_sign, route_of
 from trialdesk.errors import FactError
 from trialdesk.patients.omop import Vocabulary, unit_of
 from trialdesk.patients.record import Fact, FactKind
@@ -91,11 +92,14 @@ def build_code_tables(
         if not matched:
             continue
         row: dict[str, Any] = {"kind": key[0], "cid": key[1], "sid": key[2], "aux": key[3]}
-        side = laterality_of((*fact.body_site, *fact.codes))
-        row["laterality"] = side.value if side else None
+        row["laterality"] = knee_side(fact)
         for vs in names:
             m = matched.get(vs)
             row[tables.column("m", vs)] = m is not None
+            # a condition coded in a finding's value set asserts the finding (queries._sign)
+            row[tables.column("c", vs)] = (
+                m is not None and fact.kind is FactKind.CONDITION and m.confidence == "code"
+            )
             if m is None:
                 row[tables.column("route", vs)] = None
                 row[tables.column("strength", vs)] = None
@@ -131,6 +135,16 @@ def build_code_tables(
     return tables
 
 
+def knee_side(fact: Fact) -> str | None:
+    """The side of the knee an event concerns, as queries._target_knee decides it; None when
+    the side is not recorded or the body site is not recognised as a knee (both UNKNOWN)."""
+    sites = [c for c in fact.body_site if c.code not in SIDE_QUALIFIERS]
+    if sites and not is_knee((*sites, *fact.codes), fact.text):
+        return None
+    side = fact.laterality or laterality_of((*fact.body_site, *fact.codes))
+    return side.value if side else None
+
+
 def _prednisone_factor(ingredient: str | None) -> float | None:
     try:
         return prednisone_equivalent_mg(ingredient or "", 1.0)
@@ -141,6 +155,8 @@ def _prednisone_factor(ingredient: str | None) -> float | None:
 def _factor(unit: str | None, target: str | None, analyte: str) -> float | None:
     if target is None:
         return 1.0
+    if _dimensionless(target) and not unit:
+        return 1.0  # a score sent without a unit is taken in the score's unit (measures.py)
     try:
         return convert(1.0, unit, target, analyte=analyte)
     except FactError:

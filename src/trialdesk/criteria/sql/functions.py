@@ -126,9 +126,14 @@ def history(c: SqlCompiler, node: Call, window: tuple[DateVal, DateVal] | None) 
 
 
 def taking(c: SqlCompiler, names: tuple[str, ...], on: DateVal) -> exp.Expression:
-    cond = exp.and_(c.in_vs(names), _kind("medication"), _between(c, c.sql_date(on), START, END))
-    agg = c.aggregate(exp.Max(this=case((cond, lit(2)), default=lit(0))))
-    return tri_to_bool(agg)
+    """TRUE if an order covers ``on``; else UNKNOWN if an order has no date; else FALSE."""
+    base = exp.and_(c.in_vs(names), _kind("medication"))
+    row = case(
+        (exp.and_(base, _between(c, c.sql_date(on), START, END)), lit(2)),
+        (exp.and_(base.copy(), exp.Is(this=START.copy(), expression=exp.Null())), lit(1)),
+        default=lit(0),
+    )
+    return tri_to_bool(c.aggregate(exp.Max(this=row)))
 
 
 def dose_changed(
@@ -268,12 +273,28 @@ def positive(c: SqlCompiler, names: tuple[str, ...], w: tuple[DateVal, DateVal])
         ),
         default=lit(1),
     )
+    finding = exp.Coalesce(this=c.first_info("c", names), expressions=[exp.false()])
+    sign = case((finding, lit(2)), default=sign)
     n = c.aggregate(exp.Sum(this=case((scope, lit(1)), default=lit(0))))
     top = c.aggregate(exp.Max(this=case((scope.copy(), sign))))
+    undated = c.aggregate(
+        exp.Sum(
+            this=case(
+                (exp.and_(c.in_vs(names), exp.Is(this=START.copy(), expression=exp.Null())), lit(1)),
+                default=lit(0),
+            )
+        )
+    )
     return case(
         (exp.EQ(this=top, expression=lit(2)), exp.true()),
-        (exp.EQ(this=exp.Coalesce(this=n, expressions=[lit(0)]), expression=lit(0)), exp.Null()),
-        (exp.EQ(this=top.copy(), expression=lit(1)), exp.Null()),
+        (
+            exp.or_(
+                exp.EQ(this=exp.Coalesce(this=n, expressions=[lit(0)]), expression=lit(0)),
+                exp.EQ(this=top.copy(), expression=lit(1)),
+                exp.GT(this=exp.Coalesce(this=undated, expressions=[lit(0)]), expression=lit(0)),
+            ),
+            exp.Null(),
+        ),
         default=exp.false(),
     )
 

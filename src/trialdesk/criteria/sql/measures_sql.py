@@ -197,126 +197,78 @@ def course_start(
     return col(f"{name}_v")
 
 
-def exposure_days(c: SqlCompiler, node: Call, w: tuple[DateVal, DateVal]) -> Interval:
-    names = node.valuesets
+def _covered_days(c: SqlCompiler, rows: exp.Select) -> str:
+    """A CTE: per person, the number of distinct days the (start, end) rows cover."""
     name = f"x{len(c.out.ctes)}"
-    route = node.option("route")
-    scope = exp.and_(c.in_vs(names), _kind("medication"), _overlaps(c, *w))
-    got = c.first_info("route", names)
-    if isinstance(route, str):
-        scope = exp.and_(
-            scope, exp.or_(_null(got.copy()), exp.EQ(this=got.copy(), expression=lit(route)))
-        )
-    w_end = w[1] if not isinstance(w[1], date) else min(w[1], c.horizon)
-    first = case(
-        (exp.GTE(this=START.copy(), expression=c.sql_date(w[0])), START.copy()),
-        default=c.sql_date(w[0]),
-    )
-    last = case(
-        (exp.LTE(this=END.copy(), expression=c.sql_date(w_end)), END.copy()),
-        default=c.sql_date(w_end),
-    )
-    rows = (
-        exp.select(
-            col("person_id"),
-            exp.alias_(first, "st"),
-            exp.alias_(last, "en"),
-            exp.alias_(
-                case((_null(got.copy()), lit(1)), default=lit(0))
-                if isinstance(route, str)
-                else lit(0),
-                "unk",
-            ),
-        )
-        .from_("td_rows")
-        .where(scope)
-    )
-    kept = (
-        exp.select("*")
-        .from_(exp.alias_(exp.paren(rows), "r0"))
-        .where(exp.GTE(this=col("en"), expression=col("st")))
-    )
     order = exp.Order(expressions=[exp.Ordered(this=col("st")), exp.Ordered(this=col("en"))])
     prev = exp.Window(
         this=exp.Max(this=col("en")),
         partition_by=[col("person_id")],
         order=order,
-        spec=exp.WindowSpec(
-            kind="ROWS",
-            start="UNBOUNDED",
-            start_side="PRECEDING",
-            end=exp.Literal.number(1),
-            end_side="PRECEDING",
-        ),
+        spec=exp.WindowSpec(kind="ROWS", start="UNBOUNDED", start_side="PRECEDING",
+                            end=exp.Literal.number(1), end_side="PRECEDING"),
     )
-    marked = exp.select(
-        col("person_id"), col("st"), col("en"), col("unk"), exp.alias_(prev, "prev_en")
-    ).from_(exp.alias_(exp.paren(kept), "r"))
+    marked = exp.select(col("person_id"), col("st"), col("en"), exp.alias_(prev, "prev_en")).from_(
+        exp.alias_(exp.paren(rows), "r")
+    )
+    next_day = exp.DateAdd(this=col("prev_en"), expression=lit(1), unit=exp.var("DAY"))
     brk = case(
-        (
-            exp.or_(
-                _null(col("prev_en")),
-                exp.GT(
-                    this=col("st"),
-                    expression=exp.DateAdd(
-                        this=col("prev_en"), expression=lit(1), unit=exp.var("DAY")
-                    ),
-                ),
-            ),
-            lit(1),
-        ),
+        (exp.or_(_null(col("prev_en")), exp.GT(this=col("st"), expression=next_day)), lit(1)),
         default=lit(0),
     )
     island = exp.Window(
         this=exp.Sum(this=brk),
         partition_by=[col("person_id")],
         order=order.copy(),
-        spec=exp.WindowSpec(
-            kind="ROWS", start="UNBOUNDED", start_side="PRECEDING", end="CURRENT ROW"
-        ),
+        spec=exp.WindowSpec(kind="ROWS", start="UNBOUNDED", start_side="PRECEDING", end="CURRENT ROW"),
     )
-    numbered = exp.select(
-        col("person_id"), col("st"), col("en"), col("unk"), exp.alias_(island, "isl")
-    ).from_(exp.alias_(exp.paren(marked), "m"))
+    numbered = exp.select(col("person_id"), col("st"), col("en"), exp.alias_(island, "isl")).from_(
+        exp.alias_(exp.paren(marked), "m")
+    )
     islands = (
-        exp.select(
-            col("person_id"),
-            exp.alias_(exp.Min(this=col("st")), "s"),
-            exp.alias_(exp.Max(this=col("en")), "e"),
-            exp.alias_(exp.Max(this=col("unk")), "u"),
-        )
+        exp.select(col("person_id"), exp.alias_(exp.Min(this=col("st")), "s"),
+                   exp.alias_(exp.Max(this=col("en")), "e"))
         .from_(exp.alias_(exp.paren(numbered), "n"))
         .group_by(col("person_id"), col("isl"))
     )
+    days = exp.Sum(this=exp.Add(this=_days(col("e"), col("s")), expression=lit(1)))
     cte = (
-        exp.select(
-            exp.alias_(col("person_id"), f"{name}_pid"),
-            exp.alias_(
-                exp.Sum(this=exp.Add(this=_days(col("e"), col("s")), expression=lit(1))),
-                f"{name}_v",
-            ),
-            exp.alias_(exp.Max(this=col("u")), f"{name}_u"),
-        )
+        exp.select(exp.alias_(col("person_id"), f"{name}_pid"), exp.alias_(days, f"{name}_v"))
         .from_(exp.alias_(exp.paren(islands), "i"))
         .group_by(col("person_id"))
     )
     c.out.ctes.append((name, cte))
-    count = exp.cast(
-        exp.Coalesce(this=col(f"{name}_v"), expressions=[lit(0)]), exp.DataType.Type.DOUBLE
-    )
+    return name
+
+
+def exposure_days(c: SqlCompiler, node: Call, w: tuple[DateVal, DateVal]) -> Interval:
+    """(days surely by the route, days possibly by it), clipped to the window and horizon."""
+    names = node.valuesets
+    route = node.option("route")
     if not (isinstance(w[0], date) and isinstance(w[1], date)):
         raise StudyError("exposure_days() in SQL needs a window of fixed dates")
-    span = float((w[1] - w[0]).days + 1)
-    hi = case(
-        (
-            exp.EQ(
-                this=exp.Coalesce(this=col(f"{name}_u"), expressions=[lit(0)]), expression=lit(1)
-            ),
-            lit(span),
-        ),
-        default=count.copy(),
+    scope = exp.and_(c.in_vs(names), _kind("medication"), _overlaps(c, *w))
+    got = c.first_info("route", names)
+    if isinstance(route, str):
+        scope = exp.and_(scope, exp.or_(_null(got.copy()), exp.EQ(this=got.copy(), expression=lit(route))))
+    w_end = min(w[1], c.horizon)
+    first = case((exp.GTE(this=START.copy(), expression=c.sql_date(w[0])), START.copy()), default=c.sql_date(w[0]))
+    last = case((exp.LTE(this=END.copy(), expression=c.sql_date(w_end)), END.copy()), default=c.sql_date(w_end))
+
+    def rows(extra: exp.Expression | None) -> exp.Select:
+        clipped = exp.select(col("person_id"), exp.alias_(first.copy(), "st"), exp.alias_(last.copy(), "en"))
+        clipped = clipped.from_("td_rows").where(exp.and_(scope.copy(), extra) if extra is not None else scope.copy())
+        return exp.select("*").from_(exp.alias_(exp.paren(clipped), "r0")).where(
+            exp.GTE(this=col("en"), expression=col("st"))
+        )
+
+    possible = _covered_days(c, rows(None))
+    certain = (
+        _covered_days(c, rows(exp.not_(_null(got.copy())))) if isinstance(route, str) else possible
     )
-    return count, hi
+    lo = exp.cast(exp.Coalesce(this=col(f"{certain}_v"), expressions=[lit(0)]), exp.DataType.Type.DOUBLE)
+    hi = exp.cast(exp.Coalesce(this=col(f"{possible}_v"), expressions=[lit(0)]), exp.DataType.Type.DOUBLE)
+    return lo, hi
 
 
 def _latest_any(c: SqlCompiler, vs: str, until: DateVal) -> str:
