@@ -29,6 +29,8 @@ VOCABULARIES: dict[str, str] = {
     "CPT4": "http://www.ama-assn.org/go/cpt",
     "NDC": "http://hl7.org/fhir/sid/ndc",
     "HL7 consentscope": "http://terminology.hl7.org/CodeSystem/consentscope",
+    # site-defined codes for what has no standard code yet (e.g. the WOMAC pain subscale)
+    "trialdesk": "http://trialdesk.org/CodeSystem/observation",
 }
 CONSENT_SCOPE_SYSTEM = VOCABULARIES["HL7 consentscope"]
 

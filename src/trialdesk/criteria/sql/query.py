@@ -118,11 +118,13 @@ def build_query(
                 exp.EQ(this=col("unit_src", "f"), expression=col("unit_src", "u")),
             ),
             join_type="left",
+            copy=False,
         )
         .join(
             exp.alias_(exp.to_identifier("td_visit"), "v"),
             on=exp.EQ(this=col("visit_id", "f"), expression=col("vid", "v")),
             join_type="left",
+            copy=False,
         )
     )
     aggregates = c.out.aggregates or [exp.alias_(exp.Count(this=exp.Star()), "a_rows")]
@@ -169,12 +171,13 @@ def build_query(
         .group_by(col("person_id"))
     )
     final = (
-        exp.select(col("person_id", "p"), *statuses)
+        exp.select(col("person_id", "p"))
         .from_(exp.alias_(exp.to_identifier("td_person"), "p"))
         .join(
             exp.alias_(exp.to_identifier("td_agg"), "a"),
             on=exp.EQ(this=col("agg_pid", "a"), expression=col("person_id", "p")),
             join_type="left",
+            copy=False,
         )
         .join(
             exp.alias_(exp.to_identifier("td_consent"), "c"),
@@ -197,9 +200,11 @@ def build_query(
         ("td_consent", consent),
         *c.out.ctes,
     ]
+    # the big parts go in last: sqlglot's builders copy the tree they are called on
+    final = final.select(*statuses, append=True, copy=False)
     for name, cte in ctes:
-        final = final.with_(name, as_=cte)
-    final = final.order_by(col("person_id", "p"))
+        final = final.with_(name, as_=cte, copy=False)
+    final = final.order_by(col("person_id", "p"), copy=False)
     return ScreeningQuery(
         sql=final.sql(dialect=dialect),
         params=dict(c.out.params),
