@@ -87,6 +87,32 @@ def tri_to_bool(agg: exp.Expression) -> exp.Expression:
     )
 
 
+def parenthesize(tree: exp.Expression) -> exp.Expression:
+    """Wrap every operand that is itself an operator in parentheses.
+
+    sqlglot prints the trees it is given as they are: a tree built by hand as
+    (140 - age) * weight carries no parenthesis node and would print as
+    140 - age * weight. Parenthesising every nested operand keeps the tree's meaning.
+    """
+
+    def wrap(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Binary | exp.Not | exp.Neg):
+            for key in ("this", "expression"):
+                child = node.args.get(key)
+                if isinstance(child, exp.Binary | exp.Not):
+                    node.set(key, exp.Paren(this=child))
+        return node
+
+    return tree.transform(wrap, copy=False)
+
+
+def round_(value: exp.Expression, decimals: int) -> exp.Expression:
+    """ROUND through DECIMAL(38, 12), which every engine rounds the same way (PostgreSQL
+    has no ROUND for double precision); the result goes back to DOUBLE."""
+    as_decimal = exp.cast(value, exp.DataType.build("DECIMAL(38, 12)"))
+    return exp.cast(exp.Round(this=as_decimal, decimals=lit(decimals)), exp.DataType.Type.DOUBLE)
+
+
 def least(*items: exp.Expression) -> exp.Expression:
     return items[0] if len(items) == 1 else exp.Least(this=items[0], expressions=list(items[1:]))
 

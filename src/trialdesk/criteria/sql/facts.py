@@ -36,6 +36,23 @@ COLUMNS = (
 )
 
 
+# Every column typed explicitly: PostgreSQL will not unite an untyped NULL with a number.
+TYPES: dict[str, exp.DataType.Type] = {
+    "cid": exp.DataType.Type.BIGINT,
+    "sid": exp.DataType.Type.BIGINT,
+    "aux": exp.DataType.Type.BIGINT,
+    "value_num": exp.DataType.Type.DOUBLE,
+    "unit_cid": exp.DataType.Type.BIGINT,
+    "unit_src": exp.DataType.Type.VARCHAR,
+    "range_high": exp.DataType.Type.DOUBLE,
+    "vcid": exp.DataType.Type.BIGINT,
+    "vstr": exp.DataType.Type.VARCHAR,
+    "quantity": exp.DataType.Type.DOUBLE,
+    "days_supply": exp.DataType.Type.BIGINT,
+    "visit_id": exp.DataType.Type.BIGINT,
+}
+
+
 def _date(expr: str) -> exp.Expression:
     return exp.cast(exp.column(expr), exp.DataType.Type.DATE)
 
@@ -87,6 +104,8 @@ def _select(
     }
     for name in COLUMNS[7:]:
         values[name] = cols.get(name, _null())
+    for name, kind in TYPES.items():
+        values[name] = exp.cast(values[name], kind)
     return exp.select(*(exp.alias_(v, k) for k, v in values.items())).from_(table)
 
 

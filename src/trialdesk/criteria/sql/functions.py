@@ -20,6 +20,7 @@ from trialdesk.criteria.sql.compiler import (
     Interval,
     SqlCompiler,
     case,
+    round_,
     col,
     lit,
     tri_to_bool,
@@ -33,12 +34,24 @@ def _le(a: exp.Expression, b: exp.Expression) -> exp.Expression:
     return exp.LTE(this=a, expression=b)
 
 
+def _open_start(start: DateVal) -> bool:
+    """A window with no lower bound (history up to a date): no date.min parameter, which
+    not every engine can bind."""
+    return isinstance(start, date) and start == date.min
+
+
 def _between(c: SqlCompiler, value: exp.Expression, start: DateVal, end: DateVal) -> exp.Expression:
-    return exp.and_(_le(c.sql_date(start), value.copy()), _le(value.copy(), c.sql_date(end)))
+    upper = _le(value.copy(), c.sql_date(end))
+    if _open_start(start):
+        return exp.and_(exp.not_(exp.Is(this=value.copy(), expression=exp.Null())), upper)
+    return exp.and_(_le(c.sql_date(start), value.copy()), upper)
 
 
 def _overlaps(c: SqlCompiler, start: DateVal, end: DateVal) -> exp.Expression:
-    return exp.and_(_le(START.copy(), c.sql_date(end)), _le(c.sql_date(start), END.copy()))
+    upper = _le(START.copy(), c.sql_date(end))
+    if _open_start(start):
+        return exp.and_(upper, exp.not_(exp.Is(this=END.copy(), expression=exp.Null())))
+    return exp.and_(upper, _le(c.sql_date(start), END.copy()))
 
 
 def _min_date(c: SqlCompiler, a: DateVal, b: DateVal) -> DateVal:
@@ -87,7 +100,7 @@ def history(c: SqlCompiler, node: Call, window: tuple[DateVal, DateVal] | None) 
         )
     ]
     if node.option("in_target_knee") is True:
-        knee = exp.Placeholder(this="target_knee")
+        knee = exp.cast(exp.Placeholder(this="target_knee"), exp.DataType.Type.VARCHAR)
         parts.append(
             case(
                 (exp.Is(this=col("laterality"), expression=exp.Null()), lit(1)),
@@ -151,7 +164,7 @@ def dose_changed(
                                 scope.copy(),
                                 exp.not_(exp.Is(this=dose.copy(), expression=exp.Null())),
                             ),
-                            exp.Round(this=dose.copy(), decimals=lit(3)),
+                            round_(dose.copy(), 3),
                         )
                     )
                 ]
@@ -401,7 +414,7 @@ def highest_x_uln(c: SqlCompiler, vs: str, w: tuple[DateVal, DateVal]) -> Interv
     ratio = case(
         (
             exp.GT(this=uln.copy(), expression=lit(0)),
-            exp.Round(this=exp.Div(this=conv.copy(), expression=uln), decimals=lit(6)),
+            round_(exp.Div(this=conv.copy(), expression=uln), 6),
         )
     )
     own = c.aggregate(exp.Max(this=case((with_range, ratio))))
@@ -419,7 +432,7 @@ def highest_x_uln(c: SqlCompiler, vs: str, w: tuple[DateVal, DateVal]) -> Interv
             else exp.EQ(this=col("sex", "p"), expression=lit(sex))
         )
         whens.append(
-            (cond, exp.Round(this=exp.Div(this=top.copy(), expression=lit(limit)), decimals=lit(6)))
+            (cond, round_(exp.Div(this=top.copy(), expression=lit(limit)), 6))
         )
     if vs not in {k.lower() for k in DEFAULT_ULN} and not whens:
         default: exp.Expression = exp.Null()

@@ -20,6 +20,7 @@ from trialdesk.criteria.sql.compiler import (
     Interval,
     SqlCompiler,
     case,
+    round_,
     col,
     lit,
 )
@@ -95,7 +96,7 @@ def crcl(c: SqlCompiler, w: tuple[DateVal, DateVal]) -> Interval:
         exp.GTE(this=age.copy(), expression=lit(_CG_MIN_AGE)),
         exp.not_(_null(col(f"{kg}_v"))),
     )
-    result = case((ok, exp.Round(this=value, decimals=lit(6))))
+    result = case((ok, round_(value, 6)))
     return result, result.copy()
 
 

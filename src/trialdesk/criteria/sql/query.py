@@ -11,7 +11,7 @@ from sqlglot import exp
 
 from trialdesk.criteria.model import CriteriaSet, Criterion
 from trialdesk.criteria.sql.codes import CodeTables
-from trialdesk.criteria.sql.compiler import SqlCompiler, case, col, lit
+from trialdesk.criteria.sql.compiler import SqlCompiler, case, col, lit, parenthesize
 from trialdesk.criteria.sql.facts import facts_query, visits_query
 
 # Per-person status codes in the query's result (the evaluator's Status, as integers).
@@ -42,10 +42,14 @@ def status_expr(c: SqlCompiler, criterion: Criterion) -> exp.Expression:
 
 
 def _birth_date() -> exp.Expression:
-    from_parts = exp.DateFromParts(
-        year=col("year_of_birth"),
-        month=exp.Coalesce(this=col("month_of_birth"), expressions=[lit(1)]),
-        day=exp.Coalesce(this=col("day_of_birth"), expressions=[lit(1)]),
+    # MAKE_DATE(int, int, int) is spelled the same on DuckDB, PostgreSQL and Spark
+    parts = (
+        col("year_of_birth"),
+        exp.Coalesce(this=col("month_of_birth"), expressions=[lit(1)]),
+        exp.Coalesce(this=col("day_of_birth"), expressions=[lit(1)]),
+    )
+    from_parts = exp.Anonymous(
+        this="MAKE_DATE", expressions=[exp.cast(p, exp.DataType.Type.INT) for p in parts]
     )
     return exp.Coalesce(
         this=exp.cast(col("birth_datetime"), exp.DataType.Type.DATE), expressions=[from_parts]
@@ -206,7 +210,7 @@ def build_query(
         final = final.with_(name, as_=cte, copy=False)
     final = final.order_by(col("person_id", "p"), copy=False)
     return ScreeningQuery(
-        sql=final.sql(dialect=dialect),
+        sql=parenthesize(final).sql(dialect=dialect),
         params=dict(c.out.params),
         columns=[cr.id for cr in criteria.criteria],
     )
@@ -232,7 +236,7 @@ def distinct_keys_query(tables_hint: CodeTables, dialect: str) -> tuple[str, str
         .from_(exp.alias_(exp.paren(facts), "f"))
         .where(exp.GT(this=col("vcid"), expression=lit(0)))
     )
-    return keys.sql(dialect=dialect), units.sql(dialect=dialect), values.sql(dialect=dialect)
+    return tuple(parenthesize(q).sql(dialect=dialect) for q in (keys, units, values))  # type: ignore[return-value]
 
 
 def any_rows(table: Any) -> list[dict[str, Any]]:
