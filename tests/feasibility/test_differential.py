@@ -43,7 +43,7 @@ CONDITIONS = ["rheumatoid_arthritis", "other_immune_mediated", "hiv_infection", 
 LABS = {  # value set: (unit keys to pick from, typical values)
     "alt": (["U/L"], [10, 33, 40, 59, 80, 118, 120]),
     "ast": (["U/L"], [12, 34, 68, 70]),
-    "creatinine": (["mg/dL", "umol/L", "kg"], [0.6, 1.0, 1.6, 2.4, 80, 141.5, -1]),
+    "creatinine": (["mg/dL", "umol/L", "kg"], [0.6, 1.0, 1.6, 1.62, 2.0, 2.4, 80, 141.5, -1]),
     "hemoglobin": (["g/dL"], [8.5, 9, 12]),
     "wbc": (["10*3/uL"], [2.5, 3, 6]),
     "neutrophils_absolute": (["10*3/uL"], [1.0, 1.2, 4]),

@@ -255,6 +255,15 @@ def taking_since(ctx: EvalContext, names: Sequence[str], on: date) -> Outcome:
     return Outcome(day=start, evidence=(*ev, note))
 
 
+def ingredient_of(hit: Hit) -> str:
+    """The drug a medication fact is about: the value set's ingredient for its code, else
+    the code (or the name) it matched by."""
+    info = hit.match.info
+    if info is not None and info.ingredient:
+        return info.ingredient.lower()
+    return hit.match.coding.code or hit.fact.label.lower()
+
+
 def daily_dose_mg(hit: Hit) -> float | None:
     """Dose in mg per day from the order's dose and frequency, or None when not recorded."""
     dose = hit.fact.dose
@@ -295,18 +304,22 @@ def dose_changed(ctx: EvalContext, names: Sequence[str], w: Window) -> Outcome:
     if not hits:
         note = f"no {titles(ctx, names)} taken {w}: no dose to change"
         return Outcome(tri=Tri.FALSE, evidence=(Evidence(note=note),))
-    doses: dict[float, Hit] = {}
+    # a dose change is a change of one drug's dose: methotrexate with hydroxychloroquine
+    # at another mg/day is combination therapy, not a change
+    doses: dict[str, dict[float, Hit]] = {}
     unknown: list[Hit] = []
     for h in hits:
         d = daily_dose_mg(h)
         if d is None:
             unknown.append(h)
         else:
-            doses.setdefault(round(d, 3), h)
+            doses.setdefault(ingredient_of(h), {}).setdefault(round(d, 3), h)
     ev = tuple(
-        fact_evidence(h, f"{h.fact.label}: {fmt_number(d)} mg/day") for d, h in doses.items()
+        fact_evidence(h, f"{h.fact.label}: {fmt_number(d)} mg/day")
+        for by_dose in doses.values()
+        for d, h in by_dose.items()
     )
-    if len(doses) > 1:
+    if any(len(by_dose) > 1 for by_dose in doses.values()):
         return Outcome(tri=Tri.TRUE, evidence=ev)
     if unknown:
         ev_u = tuple(fact_evidence(h, f"{h.fact.label}: dose not recorded") for h in unknown)

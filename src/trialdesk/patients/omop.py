@@ -33,6 +33,7 @@ VOCABULARIES: dict[str, str] = {
     "trialdesk": "http://trialdesk.org/CodeSystem/observation",
 }
 CONSENT_SCOPE_SYSTEM = VOCABULARIES["HL7 consentscope"]
+OMOP_VOCABULARY_URI = "https://athena.ohdsi.org/vocabulary/"
 
 # OMOP gender concepts (Gender vocabulary): 8507 MALE, 8532 FEMALE.
 GENDERS: dict[int, str] = {8507: "male", 8532: "female"}
@@ -57,10 +58,10 @@ class Concept:
     code: str
 
     @property
-    def coding(self) -> Coding | None:
-        system = VOCABULARIES.get(self.vocabulary)
-        if system is None:
-            return None
+    def coding(self) -> Coding:
+        """The concept as a coding; vocabularies with no FHIR system (OMOP's own "Meas
+        Value", "Visit", ...) keep an OMOP URI, so their names still read as results."""
+        system = VOCABULARIES.get(self.vocabulary) or f"{OMOP_VOCABULARY_URI}{self.vocabulary}"
         return Coding(system, self.code, self.name)
 
 
@@ -82,9 +83,8 @@ class Vocabulary:
         out = []
         for cid in ids:
             concept = self.concepts.get(cid)
-            coding = concept.coding if concept else None
-            if coding is not None:
-                out.append(coding)
+            if concept is not None:
+                out.append(concept.coding)
         return tuple(out)
 
     def name(self, concept_id: int | None) -> str | None:

@@ -20,7 +20,7 @@ from trialdesk.clinical.valuesets import ValueSet
 from trialdesk.criteria.context import Hit, Matcher
 from trialdesk.criteria.logic import Tri
 from trialdesk.criteria.measures import _dimensionless
-from trialdesk.criteria.queries import SIDE_QUALIFIERS, result_sign, route_of
+from trialdesk.criteria.queries import SIDE_QUALIFIERS, ingredient_of, result_sign, route_of
 from trialdesk.errors import FactError
 from trialdesk.patients.omop import Vocabulary, unit_of
 from trialdesk.patients.record import Fact, FactKind
@@ -104,9 +104,11 @@ def build_code_tables(
                 row[tables.column("route", vs)] = None
                 row[tables.column("strength", vs)] = None
                 row[tables.column("pred", vs)] = None
+                row[tables.column("ingr", vs)] = None
                 continue
             hit = Hit(fact, m)
             row[tables.column("route", vs)] = route_of(hit)
+            row[tables.column("ingr", vs)] = ingredient_of(hit)
             row[tables.column("strength", vs)] = m.info.strength_mg if m.info else None
             row[tables.column("pred", vs)] = _prednisone_factor(
                 m.info.ingredient if m.info else None

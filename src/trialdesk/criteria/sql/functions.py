@@ -149,28 +149,28 @@ def taking(c: SqlCompiler, names: tuple[str, ...], on: DateVal) -> exp.Expressio
     return tri_to_bool(c.aggregate(exp.Max(this=row)))
 
 
-def dose_changed(
-    c: SqlCompiler, names: tuple[str, ...], w: tuple[DateVal, DateVal]
-) -> exp.Expression:
+def dose_changed(c: SqlCompiler, names: tuple[str, ...], w: tuple[DateVal, DateVal]) -> exp.Expression:
+    """TRUE if one drug's daily dose took two values in the window; UNKNOWN if a dose is
+    not recorded (and none changed); else FALSE (queries.dose_changed)."""
     scope = exp.and_(c.in_vs(names), _kind("medication"), _overlaps(c, *w))
     dose = _daily_dose(c, names)
-    distinct = c.aggregate(
-        exp.Count(
-            this=exp.Distinct(
-                expressions=[
-                    case(
-                        (
-                            exp.and_(
-                                scope.copy(),
-                                exp.not_(exp.Is(this=dose.copy(), expression=exp.Null())),
-                            ),
-                            round_(dose.copy(), 3),
-                        )
-                    )
-                ]
-            )
+    known = exp.and_(scope.copy(), exp.not_(exp.Is(this=dose.copy(), expression=exp.Null())))
+    name = f"dc{len(c.out.ctes)}"
+    per_drug = (
+        exp.select(
+            col("person_id"),
+            exp.alias_(exp.Count(this=exp.Distinct(expressions=[round_(dose.copy(), 3)])), "n"),
         )
+        .from_("td_rows")
+        .where(known)
+        .group_by(col("person_id"), c.first_info("ingr", names))
     )
+    cte = (
+        exp.select(exp.alias_(col("person_id"), f"{name}_pid"), exp.alias_(exp.Max(this=col("n")), f"{name}_v"))
+        .from_(exp.alias_(exp.paren(per_drug), "d"))
+        .group_by(col("person_id"))
+    )
+    c.out.ctes.append((name, cte))
     nulls = c.aggregate(
         exp.Sum(
             this=case(
@@ -180,14 +180,8 @@ def dose_changed(
         )
     )
     return case(
-        (
-            exp.GT(this=exp.Coalesce(this=distinct, expressions=[lit(0)]), expression=lit(1)),
-            exp.true(),
-        ),
-        (
-            exp.GT(this=exp.Coalesce(this=nulls, expressions=[lit(0)]), expression=lit(0)),
-            exp.Null(),
-        ),
+        (exp.GT(this=exp.Coalesce(this=col(f"{name}_v"), expressions=[lit(0)]), expression=lit(1)), exp.true()),
+        (exp.GT(this=exp.Coalesce(this=nulls, expressions=[lit(0)]), expression=lit(0)), exp.Null()),
         default=exp.false(),
     )
 

@@ -70,6 +70,7 @@ def code_table_arrow(tables: CodeTables) -> tuple[pa.Table, pa.Table]:
             pa.field(CodeTables.column("m", vs), pa.bool_()),
             pa.field(CodeTables.column("c", vs), pa.bool_()),
             pa.field(CodeTables.column("route", vs), pa.string()),
+            pa.field(CodeTables.column("ingr", vs), pa.string()),
             pa.field(CodeTables.column("strength", vs), pa.float64()),
             pa.field(CodeTables.column("pred", vs), pa.float64()),
         ]
@@ -100,7 +101,7 @@ def build_query(
             *(
                 col(CodeTables.column(kind, vs), "k")
                 for vs in tables.valuesets
-                for kind in ("m", "c", "route", "strength", "pred")
+                for kind in ("m", "c", "route", "ingr", "strength", "pred")
             ),
             *(col(CodeTables.column("f", vs), "u") for vs in tables.valuesets),
             col("vclass", "v"),
