@@ -140,6 +140,47 @@ def screen(
         raise typer.Exit(code=2)
 
 
+class SynthFormat(StrEnum):
+    omop = "omop"
+    fhir = "fhir"
+    both = "both"
+
+
+@app.command()
+def synth(
+    persons: Annotated[int, typer.Option(help="How many people.", min=1)],
+    out: Annotated[Path, typer.Option(help="Output folder.")],
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same population.")] = 1,
+    format: Annotated[SynthFormat, typer.Option("--format", "-f")] = SynthFormat.omop,
+) -> None:
+    """Generate a synthetic hospital population: OMOP CDM v5.4 and/or FHIR Bulk NDJSON."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from trialdesk.patients.synthetic import generate
+
+    formats = {"omop", "fhir"} if format is SynthFormat.both else {format.value}
+    with Progress(
+        *Progress.get_default_columns()[:-1],
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("generating persons", total=persons)
+        summary = generate(
+            persons,
+            seed,
+            out,
+            formats,
+            progress=lambda done, total: progress.update(task, completed=done, total=total),
+        )
+    rows = sum(summary.rows.values()) if summary.rows else 0
+    out.mkdir(parents=True, exist_ok=True)
+    Console().print(
+        f"{summary.persons:,} persons, {rows:,} OMOP rows in {summary.seconds:.1f} s -> {out}"
+    )
+
+
 class Engine(StrEnum):
     duckdb = "duckdb"
     spark = "spark"

@@ -152,7 +152,6 @@ class SqlCompiler:
         self._memo: dict[object, object] = {}
         self.cte_names: dict[object, str] = {}
         self._date_params: dict[date, str] = {}
-        self.out.params["target_knee"] = target_knee
 
     # -- helpers -------------------------------------------------------------------------
     def param_date(self, day: date) -> exp.Expression:

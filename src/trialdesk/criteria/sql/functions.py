@@ -100,6 +100,7 @@ def history(c: SqlCompiler, node: Call, window: tuple[DateVal, DateVal] | None) 
         )
     ]
     if node.option("in_target_knee") is True:
+        c.out.params["target_knee"] = c.target_knee
         knee = exp.cast(exp.Placeholder(this="target_knee"), exp.DataType.Type.VARCHAR)
         parts.append(
             case(
