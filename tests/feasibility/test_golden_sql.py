@@ -43,6 +43,7 @@ def test_compiled_sql_matches_the_golden_file(dialect: str) -> None:
         target_knee="right",
         dialect=dialect,
         study_id=study.id,
+        valuesets=study.valuesets,
     )
     pretty = sqlglot.transpile(query.sql, read=dialect, write=dialect, pretty=True)[0] + "\n"
     path = GOLDEN / f"{'-'.join(CRITERIA)}.{dialect}.sql"

@@ -101,6 +101,7 @@ def screen_population(
         target_knee=target_knee,
         dialect=source.dialect,
         study_id=study.id,
+        valuesets=study.valuesets,
     )
     if progress:
         progress("running the screening query")

@@ -129,6 +129,8 @@ class Compiled:
     ctes: list[tuple[str, exp.Expression]] = field(default_factory=list)  # per-person CTEs
     params: dict[str, object] = field(default_factory=dict)
     needs_consent: bool = False
+    # per-person values of each domain call (td_calls), so the criteria only combine columns
+    values: list[exp.Expression] = field(default_factory=list)
 
 
 class SqlCompiler:
@@ -188,7 +190,7 @@ class SqlCompiler:
             if node.name == "baseline":
                 return self.baseline
             self.out.needs_consent = True
-            return col("consent_date", "c")
+            return col("consent_date")
         if isinstance(node, Coalesce):
             items = [self.date(i) for i in node.items]
             for item in items:
@@ -283,7 +285,7 @@ class SqlCompiler:
         if isinstance(node, String):
             return lit(node.value)
         if isinstance(node, SexOf):
-            return col("sex", "p")
+            return col("sex")
         raise StudyError(f"cannot compile {type(node).__name__} as text to SQL")
 
     # -- numbers ---------------------------------------------------------------------------
@@ -314,12 +316,18 @@ class SqlCompiler:
         raise StudyError(f"cannot compile {type(node).__name__} as a number to SQL")
 
     # -- the domain functions ------------------------------------------------------------------
+    def value(self, expression: exp.Expression) -> exp.Column:
+        """A per-person column of td_calls holding ``expression``."""
+        name = f"v{len(self.out.values)}"
+        self.out.values.append(exp.alias_(expression, name))
+        return col(name)
+
     def bool_call(self, node: Call) -> exp.Expression:
         from trialdesk.criteria.sql import functions
 
         memo = self._memo.get(node)
         if memo is None:
-            memo = functions.compile_bool(self, node)
+            memo = self.value(functions.compile_bool(self, node))
             self._memo[node] = memo
         assert isinstance(memo, exp.Expression)
         return memo.copy()
@@ -329,18 +337,19 @@ class SqlCompiler:
 
         memo = self._memo.get(node)
         if memo is None:
-            memo = functions.compile_number(self, node)
+            lo, hi = functions.compile_number(self, node)
+            memo = (self.value(lo), self.value(hi))
             self._memo[node] = memo
         assert isinstance(memo, tuple)
-        lo, hi = memo
-        return lo.copy(), hi.copy()
+        lo_col, hi_col = memo
+        return lo_col.copy(), hi_col.copy()
 
     def taking_since(self, node: Call) -> exp.Expression:
         from trialdesk.criteria.sql import functions
 
         memo = self._memo.get(node)
         if memo is None:
-            memo = functions.taking_since(self, node)
+            memo = self.value(functions.taking_since(self, node))
             self._memo[node] = memo
         assert isinstance(memo, exp.Expression)
         return memo.copy()

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from collections.abc import Mapping
 from typing import Any
 
 import pyarrow as pa
 from sqlglot import exp
 
 from trialdesk.criteria.model import CriteriaSet, Criterion
-from trialdesk.criteria.sql.codes import CodeTables
+from trialdesk.clinical.valuesets import ValueSet
+from trialdesk.criteria.context import KIND_MATCHES
+from trialdesk.criteria.sql.codes import KINDS, CodeTables
 from trialdesk.criteria.sql.compiler import SqlCompiler, case, col, lit, parenthesize
 from trialdesk.criteria.sql.facts import facts_query, visits_query
 
@@ -81,6 +84,47 @@ def code_table_arrow(tables: CodeTables) -> tuple[pa.Table, pa.Table]:
     return codes, units
 
 
+def _kinds_of(valuesets: Mapping[str, ValueSet]) -> dict[str, frozenset[str]]:
+    """td_facts kinds each value set can match (context.KIND_MATCHES)."""
+    labels = {kind: label for label, kind in KINDS.items()}
+    out = {}
+    for name, vs in valuesets.items():
+        kinds = KIND_MATCHES.get(vs.kind)
+        out[name] = frozenset(labels[k] for k in kinds) if kinds else frozenset(labels.values())
+    return out
+
+
+def _aggregate_ctes(
+    aggregates: list[exp.Expression], valuesets: Mapping[str, ValueSet]
+) -> list[tuple[str, exp.Expression]]:
+    """The per-person aggregates, one GROUP BY per group of fact kinds they can concern.
+
+    An aggregate over laboratory value sets only ever counts measurement rows, so it is
+    computed over those alone: each row meets only the aggregates that can use it.
+    """
+    kinds_of = _kinds_of(valuesets)
+    everything = frozenset(k for ks in kinds_of.values() for k in ks)
+    groups: dict[frozenset[str], list[exp.Expression]] = {}
+    for agg in aggregates:
+        flags = {
+            column.name[3:] for column in agg.find_all(exp.Column) if column.name.startswith("m__")
+        }
+        kinds = frozenset().union(*(kinds_of[f] for f in flags)) if flags else everything
+        groups.setdefault(kinds, []).append(agg)
+    ctes: list[tuple[str, exp.Expression]] = []
+    for i, (kinds, group) in enumerate(sorted(groups.items(), key=lambda kv: sorted(kv[0]))):
+        name = f"td_agg{i}"
+        select = (
+            exp.select(exp.alias_(col("person_id"), f"{name}_pid"), *group, copy=False)
+            .from_("td_rows", copy=False)
+            .group_by(col("person_id"), copy=False)
+        )
+        if kinds != everything:
+            select = select.where(col("kind").isin(*(lit(k) for k in sorted(kinds))), copy=False)
+        ctes.append((name, select))
+    return ctes
+
+
 def build_query(
     criteria: CriteriaSet,
     tables: CodeTables,
@@ -91,6 +135,7 @@ def build_query(
     target_knee: str | None,
     dialect: str,
     study_id: str,
+    valuesets: Mapping[str, ValueSet],
 ) -> ScreeningQuery:
     c = SqlCompiler(tables, units, screening, baseline, target_knee, study_id)
     statuses = [exp.alias_(status_expr(c, cr), f"c_{cr.id}") for cr in criteria.criteria]
@@ -132,12 +177,7 @@ def build_query(
             copy=False,
         )
     )
-    aggregates = c.out.aggregates or [exp.alias_(exp.Count(this=exp.Star()), "a_rows")]
-    agg = (
-        exp.select(exp.alias_(col("person_id"), "agg_pid"), *aggregates)
-        .from_("td_rows")
-        .group_by(col("person_id"))
-    )
+    agg_ctes = _aggregate_ctes(c.out.aggregates, valuesets)
     person = exp.select(
         col("person_id"),
         exp.alias_(_birth_date(), "birth_date"),
@@ -175,41 +215,41 @@ def build_query(
         )
         .group_by(col("person_id"))
     )
-    final = (
-        exp.select(col("person_id", "p"))
+    # stage 1: one column per domain call, over the person and every per-person CTE
+    calls = (
+        exp.select(
+            col("person_id", "p"),
+            exp.alias_(col("sex", "p"), "sex"),
+            exp.alias_(col("consent_date", "c"), "consent_date"),
+        )
         .from_(exp.alias_(exp.to_identifier("td_person"), "p"))
-        .join(
-            exp.alias_(exp.to_identifier("td_agg"), "a"),
-            on=exp.EQ(this=col("agg_pid", "a"), expression=col("person_id", "p")),
-            join_type="left",
-            copy=False,
-        )
-        .join(
-            exp.alias_(exp.to_identifier("td_consent"), "c"),
-            on=exp.EQ(this=col("c_pid", "c"), expression=col("person_id", "p")),
-            join_type="left",
-        )
+        .join(exp.alias_(exp.to_identifier("td_consent"), "c"), on=exp.EQ(this=col("c_pid", "c"), expression=col("person_id", "p")), join_type="left", copy=False)
     )
-    for name, _ in c.out.ctes:
-        final = final.join(
+    for name, _ in [*agg_ctes, *c.out.ctes]:
+        calls = calls.join(
             exp.to_identifier(name),
             on=exp.EQ(this=col(f"{name}_pid"), expression=col("person_id", "p")),
             join_type="left",
+            copy=False,
         )
+    calls = calls.select(*c.out.values, append=True, copy=False)
+    # stage 2: the criteria combine those columns with SQL's three-valued logic
+    final = exp.select(col("person_id")).from_("td_calls")
     ctes: list[tuple[str, exp.Expression]] = [
         ("td_facts", facts_query(tables.consent_concepts, tables.cvx_concepts)),
         ("td_visit", visits_query()),
         ("td_rows", rows),
-        ("td_agg", agg),
+        *agg_ctes,
         ("td_person", person),
         ("td_consent", consent),
         *c.out.ctes,
+        ("td_calls", calls),
     ]
     # the big parts go in last: sqlglot's builders copy the tree they are called on
     final = final.select(*statuses, append=True, copy=False)
     for name, cte in ctes:
         final = final.with_(name, as_=cte, copy=False)
-    final = final.order_by(col("person_id", "p"), copy=False)
+    final = final.order_by(col("person_id"), copy=False)
     return ScreeningQuery(
         sql=parenthesize(final).sql(dialect=dialect),
         params=dict(c.out.params),
