@@ -69,8 +69,18 @@ def population(persons: int, seed: int) -> Path:
     out = Path(tempfile.gettempdir()) / "trialdesk-bench" / f"omop-{persons}-{seed}"
     if not (out / "omop.duckdb").is_file():
         subprocess.run(
-            [sys.executable, "-m", "trialdesk.cli", "synth", "--persons", str(persons),
-             "--seed", str(seed), "--out", str(out)],
+            [
+                sys.executable,
+                "-m",
+                "trialdesk.cli",
+                "synth",
+                "--persons",
+                str(persons),
+                "--seed",
+                str(seed),
+                "--out",
+                str(out),
+            ],
             check=True,
         )
     return out
@@ -109,19 +119,28 @@ def main() -> None:
     query_only = best_of(
         2,
         lambda: screen_population(
-            source, study, screening=SCREENING, baseline=BASELINE, target_knee="right",
+            source,
+            study,
+            screening=SCREENING,
+            baseline=BASELINE,
+            target_knee="right",
             tables=tables,
         ),
     )
-    sample = [int(r["person_id"]) for r in source.execute(
-        f"SELECT person_id FROM person ORDER BY HASH(person_id) LIMIT {args.sample}", {}
-    ).to_pylist()]
+    sample = [
+        int(r["person_id"])
+        for r in source.execute(
+            f"SELECT person_id FROM person ORDER BY HASH(person_id) LIMIT {args.sample}", {}
+        ).to_pylist()
+    ]
     records = read_omop(source, sample)
     screener = Screener(study.criteria, study.valuesets, study.id)
     per_person = []
     for record in track(records, description="evaluator on the sample", console=console):
         started = time.perf_counter()
-        screener.screen(record, screening=SCREENING, baseline=BASELINE, target_knee=Laterality.RIGHT)
+        screener.screen(
+            record, screening=SCREENING, baseline=BASELINE, target_knee=Laterality.RIGHT
+        )
         per_person.append(time.perf_counter() - started)
     source.close()
     evaluator = statistics.fmean(per_person)

@@ -39,7 +39,12 @@ class Vocab:
             cid = 3_000_000 + len(self.rows)
             self.ids[key] = cid
             self.rows.append(
-                {"concept_id": cid, "concept_name": name, "vocabulary_id": vocabulary, "concept_code": code}
+                {
+                    "concept_id": cid,
+                    "concept_name": name,
+                    "vocabulary_id": vocabulary,
+                    "concept_code": code,
+                }
             )
         return self.ids[key]
 
@@ -57,8 +62,22 @@ def standard_vocab() -> Vocab:
                 continue  # a prefix entry (ICD-10 block) stands for itself as a code
             v.add(name, vocab, entry.code, entry.display or name)
             break
-    for unit in ("mg/dL", "umol/L", "U/L", "kg", "[lb_av]", "cm", "[in_i]", "mm[Hg]", "kg/m2",
-                 "10*3/uL", "g/dL", "{score}", "mg/L", "mm/h"):
+    for unit in (
+        "mg/dL",
+        "umol/L",
+        "U/L",
+        "kg",
+        "[lb_av]",
+        "cm",
+        "[in_i]",
+        "mm[Hg]",
+        "kg/m2",
+        "10*3/uL",
+        "g/dL",
+        "{score}",
+        "mg/L",
+        "mm/h",
+    ):
         v.add(f"unit:{unit}", "UCUM", unit, unit)
     v.add("positive", "Meas Value", "LA6576-8", "Positive")
     v.add("negative", "Meas Value", "LA6577-6", "Negative")
@@ -80,13 +99,21 @@ class Cdm:
 
     def person(self, pid: int, born: date, sex: str) -> None:
         self.tables["person"].append(
-            {"person_id": pid, "gender_concept_id": 8507 if sex == "male" else 8532,
-             "year_of_birth": born.year, "month_of_birth": born.month, "day_of_birth": born.day,
-             "birth_datetime": None}
+            {
+                "person_id": pid,
+                "gender_concept_id": 8507 if sex == "male" else 8532,
+                "year_of_birth": born.year,
+                "month_of_birth": born.month,
+                "day_of_birth": born.day,
+                "birth_datetime": None,
+            }
         )
         self.tables["observation_period"].append(
-            {"person_id": pid, "observation_period_start_date": date(2000, 1, 1),
-             "observation_period_end_date": date(2030, 1, 1)}
+            {
+                "person_id": pid,
+                "observation_period_start_date": date(2000, 1, 1),
+                "observation_period_end_date": date(2030, 1, 1),
+            }
         )
 
     def row(self, table: str, **values: Any) -> None:
@@ -97,8 +124,13 @@ class Cdm:
 
     def source(self) -> DuckDBSource:
         con = duckdb.connect()
-        types = {"integer": "BIGINT", "float": "DOUBLE", "date": "DATE", "datetime": "TIMESTAMP",
-                 "varchar": "VARCHAR"}
+        types = {
+            "integer": "BIGINT",
+            "float": "DOUBLE",
+            "date": "DATE",
+            "datetime": "TIMESTAMP",
+            "varchar": "VARCHAR",
+        }
         for table, columns in READ_COLUMNS.items():
             cols = dict(columns)
             if table in ID_COLUMNS:
@@ -110,14 +142,17 @@ class Cdm:
             ddl = ", ".join(f"{c} {types[t]}" for c, t in cols.items())
             con.execute(f"CREATE TABLE {table} ({ddl})")
             rows = (
-                self.vocab.rows if table == "concept"
-                else [{"cdm_version": "5.4"}] if table == "cdm_source"
+                self.vocab.rows
+                if table == "concept"
+                else [{"cdm_version": "5.4"}]
+                if table == "cdm_source"
                 else self.tables.get(table, [])
             )
             if rows:
                 names = list(cols)
+                marks = ", ".join("?" for _ in names)
                 con.executemany(
-                    f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
+                    f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})",
                     [[r.get(n) for n in names] for r in rows],
                 )
         return DuckDBSource(con, "memory", "test CDM (DuckDB in memory)")

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from shared_data import SHARED, need
 from typer.testing import CliRunner
 
+from shared_data import SHARED, need
 from trialdesk.cli import app
 
 runner = CliRunner()

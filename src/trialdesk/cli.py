@@ -154,7 +154,7 @@ def synth(
     format: Annotated[SynthFormat, typer.Option("--format", "-f")] = SynthFormat.omop,
 ) -> None:
     """Generate a synthetic hospital population: OMOP CDM v5.4 and/or FHIR Bulk NDJSON."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+    from rich.progress import MofNCompleteColumn, Progress, TimeRemainingColumn
 
     from trialdesk.patients.synthetic import generate
 

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from omopbuild import Cdm, Vocab, standard_vocab
 from shared_data import SHARED, need
-
 from trialdesk.criteria.screening import Screener
 from trialdesk.criteria.sql.query import STATUS_NAMES
 from trialdesk.feasibility.population import screen_population
@@ -29,17 +29,60 @@ from trialdesk.study.loader import load_study
 SCREENING, BASELINE = date(2026, 3, 2), date(2026, 3, 16)
 # Day offsets from screening on the edges of the study's windows (28-day screening period,
 # 4 weeks, 1/3 months, 8 weeks, 6 months and 1 year before baseline, 30-day course gaps).
-EDGES = [-800, -400, -366, -352, -351, -200, -170, -169, -120, -93, -92, -91, -90, -89, -76,
-         -43, -42, -41, -29, -28, -27, -14, -1, 0, 1, 13, 14, 15, 40]
+EDGES = [
+    -800,
+    -400,
+    -366,
+    -352,
+    -351,
+    -200,
+    -170,
+    -169,
+    -120,
+    -93,
+    -92,
+    -91,
+    -90,
+    -89,
+    -76,
+    -43,
+    -42,
+    -41,
+    -29,
+    -28,
+    -27,
+    -14,
+    -1,
+    0,
+    1,
+    13,
+    14,
+    15,
+    40,
+]
 
 STUDY = load_study()
 VOCAB = standard_vocab()
 
-CONDITIONS = ["rheumatoid_arthritis", "other_immune_mediated", "hiv_infection", "hepatitis_b",
-              "tuberculosis_active", "coagulation_disorder", "serious_infection", "knee_infection",
-              "knee_injury", "psychiatric_disorder", "malignancy", "skin_bcc_scc",
-              "metastatic_disease", "pregnancy", "substance_abuse", "neuro_pain_disorder",
-              "noise:hypertension"]
+CONDITIONS = [
+    "rheumatoid_arthritis",
+    "other_immune_mediated",
+    "hiv_infection",
+    "hepatitis_b",
+    "tuberculosis_active",
+    "coagulation_disorder",
+    "serious_infection",
+    "knee_infection",
+    "knee_injury",
+    "psychiatric_disorder",
+    "malignancy",
+    "skin_bcc_scc",
+    "metastatic_disease",
+    "pregnancy",
+    "substance_abuse",
+    "neuro_pain_disorder",
+    "noise:hypertension",
+]
 LABS = {  # value set: (unit keys to pick from, typical values)
     "alt": (["U/L"], [10, 33, 40, 59, 80, 118, 120]),
     "ast": (["U/L"], [12, 34, 68, 70]),
@@ -57,10 +100,24 @@ LABS = {  # value set: (unit keys to pick from, typical values)
     "esr": (["mm/h"], [10, 40]),
     "noise:glucose": (["mg/dL"], [90]),
 }
-TESTS = ["hiv_test", "hbsag", "hcv_antibody", "syphilis_test", "pregnancy_test",
-         "rheumatoid_factor", "anti_ccp"]
-DRUGS = ["methotrexate", "csdmard", "systemic_corticosteroid", "parenteral_anti_infective",
-         "anti_infective", "tb_treatment", "live_virus_vaccine"]
+TESTS = [
+    "hiv_test",
+    "hbsag",
+    "hcv_antibody",
+    "syphilis_test",
+    "pregnancy_test",
+    "rheumatoid_factor",
+    "anti_ccp",
+]
+DRUGS = [
+    "methotrexate",
+    "csdmard",
+    "systemic_corticosteroid",
+    "parenteral_anti_infective",
+    "anti_infective",
+    "tb_treatment",
+    "live_virus_vaccine",
+]
 PROCEDURES = ["intra_articular_injection", "knee_surgery", "mri_contraindicated_device"]
 
 offsets = st.sampled_from(EDGES)
@@ -73,82 +130,161 @@ def day(offset: int) -> date:
 @st.composite
 def person_rows(draw: Any, pid: int, cdm: Cdm) -> None:
     v: Vocab = cdm.vocab
-    born = draw(st.sampled_from([date(1960, 3, 2), date(1961, 3, 3), date(1980, 2, 29),
-                                 date(2008, 3, 2), date(2008, 3, 3), date(1990, 6, 15)]))
+    born = draw(
+        st.sampled_from(
+            [
+                date(1960, 3, 2),
+                date(1961, 3, 3),
+                date(1980, 2, 29),
+                date(2008, 3, 2),
+                date(2008, 3, 3),
+                date(1990, 6, 15),
+            ]
+        )
+    )
     cdm.person(pid, born, draw(st.sampled_from(["male", "female"])))
     visits = []
     for _ in range(draw(st.integers(0, 2))):
         vid = pid * 100 + len(visits) + 1
         start = draw(offsets)
-        cdm.row("visit_occurrence", visit_occurrence_id=vid, person_id=pid,
-                visit_concept_id=draw(st.sampled_from([9201, 9202, 9203, 0])),
-                visit_start_date=day(start), visit_end_date=day(start + draw(st.sampled_from([0, 2, 5]))))
+        cdm.row(
+            "visit_occurrence",
+            visit_occurrence_id=vid,
+            person_id=pid,
+            visit_concept_id=draw(st.sampled_from([9201, 9202, 9203, 0])),
+            visit_start_date=day(start),
+            visit_end_date=day(start + draw(st.sampled_from([0, 2, 5]))),
+        )
         visits.append(vid)
     visit = st.sampled_from([None, *visits])
     for _ in range(draw(st.integers(0, 3))):
         vs = draw(st.sampled_from(CONDITIONS))
         start = draw(offsets)
         end = draw(st.sampled_from([None, start, start + 10, start + 400]))
-        cdm.row("condition_occurrence", person_id=pid, condition_concept_id=v[vs],
-                condition_source_concept_id=0, condition_start_date=day(start),
-                condition_end_date=day(end) if end is not None else None,
-                visit_occurrence_id=draw(visit))
+        cdm.row(
+            "condition_occurrence",
+            person_id=pid,
+            condition_concept_id=v[vs],
+            condition_source_concept_id=0,
+            condition_start_date=day(start),
+            condition_end_date=day(end) if end is not None else None,
+            visit_occurrence_id=draw(visit),
+        )
     for _ in range(draw(st.integers(0, 5))):
         vs = draw(st.sampled_from(sorted(LABS)))
         units, values = LABS[vs]
         unit = draw(st.sampled_from(units))
-        cdm.row("measurement", person_id=pid, measurement_concept_id=v[vs],
-                measurement_source_concept_id=0, measurement_date=day(draw(offsets)),
-                value_as_number=float(draw(st.sampled_from(values))), value_as_concept_id=0,
-                unit_concept_id=v[f"unit:{unit}"], unit_source_value=unit,
-                range_low=None, range_high=draw(st.sampled_from([None, 40.0, 59.0, 33.0])),
-                visit_occurrence_id=None)
+        cdm.row(
+            "measurement",
+            person_id=pid,
+            measurement_concept_id=v[vs],
+            measurement_source_concept_id=0,
+            measurement_date=day(draw(offsets)),
+            value_as_number=float(draw(st.sampled_from(values))),
+            value_as_concept_id=0,
+            unit_concept_id=v[f"unit:{unit}"],
+            unit_source_value=unit,
+            range_low=None,
+            range_high=draw(st.sampled_from([None, 40.0, 59.0, 33.0])),
+            visit_occurrence_id=None,
+        )
     for _ in range(draw(st.integers(0, 3))):
         vs = draw(st.sampled_from(TESTS))
         result = draw(st.sampled_from(["positive", "negative", None]))
-        cdm.row("measurement", person_id=pid, measurement_concept_id=v[vs],
-                measurement_source_concept_id=0, measurement_date=day(draw(offsets)),
-                value_as_number=draw(st.sampled_from([None, 5.0, 50.0])),
-                value_as_concept_id=v[result] if result else 0, unit_concept_id=0,
-                unit_source_value=None, range_low=None,
-                range_high=draw(st.sampled_from([None, 14.0])), visit_occurrence_id=None)
+        cdm.row(
+            "measurement",
+            person_id=pid,
+            measurement_concept_id=v[vs],
+            measurement_source_concept_id=0,
+            measurement_date=day(draw(offsets)),
+            value_as_number=draw(st.sampled_from([None, 5.0, 50.0])),
+            value_as_concept_id=v[result] if result else 0,
+            unit_concept_id=0,
+            unit_source_value=None,
+            range_low=None,
+            range_high=draw(st.sampled_from([None, 14.0])),
+            visit_occurrence_id=None,
+        )
     if draw(st.booleans()):
-        cdm.row("observation", person_id=pid, observation_concept_id=v["womac_pain"],
-                observation_source_concept_id=0, observation_date=day(draw(offsets)),
-                value_as_number=float(draw(st.sampled_from([3, 4, 6]))), value_as_concept_id=0,
-                value_as_string=None, unit_concept_id=v["unit:{score}"], qualifier_concept_id=0,
-                visit_occurrence_id=None)
+        cdm.row(
+            "observation",
+            person_id=pid,
+            observation_concept_id=v["womac_pain"],
+            observation_source_concept_id=0,
+            observation_date=day(draw(offsets)),
+            value_as_number=float(draw(st.sampled_from([3, 4, 6]))),
+            value_as_concept_id=0,
+            value_as_string=None,
+            unit_concept_id=v["unit:{score}"],
+            qualifier_concept_id=0,
+            visit_occurrence_id=None,
+        )
     if draw(st.booleans()):
-        cdm.row("observation", person_id=pid, observation_concept_id=v["knee_ultrasound_synovitis"],
-                observation_source_concept_id=0, observation_date=day(draw(offsets)),
-                value_as_number=None, value_as_concept_id=v[draw(st.sampled_from(["positive", "negative"]))],
-                value_as_string=None, unit_concept_id=0, qualifier_concept_id=0, visit_occurrence_id=None)
+        cdm.row(
+            "observation",
+            person_id=pid,
+            observation_concept_id=v["knee_ultrasound_synovitis"],
+            observation_source_concept_id=0,
+            observation_date=day(draw(offsets)),
+            value_as_number=None,
+            value_as_concept_id=v[draw(st.sampled_from(["positive", "negative"]))],
+            value_as_string=None,
+            unit_concept_id=0,
+            qualifier_concept_id=0,
+            visit_occurrence_id=None,
+        )
     if draw(st.booleans()):
-        cdm.row("observation", person_id=pid, observation_concept_id=v["consent"],
-                observation_source_concept_id=0, observation_date=day(draw(offsets)),
-                value_as_number=None, value_as_concept_id=0, value_as_string=None,
-                unit_concept_id=0, qualifier_concept_id=0, visit_occurrence_id=None)
+        cdm.row(
+            "observation",
+            person_id=pid,
+            observation_concept_id=v["consent"],
+            observation_source_concept_id=0,
+            observation_date=day(draw(offsets)),
+            value_as_number=None,
+            value_as_concept_id=0,
+            value_as_string=None,
+            unit_concept_id=0,
+            qualifier_concept_id=0,
+            visit_occurrence_id=None,
+        )
     for _ in range(draw(st.integers(0, 4))):
         vs = draw(st.sampled_from(DRUGS))
         start = draw(offsets)
-        cdm.row("drug_exposure", person_id=pid, drug_concept_id=v[vs], drug_source_concept_id=0,
-                drug_exposure_start_date=day(start),
-                drug_exposure_end_date=day(start + draw(st.sampled_from([0, 2, 3, 30, 90, 400]))),
-                quantity=draw(st.sampled_from([None, 7.0, 30.0, 60.0])),
-                days_supply=draw(st.sampled_from([None, 0, 7, 30])),
-                route_concept_id=draw(st.sampled_from([0, v["route:oral"], v["route:iv"], v["route:ia"]])),
-                visit_occurrence_id=draw(visit))
+        cdm.row(
+            "drug_exposure",
+            person_id=pid,
+            drug_concept_id=v[vs],
+            drug_source_concept_id=0,
+            drug_exposure_start_date=day(start),
+            drug_exposure_end_date=day(start + draw(st.sampled_from([0, 2, 3, 30, 90, 400]))),
+            quantity=draw(st.sampled_from([None, 7.0, 30.0, 60.0])),
+            days_supply=draw(st.sampled_from([None, 0, 7, 30])),
+            route_concept_id=draw(
+                st.sampled_from([0, v["route:oral"], v["route:iv"], v["route:ia"]])
+            ),
+            visit_occurrence_id=draw(visit),
+        )
     for _ in range(draw(st.integers(0, 2))):
         vs = draw(st.sampled_from(PROCEDURES))
-        cdm.row("procedure_occurrence", person_id=pid, procedure_concept_id=v[vs],
-                procedure_source_concept_id=0, procedure_date=day(draw(offsets)),
-                modifier_concept_id=draw(st.sampled_from([0, v["side:left"], v["side:right"]])),
-                visit_occurrence_id=draw(visit))
+        cdm.row(
+            "procedure_occurrence",
+            person_id=pid,
+            procedure_concept_id=v[vs],
+            procedure_source_concept_id=0,
+            procedure_date=day(draw(offsets)),
+            modifier_concept_id=draw(st.sampled_from([0, v["side:left"], v["side:right"]])),
+            visit_occurrence_id=draw(visit),
+        )
     if draw(st.booleans()):
         start = draw(offsets)
-        cdm.row("device_exposure", person_id=pid, device_concept_id=v["mri_contraindicated_device"],
-                device_source_concept_id=0, device_exposure_start_date=day(start),
-                device_exposure_end_date=draw(st.sampled_from([None, day(start + 1)])))
+        cdm.row(
+            "device_exposure",
+            person_id=pid,
+            device_concept_id=v["mri_contraindicated_device"],
+            device_source_concept_id=0,
+            device_exposure_start_date=day(start),
+            device_exposure_end_date=draw(st.sampled_from([None, day(start + 1)])),
+        )
 
 
 @st.composite
@@ -171,13 +307,18 @@ def disagreements(source: Source, screening: date, baseline: date, knee: str | N
         for j, c in enumerate(result.criteria):
             sql = STATUS_NAMES[int(pop.statuses[i, j])]
             if sql != c.status.value:
-                out.append(f"person {record.id} {c.criterion.id}: python {c.status.value}, sql {sql}"
-                           f" ({'; '.join(e.note for e in c.evidence)[:300]})")
+                out.append(
+                    f"person {record.id} {c.criterion.id}: python {c.status.value}, sql {sql}"
+                    f" ({'; '.join(e.note for e in c.evidence)[:300]})"
+                )
     return out
 
 
-@settings(max_examples=int(os.environ.get("TRIALDESK_DIFF_EXAMPLES", "25")), deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                   HealthCheck.data_too_large])
+@settings(
+    max_examples=int(os.environ.get("TRIALDESK_DIFF_EXAMPLES", "25")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(populations(), st.sampled_from(["right", "left", None]))
 def test_sql_and_evaluator_agree_on_generated_populations(cdm: Cdm, knee: str | None) -> None:
     source = cdm.source()
@@ -187,8 +328,9 @@ def test_sql_and_evaluator_agree_on_generated_populations(cdm: Cdm, knee: str | 
         source.close()
 
 
-@pytest.mark.parametrize("screening", [date(2010, 3, 1), date(2015, 6, 1), date(2018, 1, 10),
-                                       date(2019, 6, 1)])
+@pytest.mark.parametrize(
+    "screening", [date(2010, 3, 1), date(2015, 6, 1), date(2018, 1, 10), date(2019, 6, 1)]
+)
 def test_sql_and_evaluator_agree_on_synthea27nj(screening: date) -> None:
     path = need(SHARED / "omop-synthea27nj-cdm54" / "Synthea27Nj_5.4.zip")
     with open_source(str(path)) as source:

@@ -62,19 +62,25 @@ def test_population_covers_every_status(duckdb_statuses: PopulationStatuses) -> 
     assert {"ineligible", "incomplete", "needs_review"} <= set(duckdb_statuses.verdicts)
 
 
-def test_evaluator_on_fhir_agrees_with_sql(population: Path, duckdb_statuses: PopulationStatuses) -> None:
+def test_evaluator_on_fhir_agrees_with_sql(
+    population: Path, duckdb_statuses: PopulationStatuses
+) -> None:
     read = read_fhir([population / "fhir"])
     assert read.errors == []
     assert _compare(duckdb_statuses, {r.id: r for r in read.records}) == []
 
 
-def test_evaluator_on_omop_agrees_with_sql(population: Path, duckdb_statuses: PopulationStatuses) -> None:
+def test_evaluator_on_omop_agrees_with_sql(
+    population: Path, duckdb_statuses: PopulationStatuses
+) -> None:
     with open_source(str(population / "omop.duckdb")) as source:
         records = {r.id: r for r in read_omop(source)}
     assert _compare(duckdb_statuses, records) == []
 
 
-def test_postgresql_gives_the_same_statuses(population: Path, duckdb_statuses: PopulationStatuses) -> None:
+def test_postgresql_gives_the_same_statuses(
+    population: Path, duckdb_statuses: PopulationStatuses
+) -> None:
     psycopg = pytest.importorskip("psycopg")
     try:
         psycopg.connect(PG_URL, connect_timeout=3).close()
@@ -89,7 +95,9 @@ def test_postgresql_gives_the_same_statuses(population: Path, duckdb_statuses: P
     assert (pg.statuses == duckdb_statuses.statuses).all()
 
 
-def test_spark_gives_the_same_statuses(population: Path, duckdb_statuses: PopulationStatuses) -> None:
+def test_spark_gives_the_same_statuses(
+    population: Path, duckdb_statuses: PopulationStatuses
+) -> None:
     pytest.importorskip("pyspark")
     import shutil
 

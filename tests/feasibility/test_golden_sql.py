@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 import sqlglot
-from omopbuild import Cdm, standard_vocab
 
+from omopbuild import Cdm, standard_vocab
 from trialdesk.criteria.sql.query import build_query
 from trialdesk.feasibility.population import prepare_codes
 from trialdesk.study.loader import load_study

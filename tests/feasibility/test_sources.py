@@ -136,6 +136,7 @@ def tiny_omop() -> Tables:
                 "value_as_string": ["Never smoker", None, "Former smoker"],
                 "value_as_concept_id": [0] * 3,
                 "qualifier_concept_id": [0] * 3,
+                "unit_source_value": pa.array(none3, pa.string()),
                 "unit_concept_id": [0] * 3,
                 "visit_occurrence_id": [10, 11, 12],
             }

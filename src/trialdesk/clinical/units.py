@@ -99,11 +99,12 @@ def _factor(src: str, dst: str, analyte: str | None) -> tuple[float, float]:
         mass = MOLAR_MASS_G_PER_MOL.get(analyte or "")
         if mass is not None and qa is not None:
             # mass concentration <-> substance concentration through the molar mass
+            candidates: tuple[Any, ...] = ()
             try:
                 g_per_mol = reg.from_ucum("g/mol") * mass
                 candidates = (qa * g_per_mol, qa / g_per_mol)
             except Exception:  # noqa: BLE001 - annotation units ({score}) have no magnitude
-                candidates = ()
+                pass
             for candidate in candidates:
                 try:
                     return float(candidate.to(b).magnitude), 0.0

@@ -64,9 +64,7 @@ def _named(resource: str, problems: tuple[str, ...]) -> str:
     return f"{resource}: " + "; ".join(problems)
 
 
-def readings(
-    ctx: EvalContext, name: str, w: Window
-) -> tuple[list[tuple[float, Hit]], list[str]]:
+def readings(ctx: EvalContext, name: str, w: Window) -> tuple[list[tuple[float, Hit]], list[str]]:
     """Usable values of one value set in a window (oldest first), and the unusable ones."""
     good: list[tuple[float, Hit]] = []
     bad: list[str] = []
@@ -103,8 +101,15 @@ def _reading_evidence(
     note = f"{hit.fact.label} {fmt_number(value)} {unit or ''}".strip() + extra
     if hit.match.confidence == "text":
         note += " (matched on display text only: lower confidence)"
-    return Evidence(note=note, resource=base.resource, code=base.code, display=base.display,
-                    value=round(value, 4), unit=unit, date=base.date)
+    return Evidence(
+        note=note,
+        resource=base.resource,
+        code=base.code,
+        display=base.display,
+        value=round(value, 4),
+        unit=unit,
+        date=base.date,
+    )
 
 
 def pick(ctx: EvalContext, name: str, w: Window, how: str) -> Outcome:
@@ -147,8 +152,10 @@ def highest_x_uln(ctx: EvalContext, name: str, w: Window) -> Outcome:
         if best is None or ratio > best[0]:
             best = (ratio, ev)
     if best is None:
-        return Outcome(evidence=tuple(Evidence(note=p) for p in problems),
-                       missing=(f"the upper limit of normal for {ctx.valuesets[name].title}",))
+        return Outcome(
+            evidence=tuple(Evidence(note=p) for p in problems),
+            missing=(f"the upper limit of normal for {ctx.valuesets[name].title}",),
+        )
     return Outcome(number=(best[0], best[0]), unit="×ULN", evidence=(best[1],))
 
 
@@ -213,8 +220,11 @@ def bmi(ctx: EvalContext, w: Window) -> Outcome:
     observed, bad_b = readings(ctx, "bmi", w)
     if observed:
         value, hit = observed[-1]
-        return Outcome(number=(value, value), unit="kg/m2",
-                       evidence=(_reading_evidence(ctx, "bmi", value, hit, " (observed)"),))
+        return Outcome(
+            number=(value, value),
+            unit="kg/m2",
+            evidence=(_reading_evidence(ctx, "bmi", value, hit, " (observed)"),),
+        )
     weight, bad_w = readings(ctx, "body_weight", w)
     # adult height changes little: the latest height on file up to the window's end serves
     heights, bad_h = readings(ctx, "body_height", Window(date.min, w.end))

@@ -23,18 +23,48 @@ INPATIENT_CLASSES = frozenset({"IMP", "ACUTE", "NONAC", "inpatient"})
 # SNOMED CT route of administration codes (FHIR R4 route-codes value set) and the text
 # EHRs use, grouped as the criteria ask: parenteral (IV, IM, SC) or oral.
 PARENTERAL_ROUTES = frozenset(
-    {"47625008", "78421000", "34206005", "intravenous", "intramuscular", "subcutaneous",
-     "injection", "injectable", "iv", "im", "sc"}
+    {
+        "47625008",
+        "78421000",
+        "34206005",
+        "intravenous",
+        "intramuscular",
+        "subcutaneous",
+        "injection",
+        "injectable",
+        "iv",
+        "im",
+        "sc",
+    }
 )
 ORAL_ROUTES = frozenset({"26643006", "oral", "po", "by mouth"})
 # Routes that are neither (intra-articular 12130007, topical 6064005, nasal 46713006,
 # ophthalmic 54485002, transdermal 45890007, rectal 37161004): a drug given this way is
 # "local" even when its name says "injection" (an intra-articular steroid is not IV/IM).
 LOCAL_ROUTES = frozenset(
-    {"12130007", "6064005", "46713006", "54485002", "45890007", "37161004", "intra-articular",
-     "intraarticular", "intra-articular route", "topical", "topical route", "nasal",
-     "nasal route", "ophthalmic", "ophthalmic route", "transdermal", "transdermal route",
-     "rectal", "rectal route", "inhalation", "cutaneous"}
+    {
+        "12130007",
+        "6064005",
+        "46713006",
+        "54485002",
+        "45890007",
+        "37161004",
+        "intra-articular",
+        "intraarticular",
+        "intra-articular route",
+        "topical",
+        "topical route",
+        "nasal",
+        "nasal route",
+        "ophthalmic",
+        "ophthalmic route",
+        "transdermal",
+        "transdermal route",
+        "rectal",
+        "rectal route",
+        "inhalation",
+        "cutaneous",
+    }
 )
 
 # A gap of up to 30 days between two orders still counts as one continuous course, the
@@ -396,10 +426,40 @@ def exposure_days(ctx: EvalContext, names: Sequence[str], w: Window, route: str 
 
 # Coded results meaning positive / negative: SNOMED CT qualifier values, HL7 v3
 # ObservationInterpretation codes, and the plain words labs print.
-POSITIVE = frozenset({"10828004", "260373001", "11214006", "52101004", "102594003", "pos", "det",
-                      "positive", "detected", "reactive", "present", "abnormal", "a"})
-NEGATIVE = frozenset({"260385009", "260415000", "131194007", "2667000", "neg", "nd", "negative",
-                      "not detected", "non-reactive", "nonreactive", "absent", "normal", "n"})
+POSITIVE = frozenset(
+    {
+        "10828004",
+        "260373001",
+        "11214006",
+        "52101004",
+        "102594003",
+        "pos",
+        "det",
+        "positive",
+        "detected",
+        "reactive",
+        "present",
+        "abnormal",
+        "a",
+    }
+)
+NEGATIVE = frozenset(
+    {
+        "260385009",
+        "260415000",
+        "131194007",
+        "2667000",
+        "neg",
+        "nd",
+        "negative",
+        "not detected",
+        "non-reactive",
+        "nonreactive",
+        "absent",
+        "normal",
+        "n",
+    }
+)
 
 
 def result_sign(fact: Fact) -> Tri:
@@ -462,10 +522,12 @@ UNDECIDED_CONSENT = frozenset({"draft", "proposed"})
 
 def research_consents(ctx: EvalContext, by: date) -> list[Fact]:
     return [
-        f for f in ctx.index.consents
-        if f.start is not None and f.start <= by and f.status not in UNDECIDED_CONSENT and (
-            any(c.code in RESEARCH_SCOPE for c in f.codes) or not f.codes
-        )
+        f
+        for f in ctx.index.consents
+        if f.start is not None
+        and f.start <= by
+        and f.status not in UNDECIDED_CONSENT
+        and (any(c.code in RESEARCH_SCOPE for c in f.codes) or not f.codes)
     ]
 
 
@@ -495,16 +557,28 @@ def consented(ctx: EvalContext, by: date) -> Outcome:
 def consent_date(ctx_consents: list[Fact], by: date) -> date | None:
     """The date of the latest active research consent on or before ``by``."""
     dates = [
-        f.start for f in ctx_consents
-        if f.start is not None and f.start <= by and _permits(f)
+        f.start
+        for f in ctx_consents
+        if f.start is not None
+        and f.start <= by
+        and _permits(f)
         and (any(c.code in RESEARCH_SCOPE for c in f.codes) or not f.codes)
     ]
     return max(dates) if dates else None
 
 
 # ResearchSubject.status (FHIR R4) that mean the person never took part, or still does.
-NOT_ENROLLED = frozenset({"candidate", "not-registered", "ineligible", "pending-on-study",
-                          "potential-candidate", "screening", "eligible"})
+NOT_ENROLLED = frozenset(
+    {
+        "candidate",
+        "not-registered",
+        "ineligible",
+        "pending-on-study",
+        "potential-candidate",
+        "screening",
+        "eligible",
+    }
+)
 ONGOING_STUDY = frozenset({"on-study", "on-study-intervention", "active"})
 
 

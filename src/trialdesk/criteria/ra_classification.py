@@ -114,4 +114,6 @@ def acr_eular_2010(ctx: EvalContext, on: date) -> Outcome:
         )
     ev.insert(0, Evidence(note=note))
     missing = tuple(f"ACR/EULAR 2010 domain: {d}" for d in score.unknown)
-    return Outcome(number=(float(score.minimum), float(score.maximum)), evidence=tuple(ev), missing=missing)
+    return Outcome(
+        number=(float(score.minimum), float(score.maximum)), evidence=tuple(ev), missing=missing
+    )

@@ -41,7 +41,8 @@ class PopulationStatuses:
     def excludes(self) -> np.ndarray:
         """Boolean (persons, criteria): this criterion alone makes the person ineligible."""
         inclusion = np.array([c.kind is Kind.INCLUSION for c in self.criteria.criteria])
-        return np.where(inclusion, self.statuses == NOT_MET, self.statuses == MET)
+        excluded: np.ndarray = np.where(inclusion, self.statuses == NOT_MET, self.statuses == MET)
+        return excluded
 
     @property
     def verdicts(self) -> np.ndarray:

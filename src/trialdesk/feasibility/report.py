@@ -119,8 +119,10 @@ def run_feasibility(
     console.print(attrition_table(result))
     v = result.verdicts
     console.print(
-        f"Eligible [bold green]{v['eligible']:,}[/]   needs review [bold cyan]{v['needs_review']:,}[/]"
-        f"   incomplete [bold yellow]{v['incomplete']:,}[/]   ineligible [bold red]{v['ineligible']:,}[/]"
+        f"Eligible [bold green]{v['eligible']:,}[/]   "
+        f"needs review [bold cyan]{v['needs_review']:,}[/]   "
+        f"incomplete [bold yellow]{v['incomplete']:,}[/]   "
+        f"ineligible [bold red]{v['ineligible']:,}[/]"
     )
     if written is not None:
         console.print(f"{written:,} candidate(s) written to {candidates}")

@@ -98,7 +98,8 @@ _READ = {
     " measurement_date:d value_as_number:f value_as_concept_id:i unit_concept_id:i"
     " unit_source_value:s range_low:f range_high:f visit_occurrence_id:i",
     "observation": "person_id:i observation_concept_id:i observation_source_concept_id:i"
-    " observation_date:d value_as_number:f value_as_concept_id:i value_as_string:s unit_source_value:s"
+    " observation_date:d value_as_number:f value_as_concept_id:i value_as_string:s"
+    " unit_source_value:s"
     " unit_concept_id:i qualifier_concept_id:i visit_occurrence_id:i",
     "procedure_occurrence": "person_id:i procedure_concept_id:i procedure_source_concept_id:i"
     " procedure_date:d modifier_concept_id:i visit_occurrence_id:i",

@@ -349,7 +349,8 @@ def vocabulary_from(source: Executor) -> Vocabulary:
     )
     maps = _rows(
         source.execute(
-            f"SELECT concept_id_1, concept_id_2 FROM concept_relationship WHERE relationship_id = 'Maps to' "
+            "SELECT concept_id_1, concept_id_2 FROM concept_relationship "
+            "WHERE relationship_id = 'Maps to' "
             f"AND concept_id_2 IN ({used})",
             {},
         )

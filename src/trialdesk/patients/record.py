@@ -113,5 +113,3 @@ class PatientRecord:
 
     def of_kind(self, kind: FactKind) -> tuple[Fact, ...]:
         return tuple(f for f in self.facts if f.kind is kind)
-
-

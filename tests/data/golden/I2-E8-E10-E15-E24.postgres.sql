@@ -669,67 +669,34 @@ WITH td_facts AS (
     )
   LEFT JOIN td_visit AS v
     ON f.visit_id = v.vid
-), td_agg AS (
+), td_agg0 AS (
   SELECT
-    person_id AS agg_pid,
+    person_id AS td_agg0_pid,
     MAX(
       CASE
-        WHEN m__intra_articular_injection
+        WHEN m__live_virus_vaccine
         THEN CASE
-          WHEN CASE
-            WHEN start_date IS NULL
-            THEN 1
-            WHEN (
-              start_date <= CAST(%(d1)s AS DATE)
-            )
-            AND (
-              CAST(%(d2)s AS DATE) <= end_date
-            )
-            THEN 2
-            ELSE 0
-          END <= CASE
-            WHEN laterality IS NULL
-            THEN 1
-            WHEN CAST(%(target_knee)s AS VARCHAR) IS NULL
-            THEN 1
-            WHEN (
-              laterality = 'bilateral'
-            )
-            OR (
-              laterality = CAST(%(target_knee)s AS VARCHAR)
-            )
-            THEN 2
-            ELSE 0
-          END
-          THEN CASE
-            WHEN start_date IS NULL
-            THEN 1
-            WHEN (
-              start_date <= CAST(%(d1)s AS DATE)
-            )
-            AND (
-              CAST(%(d2)s AS DATE) <= end_date
-            )
-            THEN 2
-            ELSE 0
-          END
-          ELSE CASE
-            WHEN laterality IS NULL
-            THEN 1
-            WHEN CAST(%(target_knee)s AS VARCHAR) IS NULL
-            THEN 1
-            WHEN (
-              laterality = 'bilateral'
-            )
-            OR (
-              laterality = CAST(%(target_knee)s AS VARCHAR)
-            )
-            THEN 2
-            ELSE 0
-          END
+          WHEN start_date IS NULL
+          THEN 1
+          WHEN (
+            start_date <= CAST(%(d1)s AS DATE)
+          )
+          AND (
+            CAST(%(d5)s AS DATE) <= end_date
+          )
+          THEN 2
+          ELSE 0
         END
       END
-    ) AS a0,
+    ) AS a5
+  FROM td_rows
+  WHERE
+    kind IN ('immunization', 'medication')
+  GROUP BY
+    person_id
+), td_agg1 AS (
+  SELECT
+    person_id AS td_agg1_pid,
     MAX(
       CASE
         WHEN (
@@ -893,25 +860,76 @@ WITH td_facts AS (
         )
         THEN value_num * f__ast
       END
-    ) AS a4,
+    ) AS a4
+  FROM td_rows
+  WHERE
+    kind IN ('observation')
+  GROUP BY
+    person_id
+), td_agg2 AS (
+  SELECT
+    person_id AS td_agg2_pid,
     MAX(
       CASE
-        WHEN m__live_virus_vaccine
+        WHEN m__intra_articular_injection
         THEN CASE
-          WHEN start_date IS NULL
-          THEN 1
-          WHEN (
-            start_date <= CAST(%(d1)s AS DATE)
-          )
-          AND (
-            CAST(%(d5)s AS DATE) <= end_date
-          )
-          THEN 2
-          ELSE 0
+          WHEN CASE
+            WHEN start_date IS NULL
+            THEN 1
+            WHEN (
+              start_date <= CAST(%(d1)s AS DATE)
+            )
+            AND (
+              CAST(%(d2)s AS DATE) <= end_date
+            )
+            THEN 2
+            ELSE 0
+          END <= CASE
+            WHEN laterality IS NULL
+            THEN 1
+            WHEN CAST(%(target_knee)s AS VARCHAR) IS NULL
+            THEN 1
+            WHEN (
+              laterality = 'bilateral'
+            )
+            OR (
+              laterality = CAST(%(target_knee)s AS VARCHAR)
+            )
+            THEN 2
+            ELSE 0
+          END
+          THEN CASE
+            WHEN start_date IS NULL
+            THEN 1
+            WHEN (
+              start_date <= CAST(%(d1)s AS DATE)
+            )
+            AND (
+              CAST(%(d2)s AS DATE) <= end_date
+            )
+            THEN 2
+            ELSE 0
+          END
+          ELSE CASE
+            WHEN laterality IS NULL
+            THEN 1
+            WHEN CAST(%(target_knee)s AS VARCHAR) IS NULL
+            THEN 1
+            WHEN (
+              laterality = 'bilateral'
+            )
+            OR (
+              laterality = CAST(%(target_knee)s AS VARCHAR)
+            )
+            THEN 2
+            ELSE 0
+          END
         END
       END
-    ) AS a5
+    ) AS a0
   FROM td_rows
+  WHERE
+    kind IN ('procedure')
   GROUP BY
     person_id
 ), td_person AS (
@@ -1113,445 +1131,319 @@ WITH td_facts AS (
   ) AS r
   WHERE
     rn = 1
+), td_calls AS (
+  SELECT
+    p.person_id,
+    p.sex AS sex,
+    c.consent_date AS consent_date,
+    CASE
+      WHEN (
+        (
+          p.birth_date IS NULL
+        )
+        OR (
+          COALESCE(consent_date, CAST(%(d0)s AS DATE)) IS NULL
+        )
+      )
+      OR (
+        COALESCE(consent_date, CAST(%(d0)s AS DATE)) < p.birth_date
+      )
+      THEN NULL
+      WHEN (
+        (
+          EXTRACT(YEAR FROM COALESCE(consent_date, CAST(%(d0)s AS DATE))) - EXTRACT(YEAR FROM p.birth_date)
+        ) - CASE
+          WHEN (
+            EXTRACT(MONTH FROM COALESCE(consent_date, CAST(%(d0)s AS DATE))) < EXTRACT(MONTH FROM p.birth_date)
+          )
+          OR (
+            (
+              EXTRACT(MONTH FROM COALESCE(consent_date, CAST(%(d0)s AS DATE))) = EXTRACT(MONTH FROM p.birth_date)
+            )
+            AND (
+              EXTRACT(DAY FROM COALESCE(consent_date, CAST(%(d0)s AS DATE))) < EXTRACT(DAY FROM p.birth_date)
+            )
+          )
+          THEN 1
+          ELSE 0
+        END
+      ) > 122
+      THEN NULL
+      ELSE (
+        EXTRACT(YEAR FROM COALESCE(consent_date, CAST(%(d0)s AS DATE))) - EXTRACT(YEAR FROM p.birth_date)
+      ) - CASE
+        WHEN (
+          EXTRACT(MONTH FROM COALESCE(consent_date, CAST(%(d0)s AS DATE))) < EXTRACT(MONTH FROM p.birth_date)
+        )
+        OR (
+          (
+            EXTRACT(MONTH FROM COALESCE(consent_date, CAST(%(d0)s AS DATE))) = EXTRACT(MONTH FROM p.birth_date)
+          )
+          AND (
+            EXTRACT(DAY FROM COALESCE(consent_date, CAST(%(d0)s AS DATE))) < EXTRACT(DAY FROM p.birth_date)
+          )
+        )
+        THEN 1
+        ELSE 0
+      END
+    END AS v0,
+    CASE
+      WHEN (
+        (
+          p.birth_date IS NULL
+        )
+        OR (
+          COALESCE(consent_date, CAST(%(d0)s AS DATE)) IS NULL
+        )
+      )
+      OR (
+        COALESCE(consent_date, CAST(%(d0)s AS DATE)) < p.birth_date
+      )
+      THEN NULL
+      WHEN (
+        (
+          EXTRACT(YEAR FROM COALESCE(consent_date, CAST(%(d0)s AS DATE))) - EXTRACT(YEAR FROM p.birth_date)
+        ) - CASE
+          WHEN (
+            EXTRACT(MONTH FROM COALESCE(consent_date, CAST(%(d0)s AS DATE))) < EXTRACT(MONTH FROM p.birth_date)
+          )
+          OR (
+            (
+              EXTRACT(MONTH FROM COALESCE(consent_date, CAST(%(d0)s AS DATE))) = EXTRACT(MONTH FROM p.birth_date)
+            )
+            AND (
+              EXTRACT(DAY FROM COALESCE(consent_date, CAST(%(d0)s AS DATE))) < EXTRACT(DAY FROM p.birth_date)
+            )
+          )
+          THEN 1
+          ELSE 0
+        END
+      ) > 122
+      THEN NULL
+      ELSE (
+        EXTRACT(YEAR FROM COALESCE(consent_date, CAST(%(d0)s AS DATE))) - EXTRACT(YEAR FROM p.birth_date)
+      ) - CASE
+        WHEN (
+          EXTRACT(MONTH FROM COALESCE(consent_date, CAST(%(d0)s AS DATE))) < EXTRACT(MONTH FROM p.birth_date)
+        )
+        OR (
+          (
+            EXTRACT(MONTH FROM COALESCE(consent_date, CAST(%(d0)s AS DATE))) = EXTRACT(MONTH FROM p.birth_date)
+          )
+          AND (
+            EXTRACT(DAY FROM COALESCE(consent_date, CAST(%(d0)s AS DATE))) < EXTRACT(DAY FROM p.birth_date)
+          )
+        )
+        THEN 1
+        ELSE 0
+      END
+    END AS v1,
+    CASE WHEN COALESCE(a0, 0) = 2 THEN TRUE WHEN COALESCE(a0, 0) = 0 THEN FALSE END AS v2,
+    CASE
+      WHEN a1 IS NULL
+      THEN CASE
+        WHEN p.sex = 'male'
+        THEN CAST(ROUND(CAST(CAST(a2 AS DOUBLE PRECISION) / 59.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
+        WHEN p.sex = 'female'
+        THEN CAST(ROUND(CAST(CAST(a2 AS DOUBLE PRECISION) / 41.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
+      END
+      WHEN CASE
+        WHEN p.sex = 'male'
+        THEN CAST(ROUND(CAST(CAST(a2 AS DOUBLE PRECISION) / 59.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
+        WHEN p.sex = 'female'
+        THEN CAST(ROUND(CAST(CAST(a2 AS DOUBLE PRECISION) / 41.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
+      END IS NULL
+      THEN a1
+      WHEN a1 >= CASE
+        WHEN p.sex = 'male'
+        THEN CAST(ROUND(CAST(CAST(a2 AS DOUBLE PRECISION) / 59.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
+        WHEN p.sex = 'female'
+        THEN CAST(ROUND(CAST(CAST(a2 AS DOUBLE PRECISION) / 41.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
+      END
+      THEN a1
+      ELSE CASE
+        WHEN p.sex = 'male'
+        THEN CAST(ROUND(CAST(CAST(a2 AS DOUBLE PRECISION) / 59.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
+        WHEN p.sex = 'female'
+        THEN CAST(ROUND(CAST(CAST(a2 AS DOUBLE PRECISION) / 41.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
+      END
+    END AS v3,
+    CASE
+      WHEN a1 IS NULL
+      THEN CASE
+        WHEN p.sex = 'male'
+        THEN CAST(ROUND(CAST(CAST(a2 AS DOUBLE PRECISION) / 59.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
+        WHEN p.sex = 'female'
+        THEN CAST(ROUND(CAST(CAST(a2 AS DOUBLE PRECISION) / 41.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
+      END
+      WHEN CASE
+        WHEN p.sex = 'male'
+        THEN CAST(ROUND(CAST(CAST(a2 AS DOUBLE PRECISION) / 59.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
+        WHEN p.sex = 'female'
+        THEN CAST(ROUND(CAST(CAST(a2 AS DOUBLE PRECISION) / 41.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
+      END IS NULL
+      THEN a1
+      WHEN a1 >= CASE
+        WHEN p.sex = 'male'
+        THEN CAST(ROUND(CAST(CAST(a2 AS DOUBLE PRECISION) / 59.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
+        WHEN p.sex = 'female'
+        THEN CAST(ROUND(CAST(CAST(a2 AS DOUBLE PRECISION) / 41.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
+      END
+      THEN a1
+      ELSE CASE
+        WHEN p.sex = 'male'
+        THEN CAST(ROUND(CAST(CAST(a2 AS DOUBLE PRECISION) / 59.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
+        WHEN p.sex = 'female'
+        THEN CAST(ROUND(CAST(CAST(a2 AS DOUBLE PRECISION) / 41.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
+      END
+    END AS v4,
+    CASE
+      WHEN a3 IS NULL
+      THEN CASE
+        WHEN p.sex = 'male'
+        THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
+        WHEN p.sex = 'female'
+        THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
+        WHEN p.sex IS NULL
+        THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
+      END
+      WHEN CASE
+        WHEN p.sex = 'male'
+        THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
+        WHEN p.sex = 'female'
+        THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
+        WHEN p.sex IS NULL
+        THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
+      END IS NULL
+      THEN a3
+      WHEN a3 >= CASE
+        WHEN p.sex = 'male'
+        THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
+        WHEN p.sex = 'female'
+        THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
+        WHEN p.sex IS NULL
+        THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
+      END
+      THEN a3
+      ELSE CASE
+        WHEN p.sex = 'male'
+        THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
+        WHEN p.sex = 'female'
+        THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
+        WHEN p.sex IS NULL
+        THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
+      END
+    END AS v5,
+    CASE
+      WHEN a3 IS NULL
+      THEN CASE
+        WHEN p.sex = 'male'
+        THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
+        WHEN p.sex = 'female'
+        THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
+        WHEN p.sex IS NULL
+        THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
+      END
+      WHEN CASE
+        WHEN p.sex = 'male'
+        THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
+        WHEN p.sex = 'female'
+        THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
+        WHEN p.sex IS NULL
+        THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
+      END IS NULL
+      THEN a3
+      WHEN a3 >= CASE
+        WHEN p.sex = 'male'
+        THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
+        WHEN p.sex = 'female'
+        THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
+        WHEN p.sex IS NULL
+        THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
+      END
+      THEN a3
+      ELSE CASE
+        WHEN p.sex = 'male'
+        THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
+        WHEN p.sex = 'female'
+        THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
+        WHEN p.sex IS NULL
+        THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
+      END
+    END AS v6,
+    CASE
+      WHEN NOT (
+        l0_v IS NULL
+      )
+      THEN l0_v
+      ELSE CAST(FLOOR(
+        (
+          (
+            CAST(l1_v AS DOUBLE PRECISION) / (
+              (
+                CAST(l2_v AS DOUBLE PRECISION) / 100.0
+              ) * (
+                CAST(l2_v AS DOUBLE PRECISION) / 100.0
+              )
+            )
+          ) * 10
+        ) + 0.5
+      ) AS DOUBLE PRECISION) / 10.0
+    END AS v7,
+    CASE
+      WHEN NOT (
+        l0_v IS NULL
+      )
+      THEN l0_v
+      ELSE CAST(FLOOR(
+        (
+          (
+            CAST(l1_v AS DOUBLE PRECISION) / (
+              (
+                CAST(l2_v AS DOUBLE PRECISION) / 100.0
+              ) * (
+                CAST(l2_v AS DOUBLE PRECISION) / 100.0
+              )
+            )
+          ) * 10
+        ) + 0.5
+      ) AS DOUBLE PRECISION) / 10.0
+    END AS v8,
+    CASE WHEN COALESCE(a5, 0) = 2 THEN TRUE WHEN COALESCE(a5, 0) = 0 THEN FALSE END AS v9
+  FROM td_person AS p
+  LEFT JOIN td_consent AS c
+    ON c.c_pid = p.person_id
+  LEFT JOIN td_agg0
+    ON td_agg0_pid = p.person_id
+  LEFT JOIN td_agg1
+    ON td_agg1_pid = p.person_id
+  LEFT JOIN td_agg2
+    ON td_agg2_pid = p.person_id
+  LEFT JOIN l0
+    ON l0_pid = p.person_id
+  LEFT JOIN l1
+    ON l1_pid = p.person_id
+  LEFT JOIN l2
+    ON l2_pid = p.person_id
 )
 SELECT
-  p.person_id,
+  person_id,
   CASE
     WHEN (
       (
-        CASE
-          WHEN 18.0 <= CASE
-            WHEN (
-              (
-                p.birth_date IS NULL
-              )
-              OR (
-                COALESCE(c.consent_date, CAST(%(d0)s AS DATE)) IS NULL
-              )
-            )
-            OR (
-              COALESCE(c.consent_date, CAST(%(d0)s AS DATE)) < p.birth_date
-            )
-            THEN NULL
-            WHEN (
-              (
-                EXTRACT(YEAR FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) - EXTRACT(YEAR FROM p.birth_date)
-              ) - CASE
-                WHEN (
-                  EXTRACT(MONTH FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) < EXTRACT(MONTH FROM p.birth_date)
-                )
-                OR (
-                  (
-                    EXTRACT(MONTH FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) = EXTRACT(MONTH FROM p.birth_date)
-                  )
-                  AND (
-                    EXTRACT(DAY FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) < EXTRACT(DAY FROM p.birth_date)
-                  )
-                )
-                THEN 1
-                ELSE 0
-              END
-            ) > 122
-            THEN NULL
-            ELSE (
-              EXTRACT(YEAR FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) - EXTRACT(YEAR FROM p.birth_date)
-            ) - CASE
-              WHEN (
-                EXTRACT(MONTH FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) < EXTRACT(MONTH FROM p.birth_date)
-              )
-              OR (
-                (
-                  EXTRACT(MONTH FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) = EXTRACT(MONTH FROM p.birth_date)
-                )
-                AND (
-                  EXTRACT(DAY FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) < EXTRACT(DAY FROM p.birth_date)
-                )
-              )
-              THEN 1
-              ELSE 0
-            END
-          END
-          THEN TRUE
-          WHEN 18.0 > CASE
-            WHEN (
-              (
-                p.birth_date IS NULL
-              )
-              OR (
-                COALESCE(c.consent_date, CAST(%(d0)s AS DATE)) IS NULL
-              )
-            )
-            OR (
-              COALESCE(c.consent_date, CAST(%(d0)s AS DATE)) < p.birth_date
-            )
-            THEN NULL
-            WHEN (
-              (
-                EXTRACT(YEAR FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) - EXTRACT(YEAR FROM p.birth_date)
-              ) - CASE
-                WHEN (
-                  EXTRACT(MONTH FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) < EXTRACT(MONTH FROM p.birth_date)
-                )
-                OR (
-                  (
-                    EXTRACT(MONTH FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) = EXTRACT(MONTH FROM p.birth_date)
-                  )
-                  AND (
-                    EXTRACT(DAY FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) < EXTRACT(DAY FROM p.birth_date)
-                  )
-                )
-                THEN 1
-                ELSE 0
-              END
-            ) > 122
-            THEN NULL
-            ELSE (
-              EXTRACT(YEAR FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) - EXTRACT(YEAR FROM p.birth_date)
-            ) - CASE
-              WHEN (
-                EXTRACT(MONTH FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) < EXTRACT(MONTH FROM p.birth_date)
-              )
-              OR (
-                (
-                  EXTRACT(MONTH FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) = EXTRACT(MONTH FROM p.birth_date)
-                )
-                AND (
-                  EXTRACT(DAY FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) < EXTRACT(DAY FROM p.birth_date)
-                )
-              )
-              THEN 1
-              ELSE 0
-            END
-          END
-          THEN FALSE
-        END
+        CASE WHEN 18.0 <= v0 THEN TRUE WHEN 18.0 > v1 THEN FALSE END
       )
       AND (
-        CASE
-          WHEN CASE
-            WHEN (
-              (
-                p.birth_date IS NULL
-              )
-              OR (
-                COALESCE(c.consent_date, CAST(%(d0)s AS DATE)) IS NULL
-              )
-            )
-            OR (
-              COALESCE(c.consent_date, CAST(%(d0)s AS DATE)) < p.birth_date
-            )
-            THEN NULL
-            WHEN (
-              (
-                EXTRACT(YEAR FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) - EXTRACT(YEAR FROM p.birth_date)
-              ) - CASE
-                WHEN (
-                  EXTRACT(MONTH FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) < EXTRACT(MONTH FROM p.birth_date)
-                )
-                OR (
-                  (
-                    EXTRACT(MONTH FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) = EXTRACT(MONTH FROM p.birth_date)
-                  )
-                  AND (
-                    EXTRACT(DAY FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) < EXTRACT(DAY FROM p.birth_date)
-                  )
-                )
-                THEN 1
-                ELSE 0
-              END
-            ) > 122
-            THEN NULL
-            ELSE (
-              EXTRACT(YEAR FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) - EXTRACT(YEAR FROM p.birth_date)
-            ) - CASE
-              WHEN (
-                EXTRACT(MONTH FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) < EXTRACT(MONTH FROM p.birth_date)
-              )
-              OR (
-                (
-                  EXTRACT(MONTH FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) = EXTRACT(MONTH FROM p.birth_date)
-                )
-                AND (
-                  EXTRACT(DAY FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) < EXTRACT(DAY FROM p.birth_date)
-                )
-              )
-              THEN 1
-              ELSE 0
-            END
-          END <= 65.0
-          THEN TRUE
-          WHEN CASE
-            WHEN (
-              (
-                p.birth_date IS NULL
-              )
-              OR (
-                COALESCE(c.consent_date, CAST(%(d0)s AS DATE)) IS NULL
-              )
-            )
-            OR (
-              COALESCE(c.consent_date, CAST(%(d0)s AS DATE)) < p.birth_date
-            )
-            THEN NULL
-            WHEN (
-              (
-                EXTRACT(YEAR FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) - EXTRACT(YEAR FROM p.birth_date)
-              ) - CASE
-                WHEN (
-                  EXTRACT(MONTH FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) < EXTRACT(MONTH FROM p.birth_date)
-                )
-                OR (
-                  (
-                    EXTRACT(MONTH FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) = EXTRACT(MONTH FROM p.birth_date)
-                  )
-                  AND (
-                    EXTRACT(DAY FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) < EXTRACT(DAY FROM p.birth_date)
-                  )
-                )
-                THEN 1
-                ELSE 0
-              END
-            ) > 122
-            THEN NULL
-            ELSE (
-              EXTRACT(YEAR FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) - EXTRACT(YEAR FROM p.birth_date)
-            ) - CASE
-              WHEN (
-                EXTRACT(MONTH FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) < EXTRACT(MONTH FROM p.birth_date)
-              )
-              OR (
-                (
-                  EXTRACT(MONTH FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) = EXTRACT(MONTH FROM p.birth_date)
-                )
-                AND (
-                  EXTRACT(DAY FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) < EXTRACT(DAY FROM p.birth_date)
-                )
-              )
-              THEN 1
-              ELSE 0
-            END
-          END > 65.0
-          THEN FALSE
-        END
+        CASE WHEN v1 <= 65.0 THEN TRUE WHEN v0 > 65.0 THEN FALSE END
       )
     )
     THEN 1
     WHEN (
       (
-        CASE
-          WHEN 18.0 <= CASE
-            WHEN (
-              (
-                p.birth_date IS NULL
-              )
-              OR (
-                COALESCE(c.consent_date, CAST(%(d0)s AS DATE)) IS NULL
-              )
-            )
-            OR (
-              COALESCE(c.consent_date, CAST(%(d0)s AS DATE)) < p.birth_date
-            )
-            THEN NULL
-            WHEN (
-              (
-                EXTRACT(YEAR FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) - EXTRACT(YEAR FROM p.birth_date)
-              ) - CASE
-                WHEN (
-                  EXTRACT(MONTH FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) < EXTRACT(MONTH FROM p.birth_date)
-                )
-                OR (
-                  (
-                    EXTRACT(MONTH FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) = EXTRACT(MONTH FROM p.birth_date)
-                  )
-                  AND (
-                    EXTRACT(DAY FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) < EXTRACT(DAY FROM p.birth_date)
-                  )
-                )
-                THEN 1
-                ELSE 0
-              END
-            ) > 122
-            THEN NULL
-            ELSE (
-              EXTRACT(YEAR FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) - EXTRACT(YEAR FROM p.birth_date)
-            ) - CASE
-              WHEN (
-                EXTRACT(MONTH FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) < EXTRACT(MONTH FROM p.birth_date)
-              )
-              OR (
-                (
-                  EXTRACT(MONTH FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) = EXTRACT(MONTH FROM p.birth_date)
-                )
-                AND (
-                  EXTRACT(DAY FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) < EXTRACT(DAY FROM p.birth_date)
-                )
-              )
-              THEN 1
-              ELSE 0
-            END
-          END
-          THEN TRUE
-          WHEN 18.0 > CASE
-            WHEN (
-              (
-                p.birth_date IS NULL
-              )
-              OR (
-                COALESCE(c.consent_date, CAST(%(d0)s AS DATE)) IS NULL
-              )
-            )
-            OR (
-              COALESCE(c.consent_date, CAST(%(d0)s AS DATE)) < p.birth_date
-            )
-            THEN NULL
-            WHEN (
-              (
-                EXTRACT(YEAR FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) - EXTRACT(YEAR FROM p.birth_date)
-              ) - CASE
-                WHEN (
-                  EXTRACT(MONTH FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) < EXTRACT(MONTH FROM p.birth_date)
-                )
-                OR (
-                  (
-                    EXTRACT(MONTH FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) = EXTRACT(MONTH FROM p.birth_date)
-                  )
-                  AND (
-                    EXTRACT(DAY FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) < EXTRACT(DAY FROM p.birth_date)
-                  )
-                )
-                THEN 1
-                ELSE 0
-              END
-            ) > 122
-            THEN NULL
-            ELSE (
-              EXTRACT(YEAR FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) - EXTRACT(YEAR FROM p.birth_date)
-            ) - CASE
-              WHEN (
-                EXTRACT(MONTH FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) < EXTRACT(MONTH FROM p.birth_date)
-              )
-              OR (
-                (
-                  EXTRACT(MONTH FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) = EXTRACT(MONTH FROM p.birth_date)
-                )
-                AND (
-                  EXTRACT(DAY FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) < EXTRACT(DAY FROM p.birth_date)
-                )
-              )
-              THEN 1
-              ELSE 0
-            END
-          END
-          THEN FALSE
-        END
+        CASE WHEN 18.0 <= v0 THEN TRUE WHEN 18.0 > v1 THEN FALSE END
       )
       AND (
-        CASE
-          WHEN CASE
-            WHEN (
-              (
-                p.birth_date IS NULL
-              )
-              OR (
-                COALESCE(c.consent_date, CAST(%(d0)s AS DATE)) IS NULL
-              )
-            )
-            OR (
-              COALESCE(c.consent_date, CAST(%(d0)s AS DATE)) < p.birth_date
-            )
-            THEN NULL
-            WHEN (
-              (
-                EXTRACT(YEAR FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) - EXTRACT(YEAR FROM p.birth_date)
-              ) - CASE
-                WHEN (
-                  EXTRACT(MONTH FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) < EXTRACT(MONTH FROM p.birth_date)
-                )
-                OR (
-                  (
-                    EXTRACT(MONTH FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) = EXTRACT(MONTH FROM p.birth_date)
-                  )
-                  AND (
-                    EXTRACT(DAY FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) < EXTRACT(DAY FROM p.birth_date)
-                  )
-                )
-                THEN 1
-                ELSE 0
-              END
-            ) > 122
-            THEN NULL
-            ELSE (
-              EXTRACT(YEAR FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) - EXTRACT(YEAR FROM p.birth_date)
-            ) - CASE
-              WHEN (
-                EXTRACT(MONTH FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) < EXTRACT(MONTH FROM p.birth_date)
-              )
-              OR (
-                (
-                  EXTRACT(MONTH FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) = EXTRACT(MONTH FROM p.birth_date)
-                )
-                AND (
-                  EXTRACT(DAY FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) < EXTRACT(DAY FROM p.birth_date)
-                )
-              )
-              THEN 1
-              ELSE 0
-            END
-          END <= 65.0
-          THEN TRUE
-          WHEN CASE
-            WHEN (
-              (
-                p.birth_date IS NULL
-              )
-              OR (
-                COALESCE(c.consent_date, CAST(%(d0)s AS DATE)) IS NULL
-              )
-            )
-            OR (
-              COALESCE(c.consent_date, CAST(%(d0)s AS DATE)) < p.birth_date
-            )
-            THEN NULL
-            WHEN (
-              (
-                EXTRACT(YEAR FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) - EXTRACT(YEAR FROM p.birth_date)
-              ) - CASE
-                WHEN (
-                  EXTRACT(MONTH FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) < EXTRACT(MONTH FROM p.birth_date)
-                )
-                OR (
-                  (
-                    EXTRACT(MONTH FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) = EXTRACT(MONTH FROM p.birth_date)
-                  )
-                  AND (
-                    EXTRACT(DAY FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) < EXTRACT(DAY FROM p.birth_date)
-                  )
-                )
-                THEN 1
-                ELSE 0
-              END
-            ) > 122
-            THEN NULL
-            ELSE (
-              EXTRACT(YEAR FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) - EXTRACT(YEAR FROM p.birth_date)
-            ) - CASE
-              WHEN (
-                EXTRACT(MONTH FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) < EXTRACT(MONTH FROM p.birth_date)
-              )
-              OR (
-                (
-                  EXTRACT(MONTH FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) = EXTRACT(MONTH FROM p.birth_date)
-                )
-                AND (
-                  EXTRACT(DAY FROM COALESCE(c.consent_date, CAST(%(d0)s AS DATE))) < EXTRACT(DAY FROM p.birth_date)
-                )
-              )
-              THEN 1
-              ELSE 0
-            END
-          END > 65.0
-          THEN FALSE
-        END
+        CASE WHEN v1 <= 65.0 THEN TRUE WHEN v0 > 65.0 THEN FALSE END
       )
     ) IS NULL
     THEN 2
@@ -1563,11 +1455,11 @@ SELECT
   END AS c_I2,
   CASE
     WHEN (
-      CASE WHEN COALESCE(a0, 0) = 2 THEN TRUE WHEN COALESCE(a0, 0) = 0 THEN FALSE END
+      v2
     )
     THEN 1
     WHEN (
-      CASE WHEN COALESCE(a0, 0) = 2 THEN TRUE WHEN COALESCE(a0, 0) = 0 THEN FALSE END
+      v2
     ) IS NULL
     THEN 2
     WHEN FALSE
@@ -1579,295 +1471,19 @@ SELECT
   CASE
     WHEN (
       (
-        CASE
-          WHEN 2.0 <= CASE
-            WHEN a1 IS NULL
-            THEN CASE
-              WHEN p.sex = 'male'
-              THEN CAST(ROUND(CAST(CAST(a2 AS DOUBLE PRECISION) / 59.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-              WHEN p.sex = 'female'
-              THEN CAST(ROUND(CAST(CAST(a2 AS DOUBLE PRECISION) / 41.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-            END
-            WHEN CASE
-              WHEN p.sex = 'male'
-              THEN CAST(ROUND(CAST(CAST(a2 AS DOUBLE PRECISION) / 59.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-              WHEN p.sex = 'female'
-              THEN CAST(ROUND(CAST(CAST(a2 AS DOUBLE PRECISION) / 41.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-            END IS NULL
-            THEN a1
-            WHEN a1 >= CASE
-              WHEN p.sex = 'male'
-              THEN CAST(ROUND(CAST(CAST(a2 AS DOUBLE PRECISION) / 59.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-              WHEN p.sex = 'female'
-              THEN CAST(ROUND(CAST(CAST(a2 AS DOUBLE PRECISION) / 41.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-            END
-            THEN a1
-            ELSE CASE
-              WHEN p.sex = 'male'
-              THEN CAST(ROUND(CAST(CAST(a2 AS DOUBLE PRECISION) / 59.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-              WHEN p.sex = 'female'
-              THEN CAST(ROUND(CAST(CAST(a2 AS DOUBLE PRECISION) / 41.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-            END
-          END
-          THEN TRUE
-          WHEN 2.0 > CASE
-            WHEN a1 IS NULL
-            THEN CASE
-              WHEN p.sex = 'male'
-              THEN CAST(ROUND(CAST(CAST(a2 AS DOUBLE PRECISION) / 59.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-              WHEN p.sex = 'female'
-              THEN CAST(ROUND(CAST(CAST(a2 AS DOUBLE PRECISION) / 41.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-            END
-            WHEN CASE
-              WHEN p.sex = 'male'
-              THEN CAST(ROUND(CAST(CAST(a2 AS DOUBLE PRECISION) / 59.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-              WHEN p.sex = 'female'
-              THEN CAST(ROUND(CAST(CAST(a2 AS DOUBLE PRECISION) / 41.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-            END IS NULL
-            THEN a1
-            WHEN a1 >= CASE
-              WHEN p.sex = 'male'
-              THEN CAST(ROUND(CAST(CAST(a2 AS DOUBLE PRECISION) / 59.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-              WHEN p.sex = 'female'
-              THEN CAST(ROUND(CAST(CAST(a2 AS DOUBLE PRECISION) / 41.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-            END
-            THEN a1
-            ELSE CASE
-              WHEN p.sex = 'male'
-              THEN CAST(ROUND(CAST(CAST(a2 AS DOUBLE PRECISION) / 59.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-              WHEN p.sex = 'female'
-              THEN CAST(ROUND(CAST(CAST(a2 AS DOUBLE PRECISION) / 41.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-            END
-          END
-          THEN FALSE
-        END
+        CASE WHEN 2.0 <= v3 THEN TRUE WHEN 2.0 > v4 THEN FALSE END
       )
       OR (
-        CASE
-          WHEN 2.0 <= CASE
-            WHEN a3 IS NULL
-            THEN CASE
-              WHEN p.sex = 'male'
-              THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-              WHEN p.sex = 'female'
-              THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-              WHEN p.sex IS NULL
-              THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-            END
-            WHEN CASE
-              WHEN p.sex = 'male'
-              THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-              WHEN p.sex = 'female'
-              THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-              WHEN p.sex IS NULL
-              THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-            END IS NULL
-            THEN a3
-            WHEN a3 >= CASE
-              WHEN p.sex = 'male'
-              THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-              WHEN p.sex = 'female'
-              THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-              WHEN p.sex IS NULL
-              THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-            END
-            THEN a3
-            ELSE CASE
-              WHEN p.sex = 'male'
-              THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-              WHEN p.sex = 'female'
-              THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-              WHEN p.sex IS NULL
-              THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-            END
-          END
-          THEN TRUE
-          WHEN 2.0 > CASE
-            WHEN a3 IS NULL
-            THEN CASE
-              WHEN p.sex = 'male'
-              THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-              WHEN p.sex = 'female'
-              THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-              WHEN p.sex IS NULL
-              THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-            END
-            WHEN CASE
-              WHEN p.sex = 'male'
-              THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-              WHEN p.sex = 'female'
-              THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-              WHEN p.sex IS NULL
-              THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-            END IS NULL
-            THEN a3
-            WHEN a3 >= CASE
-              WHEN p.sex = 'male'
-              THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-              WHEN p.sex = 'female'
-              THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-              WHEN p.sex IS NULL
-              THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-            END
-            THEN a3
-            ELSE CASE
-              WHEN p.sex = 'male'
-              THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-              WHEN p.sex = 'female'
-              THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-              WHEN p.sex IS NULL
-              THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-            END
-          END
-          THEN FALSE
-        END
+        CASE WHEN 2.0 <= v5 THEN TRUE WHEN 2.0 > v6 THEN FALSE END
       )
     )
     THEN 1
     WHEN (
       (
-        CASE
-          WHEN 2.0 <= CASE
-            WHEN a1 IS NULL
-            THEN CASE
-              WHEN p.sex = 'male'
-              THEN CAST(ROUND(CAST(CAST(a2 AS DOUBLE PRECISION) / 59.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-              WHEN p.sex = 'female'
-              THEN CAST(ROUND(CAST(CAST(a2 AS DOUBLE PRECISION) / 41.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-            END
-            WHEN CASE
-              WHEN p.sex = 'male'
-              THEN CAST(ROUND(CAST(CAST(a2 AS DOUBLE PRECISION) / 59.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-              WHEN p.sex = 'female'
-              THEN CAST(ROUND(CAST(CAST(a2 AS DOUBLE PRECISION) / 41.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-            END IS NULL
-            THEN a1
-            WHEN a1 >= CASE
-              WHEN p.sex = 'male'
-              THEN CAST(ROUND(CAST(CAST(a2 AS DOUBLE PRECISION) / 59.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-              WHEN p.sex = 'female'
-              THEN CAST(ROUND(CAST(CAST(a2 AS DOUBLE PRECISION) / 41.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-            END
-            THEN a1
-            ELSE CASE
-              WHEN p.sex = 'male'
-              THEN CAST(ROUND(CAST(CAST(a2 AS DOUBLE PRECISION) / 59.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-              WHEN p.sex = 'female'
-              THEN CAST(ROUND(CAST(CAST(a2 AS DOUBLE PRECISION) / 41.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-            END
-          END
-          THEN TRUE
-          WHEN 2.0 > CASE
-            WHEN a1 IS NULL
-            THEN CASE
-              WHEN p.sex = 'male'
-              THEN CAST(ROUND(CAST(CAST(a2 AS DOUBLE PRECISION) / 59.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-              WHEN p.sex = 'female'
-              THEN CAST(ROUND(CAST(CAST(a2 AS DOUBLE PRECISION) / 41.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-            END
-            WHEN CASE
-              WHEN p.sex = 'male'
-              THEN CAST(ROUND(CAST(CAST(a2 AS DOUBLE PRECISION) / 59.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-              WHEN p.sex = 'female'
-              THEN CAST(ROUND(CAST(CAST(a2 AS DOUBLE PRECISION) / 41.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-            END IS NULL
-            THEN a1
-            WHEN a1 >= CASE
-              WHEN p.sex = 'male'
-              THEN CAST(ROUND(CAST(CAST(a2 AS DOUBLE PRECISION) / 59.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-              WHEN p.sex = 'female'
-              THEN CAST(ROUND(CAST(CAST(a2 AS DOUBLE PRECISION) / 41.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-            END
-            THEN a1
-            ELSE CASE
-              WHEN p.sex = 'male'
-              THEN CAST(ROUND(CAST(CAST(a2 AS DOUBLE PRECISION) / 59.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-              WHEN p.sex = 'female'
-              THEN CAST(ROUND(CAST(CAST(a2 AS DOUBLE PRECISION) / 41.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-            END
-          END
-          THEN FALSE
-        END
+        CASE WHEN 2.0 <= v3 THEN TRUE WHEN 2.0 > v4 THEN FALSE END
       )
       OR (
-        CASE
-          WHEN 2.0 <= CASE
-            WHEN a3 IS NULL
-            THEN CASE
-              WHEN p.sex = 'male'
-              THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-              WHEN p.sex = 'female'
-              THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-              WHEN p.sex IS NULL
-              THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-            END
-            WHEN CASE
-              WHEN p.sex = 'male'
-              THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-              WHEN p.sex = 'female'
-              THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-              WHEN p.sex IS NULL
-              THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-            END IS NULL
-            THEN a3
-            WHEN a3 >= CASE
-              WHEN p.sex = 'male'
-              THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-              WHEN p.sex = 'female'
-              THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-              WHEN p.sex IS NULL
-              THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-            END
-            THEN a3
-            ELSE CASE
-              WHEN p.sex = 'male'
-              THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-              WHEN p.sex = 'female'
-              THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-              WHEN p.sex IS NULL
-              THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-            END
-          END
-          THEN TRUE
-          WHEN 2.0 > CASE
-            WHEN a3 IS NULL
-            THEN CASE
-              WHEN p.sex = 'male'
-              THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-              WHEN p.sex = 'female'
-              THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-              WHEN p.sex IS NULL
-              THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-            END
-            WHEN CASE
-              WHEN p.sex = 'male'
-              THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-              WHEN p.sex = 'female'
-              THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-              WHEN p.sex IS NULL
-              THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-            END IS NULL
-            THEN a3
-            WHEN a3 >= CASE
-              WHEN p.sex = 'male'
-              THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-              WHEN p.sex = 'female'
-              THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-              WHEN p.sex IS NULL
-              THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-            END
-            THEN a3
-            ELSE CASE
-              WHEN p.sex = 'male'
-              THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-              WHEN p.sex = 'female'
-              THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-              WHEN p.sex IS NULL
-              THEN CAST(ROUND(CAST(CAST(a4 AS DOUBLE PRECISION) / 34.0 AS DECIMAL(38, 12)), 6) AS DOUBLE PRECISION)
-            END
-          END
-          THEN FALSE
-        END
+        CASE WHEN 2.0 <= v5 THEN TRUE WHEN 2.0 > v6 THEN FALSE END
       )
     ) IS NULL
     THEN 2
@@ -1879,93 +1495,11 @@ SELECT
   END AS c_E10,
   CASE
     WHEN (
-      CASE
-        WHEN 30.0 < CASE
-          WHEN NOT (
-            l0_v IS NULL
-          )
-          THEN l0_v
-          ELSE CAST(FLOOR(
-            (
-              (
-                CAST(l1_v AS DOUBLE PRECISION) / (
-                  (
-                    CAST(l2_v AS DOUBLE PRECISION) / 100.0
-                  ) * (
-                    CAST(l2_v AS DOUBLE PRECISION) / 100.0
-                  )
-                )
-              ) * 10
-            ) + 0.5
-          ) AS DOUBLE PRECISION) / 10.0
-        END
-        THEN TRUE
-        WHEN 30.0 >= CASE
-          WHEN NOT (
-            l0_v IS NULL
-          )
-          THEN l0_v
-          ELSE CAST(FLOOR(
-            (
-              (
-                CAST(l1_v AS DOUBLE PRECISION) / (
-                  (
-                    CAST(l2_v AS DOUBLE PRECISION) / 100.0
-                  ) * (
-                    CAST(l2_v AS DOUBLE PRECISION) / 100.0
-                  )
-                )
-              ) * 10
-            ) + 0.5
-          ) AS DOUBLE PRECISION) / 10.0
-        END
-        THEN FALSE
-      END
+      CASE WHEN 30.0 < v7 THEN TRUE WHEN 30.0 >= v8 THEN FALSE END
     )
     THEN 1
     WHEN (
-      CASE
-        WHEN 30.0 < CASE
-          WHEN NOT (
-            l0_v IS NULL
-          )
-          THEN l0_v
-          ELSE CAST(FLOOR(
-            (
-              (
-                CAST(l1_v AS DOUBLE PRECISION) / (
-                  (
-                    CAST(l2_v AS DOUBLE PRECISION) / 100.0
-                  ) * (
-                    CAST(l2_v AS DOUBLE PRECISION) / 100.0
-                  )
-                )
-              ) * 10
-            ) + 0.5
-          ) AS DOUBLE PRECISION) / 10.0
-        END
-        THEN TRUE
-        WHEN 30.0 >= CASE
-          WHEN NOT (
-            l0_v IS NULL
-          )
-          THEN l0_v
-          ELSE CAST(FLOOR(
-            (
-              (
-                CAST(l1_v AS DOUBLE PRECISION) / (
-                  (
-                    CAST(l2_v AS DOUBLE PRECISION) / 100.0
-                  ) * (
-                    CAST(l2_v AS DOUBLE PRECISION) / 100.0
-                  )
-                )
-              ) * 10
-            ) + 0.5
-          ) AS DOUBLE PRECISION) / 10.0
-        END
-        THEN FALSE
-      END
+      CASE WHEN 30.0 < v7 THEN TRUE WHEN 30.0 >= v8 THEN FALSE END
     ) IS NULL
     THEN 2
     WHEN FALSE
@@ -1976,11 +1510,11 @@ SELECT
   END AS c_E15,
   CASE
     WHEN (
-      CASE WHEN COALESCE(a5, 0) = 2 THEN TRUE WHEN COALESCE(a5, 0) = 0 THEN FALSE END
+      v9
     )
     THEN 1
     WHEN (
-      CASE WHEN COALESCE(a5, 0) = 2 THEN TRUE WHEN COALESCE(a5, 0) = 0 THEN FALSE END
+      v9
     ) IS NULL
     THEN 2
     WHEN FALSE
@@ -1989,16 +1523,6 @@ SELECT
     THEN 2
     ELSE 0
   END AS c_E24
-FROM td_person AS p
-LEFT JOIN td_agg AS a
-  ON a.agg_pid = p.person_id
-LEFT JOIN td_consent AS c
-  ON c.c_pid = p.person_id
-LEFT JOIN l0
-  ON l0_pid = p.person_id
-LEFT JOIN l1
-  ON l1_pid = p.person_id
-LEFT JOIN l2
-  ON l2_pid = p.person_id
+FROM td_calls
 ORDER BY
-  p.person_id
+  person_id

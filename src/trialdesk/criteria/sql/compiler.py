@@ -25,8 +25,8 @@ from trialdesk.clinical.age import MAX_AGE_YEARS
 from trialdesk.clinical.labs import DEFAULT_ULN
 from trialdesk.criteria.evaluator import shift
 from trialdesk.criteria.nodes import (
-    And,
     Anchor,
+    And,
     Arith,
     Call,
     Coalesce,
@@ -47,8 +47,8 @@ from trialdesk.criteria.sql.codes import CodeTables
 from trialdesk.errors import StudyError
 
 UNBOUNDED = 1e308  # the interval's open top, as the evaluator's float("inf")
-Interval = tuple[exp.Expression, exp.Expression]
-DateVal = date | exp.Expression
+Interval = tuple[exp.Expr, exp.Expr]
+DateVal = date | exp.Expr
 
 # Plausibility limits, in each value set's unit, that the evaluator applies (measures.py).
 PLAUSIBLE_RANGES: dict[str, tuple[float, float, float]] = {
@@ -59,7 +59,7 @@ PLAUSIBLE_RANGES: dict[str, tuple[float, float, float]] = {
 }
 
 
-def lit(value: float | int | str | bool | None) -> exp.Expression:
+def lit(value: float | int | str | bool | None) -> exp.Expr:
     if value is None:
         return exp.Null()
     if isinstance(value, bool):
@@ -73,13 +73,11 @@ def col(name: str, table: str | None = None) -> exp.Column:
     return exp.column(name, table=table)
 
 
-def case(
-    *whens: tuple[exp.Expression, exp.Expression], default: exp.Expression | None = None
-) -> exp.Case:
+def case(*whens: tuple[exp.Expr, exp.Expr], default: exp.Expr | None = None) -> exp.Case:
     return exp.Case(ifs=[exp.If(this=c, true=t) for c, t in whens], default=default)
 
 
-def tri_to_bool(agg: exp.Expression) -> exp.Expression:
+def tri_to_bool(agg: exp.Expr) -> exp.Expr:
     """0/1/2 (or NULL: no rows, i.e. 0) to FALSE/NULL/TRUE."""
     return case(
         (exp.EQ(this=exp.Coalesce(this=agg, expressions=[lit(0)]), expression=lit(2)), exp.true()),
@@ -87,7 +85,7 @@ def tri_to_bool(agg: exp.Expression) -> exp.Expression:
     )
 
 
-def parenthesize(tree: exp.Expression) -> exp.Expression:
+def parenthesize(tree: exp.Expr) -> exp.Expr:
     """Wrap every operand that is itself an operator in parentheses.
 
     sqlglot prints the trees it is given as they are: a tree built by hand as
@@ -95,7 +93,7 @@ def parenthesize(tree: exp.Expression) -> exp.Expression:
     140 - age * weight. Parenthesising every nested operand keeps the tree's meaning.
     """
 
-    def wrap(node: exp.Expression) -> exp.Expression:
+    def wrap(node: exp.Expr) -> exp.Expr:
         if isinstance(node, exp.Binary | exp.Not | exp.Neg):
             for key in ("this", "expression"):
                 child = node.args.get(key)
@@ -106,18 +104,18 @@ def parenthesize(tree: exp.Expression) -> exp.Expression:
     return tree.transform(wrap, copy=False)
 
 
-def round_(value: exp.Expression, decimals: int) -> exp.Expression:
+def round_(value: exp.Expr, decimals: int) -> exp.Expr:
     """ROUND through DECIMAL(38, 12), which every engine rounds the same way (PostgreSQL
     has no ROUND for double precision); the result goes back to DOUBLE."""
     as_decimal = exp.cast(value, exp.DataType.build("DECIMAL(38, 12)"))
     return exp.cast(exp.Round(this=as_decimal, decimals=lit(decimals)), exp.DataType.Type.DOUBLE)
 
 
-def least(*items: exp.Expression) -> exp.Expression:
+def least(*items: exp.Expr) -> exp.Expr:
     return items[0] if len(items) == 1 else exp.Least(this=items[0], expressions=list(items[1:]))
 
 
-def greatest(*items: exp.Expression) -> exp.Expression:
+def greatest(*items: exp.Expr) -> exp.Expr:
     return items[0] if len(items) == 1 else exp.Greatest(this=items[0], expressions=list(items[1:]))
 
 
@@ -125,12 +123,12 @@ def greatest(*items: exp.Expression) -> exp.Expression:
 class Compiled:
     """Everything the query builder needs from compiling one study's criteria."""
 
-    aggregates: list[exp.Expression] = field(default_factory=list)  # aliased, over td_rows
-    ctes: list[tuple[str, exp.Expression]] = field(default_factory=list)  # per-person CTEs
+    aggregates: list[exp.Expr] = field(default_factory=list)  # aliased, over td_rows
+    ctes: list[tuple[str, exp.Expr]] = field(default_factory=list)  # per-person CTEs
     params: dict[str, object] = field(default_factory=dict)
     needs_consent: bool = False
     # per-person values of each domain call (td_calls), so the criteria only combine columns
-    values: list[exp.Expression] = field(default_factory=list)
+    values: list[exp.Expr] = field(default_factory=list)
 
 
 class SqlCompiler:
@@ -156,7 +154,7 @@ class SqlCompiler:
         self._date_params: dict[date, str] = {}
 
     # -- helpers -------------------------------------------------------------------------
-    def param_date(self, day: date) -> exp.Expression:
+    def param_date(self, day: date) -> exp.Expr:
         name = self._date_params.get(day)
         if name is None:
             name = f"d{len(self._date_params)}"
@@ -164,19 +162,19 @@ class SqlCompiler:
             self.out.params[name] = day
         return exp.cast(exp.Placeholder(this=name), exp.DataType.Type.DATE)
 
-    def sql_date(self, value: DateVal) -> exp.Expression:
+    def sql_date(self, value: DateVal) -> exp.Expr:
         return self.param_date(value) if isinstance(value, date) else value
 
-    def aggregate(self, expression: exp.Expression) -> exp.Column:
+    def aggregate(self, expression: exp.Expr) -> exp.Column:
         name = f"a{len(self.out.aggregates)}"
         self.out.aggregates.append(exp.alias_(expression, name))
         return col(name)
 
-    def in_vs(self, names: tuple[str, ...]) -> exp.Expression:
+    def in_vs(self, names: tuple[str, ...]) -> exp.Expr:
         flags = [col(CodeTables.column("m", vs)) for vs in names]
         return exp.or_(*flags) if len(flags) > 1 else flags[0]
 
-    def first_info(self, kind: str, names: tuple[str, ...]) -> exp.Expression:
+    def first_info(self, kind: str, names: tuple[str, ...]) -> exp.Expr:
         """The per-value-set attribute of the first name a row matches (as hits() picks)."""
         return case(
             *((col(CodeTables.column("m", vs)), col(CodeTables.column(kind, vs))) for vs in names)
@@ -220,7 +218,7 @@ class SqlCompiler:
         return self.window(call.option("within"))
 
     # -- booleans --------------------------------------------------------------------------
-    def bool(self, node: Node) -> exp.Expression:
+    def bool(self, node: Node) -> exp.Expr:
         if isinstance(node, And):
             return exp.and_(*(exp.paren(self.bool(i)) for i in node.items))
         if isinstance(node, Or):
@@ -235,7 +233,7 @@ class SqlCompiler:
             return self.bool_call(node)
         raise StudyError(f"cannot compile {type(node).__name__} as a condition to SQL")
 
-    def compare(self, node: Compare) -> exp.Expression:
+    def compare(self, node: Compare) -> exp.Expr:
         from trialdesk.criteria.nodes import Type, type_of
 
         t = type_of(node.left)
@@ -281,7 +279,7 @@ class SqlCompiler:
             (exp.GT(this=alo, expression=bhi), exp.false()),
         )
 
-    def text(self, node: Node) -> exp.Expression:
+    def text(self, node: Node) -> exp.Expr:
         if isinstance(node, String):
             return lit(node.value)
         if isinstance(node, SexOf):
@@ -316,20 +314,20 @@ class SqlCompiler:
         raise StudyError(f"cannot compile {type(node).__name__} as a number to SQL")
 
     # -- the domain functions ------------------------------------------------------------------
-    def value(self, expression: exp.Expression) -> exp.Column:
+    def value(self, expression: exp.Expr) -> exp.Column:
         """A per-person column of td_calls holding ``expression``."""
         name = f"v{len(self.out.values)}"
         self.out.values.append(exp.alias_(expression, name))
         return col(name)
 
-    def bool_call(self, node: Call) -> exp.Expression:
+    def bool_call(self, node: Call) -> exp.Expr:
         from trialdesk.criteria.sql import functions
 
         memo = self._memo.get(node)
         if memo is None:
             memo = self.value(functions.compile_bool(self, node))
             self._memo[node] = memo
-        assert isinstance(memo, exp.Expression)
+        assert isinstance(memo, exp.Expr)
         return memo.copy()
 
     def number_call(self, node: Call) -> Interval:
@@ -344,14 +342,14 @@ class SqlCompiler:
         lo_col, hi_col = memo
         return lo_col.copy(), hi_col.copy()
 
-    def taking_since(self, node: Call) -> exp.Expression:
+    def taking_since(self, node: Call) -> exp.Expr:
         from trialdesk.criteria.sql import functions
 
         memo = self._memo.get(node)
         if memo is None:
             memo = self.value(functions.taking_since(self, node))
             self._memo[node] = memo
-        assert isinstance(memo, exp.Expression)
+        assert isinstance(memo, exp.Expr)
         return memo.copy()
 
 

@@ -8,6 +8,8 @@ the start day.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlglot import exp
 
 from trialdesk.patients.omop import VISIT_CLASSES
@@ -37,7 +39,7 @@ COLUMNS = (
 
 
 # Every column typed explicitly: PostgreSQL will not unite an untyped NULL with a number.
-TYPES: dict[str, exp.DataType.Type] = {
+TYPES: dict[str, Any] = {  # column -> exp.DataType.Type
     "cid": exp.DataType.Type.BIGINT,
     "sid": exp.DataType.Type.BIGINT,
     "aux": exp.DataType.Type.BIGINT,
@@ -53,16 +55,16 @@ TYPES: dict[str, exp.DataType.Type] = {
 }
 
 
-def _date(expr: str) -> exp.Expression:
+def _date(expr: str) -> exp.Expr:
     return exp.cast(exp.column(expr), exp.DataType.Type.DATE)
 
 
-def _null() -> exp.Expression:
+def _null() -> exp.Expr:
     return exp.Null()
 
 
-def _span_end(start: exp.Expression, end: exp.Expression, open_ended: bool) -> exp.Expression:
-    fallback: exp.Expression = (
+def _span_end(start: exp.Expr, end: exp.Expr, open_ended: bool) -> exp.Expr:
+    fallback: exp.Expr = (
         exp.cast(exp.Literal.string(OPEN_END), exp.DataType.Type.DATE) if open_ended else start
     )
     return exp.Case(
@@ -76,24 +78,24 @@ def _span_end(start: exp.Expression, end: exp.Expression, open_ended: bool) -> e
     )
 
 
-def _zero(col: str) -> exp.Expression:
+def _zero(col: str) -> exp.Expr:
     return exp.Coalesce(this=exp.column(col), expressions=[exp.Literal.number(0)])
 
 
 def _select(
     table: str,
-    kind: exp.Expression,
+    kind: exp.Expr,
     cid: str,
     sid: str | None,
     aux: str | None,
     start: str,
     end: str | None,
     open_ended: bool,
-    **cols: exp.Expression,
+    **cols: exp.Expr,
 ) -> exp.Select:
     start_e = _date(start)
     end_e = _span_end(start_e, _date(end), open_ended) if end else start_e.copy()
-    values: dict[str, exp.Expression] = {
+    values: dict[str, exp.Expr] = {
         "person_id": exp.column("person_id"),
         "kind": kind,
         "cid": _zero(cid),
@@ -104,12 +106,12 @@ def _select(
     }
     for name in COLUMNS[7:]:
         values[name] = cols.get(name, _null())
-    for name, kind in TYPES.items():
-        values[name] = exp.cast(values[name], kind)
+    for name, dtype in TYPES.items():
+        values[name] = exp.cast(values[name], dtype)
     return exp.select(*(exp.alias_(v, k) for k, v in values.items())).from_(table)
 
 
-def facts_query(consent_concepts: set[int], cvx_concepts: set[int]) -> exp.Expression:
+def facts_query(consent_concepts: set[int], cvx_concepts: set[int]) -> exp.Expr:
     """UNION ALL of every clinical table, as ``td_facts`` rows."""
     drug_kind = exp.Case(
         ifs=[
@@ -192,7 +194,7 @@ def facts_query(consent_concepts: set[int], cvx_concepts: set[int]) -> exp.Expre
             visit_id=exp.column("visit_occurrence_id"),
         ),
     ]
-    union: exp.Expression = parts[0]
+    union: exp.Expr = parts[0]
     for part in parts[1:]:
         union = exp.union(union, part, distinct=False)
     return union

@@ -20,9 +20,9 @@ from trialdesk.criteria.sql.compiler import (
     Interval,
     SqlCompiler,
     case,
-    round_,
     col,
     lit,
+    round_,
     tri_to_bool,
 )
 from trialdesk.errors import FactError, StudyError
@@ -30,7 +30,7 @@ from trialdesk.errors import FactError, StudyError
 START, END = col("start_date"), col("end_date")
 
 
-def _le(a: exp.Expression, b: exp.Expression) -> exp.Expression:
+def _le(a: exp.Expr, b: exp.Expr) -> exp.Expr:
     return exp.LTE(this=a, expression=b)
 
 
@@ -40,14 +40,14 @@ def _open_start(start: DateVal) -> bool:
     return isinstance(start, date) and start == date.min
 
 
-def _between(c: SqlCompiler, value: exp.Expression, start: DateVal, end: DateVal) -> exp.Expression:
+def _between(c: SqlCompiler, value: exp.Expr, start: DateVal, end: DateVal) -> exp.Expr:
     upper = _le(value.copy(), c.sql_date(end))
     if _open_start(start):
         return exp.and_(exp.not_(exp.Is(this=value.copy(), expression=exp.Null())), upper)
     return exp.and_(_le(c.sql_date(start), value.copy()), upper)
 
 
-def _overlaps(c: SqlCompiler, start: DateVal, end: DateVal) -> exp.Expression:
+def _overlaps(c: SqlCompiler, start: DateVal, end: DateVal) -> exp.Expr:
     upper = _le(START.copy(), c.sql_date(end))
     if _open_start(start):
         return exp.and_(upper, exp.not_(exp.Is(this=END.copy(), expression=exp.Null())))
@@ -60,11 +60,11 @@ def _min_date(c: SqlCompiler, a: DateVal, b: DateVal) -> DateVal:
     return case((_le(c.sql_date(a), c.sql_date(b)), c.sql_date(a)), default=c.sql_date(b))
 
 
-def _kind(*kinds: str) -> exp.Expression:
+def _kind(*kinds: str) -> exp.Expr:
     return col("kind").isin(*(lit(k) for k in kinds))
 
 
-def _tri_min(*parts: exp.Expression) -> exp.Expression:
+def _tri_min(*parts: exp.Expr) -> exp.Expr:
     """Kleene AND of 0/1/2 codes: the smallest."""
     out = parts[0]
     for p in parts[1:]:
@@ -75,7 +75,7 @@ def _tri_min(*parts: exp.Expression) -> exp.Expression:
 # -- closed world -------------------------------------------------------------------------
 
 
-def history(c: SqlCompiler, node: Call, window: tuple[DateVal, DateVal] | None) -> exp.Expression:
+def history(c: SqlCompiler, node: Call, window: tuple[DateVal, DateVal] | None) -> exp.Expr:
     until = node.option("until")
     horizon: DateVal = c.horizon
     if isinstance(until, Node):
@@ -92,7 +92,7 @@ def history(c: SqlCompiler, node: Call, window: tuple[DateVal, DateVal] | None) 
         scope = exp.and_(
             scope, exp.not_(exp.Coalesce(this=col(f"m__{excluding}"), expressions=[exp.false()]))
         )
-    parts: list[exp.Expression] = [
+    parts: list[exp.Expr] = [
         case(
             (exp.Is(this=START.copy(), expression=exp.Null()), lit(1)),
             (_overlaps(c, start, end), lit(2)),
@@ -139,7 +139,7 @@ def history(c: SqlCompiler, node: Call, window: tuple[DateVal, DateVal] | None) 
     return tri_to_bool(c.aggregate(exp.Max(this=row)))
 
 
-def taking(c: SqlCompiler, names: tuple[str, ...], on: DateVal) -> exp.Expression:
+def taking(c: SqlCompiler, names: tuple[str, ...], on: DateVal) -> exp.Expr:
     """TRUE if an order covers ``on``; else UNKNOWN if an order has no date; else FALSE."""
     base = exp.and_(c.in_vs(names), _kind("medication"))
     row = case(
@@ -150,7 +150,7 @@ def taking(c: SqlCompiler, names: tuple[str, ...], on: DateVal) -> exp.Expressio
     return tri_to_bool(c.aggregate(exp.Max(this=row)))
 
 
-def dose_changed(c: SqlCompiler, names: tuple[str, ...], w: tuple[DateVal, DateVal]) -> exp.Expression:
+def dose_changed(c: SqlCompiler, names: tuple[str, ...], w: tuple[DateVal, DateVal]) -> exp.Expr:
     """TRUE if one drug's daily dose took two values in the window; UNKNOWN if a dose is
     not recorded (and none changed); else FALSE (queries.dose_changed)."""
     scope = exp.and_(c.in_vs(names), _kind("medication"), _overlaps(c, *w))
@@ -167,7 +167,10 @@ def dose_changed(c: SqlCompiler, names: tuple[str, ...], w: tuple[DateVal, DateV
         .group_by(col("person_id"), c.first_info("ingr", names))
     )
     cte = (
-        exp.select(exp.alias_(col("person_id"), f"{name}_pid"), exp.alias_(exp.Max(this=col("n")), f"{name}_v"))
+        exp.select(
+            exp.alias_(col("person_id"), f"{name}_pid"),
+            exp.alias_(exp.Max(this=col("n")), f"{name}_v"),
+        )
         .from_(exp.alias_(exp.paren(per_drug), "d"))
         .group_by(col("person_id"))
     )
@@ -181,13 +184,21 @@ def dose_changed(c: SqlCompiler, names: tuple[str, ...], w: tuple[DateVal, DateV
         )
     )
     return case(
-        (exp.GT(this=exp.Coalesce(this=col(f"{name}_v"), expressions=[lit(0)]), expression=lit(1)), exp.true()),
-        (exp.GT(this=exp.Coalesce(this=nulls, expressions=[lit(0)]), expression=lit(0)), exp.Null()),
+        (
+            exp.GT(
+                this=exp.Coalesce(this=col(f"{name}_v"), expressions=[lit(0)]), expression=lit(1)
+            ),
+            exp.true(),
+        ),
+        (
+            exp.GT(this=exp.Coalesce(this=nulls, expressions=[lit(0)]), expression=lit(0)),
+            exp.Null(),
+        ),
         default=exp.false(),
     )
 
 
-def _daily_dose(c: SqlCompiler, names: tuple[str, ...]) -> exp.Expression:
+def _daily_dose(c: SqlCompiler, names: tuple[str, ...]) -> exp.Expr:
     """mg/day: units per day (quantity / days supply) times the product strength."""
     per_day = case(
         (
@@ -248,7 +259,7 @@ def highest_daily_dose(c: SqlCompiler, node: Call, w: tuple[DateVal, DateVal]) -
     return lo, hi
 
 
-def positive(c: SqlCompiler, names: tuple[str, ...], w: tuple[DateVal, DateVal]) -> exp.Expression:
+def positive(c: SqlCompiler, names: tuple[str, ...], w: tuple[DateVal, DateVal]) -> exp.Expr:
     scope = exp.and_(c.in_vs(names), _between(c, START, *w))
     words_pos = sorted(w_ for w_ in POSITIVE)
     words_neg = sorted(w_ for w_ in NEGATIVE)
@@ -288,7 +299,10 @@ def positive(c: SqlCompiler, names: tuple[str, ...], w: tuple[DateVal, DateVal])
     undated = c.aggregate(
         exp.Sum(
             this=case(
-                (exp.and_(c.in_vs(names), exp.Is(this=START.copy(), expression=exp.Null())), lit(1)),
+                (
+                    exp.and_(c.in_vs(names), exp.Is(this=START.copy(), expression=exp.Null())),
+                    lit(1),
+                ),
                 default=lit(0),
             )
         )
@@ -307,7 +321,7 @@ def positive(c: SqlCompiler, names: tuple[str, ...], w: tuple[DateVal, DateVal])
     )
 
 
-def consented(c: SqlCompiler, by: DateVal) -> exp.Expression:
+def consented(c: SqlCompiler, by: DateVal) -> exp.Expr:
     c.out.needs_consent = True
     return case((_le(col("consent_first", "c"), c.sql_date(by)), exp.true()))
 
@@ -315,10 +329,10 @@ def consented(c: SqlCompiler, by: DateVal) -> exp.Expression:
 # -- measurements (open world) ----------------------------------------------------------------
 
 
-def usable(c: SqlCompiler, vs: str) -> tuple[exp.Expression, exp.Expression]:
+def usable(c: SqlCompiler, vs: str) -> tuple[exp.Expr, exp.Expr]:
     """(the row's value in the value set's unit, whether it is usable) for value set vs."""
     conv = exp.Mul(this=col("value_num"), expression=col(f"f__{vs}"))
-    ok: exp.Expression = exp.and_(
+    ok: exp.Expr = exp.and_(
         col(f"m__{vs}"),
         exp.not_(exp.Is(this=conv.copy(), expression=exp.Null())),
         exp.GTE(this=conv.copy(), expression=lit(0)),
@@ -337,9 +351,7 @@ def usable(c: SqlCompiler, vs: str) -> tuple[exp.Expression, exp.Expression]:
     return conv, ok
 
 
-def reading_scope(
-    c: SqlCompiler, vs: str, w: tuple[DateVal, DateVal]
-) -> tuple[exp.Expression, exp.Expression]:
+def reading_scope(c: SqlCompiler, vs: str, w: tuple[DateVal, DateVal]) -> tuple[exp.Expr, exp.Expr]:
     conv, ok = usable(c, vs)
     return conv, exp.and_(ok, _between(c, START, *w))
 
@@ -426,11 +438,9 @@ def highest_x_uln(c: SqlCompiler, vs: str, w: tuple[DateVal, DateVal]) -> Interv
             if sex is None
             else exp.EQ(this=col("sex", "p"), expression=lit(sex))
         )
-        whens.append(
-            (cond, round_(exp.Div(this=top.copy(), expression=lit(limit)), 6))
-        )
+        whens.append((cond, round_(exp.Div(this=top.copy(), expression=lit(limit)), 6)))
     if vs not in {k.lower() for k in DEFAULT_ULN} and not whens:
-        default: exp.Expression = exp.Null()
+        default: exp.Expr = exp.Null()
     else:
         default = case(*whens)
     best = case(
@@ -442,7 +452,7 @@ def highest_x_uln(c: SqlCompiler, vs: str, w: tuple[DateVal, DateVal]) -> Interv
     return best, best.copy()
 
 
-def compile_bool(c: SqlCompiler, node: Call) -> exp.Expression:
+def compile_bool(c: SqlCompiler, node: Call) -> exp.Expr:
     name = node.name
     if name == "history":
         within = node.option("within")
@@ -500,7 +510,7 @@ def compile_number(c: SqlCompiler, node: Call) -> Interval:
     raise StudyError(f"{name}() cannot be compiled to SQL")
 
 
-def taking_since(c: SqlCompiler, node: Call) -> exp.Expression:
+def taking_since(c: SqlCompiler, node: Call) -> exp.Expr:
     from trialdesk.criteria.sql import measures_sql
 
     on = c.date(node.option("on"))  # type: ignore[arg-type]

@@ -20,11 +20,11 @@ from trialdesk.criteria.sql.compiler import (
     Interval,
     SqlCompiler,
     case,
-    round_,
     col,
     lit,
+    round_,
 )
-from trialdesk.criteria.sql.functions import START, END, _between, _kind, _overlaps, latest, usable
+from trialdesk.criteria.sql.functions import END, START, _between, _kind, _overlaps, latest, usable
 from trialdesk.errors import StudyError
 
 # Cockcroft & Gault 1976 (clinical/renal.py): (140 - age) * weight / (72 * creatinine),
@@ -32,15 +32,15 @@ from trialdesk.errors import StudyError
 _CG_MIN_AGE = 18
 
 
-def _null(e: exp.Expression) -> exp.Expression:
+def _null(e: exp.Expr) -> exp.Expr:
     return exp.Is(this=e, expression=exp.Null())
 
 
-def _days(later: exp.Expression, earlier: exp.Expression) -> exp.Expression:
+def _days(later: exp.Expr, earlier: exp.Expr) -> exp.Expr:
     return exp.DateDiff(this=later, expression=earlier, unit=exp.var("DAY"))
 
 
-def age_at(c: SqlCompiler, at: exp.Expression) -> exp.Expression:
+def age_at(c: SqlCompiler, at: exp.Expr) -> exp.Expr:
     """Completed years on ``at`` (a birthday on Feb 29 comes on Mar 1 in common years)."""
     birth = col("birth_date", "p")
     years = exp.Sub(
@@ -80,7 +80,7 @@ def crcl(c: SqlCompiler, w: tuple[DateVal, DateVal]) -> Interval:
     kg = latest(c, "body_weight", w)
     age = age_at(c, col(f"{scr}_d"))
     sex = col("sex", "p")
-    value = exp.Div(
+    value: exp.Expr = exp.Div(
         this=exp.Mul(this=exp.Sub(this=lit(140), expression=age.copy()), expression=col(f"{kg}_v")),
         expression=exp.Mul(this=lit(72), expression=col(f"{scr}_v")),
     )
@@ -117,9 +117,7 @@ def bmi(c: SqlCompiler, w: tuple[DateVal, DateVal]) -> Interval:
     return value, value.copy()
 
 
-def course_start(
-    c: SqlCompiler, names: tuple[str, ...], on: DateVal, gap_days: int
-) -> exp.Expression:
+def course_start(c: SqlCompiler, names: tuple[str, ...], on: DateVal, gap_days: int) -> exp.Expr:
     """The start of the course of treatment (orders ≤ gap apart) that spans ``on``."""
     name = f"s{len(c.out.ctes)}"
     on_sql = c.sql_date(on)
@@ -206,8 +204,13 @@ def _covered_days(c: SqlCompiler, rows: exp.Select) -> str:
         this=exp.Max(this=col("en")),
         partition_by=[col("person_id")],
         order=order,
-        spec=exp.WindowSpec(kind="ROWS", start="UNBOUNDED", start_side="PRECEDING",
-                            end=exp.Literal.number(1), end_side="PRECEDING"),
+        spec=exp.WindowSpec(
+            kind="ROWS",
+            start="UNBOUNDED",
+            start_side="PRECEDING",
+            end=exp.Literal.number(1),
+            end_side="PRECEDING",
+        ),
     )
     marked = exp.select(col("person_id"), col("st"), col("en"), exp.alias_(prev, "prev_en")).from_(
         exp.alias_(exp.paren(rows), "r")
@@ -221,14 +224,19 @@ def _covered_days(c: SqlCompiler, rows: exp.Select) -> str:
         this=exp.Sum(this=brk),
         partition_by=[col("person_id")],
         order=order.copy(),
-        spec=exp.WindowSpec(kind="ROWS", start="UNBOUNDED", start_side="PRECEDING", end="CURRENT ROW"),
+        spec=exp.WindowSpec(
+            kind="ROWS", start="UNBOUNDED", start_side="PRECEDING", end="CURRENT ROW"
+        ),
     )
     numbered = exp.select(col("person_id"), col("st"), col("en"), exp.alias_(island, "isl")).from_(
         exp.alias_(exp.paren(marked), "m")
     )
     islands = (
-        exp.select(col("person_id"), exp.alias_(exp.Min(this=col("st")), "s"),
-                   exp.alias_(exp.Max(this=col("en")), "e"))
+        exp.select(
+            col("person_id"),
+            exp.alias_(exp.Min(this=col("st")), "s"),
+            exp.alias_(exp.Max(this=col("en")), "e"),
+        )
         .from_(exp.alias_(exp.paren(numbered), "n"))
         .group_by(col("person_id"), col("isl"))
     )
@@ -251,24 +259,42 @@ def exposure_days(c: SqlCompiler, node: Call, w: tuple[DateVal, DateVal]) -> Int
     scope = exp.and_(c.in_vs(names), _kind("medication"), _overlaps(c, *w))
     got = c.first_info("route", names)
     if isinstance(route, str):
-        scope = exp.and_(scope, exp.or_(_null(got.copy()), exp.EQ(this=got.copy(), expression=lit(route))))
+        scope = exp.and_(
+            scope, exp.or_(_null(got.copy()), exp.EQ(this=got.copy(), expression=lit(route)))
+        )
     w_end = min(w[1], c.horizon)
-    first = case((exp.GTE(this=START.copy(), expression=c.sql_date(w[0])), START.copy()), default=c.sql_date(w[0]))
-    last = case((exp.LTE(this=END.copy(), expression=c.sql_date(w_end)), END.copy()), default=c.sql_date(w_end))
+    first = case(
+        (exp.GTE(this=START.copy(), expression=c.sql_date(w[0])), START.copy()),
+        default=c.sql_date(w[0]),
+    )
+    last = case(
+        (exp.LTE(this=END.copy(), expression=c.sql_date(w_end)), END.copy()),
+        default=c.sql_date(w_end),
+    )
 
-    def rows(extra: exp.Expression | None) -> exp.Select:
-        clipped = exp.select(col("person_id"), exp.alias_(first.copy(), "st"), exp.alias_(last.copy(), "en"))
-        clipped = clipped.from_("td_rows").where(exp.and_(scope.copy(), extra) if extra is not None else scope.copy())
-        return exp.select("*").from_(exp.alias_(exp.paren(clipped), "r0")).where(
-            exp.GTE(this=col("en"), expression=col("st"))
+    def rows(extra: exp.Expr | None) -> exp.Select:
+        clipped = exp.select(
+            col("person_id"), exp.alias_(first.copy(), "st"), exp.alias_(last.copy(), "en")
+        )
+        clipped = clipped.from_("td_rows").where(
+            exp.and_(scope.copy(), extra) if extra is not None else scope.copy()
+        )
+        return (
+            exp.select("*")
+            .from_(exp.alias_(exp.paren(clipped), "r0"))
+            .where(exp.GTE(this=col("en"), expression=col("st")))
         )
 
     possible = _covered_days(c, rows(None))
     certain = (
         _covered_days(c, rows(exp.not_(_null(got.copy())))) if isinstance(route, str) else possible
     )
-    lo = exp.cast(exp.Coalesce(this=col(f"{certain}_v"), expressions=[lit(0)]), exp.DataType.Type.DOUBLE)
-    hi = exp.cast(exp.Coalesce(this=col(f"{possible}_v"), expressions=[lit(0)]), exp.DataType.Type.DOUBLE)
+    lo = exp.cast(
+        exp.Coalesce(this=col(f"{certain}_v"), expressions=[lit(0)]), exp.DataType.Type.DOUBLE
+    )
+    hi = exp.cast(
+        exp.Coalesce(this=col(f"{possible}_v"), expressions=[lit(0)]), exp.DataType.Type.DOUBLE
+    )
     return lo, hi
 
 
@@ -337,7 +363,7 @@ def _latest_any(c: SqlCompiler, vs: str, until: DateVal) -> str:
     return name
 
 
-def _serology_points(name: str) -> exp.Expression:
+def _serology_points(name: str) -> exp.Expr:
     v, h, s = col(f"{name}_v"), col(f"{name}_h"), col(f"{name}_s")
     numeric = case(
         (
@@ -370,7 +396,7 @@ def acr_eular_2010(c: SqlCompiler, on: DateVal) -> Interval:
         for vs in ("rheumatoid_factor", "anti_ccp")
         if vs in c.units
     ]
-    ser_pts: exp.Expression = exp.Null()
+    ser_pts: exp.Expr = exp.Null()
     for s in ser:
         ser_pts = case(
             (_null(ser_pts.copy()), s),
@@ -385,7 +411,7 @@ def acr_eular_2010(c: SqlCompiler, on: DateVal) -> Interval:
             continue
         name = latest(c, vs, (lookback, on))
         flags.append(_acute_flag(c, name))
-    apr: exp.Expression = exp.Null()
+    apr: exp.Expr = exp.Null()
     for f in flags:
         apr = case(
             (_null(apr.copy()), f),
@@ -418,12 +444,12 @@ def acr_eular_2010(c: SqlCompiler, on: DateVal) -> Interval:
     return exp.cast(lo, exp.DataType.Type.DOUBLE), exp.cast(hi, exp.DataType.Type.DOUBLE)
 
 
-def _acute_flag(c: SqlCompiler, name: str) -> exp.Expression:
+def _acute_flag(c: SqlCompiler, name: str) -> exp.Expr:
     """CRP/ESR abnormal: above the result's own reference high (the latest reading's)."""
     return col(f"{name}_a")
 
 
-def _first_onset(c: SqlCompiler, on: DateVal) -> exp.Expression:
+def _first_onset(c: SqlCompiler, on: DateVal) -> exp.Expr:
     agg = c.aggregate(
         exp.Min(
             this=case(

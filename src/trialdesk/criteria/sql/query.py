@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from collections.abc import Mapping
 from typing import Any
 
 import pyarrow as pa
 from sqlglot import exp
 
-from trialdesk.criteria.model import CriteriaSet, Criterion
 from trialdesk.clinical.valuesets import ValueSet
 from trialdesk.criteria.context import KIND_MATCHES
+from trialdesk.criteria.model import CriteriaSet, Criterion
 from trialdesk.criteria.sql.codes import KINDS, CodeTables
 from trialdesk.criteria.sql.compiler import SqlCompiler, case, col, lit, parenthesize
 from trialdesk.criteria.sql.facts import facts_query, visits_query
@@ -29,7 +29,7 @@ class ScreeningQuery:
     columns: list[str]  # criterion ids, in protocol order, after person_id
 
 
-def status_expr(c: SqlCompiler, criterion: Criterion) -> exp.Expression:
+def status_expr(c: SqlCompiler, criterion: Criterion) -> exp.Expr:
     """The evaluator's status_of(), in SQL."""
     if criterion.judgment is not None:
         return lit(NEEDS_REVIEW)
@@ -44,7 +44,7 @@ def status_expr(c: SqlCompiler, criterion: Criterion) -> exp.Expression:
     )
 
 
-def _birth_date() -> exp.Expression:
+def _birth_date() -> exp.Expr:
     # MAKE_DATE(int, int, int) is spelled the same on DuckDB, PostgreSQL and Spark
     parts = (
         col("year_of_birth"),
@@ -95,8 +95,8 @@ def _kinds_of(valuesets: Mapping[str, ValueSet]) -> dict[str, frozenset[str]]:
 
 
 def _aggregate_ctes(
-    aggregates: list[exp.Expression], valuesets: Mapping[str, ValueSet]
-) -> list[tuple[str, exp.Expression]]:
+    aggregates: list[exp.Expr], valuesets: Mapping[str, ValueSet]
+) -> list[tuple[str, exp.Expr]]:
     """The per-person aggregates, one GROUP BY per group of fact kinds they can concern.
 
     An aggregate over laboratory value sets only ever counts measurement rows, so it is
@@ -104,14 +104,14 @@ def _aggregate_ctes(
     """
     kinds_of = _kinds_of(valuesets)
     everything = frozenset(k for ks in kinds_of.values() for k in ks)
-    groups: dict[frozenset[str], list[exp.Expression]] = {}
+    groups: dict[frozenset[str], list[exp.Expr]] = {}
     for agg in aggregates:
         flags = {
             column.name[3:] for column in agg.find_all(exp.Column) if column.name.startswith("m__")
         }
         kinds = frozenset().union(*(kinds_of[f] for f in flags)) if flags else everything
         groups.setdefault(kinds, []).append(agg)
-    ctes: list[tuple[str, exp.Expression]] = []
+    ctes: list[tuple[str, exp.Expr]] = []
     for i, (kinds, group) in enumerate(sorted(groups.items(), key=lambda kv: sorted(kv[0]))):
         name = f"td_agg{i}"
         select = (
@@ -223,7 +223,12 @@ def build_query(
             exp.alias_(col("consent_date", "c"), "consent_date"),
         )
         .from_(exp.alias_(exp.to_identifier("td_person"), "p"))
-        .join(exp.alias_(exp.to_identifier("td_consent"), "c"), on=exp.EQ(this=col("c_pid", "c"), expression=col("person_id", "p")), join_type="left", copy=False)
+        .join(
+            exp.alias_(exp.to_identifier("td_consent"), "c"),
+            on=exp.EQ(this=col("c_pid", "c"), expression=col("person_id", "p")),
+            join_type="left",
+            copy=False,
+        )
     )
     for name, _ in [*agg_ctes, *c.out.ctes]:
         calls = calls.join(
@@ -235,7 +240,7 @@ def build_query(
     calls = calls.select(*c.out.values, append=True, copy=False)
     # stage 2: the criteria combine those columns with SQL's three-valued logic
     final = exp.select(col("person_id")).from_("td_calls")
-    ctes: list[tuple[str, exp.Expression]] = [
+    ctes: list[tuple[str, exp.Expr]] = [
         ("td_facts", facts_query(tables.consent_concepts, tables.cvx_concepts)),
         ("td_visit", visits_query()),
         ("td_rows", rows),
