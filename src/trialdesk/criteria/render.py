@@ -69,7 +69,7 @@ def checklist(result: ScreeningResult) -> RenderableType:
     table.add_column("ID", no_wrap=True, width=4)
     table.add_column("", no_wrap=True, width=3)
     table.add_column("Criterion", ratio=3)
-    table.add_column("Status", no_wrap=True, width=12)
+    table.add_column("Status", no_wrap=True, width=16)
     table.add_column("Evidence / missing", ratio=4)
     for r in result.criteria:
         label, style = STATUS_STYLE[r.status]
