@@ -100,11 +100,15 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--sample", type=int, default=20_000, help="evaluator sample size")
+    parser.add_argument(
+        "--memory-limit", default="3GB", help="DuckDB memory_limit (it spills past it)"
+    )
     args = parser.parse_args()
     console = Console()
     folder = population(args.persons, args.seed)
     study = load_study()
     source = open_source(str(folder / "omop.duckdb"))
+    source.execute(f"SET memory_limit = '{args.memory_limit}'", {})
 
     def run() -> None:
         pop = screen_population(

@@ -259,39 +259,35 @@ def highest_daily_dose(c: SqlCompiler, node: Call, w: tuple[DateVal, DateVal]) -
     return lo, hi
 
 
-def positive(c: SqlCompiler, names: tuple[str, ...], w: tuple[DateVal, DateVal]) -> exp.Expr:
-    scope = exp.and_(c.in_vs(names), _between(c, START, *w))
-    words_pos = sorted(w_ for w_ in POSITIVE)
-    words_neg = sorted(w_ for w_ in NEGATIVE)
+def result_sign(c: SqlCompiler) -> exp.Expr:
+    """queries.result_sign() per row: 2 positive, 0 negative, 1 unclear. Coded results are
+    read by the words of their concept (decided in Python, codes.py), then the text, then
+    the value against the row's own reference high."""
     text = exp.Lower(this=exp.Trim(this=col("vstr")))
-    pos = exp.or_(
-        col("vcid").isin(*(lit(x) for x in sorted(c.codes.positive_concepts)))
-        if c.codes.positive_concepts
-        else exp.false(),
-        text.isin(*(lit(x) for x in words_pos)),
-    )
-    neg = exp.or_(
-        col("vcid").isin(*(lit(x) for x in sorted(c.codes.negative_concepts)))
-        if c.codes.negative_concepts
-        else exp.false(),
-        text.copy().isin(*(lit(x) for x in words_neg)),
-    )
+
+    def words(concepts: set[int], vocabulary: frozenset[str]) -> exp.Expr:
+        coded = col("vcid").isin(*(lit(x) for x in sorted(concepts))) if concepts else exp.false()
+        said = text.copy().isin(*(lit(x) for x in sorted(vocabulary)))
+        return exp.Coalesce(this=exp.or_(coded, said), expressions=[exp.false()])
+
     numeric = exp.and_(
         exp.not_(exp.Is(this=col("value_num"), expression=exp.Null())),
         exp.not_(exp.Is(this=col("range_high"), expression=exp.Null())),
     )
-    sign = case(
-        (exp.Coalesce(this=pos, expressions=[exp.false()]), lit(2)),
-        (exp.Coalesce(this=neg, expressions=[exp.false()]), lit(0)),
-        (
-            numeric,
-            case(
-                (exp.GT(this=col("value_num"), expression=col("range_high")), lit(2)),
-                default=lit(0),
-            ),
-        ),
+    above = case(
+        (exp.GT(this=col("value_num"), expression=col("range_high")), lit(2)), default=lit(0)
+    )
+    return case(
+        (words(c.codes.positive_concepts, POSITIVE), lit(2)),
+        (words(c.codes.negative_concepts, NEGATIVE), lit(0)),
+        (numeric, above),
         default=lit(1),
     )
+
+
+def positive(c: SqlCompiler, names: tuple[str, ...], w: tuple[DateVal, DateVal]) -> exp.Expr:
+    scope = exp.and_(c.in_vs(names), _between(c, START, *w))
+    sign = result_sign(c)
     finding = exp.Coalesce(this=c.first_info("c", names), expressions=[exp.false()])
     sign = case((finding, lit(2)), default=sign)
     n = c.aggregate(exp.Sum(this=case((scope, lit(1)), default=lit(0))))

@@ -13,7 +13,6 @@ from sqlglot import exp
 
 from trialdesk.clinical.age import MAX_AGE_YEARS
 from trialdesk.criteria.nodes import Call
-from trialdesk.criteria.queries import NEGATIVE, POSITIVE
 from trialdesk.criteria.sql.compiler import (
     UNBOUNDED,
     DateVal,
@@ -24,7 +23,16 @@ from trialdesk.criteria.sql.compiler import (
     lit,
     round_,
 )
-from trialdesk.criteria.sql.functions import END, START, _between, _kind, _overlaps, latest, usable
+from trialdesk.criteria.sql.functions import (
+    END,
+    START,
+    _between,
+    _kind,
+    _overlaps,
+    latest,
+    result_sign,
+    usable,
+)
 from trialdesk.errors import StudyError
 
 # Cockcroft & Gault 1976 (clinical/renal.py): (140 - age) * weight / (72 * creatinine),
@@ -117,6 +125,52 @@ def bmi(c: SqlCompiler, w: tuple[DateVal, DateVal]) -> Interval:
     return value, value.copy()
 
 
+def islands(rows: exp.Select, gap_days: int) -> exp.Select:
+    """Merge each person's (st, en) rows into islands: a row joins the island when it starts
+    no more than ``gap_days`` after the latest end so far. Columns: person_id, s, e."""
+    order = exp.Order(expressions=[exp.Ordered(this=col("st")), exp.Ordered(this=col("en"))])
+    prev = exp.Window(
+        this=exp.Max(this=col("en")),
+        partition_by=[col("person_id")],
+        order=order,
+        spec=exp.WindowSpec(
+            kind="ROWS",
+            start="UNBOUNDED",
+            start_side="PRECEDING",
+            end=exp.Literal.number(1),
+            end_side="PRECEDING",
+        ),
+    )
+    marked = exp.select(col("person_id"), col("st"), col("en"), exp.alias_(prev, "prev_en")).from_(
+        exp.alias_(exp.paren(rows), "r")
+    )
+    reach = exp.DateAdd(this=col("prev_en"), expression=lit(gap_days), unit=exp.var("DAY"))
+    brk = case(
+        (exp.or_(_null(col("prev_en")), exp.GT(this=col("st"), expression=reach)), lit(1)),
+        default=lit(0),
+    )
+    island = exp.Window(
+        this=exp.Sum(this=brk),
+        partition_by=[col("person_id")],
+        order=order.copy(),
+        spec=exp.WindowSpec(
+            kind="ROWS", start="UNBOUNDED", start_side="PRECEDING", end="CURRENT ROW"
+        ),
+    )
+    numbered = exp.select(col("person_id"), col("st"), col("en"), exp.alias_(island, "isl")).from_(
+        exp.alias_(exp.paren(marked), "m")
+    )
+    return (
+        exp.select(
+            col("person_id"),
+            exp.alias_(exp.Min(this=col("st")), "s"),
+            exp.alias_(exp.Max(this=col("en")), "e"),
+        )
+        .from_(exp.alias_(exp.paren(numbered), "n"))
+        .group_by(col("person_id"), col("isl"))
+    )
+
+
 def course_start(c: SqlCompiler, names: tuple[str, ...], on: DateVal, gap_days: int) -> exp.Expr:
     """The start of the course of treatment (orders ≤ gap apart) that spans ``on``."""
     name = f"s{len(c.out.ctes)}"
@@ -132,63 +186,12 @@ def course_start(c: SqlCompiler, names: tuple[str, ...], on: DateVal, gap_days: 
             )
         )
     )
-    order = exp.Order(expressions=[exp.Ordered(this=col("st")), exp.Ordered(this=col("en"))])
-    prev = exp.Window(
-        this=exp.Max(this=col("en")),
-        partition_by=[col("person_id")],
-        order=order,
-        spec=exp.WindowSpec(
-            kind="ROWS",
-            start="UNBOUNDED",
-            start_side="PRECEDING",
-            end=exp.Literal.number(1),
-            end_side="PRECEDING",
-        ),
-    )
-    marked = exp.select(col("person_id"), col("st"), col("en"), exp.alias_(prev, "prev_en")).from_(
-        exp.alias_(exp.paren(rows), "r")
-    )
-    brk = case(
-        (
-            exp.or_(
-                _null(col("prev_en")),
-                exp.GT(
-                    this=col("st"),
-                    expression=exp.DateAdd(
-                        this=col("prev_en"), expression=lit(gap_days), unit=exp.var("DAY")
-                    ),
-                ),
-            ),
-            lit(1),
-        ),
-        default=lit(0),
-    )
-    island = exp.Window(
-        this=exp.Sum(this=brk),
-        partition_by=[col("person_id")],
-        order=order.copy(),
-        spec=exp.WindowSpec(
-            kind="ROWS", start="UNBOUNDED", start_side="PRECEDING", end="CURRENT ROW"
-        ),
-    )
-    numbered = exp.select(col("person_id"), col("st"), col("en"), exp.alias_(island, "isl")).from_(
-        exp.alias_(exp.paren(marked), "m")
-    )
-    islands = (
-        exp.select(
-            col("person_id"),
-            exp.alias_(exp.Min(this=col("st")), "s"),
-            exp.alias_(exp.Max(this=col("en")), "e"),
-        )
-        .from_(exp.alias_(exp.paren(numbered), "n"))
-        .group_by(col("person_id"), col("isl"))
-    )
     cte = (
         exp.select(
             exp.alias_(col("person_id"), f"{name}_pid"),
             exp.alias_(exp.Min(this=col("s")), f"{name}_v"),
         )
-        .from_(exp.alias_(exp.paren(islands), "i"))
+        .from_(exp.alias_(exp.paren(islands(rows, gap_days)), "i"))
         .where(exp.GTE(this=col("e"), expression=on_sql.copy()))
         .group_by(col("person_id"))
     )
@@ -197,53 +200,12 @@ def course_start(c: SqlCompiler, names: tuple[str, ...], on: DateVal, gap_days: 
 
 
 def _covered_days(c: SqlCompiler, rows: exp.Select) -> str:
-    """A CTE: per person, the number of distinct days the (start, end) rows cover."""
+    """A CTE: per person, the number of distinct days the (st, en) rows cover."""
     name = f"x{len(c.out.ctes)}"
-    order = exp.Order(expressions=[exp.Ordered(this=col("st")), exp.Ordered(this=col("en"))])
-    prev = exp.Window(
-        this=exp.Max(this=col("en")),
-        partition_by=[col("person_id")],
-        order=order,
-        spec=exp.WindowSpec(
-            kind="ROWS",
-            start="UNBOUNDED",
-            start_side="PRECEDING",
-            end=exp.Literal.number(1),
-            end_side="PRECEDING",
-        ),
-    )
-    marked = exp.select(col("person_id"), col("st"), col("en"), exp.alias_(prev, "prev_en")).from_(
-        exp.alias_(exp.paren(rows), "r")
-    )
-    next_day = exp.DateAdd(this=col("prev_en"), expression=lit(1), unit=exp.var("DAY"))
-    brk = case(
-        (exp.or_(_null(col("prev_en")), exp.GT(this=col("st"), expression=next_day)), lit(1)),
-        default=lit(0),
-    )
-    island = exp.Window(
-        this=exp.Sum(this=brk),
-        partition_by=[col("person_id")],
-        order=order.copy(),
-        spec=exp.WindowSpec(
-            kind="ROWS", start="UNBOUNDED", start_side="PRECEDING", end="CURRENT ROW"
-        ),
-    )
-    numbered = exp.select(col("person_id"), col("st"), col("en"), exp.alias_(island, "isl")).from_(
-        exp.alias_(exp.paren(marked), "m")
-    )
-    islands = (
-        exp.select(
-            col("person_id"),
-            exp.alias_(exp.Min(this=col("st")), "s"),
-            exp.alias_(exp.Max(this=col("en")), "e"),
-        )
-        .from_(exp.alias_(exp.paren(numbered), "n"))
-        .group_by(col("person_id"), col("isl"))
-    )
     days = exp.Sum(this=exp.Add(this=_days(col("e"), col("s")), expression=lit(1)))
     cte = (
         exp.select(exp.alias_(col("person_id"), f"{name}_pid"), exp.alias_(days, f"{name}_v"))
-        .from_(exp.alias_(exp.paren(islands), "i"))
+        .from_(exp.alias_(exp.paren(islands(rows, 1)), "i"))
         .group_by(col("person_id"))
     )
     c.out.ctes.append((name, cte))
@@ -301,31 +263,7 @@ def exposure_days(c: SqlCompiler, node: Call, w: tuple[DateVal, DateVal]) -> Int
 def _latest_any(c: SqlCompiler, vs: str, until: DateVal) -> str:
     """Latest fact of a value set on or before a date, usable or not (serology)."""
     name = f"l{len(c.out.ctes)}"
-    text = exp.Lower(this=exp.Trim(this=col("vstr")))
-    pos = exp.or_(
-        col("vcid").isin(*(lit(x) for x in sorted(c.codes.positive_concepts)))
-        if c.codes.positive_concepts
-        else exp.false(),
-        text.isin(*(lit(x) for x in sorted(POSITIVE))),
-    )
-    neg = exp.or_(
-        col("vcid").isin(*(lit(x) for x in sorted(c.codes.negative_concepts)))
-        if c.codes.negative_concepts
-        else exp.false(),
-        text.copy().isin(*(lit(x) for x in sorted(NEGATIVE))),
-    )
-    sign = case(
-        (exp.Coalesce(this=pos, expressions=[exp.false()]), lit(2)),
-        (exp.Coalesce(this=neg, expressions=[exp.false()]), lit(0)),
-        (
-            exp.and_(exp.not_(_null(col("value_num"))), exp.not_(_null(col("range_high")))),
-            case(
-                (exp.GT(this=col("value_num"), expression=col("range_high")), lit(2)),
-                default=lit(0),
-            ),
-        ),
-        default=lit(1),
-    )
+    sign = result_sign(c)
     ranked = (
         exp.select(
             col("person_id"),

@@ -139,16 +139,20 @@ def build_query(
 ) -> ScreeningQuery:
     c = SqlCompiler(tables, units, screening, baseline, target_knee, study_id)
     statuses = [exp.alias_(status_expr(c, cr), f"c_{cr.id}") for cr in criteria.criteria]
+    # td_rows carries only the per-value-set columns the compiled criteria read: a row
+    # with every value set's flags would be hundreds of columns wide
+    used = {
+        column.name
+        for tree in (*c.out.aggregates, *c.out.values, *(cte for _, cte in c.out.ctes))
+        for column in tree.find_all(exp.Column)
+        if column.name.split("__", 1)[0] in ("m", "c", "route", "ingr", "strength", "pred", "f")
+    }
     rows = (
         exp.select(
             "f.*",
             col("laterality", "k"),
-            *(
-                col(CodeTables.column(kind, vs), "k")
-                for vs in tables.valuesets
-                for kind in ("m", "c", "route", "ingr", "strength", "pred")
-            ),
-            *(col(CodeTables.column("f", vs), "u") for vs in tables.valuesets),
+            *(col(name, "k") for name in sorted(used) if not name.startswith("f__")),
+            *(col(name, "u") for name in sorted(used) if name.startswith("f__")),
             col("vclass", "v"),
         )
         .from_(exp.alias_(exp.to_identifier("td_facts"), "f"))
