@@ -7,11 +7,12 @@ the same codes across thousands of resources and patients.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from trialdesk.clinical.valuesets import ValueSet, ValueSetMatch
+from trialdesk.criteria.outcome import Evidence
 from trialdesk.patients.record import Coding, Fact, FactKind, Laterality, PatientRecord
 
 OPEN_END = date.max
@@ -169,3 +170,43 @@ def describe_window(start: date, end: date) -> str:
     if start == date.min:
         return f"on or before {end.isoformat()}"
     return f"{start.isoformat()} to {end.isoformat()}"
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """An inclusive range of dates a window evaluates to for one person."""
+
+    start: date
+    end: date
+
+    def __str__(self) -> str:
+        return describe_window(self.start, self.end)
+
+
+def fact_evidence(hit: Hit, note: str | None = None) -> Evidence:
+    fact = hit.fact
+    coding = hit.match.coding
+    value: float | str | None = None
+    unit = None
+    if fact.value is not None:
+        value, unit = fact.value.value, fact.value.unit
+    elif fact.value_codes:
+        value = fact.value_codes[0].display or fact.value_codes[0].code
+    elif fact.value_text is not None:
+        value = fact.value_text
+    text = note or fact.label
+    if hit.match.confidence == "text":
+        text += " (matched on display text only: lower confidence)"
+    return Evidence(
+        note=text,
+        resource=fact.resource,
+        code=f"{coding.system}|{coding.code}" if coding.code else None,
+        display=coding.display or fact.label,
+        value=value,
+        unit=unit,
+        date=fact.start,
+    )
+
+
+def titles(ctx: EvalContext, names: Sequence[str]) -> str:
+    return " or ".join(ctx.valuesets[n].title for n in names)

@@ -9,8 +9,8 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from trialdesk.criteria import measures, queries
-from trialdesk.criteria.context import EvalContext
+from trialdesk.criteria import measures, medications, participation, queries, results
+from trialdesk.criteria.context import DateRange, EvalContext
 from trialdesk.criteria.logic import Tri
 from trialdesk.criteria.nodes import (
     Anchor,
@@ -195,12 +195,12 @@ def shift(day: date, op: str, d: Duration) -> date:
     return result
 
 
-def window_of(node: Node, ctx: EvalContext) -> tuple[queries.Window | None, Outcome | None]:
+def window_of(node: Node, ctx: EvalContext) -> tuple[DateRange | None, Outcome | None]:
     assert isinstance(node, Window)
     start, end = evaluate(node.start, ctx), evaluate(node.end, ctx)
     if start.day is None or end.day is None:
         return None, Outcome(missing=start.missing + end.missing)
-    return queries.Window(start.day, end.day), None
+    return DateRange(start.day, end.day), None
 
 
 def _call(node: Call, ctx: EvalContext) -> Outcome:
@@ -224,7 +224,7 @@ def _call(node: Call, ctx: EvalContext) -> Outcome:
 
 def _dispatch(name: str, vs: tuple[str, ...], a: dict[str, object], ctx: EvalContext) -> Outcome:
     w = a.get("within")
-    assert w is None or isinstance(w, queries.Window)
+    assert w is None or isinstance(w, DateRange)
     route = a.get("route")
     assert route is None or isinstance(route, str)
     if name == "history":
@@ -246,9 +246,9 @@ def _dispatch(name: str, vs: tuple[str, ...], a: dict[str, object], ctx: EvalCon
         if name == "active":
             return queries.active(ctx, vs, on)
         if name == "taking":
-            return queries.taking(ctx, vs, on)
+            return medications.taking(ctx, vs, on)
         if name == "taking_since":
-            return queries.taking_since(ctx, vs, on)
+            return medications.taking_since(ctx, vs, on)
         from trialdesk.criteria.ra_classification import acr_eular_2010
 
         return acr_eular_2010(ctx, on)
@@ -259,16 +259,16 @@ def _dispatch(name: str, vs: tuple[str, ...], a: dict[str, object], ctx: EvalCon
     if name == "consented":
         by = a["by"]
         assert isinstance(by, date)
-        return queries.consented(ctx, by)
+        return participation.consented(ctx, by)
     assert w is not None, f"{name} needs a window"
     if name == "dose_changed":
-        return queries.dose_changed(ctx, vs, w)
+        return medications.dose_changed(ctx, vs, w)
     if name == "highest_daily_dose":
-        return queries.highest_daily_dose(ctx, vs, w, bool(a.get("as_prednisone")), route)
+        return medications.highest_daily_dose(ctx, vs, w, bool(a.get("as_prednisone")), route)
     if name == "exposure_days":
-        return queries.exposure_days(ctx, vs, w, route)
+        return medications.exposure_days(ctx, vs, w, route)
     if name == "positive":
-        return queries.positive(ctx, vs, w)
+        return results.positive(ctx, vs, w)
     if name in ("latest", "highest", "lowest"):
         return measures.pick(ctx, vs[0], w, name)
     if name == "highest_x_uln":
@@ -278,5 +278,5 @@ def _dispatch(name: str, vs: tuple[str, ...], a: dict[str, object], ctx: EvalCon
     if name == "bmi":
         return measures.bmi(ctx, w)
     if name == "in_other_study":
-        return queries.in_other_study(ctx, w)
+        return participation.in_other_study(ctx, w)
     raise NotImplementedError(f"function {name} has a signature but no implementation")

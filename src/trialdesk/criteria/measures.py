@@ -14,9 +14,8 @@ from datetime import date
 from trialdesk.clinical import body, labs, renal
 from trialdesk.clinical.age import age_in_years
 from trialdesk.clinical.units import convert
-from trialdesk.criteria.context import EvalContext, Hit
+from trialdesk.criteria.context import DateRange, EvalContext, Hit, fact_evidence
 from trialdesk.criteria.outcome import Evidence, Outcome, fmt_number
-from trialdesk.criteria.queries import Window, fact_evidence
 from trialdesk.errors import FactError
 
 # Plausibility checks per value set, in the value set's unit; each raises FactError for a
@@ -64,7 +63,9 @@ def _named(resource: str, problems: tuple[str, ...]) -> str:
     return f"{resource}: " + "; ".join(problems)
 
 
-def readings(ctx: EvalContext, name: str, w: Window) -> tuple[list[tuple[float, Hit]], list[str]]:
+def readings(
+    ctx: EvalContext, name: str, w: DateRange
+) -> tuple[list[tuple[float, Hit]], list[str]]:
     """Usable values of one value set in a window (oldest first), and the unusable ones."""
     good: list[tuple[float, Hit]] = []
     bad: list[str] = []
@@ -87,7 +88,7 @@ def readings(ctx: EvalContext, name: str, w: Window) -> tuple[list[tuple[float, 
     return good, bad
 
 
-def _need(ctx: EvalContext, name: str, w: Window, bad: list[str]) -> Outcome:
+def _need(ctx: EvalContext, name: str, w: DateRange, bad: list[str]) -> Outcome:
     missing = f"{ctx.valuesets[name].title} {w}"
     ev = tuple(Evidence(note=f"unusable: {b}") for b in bad)
     return Outcome(evidence=ev, missing=(missing,))
@@ -112,7 +113,7 @@ def _reading_evidence(
     )
 
 
-def pick(ctx: EvalContext, name: str, w: Window, how: str) -> Outcome:
+def pick(ctx: EvalContext, name: str, w: DateRange, how: str) -> Outcome:
     good, bad = readings(ctx, name, w)
     if not good:
         return _need(ctx, name, w, bad)
@@ -126,7 +127,7 @@ def pick(ctx: EvalContext, name: str, w: Window, how: str) -> Outcome:
     return Outcome(number=(value, value), unit=ctx.valuesets[name].unit, evidence=(ev,))
 
 
-def highest_x_uln(ctx: EvalContext, name: str, w: Window) -> Outcome:
+def highest_x_uln(ctx: EvalContext, name: str, w: DateRange) -> Outcome:
     good, bad = readings(ctx, name, w)
     if not good:
         return _need(ctx, name, w, bad)
@@ -177,7 +178,7 @@ def age(ctx: EvalContext, at: date) -> Outcome:
     return Outcome(number=(years, years), unit="a", evidence=(ev,))
 
 
-def crcl_cockcroft_gault(ctx: EvalContext, w: Window) -> Outcome:
+def crcl_cockcroft_gault(ctx: EvalContext, w: DateRange) -> Outcome:
     creat, bad_c = readings(ctx, "creatinine", w)
     weight, bad_w = readings(ctx, "body_weight", w)
     missing: list[str] = []
@@ -216,7 +217,7 @@ def crcl_cockcroft_gault(ctx: EvalContext, w: Window) -> Outcome:
     return Outcome(number=(crcl, crcl), unit="mL/min", evidence=ev)
 
 
-def bmi(ctx: EvalContext, w: Window) -> Outcome:
+def bmi(ctx: EvalContext, w: DateRange) -> Outcome:
     observed, bad_b = readings(ctx, "bmi", w)
     if observed:
         value, hit = observed[-1]
@@ -227,7 +228,7 @@ def bmi(ctx: EvalContext, w: Window) -> Outcome:
         )
     weight, bad_w = readings(ctx, "body_weight", w)
     # adult height changes little: the latest height on file up to the window's end serves
-    heights, bad_h = readings(ctx, "body_height", Window(date.min, w.end))
+    heights, bad_h = readings(ctx, "body_height", DateRange(date.min, w.end))
     if not weight or not heights:
         missing = [f"{ctx.valuesets['bmi'].title} {w}, or weight and height"]
         ev = tuple(Evidence(note=f"unusable: {b}") for b in bad_b + bad_w + bad_h)

@@ -12,12 +12,12 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
-from trialdesk.clinical.ra_scores import Serology, acr_eular_2010_range, serology_level
-from trialdesk.criteria.context import EvalContext
+from trialdesk.clinical.acr_eular import Serology, acr_eular_2010_range, serology_level
+from trialdesk.criteria.context import DateRange, EvalContext, fact_evidence
 from trialdesk.criteria.logic import Tri
 from trialdesk.criteria.measures import first_onset, readings
 from trialdesk.criteria.outcome import Evidence, Outcome
-from trialdesk.criteria.queries import Window, fact_evidence, result_sign
+from trialdesk.criteria.results import result_sign
 from trialdesk.errors import FactError
 
 # How far back a serology or acute-phase result still describes the patient at screening:
@@ -60,7 +60,7 @@ def _serology(ctx: EvalContext, name: str, on: date, ev: list[Evidence]) -> Sero
 def _abnormal(ctx: EvalContext, name: str, on: date, ev: list[Evidence]) -> bool | None:
     if name not in ctx.valuesets:
         return None
-    good, _ = readings(ctx, name, Window(on - _ACUTE_PHASE_LOOKBACK, on))
+    good, _ = readings(ctx, name, DateRange(on - _ACUTE_PHASE_LOOKBACK, on))
     if not good:
         return None
     value, hit = good[-1]
@@ -78,7 +78,7 @@ def _abnormal(ctx: EvalContext, name: str, on: date, ev: list[Evidence]) -> bool
 def _joints(ctx: EvalContext, name: str, on: date, ev: list[Evidence]) -> int | None:
     if name not in ctx.valuesets:
         return None
-    good, _ = readings(ctx, name, Window(on - relativedelta(months=3), on))
+    good, _ = readings(ctx, name, DateRange(on - relativedelta(months=3), on))
     if not good:
         return None
     value, hit = good[-1]

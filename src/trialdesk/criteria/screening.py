@@ -18,7 +18,7 @@ from trialdesk.criteria.evaluator import evaluate
 from trialdesk.criteria.logic import Tri
 from trialdesk.criteria.model import CriteriaSet, Criterion, Kind
 from trialdesk.criteria.outcome import Evidence, Outcome
-from trialdesk.criteria.queries import consent_date
+from trialdesk.criteria.participation import consent_date
 from trialdesk.patients.record import Laterality, PatientRecord
 
 

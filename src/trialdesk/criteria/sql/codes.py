@@ -20,7 +20,9 @@ from trialdesk.clinical.valuesets import ValueSet
 from trialdesk.criteria.context import Hit, Matcher
 from trialdesk.criteria.logic import Tri
 from trialdesk.criteria.measures import _dimensionless
-from trialdesk.criteria.queries import SIDE_QUALIFIERS, ingredient_of, result_sign, route_of
+from trialdesk.criteria.medications import ingredient_of, route_of
+from trialdesk.criteria.queries import SIDE_QUALIFIERS
+from trialdesk.criteria.results import result_sign
 from trialdesk.errors import FactError
 from trialdesk.patients.omop import Vocabulary, unit_of
 from trialdesk.patients.record import Fact, FactKind

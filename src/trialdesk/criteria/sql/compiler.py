@@ -24,6 +24,7 @@ from trialdesk.clinical import body, renal
 from trialdesk.clinical.age import MAX_AGE_YEARS
 from trialdesk.clinical.labs import DEFAULT_ULN
 from trialdesk.criteria.evaluator import shift
+from trialdesk.criteria.medications import COURSE_GAP
 from trialdesk.criteria.nodes import (
     Anchor,
     And,
@@ -42,7 +43,7 @@ from trialdesk.criteria.nodes import (
     Surely,
     Window,
 )
-from trialdesk.criteria.queries import COURSE_GAP, NEGATIVE, POSITIVE
+from trialdesk.criteria.results import NEGATIVE, POSITIVE
 from trialdesk.criteria.sql.codes import CodeTables
 from trialdesk.errors import StudyError
 

@@ -11,8 +11,10 @@ from datetime import date
 from sqlglot import exp
 
 from trialdesk.clinical.labs import DEFAULT_ULN, default_uln
+from trialdesk.criteria.medications import COURSE_GAP
 from trialdesk.criteria.nodes import Call, Node
-from trialdesk.criteria.queries import COURSE_GAP, INPATIENT_CLASSES, NEGATIVE, POSITIVE
+from trialdesk.criteria.queries import INPATIENT_CLASSES
+from trialdesk.criteria.results import NEGATIVE, POSITIVE
 from trialdesk.criteria.sql.compiler import (
     PLAUSIBLE_RANGES,
     UNBOUNDED,
