@@ -17,10 +17,10 @@ is a data error (wrong unit, typo), never a person:
 
 from __future__ import annotations
 
-import math
 from decimal import Decimal
 from enum import StrEnum
 
+from trialdesk.clinical.checks import finite
 from trialdesk.errors import FactError
 
 __all__ = [
@@ -56,22 +56,13 @@ class BmiClass(StrEnum):
     OBESE_III = "obese class III"  # >= 40.00
 
 
-def _finite(value: object, field: str, unit: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise FactError(f"{field} must be a number in {unit}, got {value!r}", field=field)
-    number = float(value)
-    if not math.isfinite(number):
-        raise FactError(f"{field} must be a finite number in {unit}, got {value!r}", field=field)
-    return number
-
-
 def check_weight_kg(weight_kg: float, field: str = "weight_kg") -> float:
     """Return ``weight_kg`` as a float if it is a humanly possible body weight in kg.
 
     Raises:
         FactError: not a finite number, or outside ``WEIGHT_KG_MIN..WEIGHT_KG_MAX``.
     """
-    weight = _finite(weight_kg, field, "kg")
+    weight = finite(weight_kg, field, "kg")
     if not WEIGHT_KG_MIN <= weight <= WEIGHT_KG_MAX:
         raise FactError(
             f"body weight {weight:g} kg is impossible "
@@ -88,7 +79,7 @@ def check_height_m(height_m: float, field: str = "height_m") -> float:
         FactError: not a finite number, or outside ``HEIGHT_M_MIN..HEIGHT_M_MAX`` (a height
             given in cm, e.g. 170, is rejected rather than read as 170 m).
     """
-    height = _finite(height_m, field, "m")
+    height = finite(height_m, field, "m")
     if not HEIGHT_M_MIN <= height <= HEIGHT_M_MAX:
         raise FactError(
             f"body height {height:g} m is impossible "
@@ -118,7 +109,7 @@ def who_bmi_class(bmi_kg_m2: float) -> BmiClass:
     Raises:
         FactError: ``bmi_kg_m2`` is not a finite positive number.
     """
-    value = _finite(bmi_kg_m2, "bmi", "kg/m2")
+    value = finite(bmi_kg_m2, "bmi", "kg/m2")
     if value <= 0:
         raise FactError(f"BMI must be positive, got {value:g}", field="bmi")
     if value < 18.5:

@@ -19,11 +19,11 @@ molar mass of 113.10 g/mol; the difference is below 0.03 %.
 
 from __future__ import annotations
 
-import math
 from decimal import Decimal
 
 from trialdesk.clinical.age import MAX_AGE_YEARS
 from trialdesk.clinical.body import check_weight_kg
+from trialdesk.clinical.checks import finite
 from trialdesk.errors import FactError
 
 __all__ = [
@@ -55,22 +55,13 @@ _CG_MIN_AGE = 18
 _FEMALE_FACTOR = Decimal("0.85")
 
 
-def _finite(value: object, field: str, unit: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise FactError(f"{field} must be a number in {unit}, got {value!r}", field=field)
-    number = float(value)
-    if not math.isfinite(number):
-        raise FactError(f"{field} must be a finite number in {unit}, got {value!r}", field=field)
-    return number
-
-
 def check_creatinine_mg_dl(creatinine_mg_dl: float, field: str = "creatinine_mg_dl") -> float:
     """Return a serum creatinine in mg/dL if it is plausible (0.1-80 mg/dL).
 
     Raises:
         FactError: not a finite number, or outside ``CREATININE_MG_DL_MIN..MAX``.
     """
-    value = _finite(creatinine_mg_dl, field, "mg/dL")
+    value = finite(creatinine_mg_dl, field, "mg/dL")
     if not CREATININE_MG_DL_MIN <= value <= CREATININE_MG_DL_MAX:
         raise FactError(
             f"serum creatinine {value:g} mg/dL is implausible (accepted "
@@ -86,7 +77,7 @@ def creatinine_umol_l_to_mg_dl(umol_l: float) -> float:
     Raises:
         FactError: not a finite non-negative number.
     """
-    value = _finite(umol_l, "creatinine_umol_l", "µmol/L")
+    value = finite(umol_l, "creatinine_umol_l", "µmol/L")
     if value < 0:
         raise FactError(
             f"creatinine cannot be negative, got {value:g} µmol/L", field="creatinine_umol_l"
@@ -100,7 +91,7 @@ def creatinine_mg_dl_to_umol_l(mg_dl: float) -> float:
     Raises:
         FactError: not a finite non-negative number.
     """
-    value = _finite(mg_dl, "creatinine_mg_dl", "mg/dL")
+    value = finite(mg_dl, "creatinine_mg_dl", "mg/dL")
     if value < 0:
         raise FactError(
             f"creatinine cannot be negative, got {value:g} mg/dL", field="creatinine_mg_dl"

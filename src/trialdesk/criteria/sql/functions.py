@@ -10,13 +10,11 @@ from datetime import date
 
 from sqlglot import exp
 
-from trialdesk.clinical.labs import DEFAULT_ULN, default_uln
 from trialdesk.criteria.medications import COURSE_GAP
 from trialdesk.criteria.nodes import Call, Node
 from trialdesk.criteria.queries import INPATIENT_CLASSES
 from trialdesk.criteria.results import NEGATIVE, POSITIVE
 from trialdesk.criteria.sql.compiler import (
-    PLAUSIBLE_RANGES,
     UNBOUNDED,
     DateVal,
     Interval,
@@ -27,7 +25,7 @@ from trialdesk.criteria.sql.compiler import (
     round_,
     tri_to_bool,
 )
-from trialdesk.errors import FactError, StudyError
+from trialdesk.errors import StudyError
 
 START, END = col("start_date"), col("end_date")
 
@@ -324,132 +322,6 @@ def consented(c: SqlCompiler, by: DateVal) -> exp.Expr:
     return case((_le(col("consent_first", "c"), c.sql_date(by)), exp.true()))
 
 
-# -- measurements (open world) ----------------------------------------------------------------
-
-
-def usable(c: SqlCompiler, vs: str) -> tuple[exp.Expr, exp.Expr]:
-    """(the row's value in the value set's unit, whether it is usable) for value set vs."""
-    conv = exp.Mul(this=col("value_num"), expression=col(f"f__{vs}"))
-    ok: exp.Expr = exp.and_(
-        col(f"m__{vs}"),
-        exp.not_(exp.Is(this=conv.copy(), expression=exp.Null())),
-        exp.GTE(this=conv.copy(), expression=lit(0)),
-    )
-    bounds = PLAUSIBLE_RANGES.get(vs)
-    if bounds is not None:
-        low, high, divisor = bounds
-        scaled = (
-            exp.Div(this=conv.copy(), expression=lit(divisor)) if divisor != 1.0 else conv.copy()
-        )
-        ok = exp.and_(
-            ok,
-            exp.GTE(this=scaled, expression=lit(low)),
-            exp.LTE(this=scaled.copy(), expression=lit(high)),
-        )
-    return conv, ok
-
-
-def reading_scope(c: SqlCompiler, vs: str, w: tuple[DateVal, DateVal]) -> tuple[exp.Expr, exp.Expr]:
-    conv, ok = usable(c, vs)
-    return conv, exp.and_(ok, _between(c, START, *w))
-
-
-def extreme(c: SqlCompiler, vs: str, w: tuple[DateVal, DateVal], how: str) -> Interval:
-    conv, scope = reading_scope(c, vs, w)
-    fn = exp.Max if how == "highest" else exp.Min
-    v = c.aggregate(fn(this=case((scope, conv))))
-    return v, v.copy()
-
-
-def latest(c: SqlCompiler, vs: str, w: tuple[DateVal, DateVal]) -> str:
-    """A CTE with each person's latest usable reading (ties: the higher value), its name.
-
-    Columns: ``<name>_v`` the value in the value set's unit, ``<name>_d`` its date,
-    ``<name>_a`` 1/0 whether it is above its own reference high (NULL: no range).
-    """
-    key = ("latest", vs, w)
-    known = c.cte_names.get(key)
-    if known is not None:
-        return known
-    conv, scope = reading_scope(c, vs, w)
-    name = f"l{len(c.out.ctes)}"
-    above = case(
-        (exp.Is(this=col("range_high"), expression=exp.Null()), exp.Null()),
-        (exp.GT(this=col("value_num"), expression=col("range_high")), lit(1)),
-        default=lit(0),
-    )
-    order = exp.Order(
-        expressions=[
-            exp.Ordered(this=START.copy(), desc=True),
-            exp.Ordered(this=conv.copy(), desc=True),
-        ]
-    )
-    ranked = (
-        exp.select(
-            col("person_id"),
-            exp.alias_(conv, "v"),
-            exp.alias_(START.copy(), "d"),
-            exp.alias_(above, "a"),
-            exp.alias_(
-                exp.Window(this=exp.RowNumber(), partition_by=[col("person_id")], order=order), "rn"
-            ),
-        )
-        .from_("td_rows")
-        .where(scope)
-    )
-    cte = (
-        exp.select(
-            exp.alias_(col("person_id"), f"{name}_pid"),
-            exp.alias_(col("v"), f"{name}_v"),
-            exp.alias_(col("d"), f"{name}_d"),
-            exp.alias_(col("a"), f"{name}_a"),
-        )
-        .from_(exp.alias_(exp.paren(ranked), "r"))
-        .where(exp.EQ(this=col("rn"), expression=lit(1)))
-    )
-    c.out.ctes.append((name, cte))
-    c.cte_names[key] = name
-    return name
-
-
-def highest_x_uln(c: SqlCompiler, vs: str, w: tuple[DateVal, DateVal]) -> Interval:
-    conv, scope = reading_scope(c, vs, w)
-    with_range = exp.and_(scope, exp.not_(exp.Is(this=col("range_high"), expression=exp.Null())))
-    uln = exp.Mul(this=col("range_high"), expression=col(f"f__{vs}"))
-    ratio = case(
-        (
-            exp.GT(this=uln.copy(), expression=lit(0)),
-            round_(exp.Div(this=conv.copy(), expression=uln), 6),
-        )
-    )
-    own = c.aggregate(exp.Max(this=case((with_range, ratio))))
-    no_range = exp.and_(scope.copy(), exp.Is(this=col("range_high"), expression=exp.Null()))
-    top = c.aggregate(exp.Max(this=case((no_range, conv.copy()))))
-    whens = []
-    for sex in ("male", "female", None):
-        try:
-            limit, _ = default_uln(vs, sex)
-        except FactError:
-            continue
-        cond = (
-            exp.Is(this=col("sex", "p"), expression=exp.Null())
-            if sex is None
-            else exp.EQ(this=col("sex", "p"), expression=lit(sex))
-        )
-        whens.append((cond, round_(exp.Div(this=top.copy(), expression=lit(limit)), 6)))
-    if vs not in {k.lower() for k in DEFAULT_ULN} and not whens:
-        default: exp.Expr = exp.Null()
-    else:
-        default = case(*whens)
-    best = case(
-        (exp.Is(this=own.copy(), expression=exp.Null()), default.copy()),
-        (exp.Is(this=default.copy(), expression=exp.Null()), own.copy()),
-        (exp.GTE(this=own.copy(), expression=default.copy()), own.copy()),
-        default=default.copy(),
-    )
-    return best, best.copy()
-
-
 def compile_bool(c: SqlCompiler, node: Call) -> exp.Expr:
     name = node.name
     if name == "history":
@@ -479,6 +351,7 @@ def compile_bool(c: SqlCompiler, node: Call) -> exp.Expr:
 
 def compile_number(c: SqlCompiler, node: Call) -> Interval:
     from trialdesk.criteria.sql import measures_sql
+    from trialdesk.criteria.sql.readings_sql import extreme, highest_x_uln, latest
 
     name = node.name
     if name in ("highest", "lowest"):

@@ -14,7 +14,6 @@ from sqlglot import exp
 from trialdesk.clinical.age import MAX_AGE_YEARS
 from trialdesk.criteria.nodes import Call
 from trialdesk.criteria.sql.compiler import (
-    UNBOUNDED,
     DateVal,
     Interval,
     SqlCompiler,
@@ -26,13 +25,11 @@ from trialdesk.criteria.sql.compiler import (
 from trialdesk.criteria.sql.functions import (
     END,
     START,
-    _between,
     _kind,
     _overlaps,
-    latest,
     result_sign,
-    usable,
 )
+from trialdesk.criteria.sql.readings_sql import latest
 from trialdesk.errors import StudyError
 
 # Cockcroft & Gault 1976 (clinical/renal.py): (140 - age) * weight / (72 * creatinine),
@@ -402,6 +399,3 @@ def _first_onset(c: SqlCompiler, on: DateVal) -> exp.Expr:
         )
     )
     return agg
-
-
-__all__ = ["UNBOUNDED", "_between", "usable"]

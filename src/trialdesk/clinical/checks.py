@@ -1,0 +1,56 @@
+"""Shared validation of numeric clinical inputs: each raises :class:`FactError` naming the field."""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+
+from trialdesk.errors import FactError
+
+__all__ = ["exact", "finite", "number_in_range", "whole_count"]
+
+
+def finite(value: object, field: str, unit: str) -> float:
+    """Return ``value`` as a float if it is a finite number (not a bool) in ``unit``.
+
+    Raises:
+        FactError: not a number, or not finite.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise FactError(f"{field} must be a number in {unit}, got {value!r}", field=field)
+    number = float(value)
+    if not math.isfinite(number):
+        raise FactError(f"{field} must be a finite number in {unit}, got {value!r}", field=field)
+    return number
+
+
+def number_in_range(value: object, field: str, low: float, high: float | None, unit: str) -> float:
+    """Return ``value`` as a float if it is a finite number in ``low..high`` (no upper bound
+    when ``high`` is ``None``).
+
+    Raises:
+        FactError: not a number (bools refused), not finite, or out of range.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise FactError(f"{field} must be a number ({unit}), got {value!r}", field=field)
+    number = float(value)
+    if not math.isfinite(number) or number < low or (high is not None and number > high):
+        bounds = f"{low:g}-{high:g}" if high is not None else f">= {low:g}"
+        raise FactError(f"{field} must be {bounds} {unit}, got {value!r}", field=field)
+    return number
+
+
+def whole_count(value: object, field: str, high: int) -> int:
+    """Return ``value`` if it is a whole number (not a bool) in ``0..high``.
+
+    Raises:
+        FactError: otherwise.
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= high:
+        raise FactError(f"{field} must be a whole number 0-{high}, got {value!r}", field=field)
+    return value
+
+
+def exact(value: float) -> Decimal:
+    """The decimal a float is written as (``0.1`` -> ``Decimal("0.1")``), for exact sums."""
+    return Decimal(repr(float(value)))
