@@ -1,4 +1,5 @@
-"""SQL for each domain function, mirroring criteria/queries.py and criteria/measures.py.
+"""SQL for each domain function, mirroring criteria/queries.py, medications.py, results.py
+and participation.py.
 
 Every function here has a Python twin; the differential tests run both on the same
 people. Row-level conditions are written over ``td_rows`` (see compiler.py).

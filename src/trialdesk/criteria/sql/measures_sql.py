@@ -1,6 +1,6 @@
 """SQL for the computed figures: age, Cockcroft-Gault, BMI, ACR/EULAR 2010, drug courses.
 
-Each mirrors its Python twin in criteria/measures.py, criteria/queries.py or
+Each mirrors its Python twin in criteria/measures.py, criteria/medications.py or
 criteria/ra_classification.py, including the rounding that keeps boundaries exact.
 """
 

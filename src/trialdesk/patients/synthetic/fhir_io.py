@@ -1,6 +1,7 @@
 """The same rows as FHIR R4 Bulk Data NDJSON, read by trialdesk's FHIR adapter to the same facts.
 
-How each CDM row becomes a resource, so that ``patients/fhir_facts.py`` gives it the meaning
+How each CDM row becomes a resource, so that the FHIR mappers (``patients/fhir_*.py``)
+give it the meaning
 docs/omop.md gives the row:
 
 - codes: the row's concept, its source concept and every concept that ``Maps to`` its
