@@ -10,17 +10,18 @@ from trialdesk.errors import FactError
 __all__ = ["exact", "finite", "number_in_range", "whole_count"]
 
 
-def finite(value: object, field: str, unit: str) -> float:
-    """Return ``value`` as a float if it is a finite number (not a bool) in ``unit``.
+def finite(value: object, field: str, unit: str | None = None) -> float:
+    """Return ``value`` as a float if it is a finite number (not a bool), in ``unit`` if given.
 
     Raises:
         FactError: not a number, or not finite.
     """
+    where = f" in {unit}" if unit else ""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise FactError(f"{field} must be a number in {unit}, got {value!r}", field=field)
+        raise FactError(f"{field} must be a number{where}, got {value!r}", field=field)
     number = float(value)
     if not math.isfinite(number):
-        raise FactError(f"{field} must be a finite number in {unit}, got {value!r}", field=field)
+        raise FactError(f"{field} must be a finite number{where}, got {value!r}", field=field)
     return number
 
 

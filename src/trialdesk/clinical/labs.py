@@ -20,11 +20,11 @@ an evaluation; they are not used here because they are not what a laboratory rep
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from decimal import Decimal
 from types import MappingProxyType
 
+from trialdesk.clinical.checks import finite
 from trialdesk.errors import FactError
 
 __all__ = ["DEFAULT_ULN", "DEFAULT_ULN_SOURCE", "default_uln", "times_uln"]
@@ -54,15 +54,6 @@ _ANALYTE_ALIASES = {
 }
 
 
-def _finite(value: object, field: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise FactError(f"{field} must be a number, got {value!r}", field=field)
-    number = float(value)
-    if not math.isfinite(number):
-        raise FactError(f"{field} must be a finite number, got {value!r}", field=field)
-    return number
-
-
 def times_uln(value: float, uln: float) -> float:
     """How many times the upper limit of normal ``value`` is (``value / uln``).
 
@@ -73,8 +64,8 @@ def times_uln(value: float, uln: float) -> float:
         FactError: ``value`` negative or not finite (field ``value``); ``uln`` not a finite
             positive number (field ``uln``).
     """
-    number = _finite(value, "value")
-    limit = _finite(uln, "uln")
+    number = finite(value, "value")
+    limit = finite(uln, "uln")
     if number < 0:
         raise FactError(f"a laboratory value cannot be negative, got {number:g}", field="value")
     if limit <= 0:

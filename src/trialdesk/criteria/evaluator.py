@@ -55,9 +55,9 @@ def evaluate(node: Node, ctx: EvalContext) -> Outcome:
 
 def _evaluate(node: Node, ctx: EvalContext) -> Outcome:
     if isinstance(node, And):
-        return _and(node, ctx)
+        return _connective(node.items, Tri.FALSE, ctx)
     if isinstance(node, Or):
-        return _or(node, ctx)
+        return _connective(node.items, Tri.TRUE, ctx)
     if isinstance(node, Not):
         inner = evaluate(node.item, ctx)
         return Outcome(tri=~inner.tri, evidence=inner.evidence, missing=inner.missing)
@@ -99,26 +99,18 @@ def _evaluate(node: Node, ctx: EvalContext) -> Outcome:
     raise TypeError(f"cannot evaluate {type(node).__name__} on its own")
 
 
-def _and(node: And, ctx: EvalContext) -> Outcome:
-    outs = [evaluate(i, ctx) for i in node.items]
-    falses = [o for o in outs if o.tri is Tri.FALSE]
-    if falses:
-        ev, _ = merge(*falses)
-        return Outcome(tri=Tri.FALSE, evidence=ev)
+def _connective(items: tuple[Node, ...], decider: Tri, ctx: EvalContext) -> Outcome:
+    """Kleene AND (decider FALSE) or OR (decider TRUE): the items that decide it are its
+    evidence; an undecided result keeps every item's evidence and what is missing."""
+    outs = [evaluate(i, ctx) for i in items]
+    deciding = [o for o in outs if o.tri is decider]
+    if deciding:
+        ev, _ = merge(*deciding)
+        return Outcome(tri=decider, evidence=ev)
     ev, missing = merge(*outs)
-    tri = Tri.UNKNOWN if any(o.tri is Tri.UNKNOWN for o in outs) else Tri.TRUE
-    return Outcome(tri=tri, evidence=ev, missing=missing if tri is Tri.UNKNOWN else ())
-
-
-def _or(node: Or, ctx: EvalContext) -> Outcome:
-    outs = [evaluate(i, ctx) for i in node.items]
-    trues = [o for o in outs if o.tri is Tri.TRUE]
-    if trues:
-        ev, _ = merge(*trues)
-        return Outcome(tri=Tri.TRUE, evidence=ev)
-    ev, missing = merge(*outs)
-    tri = Tri.UNKNOWN if any(o.tri is Tri.UNKNOWN for o in outs) else Tri.FALSE
-    return Outcome(tri=tri, evidence=ev, missing=missing if tri is Tri.UNKNOWN else ())
+    if any(o.tri is Tri.UNKNOWN for o in outs):
+        return Outcome(tri=Tri.UNKNOWN, evidence=ev, missing=missing)
+    return Outcome(tri=~decider, evidence=ev)
 
 
 def _compare(node: Compare, ctx: EvalContext) -> Outcome:

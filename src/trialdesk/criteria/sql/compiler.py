@@ -15,16 +15,14 @@ the evaluator's own date arithmetic and bound as parameters.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlglot import exp
 
 from trialdesk.clinical import body, renal
-from trialdesk.clinical.age import MAX_AGE_YEARS
-from trialdesk.clinical.labs import DEFAULT_ULN
 from trialdesk.criteria.evaluator import shift
-from trialdesk.criteria.medications import COURSE_GAP
 from trialdesk.criteria.nodes import (
     Anchor,
     And,
@@ -43,7 +41,6 @@ from trialdesk.criteria.nodes import (
     Surely,
     Window,
 )
-from trialdesk.criteria.results import NEGATIVE, POSITIVE
 from trialdesk.criteria.sql.codes import CodeTables
 from trialdesk.errors import StudyError
 
@@ -127,7 +124,6 @@ class Compiled:
     aggregates: list[exp.Expr] = field(default_factory=list)  # aliased, over td_rows
     ctes: list[tuple[str, exp.Expr]] = field(default_factory=list)  # per-person CTEs
     params: dict[str, object] = field(default_factory=dict)
-    needs_consent: bool = False
     # per-person values of each domain call (td_calls), so the criteria only combine columns
     values: list[exp.Expr] = field(default_factory=list)
 
@@ -188,7 +184,6 @@ class SqlCompiler:
                 return self.screening
             if node.name == "baseline":
                 return self.baseline
-            self.out.needs_consent = True
             return col("consent_date")
         if isinstance(node, Coalesce):
             items = [self.date(i) for i in node.items]
@@ -321,15 +316,24 @@ class SqlCompiler:
         self.out.values.append(exp.alias_(expression, name))
         return col(name)
 
-    def bool_call(self, node: Call) -> exp.Expr:
-        from trialdesk.criteria.sql import functions
-
+    def _column_for(self, node: Call, build: Callable[[], exp.Expr]) -> exp.Expr:
+        """The td_calls column holding a call's value, built once per call node."""
         memo = self._memo.get(node)
         if memo is None:
-            memo = self.value(functions.compile_bool(self, node))
+            memo = self.value(build())
             self._memo[node] = memo
         assert isinstance(memo, exp.Expr)
         return memo.copy()
+
+    def bool_call(self, node: Call) -> exp.Expr:
+        from trialdesk.criteria.sql import functions
+
+        return self._column_for(node, lambda: functions.compile_bool(self, node))
+
+    def taking_since(self, node: Call) -> exp.Expr:
+        from trialdesk.criteria.sql import functions
+
+        return self._column_for(node, lambda: functions.taking_since(self, node))
 
     def number_call(self, node: Call) -> Interval:
         from trialdesk.criteria.sql import functions
@@ -342,26 +346,3 @@ class SqlCompiler:
         assert isinstance(memo, tuple)
         lo_col, hi_col = memo
         return lo_col.copy(), hi_col.copy()
-
-    def taking_since(self, node: Call) -> exp.Expr:
-        from trialdesk.criteria.sql import functions
-
-        memo = self._memo.get(node)
-        if memo is None:
-            memo = self.value(functions.taking_since(self, node))
-            self._memo[node] = memo
-        assert isinstance(memo, exp.Expr)
-        return memo.copy()
-
-
-__all__ = [
-    "COURSE_GAP",
-    "DEFAULT_ULN",
-    "MAX_AGE_YEARS",
-    "NEGATIVE",
-    "PLAUSIBLE_RANGES",
-    "POSITIVE",
-    "UNBOUNDED",
-    "Compiled",
-    "SqlCompiler",
-]

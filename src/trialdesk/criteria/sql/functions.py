@@ -319,7 +319,6 @@ def positive(c: SqlCompiler, names: tuple[str, ...], w: tuple[DateVal, DateVal])
 
 
 def consented(c: SqlCompiler, by: DateVal) -> exp.Expr:
-    c.out.needs_consent = True
     return case((_le(col("consent_first", "c"), c.sql_date(by)), exp.true()))
 
 

@@ -29,7 +29,7 @@ from trialdesk.criteria.sql.functions import (
     _overlaps,
     result_sign,
 )
-from trialdesk.criteria.sql.readings_sql import latest
+from trialdesk.criteria.sql.readings_sql import first_per_person, latest
 from trialdesk.errors import StudyError
 
 # Cockcroft & Gault 1976 (clinical/renal.py): (140 - age) * weight / (72 * creatinine),
@@ -258,44 +258,15 @@ def exposure_days(c: SqlCompiler, node: Call, w: tuple[DateVal, DateVal]) -> Int
 
 
 def _latest_any(c: SqlCompiler, vs: str, until: DateVal) -> str:
-    """Latest fact of a value set on or before a date, usable or not (serology)."""
-    name = f"l{len(c.out.ctes)}"
-    sign = result_sign(c)
-    ranked = (
-        exp.select(
-            col("person_id"),
-            col("value_num"),
-            col("range_high"),
-            exp.alias_(sign, "sg"),
-            exp.alias_(
-                exp.Window(
-                    this=exp.RowNumber(),
-                    partition_by=[col("person_id")],
-                    order=exp.Order(
-                        expressions=[
-                            exp.Ordered(this=START.copy(), desc=True),
-                            exp.Ordered(this=col("value_num"), desc=True, nulls_first=False),
-                        ]
-                    ),
-                ),
-                "rn",
-            ),
-        )
-        .from_("td_rows")
-        .where(exp.and_(col(f"m__{vs}"), exp.LTE(this=START.copy(), expression=c.sql_date(until))))
-    )
-    cte = (
-        exp.select(
-            exp.alias_(col("person_id"), f"{name}_pid"),
-            exp.alias_(col("value_num"), f"{name}_v"),
-            exp.alias_(col("range_high"), f"{name}_h"),
-            exp.alias_(col("sg"), f"{name}_s"),
-        )
-        .from_(exp.alias_(exp.paren(ranked), "r"))
-        .where(exp.EQ(this=col("rn"), expression=lit(1)))
-    )
-    c.out.ctes.append((name, cte))
-    return name
+    """Latest fact of a value set on or before a date, usable or not (serology).
+    Columns ``_v`` value, ``_h`` reference high, ``_s`` result sign (2/0/1)."""
+    where = exp.and_(col(f"m__{vs}"), exp.LTE(this=START.copy(), expression=c.sql_date(until)))
+    order = [
+        exp.Ordered(this=START.copy(), desc=True),
+        exp.Ordered(this=col("value_num"), desc=True, nulls_first=False),
+    ]
+    columns = {"v": col("value_num"), "h": col("range_high"), "s": result_sign(c)}
+    return first_per_person(c, columns, where, order)
 
 
 def _serology_points(name: str) -> exp.Expr:
@@ -345,7 +316,7 @@ def acr_eular_2010(c: SqlCompiler, on: DateVal) -> Interval:
         if vs not in c.units:
             continue
         name = latest(c, vs, (lookback, on))
-        flags.append(_acute_flag(c, name))
+        flags.append(col(f"{name}_a"))  # above its own reference high
     apr: exp.Expr = exp.Null()
     for f in flags:
         apr = case(
@@ -377,11 +348,6 @@ def acr_eular_2010(c: SqlCompiler, on: DateVal) -> Interval:
         expression=exp.Coalesce(this=dur.copy(), expressions=[lit(1)]),
     )
     return exp.cast(lo, exp.DataType.Type.DOUBLE), exp.cast(hi, exp.DataType.Type.DOUBLE)
-
-
-def _acute_flag(c: SqlCompiler, name: str) -> exp.Expr:
-    """CRP/ESR abnormal: above the result's own reference high (the latest reading's)."""
-    return col(f"{name}_a")
 
 
 def _first_onset(c: SqlCompiler, on: DateVal) -> exp.Expr:

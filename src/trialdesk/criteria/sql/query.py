@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 import pyarrow as pa
 from sqlglot import exp
@@ -287,8 +286,3 @@ def distinct_keys_query(tables_hint: CodeTables, dialect: str) -> tuple[str, str
         .where(exp.GT(this=col("vcid"), expression=lit(0)))
     )
     return tuple(parenthesize(q).sql(dialect=dialect) for q in (keys, units, values))  # type: ignore[return-value]
-
-
-def any_rows(table: Any) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = table.to_pylist()
-    return rows

@@ -58,6 +58,36 @@ def extreme(c: SqlCompiler, vs: str, w: tuple[DateVal, DateVal], how: str) -> In
     return v, v.copy()
 
 
+def first_per_person(
+    c: SqlCompiler, columns: dict[str, exp.Expr], where: exp.Expr, order: list[exp.Ordered]
+) -> str:
+    """A CTE with each person's first row of ``td_rows`` by ``order`` among ``where``;
+    its columns are ``<name>_pid`` and ``<name>_<key>`` for each of ``columns``."""
+    name = f"l{len(c.out.ctes)}"
+    rank = exp.Window(
+        this=exp.RowNumber(), partition_by=[col("person_id")], order=exp.Order(expressions=order)
+    )
+    ranked = (
+        exp.select(
+            col("person_id"),
+            *(exp.alias_(value, key) for key, value in columns.items()),
+            exp.alias_(rank, "rn"),
+        )
+        .from_("td_rows")
+        .where(where)
+    )
+    cte = (
+        exp.select(
+            exp.alias_(col("person_id"), f"{name}_pid"),
+            *(exp.alias_(col(key), f"{name}_{key}") for key in columns),
+        )
+        .from_(exp.alias_(exp.paren(ranked), "r"))
+        .where(exp.EQ(this=col("rn"), expression=lit(1)))
+    )
+    c.out.ctes.append((name, cte))
+    return name
+
+
 def latest(c: SqlCompiler, vs: str, w: tuple[DateVal, DateVal]) -> str:
     """A CTE with each person's latest usable reading (ties: the higher value), its name.
 
@@ -69,42 +99,13 @@ def latest(c: SqlCompiler, vs: str, w: tuple[DateVal, DateVal]) -> str:
     if known is not None:
         return known
     conv, scope = reading_scope(c, vs, w)
-    name = f"l{len(c.out.ctes)}"
     above = case(
         (exp.Is(this=col("range_high"), expression=exp.Null()), exp.Null()),
         (exp.GT(this=col("value_num"), expression=col("range_high")), lit(1)),
         default=lit(0),
     )
-    order = exp.Order(
-        expressions=[
-            exp.Ordered(this=START.copy(), desc=True),
-            exp.Ordered(this=conv.copy(), desc=True),
-        ]
-    )
-    ranked = (
-        exp.select(
-            col("person_id"),
-            exp.alias_(conv, "v"),
-            exp.alias_(START.copy(), "d"),
-            exp.alias_(above, "a"),
-            exp.alias_(
-                exp.Window(this=exp.RowNumber(), partition_by=[col("person_id")], order=order), "rn"
-            ),
-        )
-        .from_("td_rows")
-        .where(scope)
-    )
-    cte = (
-        exp.select(
-            exp.alias_(col("person_id"), f"{name}_pid"),
-            exp.alias_(col("v"), f"{name}_v"),
-            exp.alias_(col("d"), f"{name}_d"),
-            exp.alias_(col("a"), f"{name}_a"),
-        )
-        .from_(exp.alias_(exp.paren(ranked), "r"))
-        .where(exp.EQ(this=col("rn"), expression=lit(1)))
-    )
-    c.out.ctes.append((name, cte))
+    order = [exp.Ordered(this=START.copy(), desc=True), exp.Ordered(this=conv.copy(), desc=True)]
+    name = first_per_person(c, {"v": conv, "d": START.copy(), "a": above}, scope, order)
     c.cte_names[key] = name
     return name
 
