@@ -11,13 +11,23 @@ from pathlib import Path
 
 import yaml
 
-from trialdesk.criteria.model import CriteriaSet, Criterion, Kind
+from trialdesk.criteria.model import CriteriaSet, Criterion, Kind, SelfCheckItem
 from trialdesk.criteria.nodes import Parameter, Type, Window
 from trialdesk.criteria.parser import Names, Position, parse_rule
 from trialdesk.errors import CriteriaSyntaxError, StudyError
 
 _ID = re.compile(r"^[IE][0-9]+[a-z]?$")
-_CRITERION_KEYS = {"id", "kind", "text", "rule", "review", "judgment", "note", "heading"}
+_CRITERION_KEYS = {
+    "id",
+    "kind",
+    "text",
+    "rule",
+    "review",
+    "judgment",
+    "note",
+    "heading",
+    "plain",
+}
 
 
 def load_criteria(path: Path, valuesets: frozenset[str]) -> CriteriaSet:
@@ -108,13 +118,35 @@ class _Reader:
         windows = self.windows(top.get("windows"), names)
         names = Names(valuesets=valuesets, parameters=parameters, windows=windows)
         criteria = self.criteria(top.get("criteria"), names)
+        selfcheck = self.selfcheck(top, valuesets, criteria)
         return CriteriaSet(
             study=study or "",
             criteria=tuple(criteria),
             windows=windows,
             parameters=parameters,
             file=self.file,
+            selfcheck=selfcheck,
         )
+
+    def selfcheck(
+        self, top: dict[str, yaml.Node], valuesets: frozenset[str], criteria: list[Criterion]
+    ) -> tuple[SelfCheckItem, ...]:
+        """The patient self-check questions, when the file has them (docs/criteria.md)."""
+        if "selfcheck" not in top:
+            return ()
+        # imported here: the self-check builds on the criteria package, not the reverse
+        from trialdesk.selfcheck.spec import read_selfcheck
+
+        items, problems = read_selfcheck(top["selfcheck"], self.file, valuesets, criteria)
+        self.problems.extend(problems)
+        for c in criteria:
+            if c.plain is None:
+                # the self-check shows every criterion it cannot decide in plain words
+                message = "a criterion needs `plain:` when the file has a selfcheck"
+                self.problems.append(
+                    StudyError(message, file=self.file, criterion=c.id, field="plain", line=c.line)
+                )
+        return items
 
     def parameters(self, node: yaml.Node | None) -> dict[str, Parameter]:
         out: dict[str, Parameter] = {}
@@ -245,6 +277,7 @@ class _Reader:
             self.problem("a criterion needs a rule, a review or a judgment", item, cid)
         note = fields.get("note")
         heading = fields.get("heading")
+        plain = self.scalar(fields["plain"], "plain", cid) if "plain" in fields else None
         return Criterion(
             id=cid,
             kind=Kind(kind_text),
@@ -257,4 +290,5 @@ class _Reader:
             note=str(note.value) if note is not None else None,
             heading=str(heading.value) if heading is not None else None,
             line=item.start_mark.line + 1,
+            plain=" ".join(plain.split()).rstrip(".") if plain else None,
         )

@@ -1,0 +1,174 @@
+"""Evaluate a self-check: the study's own Screener over the record the answers describe.
+
+The rule for never saying more than the answers support: a criterion is decided by the
+self-check only when every question attached to it was answered (or does not apply, e.g.
+pregnancy for a man), no answer was "not sure", and the record built with rough dates at
+their earliest and at their latest gives it the same status. Everything else, and every
+criterion no question covers, is left for the site. Screening and baseline are both the
+day of the self-check ("if you were screened and treated today").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from trialdesk.criteria.model import Criterion, Kind, SelfCheckItem
+from trialdesk.criteria.screening import CriterionResult, Screener, Status
+from trialdesk.errors import InputError
+from trialdesk.selfcheck.answers import Answers, AnswerValue, MonthYear, to_text
+from trialdesk.selfcheck.questions import applicability
+from trialdesk.selfcheck.record import build_record, check_mappings
+
+if TYPE_CHECKING:
+    from trialdesk.study.loader import Study
+
+__all__ = ["CriterionCheck", "Finding", "SelfCheckOutcome", "evaluate"]
+
+MAY_BE_ELIGIBLE = "may_be_eligible"
+PROBABLY_NOT_ELIGIBLE = "probably_not_eligible"
+NOTE = (
+    "This check uses only your answers. It is not a medical decision: the study site "
+    "checks your answers, your records and tests before anyone can join."
+)
+
+
+class Finding(StrEnum):
+    RULES_OUT = "rules_out"  # the answers show this criterion is not satisfied
+    FINE = "fine"  # the answers satisfy it (the site still confirms)
+    SITE = "site_will_check"
+
+
+@dataclass(frozen=True)
+class CriterionCheck:
+    """What the self-check concluded about one criterion, and why (``why`` is a code:
+    answers, not_asked, not_answered, not_sure, exact_dates, needs_tests_or_records,
+    doctor_decides)."""
+
+    criterion: Criterion
+    finding: Finding
+    why: str
+
+    @property
+    def sentence(self) -> str:
+        plain = self.criterion.plain or self.criterion.short
+        if self.criterion.kind is Kind.INCLUSION:
+            return f"You need to {plain}."
+        return f"You cannot take part if you {plain}."
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "id": self.criterion.id,
+            "kind": self.criterion.kind.value,
+            "finding": self.finding.value,
+            "why": self.why,
+            "text": self.sentence,
+        }
+
+
+@dataclass(frozen=True)
+class SelfCheckOutcome:
+    study: str
+    today: date
+    verdict: str  # may_be_eligible | probably_not_eligible
+    criteria: tuple[CriterionCheck, ...]
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Why probably not: criteria the answers show are not satisfied."""
+        return tuple(c.sentence for c in self.criteria if c.finding is Finding.RULES_OUT)
+
+    @property
+    def site_will_check(self) -> tuple[str, ...]:
+        return tuple(c.sentence for c in self.criteria if c.finding is Finding.SITE)
+
+    @property
+    def ruled_out_by(self) -> tuple[str, ...]:
+        """The ids of the criteria behind ``reasons``."""
+        return tuple(c.criterion.id for c in self.criteria if c.finding is Finding.RULES_OUT)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "study": self.study,
+            "date": self.today.isoformat(),
+            "verdict": self.verdict,
+            "reasons": list(self.reasons),
+            "site_will_check": list(self.site_will_check),
+            "criteria": [c.to_json() for c in self.criteria],
+            "note": NOTE,
+        }
+
+
+def evaluate(study: Study, answers: Answers, today: date) -> SelfCheckOutcome:
+    """The self-check outcome for these (possibly partial) answers on ``today``."""
+    items = study.criteria.selfcheck
+    check_mappings(study)
+    known = {item.id for item in items}
+    for key in answers:
+        if key not in known:
+            raise InputError(f"There is no question '{key}' in this self-check", field=key)
+    applies = applicability(items, answers)
+    used = {k: v for k, v in answers.items() if applies[k] is True}
+    for key, value in used.items():
+        if _first_day(value) > today:
+            raise InputError("That date is in the future.", field=key)
+    screener = Screener(study.criteria, study.valuesets, study.id)
+    early, late = (
+        {
+            r.criterion.id: r
+            for r in screener.screen(
+                build_record(study, used, today, at_latest), screening=today, baseline=today
+            ).criteria
+        }
+        for at_latest in (False, True)
+    )
+    checks = tuple(
+        _check(c, [i for i in items if c.id in i.criteria], used, applies, early[c.id], late[c.id])
+        for c in study.criteria.criteria
+    )
+    ruled_out = any(c.finding is Finding.RULES_OUT for c in checks)
+    return SelfCheckOutcome(
+        study=study.id,
+        today=today,
+        verdict=PROBABLY_NOT_ELIGIBLE if ruled_out else MAY_BE_ELIGIBLE,
+        criteria=checks,
+    )
+
+
+def _first_day(value: AnswerValue) -> date:
+    if isinstance(value, MonthYear):
+        return value.first()
+    if isinstance(value, date):
+        return value
+    return date.min
+
+
+def _check(
+    criterion: Criterion,
+    asked: list[SelfCheckItem],
+    used: dict[str, AnswerValue],
+    applies: dict[str, bool | None],
+    early: CriterionResult,
+    late: CriterionResult,
+) -> CriterionCheck:
+    def site(why: str) -> CriterionCheck:
+        return CriterionCheck(criterion, Finding.SITE, why)
+
+    if not asked:
+        return site("not_asked")
+    relevant = [i for i in asked if applies[i.id] is not False]
+    if any(applies[i.id] is None or i.id not in used for i in relevant):
+        return site("not_answered")
+    if any(to_text(used[i.id]) in i.site_checks for i in relevant):
+        return site("not_sure")
+    if early.status is not late.status:
+        return site("exact_dates")
+    if early.excludes:
+        return CriterionCheck(criterion, Finding.RULES_OUT, "answers")
+    if early.status is Status.UNKNOWN:
+        return site("needs_tests_or_records")
+    if early.status is Status.NEEDS_REVIEW:
+        return site("doctor_decides")
+    return CriterionCheck(criterion, Finding.FINE, "answers")
