@@ -8,7 +8,9 @@ import pytest
 from rich.console import Console, Group
 
 from trialdesk.study.ctgov import CtgovRecord, load_ctgov_record
-from trialdesk.study.show import render_study, study_text
+from trialdesk.study.loader import load_study
+from trialdesk.study.page import trial_page
+from trialdesk.study.show import page_text, render_study, study_text
 
 from .conftest import RECORDS_DIR, SEED_PAGE
 
@@ -115,12 +117,8 @@ def test_seed_page_texts_are_shown(page: str) -> None:
     flat = _flat(page)
     for line in SEED_PAGE.read_text(encoding="utf-8").splitlines():
         line = line.strip()
-        if (
-            len(line.split()) < 4
-            or line.startswith("Subjects must meet")
-            or (line.startswith("Subjects who meet any"))
-        ):
-            continue  # headings and the intro sentences, which are not criteria
+        if len(line.split()) < 4:
+            continue  # headings
         assert _flat(line).lower() in flat.lower(), line
 
 
@@ -166,3 +164,18 @@ def test_sub_headings_shown() -> None:
     assert text.count("For adolescent participants:") == 2
     assert text.count("For parent participants:") == 2
     assert "I9:" in text and "E8:" in text
+
+
+def test_intro_sentences_shown_above_their_lists(page: str) -> None:
+    lines = [line.strip() for line in page.splitlines()]
+    inclusion = lines.index("Inclusion criteria (6)")
+    assert lines[inclusion + 1] == "Subjects must meet all of the following inclusion criteria"
+    exclusion = lines.index("Exclusion criteria (28)")
+    assert lines[exclusion + 1].startswith("Subjects who meet any of the following exclusion")
+
+
+def test_the_cli_rows_and_the_page_model_render_the_same() -> None:
+    """`trialdesk study show` (record + criteria rows) and the web page's model agree."""
+    study = load_study()
+    rows = [(c.id, c.kind.value, c.text) for c in study.criteria.criteria]
+    assert study_text(study.record, rows) == page_text(trial_page(study))
