@@ -1,0 +1,1 @@
+"""Trial conduct: the audited store (models, migrations), accounts, sessions, leads."""

@@ -1,0 +1,57 @@
+"""Staff accounts, sign-in and the first-admin setup link: the public interface.
+
+The work is done in ``users`` (account management), ``login`` (authentication and
+lockout), ``setup`` (one-time setup link) and ``passwords`` (hashing and policy).
+"""
+
+from __future__ import annotations
+
+from trialdesk.trial.errors import (
+    AccountError,
+    AccountLocked,
+    LoginFailed,
+    NotFoundError,
+    PasswordPolicyError,
+    SetupError,
+)
+from trialdesk.trial.login import LOCKOUT_DURATION, MAX_FAILED_LOGINS, authenticate
+from trialdesk.trial.passwords import check_password_policy, hash_password, verify_password
+from trialdesk.trial.setup import (
+    SETUP_TOKEN_LIFETIME,
+    complete_setup,
+    create_setup_token,
+    needs_setup,
+)
+from trialdesk.trial.users import (
+    create_user,
+    find_user,
+    list_users,
+    reset_password,
+    set_active,
+    set_role,
+)
+
+__all__ = [
+    "LOCKOUT_DURATION",
+    "MAX_FAILED_LOGINS",
+    "SETUP_TOKEN_LIFETIME",
+    "AccountError",
+    "AccountLocked",
+    "LoginFailed",
+    "NotFoundError",
+    "PasswordPolicyError",
+    "SetupError",
+    "authenticate",
+    "check_password_policy",
+    "complete_setup",
+    "create_setup_token",
+    "create_user",
+    "find_user",
+    "hash_password",
+    "list_users",
+    "needs_setup",
+    "reset_password",
+    "set_active",
+    "set_role",
+    "verify_password",
+]

@@ -1,0 +1,197 @@
+"""The audit trail: an append-only, hash-chained log of every change to trial data.
+
+Each entry's ``hash`` is SHA-256 over a canonical JSON of all its fields, including the
+previous entry's hash, so editing, removing or reordering entries breaks the chain.
+``audit_head`` records the newest entry in the same transaction, so removing entries
+from the end shows as well. Defences in depth: an ORM guard (models.py) and database
+triggers (migration 0001) refuse UPDATE and DELETE; ``verify`` catches what a DBA with
+the triggers dropped could still do. The chain cannot detect an attacker who rewrites
+every entry and the head; export ``AuditReport.head_hash`` elsewhere to anchor it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from trialdesk.trial.errors import StoreError
+from trialdesk.trial.models import GENESIS_HASH, AuditHead, AuditRecord
+from trialdesk.trial.values import JsonValue, as_utc, canonical_json, to_json_value, utc_now
+
+HASHED_FIELDS = (
+    "id",
+    "at",
+    "actor",
+    "action",
+    "entity",
+    "entity_id",
+    "changes",
+    "reason",
+    "prev_hash",
+)
+
+
+def entry_hash(fields: Mapping[Any, Any]) -> str:
+    """SHA-256 hex over the canonical JSON of an entry's hashed fields."""
+    payload = {name: fields[name] for name in HASHED_FIELDS}
+    return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
+
+
+def _changes(changes: Mapping[str, tuple[Any, Any]] | None) -> dict[str, JsonValue]:
+    out: dict[str, JsonValue] = {}
+    for name, pair in (changes or {}).items():
+        old, new = pair
+        out[str(name)] = [to_json_value(old), to_json_value(new)]
+    return out
+
+
+def _locked_head(session: Session) -> AuditHead:
+    # FOR UPDATE serialises appenders on PostgreSQL; SQLite writers already hold the
+    # write lock from BEGIN IMMEDIATE (db.py), and ignores the clause.
+    head = session.execute(
+        select(AuditHead)
+        .where(AuditHead.id == 1)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if head is None:
+        raise StoreError("the audit head row is missing: run 'trialdesk audit verify'")
+    return head
+
+
+def append(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: str,
+    changes: Mapping[str, tuple[Any, Any]] | None = None,
+    reason: str | None = None,
+    at: datetime | None = None,
+) -> AuditRecord:
+    """Add one entry to the chain inside the caller's transaction and advance the head."""
+    head = _locked_head(session)
+    fields: dict[str, Any] = {
+        "id": head.last_id + 1,
+        "at": as_utc(at) if at is not None else utc_now(),
+        "actor": actor,
+        "action": action,
+        "entity": entity,
+        "entity_id": str(entity_id),
+        "changes": _changes(changes),
+        "reason": reason,
+        "prev_hash": head.last_hash,
+    }
+    record = AuditRecord(**fields, hash=entry_hash(fields))
+    session.add(record)
+    head.last_id, head.last_hash = record.id, record.hash
+    session.flush()
+    return record
+
+
+def changes_between(
+    before: Mapping[str, Any], after: Mapping[str, Any]
+) -> dict[str, tuple[Any, Any]]:
+    """``{field: (old, new)}`` for every field whose JSON form differs (absent is None)."""
+    out: dict[str, tuple[Any, Any]] = {}
+    for name in sorted(set(before) | set(after)):
+        old, new = before.get(name), after.get(name)
+        if canonical_json(old) != canonical_json(new):
+            out[name] = (old, new)
+    return out
+
+
+class ProblemKind(StrEnum):
+    EDITED = "edited"  # the row's contents do not match its own hash
+    MISSING = "missing"  # a gap in ids: rows deleted
+    CHAIN = "chain"  # prev_hash is not the previous row's hash: removed or reordered
+    HEAD = "head"  # the head disagrees with the newest row: the tail was removed
+
+
+@dataclass(frozen=True)
+class AuditProblem:
+    row_id: int
+    kind: ProblemKind
+    message: str
+
+    def __str__(self) -> str:
+        return f"row {self.row_id}: {self.message}"
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    rows: int
+    problems: list[AuditProblem] = field(default_factory=list)
+    head_id: int = 0
+    head_hash: str = GENESIS_HASH
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify(session: Session, *, batch: int = 1000) -> AuditReport:
+    """Recompute the whole chain and compare it with the head; list every problem.
+
+    Run it in ``Store.read()``: on PostgreSQL that is one REPEATABLE READ snapshot, so
+    entries appended meanwhile cannot look like a head mismatch.
+    """
+    table = AuditRecord.__table__
+    problems: list[AuditProblem] = []
+    head = session.execute(select(AuditHead.last_id, AuditHead.last_hash)).one_or_none()
+    rows = 0
+    expected_id, prev_hash = 1, GENESIS_HASH
+    last_id, last_hash = 0, GENESIS_HASH
+    result = session.execute(
+        select(table).order_by(table.c.id), execution_options={"yield_per": batch}
+    )
+    for row in result.mappings():
+        rows += 1
+        rid = row["id"]
+        if rid != expected_id:
+            span = f"{expected_id}" if rid == expected_id + 1 else f"{expected_id}-{rid - 1}"
+            problems.append(
+                AuditProblem(rid, ProblemKind.MISSING, f"row(s) {span} before it are missing")
+            )
+        if entry_hash(row) != row["hash"]:
+            problems.append(
+                AuditProblem(rid, ProblemKind.EDITED, "contents do not match its hash (edited)")
+            )
+        if row["prev_hash"] != prev_hash:
+            what = f"row {last_id}" if last_id else "the start of the chain"
+            problems.append(
+                AuditProblem(
+                    rid,
+                    ProblemKind.CHAIN,
+                    f"prev_hash does not match {what} (rows removed or reordered)",
+                )
+            )
+        expected_id, prev_hash = rid + 1, row["hash"]
+        last_id, last_hash = rid, row["hash"]
+    if head is None:
+        problems.append(AuditProblem(last_id, ProblemKind.HEAD, "the audit head row is missing"))
+    elif (head.last_id, head.last_hash) != (last_id, last_hash):
+        problems.append(
+            AuditProblem(
+                head.last_id,
+                ProblemKind.HEAD,
+                f"the head names row {head.last_id} as the newest but the log ends at "
+                f"row {last_id} with a different hash (newest rows removed or altered)"
+                if head.last_id != last_id
+                else "the head's hash differs from the newest row's (newest row altered)",
+            )
+        )
+    return AuditReport(
+        rows=rows,
+        problems=problems,
+        head_id=head.last_id if head else 0,
+        head_hash=head.last_hash if head else GENESIS_HASH,
+    )

@@ -1,0 +1,264 @@
+"""Command-line sub-apps for the trial store, mounted by the main CLI as
+``trialdesk user ...``, ``trialdesk audit ...`` and ``trialdesk db ...``.
+
+As in the main CLI, a TrialdeskError is one clear line on stderr and exit code 2.
+Changes made here are audited with actor "system" and the OS user in the reason.
+"""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from trialdesk.errors import InputError, TrialdeskError
+from trialdesk.trial import accounts
+from trialdesk.trial.db import Store, open_store
+from trialdesk.trial.roles import Role
+
+user_app = typer.Typer(help="Manage staff accounts.", no_args_is_help=True)
+audit_app = typer.Typer(help="Check the audit trail.", no_args_is_help=True)
+db_app = typer.Typer(help="Create and upgrade the trial store's schema.", no_args_is_help=True)
+
+out = Console()
+err = Console(stderr=True)
+
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        help="SQLAlchemy URL (default $TRIALDESK_DATABASE_URL, else sqlite:///./trialdesk.db).",
+        show_default=False,
+    ),
+]
+Reason = Annotated[str | None, typer.Option(help="Why: kept in the audit trail.")]
+ACTOR = "system"
+
+
+def _fail(error: TrialdeskError) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+    return typer.Exit(code=2)
+
+
+def _reason(reason: str | None) -> str:
+    return f"{reason or 'command line'} (OS user {getpass.getuser()})"
+
+
+@contextmanager
+def _store(url: str | None) -> Iterator[Store]:
+    try:
+        store = open_store(url)
+    except TrialdeskError as exc:
+        raise _fail(exc) from None
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+# Typer collapses a one-command app into that command; a callback keeps the group.
+@user_app.callback()
+def _user() -> None:
+    """Manage staff accounts."""
+
+
+@audit_app.callback()
+def _audit() -> None:
+    """Check the audit trail."""
+
+
+@db_app.callback()
+def _db() -> None:
+    """Create and upgrade the trial store's schema."""
+
+
+def _read_password(password_stdin: bool) -> str:
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise _fail(InputError("--password-stdin: no password on standard input"))
+        return password
+    value: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return value
+
+
+@user_app.command("add")
+def user_add(
+    username: Annotated[str, typer.Argument(help="Login name (stored lower-case).")],
+    role: Annotated[Role, typer.Option(help="What the user may do.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from stdin (scripts).")
+    ] = False,
+    reason: Reason = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Add a staff account; prompts for the password twice, hidden."""
+    password = _read_password(password_stdin)
+    with _store(database_url) as store:
+        try:
+            with store.transaction() as session:
+                user = accounts.create_user(
+                    session,
+                    actor=ACTOR,
+                    username=username,
+                    password=password,
+                    role=role,
+                    reason=_reason(reason),
+                )
+                name, user_role = user.username, user.role
+        except TrialdeskError as exc:
+            raise _fail(exc) from None
+    out.print(f"added {name} ({user_role.value})", highlight=False)
+
+
+@user_app.command("list")
+def user_list(database_url: DatabaseUrl = None) -> None:
+    """List staff accounts."""
+    with _store(database_url) as store, store.read() as session:
+        users = accounts.list_users(session)
+        table = Table("Username", "Role", "Active", "Locked until", "Last login", "Created")
+        for u in users:
+            table.add_row(
+                u.username,
+                u.role.value,
+                "yes" if u.active else "no",
+                f"{u.locked_until:%Y-%m-%d %H:%M}" if u.locked_until else "",
+                f"{u.last_login_at:%Y-%m-%d %H:%M}" if u.last_login_at else "never",
+                f"{u.created_at:%Y-%m-%d}",
+            )
+    out.print(table if users else "no users yet: add one with 'trialdesk user add'")
+
+
+def _set_active(username: str, active: bool, reason: str | None, url: str | None) -> None:
+    with _store(url) as store:
+        try:
+            with store.transaction() as session:
+                user = accounts.find_user(session, username)
+                if user is None:
+                    raise accounts.NotFoundError(f"no user named '{username}'")
+                accounts.set_active(
+                    session, actor=ACTOR, user_id=user.id, active=active, reason=_reason(reason)
+                )
+        except TrialdeskError as exc:
+            raise _fail(exc) from None
+    out.print(f"{'enabled' if active else 'disabled'} {username.strip().lower()}")
+
+
+@user_app.command("disable")
+def user_disable(
+    username: Annotated[str, typer.Argument()],
+    reason: Reason = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Disable an account (it can no longer sign in; open sessions end)."""
+    _set_active(username, False, reason, database_url)
+
+
+@user_app.command("enable")
+def user_enable(
+    username: Annotated[str, typer.Argument()],
+    reason: Reason = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Enable a disabled account."""
+    _set_active(username, True, reason, database_url)
+
+
+@user_app.command("reset-password")
+def user_reset_password(
+    username: Annotated[str, typer.Argument()],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from stdin (scripts).")
+    ] = False,
+    reason: Reason = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Set a new password; also unlocks the account and ends its sessions."""
+    password = _read_password(password_stdin)
+    with _store(database_url) as store:
+        try:
+            with store.transaction() as session:
+                user = accounts.find_user(session, username)
+                if user is None:
+                    raise accounts.NotFoundError(f"no user named '{username}'")
+                accounts.reset_password(
+                    session, actor=ACTOR, user_id=user.id, password=password, reason=_reason(reason)
+                )
+        except TrialdeskError as exc:
+            raise _fail(exc) from None
+    out.print(f"password reset for {username.strip().lower()}")
+
+
+@audit_app.command("verify")
+def audit_verify(database_url: DatabaseUrl = None) -> None:
+    """Recompute the audit hash chain. Exit 0 intact, 1 tampering found, 2 error."""
+    from trialdesk.trial.audit import verify
+
+    with _store(database_url) as store, store.read() as session:
+        report = verify(session)
+    if report.ok:
+        out.print(
+            f"audit trail intact: {report.rows} row(s) checked, head {report.head_id} "
+            f"{report.head_hash[:16]}",
+            highlight=False,
+        )
+        return
+    table = Table("Row", "Problem", "Detail", title="Audit trail problems")
+    for p in report.problems:
+        table.add_row(str(p.row_id), p.kind.value, p.message)
+    out.print(table)
+    out.print(
+        f"[bold red]audit trail tampered:[/] {len(report.problems)} problem(s) in "
+        f"{report.rows} row(s) checked",
+        highlight=False,
+    )
+    raise typer.Exit(code=1)
+
+
+@db_app.command("upgrade")
+def db_upgrade(database_url: DatabaseUrl = None) -> None:
+    """Create the trial store or upgrade its schema to the newest revision."""
+    from trialdesk.trial.migrate import current_revision
+
+    with _store(database_url) as store:
+        revision = current_revision(store.engine)
+        out.print(f"{store.url}: schema at revision {revision}", highlight=False)
+
+
+@db_app.command("current")
+def db_current(database_url: DatabaseUrl = None) -> None:
+    """Show the schema revision without changing anything."""
+    from trialdesk.trial.db import database_url as resolve_url
+    from trialdesk.trial.db import redact, schema_revision
+    from trialdesk.trial.migrate import head_revision
+
+    try:
+        current = schema_revision(database_url)
+    except TrialdeskError as exc:
+        raise _fail(exc) from None
+    shown = redact(resolve_url(database_url))
+    out.print(f"{shown}: at {current or 'no revision'}, newest is {head_revision()}")
+
+
+@db_app.command("revision")
+def db_revision(
+    message: Annotated[str, typer.Option("-m", "--message", help="What the migration does.")],
+    autogenerate: Annotated[
+        bool, typer.Option(help="Diff the models against the database (review the result).")
+    ] = True,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """For developers: write a new migration under trialdesk/trial/migrations/versions."""
+    from trialdesk.trial.migrate import revision
+
+    with _store(database_url) as store:
+        try:
+            revision(store.engine, message, autogenerate=autogenerate)
+        except TrialdeskError as exc:
+            raise _fail(exc) from None

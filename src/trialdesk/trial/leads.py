@@ -1,0 +1,192 @@
+"""Pre-screening leads from the public self-check: stored only with explicit consent."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from trialdesk.errors import InputError
+from trialdesk.trial import audit
+from trialdesk.trial.errors import NotFoundError
+from trialdesk.trial.models import Lead, LeadStatus
+from trialdesk.trial.values import as_utc, to_json_value
+
+__all__ = ["LeadContact", "LeadStatus", "list_leads", "set_lead_status", "store_lead"]
+
+ENTITY = Lead.__tablename__
+# A deliberately plain shape check: one @, a dot in the domain, no spaces. Deliverability
+# is proven by writing to it, not by a regex (OWASP Input Validation Cheat Sheet).
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+PHONE = re.compile(r"\+?[0-9 ().\-/]+")
+MAX = {"name": 200, "email": 254, "phone": 40, "preferred_contact": 500}  # RFC 5321: 254
+# Unambiguous when read aloud or over the phone: no 0/O, 1/I/L, U.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def _text(value: str | None, field: str) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    if not value:
+        return None
+    if len(value) > MAX[field]:
+        raise InputError(f"must be at most {MAX[field]} characters", field=field)
+    if any(unicodedata.category(c) == "Cc" for c in value):
+        raise InputError("must not contain control characters", field=field)
+    return value
+
+
+@dataclass(frozen=True)
+class LeadContact:
+    """How the site may reach the person; blank strings count as not given."""
+
+    name: str
+    email: str | None = None
+    phone: str | None = None
+    preferred_contact: str | None = None
+
+    def __post_init__(self) -> None:
+        name = _text(self.name, "name")
+        email = _text(self.email, "email")
+        phone = _text(self.phone, "phone")
+        preferred = _text(self.preferred_contact, "preferred_contact")
+        if name is None:
+            raise InputError("a name is required", field="name")
+        if email is None and phone is None:
+            raise InputError("give an email address or a phone number", field="email")
+        if email is not None and not EMAIL.fullmatch(email):
+            raise InputError("is not an email address", field="email")
+        if phone is not None and (
+            not PHONE.fullmatch(phone) or sum(c.isdigit() for c in phone) < 6
+        ):
+            raise InputError("is not a phone number", field="phone")
+        for attr, value in (
+            ("name", name),
+            ("email", email),
+            ("phone", phone),
+            ("preferred_contact", preferred),
+        ):
+            object.__setattr__(self, attr, value)
+
+
+def _reference(session: Session) -> str:
+    while True:  # 30^8 ≈ 6.6e11: a collision is rare, and retried
+        code = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+        ref = f"{code[:4]}-{code[4:]}"
+        if session.scalar(select(Lead.id).where(Lead.reference == ref)) is None:
+            return ref
+
+
+def _fields(lead: Lead) -> dict[str, Any]:
+    names = (
+        "reference", "study_id", "name", "email", "phone", "preferred_contact",
+        "answers", "outcome", "consent_text", "consented_at", "status", "status_note",
+    )  # fmt: skip
+    return {n: getattr(lead, n) for n in names}
+
+
+def store_lead(
+    session: Session,
+    *,
+    study_id: str,
+    contact: LeadContact,
+    answers: Mapping[str, Any],
+    outcome: Mapping[str, Any],
+    consent_text: str,
+    consented: bool,
+    now: datetime,
+) -> Lead:
+    """Store a lead, audited with actor "public". Without ``consented is True`` nothing
+    is stored: consent must be explicit, never inferred."""
+    if consented is not True:
+        raise InputError("nothing is stored without your consent", field="consent")
+    if not consent_text.strip():
+        raise InputError("the consent wording shown is required", field="consent_text")
+    if not study_id.strip():
+        raise InputError("a study id is required", field="study_id")
+    try:
+        answers_json, outcome_json = to_json_value(answers), to_json_value(outcome)
+    except (TypeError, ValueError) as error:
+        raise InputError(f"answers or outcome are not JSON data: {error}") from None
+    assert isinstance(answers_json, dict) and isinstance(outcome_json, dict)
+    now = as_utc(now)
+    lead = Lead(
+        reference=_reference(session),
+        study_id=study_id.strip(),
+        created_at=now,
+        name=contact.name,
+        email=contact.email,
+        phone=contact.phone,
+        preferred_contact=contact.preferred_contact,
+        answers=answers_json,
+        outcome=outcome_json,
+        consent_text=consent_text,
+        consented_at=now,
+        status=LeadStatus.NEW,
+        status_note=None,
+    )
+    session.add(lead)
+    session.flush()
+    audit.append(
+        session,
+        actor="public",
+        action="create",
+        entity=ENTITY,
+        entity_id=str(lead.id),
+        changes=audit.changes_between({}, _fields(lead)),
+        reason="self-check lead, with consent",
+        at=now,
+    )
+    return lead
+
+
+def list_leads(session: Session, study_id: str | None = None) -> list[Lead]:
+    """Leads, newest first; only one study's when ``study_id`` is given."""
+    query = select(Lead).order_by(Lead.created_at.desc(), Lead.id.desc())
+    if study_id is not None:
+        query = query.where(Lead.study_id == study_id)
+    return list(session.scalars(query))
+
+
+def set_lead_status(
+    session: Session,
+    *,
+    actor: str,
+    lead_id: int,
+    status: LeadStatus | str,
+    note: str | None,
+    reason: str | None,
+) -> Lead:
+    """Change a lead's status and note, audited with old → new values."""
+    try:
+        new_status = LeadStatus(status)
+    except ValueError:
+        allowed = ", ".join(s.value for s in LeadStatus)
+        raise InputError(f"'{status}' is not one of {allowed}", field="status") from None
+    lead = session.get(Lead, lead_id)
+    if lead is None:
+        raise NotFoundError(f"no lead with id {lead_id}")
+    note = note.strip() or None if note is not None else None
+    before = _fields(lead)
+    lead.status, lead.status_note = new_status, note
+    changes = audit.changes_between(before, _fields(lead))
+    if changes:
+        session.flush()
+        audit.append(
+            session,
+            actor=actor,
+            action="update",
+            entity=ENTITY,
+            entity_id=str(lead.id),
+            changes=changes,
+            reason=reason,
+        )
+    return lead

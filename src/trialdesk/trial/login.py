@@ -1,0 +1,102 @@
+"""Signing in: password check, lockout after repeated failures, all audited."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from trialdesk.trial import audit
+from trialdesk.trial.errors import AccountLocked, LoginFailed
+from trialdesk.trial.models import User
+from trialdesk.trial.passwords import dummy_verify, hash_password, needs_rehash, verify_password
+from trialdesk.trial.users import ENTITY, REDACTED, normalise_username
+from trialdesk.trial.values import as_utc
+
+# OWASP Authentication Cheat Sheet, "Account Lockout": lock after a small number of
+# consecutive failures for a limited time, so guessing is slowed but a lockout is not a
+# lasting denial of service.
+MAX_FAILED_LOGINS = 5
+LOCKOUT_DURATION = timedelta(minutes=15)
+
+
+def _refuse(session: Session, user: User | None, now: datetime, why: str) -> None:
+    audit.append(
+        session,
+        actor=user.username if user else "public",
+        action="login_failed",
+        entity=ENTITY,
+        entity_id=str(user.id) if user else "",
+        reason=why,
+        at=now,
+    )
+
+
+def authenticate(session: Session, *, username: str, password: str, now: datetime) -> User:
+    """The user whose credentials these are, or ``LoginFailed`` / ``AccountLocked``.
+
+    Commit the transaction even when this raises: failures are counted and audited.
+    """
+    now = as_utc(now)
+    name = normalise_username(username)
+    user = session.scalars(
+        select(User).where(User.username == name).with_for_update()
+    ).one_or_none()
+    if user is None:
+        dummy_verify(password)  # same cost as a real check: no username enumeration
+        _refuse(session, None, now, "unknown username")
+        raise LoginFailed()
+    if user.locked_until is not None and now < user.locked_until:
+        _refuse(session, user, now, "account locked")
+        raise AccountLocked(user.locked_until)
+    if not verify_password(user.password_hash, password):
+        _count_failure(session, user, now)
+        raise LoginFailed()
+    if not user.active:
+        _refuse(session, user, now, "account disabled")
+        raise LoginFailed("this account is disabled; ask an administrator")
+    changes: dict[str, tuple[object, object]] = {"last_login_at": (user.last_login_at, now)}
+    if user.failed_logins:
+        changes["failed_logins"] = (user.failed_logins, 0)
+    if user.locked_until is not None:
+        changes["locked_until"] = (user.locked_until, None)
+    if needs_rehash(user.password_hash):  # stronger parameters since it was hashed
+        user.password_hash = hash_password(password)
+        changes["password_hash"] = (REDACTED, REDACTED)
+    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+    audit.append(
+        session,
+        actor=user.username,
+        action="login",
+        entity=ENTITY,
+        entity_id=str(user.id),
+        changes=changes,
+        at=now,
+    )
+    return user
+
+
+def _count_failure(session: Session, user: User, now: datetime) -> None:
+    # A lock that has run out starts a fresh count.
+    before = 0 if user.locked_until is not None else user.failed_logins
+    changes: dict[str, tuple[object, object]] = {"failed_logins": (user.failed_logins, before + 1)}
+    user.failed_logins = before + 1
+    action = "login_failed"
+    if user.failed_logins >= MAX_FAILED_LOGINS:
+        action = "lockout"
+        changes["locked_until"] = (user.locked_until, now + LOCKOUT_DURATION)
+        user.locked_until = now + LOCKOUT_DURATION
+    elif user.locked_until is not None:
+        changes["locked_until"] = (user.locked_until, None)
+        user.locked_until = None
+    audit.append(
+        session,
+        actor=user.username,
+        action=action,
+        entity=ENTITY,
+        entity_id=str(user.id),
+        changes=changes,
+        reason="wrong password",
+        at=now,
+    )

@@ -1,0 +1,27 @@
+"""Alembic environment for the trial store (online mode only: a database is required)."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import Engine
+
+from trialdesk.trial.models import Base
+
+config = context.config
+engine = config.attributes.get("engine")
+if not isinstance(engine, Engine):
+    raise RuntimeError("run migrations through 'trialdesk db upgrade', not the alembic command")
+
+with engine.connect() as connection:
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=connection.dialect.name == "sqlite",  # SQLite cannot ALTER much
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Several app processes may start at once: one migrates, the others wait and
+            # then find the schema current. (SQLite's BEGIN IMMEDIATE does the same.)
+            connection.exec_driver_sql("SELECT pg_advisory_xact_lock(74720001)")
+        context.run_migrations()

@@ -1,0 +1,41 @@
+"""Staff roles and what each may do. The web app checks permissions, never role names."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from types import MappingProxyType
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    INVESTIGATOR = "investigator"
+    COORDINATOR = "coordinator"
+    MONITOR = "monitor"
+
+
+class Permission(StrEnum):
+    VIEW_LEADS = "view_leads"
+    EDIT_LEADS = "edit_leads"
+    MANAGE_USERS = "manage_users"
+    VIEW_AUDIT = "view_audit"
+    VIEW_STAFF = "view_staff"  # any signed-in staff page
+    SIGN_ELIGIBILITY = "sign_eligibility"  # investigator's signature on judgment criteria
+
+
+P = Permission
+ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = MappingProxyType(
+    {
+        Role.ADMIN: frozenset({P.VIEW_STAFF, P.MANAGE_USERS, P.VIEW_AUDIT, P.VIEW_LEADS}),
+        Role.INVESTIGATOR: frozenset(
+            {P.VIEW_STAFF, P.VIEW_LEADS, P.EDIT_LEADS, P.SIGN_ELIGIBILITY}
+        ),
+        Role.COORDINATOR: frozenset({P.VIEW_STAFF, P.VIEW_LEADS, P.EDIT_LEADS}),
+        # A sponsor's monitor reads and checks; changes nothing.
+        Role.MONITOR: frozenset({P.VIEW_STAFF, P.VIEW_LEADS, P.VIEW_AUDIT}),
+    }
+)
+
+
+def has_permission(role: Role, p: Permission) -> bool:
+    return p in ROLE_PERMISSIONS.get(Role(role), frozenset())

@@ -1,0 +1,107 @@
+"""Staff browser sessions: a random cookie token; only its SHA-256 is stored.
+
+Timeouts follow the OWASP Session Management Cheat Sheet ("Session Expiration"): an idle
+timeout of 30 minutes and an absolute timeout of 12 hours (a working day) for an
+application handling sensitive data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from trialdesk.trial import audit
+from trialdesk.trial.models import LoginSession, User
+from trialdesk.trial.values import as_utc
+
+IDLE_TIMEOUT = timedelta(minutes=30)
+ABSOLUTE_TIMEOUT = timedelta(hours=12)
+# last_seen_at is written at most this often, so most requests only read.
+TOUCH_INTERVAL = timedelta(minutes=1)
+_MAX_TOKEN_LENGTH = 256  # token_urlsafe(32) is 43 characters; anything huge is junk
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def start(session: Session, user: User, now: datetime) -> str:
+    """Open a session for ``user`` and return the raw token (for the cookie, never stored).
+
+    Not audited on its own: the ``login`` entry written by ``authenticate`` records it.
+    """
+    now = as_utc(now)
+    token = secrets.token_urlsafe(32)
+    session.add(
+        LoginSession(
+            token_hash=token_hash(token),
+            user_id=user.id,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + ABSOLUTE_TIMEOUT,
+        )
+    )
+    session.flush()
+    return token
+
+
+def _live(session: Session, token: str, now: datetime) -> LoginSession | None:
+    if not token or len(token) > _MAX_TOKEN_LENGTH:
+        return None
+    row = session.scalars(
+        select(LoginSession).where(LoginSession.token_hash == token_hash(token))
+    ).one_or_none()
+    if row is None or row.ended_at is not None:
+        return None
+    if now >= row.expires_at or now >= row.last_seen_at + IDLE_TIMEOUT:
+        return None
+    return row
+
+
+def resolve(session: Session, token: str, now: datetime) -> User | None:
+    """The signed-in user for ``token``, or None when unknown, ended, expired or disabled."""
+    now = as_utc(now)
+    row = _live(session, token, now)
+    if row is None or not row.user.active:
+        return None
+    if now - row.last_seen_at >= TOUCH_INTERVAL:
+        row.last_seen_at = now
+        session.flush()
+    return row.user
+
+
+def end(session: Session, token: str, now: datetime) -> None:
+    """Sign out: end the session for ``token`` (nothing happens if it is not live)."""
+    now = as_utc(now)
+    row = _live(session, token, now)
+    if row is None:
+        return
+    row.ended_at = now
+    audit.append(
+        session,
+        actor=row.user.username,
+        action="logout",
+        entity=LoginSession.__tablename__,
+        entity_id=str(row.id),
+        changes={"ended_at": (None, now)},
+        at=now,
+    )
+
+
+def end_all(session: Session, user_id: int, now: datetime) -> int:
+    """Mark every session of a user not yet ended as ended (account disabled, or password
+    reset); returns how many."""
+    rows = session.scalars(
+        select(LoginSession).where(
+            LoginSession.user_id == user_id,
+            LoginSession.ended_at.is_(None),
+        )
+    ).all()
+    for row in rows:
+        row.ended_at = as_utc(now)
+    session.flush()
+    return len(rows)

@@ -1,0 +1,187 @@
+"""Staff accounts: create, change role, disable, reset password, list.
+
+Every write is audited in the caller's transaction. No password, and no password hash,
+ever reaches the audit log.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from trialdesk.trial import audit, sessions
+from trialdesk.trial.errors import AccountError, NotFoundError
+from trialdesk.trial.models import User
+from trialdesk.trial.passwords import check_password_policy, hash_password
+from trialdesk.trial.roles import Role
+from trialdesk.trial.values import utc_now
+
+ENTITY = User.__tablename__
+REDACTED = "[redacted]"
+USERNAME = re.compile(r"[a-z0-9][a-z0-9._@-]{0,63}")
+RESERVED = frozenset({"public", "system"})  # actor names of the audit log
+
+
+def normalise_username(username: str) -> str:
+    return username.strip().lower()
+
+
+def _valid_username(username: str) -> str:
+    name = normalise_username(username)
+    if not USERNAME.fullmatch(name):
+        raise AccountError(
+            "a username is 1-64 characters: letters, digits and . _ @ -, starting with a "
+            "letter or digit",
+            field="username",
+        )
+    if name in RESERVED:
+        raise AccountError(f"'{name}' is reserved", field="username")
+    return name
+
+
+def find_user(session: Session, username: str) -> User | None:
+    name = normalise_username(username)
+    return session.scalars(select(User).where(User.username == name)).one_or_none()
+
+
+def _user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFoundError(f"no user with id {user_id}")
+    return user
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.username)))
+
+
+def create_user(
+    session: Session,
+    *,
+    actor: str,
+    username: str,
+    password: str,
+    role: Role,
+    reason: str | None = None,
+) -> User:
+    name = _valid_username(username)
+    role = Role(role)
+    check_password_policy(password, username=name)
+    if find_user(session, name) is not None:
+        raise AccountError(f"a user named '{name}' already exists", field="username")
+    user = User(
+        username=name,
+        password_hash=hash_password(password),
+        role=role,
+        active=True,
+        failed_logins=0,
+        created_at=utc_now(),
+    )
+    session.add(user)
+    try:
+        session.flush()
+    except IntegrityError:  # created concurrently since the check above
+        raise AccountError(f"a user named '{name}' already exists", field="username") from None
+    audit.append(
+        session,
+        actor=actor,
+        action="create",
+        entity=ENTITY,
+        entity_id=str(user.id),
+        changes={"username": (None, name), "role": (None, role), "active": (None, True)},
+        reason=reason,
+        at=user.created_at,
+    )
+    return user
+
+
+def _active_admin_ids(session: Session) -> list[int]:
+    # Locked on PostgreSQL so two admins cannot concurrently disable each other.
+    query = select(User.id).where(User.role == Role.ADMIN, User.active.is_(True))
+    return list(session.scalars(query.with_for_update()))
+
+
+def _keeps_an_admin(session: Session, user: User, verb: str) -> None:
+    if user.role is Role.ADMIN and user.active and _active_admin_ids(session) == [user.id]:
+        raise AccountError(f"cannot {verb} '{user.username}': it is the last active admin")
+
+
+def set_role(
+    session: Session, *, actor: str, user_id: int, role: Role, reason: str | None = None
+) -> User:
+    user, role = _user(session, user_id), Role(role)
+    if user.role is role:
+        return user
+    if role is not Role.ADMIN:
+        _keeps_an_admin(session, user, "demote")
+    old, user.role = user.role, role
+    audit.append(
+        session,
+        actor=actor,
+        action="update",
+        entity=ENTITY,
+        entity_id=str(user.id),
+        changes={"role": (old, role)},
+        reason=reason,
+    )
+    return user
+
+
+def set_active(
+    session: Session, *, actor: str, user_id: int, active: bool, reason: str | None = None
+) -> User:
+    user = _user(session, user_id)
+    if user.active is active:
+        return user
+    changes: dict[str, tuple[object, object]] = {"active": (user.active, active)}
+    if not active:
+        if normalise_username(actor) == user.username:
+            raise AccountError("you cannot disable your own account")
+        _keeps_an_admin(session, user, "disable")
+        ended = sessions.end_all(session, user.id, utc_now())
+        if ended:
+            changes["open_sessions"] = (ended, 0)
+    user.active = active
+    audit.append(
+        session,
+        actor=actor,
+        action="update",
+        entity=ENTITY,
+        entity_id=str(user.id),
+        changes=changes,
+        reason=reason,
+    )
+    return user
+
+
+def reset_password(
+    session: Session, *, actor: str, user_id: int, password: str, reason: str | None = None
+) -> User:
+    """Set a new password; also unlocks the account and signs it out everywhere (OWASP
+    Session Management Cheat Sheet: renew sessions after a credential change)."""
+    user = _user(session, user_id)
+    check_password_policy(password, username=user.username)
+    user.password_hash = hash_password(password)
+    changes: dict[str, tuple[object, object]] = {"password_hash": (REDACTED, REDACTED)}
+    if user.failed_logins:
+        changes["failed_logins"] = (user.failed_logins, 0)
+        user.failed_logins = 0
+    if user.locked_until is not None:
+        changes["locked_until"] = (user.locked_until, None)
+        user.locked_until = None
+    ended = sessions.end_all(session, user.id, utc_now())
+    if ended:
+        changes["open_sessions"] = (ended, 0)
+    audit.append(
+        session,
+        actor=actor,
+        action="update",
+        entity=ENTITY,
+        entity_id=str(user.id),
+        changes=changes,
+        reason=reason or "password reset",
+    )
+    return user

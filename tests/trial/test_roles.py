@@ -1,0 +1,27 @@
+"""The permission table, as the brief defines it."""
+
+from __future__ import annotations
+
+import pytest
+
+from trialdesk.trial.roles import ROLE_PERMISSIONS, Permission, Role, has_permission
+
+P = Permission
+EXPECTED = {
+    Role.ADMIN: {P.VIEW_STAFF, P.MANAGE_USERS, P.VIEW_AUDIT, P.VIEW_LEADS},
+    Role.INVESTIGATOR: {P.VIEW_STAFF, P.VIEW_LEADS, P.EDIT_LEADS, P.SIGN_ELIGIBILITY},
+    Role.COORDINATOR: {P.VIEW_STAFF, P.VIEW_LEADS, P.EDIT_LEADS},
+    Role.MONITOR: {P.VIEW_STAFF, P.VIEW_LEADS, P.VIEW_AUDIT},
+}
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("permission", list(Permission))
+def test_has_permission(role: Role, permission: Permission) -> None:
+    assert has_permission(role, permission) is (permission in EXPECTED[role])
+
+
+def test_every_role_has_an_entry_and_only_investigators_sign() -> None:
+    assert set(ROLE_PERMISSIONS) == set(Role)
+    assert [r for r in Role if has_permission(r, P.SIGN_ELIGIBILITY)] == [Role.INVESTIGATOR]
+    assert not any(has_permission(Role.MONITOR, p) for p in (P.EDIT_LEADS, P.MANAGE_USERS))
