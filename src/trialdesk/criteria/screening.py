@@ -8,6 +8,7 @@ unknown; else needs_review if any awaits judgment; else eligible.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
@@ -176,7 +177,10 @@ class Screener:
         target_knee: Laterality | None = None,
         attestations: list[Attestation] | None = None,
         defaults: tuple[str, ...] = (),
+        only: Collection[str] | None = None,
     ) -> ScreeningResult:
+        """Screen ``record``; ``only`` limits it to those criterion ids (the verdict is
+        then over those alone), for callers that know the rest is decided elsewhere."""
         index = FactIndex(record, self.matcher)
         dates = StudyDates(screening, baseline, consent_date(index.consents, screening))
         ctx = EvalContext(
@@ -190,6 +194,7 @@ class Screener:
         results = tuple(
             apply_attestations(status_of(c, ctx), record.id, attestations or [])
             for c in self.criteria.criteria
+            if only is None or c.id in only
         )
         return ScreeningResult(
             patient=record.id,

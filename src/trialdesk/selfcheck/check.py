@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from trialdesk.criteria.model import Criterion, Kind, SelfCheckItem
 from trialdesk.criteria.screening import CriterionResult, Screener, Status
 from trialdesk.errors import InputError
+from trialdesk.patients.record import PatientRecord
 from trialdesk.selfcheck.answers import Answers, AnswerValue, MonthYear, to_text
 from trialdesk.selfcheck.questions import applicability
 from trialdesk.selfcheck.record import build_record, check_mappings
@@ -114,19 +115,26 @@ def evaluate(study: Study, answers: Answers, today: date) -> SelfCheckOutcome:
     for key, value in used.items():
         if _first_day(value) > today:
             raise InputError("That date is in the future.", field=key)
-    screener = Screener(study.criteria, study.valuesets, study.id)
-    early, late = (
-        {
-            r.criterion.id: r
-            for r in screener.screen(
-                build_record(study, used, today, at_latest), screening=today, baseline=today
-            ).criteria
-        }
-        for at_latest in (False, True)
-    )
+    criteria = study.criteria.criteria
+    asked = {c.id: [i for i in items if c.id in i.criteria] for c in criteria}
+    # Criteria the answers cannot decide go to the site whatever the engine says, so only
+    # the others are screened (this is what keeps a self-check to a few milliseconds).
+    pending = {c.id: _site_reason(asked[c.id], used, applies) for c in criteria}
+    decidable = {cid for cid, why in pending.items() if why is None}
+    screener = _screener(study)
+    early_record, late_record = (build_record(study, used, today, late) for late in (False, True))
+
+    def screen(record: PatientRecord) -> dict[str, CriterionResult]:
+        result = screener.screen(record, screening=today, baseline=today, only=decidable)
+        return {r.criterion.id: r for r in result.criteria}
+
+    early = screen(early_record)
+    late = early if late_record == early_record else screen(late_record)
     checks = tuple(
-        _check(c, [i for i in items if c.id in i.criteria], used, applies, early[c.id], late[c.id])
-        for c in study.criteria.criteria
+        CriterionCheck(c, Finding.SITE, why)
+        if (why := pending[c.id]) is not None
+        else _decided(c, early[c.id], late[c.id])
+        for c in criteria
     )
     ruled_out = any(c.finding is Finding.RULES_OUT for c in checks)
     return SelfCheckOutcome(
@@ -137,6 +145,18 @@ def evaluate(study: Study, answers: Answers, today: date) -> SelfCheckOutcome:
     )
 
 
+_SCREENERS: dict[int, tuple[Study, Screener]] = {}
+
+
+def _screener(study: Study) -> Screener:
+    """One Screener per loaded study: its code matcher caches what it has matched."""
+    cached = _SCREENERS.get(id(study))
+    if cached is None or cached[0] is not study:
+        cached = (study, Screener(study.criteria, study.valuesets, study.id))
+        _SCREENERS[id(study)] = cached
+    return cached[1]
+
+
 def _first_day(value: AnswerValue) -> date:
     if isinstance(value, MonthYear):
         return value.first()
@@ -145,24 +165,26 @@ def _first_day(value: AnswerValue) -> date:
     return date.min
 
 
-def _check(
-    criterion: Criterion,
-    asked: list[SelfCheckItem],
-    used: dict[str, AnswerValue],
-    applies: dict[str, bool | None],
-    early: CriterionResult,
-    late: CriterionResult,
-) -> CriterionCheck:
+def _site_reason(
+    asked: list[SelfCheckItem], used: dict[str, AnswerValue], applies: dict[str, bool | None]
+) -> str | None:
+    """Why the site must check a criterion whatever the engine says; None if it need not."""
+    if not asked:
+        return "not_asked"
+    relevant = [i for i in asked if applies[i.id] is not False]
+    if any(applies[i.id] is None or i.id not in used for i in relevant):
+        return "not_answered"
+    if any(to_text(used[i.id]) in i.site_checks for i in relevant):
+        return "not_sure"
+    return None
+
+
+def _decided(criterion: Criterion, early: CriterionResult, late: CriterionResult) -> CriterionCheck:
+    """The engine's status for a criterion every needed answer was given for."""
+
     def site(why: str) -> CriterionCheck:
         return CriterionCheck(criterion, Finding.SITE, why)
 
-    if not asked:
-        return site("not_asked")
-    relevant = [i for i in asked if applies[i.id] is not False]
-    if any(applies[i.id] is None or i.id not in used for i in relevant):
-        return site("not_answered")
-    if any(to_text(used[i.id]) in i.site_checks for i in relevant):
-        return site("not_sure")
     if early.status is not late.status:
         return site("exact_dates")
     if early.excludes:
