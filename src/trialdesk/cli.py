@@ -17,6 +17,7 @@ from rich.console import Console
 
 from trialdesk.errors import InputError, TrialdeskError
 from trialdesk.patients.record import Laterality
+from trialdesk.trial.cli import audit_app, db_app, user_app
 
 app = typer.Typer(
     help="trialdesk: a clinical trial's participant pipeline from one protocol definition.",
@@ -25,6 +26,9 @@ app = typer.Typer(
 )
 study_app = typer.Typer(help="Show, check and start study folders.", no_args_is_help=True)
 app.add_typer(study_app, name="study")
+app.add_typer(user_app, name="user")
+app.add_typer(audit_app, name="audit")
+app.add_typer(db_app, name="db")
 
 out = Console()
 err = Console(stderr=True)
@@ -295,6 +299,30 @@ def study_list() -> None:
 
     for sid in bundled_study_ids():
         out.print(f"{sid}  {load_study(sid).title}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            help="Trial store URL (default: $TRIALDESK_DATABASE_URL, else ./trialdesk.db)."
+        ),
+    ] = None,
+    secure_cookies: Annotated[
+        bool | None,
+        typer.Option(help="Mark cookies Secure (HTTPS). Default: on unless serving on loopback."),
+    ] = None,
+) -> None:
+    """Run the web application: public trial pages and self-check, and the staff app."""
+    from trialdesk.web.serve import serve as run  # late: the web stack is heavy to import
+
+    try:
+        run(host, port, database_url, out, secure_cookies)
+    except TrialdeskError as error:
+        raise fail(error) from None
 
 
 def main() -> None:  # pragma: no cover - console entry point

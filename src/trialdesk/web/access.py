@@ -1,0 +1,88 @@
+"""Who may use which route: one mechanism for every page and API endpoint.
+
+Each route declares its access with ``dependencies=[allow(...)]``: ``PUBLIC`` or one
+:class:`~trialdesk.trial.roles.Permission`. The app refuses to start if any route lacks a
+declaration (:func:`check_every_route_declares_access`), so a new route cannot be
+forgotten. The same dependency checks the CSRF token of every unsafe request, so no form
+can skip it either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Final
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.routing import APIRoute
+
+from trialdesk.trial.roles import Permission
+from trialdesk.web import csrf
+from trialdesk.web.identity import StaffUser
+from trialdesk.web.problems import Forbidden, NotSignedIn
+
+__all__ = [
+    "PUBLIC",
+    "Access",
+    "allow",
+    "access_of",
+    "api_routes",
+    "check_every_route_declares_access",
+]
+
+
+@dataclass(frozen=True)
+class Access:
+    """What a route requires: nothing (public) or a signed-in user holding a permission."""
+
+    permission: Permission | None
+
+    @property
+    def public(self) -> bool:
+        return self.permission is None
+
+    def __str__(self) -> str:
+        return "public" if self.permission is None else self.permission.value
+
+
+PUBLIC: Final = Access(None)
+_MARK = "__trialdesk_access__"
+
+
+def allow(access: Access | Permission) -> Any:
+    """The dependency that enforces ``access`` (and CSRF on unsafe methods)."""
+    required = access if isinstance(access, Access) else Access(access)
+
+    async def guard(request: Request) -> None:
+        user: StaffUser | None = getattr(request.state, "user", None)
+        if not required.public:
+            if user is None:
+                raise NotSignedIn()
+            assert required.permission is not None
+            if not user.can(required.permission):
+                raise Forbidden(f"your role ({user.role}) may not {required.permission.value}")
+        await csrf.check(request)
+
+    setattr(guard, _MARK, required)
+    return Depends(guard)
+
+
+def access_of(route: APIRoute) -> Access | None:
+    """The access a route declared, or None when it declared none (a bug)."""
+    found = [
+        getattr(d.dependency, _MARK) for d in route.dependencies if hasattr(d.dependency, _MARK)
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+def api_routes(routers: Iterable[APIRouter]) -> list[APIRoute]:
+    """Every route of the app's routers (FastAPI hides them behind included-router proxies)."""
+    return [r for router in routers for r in router.routes if isinstance(r, APIRoute)]
+
+
+def check_every_route_declares_access(routers: Iterable[APIRouter]) -> None:
+    missing = [
+        f"{sorted(r.methods or ())} {r.path}" for r in api_routes(routers) if access_of(r) is None
+    ]
+    if missing:
+        raise RuntimeError(f"routes without an access declaration: {', '.join(missing)}")

@@ -1,0 +1,68 @@
+"""The FastAPI application: wiring only. Routes live in ``routes/``, one module per room."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+
+from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from trialdesk.study.loader import Study, bundled_study_ids, load_study
+from trialdesk.trial.db import Store
+from trialdesk.web.access import check_every_route_declares_access
+from trialdesk.web.headers import SecurityHeaders
+from trialdesk.web.identity import load_user
+from trialdesk.web.pages import HERE
+from trialdesk.web.problems import install_handlers
+from trialdesk.web.routes import admin, api, auth, public, selfcheck, staff
+
+__all__ = ["create_app", "bundled_studies"]
+
+DESCRIPTION = """The trialdesk API: public study records and the patient self-check, and the
+pre-screening leads for signed-in staff. Every error has the body
+`{"error": {"status", "code", "message", "field"}}`."""
+
+
+ROUTERS = tuple(m.router for m in (public, selfcheck, auth, staff, admin, api))
+
+
+def bundled_studies() -> dict[str, Study]:
+    return {sid: load_study(sid) for sid in bundled_study_ids()}
+
+
+def create_app(
+    store: Store,
+    *,
+    studies: Mapping[str, Study] | None = None,
+    secret_key: bytes | None = None,
+    secure_cookies: bool = False,
+) -> FastAPI:
+    """The application over ``store``.
+
+    ``secret_key`` signs CSRF tokens; a random one per process when not given (forms open
+    across a restart must then be reloaded). ``secure_cookies`` marks cookies Secure: on
+    whenever the app is served over HTTPS.
+    """
+    app = FastAPI(
+        title="trialdesk",
+        version="0.1.0",
+        description=DESCRIPTION,
+        dependencies=[Depends(load_user)],
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.store = store
+    app.state.studies = dict(studies) if studies is not None else bundled_studies()
+    app.state.pages = {}  # study id → TrialPage, built on first use
+    app.state.page_cache = {}  # anonymous public pages, rendered once
+    app.state.secret_key = secret_key or secrets.token_bytes(32)
+    app.state.secure_cookies = secure_cookies
+    install_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.add_middleware(SecurityHeaders)
+    check_every_route_declares_access(ROUTERS)
+    return app

@@ -1,0 +1,98 @@
+"""Accounts: an admin adds staff, sets their role and disables them. Nothing is deleted."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from trialdesk.errors import InputError, TrialdeskError
+from trialdesk.trial import accounts
+from trialdesk.trial.db import Store
+from trialdesk.trial.roles import Permission, Role
+from trialdesk.web.access import allow
+from trialdesk.web.identity import StaffUser
+from trialdesk.web.pages import render
+from trialdesk.web.schemas import RowId
+
+router = APIRouter(include_in_schema=False)
+MANAGE = [allow(Permission.MANAGE_USERS)]
+
+
+def _page(request: Request, error: str | None = None, status: int = 200) -> HTMLResponse:
+    store: Store = request.app.state.store
+    with store.read() as session:
+        users = accounts.list_users(session)
+        return render(
+            request,
+            "users.html",
+            {"users": users, "roles": [r.value for r in Role], "error": error},
+            status_code=status,
+        )
+
+
+@router.get("/admin/users", response_class=HTMLResponse, dependencies=MANAGE)
+def users(request: Request) -> HTMLResponse:
+    return _page(request)
+
+
+@router.post("/admin/users", dependencies=MANAGE)
+def add_user(
+    request: Request,
+    username: str = Form(max_length=150),
+    role: str = Form(max_length=40),
+    password: str = Form(max_length=1024),
+    reason: str = Form("", max_length=2000),
+) -> Response:
+    user: StaffUser = request.state.user
+    store: Store = request.app.state.store
+    try:
+        with store.transaction() as session:
+            accounts.create_user(
+                session,
+                actor=user.username,
+                username=username,
+                password=password,
+                role=_role(role),
+                reason=reason or None,
+            )
+    except TrialdeskError as error:
+        return _page(request, error.message, 422)
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/admin/users/{user_id}", dependencies=MANAGE)
+def change_user(
+    request: Request,
+    user_id: RowId,
+    role: str = Form(max_length=40),
+    active: str = Form("", max_length=10),
+    reason: str = Form("", max_length=2000),
+) -> Response:
+    user: StaffUser = request.state.user
+    store: Store = request.app.state.store
+    try:
+        with store.transaction() as session:
+            accounts.set_role(
+                session,
+                actor=user.username,
+                user_id=user_id,
+                role=_role(role),
+                reason=reason or None,
+            )
+            accounts.set_active(
+                session,
+                actor=user.username,
+                user_id=user_id,
+                active=active == "yes",
+                reason=reason or None,
+            )
+    except TrialdeskError as error:
+        return _page(request, error.message, 422)
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+def _role(value: str) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        raise InputError(f"no role {value!r}; roles: {', '.join(Role)}", field="role") from None

@@ -1,0 +1,111 @@
+"""Signing in and out, and the one-time setup link that creates the first admin."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from trialdesk.errors import TrialdeskError
+from trialdesk.trial import accounts, sessions
+from trialdesk.trial.db import Store
+from trialdesk.web.access import PUBLIC, allow
+from trialdesk.web.csrf import SESSION_COOKIE
+from trialdesk.web.identity import now
+from trialdesk.web.pages import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site: never an open redirect to another host."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith(("//", "/\\"))
+        and target.isprintable()  # no control characters smuggled into the Location header
+    ):
+        return target
+    return "/staff"
+
+
+@router.get("/login", response_class=HTMLResponse, dependencies=[allow(PUBLIC)])
+def login_form(request: Request, next: str = "/staff") -> HTMLResponse:
+    return render(request, "login.html", {"next": safe_next(next), "error": None})
+
+
+@router.post("/login", dependencies=[allow(PUBLIC)])
+def login(
+    request: Request,
+    username: str = Form(max_length=150),
+    password: str = Form(max_length=1024),
+    next: str = Form("/staff", max_length=2000),
+) -> Response:
+    store: Store = request.app.state.store
+    failure: TrialdeskError | None = None
+    with store.transaction() as session:  # a failure is counted and audited, so commit it
+        try:
+            user = accounts.authenticate(session, username=username, password=password, now=now())
+            token = sessions.start(session, user, now())
+        except (accounts.LoginFailed, accounts.AccountLocked) as error:
+            failure = error
+    if failure is not None:
+        status = 423 if isinstance(failure, accounts.AccountLocked) else 401
+        return render(
+            request,
+            "login.html",
+            {"next": safe_next(next), "error": failure.message, "username": username},
+            status_code=status,
+        )
+    response = RedirectResponse(safe_next(next), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=request.app.state.secure_cookies,
+        path="/",
+    )
+    return response
+
+
+@router.post("/logout", dependencies=[allow(PUBLIC)])
+def logout(request: Request) -> Response:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        store: Store = request.app.state.store
+        with store.transaction() as session:
+            sessions.end(session, token, now())
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/setup/{token}", response_class=HTMLResponse, dependencies=[allow(PUBLIC)])
+def setup_form(request: Request, token: str) -> HTMLResponse:
+    return render(request, "setup.html", {"token": token, "error": None})
+
+
+@router.post("/setup/{token}", dependencies=[allow(PUBLIC)])
+def setup(
+    request: Request,
+    token: str,
+    username: str = Form(max_length=150),
+    password: str = Form(max_length=1024),
+    password_again: str = Form(max_length=1024),
+) -> Response:
+    store: Store = request.app.state.store
+    try:
+        if password != password_again:
+            raise accounts.PasswordPolicyError("the two passwords differ")
+        with store.transaction() as session:
+            accounts.complete_setup(
+                session, token=token, username=username, password=password, now=now()
+            )
+    except TrialdeskError as error:
+        return render(
+            request,
+            "setup.html",
+            {"token": token, "error": error.message, "username": username},
+            status_code=422,
+        )
+    return RedirectResponse("/login?next=/admin/users", status_code=303)

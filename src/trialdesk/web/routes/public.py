@@ -1,0 +1,56 @@
+"""The public face: the list of studies and each study's trial page. No sign-in.
+
+These pages are the same for every anonymous visitor (no form, no personal data), so
+each is rendered once and served from memory; a signed-in visitor's copy carries their
+name in the header and is rendered afresh.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from trialdesk.web.access import PUBLIC, allow
+from trialdesk.web.pages import render
+from trialdesk.web.studies import all_studies, page_of, study_or_404
+
+router = APIRouter(include_in_schema=False)
+
+
+def anonymous_cached(request: Request, key: str, build: Callable[[], HTMLResponse]) -> HTMLResponse:
+    if request.state.user is not None:
+        return build()
+    cache: dict[str, bytes] = request.app.state.page_cache
+    body = cache.get(key)
+    if body is not None:
+        return HTMLResponse(body)
+    response = build()
+    if response.status_code == 200 and "set-cookie" not in response.headers:
+        cache[key] = bytes(response.body)
+    return response
+
+
+@router.get("/", response_class=HTMLResponse, dependencies=[allow(PUBLIC)])
+async def home(request: Request) -> HTMLResponse:
+    def build() -> HTMLResponse:
+        pages = [page_of(request, s) for s in all_studies(request)]
+        return render(request, "home.html", {"pages": pages})
+
+    return anonymous_cached(request, "home", build)
+
+
+@router.get("/studies/{nct_id}", response_class=HTMLResponse, dependencies=[allow(PUBLIC)])
+async def study_page(request: Request, nct_id: str) -> HTMLResponse:
+    study = study_or_404(request, nct_id)
+
+    def build() -> HTMLResponse:
+        return render(request, "study.html", {"page": page_of(request, study), "study": study})
+
+    return anonymous_cached(request, f"study:{study.id}", build)
+
+
+@router.get("/healthz", dependencies=[allow(PUBLIC)])
+async def health() -> dict[str, str]:
+    return {"status": "ok"}

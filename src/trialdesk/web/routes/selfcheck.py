@@ -1,0 +1,178 @@
+"""The patient self-check pages: questions, the result, and leaving contact details.
+
+Answers travel only in the form posts; nothing is stored unless the person ticks the
+consent box and sends contact details. The result is recomputed on the server from the
+answers at every step, never taken from the browser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from trialdesk import selfcheck
+from trialdesk.errors import InputError
+from trialdesk.study.loader import Study
+from trialdesk.trial import leads
+from trialdesk.trial.db import Store
+from trialdesk.web.access import PUBLIC, allow
+from trialdesk.web.identity import now
+from trialdesk.web.pages import render
+from trialdesk.web.studies import page_of, study_or_404
+
+router = APIRouter(include_in_schema=False)
+
+ANSWER_PREFIX = "a."
+CONTACT_FIELDS = ("name", "email", "phone", "preferred_contact")
+
+
+def consent_text(study: Study) -> str:
+    return (
+        f"I agree that the team running study {study.id} may contact me about taking part, "
+        "using the details above. My answers and contact details are kept only for this and "
+        "I can ask for them to be deleted at any time."
+    )
+
+
+def question_conditions(study: Study) -> dict[str, list[tuple[str, str]]]:
+    return {q.id: selfcheck.conditions_of(q) for q in selfcheck.questions(study)}
+
+
+def answered(study: Study, form: Mapping[str, object], prefix: str = "") -> dict[str, str]:
+    """The non-blank answers to the questions that apply, as raw strings."""
+    raw = {
+        q.id: value.strip()
+        for q in selfcheck.questions(study)
+        if isinstance(value := form.get(prefix + q.id), str) and value.strip()
+    }
+    shown = {q.id for q in selfcheck.visible(selfcheck.questions(study), raw)}
+    return {k: v for k, v in raw.items() if k in shown}
+
+
+def today() -> date:
+    return now().date()
+
+
+def _form_page(
+    request: Request,
+    study: Study,
+    answers: dict[str, str],
+    errors: dict[str, str],
+    status: int = 200,
+) -> HTMLResponse:
+    return render(
+        request,
+        "selfcheck.html",
+        {
+            "study": study,
+            "page": page_of(request, study),
+            "questions": selfcheck.questions(study),
+            "question_conditions": question_conditions(study),
+            "answers": answers,
+            "errors": errors,
+        },
+        status_code=status,
+    )
+
+
+@router.get(
+    "/studies/{nct_id}/self-check", response_class=HTMLResponse, dependencies=[allow(PUBLIC)]
+)
+def self_check_form(request: Request, nct_id: str) -> HTMLResponse:
+    return _form_page(request, study_or_404(request, nct_id), {}, {})
+
+
+@router.post(
+    "/studies/{nct_id}/self-check", response_class=HTMLResponse, dependencies=[allow(PUBLIC)]
+)
+async def self_check_result(request: Request, nct_id: str) -> HTMLResponse:
+    study = study_or_404(request, nct_id)
+    raw = answered(study, await request.form())
+    try:
+        outcome = selfcheck.evaluate(study, selfcheck.parse_answers(study, raw), today())
+    except InputError as error:
+        return _form_page(request, study, raw, {error.field or "": error.message}, 422)
+    return _result_page(request, study, raw, outcome, {}, {})
+
+
+def _result_page(
+    request: Request,
+    study: Study,
+    raw: dict[str, str],
+    outcome: selfcheck.SelfCheckOutcome,
+    contact: dict[str, str],
+    contact_errors: dict[str, str],
+    status: int = 200,
+) -> HTMLResponse:
+    return render(
+        request,
+        "selfcheck_result.html",
+        {
+            "study": study,
+            "page": page_of(request, study),
+            "outcome": outcome,
+            "answers": raw,
+            "consent_text": consent_text(study),
+            "contact": contact,
+            "contact_errors": contact_errors,
+        },
+        status_code=status,
+    )
+
+
+@router.post("/studies/{nct_id}/self-check/contact", dependencies=[allow(PUBLIC)])
+async def leave_contact(request: Request, nct_id: str) -> Response:
+    study = study_or_404(request, nct_id)
+    form = await request.form()
+    raw = answered(study, form, ANSWER_PREFIX)
+    try:
+        outcome = selfcheck.evaluate(study, selfcheck.parse_answers(study, raw), today())
+    except InputError as error:
+        return _form_page(request, study, raw, {error.field or "": error.message}, 422)
+    contact = {f: v.strip() for f in CONTACT_FIELDS if isinstance(v := form.get(f), str)}
+    store: Store = request.app.state.store
+    try:
+        with store.transaction() as session:
+            lead = leads.store_lead(
+                session,
+                study_id=study.id,
+                contact=lead_contact(contact),
+                answers=raw,
+                outcome=outcome.to_json(),
+                consent_text=consent_text(study),
+                consented=form.get("consent") == "yes",
+                now=now(),
+            )
+            reference = lead.reference
+    except InputError as error:
+        return _result_page(
+            request, study, raw, outcome, contact, {error.field or "consent": error.message}, 422
+        )
+    return RedirectResponse(
+        f"/studies/{study.id}/self-check/thanks?ref={reference}", status_code=303
+    )
+
+
+def lead_contact(contact: Mapping[str, str | None]) -> leads.LeadContact:
+    """Blank fields count as not given; LeadContact names the field that is wrong."""
+    return leads.LeadContact(
+        name=contact.get("name") or "",
+        email=contact.get("email") or None,
+        phone=contact.get("phone") or None,
+        preferred_contact=contact.get("preferred_contact") or None,
+    )
+
+
+@router.get(
+    "/studies/{nct_id}/self-check/thanks", response_class=HTMLResponse, dependencies=[allow(PUBLIC)]
+)
+def thanks(request: Request, nct_id: str, ref: str = "") -> HTMLResponse:
+    study = study_or_404(request, nct_id)
+    return render(
+        request,
+        "selfcheck_thanks.html",
+        {"study": study, "page": page_of(request, study), "reference": ref[:32]},
+    )

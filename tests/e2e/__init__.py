@@ -1,0 +1,1 @@
+"""Browser tests (Playwright + Debian's chromium) against the app served by uvicorn."""

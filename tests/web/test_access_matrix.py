@@ -1,0 +1,147 @@
+"""Every route × every role (and anonymous) gets exactly the access intended.
+
+The intended access is written out here, independently of the routes' own declarations,
+and the test fails if the app has a route this table does not list (or the reverse).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from trialdesk.trial import leads
+from trialdesk.trial.db import Store
+from trialdesk.web.access import access_of, api_routes
+from trialdesk.web.app import ROUTERS
+from webclient import ROLES, client_as
+
+PUBLIC = "public"
+# What each role may do, as the issue states it: admins manage accounts and read the audit
+# trail; investigators and coordinators work the leads; monitors only read.
+GRANTS = {
+    "admin": {"view_staff", "manage_users", "view_audit", "view_leads"},
+    "investigator": {"view_staff", "view_leads", "edit_leads", "sign_eligibility"},
+    "coordinator": {"view_staff", "view_leads", "edit_leads"},
+    "monitor": {"view_staff", "view_leads", "view_audit"},
+}
+INTENDED = {
+    ("GET", "/"): PUBLIC,
+    ("GET", "/healthz"): PUBLIC,
+    ("GET", "/studies/{nct_id}"): PUBLIC,
+    ("GET", "/studies/{nct_id}/self-check"): PUBLIC,
+    ("POST", "/studies/{nct_id}/self-check"): PUBLIC,
+    ("POST", "/studies/{nct_id}/self-check/contact"): PUBLIC,
+    ("GET", "/studies/{nct_id}/self-check/thanks"): PUBLIC,
+    ("GET", "/login"): PUBLIC,
+    ("POST", "/login"): PUBLIC,
+    ("POST", "/logout"): PUBLIC,
+    ("GET", "/setup/{token}"): PUBLIC,
+    ("POST", "/setup/{token}"): PUBLIC,
+    ("GET", "/api/studies"): PUBLIC,
+    ("GET", "/api/studies/{nct_id}"): PUBLIC,
+    ("GET", "/api/studies/{nct_id}/self-check"): PUBLIC,
+    ("POST", "/api/studies/{nct_id}/self-check"): PUBLIC,
+    ("POST", "/api/studies/{nct_id}/leads"): PUBLIC,
+    ("GET", "/staff"): "view_staff",
+    ("GET", "/api/me"): "view_staff",
+    ("GET", "/staff/leads"): "view_leads",
+    ("GET", "/staff/leads/{lead_id}"): "view_leads",
+    ("GET", "/api/leads"): "view_leads",
+    ("GET", "/api/leads/{lead_id}"): "view_leads",
+    ("POST", "/staff/leads/{lead_id}/status"): "edit_leads",
+    ("PATCH", "/api/leads/{lead_id}"): "edit_leads",
+    ("GET", "/staff/audit"): "view_audit",
+    ("GET", "/admin/users"): "manage_users",
+    ("POST", "/admin/users"): "manage_users",
+    ("POST", "/admin/users/{user_id}"): "manage_users",
+}
+SAMPLE = {"nct_id": "NCT06947746", "lead_id": "1", "user_id": "1", "token": "not-a-token"}
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def _routes() -> set[tuple[str, str]]:
+    return {(m, r.path) for r in api_routes(ROUTERS) for m in r.methods or ()}
+
+
+def test_table_lists_every_route(app: FastAPI) -> None:
+    assert _routes() == set(INTENDED)
+    # and every one of them answers in the app (none is declared but not mounted)
+    schema_paths = set(app.openapi()["paths"])
+    assert {p for m, p in INTENDED if p.startswith("/api/")} == schema_paths
+
+
+def test_declarations_match_the_table() -> None:
+    for route in api_routes(ROUTERS):
+        for method in route.methods or ():
+            assert str(access_of(route)) == INTENDED[(method, route.path)], route.path
+
+
+def _lead(store: Store) -> None:
+    with store.transaction() as session:
+        leads.store_lead(
+            session,
+            study_id="NCT06947746",
+            contact=leads.LeadContact("Ada Example", "ada@example.org", None, None),
+            answers={},
+            outcome={"verdict": "may_be_eligible"},
+            consent_text="ok",
+            consented=True,
+            now=_now(),
+        )
+
+
+def _now():  # noqa: ANN202
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC)
+
+
+def _request(client: TestClient, method: str, path: str) -> int:
+    url = path.format(**SAMPLE)
+    if method == "GET":
+        return client.get(url).status_code
+    token_page = client.get("/login", follow_redirects=True).text
+    token = _CSRF.search(token_page)
+    assert token
+    if path.startswith("/api/"):
+        response = client.request(method, url, json={}, headers={"X-CSRF-Token": token.group(1)})
+    else:
+        response = client.request(method, url, data={"csrf_token": token.group(1)})
+    return response.status_code
+
+
+@pytest.mark.parametrize("role", [None, *ROLES], ids=lambda r: r or "anonymous")
+def test_every_route_for_every_role(app: FastAPI, store: Store, role: str | None) -> None:
+    _lead(store)
+    checked = 0
+    client = client_as(app, role)
+    for (method, path), needed in sorted(INTENDED.items()):
+        if path == "/logout":
+            continue  # ends the session the rest of the loop uses; see test_logout
+        status = _request(client, method, path)
+        allowed = needed == PUBLIC or (role is not None and needed in GRANTS[role])
+        if allowed:
+            assert status not in (401, 403), (role, method, path, status)
+        elif role is None:
+            expected = 401 if path.startswith("/api/") else 303
+            assert status == expected, (role, method, path, status)
+        else:
+            assert status == 403, (role, method, path, status)
+        checked += 1
+    assert checked == len(INTENDED) - 1
+
+
+def test_grants_table_matches_the_roles_module() -> None:
+    from trialdesk.trial.roles import ROLE_PERMISSIONS, Role
+
+    assert {r.value: {p.value for p in ROLE_PERMISSIONS[r]} for r in Role} == GRANTS
+
+
+def test_logout_ends_the_session(app: FastAPI) -> None:
+    client = client_as(app, "coordinator")
+    assert client.get("/staff").status_code == 200
+    assert _request(client, "POST", "/logout") == 303
+    assert client.get("/staff").status_code == 303

@@ -1,0 +1,54 @@
+"""Helpers for web tests: staff of every role, signing in, CSRF tokens from pages."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from trialdesk.trial import accounts
+from trialdesk.trial.db import Store
+from trialdesk.trial.roles import Role
+
+PASSWORD = "correct horse battery staple"
+ROLES = [r.value for r in Role]
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def add_staff(store: Store) -> None:
+    """One user per role, named after the role."""
+    with store.transaction() as session:
+        for role in Role:
+            accounts.create_user(
+                session,
+                actor="system",
+                username=role.value,
+                password=PASSWORD,
+                role=role,
+                reason="test fixture",
+            )
+
+
+def csrf_token(client: TestClient, path: str = "/login") -> str:
+    page = client.get(path, follow_redirects=True)
+    found = _CSRF.search(page.text)
+    assert found, f"no CSRF token on {path}"
+    return found.group(1)
+
+
+def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> TestClient:
+    token = csrf_token(client)
+    response = client.post(
+        "/login",
+        data={"username": username, "password": password, "next": "/staff", "csrf_token": token},
+    )
+    assert response.status_code == 303, response.text
+    return client
+
+
+def client_as(app: FastAPI, role: str | None) -> TestClient:
+    client = TestClient(app, follow_redirects=False)
+    if role is not None:
+        sign_in(client, role)
+    return client
