@@ -84,3 +84,18 @@ def test_disabled_user_session_no_longer_resolves(store: Store, token: str) -> N
         user = session.scalars(select(User)).one()
         user.active = False  # even without going through set_active (which also ends it)
     assert resolve(store, token, 1) is None
+
+
+def test_peek_reads_only_and_says_when_a_touch_is_due(store: Store, token: str) -> None:
+    def peek(minutes: float) -> tuple[str, bool] | None:
+        with store.read() as session:
+            found = sessions.peek(session, token, NOW + timedelta(minutes=minutes))
+            return None if found is None else (found[0].username, found[1])
+
+    assert peek(0.5) == ("ann", False)
+    assert peek(1) == ("ann", True)
+    with store.read() as session:  # peeking wrote nothing
+        assert session.scalars(select(LoginSession.last_seen_at)).one() == NOW
+    assert peek(30) is None  # idle timeout, as resolve
+    with store.read() as session:
+        assert sessions.peek(session, "not-a-token", NOW) is None

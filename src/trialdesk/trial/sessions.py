@@ -62,6 +62,17 @@ def _live(session: Session, token: str, now: datetime) -> LoginSession | None:
     return row
 
 
+def peek(session: Session, token: str, now: datetime) -> tuple[User, bool] | None:
+    """The signed-in user for ``token`` and whether its last-seen time is due to be
+    written (then call :func:`resolve` in a transaction); changes nothing, so the
+    request path stays a read."""
+    now = as_utc(now)
+    row = _live(session, token, now)
+    if row is None or not row.user.active:
+        return None
+    return row.user, now - row.last_seen_at >= TOUCH_INTERVAL
+
+
 def resolve(session: Session, token: str, now: datetime) -> User | None:
     """The signed-in user for ``token``, or None when unknown, ended, expired or disabled."""
     now = as_utc(now)
