@@ -1,10 +1,14 @@
 """Load the web application with N concurrent clients and print latency figures.
 
-    .venv/bin/python benchmarks/web_load.py [--clients 50] [--seconds 15] [--database-url URL]
+    .venv/bin/python benchmarks/web_load.py [--clients 50] [--seconds 15] [--think 1.0]
+                                            [--workers 1] [--database-url URL]
 
 Starts ``trialdesk serve`` in its own process on a fresh SQLite store (or the URL given),
-adds one coordinator, then runs three kinds of client at once, in equal numbers, each
-sending its next request as soon as the last one is answered (no think time):
+adds one coordinator, then runs three kinds of client at once, in equal numbers, under
+two loads: **saturating**, each client sending its next request as soon as the last one
+is answered (50 requests always in flight: this measures capacity), and **browser-like**,
+each client pausing 0.5-1.5 × ``--think`` seconds between requests as a person reading
+a page does. The clients:
 
 * **trial page**: ``GET /studies/<id>`` (anonymous);
 * **self-check**: ``POST /studies/<id>/self-check`` with a realistic set of answers (the
@@ -15,9 +19,12 @@ sending its next request as soon as the last one is answered (no think time):
 Before that, a **baseline** in the same run: the same number of clients on ``/healthz``,
 the cheapest route through the same stack (middleware, session and access checks). The
 ratio of each scenario's p99 to the baseline's p99 says what the pages themselves cost.
+The clients are aiohttp sessions in this process (one connection and one cookie jar
+each, like a browser tab); they share the machine's two cores with the server.
 
-Prints requests/s and p50/p95/p99 per scenario and the target (p99 < 100 ms at 50
-clients on SQLite), then every figure as one JSON line, last. Nothing asserts.
+Prints requests/s and p50/p95/p99 per load and scenario, and the target (p99 < 100 ms at
+50 clients on SQLite) against each load, then every figure as one JSON line, last.
+Nothing asserts.
 """
 
 from __future__ import annotations
@@ -26,17 +33,19 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import re
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
+import aiohttp
 import numpy as np
 from rich.console import Console
 from rich.progress import Progress
@@ -62,7 +71,7 @@ ANSWERS = {
     "methotrexate_dose_changed": "no",
 }
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-Request = Callable[[httpx.AsyncClient], Awaitable[httpx.Response]]
+Request = Callable[[aiohttp.ClientSession], Awaitable[int]]
 
 
 def free_port() -> int:
@@ -71,11 +80,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+def start_server(url: str, port: int, log: Path, workers: int) -> subprocess.Popen[bytes]:
     exe = Path(sys.executable).with_name("trialdesk")
     env = {**os.environ, "TRIALDESK_SECRET_KEY": "benchmark-secret"}
     proc = subprocess.Popen(
-        [str(exe), "serve", "--port", str(port), "--database-url", url],
+        [str(exe), "serve", "--port", str(port), "--database-url", url, "--workers", str(workers)],
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
         env=env,
@@ -83,83 +92,75 @@ def start_server(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return proc
-        except httpx.TransportError:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
+                if r.status == 200:
+                    return proc
+        except OSError:
             time.sleep(0.2)
     proc.kill()
     raise SystemExit("the server did not start within 60 s")
 
 
-async def csrf(client: httpx.AsyncClient, path: str) -> str:
-    found = _CSRF.search((await client.get(path)).text)
+async def csrf(client: aiohttp.ClientSession, path: str) -> str:
+    async with client.get(path) as response:
+        found = _CSRF.search(await response.text())
     assert found, f"no CSRF token on {path}"
     return found.group(1)
 
 
-async def trial_page(client: httpx.AsyncClient) -> httpx.Response:
-    return await client.get(f"/studies/{STUDY}")
+async def fetch(client: aiohttp.ClientSession, method: str, path: str, **kw: Any) -> int:
+    async with client.request(method, path, allow_redirects=False, **kw) as response:
+        await response.read()  # the whole body, as a browser would
+        return response.status
 
 
-async def make_self_check(client: httpx.AsyncClient) -> Request:
-    token = await csrf(client, f"/studies/{STUDY}/self-check")
-    form = {**ANSWERS, "csrf_token": token}
-
-    async def post(c: httpx.AsyncClient) -> httpx.Response:
-        return await c.post(f"/studies/{STUDY}/self-check", data=form)
-
-    return post
-
-
-async def make_staff(client: httpx.AsyncClient) -> Request:
-    token = await csrf(client, "/login")
-    signed = await client.post(
-        "/login",
-        data={"username": USER, "password": PASSWORD, "next": "/staff", "csrf_token": token},
-    )
-    assert signed.status_code == 303, signed.text
-
-    async def get(c: httpx.AsyncClient) -> httpx.Response:
-        return await c.get("/staff/leads")
-
-    return get
+async def prepare(kind: str, client: aiohttp.ClientSession) -> Request:
+    """The request a client of this kind repeats (signing in or fetching a form first)."""
+    if kind == "self-check":
+        form = {**ANSWERS, "csrf_token": await csrf(client, f"/studies/{STUDY}/self-check")}
+        return lambda c: fetch(c, "POST", f"/studies/{STUDY}/self-check", data=form)
+    if kind == "staff page":
+        token = await csrf(client, "/login")
+        login = {"username": USER, "password": PASSWORD, "next": "/staff", "csrf_token": token}
+        status = await fetch(client, "POST", "/login", data=login)
+        assert status == 303, f"sign-in failed with {status}"
+        return lambda c: fetch(c, "GET", "/staff/leads")
+    path = {"trial page": f"/studies/{STUDY}", "baseline": "/healthz"}[kind]
+    return lambda c: fetch(c, "GET", path)
 
 
-async def health(client: httpx.AsyncClient) -> httpx.Response:
-    return await client.get("/healthz")
-
-
-async def run(base: str, clients: int, seconds: float, kinds: list[str]) -> dict[str, list[float]]:
-    """Each client repeats its own request until time is up; returns latencies (s)."""
+async def run(
+    base: str, clients: int, seconds: float, kinds: list[str], think: float = 0.0
+) -> dict[str, list[float]]:
+    """Each client repeats its own request until time is up, pausing a random 0.5-1.5 ×
+    ``think`` seconds between requests (0: no pause); returns latencies (s)."""
     latencies: dict[str, list[float]] = {k: [] for k in kinds}
     errors: dict[str, int] = {k: 0 for k in kinds}
-    limits = httpx.Limits(max_connections=clients)
 
     async def one(index: int) -> None:
         kind = kinds[index % len(kinds)]
-        async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+        pauses = random.Random(index)  # the same pauses on every run
+        # One connection and one cookie jar per client, like one browser.
+        connector = aiohttp.TCPConnector(limit=1)
+        jar = aiohttp.CookieJar(unsafe=True)  # keep cookies for the 127.0.0.1 address
+        async with aiohttp.ClientSession(base, connector=connector, cookie_jar=jar) as client:
             request = await prepare(kind, client)
+            if think:  # people do not all arrive in the same millisecond
+                await asyncio.sleep(think * pauses.uniform(0, 1))
             end = time.perf_counter() + seconds
             while (start := time.perf_counter()) < end:
-                response = await request(client)
+                status = await request(client)
                 latencies[kind].append(time.perf_counter() - start)
-                if response.status_code != 200:
+                if status != 200:
                     errors[kind] += 1
+                if think:
+                    await asyncio.sleep(think * pauses.uniform(0.5, 1.5))
 
     await asyncio.gather(*(one(i) for i in range(clients)))
     bad = {k: n for k, n in errors.items() if n}
     if bad:
         raise SystemExit(f"requests failed: {bad} (the server's log says why)")
     return latencies
-
-
-async def prepare(kind: str, client: httpx.AsyncClient) -> Request:
-    """The request a client of this kind repeats (signing in or fetching a form first)."""
-    if kind == "self-check":
-        return await make_self_check(client)
-    if kind == "staff page":
-        return await make_staff(client)
-    return {"trial page": trial_page, "baseline": health}[kind]
 
 
 def figures(samples: list[float], seconds: float) -> dict[str, float]:
@@ -177,6 +178,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--workers", type=int, default=1, help="server worker processes")
+    parser.add_argument(
+        "--think", type=float, default=1.0, help="mean pause of a browser-like client (s)"
+    )
     parser.add_argument(
         "--database-url", default=None, help="a trial store URL (default: a fresh SQLite file)"
     )
@@ -193,20 +198,23 @@ def main() -> None:
     store.engine.dispose()
     port = free_port()
     log = Path(tmp) / "server.log"
-    server = start_server(url, port, log)
+    server = start_server(url, port, log, args.workers)
     base = f"http://127.0.0.1:{port}"
     results: dict[str, dict[str, float]] = {}
+    kinds = ["trial page", "self-check", "staff page"]
+    loads = {"saturating": 0.0, "browser-like": args.think}
     try:
         with Progress(console=console, transient=True) as progress:
             task = progress.add_task("baseline (/healthz)", total=None)
             base_lat = asyncio.run(run(base, args.clients, args.seconds, ["baseline"]))
-            results["baseline"] = figures(base_lat["baseline"], args.seconds)
-            progress.update(task, description="trial page, self-check, staff page")
-            kinds = ["trial page", "self-check", "staff page"]
-            mixed = asyncio.run(run(base, args.clients, args.seconds, kinds))
-        for kind in kinds:
-            results[kind] = figures(mixed[kind], args.seconds)
-        results["all pages"] = figures([x for k in kinds for x in mixed[k]], args.seconds)
+            results["saturating · baseline"] = figures(base_lat["baseline"], args.seconds)
+            for load, think in loads.items():
+                progress.update(task, description=f"{load}: trial page, self-check, staff page")
+                mixed = asyncio.run(run(base, args.clients, args.seconds, kinds, think))
+                for kind in kinds:
+                    results[f"{load} · {kind}"] = figures(mixed[kind], args.seconds)
+                every = [x for k in kinds for x in mixed[k]]
+                results[f"{load} · all pages"] = figures(every, args.seconds)
     except SystemExit:
         console.print(log.read_text(errors="replace")[-3000:], markup=False)
         raise
@@ -215,36 +223,45 @@ def main() -> None:
         server.wait(timeout=10)
 
     table = Table(
-        title=f"{args.clients} concurrent clients, {args.seconds:g} s each run, "
+        title=f"{args.clients} concurrent clients, {args.workers} server worker(s), "
+        f"{args.seconds:g} s each run, "
         f"{'SQLite' if url.startswith('sqlite') else url.split(':')[0]}"
     )
-    for column in ("scenario", "requests/s", "p50 ms", "p95 ms", "p99 ms", "p99 / baseline"):
-        table.add_column(column, justify="left" if column == "scenario" else "right")
+    for column in ("load", "scenario", "requests/s", "p50 ms", "p95 ms", "p99 ms", "p99 / base"):
+        table.add_column(column, justify="left" if column in ("load", "scenario") else "right")
+    baseline_p99 = results["saturating · baseline"]["p99_ms"]
     for name, f in results.items():
-        ratio = f["p99_ms"] / results["baseline"]["p99_ms"]
+        load, scenario = name.split(" · ")
         table.add_row(
-            name,
+            load,
+            scenario,
             f"{f['rps']:,.0f}",
             f"{f['p50_ms']:.1f}",
             f"{f['p95_ms']:.1f}",
             f"{f['p99_ms']:.1f}",
-            f"{ratio:.1f}×",
+            f"{f['p99_ms'] / baseline_p99:.1f}×",
         )
     console.print(table)
-    worst = results["all pages"]["p99_ms"]
-    verdict = "met" if worst < TARGET_P99_MS else "not met"
-    console.print(
-        f"target: p99 < {TARGET_P99_MS:.0f} ms at 50 clients — all pages {worst:.1f} ms ({verdict})"
-    )
+    for load, think in loads.items():
+        worst = results[f"{load} · all pages"]["p99_ms"]
+        verdict = "met" if worst < TARGET_P99_MS else "not met"
+        pause = f"{think:g} s mean pause" if think else "no pause"
+        console.print(
+            f"target p99 < {TARGET_P99_MS:.0f} ms at {args.clients} clients, {load} ({pause}): "
+            f"all pages {worst:.1f} ms ({verdict})"
+        )
     line: dict[str, Any] = {
         "clients": args.clients,
+        "workers": args.workers,
         "seconds": args.seconds,
+        "think_s": args.think,
         "database": url.split(":")[0],
         "target_p99_ms": TARGET_P99_MS,
     }
     for name, f in results.items():
         for key, value in f.items():
-            line[f"{name.replace(' ', '_')}_{key}"] = value
+            slug = name.replace(" · ", "_").replace(" ", "_").replace("-", "_")
+            line[f"{slug}_{key}"] = value
     print(json.dumps(line))
 
 

@@ -315,12 +315,15 @@ def serve(
         bool | None,
         typer.Option(help="Mark cookies Secure (HTTPS). Default: on unless serving on loopback."),
     ] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Worker processes (one per core is a good start).")
+    ] = 1,
 ) -> None:
     """Run the web application: public trial pages and self-check, and the staff app."""
     from trialdesk.web.serve import serve as run  # late: the web stack is heavy to import
 
     try:
-        run(host, port, database_url, out, secure_cookies)
+        run(host, port, database_url, out, secure_cookies, workers)
     except TrialdeskError as error:
         raise fail(error) from None
 

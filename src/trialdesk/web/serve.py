@@ -1,10 +1,18 @@
-"""``trialdesk serve``: open (and migrate) the trial store, then run the app with uvicorn."""
+"""``trialdesk serve``: open (and migrate) the trial store, then run the app with uvicorn.
+
+With ``--workers N`` uvicorn starts N processes, each building the app from the
+environment (:func:`app_from_environment`): the store URL, whether cookies are Secure,
+and one CSRF signing secret shared by all (random for this run unless
+``TRIALDESK_SECRET_KEY`` is set), so a form rendered by one worker posts to another.
+"""
 
 from __future__ import annotations
 
 import os
+import secrets
 
 import uvicorn
+from fastapi import FastAPI
 from rich.console import Console
 
 from trialdesk.trial import accounts
@@ -12,9 +20,12 @@ from trialdesk.trial.db import Store, database_url, open_store
 from trialdesk.web.app import create_app
 from trialdesk.web.identity import now
 
-__all__ = ["serve", "setup_link"]
+__all__ = ["serve", "setup_link", "app_from_environment"]
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+SECRET_ENV = "TRIALDESK_SECRET_KEY"
+SECURE_ENV = "TRIALDESK_SECURE_COOKIES"
+URL_ENV = "TRIALDESK_DATABASE_URL"
 
 
 def setup_link(store: Store, base: str) -> str | None:
@@ -25,24 +36,45 @@ def setup_link(store: Store, base: str) -> str | None:
         return f"{base}/setup/{accounts.create_setup_token(session, now())}"
 
 
+def app_from_environment() -> FastAPI:
+    """The app as one uvicorn worker builds it (the store is already migrated)."""
+    return create_app(
+        open_store(os.environ[URL_ENV], migrate=False),
+        secret_key=os.environ[SECRET_ENV].encode(),
+        secure_cookies=os.environ.get(SECURE_ENV) == "1",
+    )
+
+
 def serve(
-    host: str, port: int, url: str | None, console: Console, secure_cookies: bool | None = None
+    host: str,
+    port: int,
+    url: str | None,
+    console: Console,
+    secure_cookies: bool | None = None,
+    workers: int = 1,
 ) -> None:
-    store = open_store(database_url(url))
-    shown = store.engine.url.render_as_string(hide_password=True)
-    console.print(f"trial store: [bold]{shown}[/] (migrated)")
+    url = database_url(url)
+    store = open_store(url)
+    console.print(f"trial store: [bold]{store.url}[/] (migrated)")
     link = setup_link(store, f"http://{host}:{port}")
     if link:
         console.print(
             "No administrator yet. Open this one-time link within 24 hours to create one:"
         )
         console.print(f"  [bold]{link}[/]", soft_wrap=True)
-    secret = os.environ.get("TRIALDESK_SECRET_KEY")
-    app = create_app(
-        store,
-        secret_key=secret.encode() if secret else None,
-        # Behind HTTPS (any non-loopback deployment) cookies must be Secure.
-        secure_cookies=host not in LOOPBACK if secure_cookies is None else secure_cookies,
-    )
+    store.close()
+    # Behind HTTPS (any non-loopback deployment) cookies must be Secure.
+    secure = host not in LOOPBACK if secure_cookies is None else secure_cookies
+    os.environ[URL_ENV] = url
+    os.environ[SECURE_ENV] = "1" if secure else "0"
+    os.environ.setdefault(SECRET_ENV, secrets.token_urlsafe(32))
     console.print(f"trialdesk at [bold]http://{host}:{port}[/]  (Ctrl+C stops it)")
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True)
+    uvicorn.run(
+        "trialdesk.web.serve:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        proxy_headers=True,
+    )

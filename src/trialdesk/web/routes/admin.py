@@ -31,7 +31,7 @@ def _page(request: Request, error: str | None = None, status: int = 200) -> HTML
 
 
 @router.get("/admin/users", response_class=HTMLResponse, dependencies=MANAGE)
-def users(request: Request) -> HTMLResponse:
+async def users(request: Request) -> HTMLResponse:
     return _page(request)
 
 

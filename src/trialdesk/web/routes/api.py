@@ -47,17 +47,17 @@ def _summary(request: Request, study: Study) -> StudySummary:
 
 
 @router.get("/studies", tags=["studies"], dependencies=[allow(PUBLIC)])
-def list_studies(request: Request) -> list[StudySummary]:
+async def list_studies(request: Request) -> list[StudySummary]:
     return [_summary(request, s) for s in all_studies(request)]
 
 
 @router.get("/studies/{nct_id}", tags=["studies"], dependencies=[allow(PUBLIC)])
-def get_study(request: Request, nct_id: str) -> StudySummary:
+async def get_study(request: Request, nct_id: str) -> StudySummary:
     return _summary(request, study_or_404(request, nct_id))
 
 
 @router.get("/studies/{nct_id}/self-check", tags=["self-check"], dependencies=[allow(PUBLIC)])
-def self_check_questions(request: Request, nct_id: str) -> list[Question]:
+async def self_check_questions(request: Request, nct_id: str) -> list[Question]:
     study = study_or_404(request, nct_id)
     return [
         Question(
@@ -77,7 +77,7 @@ def self_check_questions(request: Request, nct_id: str) -> list[Question]:
 
 
 @router.post("/studies/{nct_id}/self-check", tags=["self-check"], dependencies=[allow(PUBLIC)])
-def self_check(request: Request, nct_id: str, body: SelfCheckRequest) -> SelfCheckResult:
+async def self_check(request: Request, nct_id: str, body: SelfCheckRequest) -> SelfCheckResult:
     """Evaluate answers with the study's own criteria. Nothing is stored."""
     study = study_or_404(request, nct_id)
     outcome = selfcheck.evaluate(study, _parse(study, body.answers), today())
@@ -95,7 +95,7 @@ def _parse(study: Study, raw: dict[str, str]) -> selfcheck.Answers:
 @router.post(
     "/studies/{nct_id}/leads", tags=["leads"], status_code=201, dependencies=[allow(PUBLIC)]
 )
-def create_lead(request: Request, nct_id: str, body: LeadRequest) -> LeadCreated:
+async def create_lead(request: Request, nct_id: str, body: LeadRequest) -> LeadCreated:
     """Leave contact details after a self-check; refused unless ``consent`` is true."""
     study = study_or_404(request, nct_id)
     answers = _parse(study, body.answers)
@@ -116,13 +116,13 @@ def create_lead(request: Request, nct_id: str, body: LeadRequest) -> LeadCreated
 
 
 @router.get("/leads", tags=["leads"], dependencies=[allow(Permission.VIEW_LEADS)])
-def list_leads(request: Request, study: str | None = None) -> list[LeadOut]:
+async def list_leads(request: Request, study: str | None = None) -> list[LeadOut]:
     with request.app.state.store.read() as session:
         return [LeadOut.model_validate(lead) for lead in leads.list_leads(session, study)]
 
 
 @router.get("/leads/{lead_id}", tags=["leads"], dependencies=[allow(Permission.VIEW_LEADS)])
-def get_lead(request: Request, lead_id: RowId) -> LeadOut:
+async def get_lead(request: Request, lead_id: RowId) -> LeadOut:
     with request.app.state.store.read() as session:
         lead = session.get(Lead, lead_id)
         if lead is None:
@@ -131,7 +131,7 @@ def get_lead(request: Request, lead_id: RowId) -> LeadOut:
 
 
 @router.patch("/leads/{lead_id}", tags=["leads"], dependencies=[allow(Permission.EDIT_LEADS)])
-def change_lead(request: Request, lead_id: RowId, body: LeadStatusChange) -> LeadOut:
+async def change_lead(request: Request, lead_id: RowId, body: LeadStatusChange) -> LeadOut:
     user: StaffUser = request.state.user
     with request.app.state.store.transaction() as session:
         if session.get(Lead, lead_id) is None:
@@ -148,6 +148,6 @@ def change_lead(request: Request, lead_id: RowId, body: LeadStatusChange) -> Lea
 
 
 @router.get("/me", tags=["staff"], dependencies=[allow(Permission.VIEW_STAFF)])
-def me(request: Request) -> Me:
+async def me(request: Request) -> Me:
     user: StaffUser = request.state.user
     return Me(username=user.username, role=user.role.value, csrf_token=csrf.token_for(request))

@@ -29,7 +29,7 @@ def safe_next(target: str | None) -> str:
 
 
 @router.get("/login", response_class=HTMLResponse, dependencies=[allow(PUBLIC)])
-def login_form(request: Request, next: str = "/staff") -> HTMLResponse:
+async def login_form(request: Request, next: str = "/staff") -> HTMLResponse:
     return render(request, "login.html", {"next": safe_next(next), "error": None})
 
 
@@ -69,7 +69,7 @@ def login(
 
 
 @router.post("/logout", dependencies=[allow(PUBLIC)])
-def logout(request: Request) -> Response:
+async def logout(request: Request) -> Response:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         store: Store = request.app.state.store
@@ -81,7 +81,7 @@ def logout(request: Request) -> Response:
 
 
 @router.get("/setup/{token}", response_class=HTMLResponse, dependencies=[allow(PUBLIC)])
-def setup_form(request: Request, token: str) -> HTMLResponse:
+async def setup_form(request: Request, token: str) -> HTMLResponse:
     return render(request, "setup.html", {"token": token, "error": None})
 
 

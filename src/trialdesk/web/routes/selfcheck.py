@@ -81,7 +81,7 @@ def _form_page(
 @router.get(
     "/studies/{nct_id}/self-check", response_class=HTMLResponse, dependencies=[allow(PUBLIC)]
 )
-def self_check_form(request: Request, nct_id: str) -> HTMLResponse:
+async def self_check_form(request: Request, nct_id: str) -> HTMLResponse:
     return _form_page(request, study_or_404(request, nct_id), {}, {})
 
 
@@ -169,7 +169,7 @@ def lead_contact(contact: Mapping[str, str | None]) -> leads.LeadContact:
 @router.get(
     "/studies/{nct_id}/self-check/thanks", response_class=HTMLResponse, dependencies=[allow(PUBLIC)]
 )
-def thanks(request: Request, nct_id: str, ref: str = "") -> HTMLResponse:
+async def thanks(request: Request, nct_id: str, ref: str = "") -> HTMLResponse:
     study = study_or_404(request, nct_id)
     return render(
         request,

@@ -32,7 +32,7 @@ def store_of(request: Request) -> Store:
 
 
 @router.get("/staff", response_class=HTMLResponse, dependencies=[allow(Permission.VIEW_STAFF)])
-def dashboard(request: Request) -> HTMLResponse:
+async def dashboard(request: Request) -> HTMLResponse:
     user: StaffUser = request.state.user
     counts: dict[str, Counter[str]] = {}
     if user.can(Permission.VIEW_LEADS):
@@ -49,7 +49,7 @@ def dashboard(request: Request) -> HTMLResponse:
 @router.get(
     "/staff/leads", response_class=HTMLResponse, dependencies=[allow(Permission.VIEW_LEADS)]
 )
-def lead_list(request: Request, study: str | None = None) -> HTMLResponse:
+async def lead_list(request: Request, study: str | None = None) -> HTMLResponse:
     with store_of(request).read() as session:
         rows = leads.list_leads(session, study)
         return render(request, "leads.html", {"leads": rows, "study": study})
@@ -68,7 +68,7 @@ def _lead(session: object, lead_id: int) -> Lead:
     response_class=HTMLResponse,
     dependencies=[allow(Permission.VIEW_LEADS)],
 )
-def lead_detail(request: Request, lead_id: RowId) -> HTMLResponse:
+async def lead_detail(request: Request, lead_id: RowId) -> HTMLResponse:
     return _lead_page(request, lead_id)
 
 
@@ -88,7 +88,7 @@ def _lead_page(
 
 
 @router.post("/staff/leads/{lead_id}/status", dependencies=[allow(Permission.EDIT_LEADS)])
-def lead_status(
+async def lead_status(
     request: Request,
     lead_id: RowId,
     status: str = Form(max_length=40),
@@ -114,7 +114,7 @@ def lead_status(
 @router.get(
     "/staff/audit", response_class=HTMLResponse, dependencies=[allow(Permission.VIEW_AUDIT)]
 )
-def audit_trail(request: Request) -> HTMLResponse:
+async def audit_trail(request: Request) -> HTMLResponse:
     with store_of(request).read() as session:
         report = audit.verify(session)
         rows = session.scalars(
