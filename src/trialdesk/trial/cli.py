@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import getpass
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from trialdesk.errors import InputError, TrialdeskError
 from trialdesk.trial import accounts
@@ -135,18 +136,27 @@ def user_list(database_url: DatabaseUrl = None) -> None:
     out.print(table if users else "no users yet: add one with 'trialdesk user add'")
 
 
-def _set_active(username: str, active: bool, reason: str | None, url: str | None) -> None:
+def _change_user(url: str | None, username: str, change: Callable[[Session, int], object]) -> None:
+    """Apply ``change(session, user_id)`` to the named user in one audited transaction."""
     with _store(url) as store:
         try:
             with store.transaction() as session:
                 user = accounts.find_user(session, username)
                 if user is None:
                     raise accounts.NotFoundError(f"no user named '{username}'")
-                accounts.set_active(
-                    session, actor=ACTOR, user_id=user.id, active=active, reason=_reason(reason)
-                )
+                change(session, user.id)
         except TrialdeskError as exc:
             raise _fail(exc) from None
+
+
+def _set_active(username: str, active: bool, reason: str | None, url: str | None) -> None:
+    _change_user(
+        url,
+        username,
+        lambda session, user_id: accounts.set_active(
+            session, actor=ACTOR, user_id=user_id, active=active, reason=_reason(reason)
+        ),
+    )
     out.print(f"{'enabled' if active else 'disabled'} {username.strip().lower()}")
 
 
@@ -181,17 +191,13 @@ def user_reset_password(
 ) -> None:
     """Set a new password; also unlocks the account and ends its sessions."""
     password = _read_password(password_stdin)
-    with _store(database_url) as store:
-        try:
-            with store.transaction() as session:
-                user = accounts.find_user(session, username)
-                if user is None:
-                    raise accounts.NotFoundError(f"no user named '{username}'")
-                accounts.reset_password(
-                    session, actor=ACTOR, user_id=user.id, password=password, reason=_reason(reason)
-                )
-        except TrialdeskError as exc:
-            raise _fail(exc) from None
+    _change_user(
+        database_url,
+        username,
+        lambda session, user_id: accounts.reset_password(
+            session, actor=ACTOR, user_id=user_id, password=password, reason=_reason(reason)
+        ),
+    )
     out.print(f"password reset for {username.strip().lower()}")
 
 

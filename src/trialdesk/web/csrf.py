@@ -19,7 +19,7 @@ from fastapi import Request, Response
 
 from trialdesk.web.problems import CsrfFailed, Problem
 
-__all__ = ["COOKIE", "FIELD", "HEADER", "token_for", "ensure_cookie", "check"]
+__all__ = ["COOKIE", "FIELD", "HEADER", "token_for", "ensure_cookie", "set_cookie", "check"]
 
 COOKIE = "td_csrf"
 FIELD = "csrf_token"
@@ -50,14 +50,19 @@ def ensure_cookie(request: Request, response: Response) -> None:
     """Set the cookie minted while rendering (if any) on the response."""
     minted = getattr(request.state, "csrf_minted", None)
     if minted:
-        response.set_cookie(
-            COOKIE,
-            minted,
-            httponly=True,
-            samesite="lax",
-            secure=request.app.state.secure_cookies,
-            path="/",
-        )
+        set_cookie(request, response, COOKIE, minted)
+
+
+def set_cookie(request: Request, response: Response, name: str, value: str) -> None:
+    """Every cookie of the app: HttpOnly, SameSite=Lax, Secure when served over HTTPS."""
+    response.set_cookie(
+        name,
+        value,
+        httponly=True,
+        samesite="lax",
+        secure=request.app.state.secure_cookies,
+        path="/",
+    )
 
 
 async def check(request: Request) -> None:

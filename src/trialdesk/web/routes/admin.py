@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from trialdesk.errors import InputError, TrialdeskError
 from trialdesk.trial import accounts
@@ -35,60 +38,57 @@ async def users(request: Request) -> HTMLResponse:
     return _page(request)
 
 
+def _apply(request: Request, change: Callable[[Session, str], object]) -> Response:
+    """Run ``change(session, actor)`` in one audited transaction, then back to the list;
+    a refused change re-renders the list with the reason."""
+    user: StaffUser = request.state.user
+    store: Store = request.app.state.store
+    try:
+        with store.transaction() as session:
+            change(session, user.username)
+    except TrialdeskError as error:
+        return _page(request, error.message, 422)
+    return RedirectResponse("/admin/users", status_code=303)
+
+
 @router.post("/admin/users", dependencies=MANAGE)
-def add_user(
+def add_user(  # a plain function: hashing the password runs in the thread pool
     request: Request,
     username: str = Form(max_length=150),
     role: str = Form(max_length=40),
     password: str = Form(max_length=1024),
     reason: str = Form("", max_length=2000),
 ) -> Response:
-    user: StaffUser = request.state.user
-    store: Store = request.app.state.store
-    try:
-        with store.transaction() as session:
-            accounts.create_user(
-                session,
-                actor=user.username,
-                username=username,
-                password=password,
-                role=_role(role),
-                reason=reason or None,
-            )
-    except TrialdeskError as error:
-        return _page(request, error.message, 422)
-    return RedirectResponse("/admin/users", status_code=303)
+    return _apply(
+        request,
+        lambda session, actor: accounts.create_user(
+            session,
+            actor=actor,
+            username=username,
+            password=password,
+            role=_role(role),
+            reason=reason or None,
+        ),
+    )
 
 
 @router.post("/admin/users/{user_id}", dependencies=MANAGE)
-def change_user(
+async def change_user(
     request: Request,
     user_id: RowId,
     role: str = Form(max_length=40),
     active: str = Form("", max_length=10),
     reason: str = Form("", max_length=2000),
 ) -> Response:
-    user: StaffUser = request.state.user
-    store: Store = request.app.state.store
-    try:
-        with store.transaction() as session:
-            accounts.set_role(
-                session,
-                actor=user.username,
-                user_id=user_id,
-                role=_role(role),
-                reason=reason or None,
-            )
-            accounts.set_active(
-                session,
-                actor=user.username,
-                user_id=user_id,
-                active=active == "yes",
-                reason=reason or None,
-            )
-    except TrialdeskError as error:
-        return _page(request, error.message, 422)
-    return RedirectResponse("/admin/users", status_code=303)
+    def change(session: Session, actor: str) -> None:
+        accounts.set_role(
+            session, actor=actor, user_id=user_id, role=_role(role), reason=reason or None
+        )
+        accounts.set_active(
+            session, actor=actor, user_id=user_id, active=active == "yes", reason=reason or None
+        )
+
+    return _apply(request, change)
 
 
 def _role(value: str) -> Role:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from fastapi import APIRouter, Request
 
 from trialdesk import selfcheck
@@ -60,18 +62,7 @@ async def get_study(request: Request, nct_id: str) -> StudySummary:
 async def self_check_questions(request: Request, nct_id: str) -> list[Question]:
     study = study_or_404(request, nct_id)
     return [
-        Question(
-            id=q.id,
-            ask=q.ask,
-            help=q.help,
-            answer_type=q.answer_type,
-            unit=q.unit,
-            minimum=q.minimum,
-            maximum=q.maximum,
-            options=list(q.options),
-            criteria=list(q.criteria),
-            show_when=selfcheck.conditions_of(q),
-        )
+        Question.model_validate({**asdict(q), "show_when": selfcheck.conditions_of(q)})
         for q in selfcheck.questions(study)
     ]
 

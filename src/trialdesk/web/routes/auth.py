@@ -9,7 +9,7 @@ from trialdesk.errors import TrialdeskError
 from trialdesk.trial import accounts, sessions
 from trialdesk.trial.db import Store
 from trialdesk.web.access import PUBLIC, allow
-from trialdesk.web.csrf import SESSION_COOKIE
+from trialdesk.web.csrf import SESSION_COOKIE, set_cookie
 from trialdesk.web.identity import now
 from trialdesk.web.pages import render
 
@@ -57,14 +57,7 @@ def login(
             status_code=status,
         )
     response = RedirectResponse(safe_next(next), status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        httponly=True,
-        samesite="lax",
-        secure=request.app.state.secure_cookies,
-        path="/",
-    )
+    set_cookie(request, response, SESSION_COOKIE, token)
     return response
 
 
