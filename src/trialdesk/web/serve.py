@@ -8,6 +8,7 @@ and one CSRF signing secret shared by all (random for this run unless
 
 from __future__ import annotations
 
+import gc
 import os
 import secrets
 
@@ -38,11 +39,16 @@ def setup_link(store: Store, base: str) -> str | None:
 
 def app_from_environment() -> FastAPI:
     """The app as one uvicorn worker builds it (the store is already migrated)."""
-    return create_app(
+    app = create_app(
         open_store(os.environ[URL_ENV], migrate=False),
         secret_key=os.environ[SECRET_ENV].encode(),
         secure_cookies=os.environ.get(SECURE_ENV) == "1",
     )
+    # The studies, value sets and templates live as long as the process: moving them out of
+    # the collector's reach keeps full collections from pausing requests for tens of ms.
+    gc.collect()
+    gc.freeze()
+    return app
 
 
 def serve(
