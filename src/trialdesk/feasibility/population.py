@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
 from trialdesk.criteria.model import CriteriaSet, Kind
-from trialdesk.criteria.sql.codes import CodeTables, build_code_tables
+from trialdesk.criteria.sql.codes import CodeTables, Key, build_code_tables
 from trialdesk.criteria.sql.query import (
     MET,
     NEEDS_REVIEW,
@@ -67,12 +68,14 @@ def prepare_codes(source: Source, study: Study, progress: Progress | None = None
     keys_sql, units_sql, values_sql = distinct_keys_query(hint, source.dialect)
     if progress:
         progress("matching codes to value sets")
-    keys = [
-        (str(r["kind"]), int(r["cid"]), int(r["sid"]), int(r["aux"]))
-        for r in source.execute(keys_sql, {}).to_pylist()
-    ]
+
+    def key(r: dict[str, Any]) -> Key:
+        return (str(r["kind"]), int(r["cid"]), int(r["sid"]), int(r["aux"]))
+
+    keys = [key(r) for r in source.execute(keys_sql, {}).to_pylist()]
     unit_keys = [
-        (int(r["unit_cid"]), str(r["unit_src"])) for r in source.execute(units_sql, {}).to_pylist()
+        (key(r), int(r["unit_cid"]), str(r["unit_src"]))
+        for r in source.execute(units_sql, {}).to_pylist()
     ]
     value_concepts = [int(r["vcid"]) for r in source.execute(values_sql, {}).to_pylist()]
     tables = build_code_tables(vocab, study.valuesets, keys, unit_keys, value_concepts)

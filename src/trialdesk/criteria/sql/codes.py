@@ -77,13 +77,19 @@ def build_code_tables(
     vocab: Vocabulary,
     valuesets: Mapping[str, ValueSet],
     keys: Iterable[Key],
-    unit_keys: Iterable[tuple[int, str]],
+    unit_keys: Iterable[tuple[Key, int, str]],
     value_concepts: Iterable[int],
 ) -> CodeTables:
-    """Decide, for every distinct coded row of the CDM, what the evaluator would decide."""
+    """Decide, for every distinct coded row of the CDM, what the evaluator would decide.
+
+    ``unit_keys``: the units (concept, source value) each coded key is sent with. A unit's
+    conversion factor to a value set's unit is worked out only for the value sets its
+    rows match (elsewhere it is never read): a failed conversion is not cached by
+    clinical.units, and asking for every unit and value set cost seconds of parsing."""
     names = sorted(valuesets)
     tables = CodeTables(valuesets=names)
     matcher = Matcher(valuesets)
+    matched_by_key: dict[Key, set[str]] = {}
     seen: set[Key] = set()
     for key in keys:
         if key in seen:
@@ -93,6 +99,7 @@ def build_code_tables(
         matched = dict(matcher.matches(fact))
         if not matched:
             continue
+        matched_by_key[key] = set(matched)
         row: dict[str, Any] = {"kind": key[0], "cid": key[1], "sid": key[2], "aux": key[3]}
         row["laterality"] = knee_side(fact)
         for vs in names:
@@ -129,12 +136,15 @@ def build_code_tables(
             tables.positive_concepts.add(cid)
         elif sign is Tri.FALSE:
             tables.negative_concepts.add(cid)
-    for unit_cid, source_value in set(unit_keys):
+    used: dict[tuple[int, str], set[str]] = {}
+    for key, unit_cid, source_value in unit_keys:
+        used.setdefault((unit_cid, source_value), set()).update(matched_by_key.get(key, ()))
+    for (unit_cid, source_value), with_unit in used.items():
         unit = unit_of(vocab, unit_cid, source_value or None)
         row = {"unit_cid": unit_cid, "unit_src": source_value}
         for vs in names:
             target = valuesets[vs].unit
-            row[tables.column("f", vs)] = _factor(unit, target, vs)
+            row[tables.column("f", vs)] = _factor(unit, target, vs) if vs in with_unit else None
         tables.units.append(row)
     return tables
 

@@ -1,11 +1,12 @@
 """Compile criteria trees to one SQL query over OMOP CDM v5.4, as sqlglot expressions.
 
-Design (docs/feasibility.md): one pass over the clinical rows. ``td_facts`` projects every
-table onto one shape; joining the small ``td_codes`` table keeps only rows some value set
-matches and tags them; one GROUP BY person computes every aggregate the criteria need
-(``a0``, ``a1``, ...); a few functions that need ordering (latest value, course start,
-days covered) get a windowed CTE of their own. The per-person SELECT then combines the
-aggregates with SQL's three-valued logic, which is Kleene's: NULL is UNKNOWN.
+Design (docs/feasibility.md): every domain call becomes a few aggregates per person
+(``a0``, ``a1``, ...) over coded rows (``td_rows``: the CDM tables projected onto one
+shape, facts.py, and tagged by the small ``td_codes`` table). passes.py computes them with
+one GROUP BY per group of tables; "the latest reading" is an aggregate too (picks.py);
+only drug courses and days covered, which merge overlapping spans, keep a windowed CTE.
+The per-person SELECT then combines the aggregates with SQL's three-valued logic, which
+is Kleene's: NULL is UNKNOWN.
 
 Tri-valued aggregates are small integers (0 FALSE, 1 UNKNOWN, 2 TRUE) so that MAX gives
 Kleene OR over rows and LEAST gives Kleene AND within a row. Numbers are intervals
@@ -122,10 +123,14 @@ class Compiled:
     """Everything the query builder needs from compiling one study's criteria."""
 
     aggregates: list[exp.Expr] = field(default_factory=list)  # aliased, over td_rows
+    # per aggregate: no row whose span ends before this date can change it (passes.py)
+    floors: dict[str, date] = field(default_factory=dict)
     ctes: list[tuple[str, exp.Expr]] = field(default_factory=list)  # per-person CTEs
     params: dict[str, object] = field(default_factory=dict)
     # per-person values of each domain call (td_calls), so the criteria only combine columns
     values: list[exp.Expr] = field(default_factory=list)
+    # per-person figures worked out from aggregates once, beside them (picks.py)
+    derived: list[exp.Expr] = field(default_factory=list)
 
 
 class SqlCompiler:
@@ -137,7 +142,9 @@ class SqlCompiler:
         baseline: date,
         target_knee: str | None,
         study_id: str,
+        dialect: str = "duckdb",
     ) -> None:
+        self.dialect = dialect  # only for the few constructs that differ (picks.py)
         self.codes = codes
         self.units = valueset_units
         self.screening = screening
@@ -147,7 +154,7 @@ class SqlCompiler:
         self.out = Compiled()
         self.study_id = study_id
         self._memo: dict[object, object] = {}
-        self.cte_names: dict[object, str] = {}
+        self.shared: dict[object, object] = {}  # per-person values several calls read
         self._date_params: dict[date, str] = {}
 
     # -- helpers -------------------------------------------------------------------------
@@ -162,9 +169,14 @@ class SqlCompiler:
     def sql_date(self, value: DateVal) -> exp.Expr:
         return self.param_date(value) if isinstance(value, date) else value
 
-    def aggregate(self, expression: exp.Expr) -> exp.Column:
+    def aggregate(self, expression: exp.Expr, floor: DateVal | None = None) -> exp.Column:
+        """A per-person aggregate over the coded rows. ``floor``: the earliest span end of a
+        row that can give it a value other than NULL or 0 (rows with no start aside), when
+        that is a fixed date; the passes skip older rows."""
         name = f"a{len(self.out.aggregates)}"
         self.out.aggregates.append(exp.alias_(expression, name))
+        if isinstance(floor, date) and floor != date.min:
+            self.out.floors[name] = floor
         return col(name)
 
     def in_vs(self, names: tuple[str, ...]) -> exp.Expr:
@@ -310,6 +322,12 @@ class SqlCompiler:
         raise StudyError(f"cannot compile {type(node).__name__} as a number to SQL")
 
     # -- the domain functions ------------------------------------------------------------------
+    def derive(self, expression: exp.Expr) -> exp.Column:
+        """A per-person column computed once from aggregate columns, read by td_calls."""
+        name = f"d{len(self.out.derived)}"
+        self.out.derived.append(exp.alias_(expression, name))
+        return col(name)
+
     def value(self, expression: exp.Expr) -> exp.Column:
         """A per-person column of td_calls holding ``expression``."""
         name = f"v{len(self.out.values)}"
@@ -341,7 +359,8 @@ class SqlCompiler:
         memo = self._memo.get(node)
         if memo is None:
             lo, hi = functions.compile_number(self, node)
-            memo = (self.value(lo), self.value(hi))
+            lo_col = self.value(lo)
+            memo = (lo_col, lo_col if hi == lo else self.value(hi))  # a point: one column
             self._memo[node] = memo
         assert isinstance(memo, tuple)
         lo_col, hi_col = memo

@@ -8,6 +8,7 @@ the start day.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlglot import exp
@@ -111,8 +112,17 @@ def _select(
     return exp.select(*(exp.alias_(v, k) for k, v in values.items())).from_(table)
 
 
-def facts_query(consent_concepts: set[int], cvx_concepts: set[int]) -> exp.Expr:
-    """UNION ALL of every clinical table, as ``td_facts`` rows."""
+@dataclass(frozen=True)
+class FactSource:
+    """One CDM table as ``td_facts`` rows; ``kinds`` are the kinds its rows can have."""
+
+    table: str
+    kinds: frozenset[str]
+    select: exp.Select
+
+
+def fact_sources(consent_concepts: set[int], cvx_concepts: set[int]) -> list[FactSource]:
+    """Every clinical table, projected onto the ``td_facts`` columns."""
     drug_kind = exp.Case(
         ifs=[
             exp.If(
@@ -126,78 +136,114 @@ def facts_query(consent_concepts: set[int], cvx_concepts: set[int]) -> exp.Expr:
         ],
         default=exp.Literal.string("medication"),
     )
-    parts: list[exp.Select] = [
-        _select(
+    return [
+        FactSource(
             "condition_occurrence",
-            exp.Literal.string("condition"),
-            "condition_concept_id",
-            "condition_source_concept_id",
-            None,
-            "condition_start_date",
-            "condition_end_date",
-            True,
-            visit_id=exp.column("visit_occurrence_id"),
+            frozenset({"condition"}),
+            _select(
+                "condition_occurrence",
+                exp.Literal.string("condition"),
+                "condition_concept_id",
+                "condition_source_concept_id",
+                None,
+                "condition_start_date",
+                "condition_end_date",
+                True,
+                visit_id=exp.column("visit_occurrence_id"),
+            ),
         ),
-        _measurement_like("measurement"),
-        _measurement_like("observation").where(
-            exp.not_(
-                exp.column("observation_concept_id").isin(
-                    *(exp.Literal.number(c) for c in sorted(consent_concepts))
+        FactSource("measurement", frozenset({"observation"}), _measurement_like("measurement")),
+        FactSource(
+            "observation",
+            frozenset({"observation"}),
+            _measurement_like("observation").where(
+                exp.not_(
+                    exp.column("observation_concept_id").isin(
+                        *(exp.Literal.number(c) for c in sorted(consent_concepts))
+                    )
                 )
-            )
-            if consent_concepts
-            else exp.true()
+                if consent_concepts
+                else exp.true()
+            ),
         ),
-        _select(
+        FactSource(
             "drug_exposure",
-            drug_kind,
-            "drug_concept_id",
-            "drug_source_concept_id",
-            "route_concept_id",
-            "drug_exposure_start_date",
-            "drug_exposure_end_date",
-            False,
-            quantity=exp.cast(exp.column("quantity"), exp.DataType.Type.DOUBLE),
-            days_supply=exp.column("days_supply"),
-            visit_id=exp.column("visit_occurrence_id"),
+            frozenset({"medication", "immunization"}),
+            _select(
+                "drug_exposure",
+                drug_kind,
+                "drug_concept_id",
+                "drug_source_concept_id",
+                "route_concept_id",
+                "drug_exposure_start_date",
+                "drug_exposure_end_date",
+                False,
+                quantity=exp.cast(exp.column("quantity"), exp.DataType.Type.DOUBLE),
+                days_supply=exp.column("days_supply"),
+                visit_id=exp.column("visit_occurrence_id"),
+            ),
         ),
-        _select(
+        FactSource(
             "procedure_occurrence",
-            exp.Literal.string("procedure"),
-            "procedure_concept_id",
-            "procedure_source_concept_id",
-            "modifier_concept_id",
-            "procedure_date",
-            None,
-            False,
-            visit_id=exp.column("visit_occurrence_id"),
+            frozenset({"procedure"}),
+            _select(
+                "procedure_occurrence",
+                exp.Literal.string("procedure"),
+                "procedure_concept_id",
+                "procedure_source_concept_id",
+                "modifier_concept_id",
+                "procedure_date",
+                None,
+                False,
+                visit_id=exp.column("visit_occurrence_id"),
+            ),
         ),
-        _select(
+        FactSource(
             "device_exposure",
-            exp.Literal.string("device"),
-            "device_concept_id",
-            "device_source_concept_id",
-            None,
-            "device_exposure_start_date",
-            "device_exposure_end_date",
-            True,
+            frozenset({"device"}),
+            _select(
+                "device_exposure",
+                exp.Literal.string("device"),
+                "device_concept_id",
+                "device_source_concept_id",
+                None,
+                "device_exposure_start_date",
+                "device_exposure_end_date",
+                True,
+            ),
         ),
-        _select(
+        FactSource(
             "visit_occurrence",
-            exp.Literal.string("encounter"),
-            "visit_concept_id",
-            "visit_source_concept_id",
-            None,
-            "visit_start_date",
-            "visit_end_date",
-            False,
-            visit_id=exp.column("visit_occurrence_id"),
+            frozenset({"encounter"}),
+            _select(
+                "visit_occurrence",
+                exp.Literal.string("encounter"),
+                "visit_concept_id",
+                "visit_source_concept_id",
+                None,
+                "visit_start_date",
+                "visit_end_date",
+                False,
+                visit_id=exp.column("visit_occurrence_id"),
+            ),
         ),
     ]
+
+
+def facts_query(consent_concepts: set[int], cvx_concepts: set[int]) -> exp.Expr:
+    """UNION ALL of every clinical table, as ``td_facts`` rows."""
+    parts = [s.select for s in fact_sources(consent_concepts, cvx_concepts)]
     union: exp.Expr = parts[0]
     for part in parts[1:]:
         union = exp.union(union, part, distinct=False)
     return union
+
+
+def narrow(select: exp.Select, columns: set[str]) -> exp.Select:
+    """The same rows with only the named ``td_facts`` columns (scans read fewer columns)."""
+    out = select.copy()
+    out.set("expressions", [e for e in out.expressions if e.alias_or_name in columns])
+    return out
 
 
 def _measurement_like(table: str) -> exp.Select:

@@ -16,14 +16,12 @@ from trialdesk.criteria.nodes import Call, Node
 from trialdesk.criteria.queries import INPATIENT_CLASSES
 from trialdesk.criteria.results import NEGATIVE, POSITIVE
 from trialdesk.criteria.sql.compiler import (
-    UNBOUNDED,
     DateVal,
     Interval,
     SqlCompiler,
     case,
     col,
     lit,
-    round_,
     tri_to_bool,
 )
 from trialdesk.errors import StudyError
@@ -137,127 +135,7 @@ def history(c: SqlCompiler, node: Call, window: tuple[DateVal, DateVal] | None) 
             )
         )
     row = case((scope, _tri_min(*parts)))
-    return tri_to_bool(c.aggregate(exp.Max(this=row)))
-
-
-def taking(c: SqlCompiler, names: tuple[str, ...], on: DateVal) -> exp.Expr:
-    """TRUE if an order covers ``on``; else UNKNOWN if an order has no date; else FALSE."""
-    base = exp.and_(c.in_vs(names), _kind("medication"))
-    row = case(
-        (exp.and_(base, _between(c, c.sql_date(on), START, END)), lit(2)),
-        (exp.and_(base.copy(), exp.Is(this=START.copy(), expression=exp.Null())), lit(1)),
-        default=lit(0),
-    )
-    return tri_to_bool(c.aggregate(exp.Max(this=row)))
-
-
-def dose_changed(c: SqlCompiler, names: tuple[str, ...], w: tuple[DateVal, DateVal]) -> exp.Expr:
-    """TRUE if one drug's daily dose took two values in the window; UNKNOWN if a dose is
-    not recorded (and none changed); else FALSE (queries.dose_changed)."""
-    scope = exp.and_(c.in_vs(names), _kind("medication"), _overlaps(c, *w))
-    dose = _daily_dose(c, names)
-    known = exp.and_(scope.copy(), exp.not_(exp.Is(this=dose.copy(), expression=exp.Null())))
-    name = f"dc{len(c.out.ctes)}"
-    per_drug = (
-        exp.select(
-            col("person_id"),
-            exp.alias_(exp.Count(this=exp.Distinct(expressions=[round_(dose.copy(), 3)])), "n"),
-        )
-        .from_("td_rows")
-        .where(known)
-        .group_by(col("person_id"), c.first_info("ingr", names))
-    )
-    cte = (
-        exp.select(
-            exp.alias_(col("person_id"), f"{name}_pid"),
-            exp.alias_(exp.Max(this=col("n")), f"{name}_v"),
-        )
-        .from_(exp.alias_(exp.paren(per_drug), "d"))
-        .group_by(col("person_id"))
-    )
-    c.out.ctes.append((name, cte))
-    nulls = c.aggregate(
-        exp.Sum(
-            this=case(
-                (exp.and_(scope.copy(), exp.Is(this=dose.copy(), expression=exp.Null())), lit(1)),
-                default=lit(0),
-            )
-        )
-    )
-    return case(
-        (
-            exp.GT(
-                this=exp.Coalesce(this=col(f"{name}_v"), expressions=[lit(0)]), expression=lit(1)
-            ),
-            exp.true(),
-        ),
-        (
-            exp.GT(this=exp.Coalesce(this=nulls, expressions=[lit(0)]), expression=lit(0)),
-            exp.Null(),
-        ),
-        default=exp.false(),
-    )
-
-
-def _daily_dose(c: SqlCompiler, names: tuple[str, ...]) -> exp.Expr:
-    """mg/day: units per day (quantity / days supply) times the product strength."""
-    per_day = case(
-        (
-            exp.and_(
-                exp.not_(exp.Is(this=col("quantity"), expression=exp.Null())),
-                exp.GT(this=col("days_supply"), expression=lit(0)),
-                exp.GTE(this=col("quantity"), expression=lit(0)),
-            ),
-            exp.Div(
-                this=col("quantity"),
-                expression=exp.cast(col("days_supply"), exp.DataType.Type.DOUBLE),
-            ),
-        ),
-    )
-    return exp.Mul(this=per_day, expression=c.first_info("strength", names))
-
-
-def highest_daily_dose(c: SqlCompiler, node: Call, w: tuple[DateVal, DateVal]) -> Interval:
-    names = node.valuesets
-    scope = exp.and_(c.in_vs(names), _kind("medication"), _overlaps(c, *w))
-    route = node.option("route")
-    if isinstance(route, str):
-        got = c.first_info("route", names)
-        scope = exp.and_(
-            scope,
-            exp.or_(
-                exp.Is(this=got, expression=exp.Null()),
-                exp.EQ(this=got.copy(), expression=lit(route)),
-            ),
-        )
-    dose = _daily_dose(c, names)
-    if node.option("as_prednisone") is True:
-        dose = exp.Mul(this=dose, expression=c.first_info("pred", names))
-    count = c.aggregate(exp.Sum(this=case((scope, lit(1)), default=lit(0))))
-    best = c.aggregate(exp.Max(this=case((scope.copy(), dose.copy()))))
-    nulls = c.aggregate(
-        exp.Sum(
-            this=case(
-                (exp.and_(scope.copy(), exp.Is(this=dose.copy(), expression=exp.Null())), lit(1)),
-                default=lit(0),
-            )
-        )
-    )
-    lo = case(
-        (
-            exp.GT(this=exp.Coalesce(this=count, expressions=[lit(0)]), expression=lit(0)),
-            exp.Coalesce(this=best, expressions=[lit(0.0)]),
-        ),
-        default=lit(0.0),
-    )
-    hi = case(
-        (
-            exp.GT(this=exp.Coalesce(this=nulls, expressions=[lit(0)]), expression=lit(0)),
-            lit(UNBOUNDED),
-        ),
-        default=lo.copy(),
-    )
-    return lo, hi
+    return tri_to_bool(c.aggregate(exp.Max(this=row), floor=start))
 
 
 def result_sign(c: SqlCompiler) -> exp.Expr:
@@ -291,8 +169,8 @@ def positive(c: SqlCompiler, names: tuple[str, ...], w: tuple[DateVal, DateVal])
     sign = result_sign(c)
     finding = exp.Coalesce(this=c.first_info("c", names), expressions=[exp.false()])
     sign = case((finding, lit(2)), default=sign)
-    n = c.aggregate(exp.Sum(this=case((scope, lit(1)), default=lit(0))))
-    top = c.aggregate(exp.Max(this=case((scope.copy(), sign))))
+    n = c.aggregate(exp.Sum(this=case((scope, lit(1)), default=lit(0))), floor=w[0])
+    top = c.aggregate(exp.Max(this=case((scope.copy(), sign))), floor=w[0])
     undated = c.aggregate(
         exp.Sum(
             this=case(
@@ -302,7 +180,8 @@ def positive(c: SqlCompiler, names: tuple[str, ...], w: tuple[DateVal, DateVal])
                 ),
                 default=lit(0),
             )
-        )
+        ),
+        floor=w[0],  # only rows with no start count here, and those are always read
     )
     return case(
         (exp.EQ(this=top, expression=lit(2)), exp.true()),
@@ -323,6 +202,8 @@ def consented(c: SqlCompiler, by: DateVal) -> exp.Expr:
 
 
 def compile_bool(c: SqlCompiler, node: Call) -> exp.Expr:
+    from trialdesk.criteria.sql import medications_sql
+
     name = node.name
     if name == "history":
         within = node.option("within")
@@ -334,9 +215,9 @@ def compile_bool(c: SqlCompiler, node: Call) -> exp.Expr:
     if name == "taking":
         on = c.date(node.option("on"))  # type: ignore[arg-type]
         assert on is not None
-        return taking(c, node.valuesets, on)
+        return medications_sql.taking(c, node.valuesets, on)
     if name == "dose_changed":
-        return dose_changed(c, node.valuesets, c.window_option(node))
+        return medications_sql.dose_changed(c, node.valuesets, c.window_option(node))
     if name == "positive":
         return positive(c, node.valuesets, c.window_option(node))
     if name == "consented":
@@ -350,19 +231,19 @@ def compile_bool(c: SqlCompiler, node: Call) -> exp.Expr:
 
 
 def compile_number(c: SqlCompiler, node: Call) -> Interval:
-    from trialdesk.criteria.sql import measures_sql
+    from trialdesk.criteria.sql import measures_sql, medications_sql
     from trialdesk.criteria.sql.readings_sql import extreme, highest_x_uln, latest
 
     name = node.name
     if name in ("highest", "lowest"):
         return extreme(c, node.valuesets[0], c.window_option(node), name)
     if name == "latest":
-        cte = latest(c, node.valuesets[0], c.window_option(node))
-        return col(f"{cte}_v"), col(f"{cte}_v")
+        reading = latest(c, node.valuesets[0], c.window_option(node))
+        return reading.v, reading.v
     if name == "highest_x_uln":
         return highest_x_uln(c, node.valuesets[0], c.window_option(node))
     if name == "highest_daily_dose":
-        return highest_daily_dose(c, node, c.window_option(node))
+        return medications_sql.highest_daily_dose(c, node, c.window_option(node))
     if name == "exposure_days":
         return measures_sql.exposure_days(c, node, c.window_option(node))
     if name == "age":

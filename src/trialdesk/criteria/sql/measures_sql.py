@@ -29,7 +29,8 @@ from trialdesk.criteria.sql.functions import (
     _overlaps,
     result_sign,
 )
-from trialdesk.criteria.sql.readings_sql import first_per_person, latest
+from trialdesk.criteria.sql.picks import CODE, DAY, NUMBER, Field, Pick
+from trialdesk.criteria.sql.readings_sql import latest
 from trialdesk.errors import StudyError
 
 # Cockcroft & Gault 1976 (clinical/renal.py): (140 - age) * weight / (72 * creatinine),
@@ -83,11 +84,11 @@ def age_at(c: SqlCompiler, at: exp.Expr) -> exp.Expr:
 def crcl(c: SqlCompiler, w: tuple[DateVal, DateVal]) -> Interval:
     scr = latest(c, "creatinine", w)
     kg = latest(c, "body_weight", w)
-    age = age_at(c, col(f"{scr}_d"))
+    age = age_at(c, scr.d)
     sex = col("sex", "p")
     value: exp.Expr = exp.Div(
-        this=exp.Mul(this=exp.Sub(this=lit(140), expression=age.copy()), expression=col(f"{kg}_v")),
-        expression=exp.Mul(this=lit(72), expression=col(f"{scr}_v")),
+        this=exp.Mul(this=exp.Sub(this=lit(140), expression=age.copy()), expression=kg.v),
+        expression=exp.Mul(this=lit(72), expression=scr.v),
     )
     value = case(
         (
@@ -99,7 +100,7 @@ def crcl(c: SqlCompiler, w: tuple[DateVal, DateVal]) -> Interval:
     ok = exp.and_(
         sex.copy().isin(lit("male"), lit("female")),
         exp.GTE(this=age.copy(), expression=lit(_CG_MIN_AGE)),
-        exp.not_(_null(col(f"{kg}_v"))),
+        exp.not_(_null(kg.v)),
     )
     result = case((ok, round_(value, 6)))
     return result, result.copy()
@@ -109,8 +110,8 @@ def bmi(c: SqlCompiler, w: tuple[DateVal, DateVal]) -> Interval:
     observed = latest(c, "bmi", w)
     kg = latest(c, "body_weight", w)
     cm = latest(c, "body_height", (date.min, w[1]))
-    metres = exp.Div(this=col(f"{cm}_v"), expression=lit(100.0))
-    raw = exp.Div(this=col(f"{kg}_v"), expression=exp.Mul(this=metres, expression=metres.copy()))
+    metres = exp.Div(this=cm.v, expression=lit(100.0))
+    raw = exp.Div(this=kg.v, expression=exp.Mul(this=metres, expression=metres.copy()))
     # one decimal, half up, in float: the same operations as measures.bmi
     rounded = exp.Div(
         this=exp.Floor(
@@ -118,7 +119,7 @@ def bmi(c: SqlCompiler, w: tuple[DateVal, DateVal]) -> Interval:
         ),
         expression=lit(10.0),
     )
-    value = case((exp.not_(_null(col(f"{observed}_v"))), col(f"{observed}_v")), default=rounded)
+    value = case((exp.not_(_null(observed.v)), observed.v), default=rounded)
     return value, value.copy()
 
 
@@ -257,20 +258,12 @@ def exposure_days(c: SqlCompiler, node: Call, w: tuple[DateVal, DateVal]) -> Int
     return lo, hi
 
 
-def _latest_any(c: SqlCompiler, vs: str, until: DateVal) -> str:
-    """Latest fact of a value set on or before a date, usable or not (serology).
-    Columns ``_v`` value, ``_h`` reference high, ``_s`` result sign (2/0/1)."""
-    where = exp.and_(col(f"m__{vs}"), exp.LTE(this=START.copy(), expression=c.sql_date(until)))
-    order = [
-        exp.Ordered(this=START.copy(), desc=True),
-        exp.Ordered(this=col("value_num"), desc=True, nulls_first=False),
-    ]
-    columns = {"v": col("value_num"), "h": col("range_high"), "s": result_sign(c)}
-    return first_per_person(c, columns, where, order)
-
-
-def _serology_points(name: str) -> exp.Expr:
-    v, h, s = col(f"{name}_v"), col(f"{name}_h"), col(f"{name}_s")
+def _serology_points(c: SqlCompiler, vs: str, until: DateVal) -> exp.Expr:
+    """ACR/EULAR serology points from the latest fact of ``vs`` on or before ``until``,
+    usable or not: by its value against its own reference high, else by its result sign.
+    The points are worked out per row and carried by the Pick (latest date, then the
+    higher value, a missing value last) as a code: 0 none, else points + 1."""
+    v, h = col("value_num"), col("range_high")
     numeric = case(
         (
             exp.or_(
@@ -282,11 +275,25 @@ def _serology_points(name: str) -> exp.Expr:
         (exp.LTE(this=v.copy(), expression=exp.Mul(this=lit(3), expression=h.copy())), lit(2)),
         default=lit(3),
     )
-    return case(
-        (_null(col(f"{name}_pid")), exp.Null()),
+    sign = result_sign(c)
+    points = case(
         (exp.and_(exp.not_(_null(v.copy())), exp.not_(_null(h.copy()))), numeric),
-        (exp.EQ(this=s.copy(), expression=lit(2)), lit(2)),
-        (exp.EQ(this=s.copy(), expression=lit(0)), lit(0)),
+        (exp.EQ(this=sign, expression=lit(2)), lit(2)),
+        (exp.EQ(this=sign.copy(), expression=lit(0)), lit(0)),
+    )
+    has_value = case((_null(v.copy()), lit(0)), default=lit(1))
+    fields = [
+        Field(DAY, START.copy()),
+        Field(CODE, has_value),
+        Field(NUMBER, exp.Coalesce(this=v.copy(), expressions=[lit(0)])),
+        Field(
+            CODE, exp.Coalesce(this=exp.Add(this=points, expression=lit(1)), expressions=[lit(0)])
+        ),
+    ]
+    where = exp.and_(col(f"m__{vs}"), exp.LTE(this=START.copy(), expression=c.sql_date(until)))
+    code = Pick(c, where, fields, None).get(3)
+    return case(
+        (exp.GT(this=code, expression=lit(0)), exp.Sub(this=code.copy(), expression=lit(1)))
     )
 
 
@@ -297,34 +304,15 @@ def acr_eular_2010(c: SqlCompiler, on: DateVal) -> Interval:
                 f"acr_eular_2010(): joint counts ({joints}) are not compiled to SQL yet"
             )
     jmin, jmax = lit(0), lit(5)  # joint counts not on file: any of 0..5 points
-    ser = [
-        _serology_points(_latest_any(c, vs, on))
-        for vs in ("rheumatoid_factor", "anti_ccp")
-        if vs in c.units
-    ]
-    ser_pts: exp.Expr = exp.Null()
-    for s in ser:
-        ser_pts = case(
-            (_null(ser_pts.copy()), s),
-            (_null(s.copy()), ser_pts.copy()),
-            (exp.GTE(this=ser_pts.copy(), expression=s.copy()), ser_pts.copy()),
-            default=s.copy(),
-        )
+    ser = [_serology_points(c, vs, on) for vs in ("rheumatoid_factor", "anti_ccp") if vs in c.units]
+    ser_pts = _greatest(ser)
     lookback = on - relativedelta(years=1) if isinstance(on, date) else on
     flags = []
     for vs in ("crp", "esr"):
         if vs not in c.units:
             continue
-        name = latest(c, vs, (lookback, on))
-        flags.append(col(f"{name}_a"))  # above its own reference high
-    apr: exp.Expr = exp.Null()
-    for f in flags:
-        apr = case(
-            (_null(apr.copy()), f),
-            (_null(f.copy()), apr.copy()),
-            (exp.EQ(this=apr.copy(), expression=lit(1)), lit(1)),
-            default=f.copy(),
-        )
+        flags.append(latest(c, vs, (lookback, on)).a)  # above its own reference high
+    apr = _greatest(flags)  # 1 if one is above its range, 0 if none, NULL if unknown
     onset = _first_onset(c, on)
     dur = case(
         (_null(onset.copy()), exp.Null()),
@@ -348,6 +336,15 @@ def acr_eular_2010(c: SqlCompiler, on: DateVal) -> Interval:
         expression=exp.Coalesce(this=dur.copy(), expressions=[lit(1)]),
     )
     return exp.cast(lo, exp.DataType.Type.DOUBLE), exp.cast(hi, exp.DataType.Type.DOUBLE)
+
+
+def _greatest(items: list[exp.Expr]) -> exp.Expr:
+    """The largest of ``items`` that are not NULL; NULL if all are (or there are none)."""
+    if not items:
+        return exp.Null()
+    if len(items) == 1:
+        return items[0]
+    return exp.Greatest(this=items[0], expressions=items[1:], ignore_nulls=True)
 
 
 def _first_onset(c: SqlCompiler, on: DateVal) -> exp.Expr:

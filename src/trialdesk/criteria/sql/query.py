@@ -10,11 +10,11 @@ import pyarrow as pa
 from sqlglot import exp
 
 from trialdesk.clinical.valuesets import ValueSet
-from trialdesk.criteria.context import KIND_MATCHES
 from trialdesk.criteria.model import CriteriaSet, Criterion
-from trialdesk.criteria.sql.codes import KINDS, CodeTables
+from trialdesk.criteria.sql.codes import CodeTables
 from trialdesk.criteria.sql.compiler import SqlCompiler, case, col, lit, parenthesize
-from trialdesk.criteria.sql.facts import facts_query, visits_query
+from trialdesk.criteria.sql.facts import fact_sources, facts_query, visits_query
+from trialdesk.criteria.sql.passes import Rows, aggregate_passes, read, table_groups, with_rows
 
 # Per-person status codes in the query's result (the evaluator's Status, as integers).
 NOT_MET, MET, UNKNOWN, NEEDS_REVIEW = 0, 1, 2, 3
@@ -83,47 +83,6 @@ def code_table_arrow(tables: CodeTables) -> tuple[pa.Table, pa.Table]:
     return codes, units
 
 
-def _kinds_of(valuesets: Mapping[str, ValueSet]) -> dict[str, frozenset[str]]:
-    """td_facts kinds each value set can match (context.KIND_MATCHES)."""
-    labels = {kind: label for label, kind in KINDS.items()}
-    out = {}
-    for name, vs in valuesets.items():
-        kinds = KIND_MATCHES.get(vs.kind)
-        out[name] = frozenset(labels[k] for k in kinds) if kinds else frozenset(labels.values())
-    return out
-
-
-def _aggregate_ctes(
-    aggregates: list[exp.Expr], valuesets: Mapping[str, ValueSet]
-) -> list[tuple[str, exp.Expr]]:
-    """The per-person aggregates, one GROUP BY per group of fact kinds they can concern.
-
-    An aggregate over laboratory value sets only ever counts measurement rows, so it is
-    computed over those alone: each row meets only the aggregates that can use it.
-    """
-    kinds_of = _kinds_of(valuesets)
-    everything = frozenset(k for ks in kinds_of.values() for k in ks)
-    groups: dict[frozenset[str], list[exp.Expr]] = {}
-    for agg in aggregates:
-        flags = {
-            column.name[3:] for column in agg.find_all(exp.Column) if column.name.startswith("m__")
-        }
-        kinds = frozenset().union(*(kinds_of[f] for f in flags)) if flags else everything
-        groups.setdefault(kinds, []).append(agg)
-    ctes: list[tuple[str, exp.Expr]] = []
-    for i, (kinds, group) in enumerate(sorted(groups.items(), key=lambda kv: sorted(kv[0]))):
-        name = f"td_agg{i}"
-        select = (
-            exp.select(exp.alias_(col("person_id"), f"{name}_pid"), *group, copy=False)
-            .from_("td_rows", copy=False)
-            .group_by(col("person_id"), copy=False)
-        )
-        if kinds != everything:
-            select = select.where(col("kind").isin(*(lit(k) for k in sorted(kinds))), copy=False)
-        ctes.append((name, select))
-    return ctes
-
-
 def build_query(
     criteria: CriteriaSet,
     tables: CodeTables,
@@ -136,51 +95,12 @@ def build_query(
     study_id: str,
     valuesets: Mapping[str, ValueSet],
 ) -> ScreeningQuery:
-    c = SqlCompiler(tables, units, screening, baseline, target_knee, study_id)
+    c = SqlCompiler(tables, units, screening, baseline, target_knee, study_id, dialect)
     statuses = [exp.alias_(status_expr(c, cr), f"c_{cr.id}") for cr in criteria.criteria]
-    # td_rows carries only the per-value-set columns the compiled criteria read: a row
-    # with every value set's flags would be hundreds of columns wide
-    used = {
-        column.name
-        for tree in (*c.out.aggregates, *c.out.values, *(cte for _, cte in c.out.ctes))
-        for column in tree.find_all(exp.Column)
-        if column.name.split("__", 1)[0] in ("m", "c", "route", "ingr", "strength", "pred", "f")
-    }
-    rows = (
-        exp.select(
-            "f.*",
-            col("laterality", "k"),
-            *(col(name, "k") for name in sorted(used) if not name.startswith("f__")),
-            *(col(name, "u") for name in sorted(used) if name.startswith("f__")),
-            col("vclass", "v"),
-        )
-        .from_(exp.alias_(exp.to_identifier("td_facts"), "f"))
-        .join(
-            exp.alias_(exp.to_identifier("td_codes"), "k"),
-            on=exp.and_(
-                *(
-                    exp.EQ(this=col(k, "f"), expression=col(k, "k"))
-                    for k in ("kind", "cid", "sid", "aux")
-                )
-            ),
-        )
-        .join(
-            exp.alias_(exp.to_identifier("td_units"), "u"),
-            on=exp.and_(
-                exp.EQ(this=col("unit_cid", "f"), expression=col("unit_cid", "u")),
-                exp.EQ(this=col("unit_src", "f"), expression=col("unit_src", "u")),
-            ),
-            join_type="left",
-            copy=False,
-        )
-        .join(
-            exp.alias_(exp.to_identifier("td_visit"), "v"),
-            on=exp.EQ(this=col("visit_id", "f"), expression=col("vid", "v")),
-            join_type="left",
-            copy=False,
-        )
-    )
-    agg_ctes = _aggregate_ctes(c.out.aggregates, valuesets)
+    groups = table_groups(fact_sources(tables.consent_concepts, tables.cvx_concepts))
+    rows = Rows(valuesets, groups, tables.rows, c.param_date)
+    passes = aggregate_passes(rows, c.out.aggregates, c.out.derived, c.out.floors)
+    ordered = [(name, with_rows(rows, cte)) for name, cte in c.out.ctes]
     person = exp.select(
         col("person_id"),
         exp.alias_(_birth_date(), "birth_date"),
@@ -233,24 +153,25 @@ def build_query(
             copy=False,
         )
     )
-    for name, _ in [*agg_ctes, *c.out.ctes]:
+    for name, _ in [*passes.ctes, *ordered]:
         calls = calls.join(
             exp.to_identifier(name),
             on=exp.EQ(this=col(f"{name}_pid"), expression=col("person_id", "p")),
             join_type="left",
             copy=False,
         )
-    calls = calls.select(*c.out.values, append=True, copy=False)
+    calls = calls.select(*(read(v, passes.reads) for v in c.out.values), append=True, copy=False)
     # stage 2: the criteria combine those columns with SQL's three-valued logic
     final = exp.select(col("person_id")).from_("td_calls")
+    uses_visits = any(
+        n.name == "vclass" for _, cte in [*passes.ctes, *ordered] for n in cte.find_all(exp.Column)
+    )
     ctes: list[tuple[str, exp.Expr]] = [
-        ("td_facts", facts_query(tables.consent_concepts, tables.cvx_concepts)),
-        ("td_visit", visits_query()),
-        ("td_rows", rows),
-        *agg_ctes,
+        *([("td_visit", visits_query())] if uses_visits else []),
+        *passes.ctes,
         ("td_person", person),
         ("td_consent", consent),
-        *c.out.ctes,
+        *ordered,
         ("td_calls", calls),
     ]
     # the big parts go in last: sqlglot's builders copy the tree they are called on
@@ -266,7 +187,8 @@ def build_query(
 
 
 def distinct_keys_query(tables_hint: CodeTables, dialect: str) -> tuple[str, str, str]:
-    """Queries for the distinct coded-row keys, unit keys and value concepts in the CDM."""
+    """Queries for the distinct coded-row keys, the units each observation key comes with,
+    and the coded values in the CDM. (One DISTINCT over all seven columns cost more.)"""
     facts = facts_query(tables_hint.consent_concepts, tables_hint.cvx_concepts)
     keys = (
         exp.select("kind", "cid", "sid", "aux")
@@ -274,7 +196,7 @@ def distinct_keys_query(tables_hint: CodeTables, dialect: str) -> tuple[str, str
         .from_(exp.alias_(exp.paren(facts.copy()), "f"))
     )
     units = (
-        exp.select("unit_cid", "unit_src")
+        exp.select("kind", "cid", "sid", "aux", "unit_cid", "unit_src")
         .distinct()
         .from_(exp.alias_(exp.paren(facts.copy()), "f"))
         .where(exp.EQ(this=col("kind"), expression=lit("observation")))

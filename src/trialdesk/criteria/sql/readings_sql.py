@@ -19,6 +19,7 @@ from trialdesk.criteria.sql.compiler import (
     round_,
 )
 from trialdesk.criteria.sql.functions import START, _between
+from trialdesk.criteria.sql.picks import CODE, DAY, NUMBER, Field, Pick
 from trialdesk.errors import FactError
 
 # -- measurements (open world) ----------------------------------------------------------------
@@ -54,60 +55,57 @@ def reading_scope(c: SqlCompiler, vs: str, w: tuple[DateVal, DateVal]) -> tuple[
 def extreme(c: SqlCompiler, vs: str, w: tuple[DateVal, DateVal], how: str) -> Interval:
     conv, scope = reading_scope(c, vs, w)
     fn = exp.Max if how == "highest" else exp.Min
-    v = c.aggregate(fn(this=case((scope, conv))))
+    v = c.aggregate(fn(this=case((scope, conv))), floor=w[0])
     return v, v.copy()
 
 
-def first_per_person(
-    c: SqlCompiler, columns: dict[str, exp.Expr], where: exp.Expr, order: list[exp.Ordered]
-) -> str:
-    """A CTE with each person's first row of ``td_rows`` by ``order`` among ``where``;
-    its columns are ``<name>_pid`` and ``<name>_<key>`` for each of ``columns``."""
-    name = f"l{len(c.out.ctes)}"
-    rank = exp.Window(
-        this=exp.RowNumber(), partition_by=[col("person_id")], order=exp.Order(expressions=order)
-    )
-    ranked = (
-        exp.select(
-            col("person_id"),
-            *(exp.alias_(value, key) for key, value in columns.items()),
-            exp.alias_(rank, "rn"),
+class Reading:
+    """The latest usable reading of a value set in a window, per person: the row with the
+    latest date, then the higher value (the evaluator's order), as one Pick."""
+
+    def __init__(self, c: SqlCompiler, vs: str, w: tuple[DateVal, DateVal]) -> None:
+        conv, self._scope = reading_scope(c, vs, w)
+        above = case(  # as a code: 0 no range, 1 not above it, 2 above it
+            (exp.Is(this=col("range_high"), expression=exp.Null()), lit(0)),
+            (exp.GT(this=col("value_num"), expression=col("range_high")), lit(2)),
+            default=lit(1),
         )
-        .from_("td_rows")
-        .where(where)
-    )
-    cte = (
-        exp.select(
-            exp.alias_(col("person_id"), f"{name}_pid"),
-            *(exp.alias_(col(key), f"{name}_{key}") for key in columns),
+        fields = [Field(DAY, START.copy()), Field(NUMBER, conv), Field(CODE, above)]
+        self._c, self._floor = c, w[0]
+        self._pick = Pick(c, self._scope, fields, w[0])
+        self._day: exp.Column | None = None
+
+    @property
+    def v(self) -> exp.Expr:
+        """The value in the value set's unit."""
+        return self._pick.get(1)
+
+    @property
+    def a(self) -> exp.Expr:
+        """1/0 whether it is above its own reference high; NULL with no range."""
+        code = self._pick.get(2)
+        return case(
+            (exp.EQ(this=code, expression=lit(0)), exp.Null()),
+            default=exp.Sub(this=code.copy(), expression=lit(1)),
         )
-        .from_(exp.alias_(exp.paren(ranked), "r"))
-        .where(exp.EQ(this=col("rn"), expression=lit(1)))
-    )
-    c.out.ctes.append((name, cte))
-    return name
+
+    @property
+    def d(self) -> exp.Expr:
+        """Its date: the latest date of a usable reading (the first key)."""
+        if self._day is None:
+            latest_day = exp.Max(this=case((self._scope.copy(), START.copy())))
+            self._day = self._c.aggregate(latest_day, floor=self._floor)
+        return self._day.copy()
 
 
-def latest(c: SqlCompiler, vs: str, w: tuple[DateVal, DateVal]) -> str:
-    """A CTE with each person's latest usable reading (ties: the higher value), its name.
-
-    Columns: ``<name>_v`` the value in the value set's unit, ``<name>_d`` its date,
-    ``<name>_a`` 1/0 whether it is above its own reference high (NULL: no range).
-    """
+def latest(c: SqlCompiler, vs: str, w: tuple[DateVal, DateVal]) -> Reading:
+    """Each person's latest usable reading (ties: the higher value), shared by every call."""
     key = ("latest", vs, w)
-    known = c.cte_names.get(key)
-    if known is not None:
-        return known
-    conv, scope = reading_scope(c, vs, w)
-    above = case(
-        (exp.Is(this=col("range_high"), expression=exp.Null()), exp.Null()),
-        (exp.GT(this=col("value_num"), expression=col("range_high")), lit(1)),
-        default=lit(0),
-    )
-    order = [exp.Ordered(this=START.copy(), desc=True), exp.Ordered(this=conv.copy(), desc=True)]
-    name = first_per_person(c, {"v": conv, "d": START.copy(), "a": above}, scope, order)
-    c.cte_names[key] = name
-    return name
+    known = c.shared.get(key)
+    if not isinstance(known, Reading):
+        known = Reading(c, vs, w)
+        c.shared[key] = known
+    return known
 
 
 def highest_x_uln(c: SqlCompiler, vs: str, w: tuple[DateVal, DateVal]) -> Interval:
@@ -120,9 +118,9 @@ def highest_x_uln(c: SqlCompiler, vs: str, w: tuple[DateVal, DateVal]) -> Interv
             round_(exp.Div(this=conv.copy(), expression=uln), 6),
         )
     )
-    own = c.aggregate(exp.Max(this=case((with_range, ratio))))
+    own = c.aggregate(exp.Max(this=case((with_range, ratio))), floor=w[0])
     no_range = exp.and_(scope.copy(), exp.Is(this=col("range_high"), expression=exp.Null()))
-    top = c.aggregate(exp.Max(this=case((no_range, conv.copy()))))
+    top = c.aggregate(exp.Max(this=case((no_range, conv.copy()))), floor=w[0])
     whens = []
     for sex in ("male", "female", None):
         try:
@@ -139,10 +137,7 @@ def highest_x_uln(c: SqlCompiler, vs: str, w: tuple[DateVal, DateVal]) -> Interv
         default: exp.Expr = exp.Null()
     else:
         default = case(*whens)
-    best = case(
-        (exp.Is(this=own.copy(), expression=exp.Null()), default.copy()),
-        (exp.Is(this=default.copy(), expression=exp.Null()), own.copy()),
-        (exp.GTE(this=own.copy(), expression=default.copy()), own.copy()),
-        default=default.copy(),
-    )
+    # the larger of the two, either when the other is missing (one expression: the ULN
+    # figures are not repeated per branch)
+    best = exp.Greatest(this=own, expressions=[default], ignore_nulls=True)
     return best, best.copy()
