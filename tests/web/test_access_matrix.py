@@ -6,8 +6,6 @@ and the test fails if the app has a route this table does not list (or the rever
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -16,7 +14,7 @@ from trialdesk.trial import leads
 from trialdesk.trial.db import Store
 from trialdesk.web.access import access_of, api_routes
 from trialdesk.web.app import ROUTERS
-from webclient import ROLES, client_as
+from webclient import ROLES, client_as, csrf_token
 
 PUBLIC = "public"
 # What each role may do, as the issue states it: admins manage accounts and read the audit
@@ -59,7 +57,6 @@ INTENDED = {
     ("POST", "/admin/users/{user_id}"): "manage_users",
 }
 SAMPLE = {"nct_id": "NCT06947746", "lead_id": "1", "user_id": "1", "token": "not-a-token"}
-_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def _routes() -> set[tuple[str, str]]:
@@ -103,13 +100,11 @@ def _request(client: TestClient, method: str, path: str) -> int:
     url = path.format(**SAMPLE)
     if method == "GET":
         return client.get(url).status_code
-    token_page = client.get("/login", follow_redirects=True).text
-    token = _CSRF.search(token_page)
-    assert token
+    token = csrf_token(client)
     if path.startswith("/api/"):
-        response = client.request(method, url, json={}, headers={"X-CSRF-Token": token.group(1)})
+        response = client.request(method, url, json={}, headers={"X-CSRF-Token": token})
     else:
-        response = client.request(method, url, data={"csrf_token": token.group(1)})
+        response = client.request(method, url, data={"csrf_token": token})
     return response.status_code
 
 

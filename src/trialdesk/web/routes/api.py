@@ -10,13 +10,12 @@ from trialdesk import selfcheck
 from trialdesk.errors import InputError
 from trialdesk.study.loader import Study
 from trialdesk.trial import leads
-from trialdesk.trial.models import Lead
 from trialdesk.trial.roles import Permission
 from trialdesk.web import csrf
 from trialdesk.web.access import PUBLIC, allow
 from trialdesk.web.identity import StaffUser, now
-from trialdesk.web.problems import NotFound
 from trialdesk.web.routes.selfcheck import answered, consent_text, lead_contact, today
+from trialdesk.web.routes.staff import lead_or_404
 from trialdesk.web.schemas import (
     ErrorBody,
     LeadCreated,
@@ -115,18 +114,14 @@ async def list_leads(request: Request, study: str | None = None) -> list[LeadOut
 @router.get("/leads/{lead_id}", tags=["leads"], dependencies=[allow(Permission.VIEW_LEADS)])
 async def get_lead(request: Request, lead_id: RowId) -> LeadOut:
     with request.app.state.store.read() as session:
-        lead = session.get(Lead, lead_id)
-        if lead is None:
-            raise NotFound(f"no lead {lead_id}")
-        return LeadOut.model_validate(lead)
+        return LeadOut.model_validate(lead_or_404(session, lead_id))
 
 
 @router.patch("/leads/{lead_id}", tags=["leads"], dependencies=[allow(Permission.EDIT_LEADS)])
 async def change_lead(request: Request, lead_id: RowId, body: LeadStatusChange) -> LeadOut:
     user: StaffUser = request.state.user
     with request.app.state.store.transaction() as session:
-        if session.get(Lead, lead_id) is None:
-            raise NotFound(f"no lead {lead_id}")
+        lead_or_404(session, lead_id)
         lead = leads.set_lead_status(
             session,
             actor=user.username,

@@ -43,12 +43,13 @@ def question_conditions(study: Study) -> dict[str, list[tuple[str, str]]]:
 
 def answered(study: Study, form: Mapping[str, object], prefix: str = "") -> dict[str, str]:
     """The non-blank answers to the questions that apply, as raw strings."""
+    questions = selfcheck.questions(study)
     raw = {
         q.id: value.strip()
-        for q in selfcheck.questions(study)
+        for q in questions
         if isinstance(value := form.get(prefix + q.id), str) and value.strip()
     }
-    shown = {q.id for q in selfcheck.visible(selfcheck.questions(study), raw)}
+    shown = {q.id for q in selfcheck.visible(questions, raw)}
     return {k: v for k, v in raw.items() if k in shown}
 
 

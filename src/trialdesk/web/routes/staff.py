@@ -7,6 +7,7 @@ from collections import Counter
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from trialdesk.errors import TrialdeskError
 from trialdesk.trial import audit, leads
@@ -55,11 +56,10 @@ async def lead_list(request: Request, study: str | None = None) -> HTMLResponse:
         return render(request, "leads.html", {"leads": rows, "study": study})
 
 
-def _lead(session: object, lead_id: int) -> Lead:
-    lead = session.get(Lead, lead_id)  # type: ignore[attr-defined]
+def lead_or_404(session: Session, lead_id: int) -> Lead:
+    lead = session.get(Lead, lead_id)
     if lead is None:
         raise NotFound(f"no lead {lead_id}")
-    assert isinstance(lead, Lead)
     return lead
 
 
@@ -77,7 +77,7 @@ def _lead_page(
 ) -> HTMLResponse:
     """A lead with its own audit trail; ``error`` when a status change was refused."""
     with store_of(request).read() as session:
-        lead = _lead(session, lead_id)
+        lead = lead_or_404(session, lead_id)
         trail = session.scalars(
             select(AuditRecord)
             .where(AuditRecord.entity == Lead.__tablename__, AuditRecord.entity_id == str(lead_id))
