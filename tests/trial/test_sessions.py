@@ -90,7 +90,7 @@ def test_peek_reads_only_and_says_when_a_touch_is_due(store: Store, token: str) 
     def peek(minutes: float) -> tuple[str, bool] | None:
         with store.read() as session:
             found = sessions.peek(session, token, NOW + timedelta(minutes=minutes))
-            return None if found is None else (found[0].username, found[1])
+            return None if found is None else (found.username, found.touch_due)
 
     assert peek(0.5) == ("ann", False)
     assert peek(1) == ("ann", True)

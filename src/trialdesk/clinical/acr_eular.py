@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from trialdesk.clinical.checks import exact, number_in_range, whole_count
 from trialdesk.errors import FactError
@@ -129,6 +130,15 @@ def _joint_points(large: int, small: int, other: int) -> int:
     return 1 if large >= 2 else 0
 
 
+@lru_cache(maxsize=1024)
+def _joint_options(
+    large: tuple[int, ...], small: tuple[int, ...], other: tuple[int, ...]
+) -> frozenset[int]:
+    """The joint-domain points any combination of these counts can score (pure, and
+    asked again on every screening with an unknown count: remembered)."""
+    return frozenset(_joint_points(lg, sm, ot) for lg in large for sm in small for ot in other)
+
+
 def _known(values: Iterable[object]) -> list[object]:
     return [value for value in values if value is not None]
 
@@ -186,12 +196,7 @@ def acr_eular_2010_range(
         other_range = [other_joints]
     else:
         other_range = list(range(12))  # enough to reach ">10 joints"
-    joint_options = {
-        _joint_points(large, small, other)
-        for large in large_range
-        for small in small_range
-        for other in other_range
-    }
+    joint_options = _joint_options(tuple(large_range), tuple(small_range), tuple(other_range))
     # Known when the counts given fix the points (e.g. 12 small joints: 5 whatever the rest).
     joints = min(joint_options) if len(joint_options) == 1 else None
 

@@ -141,7 +141,10 @@ class EvalContext:
     valuesets: Mapping[str, ValueSet]
     target_knee: Laterality | None = None
     study_id: str | None = None
-    memo: dict[object, object] = field(default_factory=dict)
+    # Outcomes per node, keyed by id(): hashing a frozen node hashes its whole subtree,
+    # which cost more than evaluating it. The nodes outlive the context (the study holds
+    # them), so an id cannot be reused while the memo lives.
+    memo: dict[int, object] = field(default_factory=dict)
 
 
 def span(fact: Fact) -> tuple[date, date] | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -44,12 +45,12 @@ _CMP: dict[str, Callable[[Any, Any], bool]] = {
 
 def evaluate(node: Node, ctx: EvalContext) -> Outcome:
     """The outcome of one node for the patient in ``ctx`` (memoised per node)."""
-    cached = ctx.memo.get(node)
+    cached = ctx.memo.get(id(node))
     if cached is not None:
         assert isinstance(cached, Outcome)
         return cached
     out = _evaluate(node, ctx)
-    ctx.memo[node] = out
+    ctx.memo[id(node)] = out
     return out
 
 
@@ -175,8 +176,12 @@ def _arith(node: Arith, ctx: EvalContext) -> Outcome:
     return Outcome(number=(min(products), max(products)), evidence=ev)
 
 
+@lru_cache(maxsize=4096)
 def shift(day: date, op: str, d: Duration) -> date:
-    """A date moved by a duration; months and years clamp to the month's last day."""
+    """A date moved by a duration; months and years clamp to the month's last day.
+
+    Pure, and the same few windows are shifted from the same dates on every screening of
+    a day, so results are remembered."""
     delta = relativedelta(
         days=d.amount if d.unit == "days" else 0,
         weeks=d.amount if d.unit == "weeks" else 0,

@@ -116,12 +116,11 @@ def evaluate(study: Study, answers: Answers, today: date) -> SelfCheckOutcome:
         if _first_day(value) > today:
             raise InputError("That date is in the future.", field=key)
     criteria = study.criteria.criteria
-    asked = {c.id: [i for i in items if c.id in i.criteria] for c in criteria}
+    screener, asked = _prepared(study)
     # Criteria the answers cannot decide go to the site whatever the engine says, so only
     # the others are screened (this is what keeps a self-check to a few milliseconds).
     pending = {c.id: _site_reason(asked[c.id], used, applies) for c in criteria}
     decidable = {cid for cid, why in pending.items() if why is None}
-    screener = _screener(study)
     early_record, late_record = (build_record(study, used, today, late) for late in (False, True))
 
     def screen(record: PatientRecord) -> dict[str, CriterionResult]:
@@ -145,16 +144,19 @@ def evaluate(study: Study, answers: Answers, today: date) -> SelfCheckOutcome:
     )
 
 
-_SCREENERS: dict[int, tuple[Study, Screener]] = {}
+_PREPARED: dict[int, tuple[Study, Screener, dict[str, list[SelfCheckItem]]]] = {}
 
 
-def _screener(study: Study) -> Screener:
-    """One Screener per loaded study: its code matcher caches what it has matched."""
-    cached = _SCREENERS.get(id(study))
+def _prepared(study: Study) -> tuple[Screener, dict[str, list[SelfCheckItem]]]:
+    """Per loaded study, built once: its Screener (whose code matcher caches what it has
+    matched) and, per criterion, the questions that ask about it."""
+    cached = _PREPARED.get(id(study))
     if cached is None or cached[0] is not study:
-        cached = (study, Screener(study.criteria, study.valuesets, study.id))
-        _SCREENERS[id(study)] = cached
-    return cached[1]
+        items = study.criteria.selfcheck
+        asked = {c.id: [i for i in items if c.id in i.criteria] for c in study.criteria.criteria}
+        cached = (study, Screener(study.criteria, study.valuesets, study.id), asked)
+        _PREPARED[id(study)] = cached
+    return cached[1], cached[2]
 
 
 def _first_day(value: AnswerValue) -> date:

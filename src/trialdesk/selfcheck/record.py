@@ -70,13 +70,23 @@ def coding_for(study: Study, item: SelfCheckItem, fact: FactTemplate) -> Coding:
     return Coding(entry.system, entry.code, entry.display or vs.title)
 
 
-def check_mappings(study: Study) -> None:
-    """Raise StudyError for a fact whose value set does not fit it (a kind mismatch, a
+_CODINGS: dict[int, tuple[Study, dict[int, Coding]]] = {}
+
+
+def check_mappings(study: Study) -> dict[int, Coding]:
+    """The code of every fact template, by ``id()`` of the template, checked once per loaded
+    study. Raises StudyError for a fact whose value set does not fit it (a kind mismatch, a
     code outside the set): these need the value sets, so loading cannot check them."""
-    for item in study.criteria.selfcheck:
-        for fact in item.facts:
-            if fact.kind in _KINDS:
-                coding_for(study, item, fact)
+    cached = _CODINGS.get(id(study))
+    if cached is None or cached[0] is not study:
+        codings = {
+            id(fact): coding_for(study, item, fact)
+            for item in study.criteria.selfcheck
+            for fact in item.facts
+            if fact.kind in _KINDS
+        }
+        cached = _CODINGS[id(study)] = (study, codings)
+    return cached[1]
 
 
 def build_record(
@@ -159,7 +169,7 @@ class _Builder:
             status = t.status or "off-study"
             return [Fact(FactKind.STUDY, resource, text=t.target, start=start, status=status)]
         kind, _, default_status = _KINDS[t.kind]
-        codes = (coding_for(self.study, item, t),)
+        codes = (check_mappings(self.study)[id(t)],)
         status = t.status or default_status
         if t.kind == "medication":
             return self.medication(t, resource, codes, start, status)

@@ -104,8 +104,14 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        read = conn.get_execution_options().get(_READ, False)
-        conn.exec_driver_sql("BEGIN" if read else "BEGIN IMMEDIATE")
+        if conn.get_execution_options().get(_READ, False):
+            # A deferred BEGIN takes no lock, so it cannot fail: straight to the driver, as
+            # it runs on nearly every request.
+            driver = conn.connection.driver_connection
+            assert driver is not None  # a checked-out connection always has one
+            driver.execute("BEGIN")
+        else:  # through the engine, so a busy database raises SQLAlchemy's OperationalError
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_store_engine(url: str) -> Engine:

@@ -148,12 +148,14 @@ def store_lead(
     return lead
 
 
+_NEWEST_FIRST = select(Lead).order_by(Lead.created_at.desc(), Lead.id.desc())
+
+
 def list_leads(session: Session, study_id: str | None = None) -> list[Lead]:
     """Leads, newest first; only one study's when ``study_id`` is given."""
-    query = select(Lead).order_by(Lead.created_at.desc(), Lead.id.desc())
-    if study_id is not None:
-        query = query.where(Lead.study_id == study_id)
-    return list(session.scalars(query))
+    if study_id is None:
+        return list(session.scalars(_NEWEST_FIRST))
+    return list(session.scalars(_NEWEST_FIRST.where(Lead.study_id == study_id)))
 
 
 def set_lead_status(

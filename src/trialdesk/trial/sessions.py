@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from trialdesk.trial import audit
@@ -62,15 +63,43 @@ def _live(session: Session, token: str, now: datetime) -> LoginSession | None:
     return row
 
 
-def peek(session: Session, token: str, now: datetime) -> tuple[User, bool] | None:
-    """The signed-in user for ``token`` and whether its last-seen time is due to be
-    written (then call :func:`resolve` in a transaction); changes nothing, so the
-    request path stays a read."""
+# Built once: constructing a statement costs more than running it on SQLite.
+_PEEK = (
+    select(User.id, User.username, User.role, LoginSession.last_seen_at, LoginSession.expires_at)
+    .join(User, User.id == LoginSession.user_id)
+    .where(
+        LoginSession.token_hash == bindparam("token_hash"),
+        LoginSession.ended_at.is_(None),
+        User.active.is_(True),
+    )
+)
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """Who a live session belongs to, and whether its last-seen time is due to be written."""
+
+    user_id: int
+    username: str
+    role: str
+    touch_due: bool
+
+
+def peek(session: Session, token: str, now: datetime) -> SignedIn | None:
+    """The signed-in user for ``token`` (as :func:`resolve` would find them) and whether
+    the last-seen time is due (then call :func:`resolve` in a transaction). Changes
+    nothing, so the request path stays a read; one plain row, as it runs on every
+    signed-in request."""
     now = as_utc(now)
-    row = _live(session, token, now)
-    if row is None or not row.user.active:
+    if not token or len(token) > _MAX_TOKEN_LENGTH:
         return None
-    return row.user, now - row.last_seen_at >= TOUCH_INTERVAL
+    row = session.execute(_PEEK, {"token_hash": token_hash(token)}).one_or_none()
+    if row is None:
+        return None
+    user_id, username, role, last_seen, expires = row
+    if now >= expires or now >= last_seen + IDLE_TIMEOUT:
+        return None
+    return SignedIn(user_id, username, role, now - last_seen >= TOUCH_INTERVAL)
 
 
 def resolve(session: Session, token: str, now: datetime) -> User | None:

@@ -43,8 +43,7 @@ async def load_user(request: Request) -> None:
         found = sessions.peek(session, token, moment)
         if found is None:
             return
-        user, due = found
-        request.state.user = StaffUser(user.id, user.username, Role(user.role))
-    if due:  # the idle timeout counts from here; written at most once a minute
+        request.state.user = StaffUser(found.user_id, found.username, Role(found.role))
+    if found.touch_due:  # the idle timeout counts from here; written at most once a minute
         with store.transaction() as session:
             sessions.resolve(session, token, moment)

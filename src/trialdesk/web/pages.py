@@ -21,6 +21,9 @@ HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.trim_blocks = True
 templates.env.lstrip_blocks = True
+# The templates ship inside the package and do not change while the app runs: no mtime
+# check on every render.
+templates.env.auto_reload = False
 
 
 def brief(value: Any, limit: int = 80) -> str:
