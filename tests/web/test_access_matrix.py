@@ -17,14 +17,18 @@ from trialdesk.web.app import ROUTERS
 from webclient import ROLES, client_as, csrf_token
 
 PUBLIC = "public"
-# What each role may do, as the issue states it: admins manage accounts and read the audit
-# trail; investigators and coordinators work the leads; monitors only read.
+# What each role may do, as the issues state it: admins manage accounts and read the audit
+# trail (no clinical data); investigators and coordinators work leads and candidates, and
+# only investigators sign judgments and register consent forms; monitors only read.
 GRANTS = {
     "admin": {"view_staff", "manage_users", "view_audit", "view_leads"},
-    "investigator": {"view_staff", "view_leads", "edit_leads", "sign_eligibility"},
-    "coordinator": {"view_staff", "view_leads", "edit_leads"},
-    "monitor": {"view_staff", "view_leads", "view_audit"},
-}
+    "investigator": {
+        "view_staff", "view_leads", "edit_leads", "sign_eligibility", "view_candidates",
+        "edit_candidates", "manage_consent_forms",
+    },
+    "coordinator": {"view_staff", "view_leads", "edit_leads", "view_candidates", "edit_candidates"},
+    "monitor": {"view_staff", "view_leads", "view_audit", "view_candidates"},
+}  # fmt: skip
 INTENDED = {
     ("GET", "/"): PUBLIC,
     ("GET", "/healthz"): PUBLIC,
@@ -55,8 +59,46 @@ INTENDED = {
     ("GET", "/admin/users"): "manage_users",
     ("POST", "/admin/users"): "manage_users",
     ("POST", "/admin/users/{user_id}"): "manage_users",
+    # the screening workflow (issue 5)
+    ("GET", "/staff/candidates"): "view_candidates",
+    ("GET", "/staff/candidates/{candidate_id}"): "view_candidates",
+    ("GET", "/staff/screening-log"): "view_candidates",
+    ("GET", "/staff/screening-log.csv"): "view_candidates",
+    ("GET", "/staff/screening-log/consort.svg"): "view_candidates",
+    ("GET", "/staff/consent-forms"): "view_candidates",
+    ("GET", "/api/candidates"): "view_candidates",
+    ("GET", "/api/candidates/{candidate_id}"): "view_candidates",
+    ("GET", "/api/screening-log"): "view_candidates",
+    ("GET", "/api/consent-forms"): "view_candidates",
+    ("POST", "/staff/candidates"): "edit_candidates",
+    ("POST", "/staff/candidates/upload"): "edit_candidates",
+    ("POST", "/staff/candidates/feasibility"): "edit_candidates",
+    ("POST", "/staff/leads/{lead_id}/candidate"): "edit_candidates",
+    ("POST", "/staff/candidates/{candidate_id}/details"): "edit_candidates",
+    ("POST", "/staff/candidates/{candidate_id}/facts"): "edit_candidates",
+    ("POST", "/staff/candidates/{candidate_id}/facts/{fact_id}/retract"): "edit_candidates",
+    ("POST", "/staff/candidates/{candidate_id}/consent"): "edit_candidates",
+    ("POST", "/staff/candidates/{candidate_id}/outcome"): "edit_candidates",
+    ("POST", "/staff/candidates/{candidate_id}/withdraw"): "edit_candidates",
+    ("POST", "/api/candidates"): "edit_candidates",
+    ("POST", "/api/candidates/fhir"): "edit_candidates",
+    ("POST", "/api/candidates/feasibility"): "edit_candidates",
+    ("POST", "/api/leads/{lead_id}/candidate"): "edit_candidates",
+    ("PATCH", "/api/candidates/{candidate_id}"): "edit_candidates",
+    ("POST", "/api/candidates/{candidate_id}/facts"): "edit_candidates",
+    ("POST", "/api/candidates/{candidate_id}/facts/{fact_id}/retract"): "edit_candidates",
+    ("POST", "/api/candidates/{candidate_id}/consent"): "edit_candidates",
+    ("POST", "/api/candidates/{candidate_id}/outcome"): "edit_candidates",
+    ("POST", "/api/candidates/{candidate_id}/withdraw"): "edit_candidates",
+    ("POST", "/staff/candidates/{candidate_id}/judgments"): "sign_eligibility",
+    ("POST", "/api/candidates/{candidate_id}/judgments"): "sign_eligibility",
+    ("POST", "/staff/consent-forms"): "manage_consent_forms",
+    ("POST", "/api/consent-forms"): "manage_consent_forms",
 }
-SAMPLE = {"nct_id": "NCT06947746", "lead_id": "1", "user_id": "1", "token": "not-a-token"}
+SAMPLE = {
+    "nct_id": "NCT06947746", "lead_id": "1", "user_id": "1", "token": "not-a-token",
+    "candidate_id": "1", "fact_id": "1",
+}  # fmt: skip
 
 
 def _routes() -> set[tuple[str, str]]:

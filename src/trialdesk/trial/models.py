@@ -6,7 +6,7 @@ audit log's ``entity`` is the table name of the record it describes.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -14,6 +14,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Date,
     Enum,
     ForeignKey,
     Index,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
     event,
 )
 from sqlalchemy.orm import (
@@ -135,6 +137,180 @@ class Lead(Base):
     consented_at: Mapped[datetime]
     status: Mapped[LeadStatus] = mapped_column(_enum(LeadStatus, "status"), default=LeadStatus.NEW)
     status_note: Mapped[str | None] = mapped_column(Text)
+
+
+class CandidateStatus(StrEnum):
+    SCREENING = "screening"  # being screened: no outcome yet
+    SCREEN_FAILED = "screen_failed"  # the engine found a criterion that excludes
+    DECLINED = "declined"  # eligible or not, did not take part (no consent, changed mind)
+    ENROLLED = "enrolled"
+    WITHDRAWN = "withdrawn"  # enrolled, then withdrawn (the enrolment row stays)
+
+
+class Candidate(Base):
+    """A person being screened for one study at this site.
+
+    ``version`` is the optimistic lock: a form carries the version it was rendered from,
+    and a change made meanwhile by someone else is refused instead of overwritten.
+    """
+
+    __tablename__ = "candidate"
+    __table_args__ = (
+        Index("ix_candidate_study_id_status", "study_id", "status"),
+        Index("ix_candidate_record_number", "record_number"),
+        Index("ix_candidate_name_key_birth_date", "name_key", "birth_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    study_id: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200))  # case/accent-folded, for duplicates
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    sex: Mapped[str | None] = mapped_column(String(16))
+    record_number: Mapped[str | None] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(20))  # form, fhir, lead, feasibility
+    source_ref: Mapped[str | None] = mapped_column(String(200))  # lead ref, person_id, file
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("lead.id"))
+    upload_id: Mapped[int | None] = mapped_column(ForeignKey("fhir_upload.id"))
+    patient_key: Mapped[str | None] = mapped_column(String(200))  # Patient.id in the upload
+    possible_duplicates: Mapped[list[int]] = mapped_column(JSON, default=list)
+    screening_date: Mapped[date | None] = mapped_column(Date)
+    baseline_date: Mapped[date | None] = mapped_column(Date)
+    target_knee: Mapped[str | None] = mapped_column(String(10))
+    status: Mapped[CandidateStatus] = mapped_column(
+        _enum(CandidateStatus, "status"), default=CandidateStatus.SCREENING
+    )
+    outcome_reason: Mapped[str | None] = mapped_column(Text)
+    failed_criteria: Mapped[list[str]] = mapped_column(JSON, default=list)
+    outcome_at: Mapped[datetime | None]
+    outcome_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class FhirUpload(Base):
+    """A FHIR R4 Bundle or NDJSON file as uploaded: candidates' records are read from it."""
+
+    __tablename__ = "fhir_upload"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[str] = mapped_column(Text)
+    uploaded_at: Mapped[datetime]
+    uploaded_by: Mapped[str] = mapped_column(String(64))
+
+
+class EnteredFact(Base):
+    """A fact a coordinator entered on the screening page. Never deleted: a wrong entry is
+    retracted (who, when, why) and stops counting."""
+
+    __tablename__ = "entered_fact"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id"), index=True)
+    concept: Mapped[str] = mapped_column(String(64))
+    on: Mapped[date] = mapped_column(Date)
+    value: Mapped[str | None] = mapped_column(String(64))
+    unit: Mapped[str | None] = mapped_column(String(32))
+    end: Mapped[date | None] = mapped_column(Date)
+    dose: Mapped[str | None] = mapped_column(String(32))
+    dose_unit: Mapped[str | None] = mapped_column(String(16))
+    per_day: Mapped[str | None] = mapped_column(String(16))
+    route: Mapped[str | None] = mapped_column(String(32))
+    laterality: Mapped[str | None] = mapped_column(String(10))
+    code: Mapped[str | None] = mapped_column(String(100))  # "system|code" within the set
+    source_document: Mapped[str] = mapped_column(String(200))
+    entered_at: Mapped[datetime]
+    entered_by: Mapped[str] = mapped_column(String(64))
+    retracted_at: Mapped[datetime | None]
+    retracted_by: Mapped[str | None] = mapped_column(String(64))
+    retraction_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Judgment(Base):
+    """An investigator's signed decision on a judgment criterion. ``basis`` fingerprints
+    the facts it relied on: when they change, the decision no longer counts."""
+
+    __tablename__ = "judgment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id"), index=True)
+    criterion_id: Mapped[str] = mapped_column(String(32))
+    decision: Mapped[str] = mapped_column(String(10))  # met / not_met
+    reason: Mapped[str] = mapped_column(Text)
+    basis: Mapped[str] = mapped_column(String(64))
+    signed_by: Mapped[str] = mapped_column(String(64))
+    signed_at: Mapped[datetime]
+
+
+class ConsentForm(Base):
+    """A version of a study's informed consent form; the newest in effect is current."""
+
+    __tablename__ = "consent_form"
+    __table_args__ = (UniqueConstraint("study_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    study_id: Mapped[str] = mapped_column(String(32))
+    version: Mapped[str] = mapped_column(String(32))
+    effective_on: Mapped[date] = mapped_column(Date)
+    recorded_at: Mapped[datetime]
+    recorded_by: Mapped[str] = mapped_column(String(64))
+
+
+class Consent(Base):
+    """Informed consent as documented (ICH E6(R3) 2.8): form version, when, who obtained it,
+    and the date the participant signed."""
+
+    __tablename__ = "consent"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id"), index=True)
+    form_version: Mapped[str] = mapped_column(String(32))
+    consented_at: Mapped[datetime]
+    obtained_by: Mapped[str] = mapped_column(String(200))
+    participant_signed_on: Mapped[date] = mapped_column(Date)
+    recorded_at: Mapped[datetime]
+    recorded_by: Mapped[str] = mapped_column(String(64))
+
+
+class StudySite(Base):
+    """This site's place in a study: its code, the target and the places taken.
+
+    Enrolment takes a place with one conditional UPDATE (``enrolled < target``), so no
+    number of concurrent requests can take more places than there are. Sequence numbers
+    only grow: a subject number is never reused, even after a withdrawal.
+    """
+
+    __tablename__ = "study_site"
+    __table_args__ = (CheckConstraint("enrolled <= target", name="within_target"),)
+
+    study_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    site_code: Mapped[str] = mapped_column(String(8))
+    target: Mapped[int] = mapped_column(Integer)
+    enrolled: Mapped[int] = mapped_column(Integer, default=0)
+    last_sequence: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Enrolment(Base):
+    """A participant: the candidate, their subject number and, if it came to that, their
+    withdrawal. Never deleted."""
+
+    __tablename__ = "enrolment"
+    __table_args__ = (UniqueConstraint("study_id", "subject_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id"), unique=True)
+    study_id: Mapped[str] = mapped_column(String(32))
+    subject_number: Mapped[str] = mapped_column(String(16))
+    enrolled_at: Mapped[datetime]
+    enrolled_by: Mapped[str] = mapped_column(String(64))
+    withdrawn_at: Mapped[datetime | None]
+    withdrawn_by: Mapped[str | None] = mapped_column(String(64))
+    withdrawal_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class AuditRecord(Base):

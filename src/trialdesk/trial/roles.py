@@ -21,6 +21,9 @@ class Permission(StrEnum):
     VIEW_AUDIT = "view_audit"
     VIEW_STAFF = "view_staff"  # any signed-in staff page
     SIGN_ELIGIBILITY = "sign_eligibility"  # investigator's signature on judgment criteria
+    VIEW_CANDIDATES = "view_candidates"  # screening pages, screening log (personal data)
+    EDIT_CANDIDATES = "edit_candidates"  # add, enter facts, consent, outcome, enrol, withdraw
+    MANAGE_CONSENT_FORMS = "manage_consent_forms"  # register a new consent form version
 
 
 P = Permission
@@ -28,11 +31,21 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = MappingProxyType(
     {
         Role.ADMIN: frozenset({P.VIEW_STAFF, P.MANAGE_USERS, P.VIEW_AUDIT, P.VIEW_LEADS}),
         Role.INVESTIGATOR: frozenset(
-            {P.VIEW_STAFF, P.VIEW_LEADS, P.EDIT_LEADS, P.SIGN_ELIGIBILITY}
+            {
+                P.VIEW_STAFF,
+                P.VIEW_LEADS,
+                P.EDIT_LEADS,
+                P.SIGN_ELIGIBILITY,
+                P.VIEW_CANDIDATES,
+                P.EDIT_CANDIDATES,
+                P.MANAGE_CONSENT_FORMS,
+            }
+        ),  # fmt: skip
+        Role.COORDINATOR: frozenset(
+            {P.VIEW_STAFF, P.VIEW_LEADS, P.EDIT_LEADS, P.VIEW_CANDIDATES, P.EDIT_CANDIDATES}
         ),
-        Role.COORDINATOR: frozenset({P.VIEW_STAFF, P.VIEW_LEADS, P.EDIT_LEADS}),
-        # A sponsor's monitor reads and checks; changes nothing.
-        Role.MONITOR: frozenset({P.VIEW_STAFF, P.VIEW_LEADS, P.VIEW_AUDIT}),
+        # A sponsor's monitor reads and checks (source data verification); changes nothing.
+        Role.MONITOR: frozenset({P.VIEW_STAFF, P.VIEW_LEADS, P.VIEW_AUDIT, P.VIEW_CANDIDATES}),
     }
 )
 

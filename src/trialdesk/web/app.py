@@ -15,7 +15,17 @@ from trialdesk.web.headers import SecurityHeaders
 from trialdesk.web.identity import load_user
 from trialdesk.web.pages import HERE
 from trialdesk.web.problems import install_handlers
-from trialdesk.web.routes import admin, api, auth, public, selfcheck, staff
+from trialdesk.web.routes import (
+    admin,
+    api,
+    api_candidates,
+    auth,
+    candidates,
+    public,
+    screening_log,
+    selfcheck,
+    staff,
+)
 
 __all__ = ["create_app", "bundled_studies"]
 
@@ -24,7 +34,12 @@ pre-screening leads for signed-in staff. Every error has the body
 `{"error": {"status", "code", "message", "field"}}`."""
 
 
-ROUTERS = tuple(m.router for m in (public, selfcheck, auth, staff, admin, api))
+ROUTERS = tuple(
+    m.router
+    for m in (public, selfcheck, auth, staff, candidates, screening_log, admin, api, api_candidates)
+)
+# Forms and JSON bodies are small; upload routes set their own, larger limit.
+MAX_BODY_BYTES = 1024 * 1024
 
 
 def bundled_studies() -> dict[str, Study]:
@@ -52,6 +67,7 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
+        max_body_size=MAX_BODY_BYTES,
     )
     app.state.store = store
     app.state.studies = dict(studies) if studies is not None else bundled_studies()

@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from trialdesk.errors import TrialdeskError
+from trialdesk.trial.errors import NotFoundError
 
 __all__ = ["Problem", "NotSignedIn", "Forbidden", "NotFound", "CsrfFailed", "install_handlers"]
 
@@ -106,6 +107,10 @@ def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> Response:
         return _respond(request, exc.status, exc.code, exc.message, exc.field)
+
+    @app.exception_handler(NotFoundError)
+    async def _missing(request: Request, exc: NotFoundError) -> Response:
+        return _respond(request, 404, "not_found", exc.message, exc.field)
 
     @app.exception_handler(TrialdeskError)
     async def _domain(request: Request, exc: TrialdeskError) -> Response:

@@ -11,9 +11,11 @@ from sqlalchemy.orm import Session
 
 from trialdesk.errors import TrialdeskError
 from trialdesk.trial import audit, leads
+from trialdesk.trial.audit_search import AuditFilter, search
 from trialdesk.trial.db import Store
 from trialdesk.trial.models import AuditRecord, Lead
 from trialdesk.trial.roles import Permission
+from trialdesk.web import forms
 from trialdesk.web.access import allow
 from trialdesk.web.identity import StaffUser
 from trialdesk.web.pages import render
@@ -114,10 +116,28 @@ async def lead_status(
 @router.get(
     "/staff/audit", response_class=HTMLResponse, dependencies=[allow(Permission.VIEW_AUDIT)]
 )
-async def audit_trail(request: Request) -> HTMLResponse:
+async def audit_trail(
+    request: Request,
+    candidate: str = "",
+    actor: str = "",
+    since: str = "",
+    until: str = "",
+) -> HTMLResponse:
+    """The audit log, newest first, filtered by person (candidate), user and dates."""
+    values = {"candidate": candidate, "actor": actor, "since": since, "until": until}
+    errors: dict[str, str] = {}
+    try:
+        wanted = AuditFilter(
+            candidate_id=forms.number(values, "candidate"),
+            actor=forms.text(values, "actor", 64) or None,
+            since=forms.optional_day(values, "since"),
+            until=forms.optional_day(values, "until"),
+        )
+    except TrialdeskError as error:
+        errors[error.field or "form"] = error.message
+        wanted = AuditFilter()
     with store_of(request).read() as session:
         report = audit.verify(session)
-        rows = session.scalars(
-            select(AuditRecord).order_by(AuditRecord.id.desc()).limit(AUDIT_PAGE)
-        ).all()
-        return render(request, "audit.html", {"rows": rows, "report": report})
+        rows = search(session, wanted, AUDIT_PAGE)
+        context = {"rows": rows, "report": report, "values": values, "errors": errors}
+        return render(request, "audit.html", context, status_code=422 if errors else 200)

@@ -1,0 +1,268 @@
+"""A candidate's screening checklist: the study's engine run on everything known about them.
+
+What is known: the Patient's record from a FHIR upload (if any), the facts coordinators
+entered (not retracted), the consents recorded here, and the candidate's screening date,
+planned baseline date and target knee. Investigators' signed judgments count only while
+their *basis* still holds: the fingerprint of what the engine showed for that criterion
+when they signed. A new fact that changes that evidence voids the signature (it stays in
+the history, marked as no longer current).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from trialdesk.criteria.screening import (
+    Attestation,
+    CriterionResult,
+    Screener,
+    ScreeningResult,
+    Status,
+    apply_attestations,
+    verdict_of,
+)
+from trialdesk.errors import InputError
+from trialdesk.patients.fhir import read_fhir_bytes
+from trialdesk.patients.record import Coding, Fact, FactKind, Laterality, PatientRecord
+from trialdesk.study.loader import Study
+from trialdesk.trial.fact_entry import FactEntry, to_fact
+from trialdesk.trial.models import Candidate, Consent, EnteredFact, FhirUpload, Judgment
+from trialdesk.trial.values import canonical_json
+
+__all__ = ["Checklist", "JudgmentView", "build_checklist", "entry_of", "record_of"]
+
+CONSENT_SCOPE = Coding("http://terminology.hl7.org/CodeSystem/consentscope", "research", "Research")
+
+
+@dataclass(frozen=True)
+class JudgmentView:
+    id: int
+    criterion_id: str
+    decision: str
+    reason: str
+    signed_by: str
+    signed_at: datetime
+    current: bool  # False once the facts it relied on changed
+
+
+@dataclass(frozen=True)
+class Checklist:
+    result: ScreeningResult  # valid signed judgments applied
+    unsigned: dict[str, CriterionResult]  # the engine's own result, before any signature
+    bases: dict[str, str]  # criterion id -> fingerprint of what a signature now relies on
+    judgments: dict[str, list[JudgmentView]]  # criterion id -> signatures, newest first
+    entered: list[EnteredFact]  # every entered fact, retracted ones too
+    consents: list[Consent]  # newest first
+    pre_consent: list[str]  # screening procedures done before consent
+    defaulted: list[str]  # dates the candidate has not set yet, and what was used
+    record: PatientRecord
+
+    def signable(self, criterion_id: str) -> bool:
+        return criterion_id in self.bases
+
+
+def entry_of(row: EnteredFact) -> FactEntry:
+    return FactEntry(
+        concept=row.concept,
+        on=row.on,
+        value=row.value,
+        unit=row.unit,
+        end=row.end,
+        dose=row.dose,
+        dose_unit=row.dose_unit,
+        per_day=row.per_day,
+        route=row.route,
+        laterality=row.laterality,
+        source_document=row.source_document,
+        code=row.code,
+    )
+
+
+# Parsed uploads, by (id, sha256): a screening page is viewed many times per upload.
+_PARSED: OrderedDict[tuple[int, str], dict[str, PatientRecord]] = OrderedDict()
+_PARSED_MAX = 32
+
+
+def _upload_records(upload: FhirUpload) -> dict[str, PatientRecord]:
+    key = (upload.id, upload.sha256)
+    found = _PARSED.get(key)
+    if found is None:
+        result = read_fhir_bytes(upload.filename, upload.content.encode("utf-8"))
+        if result.errors:  # it was accepted on upload: the reader changed since
+            raise result.errors[0]
+        found = {r.id: r for r in result.records}
+        _PARSED[key] = found
+        if len(_PARSED) > _PARSED_MAX:
+            _PARSED.popitem(last=False)
+    _PARSED.move_to_end(key)
+    return found
+
+
+def _consent_fact(c: Consent) -> Fact:
+    return Fact(
+        FactKind.CONSENT,
+        f"Consent/{c.id}",
+        (CONSENT_SCOPE,),
+        text=f"informed consent form {c.form_version}",
+        start=c.consented_at.date(),
+        status="active",
+    )
+
+
+def record_of(
+    session: Session, study: Study, candidate: Candidate
+) -> tuple[PatientRecord, list[EnteredFact], list[Consent]]:
+    """The candidate's record as the engine sees it, with the rows it was built from."""
+    base = PatientRecord(id=f"candidate/{candidate.id}")
+    if candidate.upload_id is not None and candidate.patient_key is not None:
+        upload = session.get(FhirUpload, candidate.upload_id)
+        if upload is not None:
+            base = _upload_records(upload).get(candidate.patient_key, base)
+    entered = list(
+        session.scalars(
+            select(EnteredFact)
+            .where(EnteredFact.candidate_id == candidate.id)
+            .order_by(EnteredFact.on.desc(), EnteredFact.id.desc())
+        )
+    )
+    consents = list(
+        session.scalars(
+            select(Consent)
+            .where(Consent.candidate_id == candidate.id)
+            .order_by(Consent.consented_at.desc(), Consent.id.desc())
+        )
+    )
+    facts = list(base.facts)
+    for row in entered:
+        if row.retracted_at is None:
+            # Validated when entered; `today` is the day it was entered.
+            facts.append(
+                to_fact(
+                    study,
+                    entry_of(row),
+                    resource=f"EnteredFact/{row.id}",
+                    today=row.entered_at.date(),
+                )
+            )
+    facts.extend(_consent_fact(c) for c in consents)
+    record = PatientRecord(
+        id=f"candidate/{candidate.id}",
+        birth_date=candidate.birth_date or base.birth_date,
+        sex=candidate.sex or base.sex,
+        facts=tuple(facts),
+        source=base.source,
+        name=candidate.name,
+    )
+    return record, entered, consents
+
+
+def basis_of(result: CriterionResult, record: PatientRecord, dates: tuple[object, ...]) -> str:
+    """What a signature on this criterion relies on, as a fingerprint.
+
+    A criterion with a rule shows evidence: the signature relies on that evidence (and on
+    what is missing). A pure judgment criterion shows none: it relies on the whole record
+    and the study dates, so any new fact voids it.
+    """
+    if result.criterion.judgment is not None:
+        payload: object = [repr(f) for f in sorted(record.facts, key=repr)] + [repr(dates)]
+    else:
+        payload = [[e.to_json() for e in result.evidence], list(result.missing)]
+    return hashlib.sha256(canonical_json(payload).encode()).hexdigest()
+
+
+def _pre_consent(
+    candidate: Candidate, entered: list[EnteredFact], consents: list[Consent]
+) -> list[str]:
+    """Screening procedures (entered facts dated on or after the candidate was added) done
+    before the first informed consent: ICH E6(R3) requires consent before any trial-specific
+    procedure."""
+    first = min((c.consented_at.date() for c in consents), default=None)
+    added = candidate.created_at.date()
+    flags = []
+    for row in entered:
+        if row.retracted_at is None and row.on >= added and (first is None or row.on < first):
+            when = f"before consent on {first.isoformat()}" if first else "with no consent on file"
+            flags.append(f"{row.concept} on {row.on.isoformat()} ({row.source_document}): {when}")
+    return flags
+
+
+_SCREENERS: dict[int, tuple[Study, Screener]] = {}
+
+
+def screener_of(study: Study) -> Screener:
+    cached = _SCREENERS.get(id(study))
+    if cached is None or cached[0] is not study:
+        cached = (study, Screener(study.criteria, study.valuesets, study.id))
+        _SCREENERS[id(study)] = cached
+    return cached[1]
+
+
+def build_checklist(session: Session, study: Study, candidate: Candidate, today: date) -> Checklist:
+    if candidate.study_id != study.id:
+        raise InputError(f"candidate {candidate.id} is screened for {candidate.study_id}")
+    record, entered, consents = record_of(session, study, candidate)
+    defaulted = []
+    screening = candidate.screening_date
+    if screening is None:
+        screening = today
+        defaulted.append(f"screening date not set: today ({today.isoformat()}) used")
+    baseline = candidate.baseline_date
+    if baseline is None:
+        baseline = screening
+        defaulted.append("planned baseline date not set: the screening date used")
+    knee = Laterality(candidate.target_knee) if candidate.target_knee else None
+    if knee is None:
+        defaulted.append("target knee not set: knee criteria read either knee")
+    raw = screener_of(study).screen(
+        record, screening=screening, baseline=baseline, target_knee=knee
+    )
+    unsigned = {r.criterion.id: r for r in raw.criteria}
+    dates = (screening, baseline, knee)
+    bases = {
+        cid: basis_of(r, record, dates)
+        for cid, r in unsigned.items()
+        if r.criterion.judgment is not None or r.criterion.review is not None
+    }
+    rows = session.scalars(
+        select(Judgment)
+        .where(Judgment.candidate_id == candidate.id)
+        .order_by(Judgment.signed_at.desc(), Judgment.id.desc())
+    )
+    judgments: dict[str, list[JudgmentView]] = {}
+    for j in rows:
+        view = JudgmentView(
+            j.id, j.criterion_id, j.decision, j.reason, j.signed_by, j.signed_at,
+            current=bases.get(j.criterion_id) == j.basis,
+        )  # fmt: skip
+        judgments.setdefault(j.criterion_id, []).append(view)
+    attestations = [
+        Attestation(
+            criterion=cid,
+            decision=Status(views[0].decision),
+            reason=views[0].reason,
+            by=views[0].signed_by,
+            on=views[0].signed_at.date(),
+            patient=record.id,
+        )
+        for cid, views in judgments.items()
+        if views[0].current  # only the newest signature counts, and only while current
+    ]
+    results = tuple(apply_attestations(r, record.id, attestations) for r in raw.criteria)
+    result = replace(raw, criteria=results, verdict=verdict_of(results))
+    return Checklist(
+        result=result,
+        unsigned=unsigned,
+        bases=bases,
+        judgments=judgments,
+        entered=entered,
+        consents=consents,
+        pre_consent=_pre_consent(candidate, entered, consents),
+        defaulted=defaulted,
+        record=record,
+    )

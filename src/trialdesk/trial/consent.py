@@ -1,0 +1,212 @@
+"""Informed consent: the form versions a study uses and each person's signed consent.
+
+ICH E6(R3) 2.8: consent is documented with the version of the form, the date and time,
+who conducted the discussion and the participant's own signature date; when the form is
+revised, participants still taking part are informed and re-consented on the new one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from trialdesk.errors import InputError
+from trialdesk.trial import audit
+from trialdesk.trial.candidates import candidate_or_404
+from trialdesk.trial.models import Candidate, CandidateStatus, Consent, ConsentForm, Enrolment
+from trialdesk.trial.values import as_utc
+
+__all__ = [
+    "Reconsent",
+    "add_form_version",
+    "current_form",
+    "due_for_reconsent",
+    "form_versions",
+    "latest_consent",
+    "record_consent",
+]
+
+_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._\-]{0,31}")
+
+
+def _version(value: str | None, field: str) -> str:
+    text = (value or "").strip()
+    if not _VERSION.fullmatch(text):
+        raise InputError(
+            "a version such as 2.0 or v3 2026-10-01 (letters, digits, . _ -)", field=field
+        )
+    return text
+
+
+def form_versions(session: Session, study_id: str) -> list[ConsentForm]:
+    """The study's consent form versions, newest in effect first."""
+    return list(
+        session.scalars(
+            select(ConsentForm)
+            .where(ConsentForm.study_id == study_id)
+            .order_by(ConsentForm.effective_on.desc(), ConsentForm.id.desc())
+        )
+    )
+
+
+def current_form(session: Session, study_id: str, today: date) -> ConsentForm | None:
+    return next((f for f in form_versions(session, study_id) if f.effective_on <= today), None)
+
+
+def add_form_version(
+    session: Session, *, actor: str, study_id: str, version: str, effective_on: date, now: datetime
+) -> ConsentForm:
+    now = as_utc(now)
+    name = _version(version, "version")
+    if any(f.version == name for f in form_versions(session, study_id)):
+        raise InputError(f"version {name} is already registered", field="version")
+    form = ConsentForm(
+        study_id=study_id,
+        version=name,
+        effective_on=effective_on,
+        recorded_at=now,
+        recorded_by=actor,
+    )
+    session.add(form)
+    session.flush()
+    audit.append(
+        session,
+        actor=actor,
+        action="create",
+        entity=ConsentForm.__tablename__,
+        entity_id=str(form.id),
+        changes=audit.changes_between(
+            {}, {"study_id": study_id, "version": name, "effective_on": effective_on}
+        ),
+        reason="new consent form version",
+        at=now,
+    )
+    return form
+
+
+def record_consent(
+    session: Session,
+    *,
+    actor: str,
+    candidate_id: int,
+    form_version: str,
+    consented_at: datetime,
+    obtained_by: str,
+    participant_signed_on: date,
+    now: datetime,
+) -> Consent:
+    now = as_utc(now)
+    consented_at = as_utc(consented_at)
+    candidate = candidate_or_404(session, candidate_id, for_update=True)
+    if candidate.status not in (CandidateStatus.SCREENING, CandidateStatus.ENROLLED):
+        raise InputError(f"candidate is {candidate.status.value}", field="status")
+    version = _version(form_version, "form_version")
+    forms = {f.version: f for f in form_versions(session, candidate.study_id)}
+    if not forms:
+        raise InputError(
+            "register the study's consent form version first (Consent forms page)",
+            field="form_version",
+        )
+    form = forms.get(version)
+    if form is None:
+        known = ", ".join(sorted(forms))
+        raise InputError(
+            f"not a registered version of this study's form ({known})", field="form_version"
+        )
+    if consented_at > now:
+        raise InputError("is in the future", field="consented_at")
+    if consented_at.date() < form.effective_on:
+        raise InputError(
+            f"is before version {version} took effect ({form.effective_on.isoformat()})",
+            field="consented_at",
+        )
+    if participant_signed_on > now.date():
+        raise InputError("is in the future", field="participant_signed_on")
+    if participant_signed_on != consented_at.date():
+        # The participant signs and dates the form at the consent discussion (ICH E6(R3)
+        # 2.8.8); a different date is a documentation error to correct at the source.
+        raise InputError(
+            f"must be the date of the consent discussion ({consented_at.date().isoformat()})",
+            field="participant_signed_on",
+        )
+    who = " ".join((obtained_by or "").split())
+    if not who or len(who) > 200:
+        raise InputError(
+            "name the person who obtained consent (up to 200 characters)", field="obtained_by"
+        )
+    row = Consent(
+        candidate_id=candidate.id,
+        form_version=version,
+        consented_at=consented_at,
+        obtained_by=who,
+        participant_signed_on=participant_signed_on,
+        recorded_at=now,
+        recorded_by=actor,
+    )
+    session.add(row)
+    session.flush()
+    audit.append(
+        session,
+        actor=actor,
+        action="create",
+        entity=Consent.__tablename__,
+        entity_id=str(row.id),
+        changes=audit.changes_between(
+            {},
+            {
+                "candidate_id": candidate.id,
+                "form_version": version,
+                "consented_at": consented_at,
+                "obtained_by": who,
+                "participant_signed_on": participant_signed_on,
+            },
+        ),  # fmt: skip
+        reason="informed consent recorded",
+        at=now,
+    )
+    return row
+
+
+@dataclass(frozen=True)
+class Reconsent:
+    candidate_id: int
+    subject_number: str
+    consented_on: str | None  # the latest consent's version, if any
+    current_version: str
+
+
+def due_for_reconsent(session: Session, study_id: str, today: date) -> list[Reconsent]:
+    """Participants still taking part whose latest consent is not on the current form."""
+    form = current_form(session, study_id, today)
+    if form is None:
+        return []
+    rows = session.execute(
+        select(Candidate.id, Enrolment.subject_number)
+        .join(Enrolment, Enrolment.candidate_id == Candidate.id)
+        .where(Candidate.study_id == study_id, Candidate.status == CandidateStatus.ENROLLED)
+        .order_by(Enrolment.subject_number)
+    ).all()
+    due = []
+    for candidate_id, subject in rows:
+        latest = session.scalars(
+            select(Consent.form_version)
+            .where(Consent.candidate_id == candidate_id)
+            .order_by(Consent.consented_at.desc(), Consent.id.desc())
+            .limit(1)
+        ).first()
+        if latest != form.version:
+            due.append(Reconsent(candidate_id, subject, latest, form.version))
+    return due
+
+
+def latest_consent(session: Session, candidate_id: int) -> Consent | None:
+    return session.scalars(
+        select(Consent)
+        .where(Consent.candidate_id == candidate_id)
+        .order_by(Consent.consented_at.desc(), Consent.id.desc())
+        .limit(1)
+    ).first()

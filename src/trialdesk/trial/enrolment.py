@@ -1,0 +1,307 @@
+"""Screening outcomes: screen failure, declined, enrolment and withdrawal.
+
+Enrolment takes a place with one conditional UPDATE on the study's site row
+(``enrolled < target``) inside the enrolling transaction. On SQLite the transaction holds
+the write lock from BEGIN IMMEDIATE; on PostgreSQL the UPDATE locks the row and a second
+enrolment re-checks the condition after the first commits. Either way no number of
+concurrent requests can take more places than the target, and the database's CHECK
+constraint stands behind it. Subject numbers are ``<site>-<sequence>`` (e.g. ``01-001``)
+from a sequence that only grows, so a number is never reused.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from trialdesk.criteria.screening import Verdict
+from trialdesk.errors import InputError
+from trialdesk.study.loader import Study
+from trialdesk.trial import audit
+from trialdesk.trial.candidates import ENTITY, candidate_or_404, check_version, fields_of
+from trialdesk.trial.checklist import build_checklist
+from trialdesk.trial.consent import latest_consent
+from trialdesk.trial.models import Candidate, CandidateStatus, Enrolment, StudySite
+from trialdesk.trial.values import as_utc
+
+__all__ = [
+    "EnrolmentFull",
+    "SITE_CODE_ENV",
+    "decline",
+    "enrol",
+    "places",
+    "screen_fail",
+    "withdraw",
+]
+
+SITE_CODE_ENV = "TRIALDESK_SITE_CODE"
+DEFAULT_SITE_CODE = "01"
+
+
+class EnrolmentFull(InputError):
+    def __init__(self, target: int) -> None:
+        super().__init__(
+            f"enrolment is full: all {target} places of this study are taken", field="enrol"
+        )
+
+
+def _reason(value: str | None, field: str = "reason") -> str:
+    text = " ".join((value or "").split())
+    if not text:
+        raise InputError("give a reason", field=field)
+    if len(text) > 2000:
+        raise InputError("must be at most 2000 characters", field=field)
+    return text
+
+
+def site_code() -> str:
+    code = os.environ.get(SITE_CODE_ENV, DEFAULT_SITE_CODE).strip()
+    if not code.isalnum() or len(code) > 8:
+        raise InputError(f"{SITE_CODE_ENV} must be up to 8 letters or digits", field=SITE_CODE_ENV)
+    return code
+
+
+def _site(session: Session, study: Study) -> StudySite:
+    """The study's site row, created on first use (concurrent creators do not conflict)."""
+    target = study.target_enrollment
+    if target is None or target < 1:
+        raise InputError(
+            f"{study.id} has no target enrolment in its registry record", field="enrol"
+        )
+    values = {
+        "study_id": study.id,
+        "site_code": site_code(),
+        "target": target,
+        "enrolled": 0,
+        "last_sequence": 0,
+    }
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        session.execute(pg_insert(StudySite).values(values).on_conflict_do_nothing())
+    else:
+        session.execute(sqlite_insert(StudySite).values(values).on_conflict_do_nothing())
+    site = session.get(StudySite, study.id, populate_existing=True)
+    assert site is not None
+    return site
+
+
+def places(session: Session, study: Study) -> tuple[int, int]:
+    """(taken, target) for the study at this site."""
+    site = session.get(StudySite, study.id)
+    target = study.target_enrollment or 0
+    return (site.enrolled if site else 0), (site.target if site else target)
+
+
+def _close(
+    session: Session,
+    candidate: Candidate,
+    *,
+    actor: str,
+    status: CandidateStatus,
+    reason: str,
+    failed: list[str],
+    now: datetime,
+) -> None:
+    before = fields_of(candidate)
+    candidate.status = status
+    candidate.outcome_reason = reason
+    candidate.failed_criteria = failed
+    candidate.outcome_at = now
+    candidate.outcome_by = actor
+    session.flush()
+    audit.append(
+        session,
+        actor=actor,
+        action=status.value,
+        entity=ENTITY,
+        entity_id=str(candidate.id),
+        changes=audit.changes_between(before, fields_of(candidate)),
+        reason=reason,
+        at=now,
+    )
+
+
+def _screening(session: Session, candidate_id: int, expected_version: int | None) -> Candidate:
+    candidate = candidate_or_404(session, candidate_id, for_update=True)
+    check_version(candidate, expected_version)
+    if candidate.status is not CandidateStatus.SCREENING:
+        raise InputError(f"screening is already closed ({candidate.status.value})", field="status")
+    return candidate
+
+
+def screen_fail(
+    session: Session,
+    *,
+    actor: str,
+    study: Study,
+    candidate_id: int,
+    expected_version: int | None,
+    reason: str | None,
+    today: date,
+    now: datetime,
+) -> Candidate:
+    """Close screening as a screen failure, with the criteria the engine found excluding."""
+    now = as_utc(now)
+    candidate = _screening(session, candidate_id, expected_version)
+    checklist = build_checklist(session, study, candidate, today)
+    failed = [r.criterion.id for r in checklist.result.criteria if r.excludes]
+    if not failed:
+        raise InputError(
+            "the checklist shows no criterion that excludes this candidate: record "
+            "'declined' if they will not take part",
+            field="outcome",
+        )
+    note = " ".join((reason or "").split()) or f"excluded by {', '.join(failed)}"
+    _close(
+        session,
+        candidate,
+        actor=actor,
+        status=CandidateStatus.SCREEN_FAILED,
+        reason=note,
+        failed=failed,
+        now=now,
+    )
+    return candidate
+
+
+def decline(
+    session: Session,
+    *,
+    actor: str,
+    candidate_id: int,
+    expected_version: int | None,
+    reason: str | None,
+    now: datetime,
+) -> Candidate:
+    """Close screening without enrolment for a reason other than the criteria."""
+    now = as_utc(now)
+    candidate = _screening(session, candidate_id, expected_version)
+    _close(
+        session,
+        candidate,
+        actor=actor,
+        status=CandidateStatus.DECLINED,
+        reason=_reason(reason),
+        failed=[],
+        now=now,
+    )
+    return candidate
+
+
+def enrol(
+    session: Session,
+    *,
+    actor: str,
+    study: Study,
+    candidate_id: int,
+    expected_version: int | None,
+    today: date,
+    now: datetime,
+) -> Enrolment:
+    """Enrol an eligible, consented candidate into a free place."""
+    now = as_utc(now)
+    candidate = _screening(session, candidate_id, expected_version)
+    checklist = build_checklist(session, study, candidate, today)
+    verdict = checklist.result.verdict
+    if verdict is not Verdict.ELIGIBLE:
+        raise InputError(
+            f"the checklist verdict is {verdict.value.replace('_', ' ')}, not eligible",
+            field="enrol",
+        )
+    if latest_consent(session, candidate.id) is None:
+        raise InputError("no informed consent on file", field="enrol")
+    site = _site(session, study)
+    taken = session.execute(
+        update(StudySite)
+        .where(StudySite.study_id == study.id, StudySite.enrolled < StudySite.target)
+        .values(enrolled=StudySite.enrolled + 1, last_sequence=StudySite.last_sequence + 1)
+        .returning(StudySite.last_sequence, StudySite.site_code)
+    ).one_or_none()
+    if taken is None:
+        raise EnrolmentFull(site.target)
+    sequence, code = taken
+    row = Enrolment(
+        candidate_id=candidate.id,
+        study_id=study.id,
+        subject_number=f"{code}-{sequence:03d}",
+        enrolled_at=now,
+        enrolled_by=actor,
+    )
+    session.add(row)
+    session.flush()
+    _close(
+        session, candidate, actor=actor, status=CandidateStatus.ENROLLED,
+        reason=f"enrolled as {row.subject_number}", failed=[], now=now,
+    )  # fmt: skip
+    audit.append(
+        session,
+        actor=actor,
+        action="create",
+        entity=Enrolment.__tablename__,
+        entity_id=str(row.id),
+        changes=audit.changes_between(
+            {},
+            {
+                "candidate_id": candidate.id,
+                "study_id": study.id,
+                "subject_number": row.subject_number,
+            },
+        ),
+        reason=f"place {sequence} of {site.target}",
+        at=now,
+    )
+    return row
+
+
+def withdraw(
+    session: Session,
+    *,
+    actor: str,
+    candidate_id: int,
+    expected_version: int | None,
+    withdrawn_on: date,
+    reason: str | None,
+    now: datetime,
+) -> Enrolment:
+    """Record a participant's withdrawal; the enrolment and everything before it stay."""
+    now = as_utc(now)
+    why = _reason(reason)
+    candidate = candidate_or_404(session, candidate_id, for_update=True)
+    check_version(candidate, expected_version)
+    if candidate.status is not CandidateStatus.ENROLLED:
+        raise InputError(
+            f"only an enrolled participant can withdraw ({candidate.status.value})", field="status"
+        )
+    row = session.scalars(select(Enrolment).where(Enrolment.candidate_id == candidate.id)).one()
+    if withdrawn_on > now.date():
+        raise InputError("is in the future", field="withdrawn_on")
+    if withdrawn_on < row.enrolled_at.date():
+        raise InputError("is before the enrolment date", field="withdrawn_on")
+    row.withdrawn_at = datetime.combine(withdrawn_on, datetime.min.time(), tzinfo=now.tzinfo)
+    row.withdrawn_by = actor
+    row.withdrawal_reason = why
+    _close(
+        session,
+        candidate,
+        actor=actor,
+        status=CandidateStatus.WITHDRAWN,
+        reason=why,
+        failed=[],
+        now=now,
+    )
+    audit.append(
+        session,
+        actor=actor,
+        action="withdraw",
+        entity=Enrolment.__tablename__,
+        entity_id=str(row.id),
+        changes={"withdrawn_at": (None, row.withdrawn_at), "withdrawal_reason": (None, why)},
+        reason=why,
+        at=now,
+    )
+    return row

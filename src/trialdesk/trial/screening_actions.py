@@ -1,0 +1,203 @@
+"""What staff do on a screening page: enter or retract a fact, sign a judgment.
+
+Each function checks, changes and audits inside the caller's transaction; a refusal
+raises before anything is written.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session
+
+from trialdesk.errors import InputError
+from trialdesk.study.loader import Study
+from trialdesk.trial import audit
+from trialdesk.trial.candidates import candidate_or_404, check_version
+from trialdesk.trial.checklist import build_checklist
+from trialdesk.trial.errors import NotFoundError
+from trialdesk.trial.fact_entry import FactEntry, to_fact
+from trialdesk.trial.models import CandidateStatus, EnteredFact, Judgment, User
+from trialdesk.trial.passwords import verify_password
+from trialdesk.trial.roles import Permission, has_permission
+from trialdesk.trial.values import as_utc
+
+__all__ = ["SignatureRefused", "add_fact", "retract_fact", "sign_judgment"]
+
+DECISIONS = ("met", "not_met")
+
+
+class SignatureRefused(InputError):
+    """The password given to sign did not match: nothing was signed."""
+
+    def __init__(self) -> None:
+        super().__init__("the password is not correct: nothing was signed", field="password")
+
+
+def _reason(value: str | None, field: str = "reason", *, required: bool = True) -> str | None:
+    text = " ".join((value or "").split())
+    if not text:
+        if required:
+            raise InputError("give a reason", field=field)
+        return None
+    if len(text) > 2000:
+        raise InputError("must be at most 2000 characters", field=field)
+    return text
+
+
+def _open(session: Session, candidate_id: int, expected_version: int | None = None) -> None:
+    candidate = candidate_or_404(session, candidate_id, for_update=True)
+    check_version(candidate, expected_version)
+    if candidate.status is not CandidateStatus.SCREENING:
+        raise InputError(f"screening is closed ({candidate.status.value})", field="status")
+
+
+def add_fact(
+    session: Session,
+    *,
+    actor: str,
+    study: Study,
+    candidate_id: int,
+    entry: FactEntry,
+    now: datetime,
+) -> EnteredFact:
+    """Validate an entered fact against the study's value sets, then store it."""
+    now = as_utc(now)
+    _open(session, candidate_id)
+    to_fact(study, entry, resource="EnteredFact/new", today=now.date())  # raises at the field
+    row = EnteredFact(
+        candidate_id=candidate_id,
+        concept=entry.concept,
+        on=entry.on,
+        value=entry.value,
+        unit=entry.unit,
+        end=entry.end,
+        dose=entry.dose,
+        dose_unit=entry.dose_unit,
+        per_day=entry.per_day,
+        route=entry.route,
+        laterality=entry.laterality,
+        code=entry.code,
+        source_document=entry.source_document.strip(),
+        entered_at=now,
+        entered_by=actor,
+    )
+    session.add(row)
+    session.flush()
+    fields = {
+        k: getattr(row, k)
+        for k in ("candidate_id", "concept", "on", "value", "unit", "end", "dose", "dose_unit",
+                  "per_day", "route", "laterality", "code", "source_document")
+    }  # fmt: skip
+    audit.append(
+        session,
+        actor=actor,
+        action="create",
+        entity=EnteredFact.__tablename__,
+        entity_id=str(row.id),
+        changes=audit.changes_between({}, fields),
+        reason=f"entered for candidate {candidate_id} from {row.source_document}",
+        at=now,
+    )
+    return row
+
+
+def retract_fact(
+    session: Session, *, actor: str, fact_id: int, reason: str | None, now: datetime
+) -> EnteredFact:
+    """A wrong entry stops counting; the row and its history stay."""
+    now = as_utc(now)
+    why = _reason(reason)
+    row = session.get(EnteredFact, fact_id)
+    if row is None:
+        raise NotFoundError(f"no entered fact {fact_id}")
+    _open(session, row.candidate_id)
+    if row.retracted_at is not None:
+        raise InputError("this fact was already retracted", field="fact")
+    row.retracted_at, row.retracted_by, row.retraction_reason = now, actor, why
+    session.flush()
+    audit.append(
+        session,
+        actor=actor,
+        action="retract",
+        entity=EnteredFact.__tablename__,
+        entity_id=str(row.id),
+        changes={"retracted_at": (None, now), "retracted_by": (None, actor)},
+        reason=why,
+        at=now,
+    )
+    return row
+
+
+def sign_judgment(
+    session: Session,
+    *,
+    user: User,
+    password: str,
+    study: Study,
+    candidate_id: int,
+    criterion_id: str,
+    decision: str,
+    reason: str | None,
+    basis: str,
+    today: date,
+    now: datetime,
+) -> Judgment:
+    """An investigator's decision on a judgment criterion, signed by re-entering their
+    password (21 CFR 11.200(a): a signature is the user's own credentials, given at the
+    time of signing). ``basis`` is the fingerprint the page showed: if the evidence changed
+    since, the signature is refused rather than attached to facts the signer did not see."""
+    now = as_utc(now)
+    if not has_permission(user.role, Permission.SIGN_ELIGIBILITY):
+        raise InputError(f"a {user.role} cannot sign eligibility decisions", field="user")
+    if decision not in DECISIONS:
+        raise InputError("must be met or not met", field="decision")
+    why = _reason(reason)
+    criterion = study.criteria.get(criterion_id)
+    if criterion is None:
+        raise NotFoundError(f"no criterion {criterion_id} in {study.id}")
+    _open(session, candidate_id)
+    candidate = candidate_or_404(session, candidate_id)
+    checklist = build_checklist(session, study, candidate, today)
+    current = checklist.bases.get(criterion_id)
+    if current is None:
+        raise InputError(f"{criterion_id} is decided from data, not by judgment", field="criterion")
+    if current != basis:
+        raise InputError(
+            "the evidence for this criterion changed since the page was opened: reload and "
+            "review it before signing",
+            field="basis",
+        )
+    if not verify_password(user.password_hash, password):
+        raise SignatureRefused()
+    row = Judgment(
+        candidate_id=candidate_id,
+        criterion_id=criterion_id,
+        decision=decision,
+        reason=why,
+        basis=basis,
+        signed_by=user.username,
+        signed_at=now,
+    )
+    session.add(row)
+    session.flush()
+    audit.append(
+        session,
+        actor=user.username,
+        action="sign",
+        entity=Judgment.__tablename__,
+        entity_id=str(row.id),
+        changes=audit.changes_between(
+            {},
+            {
+                "candidate_id": candidate_id,
+                "criterion_id": criterion_id,
+                "decision": decision,
+                "reason": why,
+                "basis": basis,
+            },
+        ),  # fmt: skip
+        reason=f"signed (password re-entered): {criterion_id}, candidate {candidate_id}",
+        at=now,
+    )
+    return row

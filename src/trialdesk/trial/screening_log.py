@@ -1,0 +1,158 @@
+"""The screening log: every candidate of a study with dates, outcome and reasons.
+
+A site keeps one for every trial (ICH E6(R3) essential records: the subject screening
+log); monitors read it, and its counts make the enrolment part of the CONSORT diagram.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from trialdesk.study.loader import Study
+from trialdesk.trial.consort import ConsortCounts
+from trialdesk.trial.models import Candidate, CandidateStatus, Consent, Enrolment
+
+__all__ = ["LogFilter", "LogRow", "consort_counts", "log_csv", "screening_log"]
+
+OUTCOMES = tuple(s.value for s in CandidateStatus)
+
+
+@dataclass(frozen=True)
+class LogFilter:
+    status: CandidateStatus | None = None
+    added_from: date | None = None
+    added_to: date | None = None
+    criterion: str | None = None  # screen failures on this criterion
+
+
+@dataclass(frozen=True)
+class LogRow:
+    candidate_id: int
+    name: str
+    record_number: str | None
+    source: str
+    added_on: date
+    screening_date: date | None
+    consented_on: date | None
+    outcome: str
+    outcome_on: date | None
+    reasons: str
+    failed_criteria: tuple[str, ...]
+    subject_number: str | None
+
+
+def screening_log(
+    session: Session, study_id: str, filters: LogFilter | None = None
+) -> list[LogRow]:
+    f = filters or LogFilter()
+    first_consent = (
+        select(Consent.candidate_id, func.min(Consent.consented_at).label("first"))
+        .group_by(Consent.candidate_id)
+        .subquery()
+    )
+    query = (
+        select(Candidate, Enrolment.subject_number, first_consent.c.first)
+        .outerjoin(Enrolment, Enrolment.candidate_id == Candidate.id)
+        .outerjoin(first_consent, first_consent.c.candidate_id == Candidate.id)
+        .where(Candidate.study_id == study_id)
+        .order_by(Candidate.created_at, Candidate.id)
+    )
+    if f.status is not None:
+        query = query.where(Candidate.status == f.status)
+    rows = []
+    for c, subject, consented in session.execute(query):
+        added = c.created_at.date()
+        if f.added_from and added < f.added_from or f.added_to and added > f.added_to:
+            continue
+        if f.criterion and f.criterion not in c.failed_criteria:
+            continue
+        rows.append(
+            LogRow(
+                candidate_id=c.id,
+                name=c.name,
+                record_number=c.record_number,
+                source=c.source,
+                added_on=added,
+                screening_date=c.screening_date,
+                consented_on=consented.date() if isinstance(consented, datetime) else None,
+                outcome=c.status.value,
+                outcome_on=c.outcome_at.date() if c.outcome_at else None,
+                reasons=c.outcome_reason or "",
+                failed_criteria=tuple(c.failed_criteria),
+                subject_number=subject,
+            )
+        )
+    return rows
+
+
+def log_csv(rows: list[LogRow]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ["candidate_id", "name", "record_number", "source", "added_on", "screening_date",
+         "consented_on", "outcome", "outcome_on", "failed_criteria", "reasons", "subject_number"]
+    )  # fmt: skip
+    for r in rows:
+        writer.writerow(
+            [
+                r.candidate_id,
+                _safe(r.name),
+                _safe(r.record_number or ""),
+                r.source,
+                r.added_on.isoformat(),
+                r.screening_date.isoformat() if r.screening_date else "",
+                r.consented_on.isoformat() if r.consented_on else "",
+                r.outcome,
+                r.outcome_on.isoformat() if r.outcome_on else "",
+                " ".join(r.failed_criteria),
+                _safe(r.reasons),
+                r.subject_number or "",
+            ]
+        )
+    return out.getvalue()
+
+
+def _safe(text: str) -> str:
+    """Neutralise spreadsheet formulas in free text (OWASP CSV Injection)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def consort_counts(session: Session, study: Study) -> ConsortCounts:
+    rows = screening_log(session, study.id)
+    by_status = Counter(r.outcome for r in rows)
+    reasons: Counter[str] = Counter()
+    for r in rows:
+        if r.outcome == CandidateStatus.SCREEN_FAILED.value:
+            # Each screen failure counted once, under the first criterion that excluded it
+            # (protocol order), as CONSORT's "not meeting inclusion criteria" box does.
+            first = r.failed_criteria[0] if r.failed_criteria else "?"
+            criterion = study.criteria.get(first)
+            kind = (
+                "inclusion not met"
+                if criterion and criterion.kind.value == "inclusion"
+                else "exclusion met"
+            )
+            reasons[f"{first} ({kind})"] += 1
+    enrolled = (
+        by_status[CandidateStatus.ENROLLED.value] + by_status[CandidateStatus.WITHDRAWN.value]
+    )
+    counts = ConsortCounts(
+        study_id=study.id,
+        assessed=len(rows),
+        excluded_by_reason=tuple(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
+        declined=by_status[CandidateStatus.DECLINED.value],
+        other_excluded=0,
+        in_screening=by_status[CandidateStatus.SCREENING.value],
+        enrolled=enrolled,
+        withdrawn_after_enrolment=by_status[CandidateStatus.WITHDRAWN.value],
+        target=study.target_enrollment,
+    )
+    counts.check()
+    return counts

@@ -1,0 +1,65 @@
+"""Reading HTML form fields into typed values, with errors that name the field.
+
+Browsers send every field as text; a bad value is refused here with an
+:class:`~trialdesk.errors.InputError` naming the field, so the page can show the message
+next to it and nothing is stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+
+from starlette.datastructures import UploadFile
+
+from trialdesk.errors import InputError
+
+__all__ = ["text", "day", "moment", "number", "optional_day"]
+
+
+def text(form: Mapping[str, object], name: str, limit: int = 2000) -> str:
+    value = form.get(name)
+    if value is None or isinstance(value, UploadFile):
+        return ""
+    value = str(value).strip()
+    if len(value) > limit:
+        raise InputError(f"must be at most {limit} characters", field=name)
+    return value
+
+
+def optional_day(form: Mapping[str, object], name: str) -> date | None:
+    raw = text(form, name, 32)
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InputError(f"'{raw}' is not a date (YYYY-MM-DD)", field=name) from None
+
+
+def day(form: Mapping[str, object], name: str) -> date:
+    found = optional_day(form, name)
+    if found is None:
+        raise InputError("is required", field=name)
+    return found
+
+
+def moment(form: Mapping[str, object], name: str) -> datetime:
+    """A date and time from ``<input type="datetime-local">``, taken as UTC."""
+    raw = text(form, name, 32)
+    if not raw:
+        raise InputError("is required", field=name)
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        raise InputError(f"'{raw}' is not a date and time", field=name) from None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def number(form: Mapping[str, object], name: str) -> int | None:
+    raw = text(form, name, 20)
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise InputError("must be a whole number", field=name)
+    return int(raw)

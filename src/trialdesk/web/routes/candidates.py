@@ -1,0 +1,442 @@
+"""The screening room: candidates, their checklist, consent and the screening outcome.
+
+Every change is one transaction through the trial services (which audit it); a refused
+change re-renders the page with the message at its field and stores nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData, UploadFile
+
+from trialdesk.errors import InputError, TrialdeskError
+from trialdesk.study.loader import Study
+from trialdesk.trial import candidates as cands
+from trialdesk.trial import consent, enrolment, screening_actions
+from trialdesk.trial.audit_search import candidate_trail
+from trialdesk.trial.checklist import build_checklist
+from trialdesk.trial.errors import NotFoundError
+from trialdesk.trial.fact_entry import FactEntry, entry_concepts
+from trialdesk.trial.models import Candidate, CandidateStatus, Enrolment, Lead, User
+from trialdesk.trial.roles import Permission
+from trialdesk.web import forms
+from trialdesk.web.access import allow
+from trialdesk.web.identity import StaffUser, now
+from trialdesk.web.pages import render
+from trialdesk.web.routes.staff import store_of
+from trialdesk.web.schemas import RowId
+from trialdesk.web.studies import all_studies, study_or_404
+
+router = APIRouter(include_in_schema=False)
+
+# Uploads (FHIR exports, feasibility lists) are bigger than forms; the service checks the
+# exact limit and says so, this only stops a runaway body early.
+UPLOAD_BODY_LIMIT = cands.MAX_UPLOAD_BYTES + 64 * 1024
+OUTCOMES = ("enrol", "screen_fail", "decline")
+
+
+def today() -> date:
+    return now().date()
+
+
+def _user(request: Request) -> StaffUser:
+    user: StaffUser = request.state.user
+    return user
+
+
+def _version(form: FormData) -> int | None:
+    return forms.number(form, "version")
+
+
+# ----------------------------------------------------------------------------- the list
+
+
+@router.get(
+    "/staff/candidates",
+    response_class=HTMLResponse,
+    dependencies=[allow(Permission.VIEW_CANDIDATES)],
+)
+async def candidate_list(
+    request: Request, study: str | None = None, status: str | None = None
+) -> HTMLResponse:
+    return _list_page(request, study, status)
+
+
+def _list_page(
+    request: Request,
+    study: str | None,
+    status: str | None,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    code: int = 200,
+) -> HTMLResponse:
+    chosen = CandidateStatus(status) if status in {s.value for s in CandidateStatus} else None
+    with store_of(request).read() as session:
+        rows = cands.list_candidates(session, study or None, chosen)
+        return render(
+            request,
+            "candidates.html",
+            {
+                "rows": rows,
+                "studies": all_studies(request),
+                "study": study or "",
+                "status": chosen.value if chosen else "",
+                "statuses": [s.value for s in CandidateStatus],
+                "errors": errors or {},
+                "values": values or {},
+                "max_mb": cands.MAX_UPLOAD_BYTES // (1024 * 1024),
+            },
+            status_code=code,
+        )
+
+
+def _refused(request: Request, error: TrialdeskError, form: FormData) -> HTMLResponse:
+    values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
+    return _list_page(
+        request, values.get("study"), None, {error.field or "form": error.message}, values, 422
+    )
+
+
+@router.post("/staff/candidates", dependencies=[allow(Permission.EDIT_CANDIDATES)])
+async def add_candidate(request: Request) -> Response:
+    form = await request.form()
+    try:
+        study = study_or_404(request, forms.text(form, "study", 32))
+        person = cands.NewCandidate(
+            name=forms.text(form, "name", 200),
+            birth_date=forms.optional_day(form, "birth_date"),
+            sex=forms.text(form, "sex", 16) or None,
+            record_number=forms.text(form, "record_number", 64) or None,
+        )
+        with store_of(request).transaction() as session:
+            added = cands.add_candidate(
+                session, actor=_user(request).username, study_id=study.id, person=person, now=now()
+            )
+            new_id = added.id
+    except TrialdeskError as error:
+        return _refused(request, error, form)
+    return RedirectResponse(f"/staff/candidates/{new_id}", status_code=303)
+
+
+async def _upload(
+    request: Request,
+    importer: Callable[..., list[Candidate]],
+) -> Response:
+    form = await request.form(max_part_size=UPLOAD_BODY_LIMIT)
+    try:
+        study = study_or_404(request, forms.text(form, "study", 32))
+        file = form.get("file")
+        if not isinstance(file, UploadFile) or not file.filename:
+            raise InputError("choose a file", field="file")
+        data = await file.read(cands.MAX_UPLOAD_BYTES + 1)
+        with store_of(request).transaction() as session:
+            added = importer(
+                session,
+                actor=_user(request).username,
+                study_id=study.id,
+                filename=file.filename,
+                data=data,
+                now=now(),
+            )
+            ids = [c.id for c in added]
+    except TrialdeskError as error:
+        return _refused(request, error, form)
+    if len(ids) == 1:
+        return RedirectResponse(f"/staff/candidates/{ids[0]}", status_code=303)
+    return RedirectResponse(f"/staff/candidates?study={study.id}", status_code=303)
+
+
+@router.post(
+    "/staff/candidates/upload",
+    dependencies=[allow(Permission.EDIT_CANDIDATES)],
+    max_body_size=UPLOAD_BODY_LIMIT,
+)
+async def upload_fhir(request: Request) -> Response:
+    return await _upload(request, cands.import_fhir)
+
+
+@router.post(
+    "/staff/candidates/feasibility",
+    dependencies=[allow(Permission.EDIT_CANDIDATES)],
+    max_body_size=UPLOAD_BODY_LIMIT,
+)
+async def import_feasibility(request: Request) -> Response:
+    return await _upload(request, cands.import_feasibility)
+
+
+@router.post("/staff/leads/{lead_id}/candidate", dependencies=[allow(Permission.EDIT_CANDIDATES)])
+async def lead_to_candidate(request: Request, lead_id: RowId) -> Response:
+    with store_of(request).transaction() as session:
+        lead = session.get(Lead, lead_id)
+        if lead is None:
+            raise NotFoundError(f"no lead {lead_id}")
+        added = cands.from_lead(
+            session,
+            actor=_user(request).username,
+            study_id=lead.study_id,
+            lead_id=lead_id,
+            now=now(),
+        )
+        new_id = added.id
+    return RedirectResponse(f"/staff/candidates/{new_id}", status_code=303)
+
+
+# ----------------------------------------------------------------- the screening page
+
+
+@router.get(
+    "/staff/candidates/{candidate_id}",
+    response_class=HTMLResponse,
+    dependencies=[allow(Permission.VIEW_CANDIDATES)],
+)
+async def candidate_page(request: Request, candidate_id: RowId) -> HTMLResponse:
+    return _candidate_page(request, candidate_id)
+
+
+def _candidate_page(
+    request: Request,
+    candidate_id: int,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    code: int = 200,
+) -> HTMLResponse:
+    with store_of(request).read() as session:
+        candidate = cands.candidate_or_404(session, candidate_id)
+        study = study_or_404(request, candidate.study_id)
+        context = _screening_context(session, study, candidate)
+        context.update(errors=errors or {}, values=values or {})
+        return render(request, "candidate.html", context, status_code=code)
+
+
+def _screening_context(session: Session, study: Study, candidate: Candidate) -> dict[str, Any]:
+    checklist = build_checklist(session, study, candidate, today())
+    duplicates = cands.duplicates_of(
+        session,
+        candidate.study_id,
+        record_number=candidate.record_number,
+        key=candidate.name_key,
+        birth_date=candidate.birth_date,
+        source_ref=candidate.source_ref,
+        exclude=candidate.id,
+    )
+    enrolled = session.scalars(
+        select(Enrolment).where(Enrolment.candidate_id == candidate.id)
+    ).first()
+    taken, target = enrolment.places(session, study)
+    return {
+        "candidate": candidate,
+        "study": study,
+        "checklist": checklist,
+        "result": checklist.result,
+        "duplicates": duplicates,
+        "enrolment": enrolled,
+        "places": {"taken": taken, "target": target},
+        "concepts": entry_concepts(study),
+        "forms": consent.form_versions(session, study.id),
+        "trail": candidate_trail(session, candidate.id),
+        "today": today().isoformat(),
+    }
+
+
+def _refused_on_page(
+    request: Request, candidate_id: int, error: TrialdeskError, form: FormData
+) -> HTMLResponse:
+    values = {
+        k: v for k, v in form.items() if isinstance(v, str) and k not in ("csrf_token", "password")
+    }
+    return _candidate_page(
+        request, candidate_id, {error.field or "form": error.message}, values, 422
+    )
+
+
+async def _change(
+    request: Request, candidate_id: int, change: Callable[[Session, FormData], object], anchor: str
+) -> Response:
+    """Run one change in one transaction; back to the page (at ``anchor``) or the refusal."""
+    form = await request.form()
+    try:
+        with store_of(request).transaction() as session:
+            change(session, form)
+    except TrialdeskError as error:
+        return _refused_on_page(request, candidate_id, error, form)
+    return RedirectResponse(f"/staff/candidates/{candidate_id}#{anchor}", status_code=303)
+
+
+def _study_of(request: Request, session: Session, candidate_id: int) -> Study:
+    return study_or_404(request, cands.candidate_or_404(session, candidate_id).study_id)
+
+
+@router.post(
+    "/staff/candidates/{candidate_id}/details", dependencies=[allow(Permission.EDIT_CANDIDATES)]
+)
+async def screening_details(request: Request, candidate_id: RowId) -> Response:
+    def change(session: Session, form: FormData) -> object:
+        return cands.set_screening_details(
+            session,
+            actor=_user(request).username,
+            candidate_id=candidate_id,
+            expected_version=_version(form),
+            screening_date=forms.optional_day(form, "screening_date"),
+            baseline_date=forms.optional_day(form, "baseline_date"),
+            target_knee=forms.text(form, "target_knee", 10) or None,
+            reason=forms.text(form, "reason") or None,
+            now=now(),
+        )
+
+    return await _change(request, candidate_id, change, "details")
+
+
+def fact_entry_of(form: FormData) -> FactEntry:
+    """A FactEntry from the page's form (or the API's JSON, through the same names)."""
+
+    def opt(name: str, limit: int = 64) -> str | None:
+        return forms.text(form, name, limit) or None
+
+    return FactEntry(
+        concept=forms.text(form, "concept", 64),
+        on=forms.day(form, "on"),
+        value=opt("value"),
+        unit=opt("unit", 32),
+        end=forms.optional_day(form, "end"),
+        dose=opt("dose", 32),
+        dose_unit=opt("dose_unit", 16),
+        per_day=opt("per_day", 16),
+        route=opt("route", 32),
+        laterality=opt("laterality", 10),
+        source_document=forms.text(form, "source_document", 200),
+        code=opt("code", 100),
+    )
+
+
+@router.post(
+    "/staff/candidates/{candidate_id}/facts", dependencies=[allow(Permission.EDIT_CANDIDATES)]
+)
+async def add_fact(request: Request, candidate_id: RowId) -> Response:
+    def change(session: Session, form: FormData) -> object:
+        return screening_actions.add_fact(
+            session,
+            actor=_user(request).username,
+            study=_study_of(request, session, candidate_id),
+            candidate_id=candidate_id,
+            entry=fact_entry_of(form),
+            now=now(),
+        )
+
+    return await _change(request, candidate_id, change, "checklist")
+
+
+@router.post(
+    "/staff/candidates/{candidate_id}/facts/{fact_id}/retract",
+    dependencies=[allow(Permission.EDIT_CANDIDATES)],
+)
+async def retract_fact(request: Request, candidate_id: RowId, fact_id: RowId) -> Response:
+    def change(session: Session, form: FormData) -> object:
+        row = screening_actions.retract_fact(
+            session, actor=_user(request).username, fact_id=fact_id,
+            reason=forms.text(form, "reason"), now=now(),
+        )  # fmt: skip
+        if row.candidate_id != candidate_id:
+            raise NotFoundError(f"fact {fact_id} is not this candidate's")
+        return row
+
+    return await _change(request, candidate_id, change, "facts")
+
+
+@router.post(
+    "/staff/candidates/{candidate_id}/judgments",
+    dependencies=[allow(Permission.SIGN_ELIGIBILITY)],
+)
+async def sign_judgment(request: Request, candidate_id: RowId) -> Response:
+    form = await request.form()
+    try:
+        with store_of(request).transaction() as session:
+            signer = session.get(User, _user(request).id)
+            assert signer is not None
+            screening_actions.sign_judgment(
+                session,
+                user=signer,
+                password=forms.text(form, "password", 1024),
+                study=_study_of(request, session, candidate_id),
+                candidate_id=candidate_id,
+                criterion_id=forms.text(form, "criterion", 32),
+                decision=forms.text(form, "decision", 10),
+                reason=forms.text(form, "reason"),
+                basis=forms.text(form, "basis", 64),
+                today=today(),
+                now=now(),
+            )
+    except TrialdeskError as error:
+        return _refused_on_page(request, candidate_id, error, form)
+    return RedirectResponse(f"/staff/candidates/{candidate_id}#checklist", status_code=303)
+
+
+@router.post(
+    "/staff/candidates/{candidate_id}/consent", dependencies=[allow(Permission.EDIT_CANDIDATES)]
+)
+async def record_consent(request: Request, candidate_id: RowId) -> Response:
+    def change(session: Session, form: FormData) -> object:
+        return consent.record_consent(
+            session,
+            actor=_user(request).username,
+            candidate_id=candidate_id,
+            form_version=forms.text(form, "form_version", 32),
+            consented_at=forms.moment(form, "consented_at"),
+            obtained_by=forms.text(form, "obtained_by", 200),
+            participant_signed_on=forms.day(form, "participant_signed_on"),
+            now=now(),
+        )
+
+    return await _change(request, candidate_id, change, "consent")
+
+
+@router.post(
+    "/staff/candidates/{candidate_id}/outcome", dependencies=[allow(Permission.EDIT_CANDIDATES)]
+)
+async def record_outcome(request: Request, candidate_id: RowId) -> Response:
+    def change(session: Session, form: FormData) -> object:
+        action = forms.text(form, "outcome", 20)
+        actor, version = _user(request).username, _version(form)
+        if action == "enrol":
+            return enrolment.enrol(
+                session, actor=actor, study=_study_of(request, session, candidate_id),
+                candidate_id=candidate_id, expected_version=version, today=today(), now=now(),
+            )  # fmt: skip
+        if action == "screen_fail":
+            return enrolment.screen_fail(
+                session, actor=actor, study=_study_of(request, session, candidate_id),
+                candidate_id=candidate_id, expected_version=version,
+                reason=forms.text(form, "reason") or None, today=today(), now=now(),
+            )  # fmt: skip
+        if action == "decline":
+            return enrolment.decline(
+                session, actor=actor, candidate_id=candidate_id, expected_version=version,
+                reason=forms.text(form, "reason"), now=now(),
+            )  # fmt: skip
+        raise InputError(f"must be one of {', '.join(OUTCOMES)}", field="outcome")
+
+    return await _change(request, candidate_id, change, "outcome")
+
+
+@router.post(
+    "/staff/candidates/{candidate_id}/withdraw", dependencies=[allow(Permission.EDIT_CANDIDATES)]
+)
+async def withdraw(request: Request, candidate_id: RowId) -> Response:
+    def change(session: Session, form: FormData) -> object:
+        return enrolment.withdraw(
+            session,
+            actor=_user(request).username,
+            candidate_id=candidate_id,
+            expected_version=_version(form),
+            withdrawn_on=forms.day(form, "withdrawn_on"),
+            reason=forms.text(form, "reason"),
+            now=now(),
+        )
+
+    return await _change(request, candidate_id, change, "outcome")
