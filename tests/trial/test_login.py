@@ -155,3 +155,27 @@ def test_passwords_are_unicode_normalised() -> None:
     composed, decomposed = "caf\u00e9 au lait!!", "cafe\u0301 au lait!!"
     assert accounts.verify_password(accounts.hash_password(composed), decomposed)
     assert not accounts.verify_password("not a hash", composed)
+
+
+def test_a_check_made_before_the_transaction_counts_only_for_the_hash_it_checked(
+    store: Store, ann: int
+) -> None:
+    """The web app checks the password (argon2) in a read, then signs in in a write
+    transaction: a password changed in between must not let the old one in."""
+    from trialdesk.trial.login import check_password
+
+    with store.read() as session:
+        checked = check_password(session, username="ANN", password=PASSWORD)
+    assert checked.matches and checked.username == "ann"
+    with store.transaction() as session:
+        accounts.reset_password(
+            session, actor="admin", user_id=ann, password="an entirely new passphrase"
+        )
+    with pytest.raises(accounts.LoginFailed), store.transaction() as session:
+        accounts.authenticate(session, username="ann", password=PASSWORD, now=NOW, checked=checked)
+    with store.read() as session:  # a wrong password checked before still counts as wrong
+        wrong = check_password(session, username="ann", password=WRONG)
+    assert not wrong.matches
+    with store.transaction() as session, contextlib.suppress(accounts.LoginFailed):
+        accounts.authenticate(session, username="ann", password=WRONG, now=NOW, checked=wrong)
+    assert audit_rows(store)[-1].action == "login_failed"  # counted, and committed

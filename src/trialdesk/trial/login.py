@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -33,9 +34,39 @@ def _refuse(session: Session, user: User | None, now: datetime, why: str) -> Non
     )
 
 
-def authenticate(session: Session, *, username: str, password: str, now: datetime) -> User:
+@dataclass(frozen=True)
+class PasswordCheck:
+    """A password checked against the hash stored for a username (None: no such user)."""
+
+    username: str
+    checked_hash: str | None
+    matches: bool
+
+
+def check_password(session: Session, *, username: str, password: str) -> PasswordCheck:
+    """The slow half of signing in (argon2 costs a fifth of a second by design), done in a
+    read, before the write transaction: holding the write lock through it would queue every
+    other write behind each sign-in (SQLite has one writer)."""
+    name = normalise_username(username)
+    stored = session.scalar(select(User.password_hash).where(User.username == name))
+    if stored is None:
+        dummy_verify(password)  # same cost as a real check: no username enumeration
+        return PasswordCheck(name, None, False)
+    return PasswordCheck(name, stored, verify_password(stored, password))
+
+
+def authenticate(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    now: datetime,
+    checked: PasswordCheck | None = None,
+) -> User:
     """The user whose credentials these are, or ``LoginFailed`` / ``AccountLocked``.
 
+    ``checked``: the result of :func:`check_password` made just before, outside this
+    transaction; it counts only if the stored hash is still the one it was checked against.
     Commit the transaction even when this raises: failures are counted and audited.
     """
     now = as_utc(now)
@@ -44,13 +75,22 @@ def authenticate(session: Session, *, username: str, password: str, now: datetim
         select(User).where(User.username == name).with_for_update()
     ).one_or_none()
     if user is None:
-        dummy_verify(password)  # same cost as a real check: no username enumeration
+        if checked is None or checked.username != name:
+            dummy_verify(password)  # same cost as a real check: no username enumeration
         _refuse(session, None, now, "unknown username")
         raise LoginFailed()
     if user.locked_until is not None and now < user.locked_until:
         _refuse(session, user, now, "account locked")
         raise AccountLocked(user.locked_until)
-    if not verify_password(user.password_hash, password):
+    if (
+        checked is not None
+        and checked.username == name
+        and checked.checked_hash == user.password_hash
+    ):
+        matches = checked.matches
+    else:
+        matches = verify_password(user.password_hash, password)
+    if not matches:
         _count_failure(session, user, now)
         raise LoginFailed()
     if not user.active:
@@ -77,7 +117,17 @@ def authenticate(session: Session, *, username: str, password: str, now: datetim
     return user
 
 
-def _count_failure(session: Session, user: User, now: datetime) -> None:
+def count_failure(
+    session: Session, user: User, now: datetime, reason: str = "wrong password"
+) -> None:
+    """A wrong password counts towards the lockout, wherever it was typed (signing in, or
+    signing an eligibility decision), and is audited."""
+    _count_failure(session, user, now, reason)
+
+
+def _count_failure(
+    session: Session, user: User, now: datetime, reason: str = "wrong password"
+) -> None:
     # A lock that has run out starts a fresh count.
     before = 0 if user.locked_until is not None else user.failed_logins
     changes: dict[str, tuple[object, object]] = {"failed_logins": (user.failed_logins, before + 1)}
@@ -97,6 +147,6 @@ def _count_failure(session: Session, user: User, now: datetime) -> None:
         entity=ENTITY,
         entity_id=str(user.id),
         changes=changes,
-        reason="wrong password",
+        reason=reason,
         at=now,
     )

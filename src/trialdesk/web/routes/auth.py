@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from trialdesk.errors import TrialdeskError
 from trialdesk.trial import accounts, sessions
 from trialdesk.trial.db import Store
+from trialdesk.trial.login import check_password
 from trialdesk.web.access import PUBLIC, allow
 from trialdesk.web.csrf import SESSION_COOKIE, set_cookie
 from trialdesk.web.identity import now
@@ -42,9 +43,13 @@ def login(
 ) -> Response:
     store: Store = request.app.state.store
     failure: TrialdeskError | None = None
+    with store.read() as session:  # argon2 outside the write lock (this runs in a thread)
+        checked = check_password(session, username=username, password=password)
     with store.transaction() as session:  # a failure is counted and audited, so commit it
         try:
-            user = accounts.authenticate(session, username=username, password=password, now=now())
+            user = accounts.authenticate(
+                session, username=username, password=password, now=now(), checked=checked
+            )
             token = sessions.start(session, user, now())
         except (accounts.LoginFailed, accounts.AccountLocked) as error:
             failure = error
