@@ -16,6 +16,7 @@ import os
 import socket
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -100,18 +101,16 @@ def _add_staff(store: Store) -> None:
             )
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    uvicorn = pytest.importorskip("uvicorn")
-    store = open_store(f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'trial.db'}")
-    _add_staff(store)
-    app = create_app(store, studies=bundled_studies(), secret_key=b"e" * 32)
+@contextmanager
+def serve(store: Store) -> Iterator[str]:
+    """The app over ``store`` under uvicorn in a background thread; yields its base URL.
 
-    logs = LogKeeper()
-    root = logging.getLogger()
-    old_level = root.level
-    root.addHandler(logs)
-    root.setLevel(logging.DEBUG)
+    Used by the session's ``server`` and by tests that need a store of their own (one
+    whose enrolment count no other test moves, e.g. tests/e2e/test_screening.py).
+    """
+    import uvicorn
+
+    app = create_app(store, studies=bundled_studies(), secret_key=b"e" * 32)
     # log_config=None: uvicorn configures no handlers, so its records (the access log
     # too) propagate to the root logger and the keeper.
     config = uvicorn.Config(
@@ -128,11 +127,28 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:
-        yield Server(f"http://127.0.0.1:{port}", store, logs)
+        yield f"http://127.0.0.1:{port}"
     finally:
         srv.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    pytest.importorskip("uvicorn")
+    store = open_store(f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'trial.db'}")
+    _add_staff(store)
+
+    logs = LogKeeper()
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(logs)
+    root.setLevel(logging.DEBUG)
+    try:
+        with serve(store) as base_url:
+            yield Server(base_url, store, logs)
+    finally:
         store.close()
         root.removeHandler(logs)
         root.setLevel(old_level)

@@ -1,4 +1,4 @@
-"""The permission table, as the brief defines it."""
+"""The permission table, as the briefs define it (issue 4 accounts, issue 5 screening)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,24 @@ from trialdesk.trial.roles import ROLE_PERMISSIONS, Permission, Role, has_permis
 P = Permission
 EXPECTED = {
     Role.ADMIN: {P.VIEW_STAFF, P.MANAGE_USERS, P.VIEW_AUDIT, P.VIEW_LEADS},
-    Role.INVESTIGATOR: {P.VIEW_STAFF, P.VIEW_LEADS, P.EDIT_LEADS, P.SIGN_ELIGIBILITY},
-    Role.COORDINATOR: {P.VIEW_STAFF, P.VIEW_LEADS, P.EDIT_LEADS},
-    Role.MONITOR: {P.VIEW_STAFF, P.VIEW_LEADS, P.VIEW_AUDIT},
+    Role.INVESTIGATOR: {
+        P.VIEW_STAFF,
+        P.VIEW_LEADS,
+        P.EDIT_LEADS,
+        P.SIGN_ELIGIBILITY,
+        P.VIEW_CANDIDATES,
+        P.EDIT_CANDIDATES,
+        P.MANAGE_CONSENT_FORMS,
+    },
+    Role.COORDINATOR: {
+        P.VIEW_STAFF,
+        P.VIEW_LEADS,
+        P.EDIT_LEADS,
+        P.VIEW_CANDIDATES,
+        P.EDIT_CANDIDATES,
+    },
+    # a monitor reads candidates (source data verification) and changes nothing
+    Role.MONITOR: {P.VIEW_STAFF, P.VIEW_LEADS, P.VIEW_AUDIT, P.VIEW_CANDIDATES},
 }
 
 
@@ -25,3 +40,5 @@ def test_every_role_has_an_entry_and_only_investigators_sign() -> None:
     assert set(ROLE_PERMISSIONS) == set(Role)
     assert [r for r in Role if has_permission(r, P.SIGN_ELIGIBILITY)] == [Role.INVESTIGATOR]
     assert not any(has_permission(Role.MONITOR, p) for p in (P.EDIT_LEADS, P.MANAGE_USERS))
+    assert not any(has_permission(Role.MONITOR, p) for p in (P.EDIT_CANDIDATES, P.SIGN_ELIGIBILITY))
+    assert not has_permission(Role.ADMIN, P.VIEW_CANDIDATES)  # accounts, not clinical data

@@ -30,6 +30,7 @@ from trialdesk.trial.models import Candidate, CandidateStatus, FhirUpload, Lead,
 from trialdesk.trial.values import as_utc
 
 __all__ = [
+    "MAX_ROW_ID",
     "MAX_UPLOAD_BYTES",
     "NewCandidate",
     "StaleError",
@@ -52,6 +53,11 @@ MAX_FEASIBILITY_ROWS = 10_000
 _RECORD_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/\-]{0,63}")
 _EARLIEST_BIRTH = date(1900, 1, 1)
 _PLAUSIBLE_DAYS = (date(2000, 1, 1), date(2100, 12, 31))
+# Row ids are INTEGER: 32 bits on PostgreSQL, where a bigger number in a query is an error.
+MAX_ROW_ID = 2**31 - 1
+_MAX_FHIR_ID = 64  # FHIR R4 id: up to 64 characters
+_SOURCE_FILE_CHARS = 120  # of the file name in source_ref (200 with "#Patient/<id>")
+_MAX_PERSON_ID_DIGITS = 19  # OMOP person_id is a 64-bit integer
 
 
 class StaleError(InputError):
@@ -215,9 +221,14 @@ def add_candidate(
 
 
 def candidate_or_404(session: Session, candidate_id: int, *, for_update: bool = False) -> Candidate:
+    if not 1 <= candidate_id <= MAX_ROW_ID:
+        raise NotFoundError(f"no candidate {candidate_id}")
     query = select(Candidate).where(Candidate.id == candidate_id)
     if for_update:
-        query = query.with_for_update()
+        # populate_existing: the row as locked, not as this session may have read it before
+        # (on PostgreSQL another transaction can commit a change in between; checking the
+        # stale copy would pass a closed candidate or an old version, then fail on flush).
+        query = query.with_for_update().execution_options(populate_existing=True)
     found = session.scalars(query).one_or_none()
     if found is None:
         raise NotFoundError(f"no candidate {candidate_id}")
@@ -262,11 +273,38 @@ def import_fhir(
     except UnicodeDecodeError as error:
         raise InputError(f"not UTF-8 text (byte {error.start})", file=name, field="file") from None
     result = read_fhir_bytes(name, data)
-    if result.errors:
-        raise result.errors[0]
+    if result.errors:  # the reader's error, with its place in the message and a field
+        problem = result.errors[0]
+        place = ", ".join(
+            f"{label} {value}"
+            for label, value in (("line", problem.line), ("column", problem.column))
+            if value is not None
+        )
+        raise InputError(
+            problem.message + (f" ({place})" if place else ""),
+            file=problem.file,
+            resource=problem.resource,
+            field=problem.field or "file",
+        )
     if not result.records:
         raise InputError("no Patient resource in this file", file=name, field="file")
     numbers = record_numbers(name, data)
+    people = []
+    for record in result.records:
+        where = f"Patient/{record.id[:_MAX_FHIR_ID]}"
+        if len(record.id) > _MAX_FHIR_ID:
+            message = f"Patient id is longer than {_MAX_FHIR_ID} characters"
+            raise InputError(message, file=name, resource=where + "...", field="id")
+        try:
+            person = NewCandidate(
+                name=record.name or f"Patient {record.id}",
+                birth_date=record.birth_date,
+                sex=record.sex,
+                record_number=_usable(numbers.get(record.id)),
+            )
+        except InputError as error:  # say which Patient of which file
+            raise InputError(error.message, file=name, resource=where, field=error.field) from None
+        people.append((record, person))
     now = as_utc(now)
     upload = FhirUpload(
         filename=name,
@@ -278,13 +316,7 @@ def import_fhir(
     session.add(upload)
     session.flush()
     added = []
-    for record in result.records:
-        person = NewCandidate(
-            name=record.name or f"Patient {record.id}",
-            birth_date=record.birth_date,
-            sex=record.sex,
-            record_number=_usable(numbers.get(record.id)),
-        )
+    for record, person in people:
         added.append(
             add_candidate(
                 session,
@@ -293,7 +325,7 @@ def import_fhir(
                 person=person,
                 now=now,
                 source="fhir",
-                source_ref=f"{name}#Patient/{record.id}",
+                source_ref=f"{name[:_SOURCE_FILE_CHARS]}#Patient/{record.id}",
                 upload_id=upload.id,
                 patient_key=record.id,
             )
@@ -305,7 +337,7 @@ def from_lead(
     session: Session, *, actor: str, study_id: str, lead_id: int, now: datetime
 ) -> Candidate:
     """A candidate from a self-check lead; the lead is marked referred."""
-    lead = session.get(Lead, lead_id)
+    lead = session.get(Lead, lead_id) if 1 <= lead_id <= MAX_ROW_ID else None
     if lead is None:
         raise NotFoundError(f"no lead {lead_id}")
     if lead.study_id != study_id:
@@ -345,7 +377,10 @@ def import_feasibility(
     if len(data) > MAX_UPLOAD_BYTES:
         raise InputError("the file is too large", file=name, field="file")
     try:
-        rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+        text = data.decode("utf-8-sig")
+        if "\x00" in text:  # csv reads it since Python 3.11; PostgreSQL cannot store it
+            raise csv.Error("it contains NUL characters")
+        rows = list(csv.DictReader(io.StringIO(text)))
     except (UnicodeDecodeError, csv.Error) as error:
         raise InputError(f"not a CSV file: {error}", file=name, field="file") from None
     if not rows:
@@ -362,9 +397,12 @@ def import_feasibility(
     seen: set[str] = set()
     for number, row in enumerate(rows, start=2):
         person = (row.get("person_id") or "").strip()
-        if not person.isdigit():
+        if not (person.isascii() and person.isdigit() and len(person) <= _MAX_PERSON_ID_DIGITS):
             raise InputError(
-                f"row {number}: person_id '{person}' is not a number", file=name, field="person_id"
+                f"row {number}: person_id '{person[:40]}' is not a number (up to "
+                f"{_MAX_PERSON_ID_DIGITS} digits)",
+                file=name,
+                field="person_id",
             )
         if person in seen:
             raise InputError(f"row {number}: person {person} twice", file=name, field="person_id")
@@ -414,10 +452,23 @@ def set_screening_details(
             raise InputError("is not a plausible date for this study", field=field)
     if screening_date and baseline_date and baseline_date < screening_date:
         raise InputError("is before the screening date", field="baseline_date")
+    reason = _text(" ".join((reason or "").split()), "reason", 2000)
     knee = (target_knee or "").strip().lower() or None
     if knee is not None and knee not in (Laterality.LEFT.value, Laterality.RIGHT.value):
         raise InputError("must be left or right", field="target_knee")
     before = fields_of(candidate)
+    changed_set_value = any(
+        old is not None and old != new
+        for old, new in (
+            (candidate.screening_date, screening_date),
+            (candidate.baseline_date, baseline_date),
+            (candidate.target_knee, knee),
+        )
+    )
+    if changed_set_value and not (reason or "").strip():
+        # A value already recorded is changed, not first entered: the audit trail must say
+        # why (ICH E6(R3) 4.2: changes to data are explained and traceable).
+        raise InputError("give the reason for changing what was recorded", field="reason")
     candidate.screening_date = screening_date
     candidate.baseline_date = baseline_date
     candidate.target_knee = knee

@@ -162,17 +162,22 @@ def record_of(
     return record, entered, consents
 
 
-def basis_of(result: CriterionResult, record: PatientRecord, dates: tuple[object, ...]) -> str:
+def record_fingerprint(record: PatientRecord, dates: tuple[object, ...]) -> str:
+    """The whole record and the study dates, as one fingerprint (order of facts ignored)."""
+    payload = sorted(repr(f) for f in record.facts) + [repr(dates)]
+    return hashlib.sha256(canonical_json(payload).encode()).hexdigest()
+
+
+def basis_of(result: CriterionResult, whole_record: str) -> str:
     """What a signature on this criterion relies on, as a fingerprint.
 
     A criterion with a rule shows evidence: the signature relies on that evidence (and on
     what is missing). A pure judgment criterion shows none: it relies on the whole record
-    and the study dates, so any new fact voids it.
+    and the study dates (``whole_record``), so any new fact voids it.
     """
     if result.criterion.judgment is not None:
-        payload: object = [repr(f) for f in sorted(record.facts, key=repr)] + [repr(dates)]
-    else:
-        payload = [[e.to_json() for e in result.evidence], list(result.missing)]
+        return whole_record
+    payload = [[e.to_json() for e in result.evidence], list(result.missing)]
     return hashlib.sha256(canonical_json(payload).encode()).hexdigest()
 
 
@@ -223,9 +228,9 @@ def build_checklist(session: Session, study: Study, candidate: Candidate, today:
         record, screening=screening, baseline=baseline, target_knee=knee
     )
     unsigned = {r.criterion.id: r for r in raw.criteria}
-    dates = (screening, baseline, knee)
+    whole = record_fingerprint(record, (screening, baseline, knee))
     bases = {
-        cid: basis_of(r, record, dates)
+        cid: basis_of(r, whole)
         for cid, r in unsigned.items()
         if r.criterion.judgment is not None or r.criterion.review is not None
     }

@@ -8,6 +8,7 @@ revised, participants still taking part are informed and re-consented on the new
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -100,7 +101,14 @@ def record_consent(
     now: datetime,
 ) -> Consent:
     now = as_utc(now)
-    consented_at = as_utc(consented_at)
+    if consented_at.tzinfo is None or consented_at.utcoffset() is None:
+        raise InputError(
+            "give the time with its time zone (e.g. +01:00 or Z)", field="consented_at"
+        )
+    try:
+        consented_at = as_utc(consented_at)
+    except OverflowError:  # year 1 or 9999 with an offset: outside what a datetime holds
+        raise InputError("is not a plausible date and time", field="consented_at") from None
     candidate = candidate_or_404(session, candidate_id, for_update=True)
     if candidate.status not in (CandidateStatus.SCREENING, CandidateStatus.ENROLLED):
         raise InputError(f"candidate is {candidate.status.value}", field="status")
@@ -134,9 +142,10 @@ def record_consent(
             field="participant_signed_on",
         )
     who = " ".join((obtained_by or "").split())
-    if not who or len(who) > 200:
+    if not who or len(who) > 200 or any(unicodedata.category(c) == "Cc" for c in who):
         raise InputError(
-            "name the person who obtained consent (up to 200 characters)", field="obtained_by"
+            "name the person who obtained consent (up to 200 characters, no control characters)",
+            field="obtained_by",
         )
     row = Consent(
         candidate_id=candidate.id,

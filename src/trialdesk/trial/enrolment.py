@@ -12,6 +12,7 @@ from a sequence that only grows, so a number is never reused.
 from __future__ import annotations
 
 import os
+import unicodedata
 from datetime import date, datetime
 
 from sqlalchemy import select, update
@@ -56,6 +57,8 @@ def _reason(value: str | None, field: str = "reason") -> str:
         raise InputError("give a reason", field=field)
     if len(text) > 2000:
         raise InputError("must be at most 2000 characters", field=field)
+    if any(unicodedata.category(c) == "Cc" for c in text):  # e.g. NUL: PostgreSQL refuses it
+        raise InputError("must not contain control characters", field=field)
     return text
 
 
@@ -106,10 +109,13 @@ def _close(
     reason: str,
     failed: list[str],
     now: datetime,
+    note: str | None = None,
 ) -> None:
+    """Close screening; ``reason`` goes to the audit trail, ``note`` (what staff wrote,
+    when it adds to the status and criteria) to the screening log."""
     before = fields_of(candidate)
     candidate.status = status
-    candidate.outcome_reason = reason
+    candidate.outcome_reason = note
     candidate.failed_criteria = failed
     candidate.outcome_at = now
     candidate.outcome_by = actor
@@ -156,15 +162,16 @@ def screen_fail(
             "'declined' if they will not take part",
             field="outcome",
         )
-    note = " ".join((reason or "").split()) or f"excluded by {', '.join(failed)}"
+    note = " ".join((reason or "").split()) or None
     _close(
         session,
         candidate,
         actor=actor,
         status=CandidateStatus.SCREEN_FAILED,
-        reason=note,
+        reason=note or f"excluded by {', '.join(failed)}",
         failed=failed,
         now=now,
+        note=note,
     )
     return candidate
 
@@ -181,14 +188,16 @@ def decline(
     """Close screening without enrolment for a reason other than the criteria."""
     now = as_utc(now)
     candidate = _screening(session, candidate_id, expected_version)
+    why = _reason(reason)
     _close(
         session,
         candidate,
         actor=actor,
         status=CandidateStatus.DECLINED,
-        reason=_reason(reason),
+        reason=why,
         failed=[],
         now=now,
+        note=why,
     )
     return candidate
 
@@ -293,6 +302,7 @@ def withdraw(
         reason=why,
         failed=[],
         now=now,
+        note=why,
     )
     audit.append(
         session,

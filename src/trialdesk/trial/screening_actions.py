@@ -6,6 +6,7 @@ raises before anything is written.
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 
 from sqlalchemy.orm import Session
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 from trialdesk.errors import InputError
 from trialdesk.study.loader import Study
 from trialdesk.trial import audit
-from trialdesk.trial.candidates import candidate_or_404, check_version
+from trialdesk.trial.candidates import MAX_ROW_ID, candidate_or_404, check_version
 from trialdesk.trial.checklist import build_checklist
 from trialdesk.trial.errors import NotFoundError
 from trialdesk.trial.fact_entry import FactEntry, to_fact
@@ -42,6 +43,8 @@ def _reason(value: str | None, field: str = "reason", *, required: bool = True) 
         return None
     if len(text) > 2000:
         raise InputError("must be at most 2000 characters", field=field)
+    if any(unicodedata.category(c) == "Cc" for c in text):  # e.g. NUL: PostgreSQL refuses it
+        raise InputError("must not contain control characters", field=field)
     return text
 
 
@@ -108,7 +111,7 @@ def retract_fact(
     """A wrong entry stops counting; the row and its history stay."""
     now = as_utc(now)
     why = _reason(reason)
-    row = session.get(EnteredFact, fact_id)
+    row = session.get(EnteredFact, fact_id) if 1 <= fact_id <= MAX_ROW_ID else None
     if row is None:
         raise NotFoundError(f"no entered fact {fact_id}")
     _open(session, row.candidate_id)

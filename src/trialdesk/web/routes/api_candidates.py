@@ -23,10 +23,11 @@ from trialdesk.trial.roles import Permission
 from trialdesk.trial.screening_log import LogFilter, consort_counts, screening_log
 from trialdesk.web.access import allow
 from trialdesk.web.identity import StaffUser, now
+from trialdesk.web.problems import Problem
 from trialdesk.web.routes.api import _ERRORS
 from trialdesk.web.routes.candidates import UPLOAD_BODY_LIMIT, today
 from trialdesk.web.routes.staff import store_of
-from trialdesk.web.schemas import RowId
+from trialdesk.web.schemas import ErrorBody, RowId
 from trialdesk.web.studies import study_or_404
 
 router = APIRouter(prefix="/api", responses=_ERRORS, tags=["screening"])  # type: ignore[arg-type]
@@ -195,8 +196,9 @@ def _study_of(request: Request, session: Session, candidate_id: int) -> Study:
 async def list_candidates(
     request: Request, study: str | None = None, status: CandidateStatus | None = None
 ) -> list[CandidateOut]:
+    chosen = study_or_404(request, study).id if study is not None else None
     with store_of(request).read() as session:
-        return [_out(session, c) for c in cands.list_candidates(session, study, status)]
+        return [_out(session, c) for c in cands.list_candidates(session, chosen, status)]
 
 
 @router.post("/candidates", status_code=201, dependencies=[allow(Permission.EDIT_CANDIDATES)])
@@ -210,9 +212,37 @@ async def add_candidate(request: Request, body: CandidateIn) -> CandidateOut:
         return _out(session, added)
 
 
+class UploadTooLarge(Problem):
+    status = 413
+    code = "too_large"
+
+    def __init__(self) -> None:
+        limit = cands.MAX_UPLOAD_BYTES / 1e6
+        super().__init__(f"the file is larger than the {limit:.0f} MB limit", field="file")
+
+
+# The upload routes read their body themselves, up to UPLOAD_BODY_LIMIT: Starlette's own
+# limit answers a Content-Length over it with a plain-text 413, not the API's error shape.
+_UNLIMITED = 2**62
+
+
+async def _upload_body(request: Request) -> bytes:
+    declared = request.headers.get("content-length", "").lstrip("0")
+    digits = declared.isascii() and declared.isdigit()  # more than 15: too large anyway
+    if digits and (len(declared) > 15 or int(declared) > UPLOAD_BODY_LIMIT):
+        raise UploadTooLarge()
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > UPLOAD_BODY_LIMIT:
+            raise UploadTooLarge()
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 async def _import(request: Request, study: str, filename: str, importer: Any) -> list[CandidateOut]:
     chosen = study_or_404(request, study)
-    data = await request.body()
+    data = await _upload_body(request)
     with store_of(request).transaction() as session:
         added = importer(
             session, actor=_user(request).username, study_id=chosen.id,
@@ -225,7 +255,8 @@ async def _import(request: Request, study: str, filename: str, importer: Any) ->
     "/candidates/fhir",
     status_code=201,
     dependencies=[allow(Permission.EDIT_CANDIDATES)],
-    max_body_size=UPLOAD_BODY_LIMIT,
+    max_body_size=_UNLIMITED,
+    responses={413: {"model": ErrorBody}},
 )
 async def import_fhir(
     request: Request,
@@ -241,7 +272,8 @@ async def import_fhir(
     "/candidates/feasibility",
     status_code=201,
     dependencies=[allow(Permission.EDIT_CANDIDATES)],
-    max_body_size=UPLOAD_BODY_LIMIT,
+    max_body_size=_UNLIMITED,
+    responses={413: {"model": ErrorBody}},
 )
 async def import_feasibility(
     request: Request,
@@ -259,7 +291,7 @@ async def lead_to_candidate(request: Request, lead_id: RowId) -> CandidateOut:
     from trialdesk.trial.models import Lead
 
     with store_of(request).transaction() as session:
-        lead = session.get(Lead, lead_id)
+        lead = session.get(Lead, lead_id) if lead_id <= cands.MAX_ROW_ID else None
         if lead is None:
             raise NotFoundError(f"no lead {lead_id}")
         added = cands.from_lead(

@@ -52,7 +52,10 @@ def _user(request: Request) -> StaffUser:
 
 
 def _version(form: FormData) -> int | None:
-    return forms.number(form, "version")
+    try:
+        return forms.number(form, "version")
+    except ValueError:  # digits int() does not read, such as "²"
+        raise InputError("must be a whole number", field="version") from None
 
 
 # ----------------------------------------------------------------------------- the list
@@ -78,14 +81,16 @@ def _list_page(
     code: int = 200,
 ) -> HTMLResponse:
     chosen = CandidateStatus(status) if status in {s.value for s in CandidateStatus} else None
+    studies = all_studies(request)
+    study = study if study in {s.id for s in studies} else None  # unknown: no filter
     with store_of(request).read() as session:
-        rows = cands.list_candidates(session, study or None, chosen)
+        rows = cands.list_candidates(session, study, chosen)
         return render(
             request,
             "candidates.html",
             {
                 "rows": rows,
-                "studies": all_studies(request),
+                "studies": studies,
                 "study": study or "",
                 "status": chosen.value if chosen else "",
                 "statuses": [s.value for s in CandidateStatus],
@@ -174,7 +179,7 @@ async def import_feasibility(request: Request) -> Response:
 @router.post("/staff/leads/{lead_id}/candidate", dependencies=[allow(Permission.EDIT_CANDIDATES)])
 async def lead_to_candidate(request: Request, lead_id: RowId) -> Response:
     with store_of(request).transaction() as session:
-        lead = session.get(Lead, lead_id)
+        lead = session.get(Lead, lead_id) if lead_id <= cands.MAX_ROW_ID else None
         if lead is None:
             raise NotFoundError(f"no lead {lead_id}")
         added = cands.from_lead(
@@ -196,8 +201,10 @@ async def lead_to_candidate(request: Request, lead_id: RowId) -> Response:
     response_class=HTMLResponse,
     dependencies=[allow(Permission.VIEW_CANDIDATES)],
 )
-async def candidate_page(request: Request, candidate_id: RowId) -> HTMLResponse:
-    return _candidate_page(request, candidate_id)
+async def candidate_page(request: Request, candidate_id: RowId, concept: str = "") -> HTMLResponse:
+    """The screening page; ``concept`` opens the fact form for that value set (a two-step
+    form: only the fields that concept takes, and only its own codes)."""
+    return _candidate_page(request, candidate_id, values={"concept": concept[:64]})
 
 
 def _candidate_page(
@@ -211,7 +218,12 @@ def _candidate_page(
         candidate = cands.candidate_or_404(session, candidate_id)
         study = study_or_404(request, candidate.study_id)
         context = _screening_context(session, study, candidate)
-        context.update(errors=errors or {}, values=values or {})
+        chosen = (values or {}).get("concept", "")
+        context.update(
+            errors=errors or {},
+            values=values or {},
+            entry=next((c for c in context["concepts"] if c.name == chosen), None),
+        )
         return render(request, "candidate.html", context, status_code=code)
 
 

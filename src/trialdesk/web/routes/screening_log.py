@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -70,7 +71,7 @@ async def log_page(
         rows = screening_log(session, chosen.id, wanted)
         counts = consort_counts(session, chosen)
         taken, target = enrolment.places(session, chosen)
-    query = "&".join(f"{k}={v}" for k, v in values.items() if v)
+    query = urlencode({"study": chosen.id, **{k: v for k, v in values.items() if v}})
     return render(
         request,
         "screening_log.html",
@@ -82,7 +83,7 @@ async def log_page(
             "values": values,
             "errors": errors,
             "statuses": [s.value for s in CandidateStatus],
-            "csv_query": f"study={chosen.id}" + (f"&{query}" if query else ""),
+            "csv_query": query,
             "places": {"taken": taken, "target": target},
         },
         status_code=422 if errors else 200,
