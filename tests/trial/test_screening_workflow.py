@@ -157,7 +157,7 @@ def test_an_import_killed_part_way_leaves_nothing_and_can_be_run_again(
     ids = import_candidates(store, data, "big.json")  # run again: complete
     assert len(ids) == BIG
     assert counts(store, Candidate, FhirUpload) == {"candidate": BIG, "fhir_upload": 1}
-    assert count(store, AuditRecord) == audit_before + BIG
+    assert count(store, AuditRecord) == audit_before + BIG + 1  # the candidates and the upload
     with store.read() as session:
         numbers = {c.record_number for c in cands.list_candidates(session, STUDY.id)}
         assert numbers == {f"CP-{i:05d}" for i in range(1, BIG + 1)}
@@ -403,8 +403,6 @@ def test_a_signature_on_an_outdated_basis_or_with_a_wrong_password_is_refused(
 ) -> None:
     investigator = prepare_study(store)
     [cid] = import_candidates(store, example("01-eligible-looking.json"))
-    old_basis = checklist(store, cid).bases["E2"]
-    add_fact(store, cid, alt())
 
     def sign(basis: str, password: str) -> Callable[[], object]:
         from trialdesk.trial.models import User
@@ -422,6 +420,13 @@ def test_a_signature_on_an_outdated_basis_or_with_a_wrong_password_is_refused(
 
     from .helpers import PASSWORD
 
+    # No screening date yet: the checklist would be read on "today", and a signature
+    # would lapse every day.
+    undated = checklist(store, cid).bases["E2"]
+    assert nothing_written(store, sign(undated, PASSWORD)).field == "screening_date"
+    date_and_consent(store, cid)
+    old_basis = checklist(store, cid).bases["E2"]
+    add_fact(store, cid, alt())
     assert nothing_written(store, sign(old_basis, PASSWORD)).field == "basis"
     new_basis = checklist(store, cid).bases["E2"]
     assert nothing_written(store, sign(new_basis, "not my password")).field == "password"
@@ -592,6 +597,9 @@ def test_a_new_form_version_makes_participants_due_for_reconsent(store: Store) -
     assert (due.candidate_id, due.subject_number, due.consented_on, due.current_version) == (
         cid, "01-001", "1.0", "2.0"
     )  # fmt: skip
+    # A consent taken after 2.0 took effect cannot be on 1.0 (the form replaced).
+    stale = nothing_written(store, record_consent(store, cid, "1.0", at=later, now=later))
+    assert stale.field == "form_version" and "replaced by 2.0" in stale.message
     record_consent(store, cid, "2.0", at=later, now=later)()
     with store.read() as session:
         assert consent.due_for_reconsent(session, STUDY.id, later.date()) == []
@@ -693,3 +701,20 @@ def test_free_text_with_a_nul_character_is_refused_not_a_database_error(store: S
     )
     assert nothing_written(store, details).field == "reason"
     assert nothing_written(store, outcome(store, "decline", cid, reason="no\x00")).field == "reason"
+
+
+def test_enrolment_needs_consent_on_the_current_form(store: Store) -> None:
+    """An eligible candidate consented on 1.0 cannot be enrolled once 2.0 is in effect:
+    they are re-consented on 2.0 first (ICH E6(R3) 2.8.2)."""
+    investigator = prepare_study(store)
+    [cid] = eligible_candidates(store, investigator, 1)
+    with store.transaction() as session:
+        consent.add_form_version(
+            session, actor="ivy", study_id=STUDY.id, version="2.0",
+            effective_on=TODAY, now=NOW,
+        )  # fmt: skip
+    refused = nothing_written(store, outcome(store, "enrol", cid))
+    assert refused.field == "enrol" and "re-consent" in refused.message
+    record_consent(store, cid, "2.0", at=NOW - timedelta(hours=1))()
+    outcome(store, "enrol", cid)()
+    assert candidate(store, cid).status is CandidateStatus.ENROLLED

@@ -361,6 +361,19 @@ def test_retraction_consent_forms_and_the_log_refuse_bad_input(
 def test_signing_refuses_bad_input(investigator: Api, coordinator: Api, store: Store) -> None:
     cid = uploaded(coordinator)["id"]
     basis = criteria(checklist(investigator, cid))["E2"]["basis"]
+    undated = {"criterion": "E2", "decision": "not_met", "reason": "r", "basis": basis,
+               "password": PASSWORD}  # fmt: skip
+    refused(
+        store,
+        lambda: investigator.post(f"/api/candidates/{cid}/judgments", undated),
+        422, "screening_date", "set the screening date",
+    )  # fmt: skip
+    version = checklist(investigator, cid)["candidate"]["version"]
+    dated = coordinator.patch(
+        f"/api/candidates/{cid}", {"version": version, "screening_date": "2026-03-02"}
+    )
+    assert dated.status_code == 200, dated.text
+    basis = criteria(checklist(investigator, cid))["E2"]["basis"]
     good = {"criterion": "E2", "decision": "not_met", "reason": "checked", "basis": basis,
             "password": PASSWORD}  # fmt: skip
 
@@ -368,7 +381,19 @@ def test_signing_refuses_bad_input(investigator: Api, coordinator: Api, store: S
         return lambda: who.post(f"/api/candidates/{cid}/judgments", {**good, **changes})
 
     refused(store, sign(coordinator), 403, None, "sign_eligibility")
-    refused(store, sign(password="not mine"), 422, "password", "not correct")
+    # A wrong password signs nothing, and counts towards the lockout (audited).
+    before = rows(store)
+    assert "not correct" in error_of(sign(password="not mine")(), 422, "password")
+    after = rows(store)
+    assert after["judgment"] == before["judgment"]
+    assert after["audit_log"] == before["audit_log"] + 1
+    with store.read() as session:
+        from trialdesk.trial.models import AuditRecord, User
+
+        last = session.scalars(select(AuditRecord).order_by(AuditRecord.id.desc())).first()
+        assert last is not None and last.reason == "wrong password when signing"
+        signer = session.scalars(select(User).where(User.username == "investigator")).one()
+        assert signer.failed_logins == 1
     refused(store, sign(basis="0" * 64), 422, "basis", "reload")
     refused(store, sign(basis="abc"), 422, "basis")
     refused(store, sign(decision="maybe"), 422, "decision")

@@ -124,6 +124,10 @@ def test_a_coordinator_cannot_sign_and_a_wrong_password_signs_nothing(
     coordinator: TestClient, investigator: TestClient, store: Store
 ) -> None:
     cid = upload(coordinator, "01-eligible-looking.json")
+    version = version_of(page(coordinator, cid))
+    r = post(coordinator, f"/staff/candidates/{cid}/details", version=version,
+             screening_date="2026-03-02")  # fmt: skip
+    assert r.status_code == 303  # type: ignore[attr-defined]
     basis = bases_of(page(investigator, cid))["E2"]
     refused = post(coordinator, f"/staff/candidates/{cid}/judgments", criterion="E2",
                    decision="not_met", reason="x", basis=basis, password=PASSWORD)  # fmt: skip

@@ -315,6 +315,20 @@ def import_fhir(
     )
     session.add(upload)
     session.flush()
+    # The file itself is evidence: its checksum goes into the hash-chained audit trail, so
+    # an upload edited in the database afterwards shows.
+    audit.append(
+        session,
+        actor=actor,
+        action="create",
+        entity=FhirUpload.__tablename__,
+        entity_id=str(upload.id),
+        changes=audit.changes_between(
+            {}, {"filename": upload.filename, "sha256": upload.sha256, "bytes": len(data)}
+        ),
+        reason=f"FHIR upload for {study_id}",
+        at=now,
+    )
     added = []
     for record, person in people:
         added.append(

@@ -163,8 +163,11 @@ def record_of(
 
 
 def record_fingerprint(record: PatientRecord, dates: tuple[object, ...]) -> str:
-    """The whole record and the study dates, as one fingerprint (order of facts ignored)."""
-    payload = sorted(repr(f) for f in record.facts) + [repr(dates)]
+    """The whole clinical record and the study dates, as one fingerprint (order of facts
+    ignored). Consents are left out: signing the consent form changes nothing an
+    investigator judges, and consent often comes after the judgment."""
+    clinical = (f for f in record.facts if f.kind is not FactKind.CONSENT)
+    payload = sorted(repr(f) for f in clinical) + [repr(dates)]
     return hashlib.sha256(canonical_json(payload).encode()).hexdigest()
 
 

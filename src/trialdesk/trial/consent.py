@@ -132,6 +132,15 @@ def record_consent(
             f"is before version {version} took effect ({form.effective_on.isoformat()})",
             field="consented_at",
         )
+    in_effect = current_form(session, candidate.study_id, consented_at.date())
+    if in_effect is not None and in_effect.version != version:
+        # Consent is given on the form approved at the time (ICH E6(R3) 2.8.2): a superseded
+        # version cannot be used for a consent taken after its replacement took effect.
+        raise InputError(
+            f"version {version} was replaced by {in_effect.version} on "
+            f"{in_effect.effective_on.isoformat()}: consent on that date is on {in_effect.version}",
+            field="form_version",
+        )
     if participant_signed_on > now.date():
         raise InputError("is in the future", field="participant_signed_on")
     if participant_signed_on != consented_at.date():

@@ -26,7 +26,7 @@ from trialdesk.study.loader import Study
 from trialdesk.trial import audit
 from trialdesk.trial.candidates import ENTITY, candidate_or_404, check_version, fields_of
 from trialdesk.trial.checklist import build_checklist
-from trialdesk.trial.consent import latest_consent
+from trialdesk.trial.consent import current_form, latest_consent
 from trialdesk.trial.models import Candidate, CandidateStatus, Enrolment, StudySite
 from trialdesk.trial.values import as_utc
 
@@ -222,8 +222,16 @@ def enrol(
             f"the checklist verdict is {verdict.value.replace('_', ' ')}, not eligible",
             field="enrol",
         )
-    if latest_consent(session, candidate.id) is None:
+    signed = latest_consent(session, candidate.id)
+    if signed is None:
         raise InputError("no informed consent on file", field="enrol")
+    form = current_form(session, study.id, today)
+    if form is not None and signed.form_version != form.version:
+        raise InputError(
+            f"the consent on file is on form {signed.form_version}; the current form is "
+            f"{form.version}: re-consent first",
+            field="enrol",
+        )
     site = _site(session, study)
     taken = session.execute(
         update(StudySite)

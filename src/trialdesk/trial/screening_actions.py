@@ -18,12 +18,19 @@ from trialdesk.trial.candidates import MAX_ROW_ID, candidate_or_404, check_versi
 from trialdesk.trial.checklist import build_checklist
 from trialdesk.trial.errors import NotFoundError
 from trialdesk.trial.fact_entry import FactEntry, to_fact
+from trialdesk.trial.login import PasswordCheck, count_failure
 from trialdesk.trial.models import CandidateStatus, EnteredFact, Judgment, User
 from trialdesk.trial.passwords import verify_password
 from trialdesk.trial.roles import Permission, has_permission
 from trialdesk.trial.values import as_utc
 
-__all__ = ["SignatureRefused", "add_fact", "retract_fact", "sign_judgment"]
+__all__ = [
+    "SignatureRefused",
+    "add_fact",
+    "count_wrong_signature",
+    "retract_fact",
+    "sign_judgment",
+]
 
 DECISIONS = ("met", "not_met")
 
@@ -145,11 +152,17 @@ def sign_judgment(
     basis: str,
     today: date,
     now: datetime,
+    checked: PasswordCheck | None = None,
 ) -> Judgment:
     """An investigator's decision on a judgment criterion, signed by re-entering their
     password (21 CFR 11.200(a): a signature is the user's own credentials, given at the
     time of signing). ``basis`` is the fingerprint the page showed: if the evidence changed
-    since, the signature is refused rather than attached to facts the signer did not see."""
+    since, the signature is refused rather than attached to facts the signer did not see.
+
+    ``checked``: the password already checked (argon2) outside this transaction, as the
+    web app does; it counts only against the hash it was checked with. A refused password
+    raises SignatureRefused: the caller records it with :func:`count_wrong_signature` in a
+    transaction of its own (this one is rolled back)."""
     now = as_utc(now)
     if not has_permission(user.role, Permission.SIGN_ELIGIBILITY):
         raise InputError(f"a {user.role} cannot sign eligibility decisions", field="user")
@@ -161,6 +174,14 @@ def sign_judgment(
         raise NotFoundError(f"no criterion {criterion_id} in {study.id}")
     _open(session, candidate_id)
     candidate = candidate_or_404(session, candidate_id)
+    if candidate.screening_date is None:
+        # Without it the checklist is read on "today", and a signature would lapse each day.
+        raise InputError("set the screening date before signing", field="screening_date")
+    if user.locked_until is not None and now < user.locked_until:
+        raise InputError(
+            "your account is locked after repeated wrong passwords; try again later",
+            field="password",
+        )
     checklist = build_checklist(session, study, candidate, today)
     current = checklist.bases.get(criterion_id)
     if current is None:
@@ -171,7 +192,15 @@ def sign_judgment(
             "review it before signing",
             field="basis",
         )
-    if not verify_password(user.password_hash, password):
+    if (
+        checked is not None
+        and checked.username == user.username
+        and checked.checked_hash == user.password_hash
+    ):
+        matches = checked.matches
+    else:
+        matches = verify_password(user.password_hash, password)
+    if not matches:
         raise SignatureRefused()
     row = Judgment(
         candidate_id=candidate_id,
@@ -204,3 +233,11 @@ def sign_judgment(
         at=now,
     )
     return row
+
+
+def count_wrong_signature(session: Session, *, user_id: int, now: datetime) -> None:
+    """A wrong password typed to sign counts towards the lockout like one typed to sign in
+    (OWASP Authentication Cheat Sheet: every password check is a guess), and is audited."""
+    user = session.get(User, user_id)
+    if user is not None:
+        count_failure(session, user, as_utc(now), reason="wrong password when signing")

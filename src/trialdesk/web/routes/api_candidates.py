@@ -11,16 +11,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from trialdesk.errors import InputError
 from trialdesk.study.loader import Study
 from trialdesk.trial import candidates as cands
 from trialdesk.trial import consent, enrolment, screening_actions
 from trialdesk.trial.checklist import build_checklist
 from trialdesk.trial.errors import NotFoundError
 from trialdesk.trial.fact_entry import FactEntry
-from trialdesk.trial.models import Candidate, CandidateStatus, Enrolment, User
+from trialdesk.trial.models import Candidate, CandidateStatus, Enrolment
 from trialdesk.trial.roles import Permission
 from trialdesk.trial.screening_log import LogFilter, consort_counts, screening_log
+from trialdesk.web import signing
 from trialdesk.web.access import allow
 from trialdesk.web.identity import StaffUser, now
 from trialdesk.web.problems import Problem
@@ -396,19 +396,17 @@ async def retract_fact(
     dependencies=[allow(Permission.SIGN_ELIGIBILITY)],
 )
 async def sign_judgment(request: Request, candidate_id: RowId, body: JudgmentIn) -> dict[str, Any]:
-    """Sign a judgment criterion: the investigator's password is asked again."""
-    with store_of(request).transaction() as session:
-        signer = session.get(User, _user(request).id)
-        if signer is None:
-            raise InputError("your account is gone", field="user")
-        row = screening_actions.sign_judgment(
-            session, user=signer, password=body.password,
-            study=_study_of(request, session, candidate_id), candidate_id=candidate_id,
-            criterion_id=body.criterion, decision=body.decision, reason=body.reason,
-            basis=body.basis, today=today(), now=now(),
-        )  # fmt: skip
-        return {"id": row.id, "criterion": row.criterion_id, "decision": row.decision,
-                "signed_by": row.signed_by, "signed_at": row.signed_at.isoformat()}  # fmt: skip
+    """Sign a judgment criterion: the investigator's password is asked again (a wrong one
+    counts towards the account lockout), and ``basis`` must be the one just read."""
+    return await signing.sign(
+        request,
+        candidate_id,
+        password=body.password,
+        criterion=body.criterion,
+        decision=body.decision,
+        reason=body.reason,
+        basis=body.basis,
+    )
 
 
 @router.post(

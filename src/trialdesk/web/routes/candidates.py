@@ -24,9 +24,9 @@ from trialdesk.trial.audit_search import candidate_trail
 from trialdesk.trial.checklist import build_checklist
 from trialdesk.trial.errors import NotFoundError
 from trialdesk.trial.fact_entry import FactEntry, entry_concepts
-from trialdesk.trial.models import Candidate, CandidateStatus, Enrolment, Lead, User
+from trialdesk.trial.models import Candidate, CandidateStatus, Enrolment, Lead
 from trialdesk.trial.roles import Permission
-from trialdesk.web import forms
+from trialdesk.web import forms, signing
 from trialdesk.web.access import allow
 from trialdesk.web.identity import StaffUser, now
 from trialdesk.web.pages import render
@@ -368,22 +368,15 @@ async def retract_fact(request: Request, candidate_id: RowId, fact_id: RowId) ->
 async def sign_judgment(request: Request, candidate_id: RowId) -> Response:
     form = await request.form()
     try:
-        with store_of(request).transaction() as session:
-            signer = session.get(User, _user(request).id)
-            assert signer is not None
-            screening_actions.sign_judgment(
-                session,
-                user=signer,
-                password=forms.text(form, "password", 1024),
-                study=_study_of(request, session, candidate_id),
-                candidate_id=candidate_id,
-                criterion_id=forms.text(form, "criterion", 32),
-                decision=forms.text(form, "decision", 10),
-                reason=forms.text(form, "reason"),
-                basis=forms.text(form, "basis", 64),
-                today=today(),
-                now=now(),
-            )
+        await signing.sign(
+            request,
+            candidate_id,
+            password=forms.text(form, "password", 1024),
+            criterion=forms.text(form, "criterion", 32),
+            decision=forms.text(form, "decision", 10),
+            reason=forms.text(form, "reason"),
+            basis=forms.text(form, "basis", 64),
+        )
     except TrialdeskError as error:
         return _refused_on_page(request, candidate_id, error, form)
     return RedirectResponse(f"/staff/candidates/{candidate_id}#checklist", status_code=303)
