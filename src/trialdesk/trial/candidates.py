@@ -26,7 +26,14 @@ from trialdesk.patients.record import Laterality
 from trialdesk.trial import audit, leads
 from trialdesk.trial.errors import NotFoundError
 from trialdesk.trial.fhir_identifiers import record_numbers
-from trialdesk.trial.models import Candidate, CandidateStatus, FhirUpload, Lead, LeadStatus
+from trialdesk.trial.models import (
+    MAX_ROW_ID,
+    Candidate,
+    CandidateStatus,
+    FhirUpload,
+    Lead,
+    LeadStatus,
+)
 from trialdesk.trial.values import as_utc
 
 __all__ = [
@@ -53,8 +60,6 @@ MAX_FEASIBILITY_ROWS = 10_000
 _RECORD_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/\-]{0,63}")
 _EARLIEST_BIRTH = date(1900, 1, 1)
 _PLAUSIBLE_DAYS = (date(2000, 1, 1), date(2100, 12, 31))
-# Row ids are INTEGER: 32 bits on PostgreSQL, where a bigger number in a query is an error.
-MAX_ROW_ID = 2**31 - 1
 _MAX_FHIR_ID = 64  # FHIR R4 id: up to 64 characters
 _SOURCE_FILE_CHARS = 120  # of the file name in source_ref (200 with "#Patient/<id>")
 _MAX_PERSON_ID_DIGITS = 19  # OMOP person_id is a 64-bit integer

@@ -89,11 +89,19 @@ _PARSED: OrderedDict[tuple[int, str], dict[str, PatientRecord]] = OrderedDict()
 _PARSED_MAX = 32
 
 
-def _upload_records(upload: FhirUpload) -> dict[str, PatientRecord]:
-    key = (upload.id, upload.sha256)
+def _upload_records(session: Session, upload_id: int) -> dict[str, PatientRecord]:
+    """The records in an upload, parsed once: the checksum is read on every page view,
+    the file itself (up to 10 MB) only when it is not parsed yet."""
+    head = session.execute(
+        select(FhirUpload.sha256, FhirUpload.filename).where(FhirUpload.id == upload_id)
+    ).one_or_none()
+    if head is None:
+        return {}
+    key = (upload_id, head.sha256)
     found = _PARSED.get(key)
     if found is None:
-        result = read_fhir_bytes(upload.filename, upload.content.encode("utf-8"))
+        content = session.scalar(select(FhirUpload.content).where(FhirUpload.id == upload_id))
+        result = read_fhir_bytes(head.filename, (content or "").encode("utf-8"))
         if result.errors:  # it was accepted on upload: the reader changed since
             raise result.errors[0]
         found = {r.id: r for r in result.records}
@@ -121,9 +129,7 @@ def record_of(
     """The candidate's record as the engine sees it, with the rows it was built from."""
     base = PatientRecord(id=f"candidate/{candidate.id}")
     if candidate.upload_id is not None and candidate.patient_key is not None:
-        upload = session.get(FhirUpload, candidate.upload_id)
-        if upload is not None:
-            base = _upload_records(upload).get(candidate.patient_key, base)
+        base = _upload_records(session, candidate.upload_id).get(candidate.patient_key, base)
     entered = list(
         session.scalars(
             select(EnteredFact)

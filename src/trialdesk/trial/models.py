@@ -47,6 +47,11 @@ NAMING = {
 }
 
 
+# Primary keys are INTEGER: 32-bit on PostgreSQL. An id past this cannot name a row, and
+# PostgreSQL refuses it with an error rather than finding nothing.
+MAX_ROW_ID = 2**31 - 1
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON()}

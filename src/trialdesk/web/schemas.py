@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal
 from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
 
+from trialdesk.trial.models import MAX_ROW_ID
+
 __all__ = [
     "ErrorBody",
     "StudySummary",
@@ -136,4 +138,4 @@ class Me(BaseModel):
 
 # Row ids in paths: positive and within a signed 64-bit integer, which every store holds
 # (a larger number would overflow SQLite's INTEGER before it could be "not found").
-RowId = Annotated[int, PathParam(ge=1, le=2**63 - 1)]
+RowId = Annotated[int, PathParam(ge=1, le=MAX_ROW_ID)]

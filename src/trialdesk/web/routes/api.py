@@ -107,6 +107,8 @@ async def create_lead(request: Request, nct_id: str, body: LeadRequest) -> LeadC
 
 @router.get("/leads", tags=["leads"], dependencies=[allow(Permission.VIEW_LEADS)])
 async def list_leads(request: Request, study: str | None = None) -> list[LeadOut]:
+    if study is not None:
+        study = study_or_404(request, study).id  # never an arbitrary string to the database
     with request.app.state.store.read() as session:
         return [LeadOut.model_validate(lead) for lead in leads.list_leads(session, study)]
 

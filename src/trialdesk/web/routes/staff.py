@@ -21,7 +21,7 @@ from trialdesk.web.identity import StaffUser
 from trialdesk.web.pages import render
 from trialdesk.web.problems import NotFound
 from trialdesk.web.schemas import RowId
-from trialdesk.web.studies import all_studies
+from trialdesk.web.studies import all_studies, study_or_404
 
 router = APIRouter(include_in_schema=False)
 
@@ -53,6 +53,8 @@ async def dashboard(request: Request) -> HTMLResponse:
     "/staff/leads", response_class=HTMLResponse, dependencies=[allow(Permission.VIEW_LEADS)]
 )
 async def lead_list(request: Request, study: str | None = None) -> HTMLResponse:
+    if study:
+        study = study_or_404(request, study).id  # never an arbitrary string to the database
     with store_of(request).read() as session:
         rows = leads.list_leads(session, study)
         return render(request, "leads.html", {"leads": rows, "study": study})
