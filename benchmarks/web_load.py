@@ -20,7 +20,11 @@ Before that, a **baseline** in the same run: the same number of clients on ``/he
 the cheapest route through the same stack (middleware, session and access checks). The
 ratio of each scenario's p99 to the baseline's p99 says what the pages themselves cost.
 The clients are aiohttp sessions in this process (one connection and one cookie jar
-each, like a browser tab); they share the machine's two cores with the server.
+each, like a browser tab); they share the machine's two cores with the server. Every
+client opens its connection (and signs in, or fetches its form) before the timed run, and
+all start together; the clients' own garbage collector is paused during a run, so its
+pauses are not counted as the server's. The server warms itself up before it listens
+(templates compiled, study models and the unit registry loaded: ``trialdesk.web.warm``).
 
 After the mixed runs, a fourth kind of client runs on its own, all the clients of one
 scenario, under the same two loads:
@@ -49,6 +53,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import random
@@ -201,6 +206,7 @@ async def prepare(kind: str, client: aiohttp.ClientSession, candidate: int) -> R
     if kind == "screening page":  # signed in already: its session cookie is in the jar
         return lambda c: fetch(c, "GET", f"/staff/candidates/{candidate}")
     path = {"trial page": f"/studies/{STUDY}", "baseline": "/healthz"}[kind]
+    await fetch(client, "GET", path)  # open the connection, as the other kinds do
     return lambda c: fetch(c, "GET", path)
 
 
@@ -219,6 +225,11 @@ async def run(
     latencies: dict[str, list[float]] = {k: [] for k in kinds}
     errors: dict[str, int] = {k: 0 for k in kinds}
 
+    # Every client signs in or fetches its form first; the measured runs start together once
+    # all are ready, so no client is timed while others are still signing in (50 argon2
+    # checks are several seconds of work the loads below are not about).
+    ready = asyncio.Barrier(clients)
+
     async def one(index: int) -> None:
         kind = kinds[index % len(kinds)]
         pauses = random.Random(index)  # the same pauses on every run
@@ -230,6 +241,7 @@ async def run(
             base, connector=connector, cookie_jar=jar, cookies=cookies
         ) as client:
             request = await prepare(kind, client, candidate)
+            await ready.wait()
             if think:  # people do not all arrive in the same millisecond
                 await asyncio.sleep(think * pauses.uniform(0, 1))
             end = time.perf_counter() + seconds
@@ -241,7 +253,15 @@ async def run(
                 if think:
                     await asyncio.sleep(think * pauses.uniform(0.5, 1.5))
 
-    await asyncio.gather(*(one(i) for i in range(clients)))
+    # The clients' own garbage collector is paused while they run: in this process a full
+    # collection over every latency recorded so far stops all 50 clients at once, and the
+    # pause would be counted as the server's. The server's collector runs as always.
+    gc.collect()
+    gc.disable()
+    try:
+        await asyncio.gather(*(one(i) for i in range(clients)))
+    finally:
+        gc.enable()
     bad = {k: n for k, n in errors.items() if n}
     if bad:
         raise SystemExit(f"requests failed: {bad} (the server's log says why)")

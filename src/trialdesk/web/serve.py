@@ -20,6 +20,7 @@ from trialdesk.trial import accounts
 from trialdesk.trial.db import Store, database_url, open_store
 from trialdesk.web.app import create_app
 from trialdesk.web.identity import now
+from trialdesk.web.warm import warm_up
 
 __all__ = ["serve", "setup_link", "app_from_environment"]
 
@@ -44,6 +45,7 @@ def app_from_environment() -> FastAPI:
         secret_key=os.environ[SECRET_ENV].encode(),
         secure_cookies=os.environ.get(SECURE_ENV) == "1",
     )
+    warm_up(app)  # before the first connection, not during it
     # The studies, value sets and templates live as long as the process: moving them out of
     # the collector's reach keeps full collections from pausing requests for tens of ms.
     gc.collect()
