@@ -97,6 +97,34 @@ def append(
     return record
 
 
+def record_update(
+    session: Session,
+    *,
+    actor: str,
+    entity: str,
+    entity_id: str,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    reason: str | None,
+    at: datetime | None = None,
+) -> AuditRecord | None:
+    """Audit an update as ``{field: (old, new)}``; nothing when no field changed."""
+    changes = changes_between(before, after)
+    if not changes:
+        return None
+    session.flush()
+    return append(
+        session,
+        actor=actor,
+        action="update",
+        entity=entity,
+        entity_id=entity_id,
+        changes=changes,
+        reason=reason,
+        at=at,
+    )
+
+
 def changes_between(
     before: Mapping[str, Any], after: Mapping[str, Any]
 ) -> dict[str, tuple[Any, Any]]:

@@ -353,12 +353,14 @@ def import_fhir(
 
 
 def from_lead(
-    session: Session, *, actor: str, study_id: str, lead_id: int, now: datetime
+    session: Session, *, actor: str, lead_id: int, now: datetime, study_id: str | None = None
 ) -> Candidate:
-    """A candidate from a self-check lead; the lead is marked referred."""
+    """A candidate for the lead's study from a self-check lead; the lead is marked
+    referred. ``study_id``, when given, must be the lead's."""
     lead = session.get(Lead, lead_id) if 1 <= lead_id <= MAX_ROW_ID else None
     if lead is None:
         raise NotFoundError(f"no lead {lead_id}")
+    study_id = study_id or lead.study_id
     if lead.study_id != study_id:
         raise InputError(f"lead {lead.reference} is for study {lead.study_id}", field="lead")
     taken = session.scalar(select(Candidate.id).where(Candidate.lead_id == lead_id))
@@ -491,17 +493,14 @@ def set_screening_details(
     candidate.screening_date = screening_date
     candidate.baseline_date = baseline_date
     candidate.target_knee = knee
-    changes = audit.changes_between(before, fields_of(candidate))
-    if changes:
-        session.flush()
-        audit.append(
-            session,
-            actor=actor,
-            action="update",
-            entity=ENTITY,
-            entity_id=str(candidate.id),
-            changes=changes,
-            reason=reason,
-            at=now,
-        )
+    audit.record_update(
+        session,
+        actor=actor,
+        entity=ENTITY,
+        entity_id=str(candidate.id),
+        before=before,
+        after=fields_of(candidate),
+        reason=reason,
+        at=now,
+    )
     return candidate

@@ -179,16 +179,13 @@ def set_lead_status(
     note = note.strip() or None if note is not None else None
     before = _fields(lead)
     lead.status, lead.status_note = new_status, note
-    changes = audit.changes_between(before, _fields(lead))
-    if changes:
-        session.flush()
-        audit.append(
-            session,
-            actor=actor,
-            action="update",
-            entity=ENTITY,
-            entity_id=str(lead.id),
-            changes=changes,
-            reason=reason,
-        )
+    audit.record_update(
+        session,
+        actor=actor,
+        entity=ENTITY,
+        entity_id=str(lead.id),
+        before=before,
+        after=_fields(lead),
+        reason=reason,
+    )
     return lead

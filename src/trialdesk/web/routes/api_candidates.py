@@ -288,19 +288,8 @@ async def import_feasibility(
     "/leads/{lead_id}/candidate", status_code=201, dependencies=[allow(Permission.EDIT_CANDIDATES)]
 )
 async def lead_to_candidate(request: Request, lead_id: RowId) -> CandidateOut:
-    from trialdesk.trial.models import Lead
-
     with store_of(request).transaction() as session:
-        lead = session.get(Lead, lead_id) if lead_id <= cands.MAX_ROW_ID else None
-        if lead is None:
-            raise NotFoundError(f"no lead {lead_id}")
-        added = cands.from_lead(
-            session,
-            actor=_user(request).username,
-            study_id=lead.study_id,
-            lead_id=lead_id,
-            now=now(),
-        )
+        added = cands.from_lead(session, actor=_user(request).username, lead_id=lead_id, now=now())
         return _out(session, added)
 
 

@@ -24,7 +24,7 @@ from trialdesk.trial.audit_search import candidate_trail
 from trialdesk.trial.checklist import build_checklist
 from trialdesk.trial.errors import NotFoundError
 from trialdesk.trial.fact_entry import FactEntry, entry_concepts
-from trialdesk.trial.models import Candidate, CandidateStatus, Enrolment, Lead
+from trialdesk.trial.models import Candidate, CandidateStatus, Enrolment
 from trialdesk.trial.roles import Permission
 from trialdesk.web import forms, signing
 from trialdesk.web.access import allow
@@ -179,16 +179,7 @@ async def import_feasibility(request: Request) -> Response:
 @router.post("/staff/leads/{lead_id}/candidate", dependencies=[allow(Permission.EDIT_CANDIDATES)])
 async def lead_to_candidate(request: Request, lead_id: RowId) -> Response:
     with store_of(request).transaction() as session:
-        lead = session.get(Lead, lead_id) if lead_id <= cands.MAX_ROW_ID else None
-        if lead is None:
-            raise NotFoundError(f"no lead {lead_id}")
-        added = cands.from_lead(
-            session,
-            actor=_user(request).username,
-            study_id=lead.study_id,
-            lead_id=lead_id,
-            now=now(),
-        )
+        added = cands.from_lead(session, actor=_user(request).username, lead_id=lead_id, now=now())
         new_id = added.id
     return RedirectResponse(f"/staff/candidates/{new_id}", status_code=303)
 
