@@ -718,3 +718,32 @@ def test_enrolment_needs_consent_on_the_current_form(store: Store) -> None:
     record_consent(store, cid, "2.0", at=NOW - timedelta(hours=1))()
     outcome(store, "enrol", cid)()
     assert candidate(store, cid).status is CandidateStatus.ENROLLED
+
+
+def test_an_identity_correction_needs_a_reason_keeps_the_old_values_and_reflags(
+    store: Store,
+) -> None:
+    first = add(store, "Ana Souza", birth_date=date(1970, 1, 1), record_number="H-1")
+    typo = add(store, "Ana Suza", birth_date=date(1970, 1, 1))
+    assert typo.possible_duplicates == []  # the typo hid the duplicate
+
+    def correct(reason: str, version: int | None = typo.version) -> Callable[[], object]:
+        person = cands.NewCandidate("Ana Souza", date(1970, 1, 1), "female", None)
+        return in_transaction(
+            store,
+            lambda s: cands.correct_identity(
+                s, actor="coord", candidate_id=typo.id, expected_version=version,
+                person=person, reason=reason, now=NOW,
+            ),
+        )  # fmt: skip
+
+    assert nothing_written(store, correct("  ")).field == "reason"
+    assert nothing_written(store, correct("typo", version=typo.version + 1)).field == "version"
+    correct("name misspelt on the referral letter")()
+    fixed = candidate(store, typo.id)
+    assert (fixed.name, fixed.sex, fixed.possible_duplicates) == ("Ana Souza", "female", [first.id])
+    with store.read() as session:
+        trail = audit_search.candidate_trail(session, typo.id)
+    last = trail[-1]
+    assert (last.action, last.reason) == ("update", "name misspelt on the referral letter")
+    assert last.changes["name"] == ["Ana Suza", "Ana Souza"]

@@ -75,6 +75,8 @@ INTENDED = {
     ("POST", "/staff/candidates/feasibility"): "edit_candidates",
     ("POST", "/staff/leads/{lead_id}/candidate"): "edit_candidates",
     ("POST", "/staff/candidates/{candidate_id}/details"): "edit_candidates",
+    ("POST", "/staff/candidates/{candidate_id}/identity"): "edit_candidates",
+    ("PUT", "/api/candidates/{candidate_id}/identity"): "edit_candidates",
     ("POST", "/staff/candidates/{candidate_id}/facts"): "edit_candidates",
     ("POST", "/staff/candidates/{candidate_id}/facts/{fact_id}/retract"): "edit_candidates",
     ("POST", "/staff/candidates/{candidate_id}/consent"): "edit_candidates",

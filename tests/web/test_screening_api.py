@@ -523,7 +523,7 @@ def test_a_monitor_reads_everything_and_writes_nothing(
     for path in reads:
         assert monitor.get(path).status_code == 200, path
     writes = _writes()
-    assert len(writes) == 12  # every write of the screening API, found from the router
+    assert len(writes) == 13  # every write of the screening API, found from the router
     for method, template in writes:
         path = template.format(candidate_id=cid, fact_id=1, lead_id=1)
         body: object = {"study": STUDY, "name": "Nobody"}
@@ -565,3 +565,25 @@ def test_odd_ids_and_parameters_are_4xx_not_500(coordinator: Api, store: Store) 
     )
     assert response.status_code == 422 and "whole number" in response.text
     assert rows(store) == before
+
+
+def test_an_identity_correction_through_the_api(coordinator: Api, store: Store) -> None:
+    cid = uploaded(coordinator)["id"]
+    version = checklist(coordinator, cid)["candidate"]["version"]
+    body = {"version": version, "name": "Wenjing Pemberton-Li", "birth_date": "1977-08-14",
+            "sex": "female", "record_number": "EX-2026-9001", "reason": "married name"}  # fmt: skip
+    refused(
+        store,
+        lambda: coordinator.send("PUT", f"/api/candidates/{cid}/identity", {**body, "reason": ""}),
+        422, "reason",
+    )  # fmt: skip
+    refused(
+        store,
+        lambda: coordinator.send("PUT", f"/api/candidates/{cid}/identity", {**body, "name": " "}),
+        422, "name",
+    )  # fmt: skip
+    done = coordinator.send("PUT", f"/api/candidates/{cid}/identity", body)
+    assert done.status_code == 200, done.text
+    assert (done.json()["name"], done.json()["record_number"]) == (
+        "Wenjing Pemberton-Li", "EX-2026-9001"
+    )  # fmt: skip

@@ -43,6 +43,7 @@ __all__ = [
     "StaleError",
     "add_candidate",
     "candidate_or_404",
+    "correct_identity",
     "duplicates_of",
     "from_lead",
     "import_feasibility",
@@ -449,6 +450,53 @@ def import_feasibility(
             )
         )
     return added
+
+
+def correct_identity(
+    session: Session,
+    *,
+    actor: str,
+    candidate_id: int,
+    expected_version: int | None,
+    person: NewCandidate,
+    reason: str | None,
+    now: datetime,
+) -> Candidate:
+    """Correct a candidate's name, birth date, sex or record number (a typing error, a
+    record number found later). A reason is required, the old values stay in the audit
+    trail, and the possible duplicates are looked for again."""
+    candidate = candidate_or_404(session, candidate_id, for_update=True)
+    check_version(candidate, expected_version)
+    why = _text(reason, "reason", 2000)
+    if why is None:
+        raise InputError("give the reason for the correction", field="reason")
+    now = as_utc(now)
+    if person.birth_date is not None and person.birth_date > now.date():
+        raise InputError("is in the future", field="birth_date")
+    before = fields_of(candidate)
+    candidate.name, candidate.name_key = person.name, name_key(person.name)
+    candidate.birth_date, candidate.sex = person.birth_date, person.sex
+    candidate.record_number = person.record_number
+    candidate.possible_duplicates = duplicates_of(
+        session,
+        candidate.study_id,
+        record_number=person.record_number,
+        key=candidate.name_key,
+        birth_date=person.birth_date,
+        source_ref=candidate.source_ref,
+        exclude=candidate.id,
+    )
+    audit.record_update(
+        session,
+        actor=actor,
+        entity=ENTITY,
+        entity_id=str(candidate.id),
+        before=before,
+        after=fields_of(candidate),
+        reason=why,
+        at=now,
+    )
+    return candidate
 
 
 def set_screening_details(

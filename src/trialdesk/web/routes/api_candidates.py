@@ -100,6 +100,15 @@ class DetailsIn(_In):
     reason: Text | None = None
 
 
+class IdentityIn(_In):
+    version: int
+    name: Annotated[str, Field(max_length=200)]
+    birth_date: date | None = None
+    sex: Literal["female", "male", "other", "unknown"] | None = None
+    record_number: Short | None = None
+    reason: Text
+
+
 class FactIn(_In):
     concept: Short
     on: date
@@ -341,6 +350,19 @@ async def change_details(request: Request, candidate_id: RowId, body: DetailsIn)
             expected_version=body.version, screening_date=body.screening_date,
             baseline_date=body.baseline_date, target_knee=body.target_knee,
             reason=body.reason, now=now(),
+        )  # fmt: skip
+        return _out(session, changed)
+
+
+@router.put("/candidates/{candidate_id}/identity", dependencies=[allow(Permission.EDIT_CANDIDATES)])
+async def correct_identity(request: Request, candidate_id: RowId, body: IdentityIn) -> CandidateOut:
+    """Correct the name, birth date, sex or record number: all four are sent, a reason is
+    required, and the possible duplicates are looked for again."""
+    person = cands.NewCandidate(body.name, body.birth_date, body.sex, body.record_number)
+    with store_of(request).transaction() as session:
+        changed = cands.correct_identity(
+            session, actor=_user(request).username, candidate_id=candidate_id,
+            expected_version=body.version, person=person, reason=body.reason, now=now(),
         )  # fmt: skip
         return _out(session, changed)
 

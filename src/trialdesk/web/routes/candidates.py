@@ -90,6 +90,9 @@ def _list_page(
             "candidates.html",
             {
                 "rows": rows,
+                # both sides of a possible duplicate: the one added later names the other
+                "flagged": {c.id for c in rows if c.possible_duplicates}
+                | {d for c in rows for d in c.possible_duplicates},
                 "studies": studies,
                 "study": study or "",
                 "status": chosen.value if chosen else "",
@@ -274,6 +277,29 @@ async def _change(
 
 def _study_of(request: Request, session: Session, candidate_id: int) -> Study:
     return study_or_404(request, cands.candidate_or_404(session, candidate_id).study_id)
+
+
+@router.post(
+    "/staff/candidates/{candidate_id}/identity", dependencies=[allow(Permission.EDIT_CANDIDATES)]
+)
+async def correct_identity(request: Request, candidate_id: RowId) -> Response:
+    def change(session: Session, form: FormData) -> object:
+        return cands.correct_identity(
+            session,
+            actor=_user(request).username,
+            candidate_id=candidate_id,
+            expected_version=_version(form),
+            person=cands.NewCandidate(
+                name=forms.text(form, "name", 200),
+                birth_date=forms.optional_day(form, "birth_date"),
+                sex=forms.text(form, "sex", 16) or None,
+                record_number=forms.text(form, "record_number", 64) or None,
+            ),
+            reason=forms.text(form, "reason"),
+            now=now(),
+        )
+
+    return await _change(request, candidate_id, change, "details")
 
 
 @router.post(
