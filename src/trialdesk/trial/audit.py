@@ -97,6 +97,30 @@ def append(
     return record
 
 
+def record_create(
+    session: Session,
+    *,
+    actor: str,
+    entity: str,
+    entity_id: str,
+    fields: Mapping[str, Any],
+    reason: str | None,
+    at: datetime | None = None,
+    action: str = "create",
+) -> AuditRecord:
+    """Audit a new record: every field, as changed from nothing."""
+    return append(
+        session,
+        actor=actor,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        changes=changes_between({}, fields),
+        reason=reason,
+        at=at,
+    )
+
+
 def record_update(
     session: Session,
     *,

@@ -213,13 +213,12 @@ def add_candidate(
     )
     session.add(candidate)
     session.flush()
-    audit.append(
+    audit.record_create(
         session,
         actor=actor,
-        action="create",
         entity=ENTITY,
         entity_id=str(candidate.id),
-        changes=audit.changes_between({}, fields_of(candidate)),
+        fields=fields_of(candidate),
         reason=reason or f"added from {source}",
         at=now,
     )
@@ -323,15 +322,12 @@ def import_fhir(
     session.flush()
     # The file itself is evidence: its checksum goes into the hash-chained audit trail, so
     # an upload edited in the database afterwards shows.
-    audit.append(
+    audit.record_create(
         session,
         actor=actor,
-        action="create",
         entity=FhirUpload.__tablename__,
         entity_id=str(upload.id),
-        changes=audit.changes_between(
-            {}, {"filename": upload.filename, "sha256": upload.sha256, "bytes": len(data)}
-        ),
+        fields={"filename": upload.filename, "sha256": upload.sha256, "bytes": len(data)},
         reason=f"FHIR upload for {study_id}",
         at=now,
     )

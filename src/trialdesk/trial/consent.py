@@ -74,15 +74,12 @@ def add_form_version(
     )
     session.add(form)
     session.flush()
-    audit.append(
+    audit.record_create(
         session,
         actor=actor,
-        action="create",
         entity=ConsentForm.__tablename__,
         entity_id=str(form.id),
-        changes=audit.changes_between(
-            {}, {"study_id": study_id, "version": name, "effective_on": effective_on}
-        ),
+        fields={"study_id": study_id, "version": name, "effective_on": effective_on},
         reason="new consent form version",
         at=now,
     )
@@ -167,22 +164,18 @@ def record_consent(
     )
     session.add(row)
     session.flush()
-    audit.append(
+    audit.record_create(
         session,
         actor=actor,
-        action="create",
         entity=Consent.__tablename__,
         entity_id=str(row.id),
-        changes=audit.changes_between(
-            {},
-            {
-                "candidate_id": candidate.id,
-                "form_version": version,
-                "consented_at": consented_at,
-                "obtained_by": who,
-                "participant_signed_on": participant_signed_on,
-            },
-        ),  # fmt: skip
+        fields={
+            "candidate_id": candidate.id,
+            "form_version": version,
+            "consented_at": consented_at,
+            "obtained_by": who,
+            "participant_signed_on": participant_signed_on,
+        },
         reason="informed consent recorded",
         at=now,
     )

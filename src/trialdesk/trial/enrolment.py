@@ -255,20 +255,16 @@ def enrol(
         session, candidate, actor=actor, status=CandidateStatus.ENROLLED,
         reason=f"enrolled as {row.subject_number}", failed=[], now=now,
     )  # fmt: skip
-    audit.append(
+    audit.record_create(
         session,
         actor=actor,
-        action="create",
         entity=Enrolment.__tablename__,
         entity_id=str(row.id),
-        changes=audit.changes_between(
-            {},
-            {
-                "candidate_id": candidate.id,
-                "study_id": study.id,
-                "subject_number": row.subject_number,
-            },
-        ),
+        fields={
+            "candidate_id": candidate.id,
+            "study_id": study.id,
+            "subject_number": row.subject_number,
+        },
         reason=f"place {sequence} of {site.target}",
         at=now,
     )

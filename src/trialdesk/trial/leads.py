@@ -135,13 +135,12 @@ def store_lead(
     )
     session.add(lead)
     session.flush()
-    audit.append(
+    audit.record_create(
         session,
         actor="public",
-        action="create",
         entity=ENTITY,
         entity_id=str(lead.id),
-        changes=audit.changes_between({}, _fields(lead)),
+        fields=_fields(lead),
         reason="self-check lead, with consent",
         at=now,
     )

@@ -99,13 +99,12 @@ def add_fact(
         for k in ("candidate_id", "concept", "on", "value", "unit", "end", "dose", "dose_unit",
                   "per_day", "route", "laterality", "code", "source_document")
     }  # fmt: skip
-    audit.append(
+    audit.record_create(
         session,
         actor=actor,
-        action="create",
         entity=EnteredFact.__tablename__,
         entity_id=str(row.id),
-        changes=audit.changes_between({}, fields),
+        fields=fields,
         reason=f"entered for candidate {candidate_id} from {row.source_document}",
         at=now,
     )
@@ -213,24 +212,21 @@ def sign_judgment(
     )
     session.add(row)
     session.flush()
-    audit.append(
+    audit.record_create(
         session,
         actor=user.username,
-        action="sign",
         entity=Judgment.__tablename__,
         entity_id=str(row.id),
-        changes=audit.changes_between(
-            {},
-            {
-                "candidate_id": candidate_id,
-                "criterion_id": criterion_id,
-                "decision": decision,
-                "reason": why,
-                "basis": basis,
-            },
-        ),  # fmt: skip
+        fields={
+            "candidate_id": candidate_id,
+            "criterion_id": criterion_id,
+            "decision": decision,
+            "reason": why,
+            "basis": basis,
+        },
         reason=f"signed (password re-entered): {criterion_id}, candidate {candidate_id}",
         at=now,
+        action="sign",
     )
     return row
 
