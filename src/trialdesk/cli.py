@@ -80,7 +80,6 @@ def screen(
     """Screen every patient in FHIR records against a study's criteria."""
     from trialdesk.criteria.attest import load_attestations
     from trialdesk.criteria.render import checklist, to_csv, to_json
-    from trialdesk.criteria.screening import Screener
     from trialdesk.patients.fhir import read_fhir
     from trialdesk.study.loader import load_study
 
@@ -106,7 +105,7 @@ def screen(
         read = read_fhir(paths)
     except TrialdeskError as exc:
         raise fail(exc) from None
-    screener = Screener(s.criteria, s.valuesets, s.id)
+    screener = s.screener
     knee = Laterality(target_knee.value) if target_knee else None
     results = [
         screener.screen(

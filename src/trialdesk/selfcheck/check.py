@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from trialdesk.criteria.model import Criterion, Kind, SelfCheckItem
-from trialdesk.criteria.screening import CriterionResult, Screener, Status
+from trialdesk.criteria.screening import CriterionResult, Status
 from trialdesk.errors import InputError
 from trialdesk.patients.record import PatientRecord
 from trialdesk.selfcheck.answers import Answers, AnswerValue, MonthYear, to_text
@@ -116,7 +116,7 @@ def evaluate(study: Study, answers: Answers, today: date) -> SelfCheckOutcome:
         if _first_day(value) > today:
             raise InputError("That date is in the future.", field=key)
     criteria = study.criteria.criteria
-    screener, asked = _prepared(study)
+    screener, asked = study.screener, _asked(study)
     # Criteria the answers cannot decide go to the site whatever the engine says, so only
     # the others are screened (this is what keeps a self-check to a few milliseconds).
     pending = {c.id: _site_reason(asked[c.id], used, applies) for c in criteria}
@@ -144,19 +144,17 @@ def evaluate(study: Study, answers: Answers, today: date) -> SelfCheckOutcome:
     )
 
 
-_PREPARED: dict[int, tuple[Study, Screener, dict[str, list[SelfCheckItem]]]] = {}
+_ASKED: dict[int, tuple[Study, dict[str, list[SelfCheckItem]]]] = {}
 
 
-def _prepared(study: Study) -> tuple[Screener, dict[str, list[SelfCheckItem]]]:
-    """Per loaded study, built once: its Screener (whose code matcher caches what it has
-    matched) and, per criterion, the questions that ask about it."""
-    cached = _PREPARED.get(id(study))
+def _asked(study: Study) -> dict[str, list[SelfCheckItem]]:
+    """Per criterion, the questions that ask about it: built once per loaded study."""
+    cached = _ASKED.get(id(study))
     if cached is None or cached[0] is not study:
         items = study.criteria.selfcheck
         asked = {c.id: [i for i in items if c.id in i.criteria] for c in study.criteria.criteria}
-        cached = (study, Screener(study.criteria, study.valuesets, study.id), asked)
-        _PREPARED[id(study)] = cached
-    return cached[1], cached[2]
+        cached = _ASKED[id(study)] = (study, asked)
+    return cached[1]
 
 
 def _first_day(value: AnswerValue) -> date:

@@ -8,12 +8,13 @@ Bundled studies live in ``trialdesk/study/studies/<NCT id>/``; any other folder 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from trialdesk.clinical.valuesets import ValueSet, bundled_valuesets, load_valuesets
 from trialdesk.criteria.load import check_criteria, load_criteria
 from trialdesk.criteria.model import CriteriaSet
+from trialdesk.criteria.screening import Screener
 from trialdesk.errors import StudyError
 from trialdesk.study.ctgov import CtgovRecord, load_ctgov_record
 
@@ -28,6 +29,12 @@ class Study:
     record: CtgovRecord
     criteria: CriteriaSet
     valuesets: dict[str, ValueSet]
+
+    @cached_property
+    def screener(self) -> Screener:
+        """The study's one Screener: its code matcher caches what it has matched, so the
+        self-check, the screening pages and the CLI share it for the life of the study."""
+        return Screener(self.criteria, self.valuesets, self.id)
 
     @property
     def title(self) -> str:

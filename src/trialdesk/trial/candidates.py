@@ -34,6 +34,7 @@ from trialdesk.trial.models import (
     Lead,
     LeadStatus,
 )
+from trialdesk.trial.text import REASON_MAX, plain_text
 from trialdesk.trial.values import as_utc
 
 __all__ = [
@@ -78,16 +79,10 @@ class StaleError(InputError):
 
 
 def _text(value: str | None, field: str, limit: int, *, required: bool = False) -> str | None:
-    value = (value or "").strip()
-    if not value:
-        if required:
-            raise InputError("is required", field=field)
-        return None
-    if len(value) > limit:
-        raise InputError(f"must be at most {limit} characters", field=field)
-    if any(unicodedata.category(c) == "Cc" for c in value):
-        raise InputError("must not contain control characters", field=field)
-    return value
+    text = plain_text(value, field, limit)
+    if text is None and required:
+        raise InputError("is required", field=field)
+    return text
 
 
 def _usable(record_number: str | None) -> str | None:
@@ -463,7 +458,7 @@ def correct_identity(
     trail, and the possible duplicates are looked for again."""
     candidate = candidate_or_404(session, candidate_id, for_update=True)
     check_version(candidate, expected_version)
-    why = _text(reason, "reason", 2000)
+    why = plain_text(reason, "reason", REASON_MAX, one_line=True)
     if why is None:
         raise InputError("give the reason for the correction", field="reason")
     now = as_utc(now)
@@ -517,7 +512,7 @@ def set_screening_details(
             raise InputError("is not a plausible date for this study", field=field)
     if screening_date and baseline_date and baseline_date < screening_date:
         raise InputError("is before the screening date", field="baseline_date")
-    reason = _text(" ".join((reason or "").split()), "reason", 2000)
+    reason = plain_text(reason, "reason", REASON_MAX, one_line=True)
     knee = (target_knee or "").strip().lower() or None
     if knee is not None and knee not in (Laterality.LEFT.value, Laterality.RIGHT.value):
         raise InputError("must be left or right", field="target_knee")

@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 from trialdesk.criteria.screening import (
     Attestation,
     CriterionResult,
-    Screener,
     ScreeningResult,
     Status,
     apply_attestations,
@@ -54,7 +53,6 @@ class JudgmentView:
 @dataclass(frozen=True)
 class Checklist:
     result: ScreeningResult  # valid signed judgments applied
-    unsigned: dict[str, CriterionResult]  # the engine's own result, before any signature
     bases: dict[str, str]  # criterion id -> fingerprint of what a signature now relies on
     judgments: dict[str, list[JudgmentView]]  # criterion id -> signatures, newest first
     entered: list[EnteredFact]  # every entered fact, retracted ones too
@@ -206,17 +204,6 @@ def _pre_consent(
     return flags
 
 
-_SCREENERS: dict[int, tuple[Study, Screener]] = {}
-
-
-def screener_of(study: Study) -> Screener:
-    cached = _SCREENERS.get(id(study))
-    if cached is None or cached[0] is not study:
-        cached = (study, Screener(study.criteria, study.valuesets, study.id))
-        _SCREENERS[id(study)] = cached
-    return cached[1]
-
-
 def build_checklist(session: Session, study: Study, candidate: Candidate, today: date) -> Checklist:
     if candidate.study_id != study.id:
         raise InputError(f"candidate {candidate.id} is screened for {candidate.study_id}")
@@ -233,14 +220,11 @@ def build_checklist(session: Session, study: Study, candidate: Candidate, today:
     knee = Laterality(candidate.target_knee) if candidate.target_knee else None
     if knee is None:
         defaulted.append("target knee not set: knee criteria read either knee")
-    raw = screener_of(study).screen(
-        record, screening=screening, baseline=baseline, target_knee=knee
-    )
-    unsigned = {r.criterion.id: r for r in raw.criteria}
+    raw = study.screener.screen(record, screening=screening, baseline=baseline, target_knee=knee)
     whole = record_fingerprint(record, (screening, baseline, knee))
     bases = {
-        cid: basis_of(r, whole)
-        for cid, r in unsigned.items()
+        r.criterion.id: basis_of(r, whole)
+        for r in raw.criteria
         if r.criterion.judgment is not None or r.criterion.review is not None
     }
     rows = session.scalars(
@@ -271,7 +255,6 @@ def build_checklist(session: Session, study: Study, candidate: Candidate, today:
     result = replace(raw, criteria=results, verdict=verdict_of(results))
     return Checklist(
         result=result,
-        unsigned=unsigned,
         bases=bases,
         judgments=judgments,
         entered=entered,

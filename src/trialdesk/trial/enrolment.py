@@ -12,7 +12,6 @@ from a sequence that only grows, so a number is never reused.
 from __future__ import annotations
 
 import os
-import unicodedata
 from datetime import date, datetime
 
 from sqlalchemy import select, update
@@ -28,6 +27,7 @@ from trialdesk.trial.candidates import ENTITY, candidate_or_404, check_version, 
 from trialdesk.trial.checklist import build_checklist
 from trialdesk.trial.consent import current_form, latest_consent
 from trialdesk.trial.models import Candidate, CandidateStatus, Enrolment, StudySite
+from trialdesk.trial.text import reason_text
 from trialdesk.trial.values import as_utc
 
 __all__ = [
@@ -49,17 +49,6 @@ class EnrolmentFull(InputError):
         super().__init__(
             f"enrolment is full: all {target} places of this study are taken", field="enrol"
         )
-
-
-def _reason(value: str | None, field: str = "reason") -> str:
-    text = " ".join((value or "").split())
-    if not text:
-        raise InputError("give a reason", field=field)
-    if len(text) > 2000:
-        raise InputError("must be at most 2000 characters", field=field)
-    if any(unicodedata.category(c) == "Cc" for c in text):  # e.g. NUL: PostgreSQL refuses it
-        raise InputError("must not contain control characters", field=field)
-    return text
 
 
 def site_code() -> str:
@@ -188,7 +177,7 @@ def decline(
     """Close screening without enrolment for a reason other than the criteria."""
     now = as_utc(now)
     candidate = _screening(session, candidate_id, expected_version)
-    why = _reason(reason)
+    why = reason_text(reason)
     _close(
         session,
         candidate,
@@ -283,7 +272,7 @@ def withdraw(
 ) -> Enrolment:
     """Record a participant's withdrawal; the enrolment and everything before it stay."""
     now = as_utc(now)
-    why = _reason(reason)
+    why = reason_text(reason)
     candidate = candidate_or_404(session, candidate_id, for_update=True)
     check_version(candidate, expected_version)
     if candidate.status is not CandidateStatus.ENROLLED:

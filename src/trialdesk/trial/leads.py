@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +16,7 @@ from trialdesk.errors import InputError
 from trialdesk.trial import audit
 from trialdesk.trial.errors import NotFoundError
 from trialdesk.trial.models import Lead, LeadStatus
+from trialdesk.trial.text import plain_text
 from trialdesk.trial.values import as_utc, to_json_value
 
 __all__ = ["LeadContact", "LeadStatus", "list_leads", "set_lead_status", "store_lead"]
@@ -32,16 +32,7 @@ REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
 def _text(value: str | None, field: str) -> str | None:
-    if value is None:
-        return None
-    value = value.strip()
-    if not value:
-        return None
-    if len(value) > MAX[field]:
-        raise InputError(f"must be at most {MAX[field]} characters", field=field)
-    if any(unicodedata.category(c) == "Cc" for c in value):
-        raise InputError("must not contain control characters", field=field)
-    return value
+    return plain_text(value, field, MAX[field])
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ raises before anything is written.
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import date, datetime
 
 from sqlalchemy.orm import Session
@@ -22,6 +21,7 @@ from trialdesk.trial.login import PasswordCheck, count_failure
 from trialdesk.trial.models import CandidateStatus, EnteredFact, Judgment, User
 from trialdesk.trial.passwords import verify_password
 from trialdesk.trial.roles import Permission, has_permission
+from trialdesk.trial.text import reason_text
 from trialdesk.trial.values import as_utc
 
 __all__ = [
@@ -40,19 +40,6 @@ class SignatureRefused(InputError):
 
     def __init__(self) -> None:
         super().__init__("the password is not correct: nothing was signed", field="password")
-
-
-def _reason(value: str | None, field: str = "reason", *, required: bool = True) -> str | None:
-    text = " ".join((value or "").split())
-    if not text:
-        if required:
-            raise InputError("give a reason", field=field)
-        return None
-    if len(text) > 2000:
-        raise InputError("must be at most 2000 characters", field=field)
-    if any(unicodedata.category(c) == "Cc" for c in text):  # e.g. NUL: PostgreSQL refuses it
-        raise InputError("must not contain control characters", field=field)
-    return text
 
 
 def _open(session: Session, candidate_id: int, expected_version: int | None = None) -> None:
@@ -116,7 +103,7 @@ def retract_fact(
 ) -> EnteredFact:
     """A wrong entry stops counting; the row and its history stay."""
     now = as_utc(now)
-    why = _reason(reason)
+    why = reason_text(reason)
     row = session.get(EnteredFact, fact_id) if 1 <= fact_id <= MAX_ROW_ID else None
     if row is None:
         raise NotFoundError(f"no entered fact {fact_id}")
@@ -167,7 +154,7 @@ def sign_judgment(
         raise InputError(f"a {user.role} cannot sign eligibility decisions", field="user")
     if decision not in DECISIONS:
         raise InputError("must be met or not met", field="decision")
-    why = _reason(reason)
+    why = reason_text(reason)
     criterion = study.criteria.get(criterion_id)
     if criterion is None:
         raise NotFoundError(f"no criterion {criterion_id} in {study.id}")

@@ -21,8 +21,6 @@ from trialdesk.trial.models import Candidate, CandidateStatus, Consent, Enrolmen
 
 __all__ = ["LogFilter", "LogRow", "consort_counts", "log_csv", "screening_log"]
 
-OUTCOMES = tuple(s.value for s in CandidateStatus)
-
 
 @dataclass(frozen=True)
 class LogFilter:

@@ -17,7 +17,6 @@ from trialdesk import selfcheck
 from trialdesk.clinical.units import convert
 from trialdesk.study.loader import Study
 from trialdesk.study.page import trial_page
-from trialdesk.trial.checklist import screener_of
 from trialdesk.trial.fact_entry import entry_concepts
 from trialdesk.web.pages import templates
 
@@ -34,7 +33,7 @@ def warm_up(app: FastAPI) -> None:
         selfcheck.questions(study)
         # its screener, codes and question map
         selfcheck.evaluate(study, selfcheck.parse_answers(study, {}), today)
-        screener_of(study)
+        study.screener  # noqa: B018 (built now, not on the first screening page)
         entry_concepts(study)
     # Loads the UCUM registry (about 0.6 s) that the first unit conversion would load.
     convert(88.4, "umol/L", "mg/dL", analyte="creatinine")

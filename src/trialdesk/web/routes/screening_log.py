@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from trialdesk.errors import InputError, TrialdeskError
@@ -29,6 +30,21 @@ def _study(request: Request, study: str | None) -> Study:
     return study_or_404(request, study) if study else all_studies(request)[0]
 
 
+def filter_values(
+    status: str = "", added_from: str = "", added_to: str = "", criterion: str = ""
+) -> dict[str, str]:
+    """The log's filters as typed in the query string (the page shows them back)."""
+    return {
+        "status": status,
+        "added_from": added_from,
+        "added_to": added_to,
+        "criterion": criterion,
+    }
+
+
+Filters = Annotated[dict[str, str], Depends(filter_values)]
+
+
 def log_filter(values: dict[str, str]) -> LogFilter:
     status = values.get("status") or ""
     if status and status not in {s.value for s in CandidateStatus}:
@@ -46,21 +62,8 @@ def log_filter(values: dict[str, str]) -> LogFilter:
     response_class=HTMLResponse,
     dependencies=[allow(Permission.VIEW_CANDIDATES)],
 )
-async def log_page(
-    request: Request,
-    study: str = "",
-    status: str = "",
-    added_from: str = "",
-    added_to: str = "",
-    criterion: str = "",
-) -> HTMLResponse:
+async def log_page(request: Request, values: Filters, study: str = "") -> HTMLResponse:
     chosen = _study(request, study)
-    values = {
-        "status": status,
-        "added_from": added_from,
-        "added_to": added_to,
-        "criterion": criterion,
-    }
     errors: dict[str, str] = {}
     try:
         wanted = log_filter(values)
@@ -91,18 +94,9 @@ async def log_page(
 
 
 @router.get("/staff/screening-log.csv", dependencies=[allow(Permission.VIEW_CANDIDATES)])
-async def log_export(
-    request: Request,
-    study: str = "",
-    status: str = "",
-    added_from: str = "",
-    added_to: str = "",
-    criterion: str = "",
-) -> Response:
+async def log_export(request: Request, values: Filters, study: str = "") -> Response:
     chosen = _study(request, study)
-    wanted = log_filter(
-        {"status": status, "added_from": added_from, "added_to": added_to, "criterion": criterion}
-    )
+    wanted = log_filter(values)
     with store_of(request).read() as session:
         body = log_csv(screening_log(session, chosen.id, wanted))
     name = f"screening-log-{chosen.id}-{date.today().isoformat()}.csv"
