@@ -11,10 +11,11 @@ the history, marked as no longer current).
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
+import threading
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
+from cachetools import LRUCache
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -83,8 +84,8 @@ def entry_of(row: EnteredFact) -> FactEntry:
 
 
 # Parsed uploads, by (id, sha256): a screening page is viewed many times per upload.
-_PARSED: OrderedDict[tuple[int, str], dict[str, PatientRecord]] = OrderedDict()
-_PARSED_MAX = 32
+_PARSED: LRUCache[tuple[int, str], dict[str, PatientRecord]] = LRUCache(maxsize=32)
+_PARSED_LOCK = threading.Lock()  # API routes run on the thread pool
 
 
 def _upload_records(session: Session, upload_id: int) -> dict[str, PatientRecord]:
@@ -96,17 +97,16 @@ def _upload_records(session: Session, upload_id: int) -> dict[str, PatientRecord
     if head is None:
         return {}
     key = (upload_id, head.sha256)
-    found = _PARSED.get(key)
+    with _PARSED_LOCK:
+        found = _PARSED.get(key)
     if found is None:
         content = session.scalar(select(FhirUpload.content).where(FhirUpload.id == upload_id))
         result = read_fhir_bytes(head.filename, (content or "").encode("utf-8"))
         if result.errors:  # it was accepted on upload: the reader changed since
             raise result.errors[0]
         found = {r.id: r for r in result.records}
-        _PARSED[key] = found
-        if len(_PARSED) > _PARSED_MAX:
-            _PARSED.popitem(last=False)
-    _PARSED.move_to_end(key)
+        with _PARSED_LOCK:
+            _PARSED[key] = found
     return found
 
 

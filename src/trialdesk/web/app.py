@@ -13,6 +13,7 @@ from trialdesk.trial.db import Store
 from trialdesk.web.access import check_every_route_declares_access
 from trialdesk.web.headers import SecurityHeaders
 from trialdesk.web.identity import load_user
+from trialdesk.web.page_cache import PageCache
 from trialdesk.web.pages import HERE
 from trialdesk.web.problems import install_handlers
 from trialdesk.web.routes import (
@@ -73,6 +74,7 @@ def create_app(
     app.state.studies = dict(studies) if studies is not None else bundled_studies()
     app.state.pages = {}  # study id → TrialPage, built on first use
     app.state.page_cache = {}  # anonymous public pages, rendered once
+    app.state.staff_pages = PageCache()  # staff pages, kept until the next audited write
     app.state.secret_key = secret_key or secrets.token_bytes(32)
     app.state.secure_cookies = secure_cookies
     install_handlers(app)

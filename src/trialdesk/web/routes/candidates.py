@@ -26,9 +26,10 @@ from trialdesk.trial.errors import NotFoundError
 from trialdesk.trial.fact_entry import FactEntry, entry_concepts
 from trialdesk.trial.models import Candidate, CandidateStatus, Enrolment
 from trialdesk.trial.roles import Permission
-from trialdesk.web import forms, signing
+from trialdesk.web import csrf, forms, signing
 from trialdesk.web.access import allow
 from trialdesk.web.identity import StaffUser, now
+from trialdesk.web.page_cache import PageCache, change_marker
 from trialdesk.web.pages import render
 from trialdesk.web.routes.staff import store_of
 from trialdesk.web.schemas import RowId
@@ -195,10 +196,30 @@ async def lead_to_candidate(request: Request, lead_id: RowId) -> Response:
     response_class=HTMLResponse,
     dependencies=[allow(Permission.VIEW_CANDIDATES)],
 )
-async def candidate_page(request: Request, candidate_id: RowId, concept: str = "") -> HTMLResponse:
+async def candidate_page(request: Request, candidate_id: RowId, concept: str = "") -> Response:
     """The screening page; ``concept`` opens the fact form for that value set (a two-step
-    form: only the fields that concept takes, and only its own codes)."""
-    return _candidate_page(request, candidate_id, values={"concept": concept[:64]})
+    form: only the fields that concept takes, and only its own codes).
+
+    Kept rendered until the next audited write (``page_cache``): a browser without its
+    CSRF cookie yet gets a fresh page, which mints one."""
+    concept = concept[:64]
+    if csrf.COOKIE not in request.cookies:
+        return _candidate_page(request, candidate_id, values={"concept": concept})
+    user = _user(request)
+    pages: PageCache = request.app.state.staff_pages
+    with store_of(request).read() as session:
+        key = (
+            "candidate", candidate_id, concept, change_marker(session), today(),
+            csrf.token_for(request), user.username, user.role,
+        )  # fmt: skip
+        body = pages.get(key)
+        if body is None:
+            response = _candidate_page(
+                request, candidate_id, values={"concept": concept}, session=session
+            )
+            pages.put(key, bytes(response.body))
+            return response
+    return HTMLResponse(body)
 
 
 def _candidate_page(
@@ -207,18 +228,21 @@ def _candidate_page(
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
     code: int = 200,
+    session: Session | None = None,
 ) -> HTMLResponse:
-    with store_of(request).read() as session:
-        candidate = cands.candidate_or_404(session, candidate_id)
-        study = study_or_404(request, candidate.study_id)
-        context = _screening_context(session, study, candidate)
-        chosen = (values or {}).get("concept", "")
-        context.update(
-            errors=errors or {},
-            values=values or {},
-            entry=next((c for c in context["concepts"] if c.name == chosen), None),
-        )
-        return render(request, "candidate.html", context, status_code=code)
+    if session is None:
+        with store_of(request).read() as session:
+            return _candidate_page(request, candidate_id, errors, values, code, session)
+    candidate = cands.candidate_or_404(session, candidate_id)
+    study = study_or_404(request, candidate.study_id)
+    context = _screening_context(session, study, candidate)
+    chosen = (values or {}).get("concept", "")
+    context.update(
+        errors=errors or {},
+        values=values or {},
+        entry=next((c for c in context["concepts"] if c.name == chosen), None),
+    )
+    return render(request, "candidate.html", context, status_code=code)
 
 
 def _screening_context(session: Session, study: Study, candidate: Candidate) -> dict[str, Any]:

@@ -1,0 +1,52 @@
+"""Rendered staff pages kept while nothing they show can have changed.
+
+A screening page runs the eligibility engine over the candidate's whole record and
+renders a long checklist: about 10 ms, where a page served from memory costs well under
+one. What the page shows changes only through a write, and every write to trial data
+appends to the audit chain in the same transaction (``audit.append``), so the id of the
+newest audit entry is a change marker for the whole store: read first in the page's own
+read transaction, it is never newer than the data read after it, and a page is kept under
+the marker it was read with. Appenders are serialised by the audit head's row lock, so
+the marker only ever moves forward in commit order (on PostgreSQL as on SQLite).
+
+A page is also bound to who asked (its CSRF token is an HMAC of the browser's cookie and
+the session, and the user's name and role follow from the session), the date (``today``
+decides which consent form is in effect), and the request's own parameters. Each worker
+process keeps its own pages, bounded by size; nothing is shared between users.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Hashable
+
+from cachetools import LRUCache
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from trialdesk.trial.models import AuditHead
+
+__all__ = ["PageCache", "change_marker"]
+
+
+def change_marker(session: Session) -> int:
+    """The id of the newest audit entry: it moves with every committed write."""
+    return session.scalar(select(AuditHead.last_id).where(AuditHead.id == 1)) or 0
+
+
+class PageCache:
+    """Rendered pages by key, least recently used evicted first, ``limit`` bytes at most."""
+
+    def __init__(self, limit: int = 16 * 1024 * 1024) -> None:
+        self._pages: LRUCache[Hashable, bytes] = LRUCache(maxsize=limit, getsizeof=len)
+        self._lock = threading.Lock()  # sync routes run on the thread pool
+
+    def get(self, key: Hashable) -> bytes | None:
+        with self._lock:
+            return self._pages.get(key)
+
+    def put(self, key: Hashable, body: bytes) -> None:
+        if len(body) > self._pages.maxsize:
+            return
+        with self._lock:
+            self._pages[key] = body

@@ -1,0 +1,110 @@
+"""The screening page is kept rendered between writes: a kept page must never show what
+has changed since, nor one person's page to another."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from fastapi import FastAPI
+from test_screening_flow import STUDY, page, upload
+
+from trialdesk.study.loader import load_study
+from trialdesk.trial import screening_actions
+from trialdesk.trial.db import Store
+from trialdesk.trial.fact_entry import FactEntry
+from trialdesk.web.page_cache import PageCache
+from trialdesk.web.routes import candidates as route
+from webclient import client_as
+
+
+@pytest.fixture
+def built(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Candidate ids each time the page was built rather than served kept."""
+    calls: list[int] = []
+    real = route._screening_context
+
+    def counting(session, study, candidate):  # type: ignore[no-untyped-def]
+        calls.append(candidate.id)
+        return real(session, study, candidate)
+
+    monkeypatch.setattr(route, "_screening_context", counting)
+    return calls
+
+
+def test_a_page_is_built_once_until_something_changes(app: FastAPI, built: list[int]) -> None:
+    coordinator = client_as(app, "coordinator")
+    cid = upload(coordinator, "01-eligible-looking.json")
+    first = page(coordinator, cid)
+    assert page(coordinator, cid) == first
+    assert page(coordinator, cid) == first
+    assert built == [cid]
+
+
+def test_a_write_through_another_worker_shows_at_once(
+    app: FastAPI, store: Store, built: list[int]
+) -> None:
+    """The marker is read from the store, so a write this process never saw (another
+    worker, the CLI) still retires the kept page."""
+    coordinator = client_as(app, "coordinator")
+    cid = upload(coordinator, "01-eligible-looking.json")
+    assert "EnteredFact/" not in page(coordinator, cid)
+    entry = FactEntry("alt", date(2026, 3, 1), value="30", unit="U/L",
+                      source_document="lab report 2026-03-01")  # fmt: skip
+    with store.transaction() as session:
+        screening_actions.add_fact(
+            session, actor="coordinator", study=load_study(STUDY), candidate_id=cid,
+            entry=entry, now=datetime.now(UTC),
+        )  # fmt: skip
+    assert "lab report 2026-03-01" in page(coordinator, cid)
+    assert built == [cid, cid]
+
+
+def test_each_person_gets_their_own_page(app: FastAPI) -> None:
+    coordinator = client_as(app, "coordinator")
+    cid = upload(coordinator, "01-eligible-looking.json")
+    mine = page(coordinator, cid)
+    monitor = page(client_as(app, "monitor"), cid)
+    investigator = page(client_as(app, "investigator"), cid)
+    assert 'name="password"' in investigator and 'name="password"' not in monitor
+    assert monitor.count('name="csrf_token"') == 1  # a monitor's only form: sign out
+    # Another coordinator's browser: same role, its own CSRF token in every form.
+    other = page(client_as(app, "coordinator"), cid)
+    assert other != mine
+    assert other.replace(_token(other), "") == mine.replace(_token(mine), "")
+
+
+def test_a_new_day_rebuilds_the_page(
+    app: FastAPI, built: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Which consent form is in effect, and the default screening date, follow the date."""
+    coordinator = client_as(app, "coordinator")
+    cid = upload(coordinator, "01-eligible-looking.json")
+    page(coordinator, cid)
+    monkeypatch.setattr(route, "today", lambda: date(2099, 1, 1))
+    assert "today (2099-01-01) used" in page(coordinator, cid)
+    assert built == [cid, cid]
+
+
+def test_a_browser_without_its_csrf_cookie_gets_a_fresh_page(
+    app: FastAPI, built: list[int]
+) -> None:
+    coordinator = client_as(app, "coordinator")
+    cid = upload(coordinator, "01-eligible-looking.json")
+    page(coordinator, cid)
+    coordinator.cookies.delete("td_csrf")
+    response = coordinator.get(f"/staff/candidates/{cid}")
+    assert response.status_code == 200 and "td_csrf" in response.headers["set-cookie"]
+    assert built == [cid, cid]
+
+
+def test_the_cache_is_bounded_by_size() -> None:
+    cache = PageCache(limit=100)
+    cache.put("a", b"x" * 60)
+    cache.put("b", b"y" * 60)  # a is evicted to make room
+    cache.put("huge", b"z" * 101)  # larger than the whole cache: not kept
+    assert cache.get("a") is None and cache.get("b") == b"y" * 60 and cache.get("huge") is None
+
+
+def _token(html: str) -> str:
+    return html.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
