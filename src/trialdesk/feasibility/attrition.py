@@ -10,9 +10,7 @@ from typing import Any
 import numpy as np
 
 from trialdesk.criteria.sql.query import NEEDS_REVIEW, UNKNOWN
-from trialdesk.feasibility.population import PopulationStatuses
-
-VERDICTS = ("eligible", "needs_review", "incomplete", "ineligible")
+from trialdesk.feasibility.population import INELIGIBLE, VERDICTS, PopulationStatuses
 
 
 @dataclass(frozen=True)
@@ -45,41 +43,36 @@ def attrition(pop: PopulationStatuses) -> Attrition:
     remaining = np.ones(len(pop.person_ids), dtype=bool)
     rows = []
     for j, criterion in enumerate(pop.criteria.criteria):
-        removed = remaining & excludes[:, j]
+        column = excludes[:, j]
         rows.append(
             AttritionRow(
                 criterion=criterion.id,
                 kind=criterion.kind.value,
                 text=criterion.short,
-                remaining=int(remaining.sum()),
-                removed=int(removed.sum()),
-                unknown=int((remaining & (pop.statuses[:, j] == UNKNOWN)).sum()),
-                alone=int(excludes[:, j].sum()),
+                remaining=int(np.count_nonzero(remaining)),
+                removed=int(np.count_nonzero(remaining & column)),
+                unknown=int(np.count_nonzero(remaining & (pop.statuses[:, j] == UNKNOWN))),
+                alone=int(np.count_nonzero(column)),
             )
         )
-        remaining &= ~excludes[:, j]
-    verdicts = pop.verdicts
-    return Attrition(
-        persons=len(pop.person_ids),
-        rows=rows,
-        verdicts={v: int((verdicts == v).sum()) for v in VERDICTS},
-    )
+        remaining &= ~column
+    return Attrition(persons=len(pop.person_ids), rows=rows, verdicts=pop.verdict_counts())
 
 
 def write_candidates(pop: PopulationStatuses, path: Path) -> int:
     """One row per person who is not ineligible, with what is still open. Returns the count."""
     ids = [c.id for c in pop.criteria.criteria]
-    verdicts = pop.verdicts
+    codes = pop.verdict_codes
     written = 0
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(["person_id", "verdict", "unknown", "needs_review"])
-        for i in np.flatnonzero(verdicts != "ineligible"):
+        for i in np.flatnonzero(codes != INELIGIBLE):
             row = pop.statuses[i]
             writer.writerow(
                 [
                     pop.person_ids[i],
-                    verdicts[i],
+                    VERDICTS[codes[i]],
                     " ".join(ids[j] for j in np.flatnonzero(row == UNKNOWN)),
                     " ".join(ids[j] for j in np.flatnonzero(row == NEEDS_REVIEW)),
                 ]

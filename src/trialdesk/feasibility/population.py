@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -29,32 +30,57 @@ from trialdesk.study.loader import Study
 Progress = Callable[[str], None]
 
 
+# Verdict codes, in the order that decides: any exclusion makes a person ineligible, else
+# an unknown makes them incomplete, else a criterion awaiting review, else eligible.
+VERDICTS = ("eligible", "needs_review", "incomplete", "ineligible")
+ELIGIBLE, REVIEW, INCOMPLETE, INELIGIBLE = range(4)
+
+
 @dataclass(frozen=True)
 class PopulationStatuses:
-    """One row per person: the status code of every criterion, protocol order."""
+    """One row per person: the status code of every criterion, protocol order.
+
+    ``statuses`` is laid out criterion by criterion (Fortran order): everything computed
+    from it reads one criterion's column across a million people at a time."""
 
     person_ids: np.ndarray
     statuses: np.ndarray  # shape (persons, criteria), int8 status codes
     criteria: CriteriaSet
     query: ScreeningQuery
 
-    @property
+    @cached_property
     def excludes(self) -> np.ndarray:
         """Boolean (persons, criteria): this criterion alone makes the person ineligible."""
         inclusion = np.array([c.kind is Kind.INCLUSION for c in self.criteria.criteria])
-        excluded: np.ndarray = np.where(inclusion, self.statuses == NOT_MET, self.statuses == MET)
+        excluded = np.empty(self.statuses.shape, dtype=bool, order="F")
+        for j, included in enumerate(inclusion):
+            np.equal(self.statuses[:, j], NOT_MET if included else MET, out=excluded[:, j])
         return excluded
+
+    @cached_property
+    def verdict_codes(self) -> np.ndarray:
+        """Per person, an index into VERDICTS."""
+        n, k = self.statuses.shape
+        review, unknown, excluded = (np.zeros(n, dtype=bool) for _ in range(3))
+        for j in range(k):
+            column = self.statuses[:, j]
+            review |= column == NEEDS_REVIEW
+            unknown |= column == UNKNOWN
+            excluded |= self.excludes[:, j]
+        out = np.full(n, ELIGIBLE, dtype=np.int8)
+        out[review] = REVIEW
+        out[unknown] = INCOMPLETE
+        out[excluded] = INELIGIBLE
+        return out
 
     @property
     def verdicts(self) -> np.ndarray:
         """Per person: 'ineligible', 'incomplete', 'needs_review' or 'eligible'."""
-        out = np.full(len(self.person_ids), "eligible", dtype=object)
-        review = (self.statuses == NEEDS_REVIEW).any(axis=1)
-        unknown = (self.statuses == UNKNOWN).any(axis=1)
-        out[review] = "needs_review"
-        out[unknown] = "incomplete"
-        out[self.excludes.any(axis=1)] = "ineligible"
-        return out
+        return np.array(VERDICTS, dtype=object)[self.verdict_codes]
+
+    def verdict_counts(self) -> dict[str, int]:
+        counts = np.bincount(self.verdict_codes, minlength=len(VERDICTS))
+        return {v: int(counts[i]) for i, v in enumerate(VERDICTS)}
 
 
 def prepare_codes(source: Source, study: Study, progress: Progress | None = None) -> CodeTables:
@@ -112,7 +138,7 @@ def screen_population(
     result: pa.Table = source.execute(query.sql, query.params)
     ids = result.column(0).to_numpy(zero_copy_only=False)
     n = result.num_rows
-    statuses = np.empty((n, len(query.columns)), dtype=np.int8)
+    statuses = np.empty((n, len(query.columns)), dtype=np.int8, order="F")
     for j in range(len(query.columns)):
         statuses[:, j] = result.column(j + 1).to_numpy(zero_copy_only=False).astype(np.int8)
     return PopulationStatuses(ids, statuses, study.criteria, query)
