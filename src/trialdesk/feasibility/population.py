@@ -76,7 +76,8 @@ class PopulationStatuses:
     @property
     def verdicts(self) -> np.ndarray:
         """Per person: 'ineligible', 'incomplete', 'needs_review' or 'eligible'."""
-        return np.array(VERDICTS, dtype=object)[self.verdict_codes]
+        names: np.ndarray = np.array(VERDICTS, dtype=object)[self.verdict_codes]
+        return names
 
     def verdict_counts(self) -> dict[str, int]:
         counts = np.bincount(self.verdict_codes, minlength=len(VERDICTS))
