@@ -220,6 +220,41 @@ def test_entered_serology_decides_the_infection_exclusion() -> None:
     assert status(person(*negative[:3], unclear), "E3") is Status.UNKNOWN
 
 
+def test_the_reports_upper_limit_grades_serology_for_acr_eular() -> None:
+    """Aletaha 2010, Table 3: RF or ACPA > 3 x ULN is high positive (3 points), > ULN low
+    positive (2). Without the report's ULN a number cannot be graded."""
+    ra = enter("rheumatoid_arthritis", on=date(2024, 5, 1))
+
+    def acr(*facts: Fact) -> str:
+        return notes(result(person(ra, *facts), "I3"))
+
+    ungraded = acr(enter("rheumatoid_factor", value="50", unit="[IU]/mL"))
+    assert "serology" in ungraded.split("unknown: ")[1]
+    high = enter("rheumatoid_factor", value="50", unit="[IU]/mL", upper_limit="14")
+    assert "high-positive" in acr(high)  # 50 > 3 x 14
+    low = enter("anti_ccp", value="20", unit="U/mL", upper_limit="17")
+    assert "low-positive" in acr(low)  # 17 < 20 <= 51
+    assert "negative" in acr(enter("anti_ccp", value="5", unit="U/mL", upper_limit="17"))
+    assert high.reference_high == Quantity(14.0, high.value.unit)  # type: ignore[union-attr]
+
+
+def test_the_reports_upper_limit_grades_the_acute_phase_reactants() -> None:
+    ra = enter("rheumatoid_arthritis", on=date(2024, 5, 1))
+    crp = enter("crp", value="12", unit="mg/L", upper_limit="5")
+    assert "abnormal" in notes(result(person(ra, crp), "I3"))
+    ungraded = notes(result(person(ra, enter("crp", value="12", unit="mg/L")), "I3"))
+    assert "acute_phase" in ungraded.split("unknown: ")[1]
+
+
+def test_the_reports_upper_limit_replaces_the_default_for_x_uln() -> None:
+    # 90 U/L is 1.5 x the default male ULN (59 U/L) but 3 x this laboratory's 30 U/L.
+    ast = enter("ast", value="20", unit="U/L")
+    assert status(person(ast, enter("alt", value="90", unit="U/L")), "E10") is Status.NOT_MET
+    own = enter("alt", value="90", unit="U/L", upper_limit="30")
+    assert status(person(ast, own), "E10") is Status.MET
+    assert "ULN 30" in notes(result(person(ast, own), "E10"))
+
+
 def test_entered_ecg_result() -> None:
     assert status(person(), "E13") is Status.UNKNOWN
     assert status(person(enter("ecg_12_lead", value="normal")), "E13") is Status.NOT_MET
@@ -367,6 +402,12 @@ INVALID: list[tuple[dict[str, Any], str]] = [
     ({"concept": "alt", "value": "32", "unit": "U/L", "dose": "5"}, "dose"),
     ({"concept": "alt", "value": "32", "unit": "U/L", "route": "oral"}, "route"),
     ({"concept": "alt", "value": "32", "unit": "U/L", "code": "loinc|1742-6"}, "code"),
+    ({"concept": "alt", "value": "32", "unit": "U/L", "upper_limit": "0"}, "upper_limit"),
+    ({"concept": "alt", "value": "32", "unit": "U/L", "upper_limit": "-3"}, "upper_limit"),
+    ({"concept": "alt", "value": "32", "unit": "U/L", "upper_limit": "<40"}, "upper_limit"),
+    ({"concept": "alt", "value": "32", "unit": "U/L", "upper_limit": "forty"}, "upper_limit"),
+    ({"concept": "body_weight", "value": "70", "unit": "kg", "upper_limit": "90"}, "upper_limit"),
+    ({"concept": "hbsag", "value": "negative", "upper_limit": "1"}, "upper_limit"),
     ({"concept": "alt", "value": "32", "unit": "U/L", "source_document": ""}, "source_document"),
     ({"concept": "alt", "value": "32", "unit": "U/L", "source_document": LONG}, "source_document"),
     (

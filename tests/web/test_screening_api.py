@@ -298,6 +298,10 @@ def test_details_facts_consent_and_outcomes_refuse_bad_input(
     refused(store, fact(source_document=" "), 422, "source_document")
     refused(store, fact(dose="10"), 422, "dose")  # does not apply to a lab result
     refused(store, fact(laterality="sideways"), 422, "laterality")
+    refused(store, fact(upper_limit="0"), 422, "upper_limit")
+    refused(store, fact(upper_limit="x" * 41), 422, "upper_limit")
+    kept = coordinator.post(f"{base}/facts", {**ALT, "upper_limit": "35"})
+    assert kept.status_code == 201 and kept.json()["upper_limit"] == "35", kept.text
     refused(store, lambda: coordinator.post(f"{base}/facts/99999/retract", {"reason": "x"}),
             404, None)  # fmt: skip
 

@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from trialdesk.trial import audit
+from trialdesk.trial.audit_search import candidate_trail
 from trialdesk.trial.db import Store
 from webclient import PASSWORD, client_as, csrf_token
 
@@ -155,6 +156,36 @@ def test_a_new_fact_voids_a_signature_it_changes(
     html = page(coordinator, cid)
     assert "No longer current" in html
     assert "eligible</span>" not in html.split("Verdict", 1)[1][:80]
+
+
+def test_a_lab_with_the_reports_upper_limit(coordinator: TestClient, store: Store) -> None:
+    """The form offers the ULN for labs only; the entry keeps it, the audit records it, and
+    the engine reads the laboratory's own limit (90 U/L is 3 x ULN 30: E10 met)."""
+    cid = upload(coordinator, "03-incomplete-no-labs.json")
+    r = post(coordinator, f"/staff/candidates/{cid}/details", screening_date="2026-03-02",
+             version=version_of(page(coordinator, cid)), reason="screening visit")  # fmt: skip
+    assert r.status_code == 303, r.text  # type: ignore[attr-defined]
+    assert 'name="upper_limit"' in coordinator.get(f"/staff/candidates/{cid}?concept=alt").text
+    assert (
+        'name="upper_limit"'
+        not in coordinator.get(f"/staff/candidates/{cid}?concept=body_weight").text
+    )
+    for concept, value, limit in (("alt", "90", "30"), ("ast", "20", "")):
+        r = post(coordinator, f"/staff/candidates/{cid}/facts", concept=concept,
+                 on="2026-03-01", value=value, unit="U/L", upper_limit=limit,
+                 source_document="lab report 2026-03-01")  # fmt: skip
+        assert r.status_code == 303, r.text  # type: ignore[attr-defined]
+    html = page(coordinator, cid)
+    assert "(ULN 30)" in html and "= 3×ULN (ULN 30" in html
+    with store.read() as session:
+        entries = [e for e in candidate_trail(session, cid) if e.entity == "entered_fact"]
+    limits = [e.changes.get("upper_limit") for e in entries]  # a field never given: absent
+    assert sorted(limits, key=str) == [None, [None, "30"]]
+    refused = post(coordinator, f"/staff/candidates/{cid}/facts", concept="body_weight",
+                   on="2026-03-01", value="70", unit="kg", upper_limit="90",
+                   source_document="vitals")  # fmt: skip
+    assert refused.status_code == 422  # type: ignore[attr-defined]
+    assert "upper_limit does not apply" in refused.text  # type: ignore[attr-defined]
 
 
 def test_a_stale_form_is_refused_with_reload(coordinator: TestClient, app: FastAPI) -> None:

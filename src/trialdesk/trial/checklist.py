@@ -10,6 +10,7 @@ the history, marked as no longer current).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import threading
 from dataclasses import dataclass, replace
@@ -67,20 +68,7 @@ class Checklist:
 
 
 def entry_of(row: EnteredFact) -> FactEntry:
-    return FactEntry(
-        concept=row.concept,
-        on=row.on,
-        value=row.value,
-        unit=row.unit,
-        end=row.end,
-        dose=row.dose,
-        dose_unit=row.dose_unit,
-        per_day=row.per_day,
-        route=row.route,
-        laterality=row.laterality,
-        source_document=row.source_document,
-        code=row.code,
-    )
+    return FactEntry(**{f.name: getattr(row, f.name) for f in dataclasses.fields(FactEntry)})
 
 
 # Parsed uploads, by (id, sha256): a screening page is viewed many times per upload.

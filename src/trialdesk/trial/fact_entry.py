@@ -71,6 +71,9 @@ class FactEntry:
     laterality: str | None = None  # left / right / bilateral, for findings and procedures
     source_document: str = ""  # required: the document the fact comes from
     code: str | None = None  # "system|code" of one code of the value set (see EntryConcept)
+    # labs: the upper limit of normal printed on the report, in the value's unit; ×ULN
+    # limits and the ACR/EULAR serology and acute-phase scores read it (see _upper_limit)
+    upper_limit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -156,7 +159,7 @@ _ALIAS_OF = {uri: alias for alias, uri in SYSTEMS.items()}
 
 # Which optional fields each sort of concept takes; any other given field is refused, so a
 # value typed into the wrong box is never silently dropped.
-_QUANTITY_FIELDS = frozenset({"value", "unit", "laterality"})
+_QUANTITY_FIELDS = frozenset({"value", "unit", "laterality", "upper_limit"})
 _RESULT_FIELDS = frozenset({"value", "laterality"})
 _EVENT_FIELDS: dict[str, frozenset[str]] = {
     "condition": frozenset({"end", "laterality", "code"}),
@@ -165,7 +168,10 @@ _EVENT_FIELDS: dict[str, frozenset[str]] = {
     "vaccine": frozenset({"route", "code"}),
     "device": frozenset({"end", "laterality", "code"}),
 }
-_OPTIONAL = ("value", "unit", "end", "dose", "dose_unit", "per_day", "route", "laterality", "code")
+_OPTIONAL = (
+    "value", "unit", "end", "dose", "dose_unit", "per_day", "route", "laterality", "code",
+    "upper_limit",
+)  # fmt: skip
 # Blood tests and vital signs have no side of the body.
 _UNSIDED = frozenset({"lab", "vital"})
 
@@ -373,6 +379,8 @@ def to_fact(study: Study, entry: FactEntry, *, resource: str, today: date) -> Fa
         allowed = _EVENT_FIELDS.get(vs.kind, frozenset())
     if vs.kind in _UNSIDED:
         allowed -= {"laterality"}
+    if vs.kind != "lab":
+        allowed -= {"upper_limit"}  # a reference range belongs to a laboratory result
     _refuse_extra(entry, allowed, vs)
     start = _day(entry.on, "on", today)
     end = _day(entry.end, "end", today) if entry.end is not None else None
@@ -386,13 +394,15 @@ def to_fact(study: Study, entry: FactEntry, *, resource: str, today: date) -> Fa
         return _event(vs, entry, resource, start, end, side)
     coding = _coding(_default_entry(vs), vs)
     if _is_quantity(vs):
+        value = _quantity(vs, entry)
         return Fact(
             FactKind.OBSERVATION,
             resource,
             (coding,),
             start=start,
             status="final",
-            value=_quantity(vs, entry),
+            value=value,
+            reference_high=_upper_limit(vs, entry, value),
             laterality=side,
         )
     answer = _answer(vs, concept.answers, entry)
@@ -457,6 +467,24 @@ def _quantity(vs: ValueSet, entry: FactEntry) -> Quantity:
             f"value {text}: {what} is on a {bounds[0]:g}-{bounds[1]:g} scale", field="value"
         )
     return Quantity(number, unit)
+
+
+def _upper_limit(vs: ValueSet, entry: FactEntry, value: Quantity) -> Quantity | None:
+    """The report's upper limit of normal, in the unit the value was entered in (a report
+    prints both in one unit), as FHIR ``referenceRange.high``. The engine then reads the
+    laboratory's own limit instead of a textbook default: ×ULN thresholds (ALT, AST), the
+    serology levels of the ACR/EULAR 2010 criteria (low positive ≤ 3 × ULN, high
+    positive > 3 × ULN; Aletaha 2010, Table 3) and an abnormal CRP or ESR."""
+    text = _text(entry.upper_limit, "upper_limit", _TEXT_MAX)
+    if text is None:
+        return None
+    number = _number(text, "upper_limit", f"{vs.title} upper limit of normal")
+    if not number > 0:
+        raise InputError(
+            f"upper_limit {text}: the upper limit of normal is above 0 (as printed on the report)",
+            field="upper_limit",
+        )
+    return Quantity(number, value.unit)
 
 
 def _answer(vs: ValueSet, answers: tuple[str, ...], entry: FactEntry) -> str:

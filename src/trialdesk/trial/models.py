@@ -228,6 +228,7 @@ class EnteredFact(Base):
     route: Mapped[str | None] = mapped_column(String(32))
     laterality: Mapped[str | None] = mapped_column(String(10))
     code: Mapped[str | None] = mapped_column(String(100))  # "system|code" within the set
+    upper_limit: Mapped[str | None] = mapped_column(String(40))  # labs: the report's ULN
     source_document: Mapped[str] = mapped_column(String(200))
     entered_at: Mapped[datetime]
     entered_by: Mapped[str] = mapped_column(String(64))

@@ -6,6 +6,7 @@ raises before anything is written.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime
 
 from sqlalchemy.orm import Session
@@ -62,30 +63,12 @@ def add_fact(
     now = as_utc(now)
     _open(session, candidate_id)
     to_fact(study, entry, resource="EnteredFact/new", today=now.date())  # raises at the field
-    row = EnteredFact(
-        candidate_id=candidate_id,
-        concept=entry.concept,
-        on=entry.on,
-        value=entry.value,
-        unit=entry.unit,
-        end=entry.end,
-        dose=entry.dose,
-        dose_unit=entry.dose_unit,
-        per_day=entry.per_day,
-        route=entry.route,
-        laterality=entry.laterality,
-        code=entry.code,
-        source_document=entry.source_document.strip(),
-        entered_at=now,
-        entered_by=actor,
-    )
+    given = {f.name: getattr(entry, f.name) for f in dataclasses.fields(FactEntry)}
+    given["source_document"] = entry.source_document.strip()
+    row = EnteredFact(candidate_id=candidate_id, **given, entered_at=now, entered_by=actor)
     session.add(row)
     session.flush()
-    fields = {
-        k: getattr(row, k)
-        for k in ("candidate_id", "concept", "on", "value", "unit", "end", "dose", "dose_unit",
-                  "per_day", "route", "laterality", "code", "source_document")
-    }  # fmt: skip
+    fields = {"candidate_id": candidate_id, **given}
     audit.record_create(
         session,
         actor=actor,

@@ -122,6 +122,7 @@ class FactIn(_In):
     laterality: Literal["left", "right", "bilateral"] | None = None
     source_document: Annotated[str, Field(max_length=200)]
     code: Annotated[str, Field(max_length=100)] | None = None
+    upper_limit: Annotated[str, Field(max_length=40)] | None = None
 
 
 class FactOut(BaseModel):
@@ -133,6 +134,7 @@ class FactOut(BaseModel):
     on: date
     value: str | None
     unit: str | None
+    upper_limit: str | None
     source_document: str
     entered_by: str
     entered_at: datetime

@@ -363,6 +363,7 @@ def fact_entry_of(form: FormData) -> FactEntry:
         per_day=opt("per_day", 16),
         route=opt("route", 32),
         laterality=opt("laterality", 10),
+        upper_limit=opt("upper_limit", 40),
         source_document=forms.text(form, "source_document", 200),
         code=opt("code", 100),
     )
