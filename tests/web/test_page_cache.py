@@ -68,10 +68,17 @@ def test_each_person_gets_their_own_page(app: FastAPI) -> None:
     investigator = page(client_as(app, "investigator"), cid)
     assert 'name="password"' in investigator and 'name="password"' not in monitor
     assert monitor.count('name="csrf_token"') == 1  # a monitor's only form: sign out
-    # Another coordinator's browser: same role, its own CSRF token in every form.
-    other = page(client_as(app, "coordinator"), cid)
-    assert other != mine
+    # Another browser of the same coordinator: the same page, with its own CSRF token in
+    # every form, exactly as rendering for it gives.
+    browser = client_as(app, "coordinator")
+    other = page(browser, cid)
+    assert _token(other) != _token(mine)
     assert other.replace(_token(other), "") == mine.replace(_token(mine), "")
+    assert other.count(_token(other)) == mine.count(_token(mine)) > 3
+    assert app.state.staff_pages.placeholder not in other + mine + monitor + investigator
+    browser.cookies.delete("td_csrf")  # no cache: the page built for this browser alone
+    fresh = browser.get(f"/staff/candidates/{cid}").text
+    assert fresh.replace(_token(fresh), "") == other.replace(_token(other), "")
 
 
 def test_a_new_day_rebuilds_the_page(

@@ -9,14 +9,18 @@ read transaction, it is never newer than the data read after it, and a page is k
 the marker it was read with. Appenders are serialised by the audit head's row lock, so
 the marker only ever moves forward in commit order (on PostgreSQL as on SQLite).
 
-A page is also bound to who asked (its CSRF token is an HMAC of the browser's cookie and
-the session, and the user's name and role follow from the session), the date (``today``
-decides which consent form is in effect), and the request's own parameters. Each worker
-process keeps its own pages, bounded by size; nothing is shared between users.
+A page is also bound to the user (their name and role decide what it shows and which
+forms it offers), the date (``today`` decides which consent form is in effect), and the
+request's own parameters. The one thing that differs between two browsers of the same
+user is the CSRF token in every form (an HMAC of the browser's cookie and its session):
+the page is kept with a random placeholder in its place, which each request replaces with
+its own token, so what is served is byte for byte what rendering for that browser gives.
+Each worker process keeps its own pages, bounded by size; nothing is shared between users.
 """
 
 from __future__ import annotations
 
+import secrets
 import threading
 from collections.abc import Hashable
 
@@ -40,6 +44,12 @@ class PageCache:
     def __init__(self, limit: int = 16 * 1024 * 1024) -> None:
         self._pages: LRUCache[Hashable, bytes] = LRUCache(maxsize=limit, getsizeof=len)
         self._lock = threading.Lock()  # sync routes run on the thread pool
+        # As long as a token (64 hex digits) and unguessable, so no content can contain it.
+        self.placeholder = secrets.token_hex(32)
+
+    def with_token(self, body: bytes, token: str) -> bytes:
+        """The kept page with this browser's CSRF token in every form."""
+        return body.replace(self.placeholder.encode(), token.encode())
 
     def get(self, key: Hashable) -> bytes | None:
         with self._lock:

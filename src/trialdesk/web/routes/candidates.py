@@ -200,8 +200,9 @@ async def candidate_page(request: Request, candidate_id: RowId, concept: str = "
     """The screening page; ``concept`` opens the fact form for that value set (a two-step
     form: only the fields that concept takes, and only its own codes).
 
-    Kept rendered until the next audited write (``page_cache``): a browser without its
-    CSRF cookie yet gets a fresh page, which mints one."""
+    Kept rendered until the next audited write (``page_cache``), for each user, with the
+    browser's own CSRF token put in as it is served. A browser without its CSRF cookie
+    yet gets a page built for it, which mints one."""
     concept = concept[:64]
     if csrf.COOKIE not in request.cookies:
         return _candidate_page(request, candidate_id, values={"concept": concept})
@@ -210,16 +211,17 @@ async def candidate_page(request: Request, candidate_id: RowId, concept: str = "
     with store_of(request).read() as session:
         key = (
             "candidate", candidate_id, concept, change_marker(session), today(),
-            csrf.token_for(request), user.username, user.role,
+            user.username, user.role,
         )  # fmt: skip
         body = pages.get(key)
         if body is None:
-            response = _candidate_page(
-                request, candidate_id, values={"concept": concept}, session=session
-            )
-            pages.put(key, bytes(response.body))
-            return response
-    return HTMLResponse(body)
+            built = _candidate_page(
+                request, candidate_id, values={"concept": concept}, session=session,
+                token=pages.placeholder,
+            )  # fmt: skip
+            body = bytes(built.body)
+            pages.put(key, body)
+    return HTMLResponse(pages.with_token(body, csrf.token_for(request)))
 
 
 def _candidate_page(
@@ -229,10 +231,12 @@ def _candidate_page(
     values: dict[str, str] | None = None,
     code: int = 200,
     session: Session | None = None,
+    token: str | None = None,
 ) -> HTMLResponse:
+    """The page as built now; ``token`` stands in for the CSRF token in every form."""
     if session is None:
         with store_of(request).read() as session:
-            return _candidate_page(request, candidate_id, errors, values, code, session)
+            return _candidate_page(request, candidate_id, errors, values, code, session, token)
     candidate = cands.candidate_or_404(session, candidate_id)
     study = study_or_404(request, candidate.study_id)
     context = _screening_context(session, study, candidate)
@@ -242,6 +246,8 @@ def _candidate_page(
         values=values or {},
         entry=next((c for c in context["concepts"] if c.name == chosen), None),
     )
+    if token is not None:
+        context["csrf_token"] = token
     return render(request, "candidate.html", context, status_code=code)
 
 
