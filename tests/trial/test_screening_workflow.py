@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sql
 from sqlalchemy.orm import Session
 
 from trialdesk.errors import InputError
@@ -172,6 +173,76 @@ def test_an_import_refused_on_its_last_patient_stores_nothing(store: Store) -> N
         store, lambda: import_candidates(store, broken.encode(), "two.json")
     )  # fmt: skip
     assert error.file == "two.json" and error.field in ("gender", "sex")
+
+
+# ------------------------------------------------------- a Bulk Data export, several files
+
+BULK = Path(__file__).parents[2] / "examples" / "bulk"
+
+
+def bulk_files(**replaced: bytes) -> list[tuple[str, bytes]]:
+    files = {p.name: p.read_bytes() for p in sorted(BULK.glob("*.ndjson"))}
+    return list((files | replaced).items())
+
+
+def import_export(store: Store, files: list[tuple[str, bytes]]) -> list[int]:
+    with store.transaction() as session:
+        added = cands.import_fhir_files(
+            session, actor="coord", study_id=STUDY.id, files=files, now=NOW
+        )
+        return [c.id for c in added]
+
+
+def test_the_files_of_a_bulk_export_are_one_upload(store: Store) -> None:
+    """Patient.ndjson on its own gives candidates with no clinical data; with the other
+    files of the export, each candidate's checklist reads their labs and medications."""
+    files = bulk_files()
+    ids = import_export(store, files[::-1])  # whatever order the files were chosen in
+    assert len(ids) == 2 and counts(store, FhirUpload) == {"fhir_upload": 1}
+    with store.read() as session:
+        upload = session.scalars(sql.select(FhirUpload)).one()
+        assert upload.filename == " + ".join(name for name, _ in files)  # sorted by name
+        c = cands.candidate_or_404(session, ids[0])
+        sheet = build_checklist(session, STUDY, c, NOW.date())
+    kinds = {f.kind.value for f in sheet.record.facts}
+    assert {"observation", "medication", "condition"} <= kinds
+    # The same export chosen again: the same content, so the same checksum.
+    again = import_export(store, files)
+    with store.read() as session:
+        sums = session.scalars(sql.select(FhirUpload.sha256)).all()
+    assert len(again) == 2 and len(set(sums)) == 1
+
+
+@pytest.mark.parametrize(
+    ("files", "file", "message"),
+    [
+        (lambda f: f + [("bundle.json", b"{}")], "bundle.json", "each must be an .ndjson"),
+        (lambda f: f + [f[0]], "Condition.ndjson", "the same file name twice"),
+        (  # a bad line names its own file and line, not a place in the joined export
+            lambda f: [(n, d + b"{not json\n") if n == "Observation.ndjson" else (n, d)
+                       for n, d in f],
+            "Observation.ndjson",
+            "line 46",
+        ),
+        (  # an Observation about a Patient the export does not hold
+            lambda f: [(n, d) for n, d in f if n != "Patient.ndjson"]
+            + [("Patient.ndjson", f[-1][1].split(b"\n")[0] + b"\n")],
+            "Condition.ndjson",
+            "is not a Patient in this export",
+        ),
+        (lambda f: [(n, b"\xff" + d) for n, d in f], "Condition.ndjson", "not UTF-8"),
+    ],
+    ids=["a Bundle among them", "a file twice", "a bad line", "an orphan", "not UTF-8"],
+)
+def test_a_bad_export_names_the_file_and_stores_nothing(
+    store: Store,
+    files: Callable[[list[tuple[str, bytes]]], list[tuple[str, bytes]]],
+    file: str,
+    message: str,
+) -> None:
+    error = nothing_written(store, lambda: import_export(store, files(bulk_files())))
+    assert error.file == file and error.field is not None, error
+    assert message in error.message + str(error), error
 
 
 # ------------------------------------------------------------------- duplicates

@@ -158,6 +158,28 @@ def test_a_new_fact_voids_a_signature_it_changes(
     assert "eligible</span>" not in html.split("Verdict", 1)[1][:80]
 
 
+def test_the_files_of_a_bulk_export_uploaded_together(coordinator: TestClient) -> None:
+    token = csrf_token(coordinator, "/staff/candidates")
+    files = [("file", (p.name, p.read_bytes(), "application/fhir+ndjson"))
+             for p in sorted((EXAMPLES / "bulk").glob("*.ndjson"))]  # fmt: skip
+    r = coordinator.post("/staff/candidates/upload", data={"study": STUDY, "csrf_token": token},
+                         files=files)  # fmt: skip
+    assert r.status_code == 303 and r.headers["location"].endswith(f"?study={STUDY}"), r.text
+    listed = coordinator.get(f"/staff/candidates?study={STUDY}").text
+    ids = sorted(set(re.findall(r'href="/staff/candidates/(\d+)"', listed)))
+    assert len(ids) == 2
+    html = page(coordinator, int(ids[0]))
+    assert "Observation/bulk-0" in html  # labs from Observation.ndjson are evidence
+    mixed = files[:1] + [("file", ("ex01.json", b"{}", "application/json"))]
+    r = coordinator.post("/staff/candidates/upload", data={"study": STUDY, "csrf_token": token},
+                         files=mixed)  # fmt: skip
+    assert r.status_code == 422 and "each must be an .ndjson file" in r.text
+    two_lists = [("file", ("a.csv", b"person_id\n", "text/csv"))] * 2
+    r = coordinator.post("/staff/candidates/feasibility",
+                         data={"study": STUDY, "csrf_token": token}, files=two_lists)  # fmt: skip
+    assert r.status_code == 422 and "choose one candidate list" in r.text
+
+
 def test_a_lab_with_the_reports_upper_limit(coordinator: TestClient, store: Store) -> None:
     """The form offers the ULN for labs only; the entry keeps it, the audit records it, and
     the engine reads the laboratory's own limit (90 U/L is 3 x ULN 30: E10 met)."""

@@ -36,7 +36,7 @@ from trialdesk.patients.fhir_read import (
 )
 from trialdesk.patients.record import Fact, PatientRecord
 
-__all__ = ["ReadResult", "read_fhir", "read_fhir_bytes"]
+__all__ = ["ReadResult", "read_fhir", "read_fhir_bytes", "read_fhir_export"]
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,17 @@ def read_fhir_bytes(name: str, data: bytes) -> ReadResult:
             else:
                 entries = parse_json(name, data)
             return ReadResult(_records(entries, name) if entries is not None else [], [])
+        except InputError as exc:
+            return ReadResult([], [exc])
+
+
+def read_fhir_export(files: Sequence[tuple[str, bytes]]) -> ReadResult:
+    """The NDJSON files of one Bulk Data export (one per resource type), in memory, read
+    as one unit: they refer to each other. An error names the file and line it is on."""
+    with _gc_paused():
+        try:
+            entries = [entry for name, data in files for entry in parse_ndjson(name, data)]
+            return ReadResult(_records(entries, " + ".join(n for n, _ in files)), [])
         except InputError as exc:
             return ReadResult([], [exc])
 

@@ -13,6 +13,7 @@ import hashlib
 import io
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -21,7 +22,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from trialdesk.errors import InputError
-from trialdesk.patients.fhir import read_fhir_bytes
+from trialdesk.patients.fhir import read_fhir_bytes, read_fhir_export
 from trialdesk.patients.record import Laterality
 from trialdesk.trial import audit, leads
 from trialdesk.trial.errors import NotFoundError
@@ -255,29 +256,68 @@ def list_candidates(
 def import_fhir(
     session: Session, *, actor: str, study_id: str, filename: str, data: bytes, now: datetime
 ) -> list[Candidate]:
-    """One candidate per Patient in a FHIR R4 Bundle (JSON) or NDJSON export.
+    """One candidate per Patient in a FHIR R4 Bundle (JSON) or NDJSON file."""
+    return import_fhir_files(
+        session, actor=actor, study_id=study_id, files=[(filename, data)], now=now
+    )
 
-    All or nothing: the file is read completely before anything is stored, and everything
-    is written in the caller's one transaction, so an import cut short (an error, a killed
-    process) leaves no half-imported candidate and can simply be run again.
+
+def import_fhir_files(
+    session: Session,
+    *,
+    actor: str,
+    study_id: str,
+    files: Sequence[tuple[str, bytes]],
+    now: datetime,
+) -> list[Candidate]:
+    """One candidate per Patient in a FHIR R4 Bundle (JSON) or NDJSON file, or in the NDJSON
+    files of one Bulk Data export (one file per resource type, referring to each other),
+    read and kept as one unit.
+
+    All or nothing: the files are read completely before anything is stored, and
+    everything is written in the caller's one transaction, so an import cut short (an
+    error, a killed process) leaves no half-imported candidate and can simply be run again.
     """
-    name = _text(filename, "file", 255, required=True) or "upload"
-    if len(data) > MAX_UPLOAD_BYTES:
+    if not files:
+        raise InputError("choose a file", field="file")
+    named = sorted(
+        (
+            (_text(filename, "file", 255, required=True) or "upload", data)
+            for filename, data in files
+        ),
+        key=lambda pair: pair[0],
+    )  # sorted: the same export gives the same upload whatever order the files were chosen in
+    label = " + ".join(name for name, _ in named)
+    size = sum(len(data) for _, data in named)
+    if size > MAX_UPLOAD_BYTES:
         raise InputError(
-            f"{name} is {len(data) / 1e6:.1f} MB; the limit is {MAX_UPLOAD_BYTES / 1e6:.0f} MB",
-            file=name,
+            f"{label} is {size / 1e6:.1f} MB; the limit is {MAX_UPLOAD_BYTES / 1e6:.0f} MB",
+            file=label,
             field="file",
         )
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise InputError(f"not UTF-8 text (byte {error.start})", file=name, field="file") from None
-    result = read_fhir_bytes(name, data)
+    for name, data in named:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise InputError(
+                f"not UTF-8 text (byte {error.start})", file=name, field="file"
+            ) from None
+    if len(named) == 1:
+        name, data = named[0]
+        result = read_fhir_bytes(name, data)
+    else:
+        _one_export(named)
+        result = read_fhir_export(named)
+        # Kept as one NDJSON document (what the screening page reads back), named after
+        # its files when the name fits.
+        name = label if len(label) <= 255 else f"Bulk Data export of {len(named)} files.ndjson"
+        data = b"".join(d if d.endswith(b"\n") else d + b"\n" for _, d in named)
+    text = data.decode("utf-8")
     if result.errors:  # the reader's error, with its place in the message and a field
         problem = result.errors[0]
         place = ", ".join(
-            f"{label} {value}"
-            for label, value in (("line", problem.line), ("column", problem.column))
+            f"{what} {value}"
+            for what, value in (("line", problem.line), ("column", problem.column))
             if value is not None
         )
         raise InputError(
@@ -342,6 +382,22 @@ def import_fhir(
             )
         )
     return added
+
+
+def _one_export(files: Sequence[tuple[str, bytes]]) -> None:
+    """Several files are read together only as the NDJSON files of one export."""
+    seen: set[str] = set()
+    for name, _ in files:
+        if not name.lower().endswith(".ndjson"):
+            raise InputError(
+                "several files are read together as one FHIR Bulk Data export: each must be "
+                "an .ndjson file; upload a Bundle on its own",
+                file=name,
+                field="file",
+            )
+        if name in seen:
+            raise InputError("the same file name twice in one export", file=name, field="file")
+        seen.add(name)
 
 
 def from_lead(

@@ -41,6 +41,8 @@ router = APIRouter(include_in_schema=False)
 # exact limit and says so, this only stops a runaway body early.
 UPLOAD_BODY_LIMIT = cands.MAX_UPLOAD_BYTES + 64 * 1024
 OUTCOMES = ("enrol", "screen_fail", "decline")
+# A Bulk Data export has one NDJSON file per resource type: a few dozen at most.
+MAX_UPLOAD_FILES = 64
 
 
 def today() -> date:
@@ -134,32 +136,42 @@ async def add_candidate(request: Request) -> Response:
     return RedirectResponse(f"/staff/candidates/{new_id}", status_code=303)
 
 
-async def _upload(
-    request: Request,
-    importer: Callable[..., list[Candidate]],
-) -> Response:
+Files = list[tuple[str, bytes]]  # (file name, content) as uploaded
+Importer = Callable[[Session, str, str, Files], list[Candidate]]  # session, actor, study
+
+
+async def _upload(request: Request, importer: Importer) -> Response:
+    """Store the uploaded file(s) through ``importer``, in one transaction."""
     form = await request.form(max_part_size=UPLOAD_BODY_LIMIT)
     try:
         study = study_or_404(request, forms.text(form, "study", 32))
-        file = form.get("file")
-        if not isinstance(file, UploadFile) or not file.filename:
+        chosen = [f for f in form.getlist("file") if isinstance(f, UploadFile) and f.filename]
+        if not chosen:
             raise InputError("choose a file", field="file")
-        data = await file.read(cands.MAX_UPLOAD_BYTES + 1)
+        if len(chosen) > MAX_UPLOAD_FILES:
+            raise InputError(f"choose at most {MAX_UPLOAD_FILES} files", field="file")
+        files = [(f.filename or "", await f.read(cands.MAX_UPLOAD_BYTES + 1)) for f in chosen]
         with store_of(request).transaction() as session:
-            added = importer(
-                session,
-                actor=_user(request).username,
-                study_id=study.id,
-                filename=file.filename,
-                data=data,
-                now=now(),
-            )
-            ids = [c.id for c in added]
+            ids = [c.id for c in importer(session, _user(request).username, study.id, files)]
     except TrialdeskError as error:
         return _refused(request, error, form)
     if len(ids) == 1:
         return RedirectResponse(f"/staff/candidates/{ids[0]}", status_code=303)
     return RedirectResponse(f"/staff/candidates?study={study.id}", status_code=303)
+
+
+def _fhir_files(session: Session, actor: str, study_id: str, files: Files) -> list[Candidate]:
+    """A Bundle or NDJSON file, or the NDJSON files of one Bulk Data export."""
+    return cands.import_fhir_files(session, actor=actor, study_id=study_id, files=files, now=now())
+
+
+def _feasibility_list(session: Session, actor: str, study_id: str, files: Files) -> list[Candidate]:
+    if len(files) > 1:
+        raise InputError("choose one candidate list", field="file")
+    (filename, data), *_ = files
+    return cands.import_feasibility(
+        session, actor=actor, study_id=study_id, filename=filename, data=data, now=now()
+    )
 
 
 @router.post(
@@ -168,7 +180,7 @@ async def _upload(
     max_body_size=UPLOAD_BODY_LIMIT,
 )
 async def upload_fhir(request: Request) -> Response:
-    return await _upload(request, cands.import_fhir)
+    return await _upload(request, _fhir_files)
 
 
 @router.post(
@@ -177,7 +189,7 @@ async def upload_fhir(request: Request) -> Response:
     max_body_size=UPLOAD_BODY_LIMIT,
 )
 async def import_feasibility(request: Request) -> Response:
-    return await _upload(request, cands.import_feasibility)
+    return await _upload(request, _feasibility_list)
 
 
 @router.post("/staff/leads/{lead_id}/candidate", dependencies=[allow(Permission.EDIT_CANDIDATES)])
