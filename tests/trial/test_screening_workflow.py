@@ -219,14 +219,17 @@ def test_the_files_of_a_bulk_export_are_one_upload(store: Store) -> None:
         (lambda f: f + [("bundle.json", b"{}")], "bundle.json", "each must be an .ndjson"),
         (lambda f: f + [f[0]], "Condition.ndjson", "the same file name twice"),
         (  # a bad line names its own file and line, not a place in the joined export
-            lambda f: [(n, d + b"{not json\n") if n == "Observation.ndjson" else (n, d)
-                       for n, d in f],
+            lambda f: [
+                (n, d + b"{not json\n") if n == "Observation.ndjson" else (n, d) for n, d in f
+            ],
             "Observation.ndjson",
             "line 46",
         ),
         (  # an Observation about a Patient the export does not hold
-            lambda f: [(n, d) for n, d in f if n != "Patient.ndjson"]
-            + [("Patient.ndjson", f[-1][1].split(b"\n")[0] + b"\n")],
+            lambda f: (
+                [(n, d) for n, d in f if n != "Patient.ndjson"]
+                + [("Patient.ndjson", f[-1][1].split(b"\n")[0] + b"\n")]
+            ),
             "Condition.ndjson",
             "is not a Patient in this export",
         ),
