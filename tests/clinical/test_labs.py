@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from trialdesk.clinical.labs import DEFAULT_ULN, DEFAULT_ULN_SOURCE, default_uln, times_uln
+from trialdesk.clinical.labs import (
+    DEFAULT_ULN,
+    DEFAULT_ULN_SOURCE,
+    check_reported_uln,
+    default_uln,
+    times_uln,
+)
 from trialdesk.errors import FactError
 
 
@@ -110,3 +116,26 @@ def test_times_uln_is_monotonic_in_value(v1: float, v2: float, uln: float) -> No
 @given(value=_values, uln=_ulns)
 def test_times_uln_matches_division(value: float, uln: float) -> None:
     assert times_uln(value, uln) == pytest.approx(value / uln, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("analyte", "uln"),
+    [("ALT", 12.5), ("ALT", 25.0), ("ALT", 40.0), ("ALT", 118.0), ("AST", 17.0), ("ast", 68.0)],
+)
+def test_a_reported_uln_laboratories_print_is_accepted(analyte: str, uln: float) -> None:
+    check_reported_uln(analyte, uln)  # within half the lowest, twice the highest published
+
+
+@pytest.mark.parametrize(
+    ("analyte", "uln"),
+    # an extra digit; a limit typed in µkat/L (0.5 µkat/L is 30 U/L); below half of 25
+    [("ALT", 300.0), ("ALT", 0.5), ("ALT", 12.0), ("AST", 16.9), ("AST", 68.5)],
+)
+def test_a_reported_uln_no_laboratory_prints_is_refused(analyte: str, uln: float) -> None:
+    with pytest.raises(FactError) as caught:
+        check_reported_uln(analyte, uln)
+    assert caught.value.field == "uln" and "check the number and its unit" in caught.value.message
+
+
+def test_a_reported_uln_is_checked_only_where_limits_are_published() -> None:
+    check_reported_uln("crp", 5000.0)  # no published band kept for CRP: no check

@@ -211,7 +211,7 @@ def upload(page: Page, example: str) -> int:
     """Upload a FHIR file on the candidates page; returns the new candidate's id."""
     page.goto(f"/staff/candidates?study={NCT}")
     form = page.locator('form[action="/staff/candidates/upload"]')
-    form.get_by_label("File", exact=True).set_input_files(str(EXAMPLES / example))
+    form.get_by_label("File(s)", exact=True).set_input_files(str(EXAMPLES / example))
     form.get_by_role("button", name="Upload").click()
     page.wait_for_url(re.compile(r"/staff/candidates/\d+$"))
     found = re.search(r"/staff/candidates/(\d+)$", page.url)

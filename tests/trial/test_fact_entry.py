@@ -246,6 +246,17 @@ def test_the_reports_upper_limit_grades_the_acute_phase_reactants() -> None:
     assert "acute_phase" in ungraded.split("unknown: ")[1]
 
 
+def test_the_upper_limit_is_read_in_the_unit_it_was_entered_in() -> None:
+    # ALT 1.5 µkat/L against ULN 0.5 µkat/L (30 U/L): 3 x ULN, whatever the unit.
+    ast = enter("ast", value="20", unit="U/L")
+    alt = enter("alt", value="1.5", unit="ukat/L", upper_limit="0.5")
+    assert status(person(ast, alt), "E10") is Status.MET
+    # CRP 1.2 mg/dL against ULN 0.5 mg/dL: abnormal (the same as 12 mg/L against 5).
+    ra = enter("rheumatoid_arthritis", on=date(2024, 5, 1))
+    crp = enter("crp", value="1.2", unit="mg/dL", upper_limit="0.5")
+    assert "abnormal" in notes(result(person(ra, crp), "I3"))
+
+
 def test_the_reports_upper_limit_replaces_the_default_for_x_uln() -> None:
     # 90 U/L is 1.5 x the default male ULN (59 U/L) but 3 x this laboratory's 30 U/L.
     ast = enter("ast", value="20", unit="U/L")
@@ -406,6 +417,8 @@ INVALID: list[tuple[dict[str, Any], str]] = [
     ({"concept": "alt", "value": "32", "unit": "U/L", "upper_limit": "-3"}, "upper_limit"),
     ({"concept": "alt", "value": "32", "unit": "U/L", "upper_limit": "<40"}, "upper_limit"),
     ({"concept": "alt", "value": "32", "unit": "U/L", "upper_limit": "forty"}, "upper_limit"),
+    ({"concept": "alt", "value": "32", "unit": "U/L", "upper_limit": "300"}, "upper_limit"),
+    ({"concept": "alt", "value": "0.5", "unit": "ukat/L", "upper_limit": "30"}, "upper_limit"),
     ({"concept": "body_weight", "value": "70", "unit": "kg", "upper_limit": "90"}, "upper_limit"),
     ({"concept": "hbsag", "value": "negative", "upper_limit": "1"}, "upper_limit"),
     ({"concept": "alt", "value": "32", "unit": "U/L", "source_document": ""}, "source_document"),

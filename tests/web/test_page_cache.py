@@ -105,6 +105,31 @@ def test_a_browser_without_its_csrf_cookie_gets_a_fresh_page(
     assert built == [cid, cid]
 
 
+def test_an_empty_csrf_cookie_is_replaced_not_served_a_page_it_cannot_post_from(
+    app: FastAPI, built: list[int]
+) -> None:
+    coordinator = client_as(app, "coordinator")
+    cid = upload(coordinator, "01-eligible-looking.json")
+    coordinator.cookies.set("td_csrf", "")
+    response = coordinator.get(f"/staff/candidates/{cid}")
+    assert response.status_code == 200 and "td_csrf=" in response.headers["set-cookie"]
+    minted = response.headers["set-cookie"].split("td_csrf=", 1)[1].split(";", 1)[0]
+    assert minted.strip('"')
+
+
+def test_an_unknown_concept_is_kept_as_the_page_without_a_form(
+    app: FastAPI, built: list[int]
+) -> None:
+    """Any text in ?concept= would otherwise be a page of its own in the cache."""
+    coordinator = client_as(app, "coordinator")
+    cid = upload(coordinator, "01-eligible-looking.json")
+    plain = page(coordinator, cid)
+    for junk in ("x", "y", "zz"):
+        assert coordinator.get(f"/staff/candidates/{cid}?concept={junk}").text == plain
+    assert 'name="upper_limit"' in coordinator.get(f"/staff/candidates/{cid}?concept=alt").text
+    assert built == [cid, cid]  # the page, and the page with the ALT form
+
+
 def test_the_cache_is_bounded_by_size() -> None:
     cache = PageCache(limit=100)
     cache.put("a", b"x" * 60)

@@ -27,7 +27,13 @@ from types import MappingProxyType
 from trialdesk.clinical.checks import finite
 from trialdesk.errors import FactError
 
-__all__ = ["DEFAULT_ULN", "DEFAULT_ULN_SOURCE", "default_uln", "times_uln"]
+__all__ = [
+    "DEFAULT_ULN",
+    "DEFAULT_ULN_SOURCE",
+    "check_reported_uln",
+    "default_uln",
+    "times_uln",
+]
 
 DEFAULT_ULN_SOURCE = (
     "Ceriotti F et al. Common reference intervals for AST, ALT and GGT in serum: results "
@@ -52,6 +58,37 @@ _ANALYTE_ALIASES = {
     "aspartate aminotransferase": "AST",
     "sgot": "AST",
 }
+
+
+# The limits laboratories print, as published: the IFCC reference limits above (ALT 59 U/L
+# men, 41 women; AST 34) and the lower health-based ALT limits of the ACG guideline (Kwo PY
+# et al. Am J Gastroenterol 2017;112:18-35: 33 U/L men, 25 women).
+PUBLISHED_ULN: Mapping[str, tuple[float, float]] = MappingProxyType(
+    {"ALT": (25.0, 59.0), "AST": (34.0, 34.0)}
+)
+# A reported limit more than twice away from every published one is taken for a typing or
+# unit error (an extra digit, µkat/L read as U/L): a guard on entry, not a clinical limit.
+_ULN_SLACK = 2.0
+
+
+def check_reported_uln(analyte: str, uln: float) -> None:
+    """Refuse a laboratory's ULN (U/L) for ALT or AST that no laboratory would print: below
+    half the lowest published limit or above twice the highest. Other analytes: no check.
+
+    Raises:
+        FactError: out of that band (field ``uln``), naming the published limits.
+    """
+    key = _ANALYTE_ALIASES.get(analyte.strip().lower())
+    if key is None:
+        return
+    low, high = PUBLISHED_ULN[key]
+    if not low / _ULN_SLACK <= uln <= high * _ULN_SLACK:
+        published = f"{low:g}-{high:g}" if low != high else f"{low:g}"
+        raise FactError(
+            f"an upper limit of normal of {uln:g} U/L for {key} is far from the limits "
+            f"laboratories print ({published} U/L): check the number and its unit",
+            field="uln",
+        )
 
 
 def times_uln(value: float, uln: float) -> float:

@@ -73,7 +73,7 @@ def entry_of(row: EnteredFact) -> FactEntry:
 
 # Parsed uploads, by (id, sha256): a screening page is viewed many times per upload.
 _PARSED: LRUCache[tuple[int, str], dict[str, PatientRecord]] = LRUCache(maxsize=32)
-_PARSED_LOCK = threading.Lock()  # API routes run on the thread pool
+_PARSED_LOCK = threading.Lock()  # a server may run sync work on its thread pool
 
 
 def _upload_records(session: Session, upload_id: int) -> dict[str, PatientRecord]:

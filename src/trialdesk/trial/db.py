@@ -56,7 +56,8 @@ class Store:
         self.sessionmaker = sessionmaker(engine, expire_on_commit=False)
         read_options: dict[str, Any] = {_READ: True}
         if engine.dialect.name == "postgresql":
-            # One snapshot for the whole read: audit verify sees rows and head consistently.
+            # One snapshot for the whole read: audit verify sees rows and head consistently,
+            # and a kept staff page matches the audit head it is kept under (page_cache).
             read_options["isolation_level"] = "REPEATABLE READ"
         self._read_sessions = sessionmaker(
             engine.execution_options(**read_options), expire_on_commit=False

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from trialdesk.clinical.labs import check_reported_uln
 from trialdesk.clinical.laterality import laterality_of
 from trialdesk.clinical.units import canonical_unit, convert
 from trialdesk.clinical.valuesets import SYSTEMS, CodeEntry, ValueSet
@@ -484,6 +485,11 @@ def _upper_limit(vs: ValueSet, entry: FactEntry, value: Quantity) -> Quantity | 
             f"upper_limit {text}: the upper limit of normal is above 0 (as printed on the report)",
             field="upper_limit",
         )
+    try:
+        in_set_unit = convert(number, value.unit, vs.unit, analyte=vs.name) if vs.unit else number
+        check_reported_uln(vs.name, in_set_unit)
+    except (FactError, UnitError) as exc:
+        raise InputError(f"upper_limit {text}: {exc.message}", field="upper_limit") from None
     return Quantity(number, value.unit)
 
 

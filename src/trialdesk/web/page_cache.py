@@ -7,7 +7,8 @@ appends to the audit chain in the same transaction (``audit.append``), so the id
 newest audit entry is a change marker for the whole store: read first in the page's own
 read transaction, it is never newer than the data read after it, and a page is kept under
 the marker it was read with. Appenders are serialised by the audit head's row lock, so
-the marker only ever moves forward in commit order (on PostgreSQL as on SQLite).
+the marker only ever moves forward in commit order (on PostgreSQL as on SQLite, where
+a read transaction is one snapshot: REPEATABLE READ, db.py).
 
 A page is also bound to the user (their name and role decide what it shows and which
 forms it offers), the date (``today`` decides which consent form is in effect), and the
@@ -33,9 +34,13 @@ from trialdesk.trial.models import AuditHead
 __all__ = ["PageCache", "change_marker"]
 
 
-def change_marker(session: Session) -> int:
-    """The id of the newest audit entry: it moves with every committed write."""
-    return session.scalar(select(AuditHead.last_id).where(AuditHead.id == 1)) or 0
+def change_marker(session: Session) -> tuple[int, str]:
+    """The id and hash of the newest audit entry: they move with every committed write.
+    (The hash too: a database restored under running workers reuses ids.)"""
+    head = session.execute(
+        select(AuditHead.last_id, AuditHead.last_hash).where(AuditHead.id == 1)
+    ).one_or_none()
+    return (head.last_id, head.last_hash) if head is not None else (0, "")
 
 
 class PageCache:

@@ -332,9 +332,9 @@ WITH td_drug_exposure AS (
                   CAST(DATE_DIFF('DAY', CAST('1970-01-01' AS DATE), start_date) AS INT128) + CAST('4194304' AS INT128)
                 ) << 64
               ) + CASE
-                WHEN CAST(CAST(CAST(value_num * f__bmi AS DOUBLE) AS BIT) AS BIGINT) >= 0
-                THEN CAST(CAST(CAST(CAST(value_num * f__bmi AS DOUBLE) AS BIT) AS BIGINT) AS INT128) + CAST('9223372036854775808' AS INT128)
-                ELSE CAST('-1' AS INT128) - CAST(CAST(CAST(CAST(value_num * f__bmi AS DOUBLE) AS BIT) AS BIGINT) AS INT128)
+                WHEN CAST(CAST(CAST(CAST(value_num * f__bmi AS DOUBLE) + CAST(0 AS DOUBLE) AS DOUBLE) AS BIT) AS BIGINT) >= 0
+                THEN CAST(CAST(CAST(CAST(CAST(value_num * f__bmi AS DOUBLE) + CAST(0 AS DOUBLE) AS DOUBLE) AS BIT) AS BIGINT) AS INT128) + CAST('9223372036854775808' AS INT128)
+                ELSE CAST('-1' AS INT128) - CAST(CAST(CAST(CAST(CAST(value_num * f__bmi AS DOUBLE) + CAST(0 AS DOUBLE) AS DOUBLE) AS BIT) AS BIGINT) AS INT128)
               END
             ) << 3
           ) + CAST(CASE WHEN range_high IS NULL THEN 0 WHEN value_num > range_high THEN 2 ELSE 1 END AS INT128)
@@ -387,9 +387,9 @@ WITH td_drug_exposure AS (
                   CAST(DATE_DIFF('DAY', CAST('1970-01-01' AS DATE), start_date) AS INT128) + CAST('4194304' AS INT128)
                 ) << 64
               ) + CASE
-                WHEN CAST(CAST(CAST(value_num * f__body_weight AS DOUBLE) AS BIT) AS BIGINT) >= 0
-                THEN CAST(CAST(CAST(CAST(value_num * f__body_weight AS DOUBLE) AS BIT) AS BIGINT) AS INT128) + CAST('9223372036854775808' AS INT128)
-                ELSE CAST('-1' AS INT128) - CAST(CAST(CAST(CAST(value_num * f__body_weight AS DOUBLE) AS BIT) AS BIGINT) AS INT128)
+                WHEN CAST(CAST(CAST(CAST(value_num * f__body_weight AS DOUBLE) + CAST(0 AS DOUBLE) AS DOUBLE) AS BIT) AS BIGINT) >= 0
+                THEN CAST(CAST(CAST(CAST(CAST(value_num * f__body_weight AS DOUBLE) + CAST(0 AS DOUBLE) AS DOUBLE) AS BIT) AS BIGINT) AS INT128) + CAST('9223372036854775808' AS INT128)
+                ELSE CAST('-1' AS INT128) - CAST(CAST(CAST(CAST(CAST(value_num * f__body_weight AS DOUBLE) + CAST(0 AS DOUBLE) AS DOUBLE) AS BIT) AS BIGINT) AS INT128)
               END
             ) << 3
           ) + CAST(CASE WHEN range_high IS NULL THEN 0 WHEN value_num > range_high THEN 2 ELSE 1 END AS INT128)
@@ -448,9 +448,9 @@ WITH td_drug_exposure AS (
                   CAST(DATE_DIFF('DAY', CAST('1970-01-01' AS DATE), start_date) AS INT128) + CAST('4194304' AS INT128)
                 ) << 64
               ) + CASE
-                WHEN CAST(CAST(CAST(value_num * f__body_height AS DOUBLE) AS BIT) AS BIGINT) >= 0
-                THEN CAST(CAST(CAST(CAST(value_num * f__body_height AS DOUBLE) AS BIT) AS BIGINT) AS INT128) + CAST('9223372036854775808' AS INT128)
-                ELSE CAST('-1' AS INT128) - CAST(CAST(CAST(CAST(value_num * f__body_height AS DOUBLE) AS BIT) AS BIGINT) AS INT128)
+                WHEN CAST(CAST(CAST(CAST(value_num * f__body_height AS DOUBLE) + CAST(0 AS DOUBLE) AS DOUBLE) AS BIT) AS BIGINT) >= 0
+                THEN CAST(CAST(CAST(CAST(CAST(value_num * f__body_height AS DOUBLE) + CAST(0 AS DOUBLE) AS DOUBLE) AS BIT) AS BIGINT) AS INT128) + CAST('9223372036854775808' AS INT128)
+                ELSE CAST('-1' AS INT128) - CAST(CAST(CAST(CAST(CAST(value_num * f__body_height AS DOUBLE) + CAST(0 AS DOUBLE) AS DOUBLE) AS BIT) AS BIGINT) AS INT128)
               END
             ) << 3
           ) + CAST(CASE WHEN range_high IS NULL THEN 0 WHEN value_num > range_high THEN 2 ELSE 1 END AS INT128)

@@ -57,8 +57,11 @@ def _bits(value: exp.Expr) -> exp.Expr:
 
 def _ordered_bits(value: exp.Expr) -> exp.Expr:
     """0 .. 2**64-1 in the DOUBLE's order: positive numbers above negative ones, and
-    a negative number's bits reversed (its magnitude grows as it falls)."""
-    bits = _bits(value)
+    a negative number's bits reversed (its magnitude grows as it falls). -0.0 is read as
+    0.0 (IEEE: -0.0 + 0.0 = 0.0), since the two are equal everywhere else: in the
+    evaluator and in PostgreSQL's and Spark's arrays, a tie falls to the next field."""
+    double = exp.cast(value, exp.DataType.Type.DOUBLE)
+    bits = _bits(exp.Add(this=double, expression=exp.cast(lit(0), exp.DataType.Type.DOUBLE)))
     return case(
         (
             exp.GTE(this=bits, expression=lit(0)),

@@ -216,15 +216,16 @@ async def candidate_page(request: Request, candidate_id: RowId, concept: str = "
     browser's own CSRF token put in as it is served. A browser without its CSRF cookie
     yet gets a page built for it, which mints one."""
     concept = concept[:64]
-    if csrf.COOKIE not in request.cookies:
+    if not request.cookies.get(csrf.COOKIE):  # an empty cookie too: the page mints one
         return _candidate_page(request, candidate_id, values={"concept": concept})
     user = _user(request)
     pages: PageCache = request.app.state.staff_pages
     with store_of(request).read() as session:
-        key = (
-            "candidate", candidate_id, concept, change_marker(session), today(),
-            user.username, user.role,
-        )  # fmt: skip
+        marker = change_marker(session)
+        if concept:  # not one of the study's: the page shows no form, as for none
+            study = study_or_404(request, cands.candidate_or_404(session, candidate_id).study_id)
+            concept = concept if any(c.name == concept for c in entry_concepts(study)) else ""
+        key = ("candidate", candidate_id, concept, marker, today(), user.username, user.role)
         body = pages.get(key)
         if body is None:
             built = _candidate_page(
