@@ -230,7 +230,9 @@ def set_details(page: Page) -> None:
     page.locator("#f-screening_date").wait_for()
 
 
-def enter_fact(page: Page, concept: str, value: str, unit: str, source: str) -> None:
+def enter_fact(
+    page: Page, concept: str, value: str, unit: str, source: str, upper_limit: str = ""
+) -> None:
     """The two-step fact form: choose what to enter, then only that concept's fields."""
     form = page.locator("#enter")
     form.get_by_label("What to enter").select_option(concept)
@@ -240,6 +242,8 @@ def enter_fact(page: Page, concept: str, value: str, unit: str, source: str) -> 
     form.get_by_label("Date", exact=True).fill("2026-02-27")
     form.get_by_label("Value", exact=True).fill(value)
     form.get_by_label("Unit", exact=True).fill(unit)
+    if upper_limit:
+        form.get_by_label("Upper limit of normal").fill(upper_limit)
     form.get_by_label("Source document").fill(source)
     form.get_by_role("button", name="Add the fact").click()
     page.wait_for_url(re.compile(r"/staff/candidates/\d+#checklist$"))
@@ -296,11 +300,12 @@ def test_coordinator_uploads_dates_and_enters_a_missing_lab(site: Site) -> None:
     assert "ALT" not in still and "Aspartate aminotransferase (AST)" in still
     assert "30 U/L" in row(page, "E10").locator("td").nth(1).inner_text()
 
-    # AST too: both normal, so the exclusion criterion E10 is "not met"
-    enter_fact(page, "ast", "25", "U/L", "Lab report 2026-02-27, accession 4711")
+    # AST too, with the laboratory's own upper limit: both normal, so the exclusion
+    # criterion E10 is "not met"
+    enter_fact(page, "ast", "25", "U/L", "Lab report 2026-02-27, accession 4711", "40")
     assert badge(page, "E10") == "not met"
     evidence = row(page, "E10").locator("td").nth(1).inner_text()
-    assert "30 U/L" in evidence and "25 U/L" in evidence
+    assert "30 U/L" in evidence and "25 U/L = 0.625×ULN (ULN 40" in evidence
     entered = page.locator("#facts tbody tr")
     assert entered.count() == 2
     assert "Lab report 2026-02-27, accession 4711" in entered.first.inner_text()
