@@ -1,26 +1,15 @@
-"""Fixtures for the trial store: every test runs on SQLite and on PostgreSQL.
-
-PostgreSQL tests get a schema of their own (via the connection's search_path) that is
-dropped afterwards, so they never collide with other tests using the same database.
-They are skipped, with the reason, when PostgreSQL is unreachable.
-"""
+"""Fixtures for the trial store: every test runs on SQLite and on PostgreSQL (``db_url``,
+tests/conftest.py)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
 
 from trialdesk.trial import passwords
 from trialdesk.trial.db import Store, open_store
-
-PG_URLS = (
-    "postgresql+psycopg://postgres@127.0.0.1:5432/test",
-    "postgresql+psycopg://root@127.0.0.1:5432/test",
-)
 
 
 @pytest.fixture(autouse=True)
@@ -30,42 +19,6 @@ def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
         passwords, "hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     )
     passwords._dummy_hash.cache_clear()
-
-
-@pytest.fixture(scope="session")
-def pg_server() -> str:
-    import psycopg
-
-    reasons = []
-    for url in PG_URLS:
-        try:
-            psycopg.connect(url.replace("+psycopg", ""), connect_timeout=3).close()
-            return url
-        except psycopg.Error as error:
-            reasons.append(" ".join(str(error).split()))
-    pytest.skip(f"PostgreSQL unreachable at {PG_URLS[0]} (or as root): {reasons[0]}")
-
-
-def _pg_exec(url: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as conn:
-        conn.execute(sql)  # type: ignore[arg-type]
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database: a SQLite file, or a fresh PostgreSQL schema."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'trial.db'}"
-        return
-    server: str = request.getfixturevalue("pg_server")
-    schema = f"td_trial_{os.getpid()}_{os.urandom(4).hex()}"
-    _pg_exec(server, f'CREATE SCHEMA "{schema}"')
-    try:
-        yield f"{server}?options=-csearch_path%3D{schema}"
-    finally:
-        _pg_exec(server, f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 @pytest.fixture
