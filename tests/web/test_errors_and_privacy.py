@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 
 from trialdesk.trial import leads
 from trialdesk.trial.db import Store, open_store
-from trialdesk.trial.models import Lead
+from trialdesk.trial.models import Candidate, Lead
 from trialdesk.web import create_app
 from webclient import PASSWORD, add_staff, client_as, csrf_token, sign_in
 
@@ -247,6 +247,38 @@ def test_browser_errors_are_pages(signed_in: Callable[[str | None], TestClient],
     assert "<!doctype html>" in response.text.lower()
     assert '<h1 id="error-title">Page not found</h1>' in response.text
     assert "Error 404" in response.text and '{"error"' not in response.text
+
+
+def test_a_body_over_the_limit_is_refused_in_the_error_shape(
+    signed_in: Callable[[str | None], TestClient], store: Store
+) -> None:
+    """Starlette's limit answers a Content-Length over it in plain text; the app answers
+    in its own shape, with its security headers, and stores nothing."""
+    client = signed_in("coordinator")
+    before = _candidates(store)
+    big = b"x" * (2 * 1024 * 1024)
+    api = client.post(
+        "/api/candidates",
+        content=big,
+        headers={"content-type": "application/json", "x-csrf-token": "t"},
+    )
+    assert_error_shape(api, 413, "too_large")
+    page = client.post(
+        "/staff/candidates",
+        content=big,
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert page.status_code == 413 and page.headers["content-type"].startswith("text/html")
+    assert "larger than this form" in page.text and "<!doctype html>" in page.text.lower()
+    for response in (api, page):
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+        assert response.headers["cache-control"] == "no-store"
+    assert _candidates(store) == before
+
+
+def _candidates(store: Store) -> int:
+    with store.read() as session:
+        return session.scalar(select(func.count()).select_from(Candidate)) or 0
 
 
 @pytest.mark.parametrize("lead_id", [HUGE_ID, 2**64, 0, -1])

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 
 from trialdesk.study.loader import Study, bundled_study_ids, load_study
 from trialdesk.trial.db import Store
@@ -27,6 +28,7 @@ from trialdesk.web.routes import (
     selfcheck,
     staff,
 )
+from trialdesk.web.too_large import ShapedTooLarge
 
 __all__ = ["create_app", "bundled_studies"]
 
@@ -47,6 +49,13 @@ def bundled_studies() -> dict[str, Study]:
     return {sid: load_study(sid) for sid in bundled_study_ids()}
 
 
+class _App(FastAPI):
+    """FastAPI, with its plain-text 413 answered in the app's error shape (too_large.py)."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return ShapedTooLarge(super().build_middleware_stack())
+
+
 def create_app(
     store: Store,
     *,
@@ -60,7 +69,7 @@ def create_app(
     across a restart must then be reloaded). ``secure_cookies`` marks cookies Secure: on
     whenever the app is served over HTTPS.
     """
-    app = FastAPI(
+    app = _App(
         title="trialdesk",
         version="0.1.0",
         description=DESCRIPTION,

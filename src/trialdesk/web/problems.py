@@ -20,7 +20,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from trialdesk.errors import TrialdeskError
 from trialdesk.trial.errors import NotFoundError
 
-__all__ = ["Problem", "NotSignedIn", "Forbidden", "NotFound", "CsrfFailed", "install_handlers"]
+__all__ = [
+    "Problem",
+    "NotSignedIn",
+    "Forbidden",
+    "NotFound",
+    "CsrfFailed",
+    "install_handlers",
+    "respond",
+]
 
 log = logging.getLogger("trialdesk.web")
 
@@ -85,7 +93,7 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
 
 
-def _respond(
+def respond(
     request: Request, status: int, code: str, message: str, field: str | None = None
 ) -> Response:
     if _wants_json(request):
@@ -106,30 +114,30 @@ def _respond(
 def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> Response:
-        return _respond(request, exc.status, exc.code, exc.message, exc.field)
+        return respond(request, exc.status, exc.code, exc.message, exc.field)
 
     @app.exception_handler(NotFoundError)
     async def _missing(request: Request, exc: NotFoundError) -> Response:
-        return _respond(request, 404, "not_found", exc.message, exc.field)
+        return respond(request, 404, "not_found", exc.message, exc.field)
 
     @app.exception_handler(TrialdeskError)
     async def _domain(request: Request, exc: TrialdeskError) -> Response:
-        return _respond(request, 422, "invalid_input", exc.message, exc.field)
+        return respond(request, 422, "invalid_input", exc.message, exc.field)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
         first = exc.errors()[0] if exc.errors() else {}
         where = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path")]
         message = str(first.get("msg", "invalid input"))
-        return _respond(request, 422, "invalid_input", message, ".".join(where) or None)
+        return respond(request, 422, "invalid_input", message, ".".join(where) or None)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         code = _CODES.get(exc.status_code, "error")
-        return _respond(request, exc.status_code, code, str(exc.detail))
+        return respond(request, exc.status_code, code, str(exc.detail))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         # The traceback goes to the log with the path only: never a body, never a query.
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return _respond(request, 500, "internal_error", "something went wrong on our side")
+        return respond(request, 500, "internal_error", "something went wrong on our side")
