@@ -1,6 +1,7 @@
 """Picks (criteria/sql/picks.py): MAX over one packed value is the row with the largest
-fields, compared in order, and its fields come back exactly — on DuckDB's HUGEINT packing
-and on the ARRAY form PostgreSQL and Spark use (run here on DuckDB too)."""
+fields, compared in order, and its fields come back exactly (but for the sign of a zero:
+-0.0 and 0.0 are equal, as in the evaluator) — on DuckDB's HUGEINT packing and on the
+ARRAY form PostgreSQL and Spark use (run here on DuckDB too)."""
 
 from __future__ import annotations
 
@@ -55,6 +56,13 @@ def test_the_largest_row_comes_back_exactly(dialect: str, rows: list[tuple]) -> 
     for g, (_day, x, k) in expected.items():
         value, code = got[g]
         assert value == x and code == k, (g, rows)
+
+
+@pytest.mark.parametrize("dialect", ["duckdb", "postgres"])
+def test_a_signed_zero_ties_with_zero_and_the_next_field_decides(dialect: str) -> None:
+    day = date(2026, 3, 2)
+    (value, code) = _picked(dialect, [(1, day, -0.0, 7), (1, day, 0.0, 1)])[1]
+    assert value == 0.0 and code == 7
 
 
 def test_dates_order_before_values() -> None:

@@ -218,6 +218,7 @@ def test_the_files_of_a_bulk_export_are_one_upload(store: Store) -> None:
     [
         (lambda f: f + [("bundle.json", b"{}")], "bundle.json", "each must be an .ndjson"),
         (lambda f: f + [f[0]], "Condition.ndjson", "the same file name twice"),
+        (lambda f: f + [("condition.NDJSON", f[0][1])], "condition.NDJSON", "the same file"),
         (  # a bad line names its own file and line, not a place in the joined export
             lambda f: [
                 (n, d + b"{not json\n") if n == "Observation.ndjson" else (n, d) for n, d in f
@@ -235,7 +236,14 @@ def test_the_files_of_a_bulk_export_are_one_upload(store: Store) -> None:
         ),
         (lambda f: [(n, b"\xff" + d) for n, d in f], "Condition.ndjson", "not UTF-8"),
     ],
-    ids=["a Bundle among them", "a file twice", "a bad line", "an orphan", "not UTF-8"],
+    ids=[
+        "a Bundle among them",
+        "a file twice",
+        "in other case",
+        "a bad line",
+        "an orphan",
+        "not UTF-8",
+    ],  # fmt: skip
 )
 def test_a_bad_export_names_the_file_and_stores_nothing(
     store: Store,

@@ -290,9 +290,10 @@ def import_fhir_files(
     label = " + ".join(name for name, _ in named)
     size = sum(len(data) for _, data in named)
     if size > MAX_UPLOAD_BYTES:
+        what = "the file" if len(named) == 1 else f"the {len(named)} files together"
         raise InputError(
-            f"{label} is {size / 1e6:.1f} MB; the limit is {MAX_UPLOAD_BYTES / 1e6:.0f} MB",
-            file=label,
+            f"{what}: {size / 1e6:.1f} MB; the limit is {MAX_UPLOAD_BYTES / 1e6:.0f} MB",
+            file=named[0][0] if len(named) == 1 else None,
             field="file",
         )
     for name, data in named:
@@ -386,7 +387,7 @@ def import_fhir_files(
 
 def _one_export(files: Sequence[tuple[str, bytes]]) -> None:
     """Several files are read together only as the NDJSON files of one export."""
-    seen: set[str] = set()
+    seen: set[str] = set()  # by folded name: Patient.ndjson and patient.ndjson are one file
     for name, _ in files:
         if not name.lower().endswith(".ndjson"):
             raise InputError(
@@ -395,9 +396,9 @@ def _one_export(files: Sequence[tuple[str, bytes]]) -> None:
                 file=name,
                 field="file",
             )
-        if name in seen:
+        if name.casefold() in seen:
             raise InputError("the same file name twice in one export", file=name, field="file")
-        seen.add(name)
+        seen.add(name.casefold())
 
 
 def from_lead(

@@ -71,6 +71,8 @@ class CsrfFailed(Problem):
         super().__init__("the form expired or came from another site; reload the page and retry")
 
 
+TOO_LARGE = "the request is larger than this form or endpoint accepts"
+
 _CODES = {
     400: "bad_request",
     401: "not_signed_in",
@@ -134,7 +136,10 @@ def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         code = _CODES.get(exc.status_code, "error")
-        return respond(request, exc.status_code, code, str(exc.detail))
+        # A body over the limit (one sent in chunks is stopped here), in the same words as
+        # one whose declared length was over it (too_large.py).
+        detail = TOO_LARGE if exc.status_code == 413 else str(exc.detail)
+        return respond(request, exc.status_code, code, detail)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

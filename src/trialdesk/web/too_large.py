@@ -14,11 +14,9 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from trialdesk.web.headers import SecurityHeaders
-from trialdesk.web.problems import respond
+from trialdesk.web.problems import TOO_LARGE, respond
 
 __all__ = ["ShapedTooLarge"]
-
-MESSAGE = "the request is larger than this form or endpoint accepts"
 
 
 class ShapedTooLarge:
@@ -29,20 +27,18 @@ class ShapedTooLarge:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        swapping = False
+        swapped = False  # the plain-text 413 was seen: its body is dropped, ours sent
 
         async def send_shaped(message: Message) -> None:
-            nonlocal swapping
+            nonlocal swapped
             if message["type"] == "http.response.start" and _plain_413(message):
-                swapping = True
+                swapped = True
+                # outside the stack, so the security headers are added here
+                response = respond(Request(scope), 413, "too_large", TOO_LARGE)
+                await SecurityHeaders(response)(scope, receive, send)
                 return
-            if swapping:  # the plain-text body: answer with ours instead, once
-                if message["type"] == "http.response.body" and not message.get("more_body"):
-                    response = respond(Request(scope), 413, "too_large", MESSAGE)
-                    # outside the stack, so the security headers are added here
-                    await SecurityHeaders(response)(scope, receive, send)
-                return
-            await send(message)
+            if not swapped:
+                await send(message)
 
         await self.app(scope, receive, send_shaped)
 

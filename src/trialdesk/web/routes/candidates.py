@@ -110,8 +110,10 @@ def _list_page(
 
 def _refused(request: Request, error: TrialdeskError, form: FormData) -> HTMLResponse:
     values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
+    # An upload's error names the file: with several files chosen, which one to fix.
+    message = f"{error.file}: {error.message}" if error.file else error.message
     return _list_page(
-        request, values.get("study"), None, {error.field or "form": error.message}, values, 422
+        request, values.get("study"), None, {error.field or "form": message}, values, 422
     )
 
 
