@@ -16,6 +16,7 @@ import pytest
 from hypothesis import settings
 
 from shared_data import RA_PATIENTS, need
+from trialdesk.trial.db import Store, open_store
 
 # CI replays the same examples every run (a red build must mean a change, not a new draw);
 # new examples are explored locally, where failures are kept in .hypothesis/ and replayed.
@@ -69,3 +70,13 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield f"{server}?options=-csearch_path%3D{schema}"
     finally:
         _pg_exec(server, f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture
+def db_store(db_url: str) -> Iterator[Store]:
+    """A trial store over ``db_url``: SQLite and PostgreSQL."""
+    s = open_store(db_url)
+    try:
+        yield s
+    finally:
+        s.close()

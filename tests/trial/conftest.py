@@ -3,13 +3,11 @@ tests/conftest.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from argon2 import PasswordHasher
 
 from trialdesk.trial import passwords
-from trialdesk.trial.db import Store, open_store
+from trialdesk.trial.db import Store
 
 
 @pytest.fixture(autouse=True)
@@ -22,9 +20,5 @@ def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def store(db_url: str) -> Iterator[Store]:
-    s = open_store(db_url)
-    try:
-        yield s
-    finally:
-        s.close()
+def store(db_store: Store) -> Store:
+    return db_store

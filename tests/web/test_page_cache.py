@@ -3,7 +3,6 @@ has changed since, nor one person's page to another."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pytest
@@ -12,7 +11,7 @@ from test_screening_flow import STUDY, page, upload
 
 from trialdesk.study.loader import load_study
 from trialdesk.trial import screening_actions
-from trialdesk.trial.db import Store, open_store
+from trialdesk.trial.db import Store
 from trialdesk.trial.fact_entry import FactEntry
 from trialdesk.web.page_cache import PageCache
 from trialdesk.web.routes import candidates as route
@@ -20,14 +19,10 @@ from webclient import client_as
 
 
 @pytest.fixture
-def store(db_url: str) -> Iterator[Store]:
+def store(db_store: Store) -> Store:
     """This module runs on SQLite and on PostgreSQL, whose read transactions are snapshots
     of their own (REPEATABLE READ) that the change marker relies on."""
-    s = open_store(db_url)
-    try:
-        yield s
-    finally:
-        s.close()
+    return db_store
 
 
 @pytest.fixture

@@ -137,6 +137,21 @@ def fields_of(c: Candidate) -> dict[str, Any]:
     return {n: getattr(c, n) for n in names}
 
 
+def _audit_update(
+    session: Session,
+    actor: str,
+    candidate: Candidate,
+    before: dict[str, Any],
+    reason: str | None,
+    now: datetime,
+) -> None:
+    """Audit a change to the candidate's own fields since ``before`` (fields_of)."""
+    audit.record_update(
+        session, actor=actor, entity=ENTITY, entity_id=str(candidate.id), before=before,
+        after=fields_of(candidate), reason=reason, at=now,
+    )  # fmt: skip
+
+
 def duplicates_of(
     session: Session,
     study_id: str,
@@ -296,15 +311,16 @@ def import_fhir_files(
             file=named[0][0] if len(named) == 1 else None,
             field="file",
         )
+    texts = []
     for name, data in named:
         try:
-            data.decode("utf-8")
+            texts.append(data.decode("utf-8"))
         except UnicodeDecodeError as error:
             raise InputError(
                 f"not UTF-8 text (byte {error.start})", file=name, field="file"
             ) from None
     if len(named) == 1:
-        name, data = named[0]
+        (name, data), text = named[0], texts[0]
         result = read_fhir_bytes(name, data)
     else:
         _one_export(named)
@@ -312,8 +328,8 @@ def import_fhir_files(
         # Kept as one NDJSON document (what the screening page reads back), named after
         # its files when the name fits.
         name = label if len(label) <= 255 else f"Bulk Data export of {len(named)} files.ndjson"
-        data = b"".join(d if d.endswith(b"\n") else d + b"\n" for _, d in named)
-    text = data.decode("utf-8")
+        text = "".join(t if t.endswith("\n") else t + "\n" for t in texts)
+        data = text.encode("utf-8")
     if result.errors:  # the reader's error, with its place in the message and a field
         problem = result.errors[0]
         place = ", ".join(
@@ -534,16 +550,7 @@ def correct_identity(
         source_ref=candidate.source_ref,
         exclude=candidate.id,
     )
-    audit.record_update(
-        session,
-        actor=actor,
-        entity=ENTITY,
-        entity_id=str(candidate.id),
-        before=before,
-        after=fields_of(candidate),
-        reason=why,
-        at=now,
-    )
+    _audit_update(session, actor, candidate, before, why, now)
     return candidate
 
 
@@ -589,14 +596,5 @@ def set_screening_details(
     candidate.screening_date = screening_date
     candidate.baseline_date = baseline_date
     candidate.target_knee = knee
-    audit.record_update(
-        session,
-        actor=actor,
-        entity=ENTITY,
-        entity_id=str(candidate.id),
-        before=before,
-        after=fields_of(candidate),
-        reason=reason,
-        at=now,
-    )
+    _audit_update(session, actor, candidate, before, reason, now)
     return candidate
