@@ -32,6 +32,21 @@ def test_compiled_sql_matches_the_golden_file(dialect: str) -> None:
     )
     cdm = Cdm(standard_vocab())
     cdm.person(1, date(1970, 1, 1), "female")
+    # a result with a UCUM unit concept, so that the unit's reading shows (facts.unit_source)
+    cdm.row(
+        "measurement",
+        person_id=1,
+        measurement_concept_id=cdm.vocab["alt"],
+        measurement_source_concept_id=0,
+        measurement_date=date(2026, 3, 1),
+        value_as_number=30.0,
+        value_as_concept_id=0,
+        unit_concept_id=cdm.vocab["unit:U/L"],
+        unit_source_value="U/L",
+        range_low=None,
+        range_high=None,
+        visit_occurrence_id=None,
+    )
     with cdm.source() as source:
         tables = prepare_codes(source, study)
     query = build_query(

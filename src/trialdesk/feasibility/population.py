@@ -6,13 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
 from trialdesk.criteria.model import CriteriaSet, Kind
-from trialdesk.criteria.sql.codes import CodeTables, Key, build_code_tables
+from trialdesk.criteria.sql.codes import CodeTables, build_code_tables
 from trialdesk.criteria.sql.query import (
     MET,
     NEEDS_REVIEW,
@@ -21,10 +20,9 @@ from trialdesk.criteria.sql.query import (
     ScreeningQuery,
     build_query,
     code_table_arrow,
-    distinct_keys_query,
 )
+from trialdesk.feasibility.cdm_codes import read_cdm_codes
 from trialdesk.feasibility.sources import Source
-from trialdesk.patients.omop import Vocabulary, vocabulary_from
 from trialdesk.study.loader import Study
 
 Progress = Callable[[str], None]
@@ -87,25 +85,13 @@ class PopulationStatuses:
 def prepare_codes(source: Source, study: Study, progress: Progress | None = None) -> CodeTables:
     """Resolve the study's value sets to this CDM's concepts; register the lookup tables."""
     if progress:
-        progress("reading the vocabulary")
-    vocab: Vocabulary = vocabulary_from(source)
-    hint = CodeTables(valuesets=[])
-    hint.cvx_concepts = {c for c, v in vocab.concepts.items() if v.vocabulary == "CVX"}
-    hint.consent_concepts = {c for c in vocab.concepts if vocab.is_consent(c)}
-    keys_sql, units_sql, values_sql = distinct_keys_query(hint, source.dialect)
+        progress("reading the codes the CDM uses")
+    cdm = read_cdm_codes(source)
     if progress:
         progress("matching codes to value sets")
-
-    def key(r: dict[str, Any]) -> Key:
-        return (str(r["kind"]), int(r["cid"]), int(r["sid"]), int(r["aux"]))
-
-    keys = [key(r) for r in source.execute(keys_sql, {}).to_pylist()]
-    unit_keys = [
-        (key(r), int(r["unit_cid"]), str(r["unit_src"]))
-        for r in source.execute(units_sql, {}).to_pylist()
-    ]
-    value_concepts = [int(r["vcid"]) for r in source.execute(values_sql, {}).to_pylist()]
-    tables = build_code_tables(vocab, study.valuesets, keys, unit_keys, value_concepts)
+    tables = build_code_tables(
+        cdm.vocab, study.valuesets, sorted(cdm.keys), sorted(cdm.unit_keys), cdm.value_concepts
+    )
     codes, units = code_table_arrow(tables)
     source.register("td_codes", codes)
     source.register("td_units", units)

@@ -429,7 +429,11 @@ WITH td_drug_exposure AS (
             CAST(measurement_date AS DATE) AS end_date,
             CAST(value_as_number AS DOUBLE PRECISION) AS value_num,
             CAST(COALESCE(unit_concept_id, 0) AS BIGINT) AS unit_cid,
-            CAST(COALESCE(unit_source_value, '') AS VARCHAR) AS unit_src,
+            CAST(CASE
+              WHEN unit_concept_id IN (3000069)
+              THEN ''
+              ELSE COALESCE(unit_source_value, '')
+            END AS VARCHAR) AS unit_src,
             CAST(range_high AS DOUBLE PRECISION) AS range_high
           FROM measurement
           UNION ALL
@@ -442,7 +446,11 @@ WITH td_drug_exposure AS (
             CAST(observation_date AS DATE) AS end_date,
             CAST(value_as_number AS DOUBLE PRECISION) AS value_num,
             CAST(COALESCE(unit_concept_id, 0) AS BIGINT) AS unit_cid,
-            CAST(COALESCE(unit_source_value, '') AS VARCHAR) AS unit_src,
+            CAST(CASE
+              WHEN unit_concept_id IN (3000069)
+              THEN ''
+              ELSE COALESCE(unit_source_value, '')
+            END AS VARCHAR) AS unit_src,
             CAST(NULL AS DOUBLE PRECISION) AS range_high
           FROM observation
           WHERE
@@ -785,101 +793,37 @@ WITH td_drug_exposure AS (
 )
 SELECT
   person_id,
-  CASE
-    WHEN (
+  COALESCE(
+    CAST((
       (
         CASE WHEN 18.0 <= v0 THEN TRUE WHEN 18.0 > v0 THEN FALSE END
       )
       AND (
         CASE WHEN v0 <= 65.0 THEN TRUE WHEN v0 > 65.0 THEN FALSE END
       )
-    )
-    THEN 1
-    WHEN (
-      (
-        CASE WHEN 18.0 <= v0 THEN TRUE WHEN 18.0 > v0 THEN FALSE END
-      )
-      AND (
-        CASE WHEN v0 <= 65.0 THEN TRUE WHEN v0 > 65.0 THEN FALSE END
-      )
-    ) IS NULL
-    THEN 2
-    WHEN FALSE
-    THEN 3
-    WHEN FALSE IS NULL
-    THEN 2
-    ELSE 0
-  END AS c_I2,
-  CASE
-    WHEN (
-      v1
-    )
-    THEN 1
-    WHEN (
-      v1
-    ) IS NULL
-    THEN 2
-    WHEN FALSE
-    THEN 3
-    WHEN FALSE IS NULL
-    THEN 2
-    ELSE 0
-  END AS c_E8,
-  CASE
-    WHEN (
+    ) AS INT),
+    2
+  ) AS c_I2,
+  COALESCE(CAST((
+    v1
+  ) AS INT), 2) AS c_E8,
+  COALESCE(
+    CAST((
       (
         CASE WHEN 2.0 <= v2 THEN TRUE WHEN 2.0 > v2 THEN FALSE END
       )
       OR (
         CASE WHEN 2.0 <= v3 THEN TRUE WHEN 2.0 > v3 THEN FALSE END
       )
-    )
-    THEN 1
-    WHEN (
-      (
-        CASE WHEN 2.0 <= v2 THEN TRUE WHEN 2.0 > v2 THEN FALSE END
-      )
-      OR (
-        CASE WHEN 2.0 <= v3 THEN TRUE WHEN 2.0 > v3 THEN FALSE END
-      )
-    ) IS NULL
-    THEN 2
-    WHEN FALSE
-    THEN 3
-    WHEN FALSE IS NULL
-    THEN 2
-    ELSE 0
-  END AS c_E10,
-  CASE
-    WHEN (
-      CASE WHEN 30.0 < v4 THEN TRUE WHEN 30.0 >= v4 THEN FALSE END
-    )
-    THEN 1
-    WHEN (
-      CASE WHEN 30.0 < v4 THEN TRUE WHEN 30.0 >= v4 THEN FALSE END
-    ) IS NULL
-    THEN 2
-    WHEN FALSE
-    THEN 3
-    WHEN FALSE IS NULL
-    THEN 2
-    ELSE 0
-  END AS c_E15,
-  CASE
-    WHEN (
-      v5
-    )
-    THEN 1
-    WHEN (
-      v5
-    ) IS NULL
-    THEN 2
-    WHEN FALSE
-    THEN 3
-    WHEN FALSE IS NULL
-    THEN 2
-    ELSE 0
-  END AS c_E24
+    ) AS INT),
+    2
+  ) AS c_E10,
+  COALESCE(CAST((
+    CASE WHEN 30.0 < v4 THEN TRUE WHEN 30.0 >= v4 THEN FALSE END
+  ) AS INT), 2) AS c_E15,
+  COALESCE(CAST((
+    v5
+  ) AS INT), 2) AS c_E24
 FROM td_calls
 ORDER BY
   person_id

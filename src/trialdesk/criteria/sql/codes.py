@@ -54,6 +54,7 @@ class CodeTables:
     negative_concepts: set[int] = field(default_factory=set)
     consent_concepts: set[int] = field(default_factory=set)
     cvx_concepts: set[int] = field(default_factory=set)
+    ucum_units: set[int] = field(default_factory=set)  # unit concepts read as UCUM codes
 
     @staticmethod
     def column(kind: str, vs: str) -> str:
@@ -123,12 +124,7 @@ def build_code_tables(
                 m.info.ingredient if m.info else None
             )
         tables.rows.append(row)
-    for cid in vocab.concepts:
-        concept = vocab.concepts[cid]
-        if concept.vocabulary == "CVX":
-            tables.cvx_concepts.add(cid)
-        if vocab.is_consent(cid):
-            tables.consent_concepts.add(cid)
+    tables.cvx_concepts, tables.consent_concepts, tables.ucum_units = concept_classes(vocab)
     for cid in set(value_concepts):
         probe = Fact(FactKind.OBSERVATION, "x", value_codes=vocab.codings(cid, None))
         sign = result_sign(probe)
@@ -147,6 +143,21 @@ def build_code_tables(
             row[tables.column("f", vs)] = _factor(unit, target, vs) if vs in with_unit else None
         tables.units.append(row)
     return tables
+
+
+def concept_classes(vocab: Vocabulary) -> tuple[set[int], set[int], set[int]]:
+    """The concepts that change how a row is read: vaccines (CVX; a drug exposure coded so
+    is an immunization), research consents (not a clinical fact) and UCUM units (read by
+    code, not by the text the source wrote beside them)."""
+    cvx, consent, ucum = set(), set(), set()
+    for cid, concept in vocab.concepts.items():
+        if concept.vocabulary == "CVX":
+            cvx.add(cid)
+        elif concept.vocabulary == "UCUM":
+            ucum.add(cid)
+        if vocab.is_consent(cid):
+            consent.add(cid)
+    return cvx, consent, ucum
 
 
 def knee_side(fact: Fact) -> str | None:

@@ -114,15 +114,44 @@ def _select(
 
 @dataclass(frozen=True)
 class FactSource:
-    """One CDM table as ``td_facts`` rows; ``kinds`` are the kinds its rows can have."""
+    """One CDM table as ``td_facts`` rows; ``kinds`` are the kinds its rows can have.
+
+    ``codes``: the table's own columns behind the coded ``td_facts`` columns (cid, sid,
+    aux, unit_cid, unit_src, vcid), which the code tables are built from (cdm_codes.py)."""
 
     table: str
     kinds: frozenset[str]
     select: exp.Select
+    codes: dict[str, str]
 
 
-def fact_sources(consent_concepts: set[int], cvx_concepts: set[int]) -> list[FactSource]:
+def unit_source(ucum_units: set[int]) -> exp.Expr:
+    """``unit_src``: the unit as the source wrote it, '' when the row's unit concept is a
+    UCUM unit. The OMOP adapter then reads the concept and never the text (omop.unit_of),
+    so a CDM's many spellings of one UCUM unit make one unit row, not one per spelling."""
+    written = exp.Coalesce(
+        this=exp.column("unit_source_value"), expressions=[exp.Literal.string("")]
+    )
+    if not ucum_units:
+        return written
+    return exp.Case(
+        ifs=[
+            exp.If(
+                this=exp.column("unit_concept_id").isin(
+                    *(exp.Literal.number(c) for c in sorted(ucum_units))
+                ),
+                true=exp.Literal.string(""),
+            )
+        ],
+        default=written,
+    )
+
+
+def fact_sources(
+    consent_concepts: set[int], cvx_concepts: set[int], ucum_units: set[int] | None = None
+) -> list[FactSource]:
     """Every clinical table, projected onto the ``td_facts`` columns."""
+    units = ucum_units or set()
     drug_kind = exp.Case(
         ifs=[
             exp.If(
@@ -151,12 +180,18 @@ def fact_sources(consent_concepts: set[int], cvx_concepts: set[int]) -> list[Fac
                 True,
                 visit_id=exp.column("visit_occurrence_id"),
             ),
+            {"cid": "condition_concept_id", "sid": "condition_source_concept_id"},
         ),
-        FactSource("measurement", frozenset({"observation"}), _measurement_like("measurement")),
+        FactSource(
+            "measurement",
+            frozenset({"observation"}),
+            _measurement_like("measurement", units),
+            _measurement_codes("measurement"),
+        ),
         FactSource(
             "observation",
             frozenset({"observation"}),
-            _measurement_like("observation").where(
+            _measurement_like("observation", units).where(
                 exp.not_(
                     exp.column("observation_concept_id").isin(
                         *(exp.Literal.number(c) for c in sorted(consent_concepts))
@@ -165,6 +200,7 @@ def fact_sources(consent_concepts: set[int], cvx_concepts: set[int]) -> list[Fac
                 if consent_concepts
                 else exp.true()
             ),
+            _measurement_codes("observation"),
         ),
         FactSource(
             "drug_exposure",
@@ -182,6 +218,7 @@ def fact_sources(consent_concepts: set[int], cvx_concepts: set[int]) -> list[Fac
                 days_supply=exp.column("days_supply"),
                 visit_id=exp.column("visit_occurrence_id"),
             ),
+            {"cid": "drug_concept_id", "sid": "drug_source_concept_id", "aux": "route_concept_id"},
         ),
         FactSource(
             "procedure_occurrence",
@@ -197,6 +234,11 @@ def fact_sources(consent_concepts: set[int], cvx_concepts: set[int]) -> list[Fac
                 False,
                 visit_id=exp.column("visit_occurrence_id"),
             ),
+            {
+                "cid": "procedure_concept_id",
+                "sid": "procedure_source_concept_id",
+                "aux": "modifier_concept_id",
+            },
         ),
         FactSource(
             "device_exposure",
@@ -211,6 +253,7 @@ def fact_sources(consent_concepts: set[int], cvx_concepts: set[int]) -> list[Fac
                 "device_exposure_end_date",
                 True,
             ),
+            {"cid": "device_concept_id", "sid": "device_source_concept_id"},
         ),
         FactSource(
             "visit_occurrence",
@@ -226,17 +269,9 @@ def fact_sources(consent_concepts: set[int], cvx_concepts: set[int]) -> list[Fac
                 False,
                 visit_id=exp.column("visit_occurrence_id"),
             ),
+            {"cid": "visit_concept_id", "sid": "visit_source_concept_id"},
         ),
     ]
-
-
-def facts_query(consent_concepts: set[int], cvx_concepts: set[int]) -> exp.Expr:
-    """UNION ALL of every clinical table, as ``td_facts`` rows."""
-    parts = [s.select for s in fact_sources(consent_concepts, cvx_concepts)]
-    union: exp.Expr = parts[0]
-    for part in parts[1:]:
-        union = exp.union(union, part, distinct=False)
-    return union
 
 
 def narrow(select: exp.Select, columns: set[str]) -> exp.Select:
@@ -246,7 +281,17 @@ def narrow(select: exp.Select, columns: set[str]) -> exp.Select:
     return out
 
 
-def _measurement_like(table: str) -> exp.Select:
+def _measurement_codes(table: str) -> dict[str, str]:
+    return {
+        "cid": f"{table}_concept_id",
+        "sid": f"{table}_source_concept_id",
+        "unit_cid": "unit_concept_id",
+        "unit_src": "unit_source_value",
+        "vcid": "value_as_concept_id",
+    }
+
+
+def _measurement_like(table: str, ucum_units: set[int]) -> exp.Select:
     return _select(
         table,
         exp.Literal.string("observation"),
@@ -258,9 +303,7 @@ def _measurement_like(table: str) -> exp.Select:
         False,
         value_num=exp.cast(exp.column("value_as_number"), exp.DataType.Type.DOUBLE),
         unit_cid=_zero("unit_concept_id"),
-        unit_src=exp.Coalesce(
-            this=exp.column("unit_source_value"), expressions=[exp.Literal.string("")]
-        ),
+        unit_src=unit_source(ucum_units),
         range_high=exp.cast(exp.column("range_high"), exp.DataType.Type.DOUBLE)
         if table == "measurement"
         else _null(),

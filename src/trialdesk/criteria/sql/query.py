@@ -13,7 +13,7 @@ from trialdesk.clinical.valuesets import ValueSet
 from trialdesk.criteria.model import CriteriaSet, Criterion
 from trialdesk.criteria.sql.codes import CodeTables
 from trialdesk.criteria.sql.compiler import SqlCompiler, case, col, lit, parenthesize
-from trialdesk.criteria.sql.facts import fact_sources, facts_query, visits_query
+from trialdesk.criteria.sql.facts import fact_sources, visits_query
 from trialdesk.criteria.sql.passes import Rows, aggregate_passes, read, table_groups, with_rows
 
 # Per-person status codes in the query's result (the evaluator's Status, as integers).
@@ -28,19 +28,27 @@ class ScreeningQuery:
     columns: list[str]  # criterion ids, in protocol order, after person_id
 
 
+def _coded(condition: exp.Expr, true_code: int) -> exp.Expr:
+    """A condition as a status code: ``true_code`` when TRUE, NOT_MET when FALSE, UNKNOWN
+    when NULL. One evaluation of the condition, where a CASE would test it twice."""
+    as_int: exp.Expr = exp.cast(exp.paren(condition), exp.DataType.Type.INT)
+    if true_code != 1:
+        as_int = exp.Mul(this=as_int, expression=lit(true_code))
+    return exp.Coalesce(this=as_int, expressions=[lit(UNKNOWN)])
+
+
 def status_expr(c: SqlCompiler, criterion: Criterion) -> exp.Expr:
-    """The evaluator's status_of(), in SQL."""
+    """The evaluator's status_of(), in SQL: the rule decides when it is TRUE or NULL; when
+    it is FALSE (or absent) the review condition may still ask for a judgment."""
     if criterion.judgment is not None:
         return lit(NEEDS_REVIEW)
-    rule = exp.paren(c.bool(criterion.rule)) if criterion.rule is not None else exp.false()
-    review = exp.paren(c.bool(criterion.review)) if criterion.review is not None else exp.false()
-    return case(
-        (rule, lit(MET)),
-        (exp.Is(this=rule.copy(), expression=exp.Null()), lit(UNKNOWN)),
-        (review, lit(NEEDS_REVIEW)),
-        (exp.Is(this=review.copy(), expression=exp.Null()), lit(UNKNOWN)),
-        default=lit(NOT_MET),
-    )
+    review = _coded(c.bool(criterion.review), NEEDS_REVIEW) if criterion.review else None
+    if criterion.rule is None:
+        return review if review is not None else lit(NOT_MET)
+    rule = _coded(c.bool(criterion.rule), MET)
+    if review is None:
+        return rule
+    return case((exp.EQ(this=rule, expression=lit(NOT_MET)), review), default=rule.copy())
 
 
 def _birth_date() -> exp.Expr:
@@ -97,7 +105,9 @@ def build_query(
 ) -> ScreeningQuery:
     c = SqlCompiler(tables, units, screening, baseline, target_knee, study_id, dialect)
     statuses = [exp.alias_(status_expr(c, cr), f"c_{cr.id}") for cr in criteria.criteria]
-    groups = table_groups(fact_sources(tables.consent_concepts, tables.cvx_concepts))
+    groups = table_groups(
+        fact_sources(tables.consent_concepts, tables.cvx_concepts, tables.ucum_units)
+    )
     rows = Rows(valuesets, groups, tables.rows, c.param_date)
     passes = aggregate_passes(rows, c.out.aggregates, c.out.derived, c.out.floors)
     ordered = [(name, with_rows(rows, cte)) for name, cte in c.out.ctes]
@@ -184,27 +194,3 @@ def build_query(
         params=dict(c.out.params),
         columns=[cr.id for cr in criteria.criteria],
     )
-
-
-def distinct_keys_query(tables_hint: CodeTables, dialect: str) -> tuple[str, str, str]:
-    """Queries for the distinct coded-row keys, the units each observation key comes with,
-    and the coded values in the CDM. (One DISTINCT over all seven columns cost more.)"""
-    facts = facts_query(tables_hint.consent_concepts, tables_hint.cvx_concepts)
-    keys = (
-        exp.select("kind", "cid", "sid", "aux")
-        .distinct()
-        .from_(exp.alias_(exp.paren(facts.copy()), "f"))
-    )
-    units = (
-        exp.select("kind", "cid", "sid", "aux", "unit_cid", "unit_src")
-        .distinct()
-        .from_(exp.alias_(exp.paren(facts.copy()), "f"))
-        .where(exp.EQ(this=col("kind"), expression=lit("observation")))
-    )
-    values = (
-        exp.select("vcid")
-        .distinct()
-        .from_(exp.alias_(exp.paren(facts), "f"))
-        .where(exp.GT(this=col("vcid"), expression=lit(0)))
-    )
-    return tuple(parenthesize(q).sql(dialect=dialect) for q in (keys, units, values))  # type: ignore[return-value]
