@@ -16,7 +16,7 @@ import pytest
 import sqlglot
 
 from omopbuild import Cdm, standard_vocab
-from trialdesk.criteria.sql.query import build_query
+from trialdesk.criteria.sql.query import build_query, build_tree
 from trialdesk.feasibility.population import prepare_codes
 from trialdesk.study.loader import load_study
 
@@ -70,3 +70,33 @@ def test_compiled_sql_matches_the_golden_file(dialect: str) -> None:
     used = set(re.findall(style, re.sub(r"'[^']*'", "", query.sql)))
     assert used == set(query.params)
     assert query.params["target_knee"] == "right"
+
+
+@pytest.mark.parametrize("dialect", ["duckdb", "postgres", "spark"])
+def test_no_node_of_the_compiled_tree_is_shared(dialect: str) -> None:
+    """The compiler passes copy=False to sqlglot's builders (compiler.and_, ...): a node
+    built once and placed twice would print alike but be rewritten in both places at once
+    by any later transform. Every node must sit under exactly one parent."""
+    study = load_study()
+    cdm = Cdm(standard_vocab())
+    cdm.person(1, date(1970, 1, 1), "female")
+    with cdm.source() as source:
+        tables = prepare_codes(source, study)
+    for baseline in (date(2026, 3, 16), date(2026, 3, 2)):
+        tree, _ = build_tree(
+            study.criteria,
+            tables,
+            {n: v.unit for n, v in study.valuesets.items()},
+            screening=date(2026, 3, 2),
+            baseline=baseline,
+            target_knee="right",
+            dialect=dialect,
+            study_id=study.id,
+            valuesets=study.valuesets,
+        )
+        seen: set[int] = set()
+        for node in tree.walk():
+            assert id(node) not in seen, f"shared node: {node.sql(dialect)[:200]}"
+            seen.add(id(node))
+            for child in node.iter_expressions():
+                assert child.parent is node, f"stale parent: {child.sql(dialect)[:200]}"

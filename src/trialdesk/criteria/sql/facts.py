@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlglot import exp
 
+from trialdesk.criteria.sql.compiler import alias, cast, not_
 from trialdesk.patients.omop import VISIT_CLASSES
 
 OPEN_END = "9999-12-31"
@@ -57,7 +58,7 @@ TYPES: dict[str, Any] = {  # column -> exp.DataType.Type
 
 
 def _date(expr: str) -> exp.Expr:
-    return exp.cast(exp.column(expr), exp.DataType.Type.DATE)
+    return cast(exp.column(expr), exp.DataType.Type.DATE)
 
 
 def _null() -> exp.Expr:
@@ -66,7 +67,7 @@ def _null() -> exp.Expr:
 
 def _span_end(start: exp.Expr, end: exp.Expr, open_ended: bool) -> exp.Expr:
     fallback: exp.Expr = (
-        exp.cast(exp.Literal.string(OPEN_END), exp.DataType.Type.DATE) if open_ended else start
+        cast(exp.Literal.string(OPEN_END), exp.DataType.Type.DATE) if open_ended else start
     )
     return exp.Case(
         ifs=[
@@ -108,8 +109,8 @@ def _select(
     for name in COLUMNS[7:]:
         values[name] = cols.get(name, _null())
     for name, dtype in TYPES.items():
-        values[name] = exp.cast(values[name], dtype)
-    return exp.select(*(exp.alias_(v, k) for k, v in values.items())).from_(table)
+        values[name] = cast(values[name], dtype)
+    return exp.select(*(alias(v, k) for k, v in values.items())).from_(table, copy=False)
 
 
 @dataclass(frozen=True)
@@ -192,13 +193,14 @@ def fact_sources(
             "observation",
             frozenset({"observation"}),
             _measurement_like("observation", units).where(
-                exp.not_(
+                not_(
                     exp.column("observation_concept_id").isin(
                         *(exp.Literal.number(c) for c in sorted(consent_concepts))
                     )
                 )
                 if consent_concepts
-                else exp.true()
+                else exp.true(),
+                copy=False,
             ),
             _measurement_codes("observation"),
         ),
@@ -214,7 +216,7 @@ def fact_sources(
                 "drug_exposure_start_date",
                 "drug_exposure_end_date",
                 False,
-                quantity=exp.cast(exp.column("quantity"), exp.DataType.Type.DOUBLE),
+                quantity=cast(exp.column("quantity"), exp.DataType.Type.DOUBLE),
                 days_supply=exp.column("days_supply"),
                 visit_id=exp.column("visit_occurrence_id"),
             ),
@@ -301,10 +303,10 @@ def _measurement_like(table: str, ucum_units: set[int]) -> exp.Select:
         f"{table}_date",
         None,
         False,
-        value_num=exp.cast(exp.column("value_as_number"), exp.DataType.Type.DOUBLE),
+        value_num=cast(exp.column("value_as_number"), exp.DataType.Type.DOUBLE),
         unit_cid=_zero("unit_concept_id"),
         unit_src=unit_source(ucum_units),
-        range_high=exp.cast(exp.column("range_high"), exp.DataType.Type.DOUBLE)
+        range_high=cast(exp.column("range_high"), exp.DataType.Type.DOUBLE)
         if table == "measurement"
         else _null(),
         vcid=_zero("value_as_concept_id"),
@@ -322,6 +324,6 @@ def visits_query() -> exp.Select:
             for cid, name in VISIT_CLASSES.items()
         ],
     )
-    return exp.select(
-        exp.alias_(exp.column("visit_occurrence_id"), "vid"), exp.alias_(cls, "vclass")
-    ).from_("visit_occurrence")
+    return exp.select(alias(exp.column("visit_occurrence_id"), "vid"), alias(cls, "vclass")).from_(
+        "visit_occurrence", copy=False
+    )

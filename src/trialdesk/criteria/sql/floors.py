@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlglot import exp
 
-from trialdesk.criteria.sql.compiler import case, col, lit
+from trialdesk.criteria.sql.compiler import case, col, lit, or_, paren
 
 DateParam = Callable[[date], exp.Expr]
 
@@ -63,7 +63,7 @@ def floor_column(flags: Sequence[str], floors: Mapping[str, date], param: DatePa
     open_ended = [col(f"m__{f}") for f in flags if f not in floors]
     if not open_ended:
         return least
-    return case((exp.paren(exp.or_(*open_ended)), exp.Null()), default=least)
+    return case((paren(or_(*open_ended)), exp.Null()), default=least)
 
 
 def coarse_filter(
@@ -90,12 +90,12 @@ def coarse_filter(
     ]
     if concepts:
         keep.append(col("cid").isin(*(lit(c) for c in concepts)))
-    return exp.or_(*keep)
+    return or_(*keep)
 
 
 def exact_filter() -> exp.Expr:
     """After the join with the codes (alias k, with its floor column), over the facts f."""
-    return exp.or_(
+    return or_(
         exp.Is(this=col("start_date", "f"), expression=exp.Null()),
         exp.Is(this=col("floor_date", "k"), expression=exp.Null()),
         exp.GTE(this=col("end_date", "f"), expression=col("floor_date", "k")),

@@ -19,9 +19,13 @@ from trialdesk.criteria.sql.compiler import (
     DateVal,
     Interval,
     SqlCompiler,
+    and_,
     case,
+    cast,
     col,
     lit,
+    not_,
+    or_,
     tri_to_bool,
 )
 from trialdesk.errors import StudyError
@@ -42,15 +46,15 @@ def _open_start(start: DateVal) -> bool:
 def _between(c: SqlCompiler, value: exp.Expr, start: DateVal, end: DateVal) -> exp.Expr:
     upper = _le(value.copy(), c.sql_date(end))
     if _open_start(start):
-        return exp.and_(exp.not_(exp.Is(this=value.copy(), expression=exp.Null())), upper)
-    return exp.and_(_le(c.sql_date(start), value.copy()), upper)
+        return and_(not_(exp.Is(this=value.copy(), expression=exp.Null())), upper)
+    return and_(_le(c.sql_date(start), value.copy()), upper)
 
 
 def _overlaps(c: SqlCompiler, start: DateVal, end: DateVal) -> exp.Expr:
     upper = _le(START.copy(), c.sql_date(end))
     if _open_start(start):
-        return exp.and_(upper, exp.not_(exp.Is(this=END.copy(), expression=exp.Null())))
-    return exp.and_(upper, _le(c.sql_date(start), END.copy()))
+        return and_(upper, not_(exp.Is(this=END.copy(), expression=exp.Null())))
+    return and_(upper, _le(c.sql_date(start), END.copy()))
 
 
 def _min_date(c: SqlCompiler, a: DateVal, b: DateVal) -> DateVal:
@@ -88,8 +92,8 @@ def history(c: SqlCompiler, node: Call, window: tuple[DateVal, DateVal] | None) 
     scope = c.in_vs(node.valuesets)
     excluding = node.option("excluding")
     if isinstance(excluding, str):
-        scope = exp.and_(
-            scope, exp.not_(exp.Coalesce(this=col(f"m__{excluding}"), expressions=[exp.false()]))
+        scope = and_(
+            scope, not_(exp.Coalesce(this=col(f"m__{excluding}"), expressions=[exp.false()]))
         )
     parts: list[exp.Expr] = [
         case(
@@ -100,13 +104,13 @@ def history(c: SqlCompiler, node: Call, window: tuple[DateVal, DateVal] | None) 
     ]
     if node.option("in_target_knee") is True:
         c.out.params["target_knee"] = c.target_knee
-        knee = exp.cast(exp.Placeholder(this="target_knee"), exp.DataType.Type.VARCHAR)
+        knee = cast(exp.Placeholder(this="target_knee"), exp.DataType.Type.VARCHAR)
         parts.append(
             case(
                 (exp.Is(this=col("laterality"), expression=exp.Null()), lit(1)),
                 (exp.Is(this=knee.copy(), expression=exp.Null()), lit(1)),
                 (
-                    exp.or_(
+                    or_(
                         exp.EQ(this=col("laterality"), expression=lit("bilateral")),
                         exp.EQ(this=col("laterality"), expression=knee.copy()),
                     ),
@@ -147,11 +151,11 @@ def result_sign(c: SqlCompiler) -> exp.Expr:
     def words(concepts: set[int], vocabulary: frozenset[str]) -> exp.Expr:
         coded = col("vcid").isin(*(lit(x) for x in sorted(concepts))) if concepts else exp.false()
         said = text.copy().isin(*(lit(x) for x in sorted(vocabulary)))
-        return exp.Coalesce(this=exp.or_(coded, said), expressions=[exp.false()])
+        return exp.Coalesce(this=or_(coded, said), expressions=[exp.false()])
 
-    numeric = exp.and_(
-        exp.not_(exp.Is(this=col("value_num"), expression=exp.Null())),
-        exp.not_(exp.Is(this=col("range_high"), expression=exp.Null())),
+    numeric = and_(
+        not_(exp.Is(this=col("value_num"), expression=exp.Null())),
+        not_(exp.Is(this=col("range_high"), expression=exp.Null())),
     )
     above = case(
         (exp.GT(this=col("value_num"), expression=col("range_high")), lit(2)), default=lit(0)
@@ -165,7 +169,7 @@ def result_sign(c: SqlCompiler) -> exp.Expr:
 
 
 def positive(c: SqlCompiler, names: tuple[str, ...], w: tuple[DateVal, DateVal]) -> exp.Expr:
-    scope = exp.and_(c.in_vs(names), _between(c, START, *w))
+    scope = and_(c.in_vs(names), _between(c, START, *w))
     sign = result_sign(c)
     finding = exp.Coalesce(this=c.first_info("c", names), expressions=[exp.false()])
     sign = case((finding, lit(2)), default=sign)
@@ -175,7 +179,7 @@ def positive(c: SqlCompiler, names: tuple[str, ...], w: tuple[DateVal, DateVal])
         exp.Sum(
             this=case(
                 (
-                    exp.and_(c.in_vs(names), exp.Is(this=START.copy(), expression=exp.Null())),
+                    and_(c.in_vs(names), exp.Is(this=START.copy(), expression=exp.Null())),
                     lit(1),
                 ),
                 default=lit(0),
@@ -186,7 +190,7 @@ def positive(c: SqlCompiler, names: tuple[str, ...], w: tuple[DateVal, DateVal])
     return case(
         (exp.EQ(this=top, expression=lit(2)), exp.true()),
         (
-            exp.or_(
+            or_(
                 exp.EQ(this=exp.Coalesce(this=n, expressions=[lit(0)]), expression=lit(0)),
                 exp.EQ(this=top.copy(), expression=lit(1)),
                 exp.GT(this=exp.Coalesce(this=undated, expressions=[lit(0)]), expression=lit(0)),

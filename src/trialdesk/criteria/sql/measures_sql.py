@@ -17,9 +17,15 @@ from trialdesk.criteria.sql.compiler import (
     DateVal,
     Interval,
     SqlCompiler,
+    alias,
+    and_,
     case,
+    cast,
     col,
     lit,
+    not_,
+    or_,
+    paren,
     round_,
 )
 from trialdesk.criteria.sql.functions import (
@@ -53,9 +59,9 @@ def age_at(c: SqlCompiler, at: exp.Expr) -> exp.Expr:
         this=exp.Sub(this=exp.Year(this=at.copy()), expression=exp.Year(this=birth.copy())),
         expression=case(
             (
-                exp.or_(
+                or_(
                     exp.LT(this=exp.Month(this=at.copy()), expression=exp.Month(this=birth.copy())),
-                    exp.and_(
+                    and_(
                         exp.EQ(
                             this=exp.Month(this=at.copy()), expression=exp.Month(this=birth.copy())
                         ),
@@ -69,7 +75,7 @@ def age_at(c: SqlCompiler, at: exp.Expr) -> exp.Expr:
     )
     return case(
         (
-            exp.or_(
+            or_(
                 _null(birth.copy()),
                 _null(at.copy()),
                 exp.LT(this=at.copy(), expression=birth.copy()),
@@ -97,10 +103,10 @@ def crcl(c: SqlCompiler, w: tuple[DateVal, DateVal]) -> Interval:
         ),
         default=value,
     )
-    ok = exp.and_(
+    ok = and_(
         sex.copy().isin(lit("male"), lit("female")),
         exp.GTE(this=age.copy(), expression=lit(_CG_MIN_AGE)),
-        exp.not_(_null(kg.v)),
+        not_(_null(kg.v)),
     )
     result = case((ok, round_(value, 6)))
     return result, result.copy()
@@ -119,7 +125,7 @@ def bmi(c: SqlCompiler, w: tuple[DateVal, DateVal]) -> Interval:
         ),
         expression=lit(10.0),
     )
-    value = case((exp.not_(_null(observed.v)), observed.v), default=rounded)
+    value = case((not_(_null(observed.v)), observed.v), default=rounded)
     return value, value.copy()
 
 
@@ -139,12 +145,12 @@ def islands(rows: exp.Select, gap_days: int) -> exp.Select:
             end_side="PRECEDING",
         ),
     )
-    marked = exp.select(col("person_id"), col("st"), col("en"), exp.alias_(prev, "prev_en")).from_(
-        exp.alias_(exp.paren(rows), "r")
+    marked = exp.select(col("person_id"), col("st"), col("en"), alias(prev, "prev_en")).from_(
+        alias(paren(rows), "r"), copy=False
     )
     reach = exp.DateAdd(this=col("prev_en"), expression=lit(gap_days), unit=exp.var("DAY"))
     brk = case(
-        (exp.or_(_null(col("prev_en")), exp.GT(this=col("st"), expression=reach)), lit(1)),
+        (or_(_null(col("prev_en")), exp.GT(this=col("st"), expression=reach)), lit(1)),
         default=lit(0),
     )
     island = exp.Window(
@@ -155,17 +161,17 @@ def islands(rows: exp.Select, gap_days: int) -> exp.Select:
             kind="ROWS", start="UNBOUNDED", start_side="PRECEDING", end="CURRENT ROW"
         ),
     )
-    numbered = exp.select(col("person_id"), col("st"), col("en"), exp.alias_(island, "isl")).from_(
-        exp.alias_(exp.paren(marked), "m")
+    numbered = exp.select(col("person_id"), col("st"), col("en"), alias(island, "isl")).from_(
+        alias(paren(marked), "m"), copy=False
     )
     return (
         exp.select(
             col("person_id"),
-            exp.alias_(exp.Min(this=col("st")), "s"),
-            exp.alias_(exp.Max(this=col("en")), "e"),
+            alias(exp.Min(this=col("st")), "s"),
+            alias(exp.Max(this=col("en")), "e"),
         )
-        .from_(exp.alias_(exp.paren(numbered), "n"))
-        .group_by(col("person_id"), col("isl"))
+        .from_(alias(paren(numbered), "n"), copy=False)
+        .group_by(col("person_id"), col("isl"), copy=False)
     )
 
 
@@ -174,24 +180,25 @@ def course_start(c: SqlCompiler, names: tuple[str, ...], on: DateVal, gap_days: 
     name = f"s{len(c.out.ctes)}"
     on_sql = c.sql_date(on)
     rows = (
-        exp.select(col("person_id"), exp.alias_(START.copy(), "st"), exp.alias_(END.copy(), "en"))
-        .from_("td_rows")
+        exp.select(col("person_id"), alias(START.copy(), "st"), alias(END.copy(), "en"))
+        .from_("td_rows", copy=False)
         .where(
-            exp.and_(
+            and_(
                 c.in_vs(names),
                 _kind("medication"),
                 exp.LTE(this=START.copy(), expression=on_sql.copy()),
-            )
+            ),
+            copy=False,
         )
     )
     cte = (
         exp.select(
-            exp.alias_(col("person_id"), f"{name}_pid"),
-            exp.alias_(exp.Min(this=col("s")), f"{name}_v"),
+            alias(col("person_id"), f"{name}_pid"),
+            alias(exp.Min(this=col("s")), f"{name}_v"),
         )
-        .from_(exp.alias_(exp.paren(islands(rows, gap_days)), "i"))
-        .where(exp.GTE(this=col("e"), expression=on_sql.copy()))
-        .group_by(col("person_id"))
+        .from_(alias(paren(islands(rows, gap_days)), "i"), copy=False)
+        .where(exp.GTE(this=col("e"), expression=on_sql.copy()), copy=False)
+        .group_by(col("person_id"), copy=False)
     )
     c.out.ctes.append((name, cte))
     return col(f"{name}_v")
@@ -202,9 +209,9 @@ def _covered_days(c: SqlCompiler, rows: exp.Select) -> str:
     name = f"x{len(c.out.ctes)}"
     days = exp.Sum(this=exp.Add(this=_days(col("e"), col("s")), expression=lit(1)))
     cte = (
-        exp.select(exp.alias_(col("person_id"), f"{name}_pid"), exp.alias_(days, f"{name}_v"))
-        .from_(exp.alias_(exp.paren(islands(rows, 1)), "i"))
-        .group_by(col("person_id"))
+        exp.select(alias(col("person_id"), f"{name}_pid"), alias(days, f"{name}_v"))
+        .from_(alias(paren(islands(rows, 1)), "i"), copy=False)
+        .group_by(col("person_id"), copy=False)
     )
     c.out.ctes.append((name, cte))
     return name
@@ -216,12 +223,10 @@ def exposure_days(c: SqlCompiler, node: Call, w: tuple[DateVal, DateVal]) -> Int
     route = node.option("route")
     if not (isinstance(w[0], date) and isinstance(w[1], date)):
         raise StudyError("exposure_days() in SQL needs a window of fixed dates")
-    scope = exp.and_(c.in_vs(names), _kind("medication"), _overlaps(c, *w))
+    scope = and_(c.in_vs(names), _kind("medication"), _overlaps(c, *w))
     got = c.first_info("route", names)
     if isinstance(route, str):
-        scope = exp.and_(
-            scope, exp.or_(_null(got.copy()), exp.EQ(this=got.copy(), expression=lit(route)))
-        )
+        scope = and_(scope, or_(_null(got.copy()), exp.EQ(this=got.copy(), expression=lit(route))))
     w_end = min(w[1], c.horizon)
     first = case(
         (exp.GTE(this=START.copy(), expression=c.sql_date(w[0])), START.copy()),
@@ -233,26 +238,24 @@ def exposure_days(c: SqlCompiler, node: Call, w: tuple[DateVal, DateVal]) -> Int
     )
 
     def rows(extra: exp.Expr | None) -> exp.Select:
-        clipped = exp.select(
-            col("person_id"), exp.alias_(first.copy(), "st"), exp.alias_(last.copy(), "en")
-        )
-        clipped = clipped.from_("td_rows").where(
-            exp.and_(scope.copy(), extra) if extra is not None else scope.copy()
+        clipped = exp.select(col("person_id"), alias(first.copy(), "st"), alias(last.copy(), "en"))
+        clipped = clipped.from_("td_rows", copy=False).where(
+            and_(scope.copy(), extra) if extra is not None else scope.copy(), copy=False
         )
         return (
             exp.select("*")
-            .from_(exp.alias_(exp.paren(clipped), "r0"))
-            .where(exp.GTE(this=col("en"), expression=col("st")))
+            .from_(alias(paren(clipped), "r0"), copy=False)
+            .where(exp.GTE(this=col("en"), expression=col("st")), copy=False)
         )
 
     possible = _covered_days(c, rows(None))
     certain = (
-        _covered_days(c, rows(exp.not_(_null(got.copy())))) if isinstance(route, str) else possible
+        _covered_days(c, rows(not_(_null(got.copy())))) if isinstance(route, str) else possible
     )
-    lo = exp.cast(
+    lo = cast(
         exp.Coalesce(this=col(f"{certain}_v"), expressions=[lit(0)]), exp.DataType.Type.DOUBLE
     )
-    hi = exp.cast(
+    hi = cast(
         exp.Coalesce(this=col(f"{possible}_v"), expressions=[lit(0)]), exp.DataType.Type.DOUBLE
     )
     return lo, hi
@@ -266,7 +269,7 @@ def _serology_points(c: SqlCompiler, vs: str, until: DateVal) -> exp.Expr:
     v, h = col("value_num"), col("range_high")
     numeric = case(
         (
-            exp.or_(
+            or_(
                 exp.LT(this=v.copy(), expression=lit(0)), exp.LTE(this=h.copy(), expression=lit(0))
             ),
             exp.Null(),
@@ -277,7 +280,7 @@ def _serology_points(c: SqlCompiler, vs: str, until: DateVal) -> exp.Expr:
     )
     sign = result_sign(c)
     points = case(
-        (exp.and_(exp.not_(_null(v.copy())), exp.not_(_null(h.copy()))), numeric),
+        (and_(not_(_null(v.copy())), not_(_null(h.copy()))), numeric),
         (exp.EQ(this=sign, expression=lit(2)), lit(2)),
         (exp.EQ(this=sign.copy(), expression=lit(0)), lit(0)),
     )
@@ -290,7 +293,7 @@ def _serology_points(c: SqlCompiler, vs: str, until: DateVal) -> exp.Expr:
             CODE, exp.Coalesce(this=exp.Add(this=points, expression=lit(1)), expressions=[lit(0)])
         ),
     ]
-    where = exp.and_(col(f"m__{vs}"), exp.LTE(this=START.copy(), expression=c.sql_date(until)))
+    where = and_(col(f"m__{vs}"), exp.LTE(this=START.copy(), expression=c.sql_date(until)))
     code = Pick(c, where, fields, None).get(3)
     return case(
         (exp.GT(this=code, expression=lit(0)), exp.Sub(this=code.copy(), expression=lit(1)))
@@ -335,7 +338,7 @@ def acr_eular_2010(c: SqlCompiler, on: DateVal) -> Interval:
         ),
         expression=exp.Coalesce(this=dur.copy(), expressions=[lit(1)]),
     )
-    return exp.cast(lo, exp.DataType.Type.DOUBLE), exp.cast(hi, exp.DataType.Type.DOUBLE)
+    return cast(lo, exp.DataType.Type.DOUBLE), cast(hi, exp.DataType.Type.DOUBLE)
 
 
 def _greatest(items: list[exp.Expr]) -> exp.Expr:
@@ -352,7 +355,7 @@ def _first_onset(c: SqlCompiler, on: DateVal) -> exp.Expr:
         exp.Min(
             this=case(
                 (
-                    exp.and_(
+                    and_(
                         col("m__rheumatoid_arthritis"),
                         exp.LTE(this=START.copy(), expression=c.sql_date(on)),
                     ),

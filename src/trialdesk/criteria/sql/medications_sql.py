@@ -14,9 +14,13 @@ from trialdesk.criteria.sql.compiler import (
     DateVal,
     Interval,
     SqlCompiler,
+    and_,
     case,
+    cast,
     col,
     lit,
+    not_,
+    or_,
     round_,
     tri_to_bool,
 )
@@ -25,10 +29,10 @@ from trialdesk.criteria.sql.functions import END, START, _between, _kind, _overl
 
 def taking(c: SqlCompiler, names: tuple[str, ...], on: DateVal) -> exp.Expr:
     """TRUE if an order covers ``on``; else UNKNOWN if an order has no date; else FALSE."""
-    base = exp.and_(c.in_vs(names), _kind("medication"))
+    base = and_(c.in_vs(names), _kind("medication"))
     row = case(
-        (exp.and_(base, _between(c, c.sql_date(on), START, END)), lit(2)),
-        (exp.and_(base.copy(), exp.Is(this=START.copy(), expression=exp.Null())), lit(1)),
+        (and_(base, _between(c, c.sql_date(on), START, END)), lit(2)),
+        (and_(base.copy(), exp.Is(this=START.copy(), expression=exp.Null())), lit(1)),
         default=lit(0),
     )
     return tri_to_bool(c.aggregate(exp.Max(this=row), floor=on))
@@ -54,9 +58,9 @@ def dose_changed(c: SqlCompiler, names: tuple[str, ...], w: tuple[DateVal, DateV
     "Two values" is a smallest and a largest dose that differ, per ingredient: a pair of
     plain aggregates per ingredient the CDM's codes name, so the drug rows are read once,
     in the same pass as every other medication aggregate."""
-    scope = exp.and_(c.in_vs(names), _kind("medication"), _overlaps(c, *w))
+    scope = and_(c.in_vs(names), _kind("medication"), _overlaps(c, *w))
     dose = _daily_dose(c, names)
-    known = exp.and_(scope.copy(), exp.not_(exp.Is(this=dose.copy(), expression=exp.Null())))
+    known = and_(scope.copy(), not_(exp.Is(this=dose.copy(), expression=exp.Null())))
     ingredient = c.first_info("ingr", names)
     changed: list[exp.Expr] = []
     for name in _ingredients(c, names):
@@ -65,7 +69,7 @@ def dose_changed(c: SqlCompiler, names: tuple[str, ...], w: tuple[DateVal, DateV
             if name is None
             else exp.EQ(this=ingredient.copy(), expression=lit(name))
         )
-        rounded = case((exp.and_(known.copy(), same), round_(dose.copy(), 3)))
+        rounded = case((and_(known.copy(), same), round_(dose.copy(), 3)))
         low = c.aggregate(exp.Min(this=rounded), floor=w[0])
         high = c.aggregate(exp.Max(this=rounded.copy()), floor=w[0])
         changed.append(
@@ -74,14 +78,14 @@ def dose_changed(c: SqlCompiler, names: tuple[str, ...], w: tuple[DateVal, DateV
     nulls = c.aggregate(
         exp.Sum(
             this=case(
-                (exp.and_(scope.copy(), exp.Is(this=dose.copy(), expression=exp.Null())), lit(1)),
+                (and_(scope.copy(), exp.Is(this=dose.copy(), expression=exp.Null())), lit(1)),
                 default=lit(0),
             )
         ),
         floor=w[0],
     )
     return case(
-        (exp.or_(*changed) if changed else exp.false(), exp.true()),
+        (or_(*changed) if changed else exp.false(), exp.true()),
         (
             exp.GT(this=exp.Coalesce(this=nulls, expressions=[lit(0)]), expression=lit(0)),
             exp.Null(),
@@ -94,14 +98,14 @@ def _daily_dose(c: SqlCompiler, names: tuple[str, ...]) -> exp.Expr:
     """mg/day: units per day (quantity / days supply) times the product strength."""
     per_day = case(
         (
-            exp.and_(
-                exp.not_(exp.Is(this=col("quantity"), expression=exp.Null())),
+            and_(
+                not_(exp.Is(this=col("quantity"), expression=exp.Null())),
                 exp.GT(this=col("days_supply"), expression=lit(0)),
                 exp.GTE(this=col("quantity"), expression=lit(0)),
             ),
             exp.Div(
                 this=col("quantity"),
-                expression=exp.cast(col("days_supply"), exp.DataType.Type.DOUBLE),
+                expression=cast(col("days_supply"), exp.DataType.Type.DOUBLE),
             ),
         ),
     )
@@ -110,13 +114,13 @@ def _daily_dose(c: SqlCompiler, names: tuple[str, ...]) -> exp.Expr:
 
 def highest_daily_dose(c: SqlCompiler, node: Call, w: tuple[DateVal, DateVal]) -> Interval:
     names = node.valuesets
-    scope = exp.and_(c.in_vs(names), _kind("medication"), _overlaps(c, *w))
+    scope = and_(c.in_vs(names), _kind("medication"), _overlaps(c, *w))
     route = node.option("route")
     if isinstance(route, str):
         got = c.first_info("route", names)
-        scope = exp.and_(
+        scope = and_(
             scope,
-            exp.or_(
+            or_(
                 exp.Is(this=got, expression=exp.Null()),
                 exp.EQ(this=got.copy(), expression=lit(route)),
             ),
@@ -129,7 +133,7 @@ def highest_daily_dose(c: SqlCompiler, node: Call, w: tuple[DateVal, DateVal]) -
     nulls = c.aggregate(
         exp.Sum(
             this=case(
-                (exp.and_(scope.copy(), exp.Is(this=dose.copy(), expression=exp.Null())), lit(1)),
+                (and_(scope.copy(), exp.Is(this=dose.copy(), expression=exp.Null())), lit(1)),
                 default=lit(0),
             )
         ),

@@ -28,7 +28,7 @@ from sqlglot import exp
 from trialdesk.clinical.valuesets import ValueSet
 from trialdesk.criteria.context import KIND_MATCHES
 from trialdesk.criteria.sql.codes import KINDS
-from trialdesk.criteria.sql.compiler import case, col, lit
+from trialdesk.criteria.sql.compiler import alias, and_, case, col, lit, or_, paren
 from trialdesk.criteria.sql.facts import COLUMNS, FactSource, narrow
 from trialdesk.criteria.sql.floors import (
     DateParam,
@@ -128,22 +128,24 @@ class Rows:
             facts = exp.union(facts, narrow(source.select, needed), distinct=False)
         if bounded:
             coarse = coarse_filter(flags, bounded, self.code_rows, group.kinds, self.param)
-            facts = exp.select("*").from_(exp.paren(facts).as_("f0")).where(coarse)
-        code_filter = exp.and_(
+            facts = (
+                exp.select("*").from_(paren(facts).as_("f0"), copy=False).where(coarse, copy=False)
+            )
+        code_filter = and_(
             col("kind").isin(*(lit(k) for k in sorted(group.kinds))),
-            exp.paren(exp.or_(*(col(f"m__{f}") for f in flags))) if flags else exp.true(),
+            paren(or_(*(col(f"m__{f}") for f in flags))) if flags else exp.true(),
         )
         codes = (
             exp.select(
                 *(col(n) for n in ("kind", *_KEYS, *code_cols)),
                 *(
-                    [exp.alias_(floor_column(flags, bounded, self.param), "floor_date")]
+                    [alias(floor_column(flags, bounded, self.param), "floor_date")]
                     if bounded
                     else []
                 ),
             )
-            .from_("td_codes")
-            .where(code_filter)
+            .from_("td_codes", copy=False)
+            .where(code_filter, copy=False)
         )
         rows = (
             exp.select(
@@ -152,28 +154,31 @@ class Rows:
                 *(col(n, "u") for n in unit_cols),
                 *([col("vclass", "v")] if "vclass" in names else []),
             )
-            .from_(exp.paren(facts).as_("f"))
+            .from_(paren(facts).as_("f"), copy=False)
             .join(
-                exp.paren(codes).as_("k"),
-                on=exp.and_(*(exp.EQ(this=col(k, "f"), expression=col(k, "k")) for k in _KEYS)),
+                paren(codes).as_("k"),
+                on=and_(*(exp.EQ(this=col(k, "f"), expression=col(k, "k")) for k in _KEYS)),
+                copy=False,
             )
         )
         if bounded:
-            rows = rows.where(exact_filter())
+            rows = rows.where(exact_filter(), copy=False)
         if unit_cols:
             rows = rows.join(
-                exp.alias_(exp.to_identifier("td_units"), "u"),
-                on=exp.and_(
+                alias(exp.to_identifier("td_units"), "u"),
+                on=and_(
                     exp.EQ(this=col("unit_cid", "f"), expression=col("unit_cid", "u")),
                     exp.EQ(this=col("unit_src", "f"), expression=col("unit_src", "u")),
                 ),
                 join_type="left",
+                copy=False,
             )
         if "vclass" in names:
             rows = rows.join(
-                exp.alias_(exp.to_identifier("td_visit"), "v"),
+                alias(exp.to_identifier("td_visit"), "v"),
                 on=exp.EQ(this=col("visit_id", "f"), expression=col("vid", "v")),
                 join_type="left",
+                copy=False,
             )
         return rows
 
@@ -215,7 +220,7 @@ def _combine(fn: type[exp.Expr], parts: list[exp.Expr]) -> exp.Expr:
         total: exp.Expr = exp.Coalesce(this=parts[0], expressions=[lit(0)])
         for p in parts[1:]:
             total = exp.Add(this=total, expression=exp.Coalesce(this=p, expressions=[lit(0)]))
-        nothing = exp.and_(*(exp.Is(this=p.copy(), expression=exp.Null()) for p in parts))
+        nothing = and_(*(exp.Is(this=p.copy(), expression=exp.Null()) for p in parts))
         return case((nothing, exp.Null()), default=total)
     raise StudyError(f"cannot combine {fn.__name__} aggregates across tables")
 
@@ -274,12 +279,12 @@ def aggregate_passes(
             continue
         group_floors = flag_floors(originals[g.name], floors)
         select = (
-            exp.select(exp.alias_(col("person_id"), f"{g.name}_pid"), *group_aggs)
-            .from_(exp.paren(rows.query(g, group_aggs, group_floors)).as_("r"))
-            .group_by(col("person_id"))
+            exp.select(alias(col("person_id"), f"{g.name}_pid"), *group_aggs)
+            .from_(paren(rows.query(g, group_aggs, group_floors)).as_("r"), copy=False)
+            .group_by(col("person_id"), copy=False)
         )
         if beside[g.name]:
-            select = exp.select("*", *beside[g.name]).from_(select.subquery("t"))
+            select = exp.select("*", *beside[g.name]).from_(select.subquery("t"), copy=False)
         ctes.append((g.name, select))
     return Passes(ctes, reads)
 
@@ -294,5 +299,5 @@ def with_rows(rows: Rows, cte: exp.Expr) -> exp.Expr:
     for part in parts[1:]:
         source = exp.union(source, part, distinct=False)
     for table in tables:
-        table.replace(exp.paren(source.copy()).as_("td_rows"))
+        table.replace(paren(source.copy()).as_("td_rows"))
     return cte

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
-from trialdesk.criteria.sql.compiler import DateVal, SqlCompiler, case, lit
+from trialdesk.criteria.sql.compiler import DateVal, SqlCompiler, case, cast, lit, paren
 
 DAY, NUMBER, CODE = "day", "number", "code"
 # bits per field in the HUGEINT: days since 1970 plus 2**22 cover the years 1..9999;
@@ -41,18 +41,18 @@ class Field:
 
 
 def _epoch() -> exp.Expr:
-    return exp.cast(lit(_EPOCH), exp.DataType.Type.DATE)
+    return cast(lit(_EPOCH), exp.DataType.Type.DATE)
 
 
 def _huge(value: exp.Expr | int) -> exp.Expr:
     literal = exp.Literal.string(str(value)) if isinstance(value, int) else value
-    return exp.cast(literal, exp.DataType.build("HUGEINT", dialect="duckdb"))
+    return cast(literal, exp.DataType.build("HUGEINT", dialect="duckdb"))
 
 
 def _bits(value: exp.Expr) -> exp.Expr:
     """A DOUBLE's IEEE bits as a signed BIGINT (DuckDB)."""
-    as_bit = exp.cast(exp.cast(value, exp.DataType.Type.DOUBLE), exp.DataType.build("BIT"))
-    return exp.cast(as_bit, exp.DataType.Type.BIGINT)
+    as_bit = cast(cast(value, exp.DataType.Type.DOUBLE), exp.DataType.build("BIT"))
+    return cast(as_bit, exp.DataType.Type.BIGINT)
 
 
 def _ordered_bits(value: exp.Expr) -> exp.Expr:
@@ -60,8 +60,8 @@ def _ordered_bits(value: exp.Expr) -> exp.Expr:
     a negative number's bits reversed (its magnitude grows as it falls). -0.0 is read as
     0.0 (IEEE: -0.0 + 0.0 = 0.0), since the two are equal everywhere else: in the
     evaluator and in PostgreSQL's and Spark's arrays, a tie falls to the next field."""
-    double = exp.cast(value, exp.DataType.Type.DOUBLE)
-    bits = _bits(exp.Add(this=double, expression=exp.cast(lit(0), exp.DataType.Type.DOUBLE)))
+    double = cast(value, exp.DataType.Type.DOUBLE)
+    bits = _bits(exp.Add(this=double, expression=cast(lit(0), exp.DataType.Type.DOUBLE)))
     return case(
         (
             exp.GTE(this=bits, expression=lit(0)),
@@ -77,8 +77,8 @@ def _unordered_bits(u: exp.Expr) -> exp.Expr:
         (exp.GTE(this=u, expression=_huge(_SIGN)), exp.Sub(this=u.copy(), expression=_huge(_SIGN))),
         default=exp.Sub(this=_huge(-1), expression=u.copy()),
     )
-    as_bit = exp.cast(exp.cast(bits, exp.DataType.Type.BIGINT), exp.DataType.build("BIT"))
-    return exp.cast(as_bit, exp.DataType.Type.DOUBLE)
+    as_bit = cast(cast(bits, exp.DataType.Type.BIGINT), exp.DataType.build("BIT"))
+    return cast(as_bit, exp.DataType.Type.DOUBLE)
 
 
 class Pick:
@@ -101,8 +101,8 @@ class Pick:
     def _number(self, field: Field) -> exp.Expr:
         if field.kind == DAY:
             day = exp.DateDiff(this=field.value, expression=_epoch(), unit=exp.var("DAY"))
-            return exp.cast(day, exp.DataType.Type.DOUBLE)
-        return exp.cast(field.value, exp.DataType.Type.DOUBLE)
+            return cast(day, exp.DataType.Type.DOUBLE)
+        return cast(field.value, exp.DataType.Type.DOUBLE)
 
     def _pack(self) -> exp.Expr:
         packed: exp.Expr | None = None
@@ -118,7 +118,7 @@ class Pick:
             # shifts and masks: HUGEINT division and modulo are software routines,
             # measured 40 times slower
             shifted = (
-                exp.BitwiseLeftShift(this=exp.paren(packed), expression=lit(_WIDTH[field.kind]))
+                exp.BitwiseLeftShift(this=paren(packed), expression=lit(_WIDTH[field.kind]))
                 if packed is not None
                 else None
             )
@@ -138,13 +138,13 @@ class Pick:
         assert field.kind != DAY, "a picked date is read as the MAX of the dates"
         if not self.packed:
             return exp.Bracket(
-                this=exp.paren(self.column.copy()), expressions=[lit(position + 1)], offset=1
+                this=paren(self.column.copy()), expressions=[lit(position + 1)], offset=1
             )
         below = sum(_WIDTH[f.kind] for f in self.fields[position + 1 :])
         raw: exp.Expr = exp.BitwiseRightShift(this=self.column.copy(), expression=lit(below))
         if position > 0:
             mask = _huge((1 << _WIDTH[field.kind]) - 1)
-            raw = exp.BitwiseAnd(this=exp.paren(raw), expression=mask)
+            raw = exp.BitwiseAnd(this=paren(raw), expression=mask)
         if field.kind == NUMBER:
-            return _unordered_bits(exp.paren(raw))
-        return exp.cast(raw, exp.DataType.Type.INT)
+            return _unordered_bits(paren(raw))
+        return cast(raw, exp.DataType.Type.INT)

@@ -12,7 +12,16 @@ from sqlglot import exp
 from trialdesk.clinical.valuesets import ValueSet
 from trialdesk.criteria.model import CriteriaSet, Criterion
 from trialdesk.criteria.sql.codes import CodeTables
-from trialdesk.criteria.sql.compiler import SqlCompiler, case, col, lit, parenthesize
+from trialdesk.criteria.sql.compiler import (
+    SqlCompiler,
+    alias,
+    case,
+    cast,
+    col,
+    lit,
+    paren,
+    parenthesize,
+)
 from trialdesk.criteria.sql.facts import fact_sources, visits_query
 from trialdesk.criteria.sql.passes import Rows, aggregate_passes, read, table_groups, with_rows
 
@@ -31,7 +40,7 @@ class ScreeningQuery:
 def _coded(condition: exp.Expr, true_code: int) -> exp.Expr:
     """A condition as a status code: ``true_code`` when TRUE, NOT_MET when FALSE, UNKNOWN
     when NULL. One evaluation of the condition, where a CASE would test it twice."""
-    as_int: exp.Expr = exp.cast(exp.paren(condition), exp.DataType.Type.INT)
+    as_int: exp.Expr = cast(paren(condition), exp.DataType.Type.INT)
     if true_code != 1:
         as_int = exp.Mul(this=as_int, expression=lit(true_code))
     return exp.Coalesce(this=as_int, expressions=[lit(UNKNOWN)])
@@ -59,10 +68,10 @@ def _birth_date() -> exp.Expr:
         exp.Coalesce(this=col("day_of_birth"), expressions=[lit(1)]),
     )
     from_parts = exp.Anonymous(
-        this="MAKE_DATE", expressions=[exp.cast(p, exp.DataType.Type.INT) for p in parts]
+        this="MAKE_DATE", expressions=[cast(p, exp.DataType.Type.INT) for p in parts]
     )
     return exp.Coalesce(
-        this=exp.cast(col("birth_datetime"), exp.DataType.Type.DATE), expressions=[from_parts]
+        this=cast(col("birth_datetime"), exp.DataType.Type.DATE), expressions=[from_parts]
     )
 
 
@@ -103,8 +112,40 @@ def build_query(
     study_id: str,
     valuesets: Mapping[str, ValueSet],
 ) -> ScreeningQuery:
+    """The per-person screening query for ``criteria`` over one CDM, in ``dialect``."""
+    tree, params = build_tree(
+        criteria,
+        tables,
+        units,
+        screening=screening,
+        baseline=baseline,
+        target_knee=target_knee,
+        dialect=dialect,
+        study_id=study_id,
+        valuesets=valuesets,
+    )
+    return ScreeningQuery(
+        # printed once and never read again: the generator may work on the tree itself
+        sql=tree.sql(dialect=dialect, copy=False),
+        params=params,
+        columns=[cr.id for cr in criteria.criteria],
+    )
+
+
+def build_tree(
+    criteria: CriteriaSet,
+    tables: CodeTables,
+    units: dict[str, str | None],
+    *,
+    screening: date,
+    baseline: date,
+    target_knee: str | None,
+    dialect: str,
+    study_id: str,
+    valuesets: Mapping[str, ValueSet],
+) -> tuple[exp.Expr, dict[str, object]]:
     c = SqlCompiler(tables, units, screening, baseline, target_knee, study_id, dialect)
-    statuses = [exp.alias_(status_expr(c, cr), f"c_{cr.id}") for cr in criteria.criteria]
+    statuses = [alias(status_expr(c, cr), f"c_{cr.id}") for cr in criteria.criteria]
     groups = table_groups(
         fact_sources(tables.consent_concepts, tables.cvx_concepts, tables.ucum_units)
     )
@@ -113,22 +154,22 @@ def build_query(
     ordered = [(name, with_rows(rows, cte)) for name, cte in c.out.ctes]
     person = exp.select(
         col("person_id"),
-        exp.alias_(_birth_date(), "birth_date"),
-        exp.alias_(
+        alias(_birth_date(), "birth_date"),
+        alias(
             case(
                 (exp.EQ(this=col("gender_concept_id"), expression=lit(8507)), lit("male")),
                 (exp.EQ(this=col("gender_concept_id"), expression=lit(8532)), lit("female")),
             ),
             "sex",
         ),
-    ).from_("person")
+    ).from_("person", copy=False)
     screening_param = c.param_date(screening)
     consent_ids = sorted(tables.consent_concepts)
     consent = (
         exp.select(
-            exp.alias_(col("person_id"), "c_pid"),
-            exp.alias_(exp.Min(this=col("observation_date")), "consent_first"),
-            exp.alias_(
+            alias(col("person_id"), "c_pid"),
+            alias(exp.Min(this=col("observation_date")), "consent_first"),
+            alias(
                 exp.Max(
                     this=case(
                         (
@@ -140,24 +181,25 @@ def build_query(
                 "consent_date",
             ),
         )
-        .from_("observation")
+        .from_("observation", copy=False)
         .where(
             col("observation_concept_id").isin(*(lit(x) for x in consent_ids))
             if consent_ids
-            else exp.false()
+            else exp.false(),
+            copy=False,
         )
-        .group_by(col("person_id"))
+        .group_by(col("person_id"), copy=False)
     )
     # stage 1: one column per domain call, over the person and every per-person CTE
     calls = (
         exp.select(
             col("person_id", "p"),
-            exp.alias_(col("sex", "p"), "sex"),
-            exp.alias_(col("consent_date", "c"), "consent_date"),
+            alias(col("sex", "p"), "sex"),
+            alias(col("consent_date", "c"), "consent_date"),
         )
-        .from_(exp.alias_(exp.to_identifier("td_person"), "p"))
+        .from_(alias(exp.to_identifier("td_person"), "p"), copy=False)
         .join(
-            exp.alias_(exp.to_identifier("td_consent"), "c"),
+            alias(exp.to_identifier("td_consent"), "c"),
             on=exp.EQ(this=col("c_pid", "c"), expression=col("person_id", "p")),
             join_type="left",
             copy=False,
@@ -172,7 +214,7 @@ def build_query(
         )
     calls = calls.select(*(read(v, passes.reads) for v in c.out.values), append=True, copy=False)
     # stage 2: the criteria combine those columns with SQL's three-valued logic
-    final = exp.select(col("person_id")).from_("td_calls")
+    final = exp.select(col("person_id")).from_("td_calls", copy=False)
     uses_visits = any(
         n.name == "vclass" for _, cte in [*passes.ctes, *ordered] for n in cte.find_all(exp.Column)
     )
@@ -184,13 +226,8 @@ def build_query(
         *ordered,
         ("td_calls", calls),
     ]
-    # the big parts go in last: sqlglot's builders copy the tree they are called on
     final = final.select(*statuses, append=True, copy=False)
     for name, cte in ctes:
         final = final.with_(name, as_=cte, copy=False)
     final = final.order_by(col("person_id"), copy=False)
-    return ScreeningQuery(
-        sql=parenthesize(final).sql(dialect=dialect),
-        params=dict(c.out.params),
-        columns=[cr.id for cr in criteria.criteria],
-    )
+    return parenthesize(final), dict(c.out.params)

@@ -13,9 +13,11 @@ from trialdesk.criteria.sql.compiler import (
     DateVal,
     Interval,
     SqlCompiler,
+    and_,
     case,
     col,
     lit,
+    not_,
     round_,
 )
 from trialdesk.criteria.sql.functions import START, _between
@@ -28,9 +30,9 @@ from trialdesk.errors import FactError
 def usable(c: SqlCompiler, vs: str) -> tuple[exp.Expr, exp.Expr]:
     """(the row's value in the value set's unit, whether it is usable) for value set vs."""
     conv = exp.Mul(this=col("value_num"), expression=col(f"f__{vs}"))
-    ok: exp.Expr = exp.and_(
+    ok: exp.Expr = and_(
         col(f"m__{vs}"),
-        exp.not_(exp.Is(this=conv.copy(), expression=exp.Null())),
+        not_(exp.Is(this=conv.copy(), expression=exp.Null())),
         exp.GTE(this=conv.copy(), expression=lit(0)),
     )
     bounds = PLAUSIBLE_RANGES.get(vs)
@@ -39,7 +41,7 @@ def usable(c: SqlCompiler, vs: str) -> tuple[exp.Expr, exp.Expr]:
         scaled = (
             exp.Div(this=conv.copy(), expression=lit(divisor)) if divisor != 1.0 else conv.copy()
         )
-        ok = exp.and_(
+        ok = and_(
             ok,
             exp.GTE(this=scaled, expression=lit(low)),
             exp.LTE(this=scaled.copy(), expression=lit(high)),
@@ -49,7 +51,7 @@ def usable(c: SqlCompiler, vs: str) -> tuple[exp.Expr, exp.Expr]:
 
 def reading_scope(c: SqlCompiler, vs: str, w: tuple[DateVal, DateVal]) -> tuple[exp.Expr, exp.Expr]:
     conv, ok = usable(c, vs)
-    return conv, exp.and_(ok, _between(c, START, *w))
+    return conv, and_(ok, _between(c, START, *w))
 
 
 def extreme(c: SqlCompiler, vs: str, w: tuple[DateVal, DateVal], how: str) -> Interval:
@@ -110,7 +112,7 @@ def latest(c: SqlCompiler, vs: str, w: tuple[DateVal, DateVal]) -> Reading:
 
 def highest_x_uln(c: SqlCompiler, vs: str, w: tuple[DateVal, DateVal]) -> Interval:
     conv, scope = reading_scope(c, vs, w)
-    with_range = exp.and_(scope, exp.not_(exp.Is(this=col("range_high"), expression=exp.Null())))
+    with_range = and_(scope, not_(exp.Is(this=col("range_high"), expression=exp.Null())))
     uln = exp.Mul(this=col("range_high"), expression=col(f"f__{vs}"))
     ratio = case(
         (
@@ -119,7 +121,7 @@ def highest_x_uln(c: SqlCompiler, vs: str, w: tuple[DateVal, DateVal]) -> Interv
         )
     )
     own = c.aggregate(exp.Max(this=case((with_range, ratio))), floor=w[0])
-    no_range = exp.and_(scope.copy(), exp.Is(this=col("range_high"), expression=exp.Null()))
+    no_range = and_(scope.copy(), exp.Is(this=col("range_high"), expression=exp.Null()))
     top = c.aggregate(exp.Max(this=case((no_range, conv.copy()))), floor=w[0])
     whens = []
     for sex in ("male", "female", None):
