@@ -793,7 +793,7 @@ WITH td_drug_exposure AS (
         ELSE 0
       END
     END AS v0,
-    CASE WHEN COALESCE(a0, 0) = 2 THEN TRUE WHEN COALESCE(a0, 0) = 0 THEN FALSE END AS v1,
+    NULLIF(COALESCE(a0, 0), 1) = 2 AS v1,
     GREATEST(
       a1,
       CASE
@@ -833,7 +833,7 @@ WITH td_drug_exposure AS (
         ) + 0.5
       ) / 10.0
     END AS v4,
-    CASE WHEN COALESCE(a8, 0) = 2 THEN TRUE WHEN COALESCE(a8, 0) = 0 THEN FALSE END AS v5
+    NULLIF(COALESCE(a8, 0), 1) = 2 AS v5
   FROM td_person AS p
   LEFT JOIN td_consent AS c
     ON c.c_pid = p.person_id

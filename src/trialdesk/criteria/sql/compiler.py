@@ -106,11 +106,10 @@ def case(*whens: tuple[exp.Expr, exp.Expr], default: exp.Expr | None = None) -> 
 
 
 def tri_to_bool(agg: exp.Expr) -> exp.Expr:
-    """0/1/2 (or NULL: no rows, i.e. 0) to FALSE/NULL/TRUE."""
-    return case(
-        (exp.EQ(this=exp.Coalesce(this=agg, expressions=[lit(0)]), expression=lit(2)), exp.true()),
-        (exp.EQ(this=exp.Coalesce(this=agg, expressions=[lit(0)]), expression=lit(0)), exp.false()),
-    )
+    """0/1/2 (or NULL: no rows, i.e. 0) to FALSE/NULL/TRUE, as NULLIF(COALESCE(agg, 0), 1)
+    = 2: three plain operations per person where a CASE tested the code twice."""
+    known = exp.Nullif(this=exp.Coalesce(this=agg, expressions=[lit(0)]), expression=lit(1))
+    return exp.EQ(this=known, expression=lit(2))
 
 
 def parenthesize(tree: exp.Expr) -> exp.Expr:
