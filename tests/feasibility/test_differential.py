@@ -182,8 +182,10 @@ def person_rows(draw: Any, pid: int, cdm: Cdm) -> None:
             measurement_date=day(draw(offsets)),
             value_as_number=float(draw(st.sampled_from(values))),
             value_as_concept_id=0,
-            unit_concept_id=v[f"unit:{unit}"],
-            unit_source_value=unit,
+            # the UCUM concept, or none (the text is read then); the text as written,
+            # in another spelling, or missing
+            unit_concept_id=draw(st.sampled_from([v[f"unit:{unit}"], 0, None])),
+            unit_source_value=draw(st.sampled_from([unit, unit.lower(), None])),
             range_low=None,
             range_high=draw(st.sampled_from([None, 40.0, 59.0, 33.0])),
             visit_occurrence_id=None,
@@ -206,11 +208,15 @@ def person_rows(draw: Any, pid: int, cdm: Cdm) -> None:
             visit_occurrence_id=None,
         )
     if draw(st.booleans()):
+        # coded by its concept, or only by its source concept (no concept: not a consent)
+        concept, source_concept = draw(
+            st.sampled_from([(v["womac_pain"], 0), (None, v["womac_pain"]), (0, v["womac_pain"])])
+        )
         cdm.row(
             "observation",
             person_id=pid,
-            observation_concept_id=v["womac_pain"],
-            observation_source_concept_id=0,
+            observation_concept_id=concept,
+            observation_source_concept_id=source_concept,
             observation_date=day(draw(offsets)),
             value_as_number=float(draw(st.sampled_from([3, 4, 6]))),
             value_as_concept_id=0,

@@ -14,8 +14,12 @@ from pathlib import Path
 
 import pytest
 import sqlglot
+from sqlglot import exp
 
 from omopbuild import Cdm, standard_vocab
+from trialdesk.criteria.model import Criterion, Kind
+from trialdesk.criteria.parser import Names, parse_rule
+from trialdesk.criteria.sql.facts import fact_sources
 from trialdesk.criteria.sql.query import build_query, build_tree
 from trialdesk.feasibility.population import prepare_codes
 from trialdesk.study.loader import load_study
@@ -72,19 +76,95 @@ def test_compiled_sql_matches_the_golden_file(dialect: str) -> None:
     assert query.params["target_knee"] == "right"
 
 
+# Every domain function and operator, beside the study's own rules, so that a node built
+# once and placed twice cannot hide in a construct the default study does not use.
+EXTRA_RULES = (
+    "highest(alt, within=screening_period) / lowest(ast, within=screening_period) != 1",
+    "age(at=coalesce(consent, screening)) == 40",
+    "age(at=screening) / 2 < 20",
+    "latest(alt, within=window(consent - days(28), consent)) == 3",
+    "highest(alt, within=screening_period) + lowest(ast, within=screening_period) * 2 - 1 > 3",
+    "history(malignancy, within=window(consent - years(5), consent))",
+    "taking(csdmard, on=coalesce(consent, screening))",
+    "positive(hiv_test, within=window(consent - days(28), consent))",
+    "active(rheumatoid_arthritis, on=consent)",
+    "consented(by=consent + days(3))",
+    "taking_since(csdmard, on=consent) <= consent - months(3)",
+    "dose_changed(csdmard, within=window(consent - weeks(4), consent))",
+    "highest_x_uln(alt, within=window(consent - days(28), consent)) == 2",
+    "crcl_cockcroft_gault(within=screening_period) == 60",
+    "bmi(within=screening_period) == 30",
+    "acr_eular_2010(on=consent) == 6",
+)
+
+
+def _coded_cdm() -> Cdm:
+    """One person with a row of every table for every concept: every code row, unit,
+    consent and vaccine concept the compiler can meet."""
+    vocab = standard_vocab()
+    vocab.add("cvx:mmr", "CVX", "03", "MMR")
+    cdm = Cdm(vocab)
+    v = cdm.vocab
+    cdm.person(1, date(1970, 1, 1), "female")
+    day = date(2026, 2, 1)
+    cdm.row("visit_occurrence", visit_occurrence_id=1, person_id=1, visit_concept_id=9201)
+    for cid in list(v.ids.values()):
+        cdm.row("condition_occurrence", person_id=1, condition_concept_id=cid)
+        cdm.row(
+            "measurement",
+            person_id=1,
+            measurement_concept_id=cid,
+            measurement_date=day,
+            unit_concept_id=v["unit:mg/dL"],
+            value_as_concept_id=v["positive"],
+        )
+        cdm.row("observation", person_id=1, observation_concept_id=cid, unit_source_value="x")
+        cdm.row("drug_exposure", person_id=1, drug_concept_id=cid, route_concept_id=v["route:oral"])
+        cdm.row(
+            "procedure_occurrence",
+            person_id=1,
+            procedure_concept_id=cid,
+            modifier_concept_id=v["side:left"],
+        )
+        cdm.row("device_exposure", person_id=1, device_concept_id=cid)
+    return cdm
+
+
+def _assert_a_tree(tree: exp.Expr, dialect: str) -> None:
+    seen: set[int] = set()
+    for node in tree.walk():
+        assert id(node) not in seen, f"shared node: {node.sql(dialect)[:200]}"
+        seen.add(id(node))
+        for child in node.iter_expressions():
+            assert child.parent is node, f"stale parent: {child.sql(dialect)[:200]}"
+
+
 @pytest.mark.parametrize("dialect", ["duckdb", "postgres", "spark"])
 def test_no_node_of_the_compiled_tree_is_shared(dialect: str) -> None:
     """The compiler passes copy=False to sqlglot's builders (compiler.and_, ...): a node
     built once and placed twice would print alike but be rewritten in both places at once
     by any later transform. Every node must sit under exactly one parent."""
     study = load_study()
-    cdm = Cdm(standard_vocab())
-    cdm.person(1, date(1970, 1, 1), "female")
-    with cdm.source() as source:
+    names = Names(
+        valuesets=frozenset(study.valuesets),
+        windows=study.criteria.windows,
+        parameters=study.criteria.parameters,
+    )
+    extra = tuple(
+        Criterion(f"X{i}", Kind.INCLUSION, text, rule=parse_rule(text, names))
+        for i, text in enumerate(EXTRA_RULES)
+    )
+    criteria = replace(study.criteria, criteria=(*study.criteria.criteria, *extra))
+    with _coded_cdm().source() as source:
         tables = prepare_codes(source, study)
+    assert tables.rows and tables.ucum_units and tables.consent_concepts and tables.cvx_concepts
+    for fact_source in fact_sources(
+        tables.consent_concepts, tables.cvx_concepts, tables.ucum_units
+    ):
+        _assert_a_tree(fact_source.select, dialect)
     for baseline in (date(2026, 3, 16), date(2026, 3, 2)):
         tree, _ = build_tree(
-            study.criteria,
+            criteria,
             tables,
             {n: v.unit for n, v in study.valuesets.items()},
             screening=date(2026, 3, 2),
@@ -94,9 +174,4 @@ def test_no_node_of_the_compiled_tree_is_shared(dialect: str) -> None:
             study_id=study.id,
             valuesets=study.valuesets,
         )
-        seen: set[int] = set()
-        for node in tree.walk():
-            assert id(node) not in seen, f"shared node: {node.sql(dialect)[:200]}"
-            seen.add(id(node))
-            for child in node.iter_expressions():
-                assert child.parent is node, f"stale parent: {child.sql(dialect)[:200]}"
+        _assert_a_tree(tree, dialect)

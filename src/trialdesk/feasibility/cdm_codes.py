@@ -2,12 +2,11 @@
 
 The code tables (criteria/sql/codes.py) decide in Python, for every distinct coded key a
 CDM uses, what the evaluator would decide. Finding those keys means reading the whole
-CDM, so it is read as cheaply as it can be: one DISTINCT per table over its own concept
-columns (raw integers, which DuckDB groups at a few nanoseconds a row), all in one query;
-then the vocabulary for exactly the concepts seen; then the text units of the few rows
-whose unit concept is not a UCUM unit. Measured on the 1,000,000-person synthetic CDM
-(57 million rows): 0.2 s, where three DISTINCTs over the projected facts (the unit text
-hashed on every row) and a separate scan for the vocabulary took 0.55 s.
+CDM, so it is read as cheaply as it can be, in three queries: the distinct raw concept
+columns of every table (integers, grouped before anything is computed on them) in one
+UNION ALL; the vocabulary for exactly the concepts seen; and the unit texts of the rows
+whose unit concept is not a UCUM unit, the only rows whose unit is read from its text
+(omop.unit_of). docs/feasibility.md has what each way of reading them cost.
 """
 
 from __future__ import annotations
@@ -38,78 +37,72 @@ class CdmCodes:
 
 
 def _as_bigint(column: str | None) -> exp.Expr:
+    """A concept column as td_facts gives it: BIGINT, 0 for none."""
     value: exp.Expr = (
         exp.Coalesce(this=exp.column(column), expressions=[exp.Literal.number(0)])
         if column
         else exp.Literal.number(0)
     )
-    return exp.cast(value, exp.DataType.Type.BIGINT)
+    return exp.cast(value, exp.DataType.Type.BIGINT, copy=False)
 
 
-def _distinct(source: FactSource, tag: str, columns: dict[str, str | None]) -> exp.Select:
-    """The distinct raw values first, typed after: a COALESCE and CAST on each of the 35
-    million rows of a measurement table cost more than the DISTINCT itself."""
-    raw = sorted({c for c in columns.values() if c})
-    inner = exp.select(*raw).distinct().from_(source.table).subquery("k")
-    return exp.select(
-        exp.alias_(exp.Literal.string(tag), "t"),
-        *(exp.alias_(_as_bigint(columns.get(k)), k) for k in _KEY_COLUMNS),
-    ).from_(inner)
+def _distinct(
+    table: str, columns: dict[str, str], *, tag: str | None = None, where: exp.Expr | None = None
+) -> exp.Select:
+    """The distinct raw values of ``columns`` (td_facts name -> the table's column) first,
+    typed after: a COALESCE and a CAST on each of a measurement table's 35 million rows
+    cost more than the DISTINCT itself."""
+    inner = exp.select(*sorted(set(columns.values()))).distinct().from_(table, copy=False)
+    if where is not None:
+        inner = inner.where(where, copy=False)
+    typed = [exp.alias_(_as_bigint(columns.get(k)), k, copy=False) for k in _KEY_COLUMNS]
+    if "unit_src" in columns:
+        typed.append(exp.alias_(exp.column(columns["unit_src"]), "unit_src", copy=False))
+    if tag is not None:
+        typed.insert(0, exp.alias_(exp.Literal.string(tag), "t", copy=False))
+    return exp.select(*typed).from_(inner.subquery("k", copy=False), copy=False)
 
 
 def keys_query(sources: list[FactSource], dialect: str) -> str:
     """Every table's distinct (concept, source concept, route or modifier, unit concept),
-    every distinct coded result, and the person's sex concepts: one UNION ALL."""
+    every distinct coded result, and the persons' sex concepts: one UNION ALL."""
     parts: list[exp.Select] = []
     for s in sources:
-        parts.append(_distinct(s, s.table, {k: s.codes.get(k) for k in _KEY_COLUMNS}))
+        keys = {k: c for k, c in s.codes.items() if k in _KEY_COLUMNS}
+        parts.append(_distinct(s.table, keys, tag=s.table))
         if "vcid" in s.codes:
-            parts.append(_distinct(s, "value", {"cid": s.codes["vcid"]}))
-    parts.append(
-        _distinct(
-            FactSource("person", frozenset(), exp.select(), {}),
-            "person",
-            {"cid": "gender_concept_id"},
-        )
-    )
+            parts.append(_distinct(s.table, {"cid": s.codes["vcid"]}, tag="value"))
+    parts.append(_distinct("person", {"cid": "gender_concept_id"}, tag="person"))
     union: exp.Expr = parts[0]
     for part in parts[1:]:
-        union = exp.union(union, part, distinct=False)
+        union = exp.union(union, part, distinct=False, copy=False)
     return union.sql(dialect=dialect)
 
 
 def unit_texts_query(source: FactSource, ucum_units: set[int], dialect: str) -> str:
-    """The unit text beside each key whose unit concept is not a UCUM unit (omop.unit_of
-    reads the text only then; facts.unit_source sends '' for the others)."""
-    unit = exp.column(source.codes["unit_cid"])
-    select = (
-        exp.select(
-            *(exp.alias_(_as_bigint(source.codes.get(k)), k) for k in _KEY_COLUMNS),
-            exp.alias_(
-                exp.Coalesce(
-                    this=exp.column(source.codes["unit_src"]),
-                    expressions=[exp.Literal.string("")],
-                ),
-                "unit_src",
-            ),
-        )
-        .distinct()
-        .from_(source.table)
+    """The unit texts written beside each key whose unit concept is not a UCUM unit.
+    Blank and missing texts are left out: every such key also gets the unit text ''
+    (read_cdm_codes), and a td_units row the data never joins is harmless."""
+    unit, text = exp.column(source.codes["unit_cid"]), exp.column(source.codes["unit_src"])
+    where = exp.and_(
+        exp.NEQ(this=text, expression=exp.Literal.string("")),
+        exp.or_(
+            exp.Is(this=unit, expression=exp.Null()),
+            exp.not_(unit.copy().isin(*(exp.Literal.number(c) for c in sorted(ucum_units))))
+            if ucum_units
+            else exp.true(),
+            copy=False,
+        ),
+        copy=False,
     )
-    if ucum_units:
-        select = select.where(
-            exp.or_(
-                exp.Is(this=unit.copy(), expression=exp.Null()),
-                exp.not_(unit.isin(*(exp.Literal.number(c) for c in sorted(ucum_units)))),
-            )
-        )
-    return select.sql(dialect=dialect)
+    columns = {k: c for k, c in source.codes.items() if k in (*_KEY_COLUMNS, "unit_src")}
+    return _distinct(source.table, columns, where=where).sql(dialect=dialect)
 
 
 def vocabulary_of(source: Source, concept_ids: set[int]) -> Vocabulary:
-    """The named concepts and the source concepts that map to them ('Maps to')."""
-    used = pa.table({"concept_id": pa.array(sorted(concept_ids), pa.int64())})
-    source.register(_USED, used)
+    """The named concepts and the source concepts that map to them ('Maps to'): the same
+    vocabulary omop.vocabulary_from reads for the evaluator, without scanning the data."""
+    source.register(_USED, pa.table({"concept_id": pa.array(sorted(concept_ids), pa.int64())}))
     maps = source.execute(
         "SELECT concept_id_1, concept_id_2 FROM concept_relationship"
         " WHERE relationship_id = 'Maps to'"
@@ -129,34 +122,28 @@ def vocabulary_of(source: Source, concept_ids: set[int]) -> Vocabulary:
 
 
 def read_cdm_codes(source: Source) -> CdmCodes:
-    """The coded keys of every clinical table of ``source``, as td_facts would give them."""
-    sources = fact_sources(set(), set())
+    """The coded keys of every clinical table of ``source``, as td_facts gives them."""
+    sources = fact_sources(set(), set())  # only their tables and concept columns are read
     rows: list[dict[str, Any]] = source.execute(keys_query(sources, source.dialect), {}).to_pylist()
-    seen = {int(r[k]) for r in rows for k in _KEY_COLUMNS} - {0}
-    vocab = vocabulary_of(source, seen)
+    # concept 0 too, as vocabulary_from has it: its name is the text of an unmapped row
+    vocab = vocabulary_of(source, {int(r[k]) for r in rows for k in _KEY_COLUMNS})
     cvx, consent, ucum = concept_classes(vocab)
+    by_table = {s.table: s for s in sources}
     out = CdmCodes(vocab)
-    kinds = {s.table: s for s in sources}
     for r in rows:
-        tag, cid, sid, aux, unit_cid = (
-            r["t"],
-            int(r["cid"]),
-            int(r["sid"]),
-            int(r["aux"]),
-            int(r["unit_cid"]),
-        )
+        tag, cid = r["t"], int(r["cid"])
         if tag == "value":
             if cid:
                 out.value_concepts.add(cid)
             continue
-        if tag == "person":
-            continue
-        kind = _kind(kinds[tag], cid, cvx)
-        if tag == "observation" and cid in consent:
-            continue  # a research consent, not a clinical fact (facts.fact_sources)
-        key: Key = (kind, cid, sid, aux)
+        if tag == "person" or (tag == "observation" and cid in consent):
+            continue  # a research consent is not a clinical fact (facts.fact_sources)
+        key: Key = (_kind(by_table[tag], cid, cvx), cid, int(r["sid"]), int(r["aux"]))
         out.keys.add(key)
-        if "unit_cid" in kinds[tag].codes and unit_cid in ucum:
+        if "unit_cid" in by_table[tag].codes:
+            unit_cid = int(r["unit_cid"])
+            # a UCUM unit concept reads '' as its text (facts.unit_source); any other
+            # may come with no text, or with the texts unit_texts_query finds
             out.unit_keys.add((key, unit_cid, ""))
     for s in sources:
         if "unit_src" not in s.codes:

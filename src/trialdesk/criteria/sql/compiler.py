@@ -293,13 +293,16 @@ class SqlCompiler:
                 (
                     and_(
                         exp.EQ(this=alo, expression=ahi),
-                        exp.EQ(this=ahi, expression=blo),
-                        exp.EQ(this=blo, expression=bhi),
+                        exp.EQ(this=ahi.copy(), expression=blo),
+                        exp.EQ(this=blo.copy(), expression=bhi),
                     ),
                     exp.true(),
                 ),
                 (
-                    or_(exp.LT(this=ahi, expression=blo), exp.LT(this=bhi, expression=alo)),
+                    or_(
+                        exp.LT(this=ahi.copy(), expression=blo.copy()),
+                        exp.LT(this=bhi.copy(), expression=alo.copy()),
+                    ),
                     exp.false(),
                 ),
             )

@@ -67,7 +67,7 @@ def _null() -> exp.Expr:
 
 def _span_end(start: exp.Expr, end: exp.Expr, open_ended: bool) -> exp.Expr:
     fallback: exp.Expr = (
-        cast(exp.Literal.string(OPEN_END), exp.DataType.Type.DATE) if open_ended else start
+        cast(exp.Literal.string(OPEN_END), exp.DataType.Type.DATE) if open_ended else start.copy()
     )
     return exp.Case(
         ifs=[
@@ -193,9 +193,13 @@ def fact_sources(
             "observation",
             frozenset({"observation"}),
             _measurement_like("observation", units).where(
+                # a row with no concept is not a consent: NOT (NULL IN ...) would drop it
                 not_(
-                    exp.column("observation_concept_id").isin(
-                        *(exp.Literal.number(c) for c in sorted(consent_concepts))
+                    exp.Coalesce(
+                        this=exp.column("observation_concept_id").isin(
+                            *(exp.Literal.number(c) for c in sorted(consent_concepts))
+                        ),
+                        expressions=[exp.false()],
                     )
                 )
                 if consent_concepts

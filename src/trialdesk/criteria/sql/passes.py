@@ -129,7 +129,9 @@ class Rows:
         if bounded:
             coarse = coarse_filter(flags, bounded, self.code_rows, group.kinds, self.param)
             facts = (
-                exp.select("*").from_(paren(facts).as_("f0"), copy=False).where(coarse, copy=False)
+                exp.select("*")
+                .from_(paren(facts).as_("f0", copy=False), copy=False)
+                .where(coarse, copy=False)
             )
         code_filter = and_(
             col("kind").isin(*(lit(k) for k in sorted(group.kinds))),
@@ -154,9 +156,9 @@ class Rows:
                 *(col(n, "u") for n in unit_cols),
                 *([col("vclass", "v")] if "vclass" in names else []),
             )
-            .from_(paren(facts).as_("f"), copy=False)
+            .from_(paren(facts).as_("f", copy=False), copy=False)
             .join(
-                paren(codes).as_("k"),
+                paren(codes).as_("k", copy=False),
                 on=and_(*(exp.EQ(this=col(k, "f"), expression=col(k, "k")) for k in _KEYS)),
                 copy=False,
             )
@@ -280,11 +282,13 @@ def aggregate_passes(
         group_floors = flag_floors(originals[g.name], floors)
         select = (
             exp.select(alias(col("person_id"), f"{g.name}_pid"), *group_aggs)
-            .from_(paren(rows.query(g, group_aggs, group_floors)).as_("r"), copy=False)
+            .from_(paren(rows.query(g, group_aggs, group_floors)).as_("r", copy=False), copy=False)
             .group_by(col("person_id"), copy=False)
         )
         if beside[g.name]:
-            select = exp.select("*", *beside[g.name]).from_(select.subquery("t"), copy=False)
+            select = exp.select("*", *beside[g.name]).from_(
+                select.subquery("t", copy=False), copy=False
+            )
         ctes.append((g.name, select))
     return Passes(ctes, reads)
 
@@ -299,5 +303,5 @@ def with_rows(rows: Rows, cte: exp.Expr) -> exp.Expr:
     for part in parts[1:]:
         source = exp.union(source, part, distinct=False)
     for table in tables:
-        table.replace(paren(source.copy()).as_("td_rows"))
+        table.replace(paren(source.copy()).as_("td_rows", copy=False))
     return cte

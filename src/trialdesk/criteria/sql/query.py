@@ -51,13 +51,17 @@ def status_expr(c: SqlCompiler, criterion: Criterion) -> exp.Expr:
     it is FALSE (or absent) the review condition may still ask for a judgment."""
     if criterion.judgment is not None:
         return lit(NEEDS_REVIEW)
-    review = _coded(c.bool(criterion.review), NEEDS_REVIEW) if criterion.review else None
+    review = None
+    if criterion.review is not None:
+        review = _coded(c.bool(criterion.review), NEEDS_REVIEW)
     if criterion.rule is None:
         return review if review is not None else lit(NOT_MET)
     rule = _coded(c.bool(criterion.rule), MET)
     if review is None:
         return rule
-    return case((exp.EQ(this=rule, expression=lit(NOT_MET)), review), default=rule.copy())
+    # NOT_MET is 0: the review's code stands in for it, the rule evaluated once
+    not_met = exp.Nullif(this=rule, expression=lit(NOT_MET))
+    return exp.Coalesce(this=not_met, expressions=[review])
 
 
 def _birth_date() -> exp.Expr:
