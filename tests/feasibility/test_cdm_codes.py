@@ -34,27 +34,22 @@ def _cdm() -> Cdm:
         condition_source_concept_id=None,
         condition_start_date=DAY,
     )
-    for text in ("U/L", "IU/L", None):  # one UCUM unit concept, written three ways
+
+    def lab(concept: str, unit_concept: int, text: str | None) -> None:
         cdm.row(
             "measurement",
             person_id=1,
-            measurement_concept_id=v["alt"],
-            measurement_source_concept_id=0,
+            measurement_concept_id=v[concept],
             measurement_date=DAY,
-            value_as_number=30.0,
-            unit_concept_id=v["unit:U/L"],
+            value_as_number=1.0,
+            unit_concept_id=unit_concept,
             unit_source_value=text,
         )
-    cdm.row(  # no unit concept: the text is what the adapter reads
-        "measurement",
-        person_id=1,
-        measurement_concept_id=v["creatinine"],
-        measurement_source_concept_id=0,
-        measurement_date=DAY,
-        value_as_number=1.1,
-        unit_concept_id=0,
-        unit_source_value="mg/dl",
-    )
+
+    for text in ("U/L", "IU/L", None):  # one UCUM unit concept, written three ways
+        lab("alt", v["unit:U/L"], text)
+    lab("creatinine", 0, "mg/dl")  # no unit concept: the text is what the adapter reads
+    lab("wbc", v["positive"], "10*3/uL")  # a unit concept that is not UCUM: its text too
     cdm.row(
         "measurement",
         person_id=1,
@@ -62,15 +57,6 @@ def _cdm() -> Cdm:
         measurement_source_concept_id=v["hbsag"],  # a source concept of its own
         measurement_date=DAY,
         value_as_concept_id=v["negative"],
-    )
-    cdm.row(  # a unit concept that is not UCUM: its text is what the adapter reads
-        "measurement",
-        person_id=1,
-        measurement_concept_id=v["wbc"],
-        measurement_date=DAY,
-        value_as_number=6.0,
-        unit_concept_id=v["positive"],
-        unit_source_value="10*3/uL",
     )
     cdm.row(  # no concept, a source concept: kept, and not taken for a consent
         "observation",

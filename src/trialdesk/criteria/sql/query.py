@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import TypedDict, Unpack
 
 import pyarrow as pa
 from sqlglot import exp
@@ -104,33 +105,28 @@ def code_table_arrow(tables: CodeTables) -> tuple[pa.Table, pa.Table]:
     return codes, units
 
 
+class QueryOptions(TypedDict):
+    """The study dates, the target knee and the engine a query is compiled for."""
+
+    screening: date
+    baseline: date
+    target_knee: str | None
+    dialect: str
+    study_id: str
+    valuesets: Mapping[str, ValueSet]
+
+
 def build_query(
     criteria: CriteriaSet,
     tables: CodeTables,
     units: dict[str, str | None],
-    *,
-    screening: date,
-    baseline: date,
-    target_knee: str | None,
-    dialect: str,
-    study_id: str,
-    valuesets: Mapping[str, ValueSet],
+    **options: Unpack[QueryOptions],
 ) -> ScreeningQuery:
-    """The per-person screening query for ``criteria`` over one CDM, in ``dialect``."""
-    tree, params = build_tree(
-        criteria,
-        tables,
-        units,
-        screening=screening,
-        baseline=baseline,
-        target_knee=target_knee,
-        dialect=dialect,
-        study_id=study_id,
-        valuesets=valuesets,
-    )
+    """The per-person screening query for ``criteria`` over one CDM."""
+    tree, params = build_tree(criteria, tables, units, **options)
     return ScreeningQuery(
         # printed once and never read again: the generator may work on the tree itself
-        sql=tree.sql(dialect=dialect, copy=False),
+        sql=tree.sql(dialect=options["dialect"], copy=False),
         params=params,
         columns=[cr.id for cr in criteria.criteria],
     )
@@ -140,15 +136,14 @@ def build_tree(
     criteria: CriteriaSet,
     tables: CodeTables,
     units: dict[str, str | None],
-    *,
-    screening: date,
-    baseline: date,
-    target_knee: str | None,
-    dialect: str,
-    study_id: str,
-    valuesets: Mapping[str, ValueSet],
+    **options: Unpack[QueryOptions],
 ) -> tuple[exp.Expr, dict[str, object]]:
-    c = SqlCompiler(tables, units, screening, baseline, target_knee, study_id, dialect)
+    """The query as a sqlglot tree, and the values of its parameters."""
+    screening, baseline, dialect = options["screening"], options["baseline"], options["dialect"]
+    valuesets = options["valuesets"]
+    c = SqlCompiler(
+        tables, units, screening, baseline, options["target_knee"], options["study_id"], dialect
+    )
     statuses = [alias(status_expr(c, cr), f"c_{cr.id}") for cr in criteria.criteria]
     groups = table_groups(
         fact_sources(tables.consent_concepts, tables.cvx_concepts, tables.ucum_units)
