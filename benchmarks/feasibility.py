@@ -1,4 +1,4 @@
-"""Population feasibility on DuckDB: the compiled query against two baselines, same run.
+"""Population feasibility on DuckDB: the compiled query against three baselines, same run.
 
     python benchmarks/feasibility.py --persons 1000000
 
@@ -36,6 +36,7 @@ from rich.table import Table
 from sqlglot import exp
 
 from trialdesk.criteria.screening import Screener
+from trialdesk.criteria.sql.query import ScreeningQuery
 from trialdesk.feasibility.attrition import attrition
 from trialdesk.feasibility.population import prepare_codes, screen_population
 from trialdesk.feasibility.sources import open_source
@@ -83,10 +84,10 @@ def skeleton(sql: str, dialect: str) -> str:
     for name, cte in ctes.items():
         if name == "td_calls":
             continue
-        grouped = [s for s in cte.this.find_all(exp.Select) if s.args.get("group")]
         if cte.this.find(exp.Window) is not None:
             cte.pop()  # a drug-course CTE: criterion logic, not reading
             continue
+        grouped = [s for s in cte.this.find_all(exp.Select) if s.args.get("group")]
         if not grouped:
             continue
         select = grouped[0]
@@ -150,26 +151,24 @@ def main() -> None:
     source = open_source(str(folder / "omop.duckdb"))
     source.execute(f"SET memory_limit = '{args.memory_limit}'", {})
 
-    compiled: list[str] = []
-    query_params: list[dict[str, object]] = []
+    compiled: list[ScreeningQuery] = []
 
     def run() -> None:
         pop = screen_population(
             source, study, screening=SCREENING, baseline=BASELINE, target_knee="right"
         )
         attrition(pop)
-        compiled.append(pop.query.sql)
-        query_params.append(pop.query.params)
+        compiled.append(pop.query)
 
     # the first run also parses the value sets' units and reads the CDM from disk
     first = best_of(1, run)
-    floor_sql = scan_floor(columns_read(compiled[0], source.dialect))
+    floor_sql = scan_floor(columns_read(compiled[0].sql, source.dialect))
     source.execute(floor_sql, {})  # the floor's own first read is not timed either
     full = best_of(2, run)
     floor = best_of(3, lambda: source.execute(floor_sql, {}))
-    bare = skeleton(compiled[0], source.dialect)
+    bare = skeleton(compiled[0].sql, source.dialect)
     used = set(re.findall(r"\$(\w+)", bare))  # DuckDB placeholders: the benchmark runs there
-    bare_params = {k: v for k, v in query_params[0].items() if k in used}
+    bare_params = {k: v for k, v in compiled[0].params.items() if k in used}
     source.execute(bare, bare_params)
     bare_seconds = best_of(3, lambda: source.execute(bare, bare_params))
     tables = prepare_codes(source, study)

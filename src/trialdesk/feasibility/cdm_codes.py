@@ -18,9 +18,9 @@ import pyarrow as pa
 from sqlglot import exp
 
 from trialdesk.criteria.sql.codes import Key, concept_classes
-from trialdesk.criteria.sql.facts import FactSource, fact_sources
+from trialdesk.criteria.sql.facts import CODED_TABLES, concept_or_zero
 from trialdesk.feasibility.sources import Source
-from trialdesk.patients.omop import Vocabulary, load_vocabulary
+from trialdesk.patients.omop import Vocabulary, vocabulary_for
 
 _KEY_COLUMNS = ("cid", "sid", "aux", "unit_cid")
 _USED = "td_used_concepts"
@@ -38,12 +38,7 @@ class CdmCodes:
 
 def _as_bigint(column: str | None) -> exp.Expr:
     """A concept column as td_facts gives it: BIGINT, 0 for none."""
-    value: exp.Expr = (
-        exp.Coalesce(this=exp.column(column), expressions=[exp.Literal.number(0)])
-        if column
-        else exp.Literal.number(0)
-    )
-    return exp.cast(value, exp.DataType.Type.BIGINT, copy=False)
+    return exp.cast(concept_or_zero(column), exp.DataType.Type.BIGINT, copy=False)
 
 
 def _distinct(
@@ -63,15 +58,15 @@ def _distinct(
     return exp.select(*typed).from_(inner.subquery("k", copy=False), copy=False)
 
 
-def keys_query(sources: list[FactSource], dialect: str) -> str:
+def keys_query(dialect: str) -> str:
     """Every table's distinct (concept, source concept, route or modifier, unit concept),
     every distinct coded result, and the persons' sex concepts: one UNION ALL."""
     parts: list[exp.Select] = []
-    for s in sources:
-        keys = {k: c for k, c in s.codes.items() if k in _KEY_COLUMNS}
-        parts.append(_distinct(s.table, keys, tag=s.table))
-        if "vcid" in s.codes:
-            parts.append(_distinct(s.table, {"cid": s.codes["vcid"]}, tag="value"))
+    for table, (_, codes) in CODED_TABLES.items():
+        keys = {k: c for k, c in codes.items() if k in _KEY_COLUMNS}
+        parts.append(_distinct(table, keys, tag=table))
+        if "vcid" in codes:
+            parts.append(_distinct(table, {"cid": codes["vcid"]}, tag="value"))
     parts.append(_distinct("person", {"cid": "gender_concept_id"}, tag="person"))
     union: exp.Expr = parts[0]
     for part in parts[1:]:
@@ -79,11 +74,12 @@ def keys_query(sources: list[FactSource], dialect: str) -> str:
     return union.sql(dialect=dialect)
 
 
-def unit_texts_query(source: FactSource, ucum_units: set[int], dialect: str) -> str:
+def unit_texts_query(table: str, ucum_units: set[int], dialect: str) -> str:
     """The unit texts written beside each key whose unit concept is not a UCUM unit.
     Blank and missing texts are left out: every such key also gets the unit text ''
     (read_cdm_codes), and a td_units row the data never joins is harmless."""
-    unit, text = exp.column(source.codes["unit_cid"]), exp.column(source.codes["unit_src"])
+    codes = CODED_TABLES[table][1]
+    unit, text = exp.column(codes["unit_cid"]), exp.column(codes["unit_src"])
     where = exp.and_(
         exp.NEQ(this=text, expression=exp.Literal.string("")),
         exp.or_(
@@ -95,40 +91,23 @@ def unit_texts_query(source: FactSource, ucum_units: set[int], dialect: str) -> 
         ),
         copy=False,
     )
-    columns = {k: c for k, c in source.codes.items() if k in (*_KEY_COLUMNS, "unit_src")}
-    return _distinct(source.table, columns, where=where).sql(dialect=dialect)
+    columns = {k: c for k, c in codes.items() if k in (*_KEY_COLUMNS, "unit_src")}
+    return _distinct(table, columns, where=where).sql(dialect=dialect)
 
 
 def vocabulary_of(source: Source, concept_ids: set[int]) -> Vocabulary:
-    """The named concepts and the source concepts that map to them ('Maps to'): the same
-    vocabulary omop.vocabulary_from reads for the evaluator, without scanning the data."""
+    """The vocabulary omop.vocabulary_from reads for the evaluator, for the concepts
+    already seen rather than a second scan of every concept column."""
     source.register(_USED, pa.table({"concept_id": pa.array(sorted(concept_ids), pa.int64())}))
-    maps = source.execute(
-        "SELECT concept_id_1, concept_id_2 FROM concept_relationship"
-        " WHERE relationship_id = 'Maps to'"
-        f" AND concept_id_2 IN (SELECT concept_id FROM {_USED})",
-        {},
-    ).to_pylist()
-    pairs = [(int(m["concept_id_1"]), int(m["concept_id_2"])) for m in maps]
-    wanted = concept_ids | {a for a, _ in pairs}
-    if wanted != concept_ids:
-        source.register(_USED, pa.table({"concept_id": pa.array(sorted(wanted), pa.int64())}))
-    concepts = source.execute(
-        "SELECT concept_id, concept_name, vocabulary_id, concept_code FROM concept"
-        f" WHERE concept_id IN (SELECT concept_id FROM {_USED})",
-        {},
-    ).to_pylist()
-    return load_vocabulary(concepts, pairs)
+    return vocabulary_for(source, f"SELECT concept_id FROM {_USED}")
 
 
 def read_cdm_codes(source: Source) -> CdmCodes:
     """The coded keys of every clinical table of ``source``, as td_facts gives them."""
-    sources = fact_sources(set(), set())  # only their tables and concept columns are read
-    rows: list[dict[str, Any]] = source.execute(keys_query(sources, source.dialect), {}).to_pylist()
+    rows: list[dict[str, Any]] = source.execute(keys_query(source.dialect), {}).to_pylist()
     # concept 0 too, as vocabulary_from has it: its name is the text of an unmapped row
     vocab = vocabulary_of(source, {int(r[k]) for r in rows for k in _KEY_COLUMNS})
     cvx, consent, ucum = concept_classes(vocab)
-    by_table = {s.table: s for s in sources}
     out = CdmCodes(vocab)
     for r in rows:
         tag, cid = r["t"], int(r["cid"])
@@ -138,28 +117,28 @@ def read_cdm_codes(source: Source) -> CdmCodes:
             continue
         if tag == "person" or (tag == "observation" and cid in consent):
             continue  # a research consent is not a clinical fact (facts.fact_sources)
-        key: Key = (_kind(by_table[tag], cid, cvx), cid, int(r["sid"]), int(r["aux"]))
+        key: Key = (_kind(tag, cid, cvx), cid, int(r["sid"]), int(r["aux"]))
         out.keys.add(key)
-        if "unit_cid" in by_table[tag].codes:
-            unit_cid = int(r["unit_cid"])
+        if "unit_cid" in CODED_TABLES[tag][1]:
             # a UCUM unit concept reads '' as its text (facts.unit_source); any other
             # may come with no text, or with the texts unit_texts_query finds
-            out.unit_keys.add((key, unit_cid, ""))
-    for s in sources:
-        if "unit_src" not in s.codes:
+            out.unit_keys.add((key, int(r["unit_cid"]), ""))
+    for table, (_, codes) in CODED_TABLES.items():
+        if "unit_src" not in codes:
             continue
-        for r in source.execute(unit_texts_query(s, ucum, source.dialect), {}).to_pylist():
+        for r in source.execute(unit_texts_query(table, ucum, source.dialect), {}).to_pylist():
             cid = int(r["cid"])
-            if s.table == "observation" and cid in consent:
+            if table == "observation" and cid in consent:
                 continue
-            key = (_kind(s, cid, cvx), cid, int(r["sid"]), int(r["aux"]))
+            key = (_kind(table, cid, cvx), cid, int(r["sid"]), int(r["aux"]))
             out.unit_keys.add((key, int(r["unit_cid"]), str(r["unit_src"])))
     return out
 
 
-def _kind(source: FactSource, cid: int, cvx: set[int]) -> str:
+def _kind(table: str, cid: int, cvx: set[int]) -> str:
     """The td_facts kind of a row: a drug exposure coded in CVX is an immunization."""
-    if "immunization" in source.kinds:
+    kinds = CODED_TABLES[table][0]
+    if "immunization" in kinds:
         return "immunization" if cid in cvx else "medication"
-    (kind,) = source.kinds
+    (kind,) = kinds
     return kind

@@ -347,6 +347,12 @@ def vocabulary_from(source: Executor) -> Vocabulary:
         )
         + " UNION SELECT gender_concept_id FROM person"
     )
+    return vocabulary_for(source, used)
+
+
+def vocabulary_for(source: Executor, used: str) -> Vocabulary:
+    """The concepts named by ``used`` (a query of concept ids), plus the source concepts
+    that map to them ('Maps to')."""
     maps = _rows(
         source.execute(
             "SELECT concept_id_1, concept_id_2 FROM concept_relationship "

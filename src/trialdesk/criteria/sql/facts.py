@@ -80,29 +80,73 @@ def _span_end(start: exp.Expr, end: exp.Expr, open_ended: bool) -> exp.Expr:
     )
 
 
-def _zero(col: str) -> exp.Expr:
-    return exp.Coalesce(this=exp.column(col), expressions=[exp.Literal.number(0)])
+def concept_or_zero(column: str | None) -> exp.Expr:
+    """A concept column as td_facts reads it: 0 for no concept (or no such column)."""
+    if column is None:
+        return exp.Literal.number(0)
+    return exp.Coalesce(this=exp.column(column), expressions=[exp.Literal.number(0)])
+
+
+def _measurement_codes(table: str) -> dict[str, str]:
+    return {
+        "cid": f"{table}_concept_id",
+        "sid": f"{table}_source_concept_id",
+        "unit_cid": "unit_concept_id",
+        "unit_src": "unit_source_value",
+        "vcid": "value_as_concept_id",
+    }
+
+
+# Each clinical table: the kinds of fact its rows can be, and its own columns behind the
+# coded td_facts columns (cid, sid, aux: the route or the laterality modifier, unit_cid,
+# unit_src, vcid), from which both the projections and the code tables are built.
+CODED_TABLES: dict[str, tuple[frozenset[str], dict[str, str]]] = {
+    "condition_occurrence": (
+        frozenset({"condition"}),
+        {"cid": "condition_concept_id", "sid": "condition_source_concept_id"},
+    ),
+    "measurement": (frozenset({"observation"}), _measurement_codes("measurement")),
+    "observation": (frozenset({"observation"}), _measurement_codes("observation")),
+    "drug_exposure": (
+        frozenset({"medication", "immunization"}),
+        {"cid": "drug_concept_id", "sid": "drug_source_concept_id", "aux": "route_concept_id"},
+    ),
+    "procedure_occurrence": (
+        frozenset({"procedure"}),
+        {
+            "cid": "procedure_concept_id",
+            "sid": "procedure_source_concept_id",
+            "aux": "modifier_concept_id",
+        },
+    ),
+    "device_exposure": (
+        frozenset({"device"}),
+        {"cid": "device_concept_id", "sid": "device_source_concept_id"},
+    ),
+    "visit_occurrence": (
+        frozenset({"encounter"}),
+        {"cid": "visit_concept_id", "sid": "visit_source_concept_id"},
+    ),
+}
 
 
 def _select(
     table: str,
     kind: exp.Expr,
-    cid: str,
-    sid: str | None,
-    aux: str | None,
     start: str,
     end: str | None,
     open_ended: bool,
     **cols: exp.Expr,
 ) -> exp.Select:
+    codes = CODED_TABLES[table][1]
     start_e = _date(start)
     end_e = _span_end(start_e, _date(end), open_ended) if end else start_e.copy()
     values: dict[str, exp.Expr] = {
         "person_id": exp.column("person_id"),
         "kind": kind,
-        "cid": _zero(cid),
-        "sid": _zero(sid) if sid else exp.Literal.number(0),
-        "aux": _zero(aux) if aux else exp.Literal.number(0),
+        "cid": concept_or_zero(codes["cid"]),
+        "sid": concept_or_zero(codes.get("sid")),
+        "aux": concept_or_zero(codes.get("aux")),
         "start_date": start_e,
         "end_date": end_e,
     }
@@ -148,11 +192,15 @@ def unit_source(ucum_units: set[int]) -> exp.Expr:
     )
 
 
+def _source(table: str, select: exp.Select) -> FactSource:
+    kinds, codes = CODED_TABLES[table]
+    return FactSource(table, kinds, select, codes)
+
+
 def fact_sources(
-    consent_concepts: set[int], cvx_concepts: set[int], ucum_units: set[int] | None = None
+    consent_concepts: set[int], cvx_concepts: set[int], ucum_units: set[int]
 ) -> list[FactSource]:
     """Every clinical table, projected onto the ``td_facts`` columns."""
-    units = ucum_units or set()
     drug_kind = exp.Case(
         ifs=[
             exp.If(
@@ -166,116 +214,81 @@ def fact_sources(
         ],
         default=exp.Literal.string("medication"),
     )
+    # a row with no concept is not a consent: NOT (NULL IN ...) would drop it
+    not_consent = (
+        not_(
+            exp.Coalesce(
+                this=exp.column("observation_concept_id").isin(
+                    *(exp.Literal.number(c) for c in sorted(consent_concepts))
+                ),
+                expressions=[exp.false()],
+            )
+        )
+        if consent_concepts
+        else exp.true()
+    )
+    visit = exp.column("visit_occurrence_id")
     return [
-        FactSource(
+        _source(
             "condition_occurrence",
-            frozenset({"condition"}),
             _select(
                 "condition_occurrence",
                 exp.Literal.string("condition"),
-                "condition_concept_id",
-                "condition_source_concept_id",
-                None,
                 "condition_start_date",
                 "condition_end_date",
                 True,
-                visit_id=exp.column("visit_occurrence_id"),
+                visit_id=visit.copy(),
             ),
-            {"cid": "condition_concept_id", "sid": "condition_source_concept_id"},
         ),
-        FactSource(
-            "measurement",
-            frozenset({"observation"}),
-            _measurement_like("measurement", units),
-            _measurement_codes("measurement"),
-        ),
-        FactSource(
+        _source("measurement", _measurement_like("measurement", ucum_units)),
+        _source(
             "observation",
-            frozenset({"observation"}),
-            _measurement_like("observation", units).where(
-                # a row with no concept is not a consent: NOT (NULL IN ...) would drop it
-                not_(
-                    exp.Coalesce(
-                        this=exp.column("observation_concept_id").isin(
-                            *(exp.Literal.number(c) for c in sorted(consent_concepts))
-                        ),
-                        expressions=[exp.false()],
-                    )
-                )
-                if consent_concepts
-                else exp.true(),
-                copy=False,
-            ),
-            _measurement_codes("observation"),
+            _measurement_like("observation", ucum_units).where(not_consent, copy=False),
         ),
-        FactSource(
+        _source(
             "drug_exposure",
-            frozenset({"medication", "immunization"}),
             _select(
                 "drug_exposure",
                 drug_kind,
-                "drug_concept_id",
-                "drug_source_concept_id",
-                "route_concept_id",
                 "drug_exposure_start_date",
                 "drug_exposure_end_date",
                 False,
                 quantity=cast(exp.column("quantity"), exp.DataType.Type.DOUBLE),
                 days_supply=exp.column("days_supply"),
-                visit_id=exp.column("visit_occurrence_id"),
+                visit_id=visit.copy(),
             ),
-            {"cid": "drug_concept_id", "sid": "drug_source_concept_id", "aux": "route_concept_id"},
         ),
-        FactSource(
+        _source(
             "procedure_occurrence",
-            frozenset({"procedure"}),
             _select(
                 "procedure_occurrence",
                 exp.Literal.string("procedure"),
-                "procedure_concept_id",
-                "procedure_source_concept_id",
-                "modifier_concept_id",
                 "procedure_date",
                 None,
                 False,
-                visit_id=exp.column("visit_occurrence_id"),
+                visit_id=visit.copy(),
             ),
-            {
-                "cid": "procedure_concept_id",
-                "sid": "procedure_source_concept_id",
-                "aux": "modifier_concept_id",
-            },
         ),
-        FactSource(
+        _source(
             "device_exposure",
-            frozenset({"device"}),
             _select(
                 "device_exposure",
                 exp.Literal.string("device"),
-                "device_concept_id",
-                "device_source_concept_id",
-                None,
                 "device_exposure_start_date",
                 "device_exposure_end_date",
                 True,
             ),
-            {"cid": "device_concept_id", "sid": "device_source_concept_id"},
         ),
-        FactSource(
+        _source(
             "visit_occurrence",
-            frozenset({"encounter"}),
             _select(
                 "visit_occurrence",
                 exp.Literal.string("encounter"),
-                "visit_concept_id",
-                "visit_source_concept_id",
-                None,
                 "visit_start_date",
                 "visit_end_date",
                 False,
-                visit_id=exp.column("visit_occurrence_id"),
+                visit_id=visit.copy(),
             ),
-            {"cid": "visit_concept_id", "sid": "visit_source_concept_id"},
         ),
     ]
 
@@ -287,33 +300,20 @@ def narrow(select: exp.Select, columns: set[str]) -> exp.Select:
     return out
 
 
-def _measurement_codes(table: str) -> dict[str, str]:
-    return {
-        "cid": f"{table}_concept_id",
-        "sid": f"{table}_source_concept_id",
-        "unit_cid": "unit_concept_id",
-        "unit_src": "unit_source_value",
-        "vcid": "value_as_concept_id",
-    }
-
-
 def _measurement_like(table: str, ucum_units: set[int]) -> exp.Select:
     return _select(
         table,
         exp.Literal.string("observation"),
-        f"{table}_concept_id",
-        f"{table}_source_concept_id",
-        None,
         f"{table}_date",
         None,
         False,
         value_num=cast(exp.column("value_as_number"), exp.DataType.Type.DOUBLE),
-        unit_cid=_zero("unit_concept_id"),
+        unit_cid=concept_or_zero("unit_concept_id"),
         unit_src=unit_source(ucum_units),
         range_high=cast(exp.column("range_high"), exp.DataType.Type.DOUBLE)
         if table == "measurement"
         else _null(),
-        vcid=_zero("value_as_concept_id"),
+        vcid=concept_or_zero("value_as_concept_id"),
         vstr=exp.column("value_as_string") if table == "observation" else _null(),
         visit_id=exp.column("visit_occurrence_id"),
     )
