@@ -76,10 +76,12 @@ from rich.progress import Progress
 from rich.table import Table
 
 from trialdesk.study.loader import load_study
-from trialdesk.trial import accounts, candidates, screening_actions, sessions
-from trialdesk.trial.db import Store, open_store
-from trialdesk.trial.fact_entry import FactEntry
-from trialdesk.trial.roles import Role
+from trialdesk.trial import accounts
+from trialdesk.trial.accounts import sessions
+from trialdesk.trial.accounts.roles import Role
+from trialdesk.trial.screening import candidates, screening_actions
+from trialdesk.trial.screening.fact_entry import FactEntry
+from trialdesk.trial.store.db import Store, open_store
 from trialdesk.web.csrf import SESSION_COOKIE
 
 STUDY = "NCT06947746"

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import settings
 
 from shared_data import RA_PATIENTS, need
-from trialdesk.trial.db import Store, open_store
+from trialdesk.trial.store.db import Store, open_store
 
 # CI replays the same examples every run (a red build must mean a change, not a new draw);
 # new examples are explored locally, where failures are kept in .hypothesis/ and replayed.

@@ -8,8 +8,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from trialdesk.trial import accounts
-from trialdesk.trial.db import Store
-from trialdesk.trial.roles import Role
+from trialdesk.trial.accounts.roles import Role
+from trialdesk.trial.store.db import Store
 
 PASSWORD = "correct horse battery staple"
 ROLES = [r.value for r in Role]

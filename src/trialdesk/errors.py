@@ -1,14 +1,33 @@
 """One exception root for everything trialdesk reports to a user.
 
-Each subclass carries the context a user needs to find the problem: the file, the
-resource, the field, the criterion. The CLI prints ``str(error)`` on one line and exits 2.
+Each error carries the context a user needs to find the problem (the file, the resource,
+the field, the criterion) and what it means to a client (:class:`Meaning`): the thing
+asked for does not exist, the request conflicts with the data as they are now (a stale
+edit, a full study), the input is invalid, the caller may not do it, or the store failed.
+The CLI prints ``str(error)`` on one line and exits 2; the web app answers each meaning
+with one status (web/errors.py).
 """
 
 from __future__ import annotations
 
+from enum import StrEnum
+from typing import ClassVar
+
+
+class Meaning(StrEnum):
+    """What an error means to whoever asked."""
+
+    NOT_FOUND = "not_found"
+    CONFLICT = "conflict"  # valid, but not against the data as they are now: reload, retry
+    INVALID = "invalid_input"  # the input itself is wrong; ``field`` says where
+    FORBIDDEN = "forbidden"  # this user may not do this
+    STORE_FAULT = "store_fault"  # the store cannot be opened, migrated or read
+
 
 class TrialdeskError(Exception):
     """Root of every error trialdesk raises on purpose."""
+
+    meaning: ClassVar[Meaning] = Meaning.INVALID
 
     def __init__(
         self,
@@ -47,6 +66,32 @@ class TrialdeskError(Exception):
             where.append(f"field {self.field}")
         prefix = ", ".join(where)
         return f"{prefix}: {self.message}" if prefix else self.message
+
+
+class NotFoundError(TrialdeskError):
+    """A record named by id or name (a user, a lead, a candidate, a study) does not exist."""
+
+    meaning = Meaning.NOT_FOUND
+
+
+class ConflictError(TrialdeskError):
+    """The request was valid when the form was opened but no longer is: someone else
+    changed the record, or the places ran out. Reload and decide again."""
+
+    meaning = Meaning.CONFLICT
+
+
+class ForbiddenError(TrialdeskError):
+    """The signed-in user's role may not do this (e.g. a coordinator signing)."""
+
+    meaning = Meaning.FORBIDDEN
+
+
+class StoreError(TrialdeskError):
+    """The trial store cannot be opened, migrated or read (bad URL, unreachable, unknown
+    revision, a missing audit head)."""
+
+    meaning = Meaning.STORE_FAULT
 
 
 class StudyError(TrialdeskError):

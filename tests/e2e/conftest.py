@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from trialdesk.trial import accounts
-from trialdesk.trial.db import Store, open_store
-from trialdesk.trial.roles import Role
+from trialdesk.trial.accounts.roles import Role
+from trialdesk.trial.store.db import Store, open_store
 from trialdesk.web import create_app
 from trialdesk.web.app import bundled_studies
 

@@ -28,12 +28,14 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
-from trialdesk.trial import accounts, consent, enrolment, screening_actions
-from trialdesk.trial import candidates as cands
-from trialdesk.trial.checklist import build_checklist
-from trialdesk.trial.db import Store, open_store
-from trialdesk.trial.models import Candidate, Enrolment, Judgment, User
-from trialdesk.trial.roles import Role
+from trialdesk.trial import accounts
+from trialdesk.trial.accounts.models import User
+from trialdesk.trial.accounts.roles import Role
+from trialdesk.trial.screening import candidates as cands
+from trialdesk.trial.screening import consent, enrolment, screening_actions
+from trialdesk.trial.screening.checklist import build_checklist
+from trialdesk.trial.screening.models import Candidate, Enrolment, Judgment
+from trialdesk.trial.store.db import Store, open_store
 from trialdesk.web.app import bundled_studies
 
 from .conftest import serve

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 import pytest
 from sqlalchemy import func, select
 
-from trialdesk.trial.models import AuditRecord, Lead
+from trialdesk.trial.screening.models import Lead
+from trialdesk.trial.store.models import AuditRecord
 
 from .flows import (
     COORDINATOR,

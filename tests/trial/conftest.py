@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from argon2 import PasswordHasher
 
-from trialdesk.trial import passwords
-from trialdesk.trial.db import Store
+from trialdesk.trial.accounts import passwords
+from trialdesk.trial.store.db import Store
 
 
 @pytest.fixture(autouse=True)

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from trialdesk.trial.db import Store
-from trialdesk.trial.models import AuditRecord, Base
+from trialdesk.trial.store.db import Store
+from trialdesk.trial.store.models import AuditRecord, Base
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"
@@ -35,7 +35,7 @@ def disable_audit_triggers(engine: Engine) -> None:
 
 
 def add_entries(session: Session, n: int, actor: str = "tester") -> None:
-    from trialdesk.trial.audit import append
+    from trialdesk.trial.store.audit import append
 
     for i in range(n):
         append(

@@ -13,12 +13,14 @@ from typing import Any
 from sqlalchemy import func, select
 
 from trialdesk.study.loader import Study, load_study
-from trialdesk.trial import accounts, consent, screening_actions
-from trialdesk.trial import candidates as cands
-from trialdesk.trial.checklist import build_checklist
-from trialdesk.trial.db import Store
-from trialdesk.trial.models import Base, User
-from trialdesk.trial.roles import Role
+from trialdesk.trial import accounts
+from trialdesk.trial.accounts.models import User
+from trialdesk.trial.accounts.roles import Role
+from trialdesk.trial.screening import candidates as cands
+from trialdesk.trial.screening import consent, screening_actions
+from trialdesk.trial.screening.checklist import build_checklist
+from trialdesk.trial.store.db import Store
+from trialdesk.trial.store.models import Base
 
 from .helpers import NOW, PASSWORD
 

@@ -8,10 +8,12 @@ import pytest
 from sqlalchemy import select
 
 from trialdesk.errors import TrialdeskError
-from trialdesk.trial import accounts, sessions
-from trialdesk.trial.db import Store
-from trialdesk.trial.models import AuditRecord, LoginSession, SetupToken, User
-from trialdesk.trial.roles import Role
+from trialdesk.trial import accounts
+from trialdesk.trial.accounts import sessions
+from trialdesk.trial.accounts.models import LoginSession, SetupToken, User
+from trialdesk.trial.accounts.roles import Role
+from trialdesk.trial.store.db import Store
+from trialdesk.trial.store.models import AuditRecord
 
 from .helpers import NOW, PASSWORD, audit_rows, count
 

@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DatabaseError
 
-from trialdesk.trial import audit
-from trialdesk.trial.audit import ProblemKind, append, changes_between, verify
-from trialdesk.trial.db import Store
-from trialdesk.trial.models import AppendOnlyError, AuditHead, AuditRecord
-from trialdesk.trial.roles import Role
-from trialdesk.trial.values import canonical_json
+from trialdesk.trial.accounts.roles import Role
+from trialdesk.trial.store import audit
+from trialdesk.trial.store.audit import ProblemKind, append, changes_between, verify
+from trialdesk.trial.store.db import Store
+from trialdesk.trial.store.models import AppendOnlyError, AuditHead, AuditRecord
+from trialdesk.trial.store.values import canonical_json
 
 from .helpers import add_entries, disable_audit_triggers
 

@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, update
 
-from trialdesk.trial.audit import append, verify
-from trialdesk.trial.db import Store, open_store
-from trialdesk.trial.models import AuditRecord
+from trialdesk.trial.store.audit import append, verify
+from trialdesk.trial.store.db import Store, open_store
+from trialdesk.trial.store.models import AuditRecord
 
 from .helpers import disable_audit_triggers
 

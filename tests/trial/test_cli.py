@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import update
 from typer.testing import CliRunner
 
-from trialdesk.trial.cli import audit_app, db_app, user_app
-from trialdesk.trial.db import open_store
-from trialdesk.trial.migrate import head_revision
-from trialdesk.trial.models import AuditRecord
+from trialdesk.cli.trial import audit_app, db_app, user_app
+from trialdesk.trial.store.db import open_store
+from trialdesk.trial.store.migrate import head_revision
+from trialdesk.trial.store.models import AuditRecord
 
 from .helpers import PASSWORD, audit_rows, disable_audit_triggers
 

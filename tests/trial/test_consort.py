@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trialdesk.trial.consort import (
+from trialdesk.reports.consort import (
     MAX_ITEM_LINES,
     PAD,
     ConsortCounts,

@@ -12,12 +12,13 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from trialdesk.errors import TrialdeskError
-from trialdesk.trial.db import DEFAULT_DATABASE_URL, Store, database_url, open_store, redact
-from trialdesk.trial.errors import StoreError
-from trialdesk.trial.migrate import current_revision, head_revision
-from trialdesk.trial.models import AuditHead, Base, User
-from trialdesk.trial.roles import Role
+from trialdesk.errors import StoreError, TrialdeskError
+from trialdesk.trial.accounts.models import User
+from trialdesk.trial.accounts.roles import Role
+from trialdesk.trial.store.db import DEFAULT_DATABASE_URL, Store, database_url, open_store, redact
+from trialdesk.trial.store.migrate import current_revision, head_revision
+from trialdesk.trial.store.models import AuditHead
+from trialdesk.trial.tables import METADATA
 
 from .helpers import NOW, count
 
@@ -94,7 +95,7 @@ def test_unmigrated_store_is_refused_without_migrate(db_url: str) -> None:
 def test_migration_matches_the_models(store: Store) -> None:
     with store.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
-        assert compare_metadata(context, Base.metadata) == []
+        assert compare_metadata(context, METADATA) == []
 
 
 def test_sqlite_settings(tmp_path: Path) -> None:
@@ -164,7 +165,10 @@ def test_threads_starting_together_migrate_once(db_url: str) -> None:
 
 
 def test_processes_starting_together_migrate_once(db_url: str) -> None:
-    code = "import sys; from trialdesk.trial.db import open_store; open_store(sys.argv[1]).close()"
+    code = (
+        "import sys; from trialdesk.trial.store.db import open_store; "
+        "open_store(sys.argv[1]).close()"
+    )
     procs = [
         subprocess.Popen([sys.executable, "-c", code, db_url], stderr=subprocess.PIPE)
         for _ in range(3)

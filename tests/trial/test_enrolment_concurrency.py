@@ -17,12 +17,13 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm.exc import StaleDataError
 
-from trialdesk.trial import audit, enrolment
-from trialdesk.trial import candidates as cands
-from trialdesk.trial.candidates import StaleError
-from trialdesk.trial.db import Store, open_store
-from trialdesk.trial.enrolment import EnrolmentFull
-from trialdesk.trial.models import Candidate, CandidateStatus, Enrolment, StudySite
+from trialdesk.trial.screening import candidates as cands
+from trialdesk.trial.screening import enrolment
+from trialdesk.trial.screening.candidates import StaleError
+from trialdesk.trial.screening.enrolment import EnrolmentFull
+from trialdesk.trial.screening.models import Candidate, CandidateStatus, Enrolment, StudySite
+from trialdesk.trial.store import audit
+from trialdesk.trial.store.db import Store, open_store
 
 from .helpers import NOW
 from .screening_helpers import (

@@ -1,4 +1,4 @@
-"""Facts entered by hand (trialdesk.trial.fact_entry) on the default study, NCT06947746.
+"""Facts entered by hand (trialdesk.trial.screening.fact_entry) on the default study, NCT06947746.
 
 Each decision test screens a small record, enters the missing fact through ``to_fact`` and
 screens again, so a passing test shows the engine reads the entered fact, not only that a
@@ -30,12 +30,7 @@ from trialdesk.criteria.screening import CriterionResult, Screener, Status
 from trialdesk.errors import InputError
 from trialdesk.patients.record import Fact, FactKind, Laterality, PatientRecord, Quantity
 from trialdesk.study.loader import load_study
-from trialdesk.trial.fact_entry import (
-    EntryConcept,
-    FactEntry,
-    entry_concepts,
-    to_fact,
-)
+from trialdesk.trial.screening.fact_entry import EntryConcept, FactEntry, entry_concepts, to_fact
 
 SCREENING = date(2026, 3, 2)
 BASELINE = date(2026, 3, 16)

@@ -7,11 +7,10 @@ from typing import Any
 
 import pytest
 
-from trialdesk.errors import InputError
-from trialdesk.trial import leads
-from trialdesk.trial.db import Store
-from trialdesk.trial.errors import NotFoundError
-from trialdesk.trial.models import Lead, LeadStatus
+from trialdesk.errors import InputError, NotFoundError
+from trialdesk.trial.screening import leads
+from trialdesk.trial.screening.models import Lead, LeadStatus
+from trialdesk.trial.store.db import Store
 
 from .helpers import NOW, audit_rows, count
 

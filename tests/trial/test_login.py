@@ -8,10 +8,11 @@ from datetime import timedelta
 import pytest
 from argon2 import PasswordHasher
 
-from trialdesk.trial import accounts, passwords
-from trialdesk.trial.db import Store
-from trialdesk.trial.models import User
-from trialdesk.trial.roles import Role
+from trialdesk.trial import accounts
+from trialdesk.trial.accounts import passwords
+from trialdesk.trial.accounts.models import User
+from trialdesk.trial.accounts.roles import Role
+from trialdesk.trial.store.db import Store
 
 from .helpers import NOW, PASSWORD, audit_rows
 
@@ -162,7 +163,7 @@ def test_a_check_made_before_the_transaction_counts_only_for_the_hash_it_checked
 ) -> None:
     """The web app checks the password (argon2) in a read, then signs in in a write
     transaction: a password changed in between must not let the old one in."""
-    from trialdesk.trial.login import check_password
+    from trialdesk.trial.accounts.login import check_password
 
     with store.read() as session:
         checked = check_password(session, username="ANN", password=PASSWORD)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from trialdesk.trial.roles import ROLE_PERMISSIONS, Permission, Role, has_permission
+from trialdesk.trial.accounts.roles import ROLE_PERMISSIONS, Permission, Role, has_permission
 
 P = Permission
 EXPECTED = {

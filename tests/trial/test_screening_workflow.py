@@ -19,15 +19,12 @@ import pytest
 import sqlalchemy as sql
 from sqlalchemy.orm import Session
 
-from trialdesk.errors import InputError
-from trialdesk.trial import audit, audit_search, consent, enrolment, leads, screening_actions
-from trialdesk.trial import candidates as cands
-from trialdesk.trial.checklist import build_checklist
-from trialdesk.trial.db import Store
-from trialdesk.trial.errors import NotFoundError
-from trialdesk.trial.fact_entry import FactEntry
-from trialdesk.trial.models import (
-    AuditRecord,
+from trialdesk.errors import InputError, NotFoundError
+from trialdesk.trial.screening import candidates as cands
+from trialdesk.trial.screening import consent, enrolment, leads, screening_actions
+from trialdesk.trial.screening.checklist import build_checklist
+from trialdesk.trial.screening.fact_entry import FactEntry
+from trialdesk.trial.screening.models import (
     Candidate,
     CandidateStatus,
     Consent,
@@ -40,7 +37,10 @@ from trialdesk.trial.models import (
     LeadStatus,
     StudySite,
 )
-from trialdesk.trial.screening_log import consort_counts, screening_log
+from trialdesk.trial.screening.screening_log import consort_counts, screening_log
+from trialdesk.trial.store import audit, audit_search
+from trialdesk.trial.store.db import Store
+from trialdesk.trial.store.models import AuditRecord
 
 from .helpers import NOW
 from .screening_helpers import (
@@ -98,8 +98,8 @@ def audit_ok(store: Store) -> bool:
 CHILD = """
 import sys, time
 from datetime import UTC, datetime
-from trialdesk.trial import candidates as cands
-from trialdesk.trial.db import open_store
+from trialdesk.trial.screening import candidates as cands
+from trialdesk.trial.store.db import open_store
 
 url, path = sys.argv[1], sys.argv[2]
 real, added = cands.add_candidate, []
@@ -487,7 +487,7 @@ def test_a_signature_on_an_outdated_basis_or_with_a_wrong_password_is_refused(
     [cid] = import_candidates(store, example("01-eligible-looking.json"))
 
     def sign(basis: str, password: str) -> Callable[[], object]:
-        from trialdesk.trial.models import User
+        from trialdesk.trial.accounts.models import User
 
         def work(session: Session) -> object:
             user = session.get(User, investigator)

@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from trialdesk.trial import accounts, sessions
-from trialdesk.trial.db import Store
-from trialdesk.trial.models import LoginSession, User
-from trialdesk.trial.roles import Role
+from trialdesk.trial import accounts
+from trialdesk.trial.accounts import sessions
+from trialdesk.trial.accounts.models import LoginSession, User
+from trialdesk.trial.accounts.roles import Role
+from trialdesk.trial.store.db import Store
 
 from .helpers import NOW, PASSWORD, audit_rows
 

@@ -9,7 +9,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from trialdesk.trial.db import Store, open_store
+from trialdesk.trial.store.db import Store, open_store
 from trialdesk.web import create_app
 from trialdesk.web.app import bundled_studies
 from webclient import add_staff

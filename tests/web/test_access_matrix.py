@@ -10,8 +10,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from trialdesk.trial import leads
-from trialdesk.trial.db import Store
+from trialdesk.trial.screening import leads
+from trialdesk.trial.store.db import Store
 from trialdesk.web.access import access_of, api_routes
 from trialdesk.web.app import ROUTERS
 from webclient import ROLES, client_as, csrf_token
@@ -174,7 +174,7 @@ def test_every_route_for_every_role(app: FastAPI, store: Store, role: str | None
 
 
 def test_grants_table_matches_the_roles_module() -> None:
-    from trialdesk.trial.roles import ROLE_PERMISSIONS, Role
+    from trialdesk.trial.accounts.roles import ROLE_PERMISSIONS, Role
 
     assert {r.value: {p.value for p in ROLE_PERMISSIONS[r]} for r in Role} == GRANTS
 

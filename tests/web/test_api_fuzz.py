@@ -30,9 +30,10 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from trialdesk.trial import accounts, leads
-from trialdesk.trial.db import Store, open_store
-from trialdesk.trial.roles import Role
+from trialdesk.trial import accounts
+from trialdesk.trial.accounts.roles import Role
+from trialdesk.trial.screening import leads
+from trialdesk.trial.store.db import Store, open_store
 from trialdesk.web import create_app
 from trialdesk.web.access import Access, access_of, api_routes
 from trialdesk.web.app import ROUTERS, bundled_studies

@@ -20,9 +20,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from trialdesk.trial import leads
-from trialdesk.trial.db import Store, open_store
-from trialdesk.trial.models import Candidate, Lead
+from trialdesk.trial.screening import leads
+from trialdesk.trial.screening.models import Candidate, Lead
+from trialdesk.trial.store.db import Store, open_store
 from trialdesk.web import create_app
 from webclient import PASSWORD, add_staff, client_as, csrf_token, sign_in
 

@@ -10,9 +10,9 @@ from fastapi import FastAPI
 from test_screening_flow import STUDY, page, upload
 
 from trialdesk.study.loader import load_study
-from trialdesk.trial import screening_actions
-from trialdesk.trial.db import Store
-from trialdesk.trial.fact_entry import FactEntry
+from trialdesk.trial.screening import screening_actions
+from trialdesk.trial.screening.fact_entry import FactEntry
+from trialdesk.trial.store.db import Store
 from trialdesk.web.page_cache import PageCache
 from trialdesk.web.routes import candidates as route
 from webclient import client_as

@@ -20,12 +20,9 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import func, select
 
-from trialdesk.trial import leads
-from trialdesk.trial.candidates import MAX_UPLOAD_BYTES
-from trialdesk.trial.db import Store
-from trialdesk.trial.models import (
-    AuditRecord,
-    Base,
+from trialdesk.trial.screening import leads
+from trialdesk.trial.screening.candidates import MAX_UPLOAD_BYTES
+from trialdesk.trial.screening.models import (
     Candidate,
     Consent,
     ConsentForm,
@@ -36,6 +33,8 @@ from trialdesk.trial.models import (
     Lead,
     StudySite,
 )
+from trialdesk.trial.store.db import Store
+from trialdesk.trial.store.models import AuditRecord, Base
 from trialdesk.web.routes import api_candidates
 from webclient import PASSWORD, client_as
 
@@ -392,7 +391,8 @@ def test_signing_refuses_bad_input(investigator: Api, coordinator: Api, store: S
     assert after["judgment"] == before["judgment"]
     assert after["audit_log"] == before["audit_log"] + 1
     with store.read() as session:
-        from trialdesk.trial.models import AuditRecord, User
+        from trialdesk.trial.accounts.models import User
+        from trialdesk.trial.store.models import AuditRecord
 
         last = session.scalars(select(AuditRecord).order_by(AuditRecord.id.desc())).first()
         assert last is not None and last.reason == "wrong password when signing"

@@ -12,9 +12,9 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from trialdesk.trial import audit
-from trialdesk.trial.audit_search import candidate_trail
-from trialdesk.trial.db import Store
+from trialdesk.trial.store import audit
+from trialdesk.trial.store.audit_search import candidate_trail
+from trialdesk.trial.store.db import Store
 from webclient import PASSWORD, client_as, csrf_token
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
@@ -140,7 +140,7 @@ def test_a_coordinator_cannot_sign_and_a_wrong_password_signs_nothing(
     with store.read() as session:
         from sqlalchemy import func, select
 
-        from trialdesk.trial.models import Judgment
+        from trialdesk.trial.screening.models import Judgment
 
         assert session.scalar(select(func.count()).select_from(Judgment)) == 0
 

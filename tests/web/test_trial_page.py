@@ -551,7 +551,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Any:
     try:
         from fastapi.testclient import TestClient
 
-        from trialdesk.trial.db import open_store
+        from trialdesk.trial.store.db import open_store
         from trialdesk.web import create_app
     except ImportError as exc:  # TODO(lead): drop once the app imports in every checkout
         pytest.skip(f"the web app does not import yet: {exc}")

@@ -1,7 +1,7 @@
 """Who may use which route: one mechanism for every page and API endpoint.
 
 Each route declares its access with ``dependencies=[allow(...)]``: ``PUBLIC`` or one
-:class:`~trialdesk.trial.roles.Permission`. The app refuses to start if any route lacks a
+:class:`~trialdesk.trial.accounts.roles.Permission`. The app refuses to start if any route lacks a
 declaration (:func:`check_every_route_declares_access`), so a new route cannot be
 forgotten. The same dependency checks the CSRF token of every unsafe request, so no form
 can skip it either.
@@ -16,7 +16,7 @@ from typing import Any, Final
 from fastapi import APIRouter, Depends, Request
 from fastapi.routing import APIRoute
 
-from trialdesk.trial.roles import Permission
+from trialdesk.trial.accounts.roles import Permission
 from trialdesk.web import csrf
 from trialdesk.web.identity import StaffUser
 from trialdesk.web.problems import Forbidden, NotSignedIn

@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
 from trialdesk.study.loader import Study, bundled_study_ids, load_study
-from trialdesk.trial.db import Store
+from trialdesk.trial.store.db import Store
 from trialdesk.web.access import check_every_route_declares_access
 from trialdesk.web.headers import SecurityHeaders
 from trialdesk.web.identity import load_user

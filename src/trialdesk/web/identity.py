@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 from fastapi import Request
 
-from trialdesk.trial import sessions
-from trialdesk.trial.db import Store
-from trialdesk.trial.roles import Permission, Role, has_permission
+from trialdesk.trial.accounts import sessions
+from trialdesk.trial.accounts.roles import Permission, Role, has_permission
+from trialdesk.trial.store.db import Store
 from trialdesk.web.csrf import SESSION_COOKIE
 
 __all__ = ["StaffUser", "load_user", "now"]

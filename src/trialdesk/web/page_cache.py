@@ -29,7 +29,7 @@ from cachetools import LRUCache
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from trialdesk.trial.models import AuditHead
+from trialdesk.trial.store.models import AuditHead
 
 __all__ = ["PageCache", "change_marker"]
 

@@ -17,8 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from trialdesk.errors import TrialdeskError
-from trialdesk.trial.errors import NotFoundError
+from trialdesk.errors import NotFoundError, TrialdeskError
 
 __all__ = [
     "Problem",

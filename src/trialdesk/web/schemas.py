@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
 
-from trialdesk.trial.models import MAX_ROW_ID
+from trialdesk.trial.store.models import MAX_ROW_ID
 
 __all__ = [
     "ErrorBody",

@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from rich.console import Console
 
 from trialdesk.trial import accounts
-from trialdesk.trial.db import Store, database_url, open_store
+from trialdesk.trial.store.db import Store, database_url, open_store
 from trialdesk.web.app import create_app
 from trialdesk.web.identity import now
 from trialdesk.web.warm import warm_up

@@ -14,11 +14,11 @@ from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
 from trialdesk.errors import InputError
-from trialdesk.trial import screening_actions
-from trialdesk.trial.candidates import candidate_or_404
-from trialdesk.trial.db import Store
-from trialdesk.trial.login import PasswordCheck, check_password
-from trialdesk.trial.models import User
+from trialdesk.trial.accounts.login import PasswordCheck, check_password
+from trialdesk.trial.accounts.models import User
+from trialdesk.trial.screening import screening_actions
+from trialdesk.trial.screening.candidates import candidate_or_404
+from trialdesk.trial.store.db import Store
 from trialdesk.web.identity import StaffUser, now
 from trialdesk.web.studies import study_or_404
 

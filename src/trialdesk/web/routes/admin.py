@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from trialdesk.errors import InputError, TrialdeskError
 from trialdesk.trial import accounts
-from trialdesk.trial.db import Store
-from trialdesk.trial.roles import Permission, Role
+from trialdesk.trial.accounts.roles import Permission, Role
+from trialdesk.trial.store.db import Store
 from trialdesk.web.access import allow
 from trialdesk.web.identity import StaffUser
 from trialdesk.web.pages import render

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Request
 from trialdesk import selfcheck
 from trialdesk.errors import InputError
 from trialdesk.study.loader import Study
-from trialdesk.trial import leads
-from trialdesk.trial.roles import Permission
+from trialdesk.trial.accounts.roles import Permission
+from trialdesk.trial.screening import leads
 from trialdesk.web import csrf
 from trialdesk.web.access import PUBLIC, allow
 from trialdesk.web.identity import StaffUser, now

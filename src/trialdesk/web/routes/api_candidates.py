@@ -11,15 +11,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from trialdesk.errors import NotFoundError
 from trialdesk.study.loader import Study
-from trialdesk.trial import candidates as cands
-from trialdesk.trial import consent, enrolment, screening_actions
-from trialdesk.trial.checklist import build_checklist
-from trialdesk.trial.errors import NotFoundError
-from trialdesk.trial.fact_entry import FactEntry
-from trialdesk.trial.models import Candidate, CandidateStatus, Enrolment
-from trialdesk.trial.roles import Permission
-from trialdesk.trial.screening_log import LogFilter, consort_counts, screening_log
+from trialdesk.trial.accounts.roles import Permission
+from trialdesk.trial.screening import candidates as cands
+from trialdesk.trial.screening import consent, enrolment, screening_actions
+from trialdesk.trial.screening.checklist import build_checklist
+from trialdesk.trial.screening.fact_entry import FactEntry
+from trialdesk.trial.screening.models import Candidate, CandidateStatus, Enrolment
+from trialdesk.trial.screening.screening_log import LogFilter, consort_counts, screening_log
 from trialdesk.web import signing
 from trialdesk.web.access import allow
 from trialdesk.web.identity import StaffUser, now

@@ -6,9 +6,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from trialdesk.errors import TrialdeskError
-from trialdesk.trial import accounts, sessions
-from trialdesk.trial.db import Store
-from trialdesk.trial.login import check_password
+from trialdesk.trial import accounts
+from trialdesk.trial.accounts import sessions
+from trialdesk.trial.accounts.login import check_password
+from trialdesk.trial.store.db import Store
 from trialdesk.web.access import PUBLIC, allow
 from trialdesk.web.csrf import SESSION_COOKIE, set_cookie
 from trialdesk.web.identity import now

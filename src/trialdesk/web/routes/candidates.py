@@ -16,16 +16,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
-from trialdesk.errors import InputError, TrialdeskError
+from trialdesk.errors import InputError, NotFoundError, TrialdeskError
 from trialdesk.study.loader import Study
-from trialdesk.trial import candidates as cands
-from trialdesk.trial import consent, enrolment, screening_actions
-from trialdesk.trial.audit_search import candidate_trail
-from trialdesk.trial.checklist import build_checklist
-from trialdesk.trial.errors import NotFoundError
-from trialdesk.trial.fact_entry import FactEntry, entry_concepts
-from trialdesk.trial.models import Candidate, CandidateStatus, Enrolment
-from trialdesk.trial.roles import Permission
+from trialdesk.trial.accounts.roles import Permission
+from trialdesk.trial.screening import candidates as cands
+from trialdesk.trial.screening import consent, enrolment, screening_actions
+from trialdesk.trial.screening.checklist import build_checklist
+from trialdesk.trial.screening.fact_entry import FactEntry, entry_concepts
+from trialdesk.trial.screening.models import Candidate, CandidateStatus, Enrolment
+from trialdesk.trial.store.audit_search import candidate_trail
 from trialdesk.web import csrf, forms, signing
 from trialdesk.web.access import allow
 from trialdesk.web.identity import StaffUser, now

@@ -10,12 +10,17 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from trialdesk.errors import InputError, TrialdeskError
+from trialdesk.reports.consort import consort_svg
 from trialdesk.study.loader import Study
-from trialdesk.trial import consent, enrolment
-from trialdesk.trial.consort import consort_svg
-from trialdesk.trial.models import CandidateStatus
-from trialdesk.trial.roles import Permission
-from trialdesk.trial.screening_log import LogFilter, consort_counts, log_csv, screening_log
+from trialdesk.trial.accounts.roles import Permission
+from trialdesk.trial.screening import consent, enrolment
+from trialdesk.trial.screening.models import CandidateStatus
+from trialdesk.trial.screening.screening_log import (
+    LogFilter,
+    consort_counts,
+    log_csv,
+    screening_log,
+)
 from trialdesk.web import forms
 from trialdesk.web.access import allow
 from trialdesk.web.identity import StaffUser, now

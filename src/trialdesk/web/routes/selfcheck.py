@@ -16,8 +16,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from trialdesk import selfcheck
 from trialdesk.errors import InputError
 from trialdesk.study.loader import Study
-from trialdesk.trial import leads
-from trialdesk.trial.db import Store
+from trialdesk.trial.screening import leads
+from trialdesk.trial.store.db import Store
 from trialdesk.web.access import PUBLIC, allow
 from trialdesk.web.identity import now
 from trialdesk.web.pages import render

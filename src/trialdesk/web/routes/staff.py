@@ -10,11 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from trialdesk.errors import TrialdeskError
-from trialdesk.trial import audit, leads
-from trialdesk.trial.audit_search import AuditFilter, search
-from trialdesk.trial.db import Store
-from trialdesk.trial.models import AuditRecord, Lead
-from trialdesk.trial.roles import Permission
+from trialdesk.trial.accounts.roles import Permission
+from trialdesk.trial.screening import leads
+from trialdesk.trial.screening.models import Lead
+from trialdesk.trial.store import audit
+from trialdesk.trial.store.audit_search import AuditFilter, search
+from trialdesk.trial.store.db import Store
+from trialdesk.trial.store.models import AuditRecord
 from trialdesk.web import forms
 from trialdesk.web.access import allow
 from trialdesk.web.identity import StaffUser

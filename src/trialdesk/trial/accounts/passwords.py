@@ -8,7 +8,7 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from trialdesk.trial.errors import PasswordPolicyError
+from trialdesk.trial.accounts.errors import PasswordPolicyError
 
 # NIST SP 800-63B §5.1.1.2 asks for at least 8 characters and that at least 64 be
 # allowed; we require 12 (OWASP Password Storage / Authentication Cheat Sheets advise

@@ -12,12 +12,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from trialdesk.trial import audit, sessions
-from trialdesk.trial.errors import AccountError, NotFoundError
-from trialdesk.trial.models import User
-from trialdesk.trial.passwords import check_password_policy, hash_password
-from trialdesk.trial.roles import Role
-from trialdesk.trial.values import utc_now
+from trialdesk.errors import NotFoundError
+from trialdesk.trial.accounts import sessions
+from trialdesk.trial.accounts.errors import AccountError
+from trialdesk.trial.accounts.models import User
+from trialdesk.trial.accounts.passwords import check_password_policy, hash_password
+from trialdesk.trial.accounts.roles import Role
+from trialdesk.trial.store import audit
+from trialdesk.trial.store.values import utc_now
 
 ENTITY = User.__tablename__
 REDACTED = "[redacted]"

@@ -16,10 +16,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from trialdesk.errors import InputError
-from trialdesk.trial import audit
-from trialdesk.trial.candidates import candidate_or_404
-from trialdesk.trial.models import Candidate, CandidateStatus, Consent, ConsentForm, Enrolment
-from trialdesk.trial.values import as_utc
+from trialdesk.trial.screening.candidates import candidate_or_404
+from trialdesk.trial.screening.models import (
+    Candidate,
+    CandidateStatus,
+    Consent,
+    ConsentForm,
+    Enrolment,
+)
+from trialdesk.trial.store import audit
+from trialdesk.trial.store.values import as_utc
 
 __all__ = [
     "Reconsent",

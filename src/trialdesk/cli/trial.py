@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from trialdesk.errors import InputError, TrialdeskError
 from trialdesk.trial import accounts
-from trialdesk.trial.db import Store, open_store
-from trialdesk.trial.roles import Role
+from trialdesk.trial.accounts.roles import Role
+from trialdesk.trial.store.db import Store, open_store
 
 user_app = typer.Typer(help="Manage staff accounts.", no_args_is_help=True)
 audit_app = typer.Typer(help="Check the audit trail.", no_args_is_help=True)
@@ -204,7 +204,7 @@ def user_reset_password(
 @audit_app.command("verify")
 def audit_verify(database_url: DatabaseUrl = None) -> None:
     """Recompute the audit hash chain. Exit 0 intact, 1 tampering found, 2 error."""
-    from trialdesk.trial.audit import verify
+    from trialdesk.trial.store.audit import verify
 
     with _store(database_url) as store, store.read() as session:
         report = verify(session)
@@ -230,7 +230,7 @@ def audit_verify(database_url: DatabaseUrl = None) -> None:
 @db_app.command("upgrade")
 def db_upgrade(database_url: DatabaseUrl = None) -> None:
     """Create the trial store or upgrade its schema to the newest revision."""
-    from trialdesk.trial.migrate import current_revision
+    from trialdesk.trial.store.migrate import current_revision
 
     with _store(database_url) as store:
         revision = current_revision(store.engine)
@@ -240,9 +240,9 @@ def db_upgrade(database_url: DatabaseUrl = None) -> None:
 @db_app.command("current")
 def db_current(database_url: DatabaseUrl = None) -> None:
     """Show the schema revision without changing anything."""
-    from trialdesk.trial.db import database_url as resolve_url
-    from trialdesk.trial.db import redact, schema_revision
-    from trialdesk.trial.migrate import head_revision
+    from trialdesk.trial.store.db import database_url as resolve_url
+    from trialdesk.trial.store.db import redact, schema_revision
+    from trialdesk.trial.store.migrate import head_revision
 
     try:
         current = schema_revision(database_url)
@@ -260,8 +260,8 @@ def db_revision(
     ] = True,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """For developers: write a new migration under trialdesk/trial/migrations/versions."""
-    from trialdesk.trial.migrate import revision
+    """For developers: write a new migration under trialdesk/trial/store/migrations/versions."""
+    from trialdesk.trial.store.migrate import revision
 
     with _store(database_url) as store:
         try:

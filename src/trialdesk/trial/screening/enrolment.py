@@ -22,13 +22,13 @@ from sqlalchemy.orm import Session
 from trialdesk.criteria.screening import Verdict
 from trialdesk.errors import InputError
 from trialdesk.study.loader import Study
-from trialdesk.trial import audit
-from trialdesk.trial.candidates import ENTITY, candidate_or_404, check_version, fields_of
-from trialdesk.trial.checklist import build_checklist
-from trialdesk.trial.consent import current_form, latest_consent
-from trialdesk.trial.models import Candidate, CandidateStatus, Enrolment, StudySite
-from trialdesk.trial.text import reason_text
-from trialdesk.trial.values import as_utc
+from trialdesk.trial.screening.candidates import ENTITY, candidate_or_404, check_version, fields_of
+from trialdesk.trial.screening.checklist import build_checklist
+from trialdesk.trial.screening.consent import current_form, latest_consent
+from trialdesk.trial.screening.models import Candidate, CandidateStatus, Enrolment, StudySite
+from trialdesk.trial.store import audit
+from trialdesk.trial.store.text import reason_text
+from trialdesk.trial.store.values import as_utc
 
 __all__ = [
     "EnrolmentFull",

@@ -16,7 +16,7 @@ from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 from sqlalchemy import Engine
 
-from trialdesk.trial.errors import StoreError
+from trialdesk.errors import StoreError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 # Alembic's ``context`` and ``op`` are module-level proxies: one migration per process

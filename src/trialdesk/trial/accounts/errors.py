@@ -1,25 +1,19 @@
-"""Errors of the trial store; all subclass the project root ``TrialdeskError``."""
+"""Errors of staff accounts and sign-in; all subclass the project root ``TrialdeskError``."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from trialdesk.errors import TrialdeskError
+from trialdesk.errors import InputError, TrialdeskError
+
+__all__ = ["AccountError", "AccountLocked", "LoginFailed", "PasswordPolicyError", "SetupError"]
 
 
-class StoreError(TrialdeskError):
-    """The trial store cannot be opened or migrated (bad URL, unreachable, unknown revision)."""
+class AccountError(InputError):
+    """A user-management request cannot be done (a duplicate name, the last admin)."""
 
 
-class NotFoundError(TrialdeskError):
-    """A user, lead or other record named by id or name does not exist."""
-
-
-class AccountError(TrialdeskError):
-    """A user-management request cannot be done (duplicate name, last admin, ...)."""
-
-
-class PasswordPolicyError(AccountError):
+class PasswordPolicyError(InputError):
     """A new password does not meet the password policy."""
 
 

@@ -15,9 +15,9 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from trialdesk.reports.consort import ConsortCounts
 from trialdesk.study.loader import Study
-from trialdesk.trial.consort import ConsortCounts
-from trialdesk.trial.models import Candidate, CandidateStatus, Consent, Enrolment
+from trialdesk.trial.screening.models import Candidate, CandidateStatus, Consent, Enrolment
 
 __all__ = ["LogFilter", "LogRow", "consort_counts", "log_csv", "screening_log"]
 

@@ -11,19 +11,19 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from trialdesk.errors import InputError
+from trialdesk.errors import InputError, NotFoundError
 from trialdesk.study.loader import Study
-from trialdesk.trial import audit
-from trialdesk.trial.candidates import MAX_ROW_ID, candidate_or_404, check_version
-from trialdesk.trial.checklist import build_checklist
-from trialdesk.trial.errors import NotFoundError
-from trialdesk.trial.fact_entry import FactEntry, to_fact
-from trialdesk.trial.login import PasswordCheck, count_failure
-from trialdesk.trial.models import CandidateStatus, EnteredFact, Judgment, User
-from trialdesk.trial.passwords import verify_password
-from trialdesk.trial.roles import Permission, has_permission
-from trialdesk.trial.text import reason_text
-from trialdesk.trial.values import as_utc
+from trialdesk.trial.accounts.login import PasswordCheck, count_failure
+from trialdesk.trial.accounts.models import User
+from trialdesk.trial.accounts.passwords import verify_password
+from trialdesk.trial.accounts.roles import Permission, has_permission
+from trialdesk.trial.screening.candidates import MAX_ROW_ID, candidate_or_404, check_version
+from trialdesk.trial.screening.checklist import build_checklist
+from trialdesk.trial.screening.fact_entry import FactEntry, to_fact
+from trialdesk.trial.screening.models import CandidateStatus, EnteredFact, Judgment
+from trialdesk.trial.store import audit
+from trialdesk.trial.store.text import reason_text
+from trialdesk.trial.store.values import as_utc
 
 __all__ = [
     "SignatureRefused",

@@ -21,9 +21,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from trialdesk.trial.errors import StoreError
-from trialdesk.trial.models import GENESIS_HASH, AuditHead, AuditRecord
-from trialdesk.trial.values import JsonValue, as_utc, canonical_json, to_json_value, utc_now
+from trialdesk.errors import StoreError
+from trialdesk.trial.store.models import GENESIS_HASH, AuditHead, AuditRecord
+from trialdesk.trial.store.values import JsonValue, as_utc, canonical_json, to_json_value, utc_now
 
 HASHED_FIELDS = (
     "id",

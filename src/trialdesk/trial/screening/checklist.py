@@ -32,9 +32,9 @@ from trialdesk.errors import InputError
 from trialdesk.patients.fhir import read_fhir_bytes
 from trialdesk.patients.record import Coding, Fact, FactKind, Laterality, PatientRecord
 from trialdesk.study.loader import Study
-from trialdesk.trial.fact_entry import FactEntry, to_fact
-from trialdesk.trial.models import Candidate, Consent, EnteredFact, FhirUpload, Judgment
-from trialdesk.trial.values import canonical_json
+from trialdesk.trial.screening.fact_entry import FactEntry, to_fact
+from trialdesk.trial.screening.models import Candidate, Consent, EnteredFact, FhirUpload, Judgment
+from trialdesk.trial.store.values import canonical_json
 
 __all__ = ["Checklist", "JudgmentView", "build_checklist", "entry_of", "record_of"]
 

@@ -21,22 +21,22 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from trialdesk.errors import InputError
+from trialdesk.errors import InputError, NotFoundError
 from trialdesk.patients.fhir import read_fhir_bytes, read_fhir_export
 from trialdesk.patients.record import Laterality
-from trialdesk.trial import audit, leads
-from trialdesk.trial.errors import NotFoundError
-from trialdesk.trial.fhir_identifiers import record_numbers
-from trialdesk.trial.models import (
-    MAX_ROW_ID,
+from trialdesk.trial.screening import leads
+from trialdesk.trial.screening.fhir_identifiers import record_numbers
+from trialdesk.trial.screening.models import (
     Candidate,
     CandidateStatus,
     FhirUpload,
     Lead,
     LeadStatus,
 )
-from trialdesk.trial.text import REASON_MAX, plain_text
-from trialdesk.trial.values import as_utc
+from trialdesk.trial.store import audit
+from trialdesk.trial.store.models import MAX_ROW_ID
+from trialdesk.trial.store.text import REASON_MAX, plain_text
+from trialdesk.trial.store.values import as_utc
 
 __all__ = [
     "MAX_ROW_ID",

@@ -6,23 +6,23 @@ lockout), ``setup`` (one-time setup link) and ``passwords`` (hashing and policy)
 
 from __future__ import annotations
 
-from trialdesk.trial.errors import (
+from trialdesk.errors import NotFoundError
+from trialdesk.trial.accounts.errors import (
     AccountError,
     AccountLocked,
     LoginFailed,
-    NotFoundError,
     PasswordPolicyError,
     SetupError,
 )
-from trialdesk.trial.login import LOCKOUT_DURATION, MAX_FAILED_LOGINS, authenticate
-from trialdesk.trial.passwords import check_password_policy, hash_password, verify_password
-from trialdesk.trial.setup import (
+from trialdesk.trial.accounts.login import LOCKOUT_DURATION, MAX_FAILED_LOGINS, authenticate
+from trialdesk.trial.accounts.passwords import check_password_policy, hash_password, verify_password
+from trialdesk.trial.accounts.setup import (
     SETUP_TOKEN_LIFETIME,
     complete_setup,
     create_setup_token,
     needs_setup,
 )
-from trialdesk.trial.users import (
+from trialdesk.trial.accounts.users import (
     create_user,
     find_user,
     list_users,

@@ -12,12 +12,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from trialdesk.errors import InputError
-from trialdesk.trial import audit
-from trialdesk.trial.errors import NotFoundError
-from trialdesk.trial.models import Lead, LeadStatus
-from trialdesk.trial.text import plain_text
-from trialdesk.trial.values import as_utc, to_json_value
+from trialdesk.errors import InputError, NotFoundError
+from trialdesk.trial.screening.models import Lead, LeadStatus
+from trialdesk.trial.store import audit
+from trialdesk.trial.store.text import plain_text
+from trialdesk.trial.store.values import as_utc, to_json_value
 
 __all__ = ["LeadContact", "LeadStatus", "list_leads", "set_lead_status", "store_lead"]
 

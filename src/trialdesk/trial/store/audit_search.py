@@ -8,14 +8,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
-from trialdesk.trial.models import (
-    AuditRecord,
-    Candidate,
-    Consent,
-    Enrolment,
-    EnteredFact,
-    Judgment,
-)
+from trialdesk.trial.screening.models import Candidate, Consent, Enrolment, EnteredFact, Judgment
+from trialdesk.trial.store.models import AuditRecord
 
 __all__ = ["AuditFilter", "candidate_trail", "search"]
 

@@ -21,7 +21,7 @@ from sqlalchemy import Engine, create_engine, event, exc, make_url
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
-from trialdesk.trial.errors import StoreError
+from trialdesk.errors import StoreError
 
 DEFAULT_DATABASE_URL = "sqlite:///./trialdesk.db"
 ENV_VAR = "TRIALDESK_DATABASE_URL"
@@ -147,7 +147,7 @@ def _reported(engine: Engine) -> Iterator[None]:
 def open_store(url: str | None = None, *, migrate: bool = True) -> Store:
     """Open the store at ``url`` (see ``database_url``), upgrading its schema to the
     newest revision unless ``migrate`` is false, in which case it must already be there."""
-    from trialdesk.trial.migrate import check_current, upgrade
+    from trialdesk.trial.store.migrate import check_current, upgrade
 
     engine = create_store_engine(database_url(url))
     with _reported(engine):
@@ -160,7 +160,7 @@ def open_store(url: str | None = None, *, migrate: bool = True) -> Store:
 
 def schema_revision(url: str | None = None) -> str | None:
     """The store's current schema revision (None when empty), changing nothing."""
-    from trialdesk.trial.migrate import current_revision
+    from trialdesk.trial.store.migrate import current_revision
 
     engine = create_store_engine(database_url(url))
     with _reported(engine):

@@ -15,9 +15,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from trialdesk.trial import audit
-from trialdesk.trial.models import LoginSession, User
-from trialdesk.trial.values import as_utc
+from trialdesk.trial.accounts.models import LoginSession, User
+from trialdesk.trial.store import audit
+from trialdesk.trial.store.values import as_utc
 
 IDLE_TIMEOUT = timedelta(minutes=30)
 ABSOLUTE_TIMEOUT = timedelta(hours=12)

@@ -8,12 +8,17 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from trialdesk.trial import audit
-from trialdesk.trial.errors import AccountLocked, LoginFailed
-from trialdesk.trial.models import User
-from trialdesk.trial.passwords import dummy_verify, hash_password, needs_rehash, verify_password
-from trialdesk.trial.users import ENTITY, REDACTED, normalise_username
-from trialdesk.trial.values import as_utc
+from trialdesk.trial.accounts.errors import AccountLocked, LoginFailed
+from trialdesk.trial.accounts.models import User
+from trialdesk.trial.accounts.passwords import (
+    dummy_verify,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
+from trialdesk.trial.accounts.users import ENTITY, REDACTED, normalise_username
+from trialdesk.trial.store import audit
+from trialdesk.trial.store.values import as_utc
 
 # OWASP Authentication Cheat Sheet, "Account Lockout": lock after a small number of
 # consecutive failures for a limited time, so guessing is slowed but a lockout is not a

@@ -12,13 +12,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from trialdesk.trial import audit
-from trialdesk.trial.errors import SetupError
-from trialdesk.trial.models import SetupToken, User
-from trialdesk.trial.roles import Role
-from trialdesk.trial.sessions import token_hash
-from trialdesk.trial.users import create_user
-from trialdesk.trial.values import as_utc
+from trialdesk.trial.accounts.errors import SetupError
+from trialdesk.trial.accounts.models import SetupToken, User
+from trialdesk.trial.accounts.roles import Role
+from trialdesk.trial.accounts.sessions import token_hash
+from trialdesk.trial.accounts.users import create_user
+from trialdesk.trial.store import audit
+from trialdesk.trial.store.values import as_utc
 
 SETUP_TOKEN_LIFETIME = timedelta(hours=24)
 ENTITY = SetupToken.__tablename__

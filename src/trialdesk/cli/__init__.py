@@ -15,9 +15,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from trialdesk.cli.trial import audit_app, db_app, user_app
 from trialdesk.errors import InputError, TrialdeskError
 from trialdesk.patients.record import Laterality
-from trialdesk.trial.cli import audit_app, db_app, user_app
 
 app = typer.Typer(
     help="trialdesk: a clinical trial's participant pipeline from one protocol definition.",

@@ -1,0 +1,12 @@
+"""Every wing's tables on the one metadata, for Alembic and for schema checks."""
+
+from __future__ import annotations
+
+from trialdesk.trial.accounts import models as accounts_models
+from trialdesk.trial.screening import models as screening_models
+from trialdesk.trial.store.models import Base
+
+__all__ = ["METADATA", "WINGS"]
+
+WINGS = (accounts_models, screening_models)  # imported for their tables
+METADATA = Base.metadata
