@@ -79,7 +79,7 @@ from trialdesk.study.loader import load_study
 from trialdesk.trial import accounts
 from trialdesk.trial.accounts import sessions
 from trialdesk.trial.accounts.roles import Role
-from trialdesk.trial.screening import candidates, screening_actions
+from trialdesk.trial.screening import candidates, facts, imports
 from trialdesk.trial.screening.fact_entry import FactEntry
 from trialdesk.trial.store.db import Store, open_store
 from trialdesk.web.csrf import SESSION_COOKIE
@@ -166,7 +166,7 @@ def screening_candidate(store: Store) -> int:
         if found:
             return int(found[0].id)
         now = datetime.now(UTC)
-        (added,) = candidates.import_fhir(
+        (added,) = imports.import_fhir(
             session, actor=USER, study_id=STUDY, filename=EXAMPLE.name, data=data, now=now
         )
         candidates.set_screening_details(
@@ -176,7 +176,7 @@ def screening_candidate(store: Store) -> int:
         )  # fmt: skip
         study = load_study(STUDY)
         for entry in ENTERED:
-            screening_actions.add_fact(
+            facts.add_fact(
                 session, actor=USER, study=study, candidate_id=added.id, entry=entry, now=now
             )
         return int(added.id)

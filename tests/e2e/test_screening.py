@@ -32,7 +32,7 @@ from trialdesk.trial import accounts
 from trialdesk.trial.accounts.models import User
 from trialdesk.trial.accounts.roles import Role
 from trialdesk.trial.screening import candidates as cands
-from trialdesk.trial.screening import consent, enrolment, screening_actions
+from trialdesk.trial.screening import consent, enrolment, imports, judgments
 from trialdesk.trial.screening.checklist import build_checklist
 from trialdesk.trial.screening.models import Candidate, Enrolment, Judgment
 from trialdesk.trial.store.db import Store, open_store
@@ -149,7 +149,7 @@ def prepare(site: Site, count: int, *, sign: bool = True, enrol: int = 0) -> lis
             )  # fmt: skip
         signer = session.scalars(select(User).where(User.username == PREPARER)).one()
         for n in range(first, first + count):
-            (candidate,) = cands.import_fhir(
+            (candidate,) = imports.import_fhir(
                 session, actor=COORDINATOR, study_id=site.study.id,
                 filename=f"prepared-{n:02d}.json", data=_bundle(n), now=now,
             )  # fmt: skip
@@ -167,7 +167,7 @@ def prepare(site: Site, count: int, *, sign: bool = True, enrol: int = 0) -> lis
             if sign:
                 bases = build_checklist(session, site.study, candidate, now.date()).bases
                 for criterion, decision in JUDGED.items():
-                    screening_actions.sign_judgment(
+                    judgments.sign_judgment(
                         session, user=signer, password=PASSWORD, study=site.study,
                         candidate_id=cid, criterion_id=criterion, decision=decision,
                         reason="checked at the screening visit", basis=bases[criterion],

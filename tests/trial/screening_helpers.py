@@ -17,7 +17,7 @@ from trialdesk.trial import accounts
 from trialdesk.trial.accounts.models import User
 from trialdesk.trial.accounts.roles import Role
 from trialdesk.trial.screening import candidates as cands
-from trialdesk.trial.screening import consent, screening_actions
+from trialdesk.trial.screening import consent, imports, judgments
 from trialdesk.trial.screening.checklist import build_checklist
 from trialdesk.trial.store.db import Store
 from trialdesk.trial.store.models import Base
@@ -93,7 +93,7 @@ def prepare_study(store: Store) -> int:
 
 def import_candidates(store: Store, data: bytes, filename: str = "upload.json") -> list[int]:
     with store.transaction() as session:
-        added = cands.import_fhir(
+        added = imports.import_fhir(
             session, actor="coord", study_id=STUDY.id, filename=filename, data=data, now=NOW
         )
         return [c.id for c in added]
@@ -135,7 +135,7 @@ def sign_all(
         candidate = cands.candidate_or_404(session, candidate_id)
         bases = build_checklist(session, STUDY, candidate, TODAY).bases
         for criterion, decision in (judged or JUDGED).items():
-            screening_actions.sign_judgment(
+            judgments.sign_judgment(
                 session,
                 user=user,
                 password=PASSWORD,

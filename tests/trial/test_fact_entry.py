@@ -30,7 +30,8 @@ from trialdesk.criteria.screening import CriterionResult, Screener, Status
 from trialdesk.errors import InputError
 from trialdesk.patients.record import Fact, FactKind, Laterality, PatientRecord, Quantity
 from trialdesk.study.loader import load_study
-from trialdesk.trial.screening.fact_entry import EntryConcept, FactEntry, entry_concepts, to_fact
+from trialdesk.trial.screening.entry_concepts import EntryConcept, entry_concepts
+from trialdesk.trial.screening.fact_entry import FactEntry, to_fact
 
 SCREENING = date(2026, 3, 2)
 BASELINE = date(2026, 3, 16)

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from trialdesk.errors import InputError, NotFoundError
 from trialdesk.trial.screening import candidates as cands
-from trialdesk.trial.screening import consent, enrolment, leads, screening_actions
+from trialdesk.trial.screening import consent, enrolment, facts, imports, judgments, leads, trail
 from trialdesk.trial.screening.checklist import build_checklist
 from trialdesk.trial.screening.fact_entry import FactEntry
 from trialdesk.trial.screening.models import (
@@ -38,7 +38,7 @@ from trialdesk.trial.screening.models import (
     StudySite,
 )
 from trialdesk.trial.screening.screening_log import consort_counts, screening_log
-from trialdesk.trial.store import audit, audit_search
+from trialdesk.trial.store import audit
 from trialdesk.trial.store.db import Store
 from trialdesk.trial.store.models import AuditRecord
 
@@ -98,11 +98,11 @@ def audit_ok(store: Store) -> bool:
 CHILD = """
 import sys, time
 from datetime import UTC, datetime
-from trialdesk.trial.screening import candidates as cands
+from trialdesk.trial.screening import imports
 from trialdesk.trial.store.db import open_store
 
 url, path = sys.argv[1], sys.argv[2]
-real, added = cands.add_candidate, []
+real, added = imports.add_candidate, []
 
 def add_then_stall(*args, **kwargs):
     row = real(*args, **kwargs)
@@ -112,10 +112,10 @@ def add_then_stall(*args, **kwargs):
         time.sleep(120)
     return row
 
-cands.add_candidate = add_then_stall
+imports.add_candidate = add_then_stall
 store = open_store(url, migrate=False)
 with store.transaction() as session:
-    cands.import_fhir(session, actor="coord", study_id="NCT06947746", filename="big.json",
+    imports.import_fhir(session, actor="coord", study_id="NCT06947746", filename="big.json",
                       data=open(path, "rb").read(), now=datetime(2026, 3, 2, 9, tzinfo=UTC))
 print("committed", flush=True)
 """
@@ -126,7 +126,7 @@ def test_an_import_killed_part_way_leaves_nothing_and_can_be_run_again(
     store: Store, db_url: str, tmp_path: Path
 ) -> None:
     data = ex01_copies(BIG)
-    assert 2_000_000 < len(data) < cands.MAX_UPLOAD_BYTES
+    assert 2_000_000 < len(data) < imports.MAX_UPLOAD_BYTES
     bundle = tmp_path / "big.json"
     bundle.write_bytes(data)
     audit_before = count(store, AuditRecord)
@@ -187,7 +187,7 @@ def bulk_files(**replaced: bytes) -> list[tuple[str, bytes]]:
 
 def import_export(store: Store, files: list[tuple[str, bytes]]) -> list[int]:
     with store.transaction() as session:
-        added = cands.import_fhir_files(
+        added = imports.import_fhir_files(
             session, actor="coord", study_id=STUDY.id, files=files, now=NOW
         )
         return [c.id for c in added]
@@ -312,7 +312,9 @@ def test_a_lead_becomes_a_candidate_once_and_is_marked_referred(store: Store) ->
             now=NOW,
         )
     with store.transaction() as session:
-        added = cands.from_lead(session, actor="coord", study_id=STUDY.id, lead_id=lead.id, now=NOW)
+        added = imports.from_lead(
+            session, actor="coord", study_id=STUDY.id, lead_id=lead.id, now=NOW
+        )
     assert (added.name, added.source, added.lead_id) == ("Maria Silva", "lead", lead.id)
     with store.read() as session:
         referred = session.get(Lead, lead.id)
@@ -322,7 +324,7 @@ def test_a_lead_becomes_a_candidate_once_and_is_marked_referred(store: Store) ->
         store,
         in_transaction(
             store,
-            lambda s: cands.from_lead(s, actor="c", study_id=STUDY.id, lead_id=lead.id, now=NOW),
+            lambda s: imports.from_lead(s, actor="c", study_id=STUDY.id, lead_id=lead.id, now=NOW),
         ),
     )
     assert again.field == "lead" and f"candidate {added.id}" in again.message
@@ -330,12 +332,12 @@ def test_a_lead_becomes_a_candidate_once_and_is_marked_referred(store: Store) ->
         store,
         in_transaction(
             store,
-            lambda s: cands.from_lead(s, actor="c", study_id="NCT1", lead_id=lead.id, now=NOW),
+            lambda s: imports.from_lead(s, actor="c", study_id="NCT1", lead_id=lead.id, now=NOW),
         ),
     )
     assert wrong_study.field == "lead"
     with pytest.raises(NotFoundError), store.transaction() as session:
-        cands.from_lead(session, actor="c", study_id=STUDY.id, lead_id=99999, now=NOW)
+        imports.from_lead(session, actor="c", study_id=STUDY.id, lead_id=99999, now=NOW)
 
 
 FEASIBILITY = (
@@ -345,7 +347,7 @@ FEASIBILITY = (
 
 def feasibility(store: Store, text: str, name: str = "candidates.csv") -> list[Candidate]:
     with store.transaction() as session:
-        return cands.import_feasibility(
+        return imports.import_feasibility(
             session, actor="coord", study_id=STUDY.id, filename=name, data=text.encode(), now=NOW
         )
 
@@ -391,7 +393,7 @@ def test_a_malformed_feasibility_list_names_file_and_field_and_stores_nothing(
         store,
         in_transaction(
             store,
-            lambda s: cands.import_feasibility(
+            lambda s: imports.import_feasibility(
                 s, actor="c", study_id=STUDY.id, filename="x.csv", data=b"\xff\xfe", now=NOW
             ),
         ),
@@ -410,7 +412,7 @@ def alt(on: date = date(2026, 3, 1), value: str = "30") -> FactEntry:
 
 def add_fact(store: Store, cid: int, entry: FactEntry, now: datetime = NOW) -> EnteredFact:
     with store.transaction() as session:
-        return screening_actions.add_fact(
+        return facts.add_fact(
             session, actor="coord", study=STUDY, candidate_id=cid, entry=entry, now=now
         )
 
@@ -441,7 +443,7 @@ def test_a_new_fact_voids_the_signatures_that_relied_on_it(store: Store) -> None
     # retracting the wrong entry: the row stays, with who, when and why
     later = NOW + timedelta(hours=1)
     with store.transaction() as session:
-        screening_actions.retract_fact(
+        facts.retract_fact(
             session, actor="coord2", fact_id=fact.id, reason="wrong patient's report", now=later
         )
     with store.read() as session:
@@ -462,7 +464,7 @@ def test_a_new_fact_voids_the_signatures_that_relied_on_it(store: Store) -> None
             store,
             in_transaction(
                 store,
-                lambda s, r=reason: screening_actions.retract_fact(
+                lambda s, r=reason: facts.retract_fact(
                     s, actor="c", fact_id=fact.id, reason=r, now=later
                 ),
             ),
@@ -472,9 +474,7 @@ def test_a_new_fact_voids_the_signatures_that_relied_on_it(store: Store) -> None
         store,
         in_transaction(
             store,
-            lambda s: screening_actions.retract_fact(
-                s, actor="c", fact_id=fact.id, reason="again", now=later
-            ),
+            lambda s: facts.retract_fact(s, actor="c", fact_id=fact.id, reason="again", now=later),
         ),
     )
     assert "already retracted" in twice.message
@@ -492,7 +492,7 @@ def test_a_signature_on_an_outdated_basis_or_with_a_wrong_password_is_refused(
         def work(session: Session) -> object:
             user = session.get(User, investigator)
             assert user is not None
-            return screening_actions.sign_judgment(
+            return judgments.sign_judgment(
                 session, user=user, password=password, study=STUDY, candidate_id=cid,
                 criterion_id="E2", decision="not_met", reason="checked", basis=basis,
                 today=TODAY, now=NOW,
@@ -554,7 +554,7 @@ def test_a_screen_failure_records_the_criteria_the_engine_found(store: Store) ->
     assert (failed.outcome_by, failed.outcome_at) == ("coord", NOW)
     with store.read() as session:
         [entry] = [
-            r for r in audit_search.candidate_trail(session, cid) if r.action == "screen_failed"
+            r for r in trail.candidate_trail(session, cid) if r.action == "screen_failed"
         ]
     assert entry.reason == "excluded by E10, E15, E24"
     assert entry.changes["failed_criteria"] == [[], ["E10", "E15", "E24"]]
@@ -759,9 +759,9 @@ def test_ids_past_32_bits_are_simply_not_found(store: Store) -> None:
         with pytest.raises(NotFoundError), store.transaction() as session:
             cands.candidate_or_404(session, big)
         with pytest.raises(NotFoundError), store.transaction() as session:
-            screening_actions.retract_fact(session, actor="c", fact_id=big, reason="x", now=NOW)
+            facts.retract_fact(session, actor="c", fact_id=big, reason="x", now=NOW)
         with pytest.raises(NotFoundError), store.transaction() as session:
-            cands.from_lead(session, actor="c", study_id=STUDY.id, lead_id=big, now=NOW)
+            imports.from_lead(session, actor="c", study_id=STUDY.id, lead_id=big, now=NOW)
 
 
 def test_free_text_with_a_nul_character_is_refused_not_a_database_error(store: Store) -> None:
@@ -825,7 +825,7 @@ def test_an_identity_correction_needs_a_reason_keeps_the_old_values_and_reflags(
     fixed = candidate(store, typo.id)
     assert (fixed.name, fixed.sex, fixed.possible_duplicates) == ("Ana Souza", "female", [first.id])
     with store.read() as session:
-        trail = audit_search.candidate_trail(session, typo.id)
-    last = trail[-1]
+        history = trail.candidate_trail(session, typo.id)
+    last = history[-1]
     assert (last.action, last.reason) == ("update", "name misspelt on the referral letter")
     assert last.changes["name"] == ["Ana Suza", "Ana Souza"]

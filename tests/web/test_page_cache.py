@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from test_screening_flow import STUDY, page, upload
 
 from trialdesk.study.loader import load_study
-from trialdesk.trial.screening import screening_actions
+from trialdesk.trial.screening import facts
 from trialdesk.trial.screening.fact_entry import FactEntry
 from trialdesk.trial.store.db import Store
 from trialdesk.web.page_cache import PageCache
@@ -59,7 +59,7 @@ def test_a_write_through_another_worker_shows_at_once(
     entry = FactEntry("alt", date(2026, 3, 1), value="30", unit="U/L",
                       source_document="lab report 2026-03-01")  # fmt: skip
     with store.transaction() as session:
-        screening_actions.add_fact(
+        facts.add_fact(
             session, actor="coordinator", study=load_study(STUDY), candidate_id=cid,
             entry=entry, now=datetime.now(UTC),
         )  # fmt: skip

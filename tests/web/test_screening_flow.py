@@ -12,8 +12,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from trialdesk.trial.screening.trail import candidate_trail
 from trialdesk.trial.store import audit
-from trialdesk.trial.store.audit_search import candidate_trail
 from trialdesk.trial.store.db import Store
 from webclient import PASSWORD, client_as, csrf_token
 

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from trialdesk.errors import InputError
 from trialdesk.trial.accounts.login import PasswordCheck, check_password
 from trialdesk.trial.accounts.models import User
-from trialdesk.trial.screening import screening_actions
+from trialdesk.trial.screening import judgments
 from trialdesk.trial.screening.candidates import candidate_or_404
 from trialdesk.trial.store.db import Store
 from trialdesk.web.identity import StaffUser, now
@@ -50,7 +50,7 @@ async def sign(
             if signer is None:
                 raise InputError("your account no longer exists", field="user")
             study = study_or_404(request, candidate_or_404(session, candidate_id).study_id)
-            row = screening_actions.sign_judgment(
+            row = judgments.sign_judgment(
                 session, user=signer, password=password, study=study,
                 candidate_id=candidate_id, criterion_id=criterion, decision=decision,
                 reason=reason, basis=basis, today=moment.date(), now=moment, checked=checked,
@@ -62,7 +62,7 @@ async def sign(
                 "signed_by": row.signed_by,
                 "signed_at": row.signed_at.isoformat(),
             }
-    except screening_actions.SignatureRefused:
+    except judgments.SignatureRefused:
         with store.transaction() as session:
-            screening_actions.count_wrong_signature(session, user_id=user.id, now=moment)
+            judgments.count_wrong_signature(session, user_id=user.id, now=moment)
         raise

@@ -17,7 +17,7 @@ from trialdesk import selfcheck
 from trialdesk.clinical.units import convert
 from trialdesk.study.loader import Study
 from trialdesk.study.page import trial_page
-from trialdesk.trial.screening.fact_entry import entry_concepts
+from trialdesk.trial.screening.entry_concepts import entry_concepts
 from trialdesk.web.pages import templates
 
 __all__ = ["warm_up"]

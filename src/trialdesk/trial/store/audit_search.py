@@ -1,61 +1,45 @@
-"""Finding audit entries: one candidate's whole trail, or the log filtered for a monitor."""
+"""Finding audit entries: one record's trail, or the log filtered for a monitor."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
-from trialdesk.trial.screening.models import Candidate, Consent, Enrolment, EnteredFact, Judgment
 from trialdesk.trial.store.models import AuditRecord
 
-__all__ = ["AuditFilter", "candidate_trail", "search"]
-
-# The rows that belong to a candidate, by table: their audit entries are the candidate's.
-_CHILDREN = (EnteredFact, Judgment, Consent, Enrolment)
+__all__ = ["AuditFilter", "about", "search", "trail"]
 
 
-def _of_candidate(session: Session, candidate_id: int) -> ColumnElement[bool]:
-    clauses = [
-        and_(
-            AuditRecord.entity == Candidate.__tablename__,
-            AuditRecord.entity_id == str(candidate_id),
-        )
-    ]
-    for table in _CHILDREN:
-        ids = [
-            str(i)
-            for i in session.scalars(select(table.id).where(table.candidate_id == candidate_id))
-        ]
-        if ids:
-            clauses.append(
-                and_(AuditRecord.entity == table.__tablename__, AuditRecord.entity_id.in_(ids))
-            )
-    return or_(*clauses)
+def about(entity: str, ids: list[str]) -> ColumnElement[bool]:
+    """The entries about the rows ``ids`` of table ``entity``."""
+    return and_(AuditRecord.entity == entity, AuditRecord.entity_id.in_(ids))
 
 
-def candidate_trail(session: Session, candidate_id: int) -> list[AuditRecord]:
-    """Every audit entry about the candidate and their facts, signatures, consents and
-    enrolment, oldest first."""
-    query = select(AuditRecord).where(_of_candidate(session, candidate_id)).order_by(AuditRecord.id)
-    return list(session.scalars(query))
+def trail(session: Session, scope: ColumnElement[bool]) -> list[AuditRecord]:
+    """Every entry in ``scope`` (see :func:`about`), oldest first."""
+    return list(session.scalars(select(AuditRecord).where(scope).order_by(AuditRecord.id)))
 
 
 @dataclass(frozen=True)
 class AuditFilter:
-    candidate_id: int | None = None
     actor: str | None = None
     since: date | None = None
     until: date | None = None  # inclusive
 
 
-def search(session: Session, f: AuditFilter, limit: int = 200) -> list[AuditRecord]:
-    """The newest ``limit`` entries matching every filter given."""
+def search(
+    session: Session,
+    f: AuditFilter,
+    limit: int = 200,
+    scope: ColumnElement[bool] | None = None,
+) -> list[AuditRecord]:
+    """The newest ``limit`` entries matching every filter given, within ``scope``."""
     query = select(AuditRecord)
-    if f.candidate_id is not None:
-        query = query.where(_of_candidate(session, f.candidate_id))
+    if scope is not None:
+        query = query.where(scope)
     if f.actor:
         query = query.where(AuditRecord.actor == f.actor.strip().lower())
     if f.since:

@@ -15,7 +15,7 @@ from trialdesk.errors import NotFoundError
 from trialdesk.study.loader import Study
 from trialdesk.trial.accounts.roles import Permission
 from trialdesk.trial.screening import candidates as cands
-from trialdesk.trial.screening import consent, enrolment, screening_actions
+from trialdesk.trial.screening import consent, enrolment, facts, imports
 from trialdesk.trial.screening.checklist import build_checklist
 from trialdesk.trial.screening.fact_entry import FactEntry
 from trialdesk.trial.screening.models import Candidate, CandidateStatus, Enrolment
@@ -228,7 +228,7 @@ class UploadTooLarge(Problem):
     code = "too_large"
 
     def __init__(self) -> None:
-        limit = cands.MAX_UPLOAD_BYTES / 1e6
+        limit = imports.MAX_UPLOAD_BYTES / 1e6
         super().__init__(f"the file is larger than the {limit:.0f} MB limit", field="file")
 
 
@@ -276,7 +276,7 @@ async def import_fhir(
 ) -> list[CandidateOut]:
     """The request body is a FHIR R4 Bundle (JSON) or, with a filename ending in .ndjson,
     an NDJSON export. All or nothing."""
-    return await _import(request, study, filename, cands.import_fhir)
+    return await _import(request, study, filename, imports.import_fhir)
 
 
 @router.post(
@@ -292,7 +292,7 @@ async def import_feasibility(
     filename: Annotated[str, Query(max_length=255)] = "candidates.csv",
 ) -> list[CandidateOut]:
     """The request body is the CSV of ``trialdesk feasibility --candidates``."""
-    return await _import(request, study, filename, cands.import_feasibility)
+    return await _import(request, study, filename, imports.import_feasibility)
 
 
 @router.post(
@@ -300,7 +300,9 @@ async def import_feasibility(
 )
 async def lead_to_candidate(request: Request, lead_id: RowId) -> CandidateOut:
     with store_of(request).transaction() as session:
-        added = cands.from_lead(session, actor=_user(request).username, lead_id=lead_id, now=now())
+        added = imports.from_lead(
+            session, actor=_user(request).username, lead_id=lead_id, now=now()
+        )
         return _out(session, added)
 
 
@@ -376,7 +378,7 @@ async def correct_identity(request: Request, candidate_id: RowId, body: Identity
 )
 async def add_fact(request: Request, candidate_id: RowId, body: FactIn) -> FactOut:
     with store_of(request).transaction() as session:
-        row = screening_actions.add_fact(
+        row = facts.add_fact(
             session,
             actor=_user(request).username,
             study=_study_of(request, session, candidate_id),
@@ -395,7 +397,7 @@ async def retract_fact(
     request: Request, candidate_id: RowId, fact_id: RowId, body: ReasonIn
 ) -> FactOut:
     with store_of(request).transaction() as session:
-        row = screening_actions.retract_fact(
+        row = facts.retract_fact(
             session, actor=_user(request).username, fact_id=fact_id, reason=body.reason, now=now()
         )
         if row.candidate_id != candidate_id:

@@ -20,11 +20,12 @@ from trialdesk.errors import InputError, NotFoundError, TrialdeskError
 from trialdesk.study.loader import Study
 from trialdesk.trial.accounts.roles import Permission
 from trialdesk.trial.screening import candidates as cands
-from trialdesk.trial.screening import consent, enrolment, screening_actions
+from trialdesk.trial.screening import consent, enrolment, facts, imports
 from trialdesk.trial.screening.checklist import build_checklist
-from trialdesk.trial.screening.fact_entry import FactEntry, entry_concepts
+from trialdesk.trial.screening.entry_concepts import entry_concepts
+from trialdesk.trial.screening.fact_entry import FactEntry
 from trialdesk.trial.screening.models import Candidate, CandidateStatus, Enrolment
-from trialdesk.trial.store.audit_search import candidate_trail
+from trialdesk.trial.screening.trail import candidate_trail
 from trialdesk.web import csrf, forms, signing
 from trialdesk.web.access import allow
 from trialdesk.web.identity import StaffUser, now
@@ -38,7 +39,7 @@ router = APIRouter(include_in_schema=False)
 
 # Uploads (FHIR exports, feasibility lists) are bigger than forms; the service checks the
 # exact limit and says so, this only stops a runaway body early.
-UPLOAD_BODY_LIMIT = cands.MAX_UPLOAD_BYTES + 64 * 1024
+UPLOAD_BODY_LIMIT = imports.MAX_UPLOAD_BYTES + 64 * 1024
 OUTCOMES = ("enrol", "screen_fail", "decline")
 # A Bulk Data export has one NDJSON file per resource type: a few dozen at most.
 MAX_UPLOAD_FILES = 64
@@ -101,7 +102,7 @@ def _list_page(
                 "statuses": [s.value for s in CandidateStatus],
                 "errors": errors or {},
                 "values": values or {},
-                "max_mb": cands.MAX_UPLOAD_BYTES // (1024 * 1024),
+                "max_mb": imports.MAX_UPLOAD_BYTES // (1024 * 1024),
             },
             status_code=code,
         )
@@ -151,7 +152,7 @@ async def _upload(request: Request, importer: Importer) -> Response:
             raise InputError("choose a file", field="file")
         if len(chosen) > MAX_UPLOAD_FILES:
             raise InputError(f"choose at most {MAX_UPLOAD_FILES} files", field="file")
-        files = [(f.filename or "", await f.read(cands.MAX_UPLOAD_BYTES + 1)) for f in chosen]
+        files = [(f.filename or "", await f.read(imports.MAX_UPLOAD_BYTES + 1)) for f in chosen]
         with store_of(request).transaction() as session:
             ids = [c.id for c in importer(session, _user(request).username, study.id, files)]
     except TrialdeskError as error:
@@ -163,14 +164,16 @@ async def _upload(request: Request, importer: Importer) -> Response:
 
 def _fhir_files(session: Session, actor: str, study_id: str, files: Files) -> list[Candidate]:
     """A Bundle or NDJSON file, or the NDJSON files of one Bulk Data export."""
-    return cands.import_fhir_files(session, actor=actor, study_id=study_id, files=files, now=now())
+    return imports.import_fhir_files(
+        session, actor=actor, study_id=study_id, files=files, now=now()
+    )
 
 
 def _feasibility_list(session: Session, actor: str, study_id: str, files: Files) -> list[Candidate]:
     if len(files) > 1:
         raise InputError("choose one candidate list", field="file")
     (filename, data), *_ = files
-    return cands.import_feasibility(
+    return imports.import_feasibility(
         session, actor=actor, study_id=study_id, filename=filename, data=data, now=now()
     )
 
@@ -196,7 +199,9 @@ async def import_feasibility(request: Request) -> Response:
 @router.post("/staff/leads/{lead_id}/candidate", dependencies=[allow(Permission.EDIT_CANDIDATES)])
 async def lead_to_candidate(request: Request, lead_id: RowId) -> Response:
     with store_of(request).transaction() as session:
-        added = cands.from_lead(session, actor=_user(request).username, lead_id=lead_id, now=now())
+        added = imports.from_lead(
+            session, actor=_user(request).username, lead_id=lead_id, now=now()
+        )
         new_id = added.id
     return RedirectResponse(f"/staff/candidates/{new_id}", status_code=303)
 
@@ -394,7 +399,7 @@ def fact_entry_of(form: FormData) -> FactEntry:
 )
 async def add_fact(request: Request, candidate_id: RowId) -> Response:
     def change(session: Session, form: FormData) -> object:
-        return screening_actions.add_fact(
+        return facts.add_fact(
             session,
             actor=_user(request).username,
             study=_study_of(request, session, candidate_id),
@@ -412,7 +417,7 @@ async def add_fact(request: Request, candidate_id: RowId) -> Response:
 )
 async def retract_fact(request: Request, candidate_id: RowId, fact_id: RowId) -> Response:
     def change(session: Session, form: FormData) -> object:
-        row = screening_actions.retract_fact(
+        row = facts.retract_fact(
             session, actor=_user(request).username, fact_id=fact_id,
             reason=forms.text(form, "reason"), now=now(),
         )  # fmt: skip

@@ -1,12 +1,7 @@
-"""What staff do on a screening page: enter or retract a fact, sign a judgment.
-
-Each function checks, changes and audits inside the caller's transaction; a refusal
-raises before anything is written.
-"""
+"""An investigator's signed decision on a judgment criterion."""
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date, datetime
 
 from sqlalchemy.orm import Session
@@ -17,21 +12,16 @@ from trialdesk.trial.accounts.login import PasswordCheck, count_failure
 from trialdesk.trial.accounts.models import User
 from trialdesk.trial.accounts.passwords import verify_password
 from trialdesk.trial.accounts.roles import Permission, has_permission
-from trialdesk.trial.screening.candidates import MAX_ROW_ID, candidate_or_404, check_version
+from trialdesk.trial.screening.candidates import candidate_or_404
 from trialdesk.trial.screening.checklist import build_checklist
-from trialdesk.trial.screening.fact_entry import FactEntry, to_fact
-from trialdesk.trial.screening.models import CandidateStatus, EnteredFact, Judgment
+from trialdesk.trial.screening.facts import open_screening
+from trialdesk.trial.screening.models import Judgment
 from trialdesk.trial.store import audit
 from trialdesk.trial.store.text import reason_text
 from trialdesk.trial.store.values import as_utc
 
-__all__ = [
-    "SignatureRefused",
-    "add_fact",
-    "count_wrong_signature",
-    "retract_fact",
-    "sign_judgment",
-]
+__all__ = ["DECISIONS", "SignatureRefused", "count_wrong_signature", "sign_judgment"]
+
 
 DECISIONS = ("met", "not_met")
 
@@ -41,71 +31,6 @@ class SignatureRefused(InputError):
 
     def __init__(self) -> None:
         super().__init__("the password is not correct: nothing was signed", field="password")
-
-
-def _open(session: Session, candidate_id: int, expected_version: int | None = None) -> None:
-    candidate = candidate_or_404(session, candidate_id, for_update=True)
-    check_version(candidate, expected_version)
-    if candidate.status is not CandidateStatus.SCREENING:
-        raise InputError(f"screening is closed ({candidate.status.value})", field="status")
-
-
-def add_fact(
-    session: Session,
-    *,
-    actor: str,
-    study: Study,
-    candidate_id: int,
-    entry: FactEntry,
-    now: datetime,
-) -> EnteredFact:
-    """Validate an entered fact against the study's value sets, then store it."""
-    now = as_utc(now)
-    _open(session, candidate_id)
-    to_fact(study, entry, resource="EnteredFact/new", today=now.date())  # raises at the field
-    given = {f.name: getattr(entry, f.name) for f in dataclasses.fields(FactEntry)}
-    given["source_document"] = entry.source_document.strip()
-    row = EnteredFact(candidate_id=candidate_id, **given, entered_at=now, entered_by=actor)
-    session.add(row)
-    session.flush()
-    fields = {"candidate_id": candidate_id, **given}
-    audit.record_create(
-        session,
-        actor=actor,
-        entity=EnteredFact.__tablename__,
-        entity_id=str(row.id),
-        fields=fields,
-        reason=f"entered for candidate {candidate_id} from {row.source_document}",
-        at=now,
-    )
-    return row
-
-
-def retract_fact(
-    session: Session, *, actor: str, fact_id: int, reason: str | None, now: datetime
-) -> EnteredFact:
-    """A wrong entry stops counting; the row and its history stay."""
-    now = as_utc(now)
-    why = reason_text(reason)
-    row = session.get(EnteredFact, fact_id) if 1 <= fact_id <= MAX_ROW_ID else None
-    if row is None:
-        raise NotFoundError(f"no entered fact {fact_id}")
-    _open(session, row.candidate_id)
-    if row.retracted_at is not None:
-        raise InputError("this fact was already retracted", field="fact")
-    row.retracted_at, row.retracted_by, row.retraction_reason = now, actor, why
-    session.flush()
-    audit.append(
-        session,
-        actor=actor,
-        action="retract",
-        entity=EnteredFact.__tablename__,
-        entity_id=str(row.id),
-        changes={"retracted_at": (None, now), "retracted_by": (None, actor)},
-        reason=why,
-        at=now,
-    )
-    return row
 
 
 def sign_judgment(
@@ -141,7 +66,7 @@ def sign_judgment(
     criterion = study.criteria.get(criterion_id)
     if criterion is None:
         raise NotFoundError(f"no criterion {criterion_id} in {study.id}")
-    _open(session, candidate_id)
+    open_screening(session, candidate_id)
     candidate = candidate_or_404(session, candidate_id)
     if candidate.screening_date is None:
         # Without it the checklist is read on "today", and a signature would lapse each day.
