@@ -19,7 +19,8 @@ import pytest
 import sqlalchemy as sql
 from sqlalchemy.orm import Session
 
-from trialdesk.errors import InputError, NotFoundError
+from trialdesk.errors import NotFoundError, TrialdeskError
+from trialdesk.reports.consort import consort_counts
 from trialdesk.trial.screening import candidates as cands
 from trialdesk.trial.screening import consent, enrolment, facts, imports, judgments, leads, trail
 from trialdesk.trial.screening.checklist import build_checklist
@@ -37,7 +38,7 @@ from trialdesk.trial.screening.models import (
     LeadStatus,
     StudySite,
 )
-from trialdesk.trial.screening.screening_log import consort_counts, screening_log
+from trialdesk.trial.screening.screening_log import screening_log
 from trialdesk.trial.store import audit
 from trialdesk.trial.store.db import Store
 from trialdesk.trial.store.models import AuditRecord
@@ -63,11 +64,11 @@ from .screening_helpers import (
 ROWS = (Candidate, FhirUpload, EnteredFact, Judgment, Consent, Enrolment, StudySite, AuditRecord)
 
 
-def nothing_written(store: Store, action: Callable[[], object]) -> InputError:
+def nothing_written(store: Store, action: Callable[[], object]) -> TrialdeskError:
     """Run ``action``, which must be refused, and check that no row of any workflow table
     (nor the audit log) was added."""
     before = counts(store, *ROWS)
-    with pytest.raises(InputError) as refused:
+    with pytest.raises(TrialdeskError) as refused:
         action()
     assert counts(store, *ROWS) == before
     return refused.value
@@ -553,9 +554,7 @@ def test_a_screen_failure_records_the_criteria_the_engine_found(store: Store) ->
     assert failed.failed_criteria == ["E10", "E15", "E24"]  # examples/README.md
     assert (failed.outcome_by, failed.outcome_at) == ("coord", NOW)
     with store.read() as session:
-        [entry] = [
-            r for r in trail.candidate_trail(session, cid) if r.action == "screen_failed"
-        ]
+        [entry] = [r for r in trail.candidate_trail(session, cid) if r.action == "screen_failed"]
     assert entry.reason == "excluded by E10, E15, E24"
     assert entry.changes["failed_criteria"] == [[], ["E10", "E15", "E24"]]
     closed = nothing_written(store, outcome(store, "decline", cid, reason="x"))
@@ -737,7 +736,7 @@ def test_consort_counts_add_up(store: Store) -> None:
     outcome(store, "screen_fail", failed)()
     outcome(store, "decline", declined, reason="lives too far")()
     with store.read() as session:
-        c = consort_counts(session, STUDY)
+        c = consort_counts(screening_log(session, STUDY.id), STUDY)
         rows = screening_log(session, STUDY.id)
     assert c.assessed == 5 == len(rows)
     assert c.assessed == c.excluded + c.in_screening + c.enrolled

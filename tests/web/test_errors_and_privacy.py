@@ -20,10 +20,19 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from trialdesk.errors import (
+    ConflictError,
+    ForbiddenError,
+    InputError,
+    NotFoundError,
+    StoreError,
+    TrialdeskError,
+)
 from trialdesk.trial.screening import leads
 from trialdesk.trial.screening.models import Candidate, Lead
 from trialdesk.trial.store.db import Store, open_store
 from trialdesk.web import create_app
+from trialdesk.web.access import PUBLIC, allow
 from webclient import PASSWORD, add_staff, client_as, csrf_token, sign_in
 
 NCT = "NCT06947746"
@@ -234,6 +243,47 @@ def test_every_api_operation_has_the_error_shape(app: FastAPI) -> None:
                         assert ref.endswith("/ErrorBody"), (method, template, status)
                 checked += 1
     assert checked == sum(len(ops) for ops in paths.values()) >= 9
+
+
+def test_every_api_operation_documents_what_each_error_means(app: FastAPI) -> None:
+    """The schema says, on every operation, which status answers which meaning: not found,
+    a conflict with the data as they are now, invalid input, a fault of the store."""
+    for template, operations in app.openapi()["paths"].items():
+        for method, operation in operations.items():
+            documented = set(operation["responses"])
+            assert {"404", "409", "422", "500"} <= documented, (method, template, documented)
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "code"),
+    [
+        (NotFoundError("no candidate 7"), 404, "not_found"),
+        (ConflictError("changed meanwhile: reload", field="version"), 409, "conflict"),
+        (InputError("is required", field="name"), 422, "invalid_input"),
+        (ForbiddenError("a coordinator cannot sign", field="user"), 403, "forbidden"),
+        (StoreError("cannot open postgresql://app:secret@db/trial"), 500, "internal_error"),
+    ],
+    ids=["not-found", "conflict", "invalid", "forbidden", "store-fault"],
+)
+def test_each_meaning_of_a_domain_error_has_one_status(
+    store: Store, error: TrialdeskError, status: int, code: str
+) -> None:
+    """One handler maps what a domain error means to one status and the one shape; a
+    fault of the store says nothing of its cause (a URL, a driver message) to the client."""
+    app = create_app(store)
+
+    @app.get("/api/raises", dependencies=[allow(PUBLIC)])
+    async def raises() -> None:
+        raise error
+
+    with TestClient(app) as client:
+        response = client.get("/api/raises")
+    assert_error_shape(response, status, code)
+    body = response.json()["error"]
+    if status == 500:
+        assert "secret" not in response.text and body["field"] is None
+    else:
+        assert (body["message"], body["field"]) == (error.message, error.field)
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from trialdesk.trial.screening import facts
 from trialdesk.trial.screening.fact_entry import FactEntry
 from trialdesk.trial.store.db import Store
 from trialdesk.web.page_cache import PageCache
-from trialdesk.web.routes import candidates as route
+from trialdesk.web.rooms.screening import candidate_page as route
 from webclient import client_as
 
 

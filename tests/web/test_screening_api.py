@@ -21,7 +21,7 @@ from httpx import Response
 from sqlalchemy import func, select
 
 from trialdesk.trial.screening import leads
-from trialdesk.trial.screening.candidates import MAX_UPLOAD_BYTES
+from trialdesk.trial.screening.imports import MAX_UPLOAD_BYTES
 from trialdesk.trial.screening.models import (
     Candidate,
     Consent,
@@ -35,7 +35,8 @@ from trialdesk.trial.screening.models import (
 )
 from trialdesk.trial.store.db import Store
 from trialdesk.trial.store.models import AuditRecord, Base
-from trialdesk.web.routes import api_candidates
+from trialdesk.web.rooms.screening import candidate_api, candidates_api, consent_forms, log
+from trialdesk.web.rooms.screening.forms import UPLOAD_BODY_LIMIT
 from webclient import PASSWORD, client_as
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
@@ -280,7 +281,7 @@ def test_details_facts_consent_and_outcomes_refuse_bad_input(
     refused(store, patch(screening_date="1999-01-01"), 422, "screening_date", "plausible")
     refused(store, patch(target_knee="middle"), 422, "target_knee")
     refused(store, patch(reason="a\x00b", **DETAILS), 422, "reason")
-    refused(store, lambda: coordinator.patch(base, {**DETAILS, "version": version + 7}), 422,
+    refused(store, lambda: coordinator.patch(base, {**DETAILS, "version": version + 7}), 409,
             "version", "reload")  # fmt: skip
     refused(store, lambda: coordinator.patch("/api/candidates/999999", {"version": 1}), 404, None)
 
@@ -446,7 +447,7 @@ def test_malformed_or_oversized_uploads_are_refused_and_store_nothing(
     refused(store, lambda: coordinator.upload(EX01, study="NCT0"), 404, None)
 
     # over the limit: refused before it is read, in the API's error shape
-    too_big = b"{" + b" " * (api_candidates.UPLOAD_BODY_LIMIT + 1)
+    too_big = b"{" + b" " * (UPLOAD_BODY_LIMIT + 1)
     refused(store, upload(too_big), 413, "file", "10 MB")
     # over the service's limit but within the body limit: the service says how big
     just_over = b"{" + b" " * MAX_UPLOAD_BYTES
@@ -511,7 +512,8 @@ def test_a_feasibility_list_and_a_lead_through_the_api(coordinator: Api, store: 
 def _writes() -> list[tuple[str, str]]:
     return [
         (method, route.path)
-        for route in api_candidates.router.routes
+        for router in (candidates_api.router, candidate_api.router, consent_forms.api, log.api)
+        for route in router.routes
         for method in getattr(route, "methods", ())
         if method != "GET"
     ]

@@ -220,6 +220,6 @@ def test_a_stale_form_is_refused_with_reload(coordinator: TestClient, app: FastA
     assert first.status_code == 303  # type: ignore[attr-defined]
     second = post(coordinator, f"/staff/candidates/{cid}/details", version=version,
                   screening_date="2026-03-05", reason="second")  # fmt: skip
-    assert second.status_code == 422  # type: ignore[attr-defined]
+    assert second.status_code == 409  # type: ignore[attr-defined]
     assert "reload" in second.text  # type: ignore[attr-defined]
     assert 'value="2026-03-02"' in page(coordinator, cid)

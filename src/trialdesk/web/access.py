@@ -18,7 +18,7 @@ from fastapi.routing import APIRoute
 
 from trialdesk.trial.accounts.roles import Permission
 from trialdesk.web import csrf
-from trialdesk.web.identity import StaffUser
+from trialdesk.web.deps import StaffUser
 from trialdesk.web.problems import Forbidden, NotSignedIn
 
 __all__ = [

@@ -1,4 +1,4 @@
-"""The FastAPI application: wiring only. Routes live in ``routes/``, one module per room."""
+"""The FastAPI application: wiring only. Routes live in ``rooms/``, one package per room."""
 
 from __future__ import annotations
 
@@ -12,35 +12,23 @@ from starlette.types import ASGIApp
 from trialdesk.study.loader import Study, bundled_study_ids, load_study
 from trialdesk.trial.store.db import Store
 from trialdesk.web.access import check_every_route_declares_access
+from trialdesk.web.deps import load_user
+from trialdesk.web.errors import install_handlers
 from trialdesk.web.headers import SecurityHeaders
-from trialdesk.web.identity import load_user
 from trialdesk.web.page_cache import PageCache
 from trialdesk.web.pages import HERE
-from trialdesk.web.problems import install_handlers
-from trialdesk.web.routes import (
-    admin,
-    api,
-    api_candidates,
-    auth,
-    candidates,
-    public,
-    screening_log,
-    selfcheck,
-    staff,
-)
+from trialdesk.web.rooms import ROUTERS
 from trialdesk.web.too_large import ShapedTooLarge
 
 __all__ = ["create_app", "bundled_studies"]
 
-DESCRIPTION = """The trialdesk API: public study records and the patient self-check, and the
-pre-screening leads for signed-in staff. Every error has the body
-`{"error": {"status", "code", "message", "field"}}`."""
+DESCRIPTION = """The trialdesk API: public study records and the patient self-check, and for
+signed-in staff the pre-screening leads and the screening workflow. Every error has the
+body `{"error": {"status", "code", "message", "field"}}`, its status saying what it
+means: 404 not found, 409 a conflict with the data as they are now (someone else changed
+the record: reload; the study is full), 422 invalid input (`field` names it), 403 not
+allowed for this role, 500 a fault of the store."""
 
-
-ROUTERS = tuple(
-    m.router
-    for m in (public, selfcheck, auth, staff, candidates, screening_log, admin, api, api_candidates)
-)
 # Forms and JSON bodies are small; upload routes set their own, larger limit.
 MAX_BODY_BYTES = 1024 * 1024
 

@@ -17,7 +17,7 @@ import secrets
 
 from fastapi import Request, Response
 
-from trialdesk.web.problems import CsrfFailed, Problem
+from trialdesk.web.problems import CsrfFailed, UnsupportedMedia
 
 __all__ = ["COOKIE", "FIELD", "HEADER", "token_for", "ensure_cookie", "set_cookie", "check"]
 
@@ -91,11 +91,3 @@ def _valid(request: Request, sent: str) -> bool:
     if not request.cookies.get(COOKIE):
         return False
     return hmac.compare_digest(sent, token_for(request))
-
-
-class UnsupportedMedia(Problem):
-    status = 415
-    code = "unsupported_media_type"
-
-    def __init__(self) -> None:
-        super().__init__("send the request body as application/json")

@@ -4,11 +4,11 @@ A screening page runs the eligibility engine over the candidate's whole record a
 renders a long checklist: about 10 ms, where a page served from memory costs well under
 one. What the page shows changes only through a write, and every write to trial data
 appends to the audit chain in the same transaction (``audit.append``), so the id of the
-newest audit entry is a change marker for the whole store: read first in the page's own
-read transaction, it is never newer than the data read after it, and a page is kept under
-the marker it was read with. Appenders are serialised by the audit head's row lock, so
-the marker only ever moves forward in commit order (on PostgreSQL as on SQLite, where
-a read transaction is one snapshot: REPEATABLE READ, db.py).
+newest audit entry (``audit.head``) is a change marker for the whole store: read first in
+the page's own read transaction, it is never newer than the data read after it, and a
+page is kept under the marker it was read with. Appenders are serialised by the audit
+head's row lock, so the marker only ever moves forward in commit order (on PostgreSQL as
+on SQLite, where a read transaction is one snapshot: REPEATABLE READ, db.py).
 
 A page is also bound to the user (their name and role decide what it shows and which
 forms it offers), the date (``today`` decides which consent form is in effect), and the
@@ -26,21 +26,8 @@ import threading
 from collections.abc import Hashable
 
 from cachetools import LRUCache
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from trialdesk.trial.store.models import AuditHead
-
-__all__ = ["PageCache", "change_marker"]
-
-
-def change_marker(session: Session) -> tuple[int, str]:
-    """The id and hash of the newest audit entry: they move with every committed write.
-    (The hash too: a database restored under running workers reuses ids.)"""
-    head = session.execute(
-        select(AuditHead.last_id, AuditHead.last_hash).where(AuditHead.id == 1)
-    ).one_or_none()
-    return (head.last_id, head.last_hash) if head is not None else (0, "")
+__all__ = ["PageCache"]
 
 
 class PageCache:

@@ -19,7 +19,7 @@ from rich.console import Console
 from trialdesk.trial import accounts
 from trialdesk.trial.store.db import Store, database_url, open_store
 from trialdesk.web.app import create_app
-from trialdesk.web.identity import now
+from trialdesk.web.deps import now
 from trialdesk.web.warm import warm_up
 
 __all__ = ["serve", "setup_link", "app_from_environment"]

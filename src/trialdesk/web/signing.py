@@ -13,14 +13,12 @@ from typing import Any
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
-from trialdesk.errors import InputError
 from trialdesk.trial.accounts.login import PasswordCheck, check_password
-from trialdesk.trial.accounts.models import User
+from trialdesk.trial.accounts.users import user_or_404
 from trialdesk.trial.screening import judgments
 from trialdesk.trial.screening.candidates import candidate_or_404
 from trialdesk.trial.store.db import Store
-from trialdesk.web.identity import StaffUser, now
-from trialdesk.web.studies import study_or_404
+from trialdesk.web.deps import now, store_of, study_or_404, user_of
 
 __all__ = ["sign"]
 
@@ -40,15 +38,13 @@ async def sign(
     reason: str | None,
     basis: str,
 ) -> dict[str, Any]:
-    user: StaffUser = request.state.user
-    store: Store = request.app.state.store
+    user = user_of(request)
+    store = store_of(request)
     checked = await run_in_threadpool(_check, store, user.username, password)
     moment = now()
     try:
         with store.transaction() as session:
-            signer = session.get(User, user.id)
-            if signer is None:
-                raise InputError("your account no longer exists", field="user")
+            signer = user_or_404(session, user.id)
             study = study_or_404(request, candidate_or_404(session, candidate_id).study_id)
             row = judgments.sign_judgment(
                 session, user=signer, password=password, study=study,

@@ -13,8 +13,9 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from trialdesk.web.errors import respond
 from trialdesk.web.headers import SecurityHeaders
-from trialdesk.web.problems import TOO_LARGE, respond
+from trialdesk.web.problems import TOO_LARGE
 
 __all__ = ["ShapedTooLarge"]
 

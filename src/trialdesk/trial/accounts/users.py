@@ -49,7 +49,7 @@ def find_user(session: Session, username: str) -> User | None:
     return session.scalars(select(User).where(User.username == name)).one_or_none()
 
 
-def _user(session: Session, user_id: int) -> User:
+def user_or_404(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
         raise NotFoundError(f"no user with id {user_id}")
@@ -114,7 +114,7 @@ def _keeps_an_admin(session: Session, user: User, verb: str) -> None:
 def set_role(
     session: Session, *, actor: str, user_id: int, role: Role, reason: str | None = None
 ) -> User:
-    user, role = _user(session, user_id), Role(role)
+    user, role = user_or_404(session, user_id), Role(role)
     if user.role is role:
         return user
     if role is not Role.ADMIN:
@@ -135,7 +135,7 @@ def set_role(
 def set_active(
     session: Session, *, actor: str, user_id: int, active: bool, reason: str | None = None
 ) -> User:
-    user = _user(session, user_id)
+    user = user_or_404(session, user_id)
     if user.active is active:
         return user
     changes: dict[str, tuple[object, object]] = {"active": (user.active, active)}
@@ -164,7 +164,7 @@ def reset_password(
 ) -> User:
     """Set a new password; also unlocks the account and signs it out everywhere (OWASP
     Session Management Cheat Sheet: renew sessions after a credential change)."""
-    user = _user(session, user_id)
+    user = user_or_404(session, user_id)
     check_password_policy(password, username=user.username)
     user.password_hash = hash_password(password)
     changes: dict[str, tuple[object, object]] = {"password_hash": (REDACTED, REDACTED)}

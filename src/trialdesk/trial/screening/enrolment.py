@@ -20,7 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from trialdesk.criteria.screening import Verdict
-from trialdesk.errors import InputError
+from trialdesk.errors import ConflictError, InputError
 from trialdesk.study.loader import Study
 from trialdesk.trial.screening.candidates import ENTITY, candidate_or_404, check_version, fields_of
 from trialdesk.trial.screening.checklist import build_checklist
@@ -35,6 +35,7 @@ __all__ = [
     "SITE_CODE_ENV",
     "decline",
     "enrol",
+    "enrolment_of",
     "places",
     "screen_fail",
     "withdraw",
@@ -44,7 +45,7 @@ SITE_CODE_ENV = "TRIALDESK_SITE_CODE"
 DEFAULT_SITE_CODE = "01"
 
 
-class EnrolmentFull(InputError):
+class EnrolmentFull(ConflictError):
     def __init__(self, target: int) -> None:
         super().__init__(
             f"enrolment is full: all {target} places of this study are taken", field="enrol"
@@ -80,6 +81,11 @@ def _site(session: Session, study: Study) -> StudySite:
     site = session.get(StudySite, study.id, populate_existing=True)
     assert site is not None
     return site
+
+
+def enrolment_of(session: Session, candidate_id: int) -> Enrolment | None:
+    """The candidate's enrolment, if they were enrolled (withdrawn ones keep theirs)."""
+    return session.scalars(select(Enrolment).where(Enrolment.candidate_id == candidate_id)).first()
 
 
 def places(session: Session, study: Study) -> tuple[int, int]:

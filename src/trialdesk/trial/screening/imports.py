@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from trialdesk.errors import InputError, NotFoundError
+from trialdesk.errors import InputError
 from trialdesk.patients.fhir import read_fhir_bytes, read_fhir_export
 from trialdesk.trial.screening import leads
 from trialdesk.trial.screening.candidates import (
@@ -24,9 +24,8 @@ from trialdesk.trial.screening.candidates import (
     checked_text,
 )
 from trialdesk.trial.screening.fhir_identifiers import record_numbers
-from trialdesk.trial.screening.models import Candidate, FhirUpload, Lead, LeadStatus
+from trialdesk.trial.screening.models import Candidate, FhirUpload, LeadStatus
 from trialdesk.trial.store import audit
-from trialdesk.trial.store.models import MAX_ROW_ID
 from trialdesk.trial.store.values import as_utc
 
 __all__ = [
@@ -276,9 +275,7 @@ def from_lead(
 ) -> Candidate:
     """A candidate for the lead's study from a self-check lead; the lead is marked
     referred. ``study_id``, when given, must be the lead's."""
-    lead = session.get(Lead, lead_id) if 1 <= lead_id <= MAX_ROW_ID else None
-    if lead is None:
-        raise NotFoundError(f"no lead {lead_id}")
+    lead = leads.lead_or_404(session, lead_id)
     study_id = study_id or lead.study_id
     if lead.study_id != study_id:
         raise InputError(f"lead {lead.reference} is for study {lead.study_id}", field="lead")

@@ -15,10 +15,18 @@ from sqlalchemy.orm import Session
 from trialdesk.errors import InputError, NotFoundError
 from trialdesk.trial.screening.models import Lead, LeadStatus
 from trialdesk.trial.store import audit
+from trialdesk.trial.store.models import MAX_ROW_ID
 from trialdesk.trial.store.text import plain_text
 from trialdesk.trial.store.values import as_utc, to_json_value
 
-__all__ = ["LeadContact", "LeadStatus", "list_leads", "set_lead_status", "store_lead"]
+__all__ = [
+    "LeadContact",
+    "LeadStatus",
+    "lead_or_404",
+    "list_leads",
+    "set_lead_status",
+    "store_lead",
+]
 
 ENTITY = Lead.__tablename__
 # A deliberately plain shape check: one @, a dot in the domain, no spaces. Deliverability
@@ -140,6 +148,13 @@ def store_lead(
 _NEWEST_FIRST = select(Lead).order_by(Lead.created_at.desc(), Lead.id.desc())
 
 
+def lead_or_404(session: Session, lead_id: int) -> Lead:
+    lead = session.get(Lead, lead_id) if 1 <= lead_id <= MAX_ROW_ID else None
+    if lead is None:
+        raise NotFoundError(f"no lead {lead_id}")
+    return lead
+
+
 def list_leads(session: Session, study_id: str | None = None) -> list[Lead]:
     """Leads, newest first; only one study's when ``study_id`` is given."""
     if study_id is None:
@@ -162,9 +177,7 @@ def set_lead_status(
     except ValueError:
         allowed = ", ".join(s.value for s in LeadStatus)
         raise InputError(f"'{status}' is not one of {allowed}", field="status") from None
-    lead = session.get(Lead, lead_id)
-    if lead is None:
-        raise NotFoundError(f"no lead with id {lead_id}")
+    lead = lead_or_404(session, lead_id)
     note = note.strip() or None if note is not None else None
     before = _fields(lead)
     lead.status, lead.status_note = new_status, note

@@ -8,18 +8,15 @@ from __future__ import annotations
 
 import csv
 import io
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from trialdesk.reports.consort import ConsortCounts
-from trialdesk.study.loader import Study
 from trialdesk.trial.screening.models import Candidate, CandidateStatus, Consent, Enrolment
 
-__all__ = ["LogFilter", "LogRow", "consort_counts", "log_csv", "screening_log"]
+__all__ = ["LogFilter", "LogRow", "log_csv", "screening_log"]
 
 
 @dataclass(frozen=True)
@@ -120,37 +117,3 @@ def log_csv(rows: list[LogRow]) -> str:
 def _safe(text: str) -> str:
     """Neutralise spreadsheet formulas in free text (OWASP CSV Injection)."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def consort_counts(session: Session, study: Study) -> ConsortCounts:
-    rows = screening_log(session, study.id)
-    by_status = Counter(r.outcome for r in rows)
-    reasons: Counter[str] = Counter()
-    for r in rows:
-        if r.outcome == CandidateStatus.SCREEN_FAILED.value:
-            # Each screen failure counted once, under the first criterion that excluded it
-            # (protocol order), as CONSORT's "not meeting inclusion criteria" box does.
-            first = r.failed_criteria[0] if r.failed_criteria else "?"
-            criterion = study.criteria.get(first)
-            kind = (
-                "inclusion not met"
-                if criterion and criterion.kind.value == "inclusion"
-                else "exclusion met"
-            )
-            reasons[f"{first} ({kind})"] += 1
-    enrolled = (
-        by_status[CandidateStatus.ENROLLED.value] + by_status[CandidateStatus.WITHDRAWN.value]
-    )
-    counts = ConsortCounts(
-        study_id=study.id,
-        assessed=len(rows),
-        excluded_by_reason=tuple(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
-        declined=by_status[CandidateStatus.DECLINED.value],
-        other_excluded=0,
-        in_screening=by_status[CandidateStatus.SCREENING.value],
-        enrolled=enrolled,
-        withdrawn_after_enrolment=by_status[CandidateStatus.WITHDRAWN.value],
-        target=study.target_enrollment,
-    )
-    counts.check()
-    return counts

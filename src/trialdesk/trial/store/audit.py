@@ -66,6 +66,15 @@ def _locked_head(session: Session) -> AuditHead:
     return head
 
 
+def head(session: Session) -> tuple[int, str]:
+    """The id and hash of the newest entry: they move with every committed write, so they
+    mark a state of the whole store (the hash too: a restored database reuses ids)."""
+    row = session.execute(
+        select(AuditHead.last_id, AuditHead.last_hash).where(AuditHead.id == 1)
+    ).one_or_none()
+    return (row.last_id, row.last_hash) if row is not None else (0, "")
+
+
 def append(
     session: Session,
     *,

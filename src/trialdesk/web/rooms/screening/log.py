@@ -1,37 +1,33 @@
-"""The screening log (filters, CSV, CONSORT diagram) and the consent form versions."""
+"""The screening log: every candidate with dates, outcome and reasons, filtered; its CSV
+export and the CONSORT diagram (pages and JSON API)."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, Response
 
 from trialdesk.errors import InputError, TrialdeskError
-from trialdesk.reports.consort import consort_svg
+from trialdesk.reports.consort import consort_counts, consort_svg
 from trialdesk.study.loader import Study
 from trialdesk.trial.accounts.roles import Permission
-from trialdesk.trial.screening import consent, enrolment
+from trialdesk.trial.screening import enrolment
 from trialdesk.trial.screening.models import CandidateStatus
-from trialdesk.trial.screening.screening_log import (
-    LogFilter,
-    consort_counts,
-    log_csv,
-    screening_log,
-)
+from trialdesk.trial.screening.screening_log import LogFilter, log_csv, screening_log
 from trialdesk.web import forms
 from trialdesk.web.access import allow
-from trialdesk.web.identity import StaffUser, now
+from trialdesk.web.deps import all_studies, store_of, study_or_404, today
+from trialdesk.web.errors import ERROR_RESPONSES
 from trialdesk.web.pages import render
-from trialdesk.web.routes.staff import store_of
-from trialdesk.web.studies import all_studies, study_or_404
 
 router = APIRouter(include_in_schema=False)
+api = APIRouter(prefix="/api", responses=ERROR_RESPONSES, tags=["screening"])
 
 
-def _study(request: Request, study: str | None) -> Study:
+def chosen_study(request: Request, study: str | None) -> Study:
     return study_or_404(request, study) if study else all_studies(request)[0]
 
 
@@ -68,7 +64,7 @@ def log_filter(values: dict[str, str]) -> LogFilter:
     dependencies=[allow(Permission.VIEW_CANDIDATES)],
 )
 async def log_page(request: Request, values: Filters, study: str = "") -> HTMLResponse:
-    chosen = _study(request, study)
+    chosen = chosen_study(request, study)
     errors: dict[str, str] = {}
     try:
         wanted = log_filter(values)
@@ -77,7 +73,7 @@ async def log_page(request: Request, values: Filters, study: str = "") -> HTMLRe
         wanted = LogFilter()
     with store_of(request).read() as session:
         rows = screening_log(session, chosen.id, wanted)
-        counts = consort_counts(session, chosen)
+        counts = consort_counts(screening_log(session, chosen.id), chosen)
         taken, target = enrolment.places(session, chosen)
     query = urlencode({"study": chosen.id, **{k: v for k, v in values.items() if v}})
     return render(
@@ -100,11 +96,11 @@ async def log_page(request: Request, values: Filters, study: str = "") -> HTMLRe
 
 @router.get("/staff/screening-log.csv", dependencies=[allow(Permission.VIEW_CANDIDATES)])
 async def log_export(request: Request, values: Filters, study: str = "") -> Response:
-    chosen = _study(request, study)
+    chosen = chosen_study(request, study)
     wanted = log_filter(values)
     with store_of(request).read() as session:
         body = log_csv(screening_log(session, chosen.id, wanted))
-    name = f"screening-log-{chosen.id}-{date.today().isoformat()}.csv"
+    name = f"screening-log-{chosen.id}-{today().isoformat()}.csv"
     return Response(
         body,
         media_type="text/csv; charset=utf-8",
@@ -114,62 +110,33 @@ async def log_export(request: Request, values: Filters, study: str = "") -> Resp
 
 @router.get("/staff/screening-log/consort.svg", dependencies=[allow(Permission.VIEW_CANDIDATES)])
 async def consort_diagram(request: Request, study: str = "") -> Response:
-    chosen = _study(request, study)
+    chosen = chosen_study(request, study)
     with store_of(request).read() as session:
-        svg = consort_svg(consort_counts(session, chosen))
+        svg = consort_svg(consort_counts(screening_log(session, chosen.id), chosen))
     return Response(svg, media_type="image/svg+xml")
 
 
-# ------------------------------------------------------------------ consent forms
-
-
-@router.get(
-    "/staff/consent-forms",
-    response_class=HTMLResponse,
-    dependencies=[allow(Permission.VIEW_CANDIDATES)],
-)
-async def consent_forms(request: Request, study: str = "") -> HTMLResponse:
-    return _forms_page(request, _study(request, study))
-
-
-def _forms_page(
+@api.get("/screening-log", dependencies=[allow(Permission.VIEW_CANDIDATES)])
+async def get_log(
     request: Request,
-    study: Study,
-    errors: dict[str, str] | None = None,
-    values: dict[str, str] | None = None,
-    code: int = 200,
-) -> HTMLResponse:
-    today = now().date()
+    study: Annotated[str, Query(max_length=32)],
+    status: CandidateStatus | None = None,
+    added_from: date | None = None,
+    added_to: date | None = None,
+    criterion: Annotated[str | None, Query(max_length=32)] = None,
+) -> dict[str, Any]:
+    """Every candidate with dates, outcome and reasons, and the CONSORT counts."""
+    chosen = study_or_404(request, study)
+    wanted = LogFilter(status, added_from, added_to, criterion)
     with store_of(request).read() as session:
-        context = {
-            "study": study,
-            "studies": all_studies(request),
-            "forms": consent.form_versions(session, study.id),
-            "current": consent.current_form(session, study.id, today),
-            "due": consent.due_for_reconsent(session, study.id, today),
-            "errors": errors or {},
-            "values": values or {},
-            "today": today.isoformat(),
-        }
-        return render(request, "consent_forms.html", context, status_code=code)
-
-
-@router.post("/staff/consent-forms", dependencies=[allow(Permission.MANAGE_CONSENT_FORMS)])
-async def add_consent_form(request: Request) -> Response:
-    form = await request.form()
-    study = study_or_404(request, forms.text(form, "study", 32))
-    user: StaffUser = request.state.user
-    try:
-        with store_of(request).transaction() as session:
-            consent.add_form_version(
-                session,
-                actor=user.username,
-                study_id=study.id,
-                version=forms.text(form, "version", 32),
-                effective_on=forms.day(form, "effective_on"),
-                now=now(),
-            )
-    except TrialdeskError as error:
-        values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
-        return _forms_page(request, study, {error.field or "form": error.message}, values, 422)
-    return RedirectResponse(f"/staff/consent-forms?study={study.id}", status_code=303)
+        rows = screening_log(session, chosen.id, wanted)
+        counts = consort_counts(screening_log(session, chosen.id), chosen)
+    return {
+        "study": chosen.id,
+        "rows": [{**r.__dict__, "failed_criteria": list(r.failed_criteria)} for r in rows],
+        "consort": {
+            **counts.__dict__,
+            "excluded": counts.excluded,
+            "excluded_by_reason": [list(x) for x in counts.excluded_by_reason],
+        },  # fmt: skip
+    }

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 from trialdesk.errors import InputError, TrialdeskError
 from trialdesk.trial import accounts
 from trialdesk.trial.accounts.roles import Permission, Role
-from trialdesk.trial.store.db import Store
 from trialdesk.web.access import allow
-from trialdesk.web.identity import StaffUser
+from trialdesk.web.deps import store_of, user_of
+from trialdesk.web.errors import status_of
 from trialdesk.web.pages import render
 from trialdesk.web.schemas import RowId
 
@@ -22,7 +22,7 @@ MANAGE = [allow(Permission.MANAGE_USERS)]
 
 
 def _page(request: Request, error: str | None = None, status: int = 200) -> HTMLResponse:
-    store: Store = request.app.state.store
+    store = store_of(request)
     with store.read() as session:
         users = accounts.list_users(session)
         return render(
@@ -41,13 +41,13 @@ async def users(request: Request) -> HTMLResponse:
 def _apply(request: Request, change: Callable[[Session, str], object]) -> Response:
     """Run ``change(session, actor)`` in one audited transaction, then back to the list;
     a refused change re-renders the list with the reason."""
-    user: StaffUser = request.state.user
-    store: Store = request.app.state.store
+    user = user_of(request)
+    store = store_of(request)
     try:
         with store.transaction() as session:
             change(session, user.username)
     except TrialdeskError as error:
-        return _page(request, error.message, 422)
+        return _page(request, error.message, status_of(error))
     return RedirectResponse("/admin/users", status_code=303)
 
 

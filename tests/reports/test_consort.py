@@ -12,14 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trialdesk.reports.consort import (
-    MAX_ITEM_LINES,
-    PAD,
     ConsortCounts,
     ConsortLayout,
     consort_layout,
     consort_svg,
     text_width,
 )
+from trialdesk.reports.consort.style import MAX_ITEM_LINES, PAD
 
 SVG = "{http://www.w3.org/2000/svg}"
 TRICKY = "Not meeting inclusion criteria: I3 RA duration < 6 months & \"active\" <b>'x'</b>"

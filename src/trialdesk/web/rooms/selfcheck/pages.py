@@ -7,9 +7,6 @@ answers at every step, never taken from the browser.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import date
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -17,44 +14,23 @@ from trialdesk import selfcheck
 from trialdesk.errors import InputError
 from trialdesk.study.loader import Study
 from trialdesk.trial.screening import leads
-from trialdesk.trial.store.db import Store
 from trialdesk.web.access import PUBLIC, allow
-from trialdesk.web.identity import now
+from trialdesk.web.deps import now, page_of, store_of, study_or_404, today
+from trialdesk.web.errors import status_of
 from trialdesk.web.pages import render
-from trialdesk.web.studies import page_of, study_or_404
+from trialdesk.web.rooms.selfcheck.answers import (
+    ANSWER_PREFIX,
+    CONTACT_FIELDS,
+    answered,
+    consent_text,
+    lead_contact,
+)
 
 router = APIRouter(include_in_schema=False)
-
-ANSWER_PREFIX = "a."
-CONTACT_FIELDS = ("name", "email", "phone", "preferred_contact")
-
-
-def consent_text(study: Study) -> str:
-    return (
-        f"I agree that the team running study {study.id} may contact me about taking part, "
-        "using the details above. My answers and contact details are kept only for this and "
-        "I can ask for them to be deleted at any time."
-    )
 
 
 def question_conditions(study: Study) -> dict[str, list[tuple[str, str]]]:
     return {q.id: selfcheck.conditions_of(q) for q in selfcheck.questions(study)}
-
-
-def answered(study: Study, form: Mapping[str, object], prefix: str = "") -> dict[str, str]:
-    """The non-blank answers to the questions that apply, as raw strings."""
-    questions = selfcheck.questions(study)
-    raw = {
-        q.id: value.strip()
-        for q in questions
-        if isinstance(value := form.get(prefix + q.id), str) and value.strip()
-    }
-    shown = {q.id for q in selfcheck.visible(questions, raw)}
-    return {k: v for k, v in raw.items() if k in shown}
-
-
-def today() -> date:
-    return now().date()
 
 
 def _form_page(
@@ -95,7 +71,7 @@ async def self_check_result(request: Request, nct_id: str) -> HTMLResponse:
     try:
         outcome = selfcheck.evaluate(study, selfcheck.parse_answers(study, raw), today())
     except InputError as error:
-        return _form_page(request, study, raw, {error.field or "": error.message}, 422)
+        return _form_page(request, study, raw, {error.field or "": error.message}, status_of(error))
     return _result_page(request, study, raw, outcome, {}, {})
 
 
@@ -132,9 +108,9 @@ async def leave_contact(request: Request, nct_id: str) -> Response:
     try:
         outcome = selfcheck.evaluate(study, selfcheck.parse_answers(study, raw), today())
     except InputError as error:
-        return _form_page(request, study, raw, {error.field or "": error.message}, 422)
+        return _form_page(request, study, raw, {error.field or "": error.message}, status_of(error))
     contact = {f: v.strip() for f in CONTACT_FIELDS if isinstance(v := form.get(f), str)}
-    store: Store = request.app.state.store
+    store = store_of(request)
     try:
         with store.transaction() as session:
             lead = leads.store_lead(
@@ -150,20 +126,16 @@ async def leave_contact(request: Request, nct_id: str) -> Response:
             reference = lead.reference
     except InputError as error:
         return _result_page(
-            request, study, raw, outcome, contact, {error.field or "consent": error.message}, 422
+            request,
+            study,
+            raw,
+            outcome,
+            contact,
+            {error.field or "consent": error.message},
+            status_of(error),
         )
     return RedirectResponse(
         f"/studies/{study.id}/self-check/thanks?ref={reference}", status_code=303
-    )
-
-
-def lead_contact(contact: Mapping[str, str | None]) -> leads.LeadContact:
-    """Blank fields count as not given; LeadContact names the field that is wrong."""
-    return leads.LeadContact(
-        name=contact.get("name") or "",
-        email=contact.get("email") or None,
-        phone=contact.get("phone") or None,
-        preferred_contact=contact.get("preferred_contact") or None,
     )
 
 

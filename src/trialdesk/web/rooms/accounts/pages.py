@@ -9,10 +9,10 @@ from trialdesk.errors import TrialdeskError
 from trialdesk.trial import accounts
 from trialdesk.trial.accounts import sessions
 from trialdesk.trial.accounts.login import check_password
-from trialdesk.trial.store.db import Store
 from trialdesk.web.access import PUBLIC, allow
 from trialdesk.web.csrf import SESSION_COOKIE, set_cookie
-from trialdesk.web.identity import now
+from trialdesk.web.deps import now, store_of
+from trialdesk.web.errors import status_of
 from trialdesk.web.pages import render
 
 router = APIRouter(include_in_schema=False)
@@ -42,7 +42,7 @@ def login(
     password: str = Form(max_length=1024),
     next: str = Form("/staff", max_length=2000),
 ) -> Response:
-    store: Store = request.app.state.store
+    store = store_of(request)
     failure: TrialdeskError | None = None
     with store.read() as session:  # argon2 outside the write lock (this runs in a thread)
         checked = check_password(session, username=username, password=password)
@@ -71,7 +71,7 @@ def login(
 async def logout(request: Request) -> Response:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
-        store: Store = request.app.state.store
+        store = store_of(request)
         with store.transaction() as session:
             sessions.end(session, token, now())
     response = RedirectResponse("/", status_code=303)
@@ -92,7 +92,7 @@ def setup(
     password: str = Form(max_length=1024),
     password_again: str = Form(max_length=1024),
 ) -> Response:
-    store: Store = request.app.state.store
+    store = store_of(request)
     try:
         if password != password_again:
             raise accounts.PasswordPolicyError("the two passwords differ")
@@ -105,6 +105,6 @@ def setup(
             request,
             "setup.html",
             {"token": token, "error": error.message, "username": username},
-            status_code=422,
+            status_code=status_of(error),
         )
     return RedirectResponse("/login?next=/admin/users", status_code=303)

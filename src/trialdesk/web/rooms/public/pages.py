@@ -13,8 +13,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from trialdesk.web.access import PUBLIC, allow
+from trialdesk.web.deps import all_studies, page_of, study_or_404
 from trialdesk.web.pages import render
-from trialdesk.web.studies import all_studies, page_of, study_or_404
 
 router = APIRouter(include_in_schema=False)
 

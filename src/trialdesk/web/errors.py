@@ -1,0 +1,104 @@
+"""One error shape for the whole application, and one status for each meaning.
+
+Every error the API returns has the body ``{"error": {"status", "code", "message",
+"field"}}``; every error a browser meets is an HTML page saying the same. Domain errors
+(:class:`~trialdesk.errors.TrialdeskError`) arrive through one handler and keep the field
+they name, so a form can point at the wrong answer; what they mean to a client decides
+the status (:data:`STATUS`). Pages that re-render a form with the message use
+:func:`status_of` for the same answer.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlencode
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from trialdesk.errors import Meaning, TrialdeskError
+from trialdesk.web.pages import render
+from trialdesk.web.problems import CODES, TOO_LARGE, Problem, body
+from trialdesk.web.schemas import ErrorBody
+
+__all__ = ["ERROR_RESPONSES", "STATUS", "install_handlers", "respond", "status_of"]
+
+log = logging.getLogger("trialdesk.web")
+
+# What a domain error means to a client, as the one status the app answers with.
+STATUS: dict[Meaning, int] = {
+    Meaning.NOT_FOUND: 404,
+    Meaning.CONFLICT: 409,  # reload and decide again: a stale edit, a full study
+    Meaning.INVALID: 422,
+    Meaning.FORBIDDEN: 403,
+    Meaning.STORE_FAULT: 500,
+}
+
+# Documented on every API route: any of them can answer these (access, CSRF, validation,
+# a record gone or changed meanwhile, a fault of the store).
+ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    status: {"model": ErrorBody, "description": CODES[status].replace("_", " ")}
+    for status in (400, 401, 403, 404, 409, 415, 422, 500)
+}
+
+
+def status_of(error: TrialdeskError) -> int:
+    return STATUS[error.meaning]
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
+
+
+def respond(
+    request: Request, status: int, code: str, message: str, field: str | None = None
+) -> Response:
+    if _wants_json(request):
+        return JSONResponse(body(status, code, message, field), status_code=status)
+    if status == 401:  # a browser is sent to the login page and comes back afterwards
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?{urlencode({'next': target})}", status_code=303)
+    return render(
+        request,
+        "error.html",
+        {"status": status, "code": code, "message": message, "field": field},
+        status_code=status,
+    )
+
+
+def install_handlers(app: FastAPI) -> None:
+    @app.exception_handler(Problem)
+    async def _problem(request: Request, exc: Problem) -> Response:
+        return respond(request, exc.status, exc.code, exc.message, exc.field)
+
+    @app.exception_handler(TrialdeskError)
+    async def _domain(request: Request, exc: TrialdeskError) -> Response:
+        status = status_of(exc)
+        if exc.meaning is Meaning.STORE_FAULT:
+            # the detail (a URL, a driver message) goes to the log, not to the client
+            log.error("store fault on %s %s: %s", request.method, request.url.path, exc)
+            return respond(request, status, CODES[status], "the trial store is not available")
+        return respond(request, status, exc.meaning.value, exc.message, exc.field)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path")]
+        message = str(first.get("msg", "invalid input"))
+        return respond(request, 422, "invalid_input", message, ".".join(where) or None)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        code = CODES.get(exc.status_code, "error")
+        # A body over the limit (one sent in chunks is stopped here), in the same words as
+        # one whose declared length was over it (too_large.py).
+        detail = TOO_LARGE if exc.status_code == 413 else str(exc.detail)
+        return respond(request, exc.status_code, code, detail)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        # The traceback goes to the log with the path only: never a body, never a query.
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return respond(request, 500, "internal_error", "something went wrong on our side")

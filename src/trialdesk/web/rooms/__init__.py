@@ -1,0 +1,58 @@
+"""The application's rooms, one package each: its pages and its JSON API side by side.
+
+Handlers are ``async`` and run on the event loop (their store calls are short), except
+the few that hash a password with argon2, which stay plain functions so FastAPI runs them
+in its thread pool. Measured with benchmarks/web_load.py: CPU-bound handlers in the pool
+took the GIL from the event loop thread under load and made every async page wait
+(trial page p50 325 ms with the staff pages in threads, against a 33 ms baseline).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from trialdesk.web.rooms.accounts import api as accounts_api
+from trialdesk.web.rooms.accounts import pages as sign_in
+from trialdesk.web.rooms.accounts import users
+from trialdesk.web.rooms.audit import pages as audit_pages
+from trialdesk.web.rooms.dashboard import pages as dashboard
+from trialdesk.web.rooms.leads import api as leads_api
+from trialdesk.web.rooms.leads import pages as leads_pages
+from trialdesk.web.rooms.public import api as public_api
+from trialdesk.web.rooms.public import pages as public_pages
+from trialdesk.web.rooms.screening import (
+    candidate_actions,
+    candidate_api,
+    candidate_list,
+    candidate_page,
+    candidates_api,
+    consent_forms,
+    log,
+)
+from trialdesk.web.rooms.selfcheck import api as selfcheck_api
+from trialdesk.web.rooms.selfcheck import pages as selfcheck_pages
+
+__all__ = ["ROUTERS"]
+
+ROUTERS: tuple[APIRouter, ...] = (
+    public_pages.router,
+    public_api.router,
+    selfcheck_pages.router,
+    selfcheck_api.router,
+    sign_in.router,
+    users.router,
+    accounts_api.router,
+    dashboard.router,
+    leads_pages.router,
+    leads_api.router,
+    candidate_list.router,
+    candidate_page.router,
+    candidate_actions.router,
+    candidates_api.router,
+    candidate_api.router,
+    log.router,
+    log.api,
+    consent_forms.router,
+    consent_forms.api,
+    audit_pages.router,
+)

@@ -1,0 +1,53 @@
+"""The audit trail for monitors and admins: newest first, filtered by person (candidate),
+user and dates, with the chain verified on every view."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from trialdesk.errors import TrialdeskError
+from trialdesk.trial.accounts.roles import Permission
+from trialdesk.trial.screening.trail import about_candidate
+from trialdesk.trial.store import audit
+from trialdesk.trial.store.audit_search import AuditFilter, search
+from trialdesk.web import forms
+from trialdesk.web.access import allow
+from trialdesk.web.deps import store_of
+from trialdesk.web.pages import render
+
+router = APIRouter(include_in_schema=False)
+
+AUDIT_PAGE = 200
+
+
+@router.get(
+    "/staff/audit", response_class=HTMLResponse, dependencies=[allow(Permission.VIEW_AUDIT)]
+)
+async def audit_trail(
+    request: Request,
+    candidate: str = "",
+    actor: str = "",
+    since: str = "",
+    until: str = "",
+) -> HTMLResponse:
+    """The audit log, newest first, filtered by person (candidate), user and dates."""
+    values = {"candidate": candidate, "actor": actor, "since": since, "until": until}
+    errors: dict[str, str] = {}
+    candidate_id: int | None = None
+    try:
+        candidate_id = forms.number(values, "candidate")
+        wanted = AuditFilter(
+            actor=forms.text(values, "actor", 64) or None,
+            since=forms.optional_day(values, "since"),
+            until=forms.optional_day(values, "until"),
+        )
+    except TrialdeskError as error:
+        errors[error.field or "form"] = error.message
+        candidate_id, wanted = None, AuditFilter()
+    with store_of(request).read() as session:
+        report = audit.verify(session)
+        scope = about_candidate(session, candidate_id) if candidate_id is not None else None
+        rows = search(session, wanted, AUDIT_PAGE, scope)
+        context = {"rows": rows, "report": report, "values": values, "errors": errors}
+        return render(request, "audit.html", context, status_code=422 if errors else 200)

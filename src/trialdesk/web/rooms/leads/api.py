@@ -1,0 +1,43 @@
+"""Pre-screening leads as JSON, for signed-in staff."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from trialdesk.trial.accounts.roles import Permission
+from trialdesk.trial.screening import leads
+from trialdesk.web.access import allow
+from trialdesk.web.deps import store_of, study_or_404, user_of
+from trialdesk.web.errors import ERROR_RESPONSES
+from trialdesk.web.rooms.leads.schemas import LeadOut, LeadStatusChange
+from trialdesk.web.schemas import RowId
+
+router = APIRouter(prefix="/api", responses=ERROR_RESPONSES, tags=["leads"])
+
+
+@router.get("/leads", dependencies=[allow(Permission.VIEW_LEADS)])
+async def list_leads(request: Request, study: str | None = None) -> list[LeadOut]:
+    if study is not None:
+        study = study_or_404(request, study).id  # never an arbitrary string to the database
+    with store_of(request).read() as session:
+        return [LeadOut.model_validate(lead) for lead in leads.list_leads(session, study)]
+
+
+@router.get("/leads/{lead_id}", dependencies=[allow(Permission.VIEW_LEADS)])
+async def get_lead(request: Request, lead_id: RowId) -> LeadOut:
+    with store_of(request).read() as session:
+        return LeadOut.model_validate(leads.lead_or_404(session, lead_id))
+
+
+@router.patch("/leads/{lead_id}", dependencies=[allow(Permission.EDIT_LEADS)])
+async def change_lead(request: Request, lead_id: RowId, body: LeadStatusChange) -> LeadOut:
+    with store_of(request).transaction() as session:
+        lead = leads.set_lead_status(
+            session,
+            actor=user_of(request).username,
+            lead_id=lead_id,
+            status=body.status,
+            note=body.note,
+            reason=body.reason,
+        )
+        return LeadOut.model_validate(lead)

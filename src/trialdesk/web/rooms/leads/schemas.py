@@ -1,0 +1,35 @@
+"""The leads' JSON shapes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from trialdesk.web.schemas import Strict
+
+__all__ = ["LeadOut", "LeadStatusChange"]
+
+
+class LeadOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    reference: str
+    study_id: str
+    created_at: datetime
+    name: str
+    email: str | None
+    phone: str | None
+    preferred_contact: str | None
+    answers: dict[str, Any]
+    outcome: dict[str, Any]
+    status: str
+    status_note: str | None
+
+
+class LeadStatusChange(Strict):
+    status: Literal["new", "contacted", "not_suitable", "referred"]
+    note: str | None = Field(None, max_length=2000)
+    reason: str | None = Field(None, max_length=2000)

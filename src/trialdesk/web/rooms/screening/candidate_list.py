@@ -1,0 +1,182 @@
+"""The list of candidates and the ways in: by form, FHIR upload, feasibility list or a
+self-check lead. Each addition is one transaction through the trial services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData, UploadFile
+
+from trialdesk.errors import InputError, TrialdeskError
+from trialdesk.trial.accounts.roles import Permission
+from trialdesk.trial.screening import candidates as cands
+from trialdesk.trial.screening import imports
+from trialdesk.trial.screening.models import Candidate, CandidateStatus
+from trialdesk.web import forms
+from trialdesk.web.access import allow
+from trialdesk.web.deps import all_studies, now, store_of, study_or_404, user_of
+from trialdesk.web.errors import status_of
+from trialdesk.web.pages import render
+from trialdesk.web.rooms.screening.forms import (
+    MAX_UPLOAD_FILES,
+    UPLOAD_BODY_LIMIT,
+)
+from trialdesk.web.schemas import RowId
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get(
+    "/staff/candidates",
+    response_class=HTMLResponse,
+    dependencies=[allow(Permission.VIEW_CANDIDATES)],
+)
+async def candidate_list(
+    request: Request, study: str | None = None, status: str | None = None
+) -> HTMLResponse:
+    return _list_page(request, study, status)
+
+
+def _list_page(
+    request: Request,
+    study: str | None,
+    status: str | None,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    code: int = 200,
+) -> HTMLResponse:
+    chosen = CandidateStatus(status) if status in {s.value for s in CandidateStatus} else None
+    studies = all_studies(request)
+    study = study if study in {s.id for s in studies} else None  # unknown: no filter
+    with store_of(request).read() as session:
+        rows = cands.list_candidates(session, study, chosen)
+        return render(
+            request,
+            "candidates.html",
+            {
+                "rows": rows,
+                # both sides of a possible duplicate: the one added later names the other
+                "flagged": {c.id for c in rows if c.possible_duplicates}
+                | {d for c in rows for d in c.possible_duplicates},
+                "studies": studies,
+                "study": study or "",
+                "status": chosen.value if chosen else "",
+                "statuses": [s.value for s in CandidateStatus],
+                "errors": errors or {},
+                "values": values or {},
+                "max_mb": imports.MAX_UPLOAD_BYTES // (1024 * 1024),
+            },
+            status_code=code,
+        )
+
+
+def _refused(request: Request, error: TrialdeskError, form: FormData) -> HTMLResponse:
+    values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
+    # An upload's error names the file: with several files chosen, which one to fix.
+    message = f"{error.file}: {error.message}" if error.file else error.message
+    return _list_page(
+        request,
+        values.get("study"),
+        None,
+        {error.field or "form": message},
+        values,
+        status_of(error),
+    )
+
+
+@router.post("/staff/candidates", dependencies=[allow(Permission.EDIT_CANDIDATES)])
+async def add_candidate(request: Request) -> Response:
+    form = await request.form()
+    try:
+        study = study_or_404(request, forms.text(form, "study", 32))
+        person = cands.NewCandidate(
+            name=forms.text(form, "name", 200),
+            birth_date=forms.optional_day(form, "birth_date"),
+            sex=forms.text(form, "sex", 16) or None,
+            record_number=forms.text(form, "record_number", 64) or None,
+        )
+        with store_of(request).transaction() as session:
+            added = cands.add_candidate(
+                session,
+                actor=user_of(request).username,
+                study_id=study.id,
+                person=person,
+                now=now(),
+            )
+            new_id = added.id
+    except TrialdeskError as error:
+        return _refused(request, error, form)
+    return RedirectResponse(f"/staff/candidates/{new_id}", status_code=303)
+
+
+Files = list[tuple[str, bytes]]  # (file name, content) as uploaded
+
+
+Importer = Callable[[Session, str, str, Files], list[Candidate]]  # session, actor, study
+
+
+async def _upload(request: Request, importer: Importer) -> Response:
+    """Store the uploaded file(s) through ``importer``, in one transaction."""
+    form = await request.form(max_part_size=UPLOAD_BODY_LIMIT)
+    try:
+        study = study_or_404(request, forms.text(form, "study", 32))
+        chosen = [f for f in form.getlist("file") if isinstance(f, UploadFile) and f.filename]
+        if not chosen:
+            raise InputError("choose a file", field="file")
+        if len(chosen) > MAX_UPLOAD_FILES:
+            raise InputError(f"choose at most {MAX_UPLOAD_FILES} files", field="file")
+        files = [(f.filename or "", await f.read(imports.MAX_UPLOAD_BYTES + 1)) for f in chosen]
+        with store_of(request).transaction() as session:
+            ids = [c.id for c in importer(session, user_of(request).username, study.id, files)]
+    except TrialdeskError as error:
+        return _refused(request, error, form)
+    if len(ids) == 1:
+        return RedirectResponse(f"/staff/candidates/{ids[0]}", status_code=303)
+    return RedirectResponse(f"/staff/candidates?study={study.id}", status_code=303)
+
+
+def _fhir_files(session: Session, actor: str, study_id: str, files: Files) -> list[Candidate]:
+    """A Bundle or NDJSON file, or the NDJSON files of one Bulk Data export."""
+    return imports.import_fhir_files(
+        session, actor=actor, study_id=study_id, files=files, now=now()
+    )
+
+
+def _feasibility_list(session: Session, actor: str, study_id: str, files: Files) -> list[Candidate]:
+    if len(files) > 1:
+        raise InputError("choose one candidate list", field="file")
+    (filename, data), *_ = files
+    return imports.import_feasibility(
+        session, actor=actor, study_id=study_id, filename=filename, data=data, now=now()
+    )
+
+
+@router.post(
+    "/staff/candidates/upload",
+    dependencies=[allow(Permission.EDIT_CANDIDATES)],
+    max_body_size=UPLOAD_BODY_LIMIT,
+)
+async def upload_fhir(request: Request) -> Response:
+    return await _upload(request, _fhir_files)
+
+
+@router.post(
+    "/staff/candidates/feasibility",
+    dependencies=[allow(Permission.EDIT_CANDIDATES)],
+    max_body_size=UPLOAD_BODY_LIMIT,
+)
+async def import_feasibility(request: Request) -> Response:
+    return await _upload(request, _feasibility_list)
+
+
+@router.post("/staff/leads/{lead_id}/candidate", dependencies=[allow(Permission.EDIT_CANDIDATES)])
+async def lead_to_candidate(request: Request, lead_id: RowId) -> Response:
+    with store_of(request).transaction() as session:
+        added = imports.from_lead(
+            session, actor=user_of(request).username, lead_id=lead_id, now=now()
+        )
+        new_id = added.id
+    return RedirectResponse(f"/staff/candidates/{new_id}", status_code=303)

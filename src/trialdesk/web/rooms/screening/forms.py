@@ -1,0 +1,66 @@
+"""What the screening room's pages and API share: the upload limits, and reading a form's
+version and an entered fact."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+
+from trialdesk.errors import InputError
+from trialdesk.study.loader import Study
+from trialdesk.trial.screening import candidates as cands
+from trialdesk.trial.screening import imports
+from trialdesk.trial.screening.fact_entry import FactEntry
+from trialdesk.web import forms
+from trialdesk.web.deps import study_or_404
+
+__all__ = [
+    "MAX_UPLOAD_FILES",
+    "OUTCOMES",
+    "UPLOAD_BODY_LIMIT",
+    "fact_entry_of",
+    "study_of_candidate",
+    "version_of",
+]
+
+# Uploads (FHIR exports, feasibility lists) are bigger than forms; the service checks the
+# exact limit and says so, this only stops a runaway body early.
+UPLOAD_BODY_LIMIT = imports.MAX_UPLOAD_BYTES + 64 * 1024
+OUTCOMES = ("enrol", "screen_fail", "decline")
+# A Bulk Data export has one NDJSON file per resource type: a few dozen at most.
+MAX_UPLOAD_FILES = 64
+
+
+def version_of(form: FormData) -> int | None:
+    try:
+        return forms.number(form, "version")
+    except ValueError:  # digits int() does not read, such as "²"
+        raise InputError("must be a whole number", field="version") from None
+
+
+def study_of_candidate(request: Request, session: Session, candidate_id: int) -> Study:
+    return study_or_404(request, cands.candidate_or_404(session, candidate_id).study_id)
+
+
+def fact_entry_of(form: FormData) -> FactEntry:
+    """A FactEntry from the page's form (or the API's JSON, through the same names)."""
+
+    def opt(name: str, limit: int = 64) -> str | None:
+        return forms.text(form, name, limit) or None
+
+    return FactEntry(
+        concept=forms.text(form, "concept", 64),
+        on=forms.day(form, "on"),
+        value=opt("value"),
+        unit=opt("unit", 32),
+        end=forms.optional_day(form, "end"),
+        dose=opt("dose", 32),
+        dose_unit=opt("dose_unit", 16),
+        per_day=opt("per_day", 16),
+        route=opt("route", 32),
+        laterality=opt("laterality", 10),
+        upper_limit=opt("upper_limit", 40),
+        source_document=forms.text(form, "source_document", 200),
+        code=opt("code", 100),
+    )
