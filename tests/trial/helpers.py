@@ -35,13 +35,13 @@ def disable_audit_triggers(engine: Engine) -> None:
 
 
 def add_entries(session: Session, n: int, actor: str = "tester") -> None:
-    from trialdesk.trial.store.audit import append
+    from trialdesk.trial.store.audit import Action, append
 
     for i in range(n):
         append(
             session,
             actor=actor,
-            action="update",
+            action=Action.UPDATE,
             entity="lead",
             entity_id=str(i),
             changes={"status": ("new", "contacted"), "n": (i, i + 1)},

@@ -11,7 +11,7 @@ from sqlalchemy.exc import DatabaseError
 
 from trialdesk.trial.accounts.roles import Role
 from trialdesk.trial.store import audit
-from trialdesk.trial.store.audit import ProblemKind, append, changes_between, verify
+from trialdesk.trial.store.audit import Action, ProblemKind, append, changes_between, verify
 from trialdesk.trial.store.db import Store
 from trialdesk.trial.store.models import AppendOnlyError, AuditHead, AuditRecord
 from trialdesk.trial.store.values import canonical_json
@@ -52,11 +52,11 @@ def test_empty_and_intact_chains_verify(store: Store) -> None:
 
 def test_append_links_each_entry_to_the_previous(store: Store) -> None:
     with store.transaction() as session:
-        first = append(session, actor="a", action="create", entity="lead", entity_id="1")
+        first = append(session, actor="a", action=Action.CREATE, entity="lead", entity_id="1")
         second = append(
             session,
             actor="a",
-            action="update",
+            action=Action.UPDATE,
             entity="lead",
             entity_id="1",
             changes={"status": ("new", "contacted"), "when": (None, date(2026, 3, 2))},
@@ -68,6 +68,15 @@ def test_append_links_each_entry_to_the_previous(store: Store) -> None:
         rows = list(session.scalars(select(AuditRecord).order_by(AuditRecord.id)))
     assert rows[1].changes == {"status": ["new", "contacted"], "when": [None, "2026-03-02"]}
     assert rows[1].reason == "phoned"
+
+
+def test_an_action_outside_the_closed_set_is_refused_and_nothing_is_written(
+    store: Store,
+) -> None:
+    with pytest.raises(ValueError, match="'delete' is not a valid Action"):
+        with store.transaction() as session:
+            append(session, actor="a", action="delete", entity="lead", entity_id="1")  # type: ignore[arg-type]
+    assert report(store).rows == 0
 
 
 def test_edited_changes_are_detected_naming_the_row(chain: Store) -> None:

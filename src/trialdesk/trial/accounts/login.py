@@ -31,7 +31,7 @@ def _refuse(session: Session, user: User | None, now: datetime, why: str) -> Non
     audit.append(
         session,
         actor=user.username if user else "public",
-        action="login_failed",
+        action=audit.Action.LOGIN_FAILED,
         entity=ENTITY,
         entity_id=str(user.id) if user else "",
         reason=why,
@@ -110,15 +110,7 @@ def authenticate(
         user.password_hash = hash_password(password)
         changes["password_hash"] = (REDACTED, REDACTED)
     user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
-    audit.append(
-        session,
-        actor=user.username,
-        action="login",
-        entity=ENTITY,
-        entity_id=str(user.id),
-        changes=changes,
-        at=now,
-    )
+    audit.event(session, user, audit.Action.LOGIN, actor=user.username, changes=changes, at=now)
     return user
 
 
@@ -137,21 +129,12 @@ def _count_failure(
     before = 0 if user.locked_until is not None else user.failed_logins
     changes: dict[str, tuple[object, object]] = {"failed_logins": (user.failed_logins, before + 1)}
     user.failed_logins = before + 1
-    action = "login_failed"
+    action = audit.Action.LOGIN_FAILED
     if user.failed_logins >= MAX_FAILED_LOGINS:
-        action = "lockout"
+        action = audit.Action.LOCKOUT
         changes["locked_until"] = (user.locked_until, now + LOCKOUT_DURATION)
         user.locked_until = now + LOCKOUT_DURATION
     elif user.locked_until is not None:
         changes["locked_until"] = (user.locked_until, None)
         user.locked_until = None
-    audit.append(
-        session,
-        actor=user.username,
-        action=action,
-        entity=ENTITY,
-        entity_id=str(user.id),
-        changes=changes,
-        reason=reason,
-        at=now,
-    )
+    audit.event(session, user, action, actor=user.username, changes=changes, reason=reason, at=now)

@@ -121,12 +121,11 @@ def end(session: Session, token: str, now: datetime) -> None:
     if row is None:
         return
     row.ended_at = now
-    audit.append(
+    audit.event(
         session,
+        row,
+        audit.Action.LOGOUT,
         actor=row.user.username,
-        action="logout",
-        entity=LoginSession.__tablename__,
-        entity_id=str(row.id),
         changes={"ended_at": (None, now)},
         at=now,
     )

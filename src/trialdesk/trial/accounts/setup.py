@@ -41,13 +41,11 @@ def create_setup_token(session: Session, now: datetime) -> str:
     )
     session.add(row)
     session.flush()
-    audit.append(
+    audit.created(
         session,
+        row,
         actor="system",
-        action="create",
-        entity=ENTITY,
-        entity_id=str(row.id),
-        changes={"expires_at": (None, row.expires_at)},
+        fields={"expires_at": row.expires_at},
         reason="no active admin: first-admin setup link issued",
         at=now,
     )
@@ -82,12 +80,11 @@ def complete_setup(
         reason="first admin, through the one-time setup link",
     )
     row.used_at = now
-    audit.append(
+    audit.event(
         session,
+        row,
+        audit.Action.UPDATE,
         actor=user.username,
-        action="update",
-        entity=ENTITY,
-        entity_id=str(row.id),
         changes={"used_at": (None, now)},
         at=now,
     )

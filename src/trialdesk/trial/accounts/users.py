@@ -87,13 +87,11 @@ def create_user(
         session.flush()
     except IntegrityError:  # created concurrently since the check above
         raise AccountError(f"a user named '{name}' already exists", field="username") from None
-    audit.append(
+    audit.created(
         session,
+        user,
         actor=actor,
-        action="create",
-        entity=ENTITY,
-        entity_id=str(user.id),
-        changes={"username": (None, name), "role": (None, role), "active": (None, True)},
+        fields={"username": name, "role": role, "active": True},
         reason=reason,
         at=user.created_at,
     )
@@ -120,12 +118,11 @@ def set_role(
     if role is not Role.ADMIN:
         _keeps_an_admin(session, user, "demote")
     old, user.role = user.role, role
-    audit.append(
+    audit.event(
         session,
+        user,
+        audit.Action.UPDATE,
         actor=actor,
-        action="update",
-        entity=ENTITY,
-        entity_id=str(user.id),
         changes={"role": (old, role)},
         reason=reason,
     )
@@ -147,15 +144,7 @@ def set_active(
         if ended:
             changes["open_sessions"] = (ended, 0)
     user.active = active
-    audit.append(
-        session,
-        actor=actor,
-        action="update",
-        entity=ENTITY,
-        entity_id=str(user.id),
-        changes=changes,
-        reason=reason,
-    )
+    audit.event(session, user, audit.Action.UPDATE, actor=actor, changes=changes, reason=reason)
     return user
 
 
@@ -177,12 +166,11 @@ def reset_password(
     ended = sessions.end_all(session, user.id, utc_now())
     if ended:
         changes["open_sessions"] = (ended, 0)
-    audit.append(
+    audit.event(
         session,
+        user,
+        audit.Action.UPDATE,
         actor=actor,
-        action="update",
-        entity=ENTITY,
-        entity_id=str(user.id),
         changes=changes,
         reason=reason or "password reset",
     )

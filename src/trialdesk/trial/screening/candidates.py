@@ -122,9 +122,9 @@ def _audit_update(
     now: datetime,
 ) -> None:
     """Audit a change to the candidate's own fields since ``before`` (fields_of)."""
-    audit.record_update(
-        session, actor=actor, entity=ENTITY, entity_id=str(candidate.id), before=before,
-        after=fields_of(candidate), reason=reason, at=now,
+    audit.updated(
+        session, candidate, actor=actor, before=before, after=fields_of(candidate), reason=reason,
+        at=now,
     )  # fmt: skip
 
 
@@ -200,11 +200,10 @@ def add_candidate(
     )
     session.add(candidate)
     session.flush()
-    audit.record_create(
+    audit.created(
         session,
+        candidate,
         actor=actor,
-        entity=ENTITY,
-        entity_id=str(candidate.id),
         fields=fields_of(candidate),
         reason=reason or f"added from {source}",
         at=now,

@@ -80,11 +80,10 @@ def add_form_version(
     )
     session.add(form)
     session.flush()
-    audit.record_create(
+    audit.created(
         session,
+        form,
         actor=actor,
-        entity=ConsentForm.__tablename__,
-        entity_id=str(form.id),
         fields={"study_id": study_id, "version": name, "effective_on": effective_on},
         reason="new consent form version",
         at=now,
@@ -170,11 +169,10 @@ def record_consent(
     )
     session.add(row)
     session.flush()
-    audit.record_create(
+    audit.created(
         session,
+        row,
         actor=actor,
-        entity=Consent.__tablename__,
-        entity_id=str(row.id),
         fields={
             "candidate_id": candidate.id,
             "form_version": version,

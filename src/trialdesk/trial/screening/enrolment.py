@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from trialdesk.criteria.screening import Verdict
 from trialdesk.errors import ConflictError, InputError
 from trialdesk.study.loader import Study
-from trialdesk.trial.screening.candidates import ENTITY, candidate_or_404, check_version, fields_of
+from trialdesk.trial.screening.candidates import candidate_or_404, check_version, fields_of
 from trialdesk.trial.screening.checklist import build_checklist
 from trialdesk.trial.screening.consent import current_form, latest_consent
 from trialdesk.trial.screening.models import Candidate, CandidateStatus, Enrolment, StudySite
@@ -114,16 +114,15 @@ def _close(
     candidate.failed_criteria = failed
     candidate.outcome_at = now
     candidate.outcome_by = actor
-    session.flush()
-    audit.append(
+    audit.updated(
         session,
+        candidate,
         actor=actor,
-        action=status.value,
-        entity=ENTITY,
-        entity_id=str(candidate.id),
-        changes=audit.changes_between(before, fields_of(candidate)),
+        before=before,
+        after=fields_of(candidate),
         reason=reason,
         at=now,
+        action=audit.Action(status.value),  # the screening log's outcome names the entry
     )
 
 
@@ -250,11 +249,10 @@ def enrol(
         session, candidate, actor=actor, status=CandidateStatus.ENROLLED,
         reason=f"enrolled as {row.subject_number}", failed=[], now=now,
     )  # fmt: skip
-    audit.record_create(
+    audit.created(
         session,
+        row,
         actor=actor,
-        entity=Enrolment.__tablename__,
-        entity_id=str(row.id),
         fields={
             "candidate_id": candidate.id,
             "study_id": study.id,
@@ -303,12 +301,11 @@ def withdraw(
         now=now,
         note=why,
     )
-    audit.append(
+    audit.event(
         session,
+        row,
+        audit.Action.WITHDRAW,
         actor=actor,
-        action="withdraw",
-        entity=Enrolment.__tablename__,
-        entity_id=str(row.id),
         changes={"withdrawn_at": (None, row.withdrawn_at), "withdrawal_reason": (None, why)},
         reason=why,
         at=now,

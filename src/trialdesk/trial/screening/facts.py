@@ -53,11 +53,10 @@ def add_fact(
     session.add(row)
     session.flush()
     fields = {"candidate_id": candidate_id, **given}
-    audit.record_create(
+    audit.created(
         session,
+        row,
         actor=actor,
-        entity=EnteredFact.__tablename__,
-        entity_id=str(row.id),
         fields=fields,
         reason=f"entered for candidate {candidate_id} from {row.source_document}",
         at=now,
@@ -79,12 +78,11 @@ def retract_fact(
         raise InputError("this fact was already retracted", field="fact")
     row.retracted_at, row.retracted_by, row.retraction_reason = now, actor, why
     session.flush()
-    audit.append(
+    audit.event(
         session,
+        row,
+        audit.Action.RETRACT,
         actor=actor,
-        action="retract",
-        entity=EnteredFact.__tablename__,
-        entity_id=str(row.id),
         changes={"retracted_at": (None, now), "retracted_by": (None, actor)},
         reason=why,
         at=now,

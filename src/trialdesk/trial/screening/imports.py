@@ -164,11 +164,10 @@ def import_fhir_files(
     session.flush()
     # The file itself is evidence: its checksum goes into the hash-chained audit trail, so
     # an upload edited in the database afterwards shows.
-    audit.record_create(
+    audit.created(
         session,
+        upload,
         actor=actor,
-        entity=FhirUpload.__tablename__,
-        entity_id=str(upload.id),
         fields={"filename": upload.filename, "sha256": upload.sha256, "bytes": len(data)},
         reason=f"FHIR upload for {study_id}",
         at=now,

@@ -107,11 +107,10 @@ def sign_judgment(
     )
     session.add(row)
     session.flush()
-    audit.record_create(
+    audit.created(
         session,
+        row,
         actor=user.username,
-        entity=Judgment.__tablename__,
-        entity_id=str(row.id),
         fields={
             "candidate_id": candidate_id,
             "criterion_id": criterion_id,
@@ -121,7 +120,7 @@ def sign_judgment(
         },
         reason=f"signed (password re-entered): {criterion_id}, candidate {candidate_id}",
         at=now,
-        action="sign",
+        action=audit.Action.SIGN,
     )
     return row
 

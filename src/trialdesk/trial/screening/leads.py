@@ -133,11 +133,10 @@ def store_lead(
     )
     session.add(lead)
     session.flush()
-    audit.record_create(
+    audit.created(
         session,
+        lead,
         actor="public",
-        entity=ENTITY,
-        entity_id=str(lead.id),
         fields=_fields(lead),
         reason="self-check lead, with consent",
         at=now,
@@ -181,13 +180,5 @@ def set_lead_status(
     note = note.strip() or None if note is not None else None
     before = _fields(lead)
     lead.status, lead.status_note = new_status, note
-    audit.record_update(
-        session,
-        actor=actor,
-        entity=ENTITY,
-        entity_id=str(lead.id),
-        before=before,
-        after=_fields(lead),
-        reason=reason,
-    )
+    audit.updated(session, lead, actor=actor, before=before, after=_fields(lead), reason=reason)
     return lead

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -75,11 +75,37 @@ def head(session: Session) -> tuple[int, str]:
     return (row.last_id, row.last_hash) if row is not None else (0, "")
 
 
+class Action(StrEnum):
+    """What an audit entry records: a closed set, so the trail can be read by action."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    RETRACT = "retract"  # an entry stops counting; the row and its history stay
+    SIGN = "sign"  # an electronic signature (signatures.py)
+    LOGIN = "login"
+    LOGIN_FAILED = "login_failed"
+    LOCKOUT = "lockout"
+    LOGOUT = "logout"
+    # a candidate's screening closes (the candidate's status, as the screening log names it)
+    SCREEN_FAILED = "screen_failed"
+    DECLINED = "declined"
+    ENROLLED = "enrolled"
+    WITHDRAWN = "withdrawn"
+    WITHDRAW = "withdraw"  # the enrolment row of a participant who withdrew
+
+
+class Audited(Protocol):
+    """A stored row: its table is the entry's entity, its id the entity id."""
+
+    __tablename__: str
+    id: Any
+
+
 def append(
     session: Session,
     *,
     actor: str,
-    action: str,
+    action: Action,
     entity: str,
     entity_id: str,
     changes: Mapping[str, tuple[Any, Any]] | None = None,
@@ -92,7 +118,7 @@ def append(
         "id": head.last_id + 1,
         "at": as_utc(at) if at is not None else utc_now(),
         "actor": actor,
-        "action": action,
+        "action": Action(action).value,  # refuses a string outside the set
         "entity": entity,
         "entity_id": str(entity_id),
         "changes": _changes(changes),
@@ -106,56 +132,75 @@ def append(
     return record
 
 
-def record_create(
+def event(
     session: Session,
+    row: Audited,
+    action: Action,
     *,
     actor: str,
-    entity: str,
-    entity_id: str,
-    fields: Mapping[str, Any],
-    reason: str | None,
+    changes: Mapping[str, tuple[Any, Any]] | None = None,
+    reason: str | None = None,
     at: datetime | None = None,
-    action: str = "create",
 ) -> AuditRecord:
-    """Audit a new record: every field, as changed from nothing."""
-    return append(
-        session,
-        actor=actor,
-        action=action,
-        entity=entity,
-        entity_id=entity_id,
-        changes=changes_between({}, fields),
-        reason=reason,
-        at=at,
-    )
-
-
-def record_update(
-    session: Session,
-    *,
-    actor: str,
-    entity: str,
-    entity_id: str,
-    before: Mapping[str, Any],
-    after: Mapping[str, Any],
-    reason: str | None,
-    at: datetime | None = None,
-) -> AuditRecord | None:
-    """Audit an update as ``{field: (old, new)}``; nothing when no field changed."""
-    changes = changes_between(before, after)
-    if not changes:
-        return None
+    """Audit ``action`` on a stored row (flushed, so it has its id)."""
     session.flush()
     return append(
         session,
         actor=actor,
-        action="update",
-        entity=entity,
-        entity_id=entity_id,
+        action=action,
+        entity=row.__tablename__,
+        entity_id=str(row.id),
         changes=changes,
         reason=reason,
         at=at,
     )
+
+
+def created(
+    session: Session,
+    row: Audited,
+    *,
+    actor: str,
+    fields: Mapping[str, Any],
+    reason: str | None,
+    at: datetime | None = None,
+    action: Action = Action.CREATE,
+) -> AuditRecord:
+    """Audit a new row: every field, as changed from nothing."""
+    changes = changes_between({}, fields)
+    return event(session, row, action, actor=actor, changes=changes, reason=reason, at=at)
+
+
+def updated(
+    session: Session,
+    row: Audited,
+    *,
+    actor: str,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    reason: str | None,
+    at: datetime | None = None,
+    action: Action = Action.UPDATE,
+) -> AuditRecord | None:
+    """Audit a change as ``{field: (old, new)}``; nothing when no field changed (a plain
+    update), the entry all the same when ``action`` says more than that the fields moved."""
+    changes = changes_between(before, after)
+    if not changes and action is Action.UPDATE:
+        return None
+    return event(session, row, action, actor=actor, changes=changes, reason=reason, at=at)
+
+
+def retracted(
+    session: Session,
+    row: Audited,
+    *,
+    actor: str,
+    changes: Mapping[str, tuple[Any, Any]],
+    reason: str,
+    at: datetime | None = None,
+) -> AuditRecord:
+    """Audit a retraction: the row stays, marked as no longer counting, with the reason."""
+    return event(session, row, Action.RETRACT, actor=actor, changes=changes, reason=reason, at=at)
 
 
 def changes_between(
