@@ -73,9 +73,9 @@ def test_append_links_each_entry_to_the_previous(store: Store) -> None:
 def test_an_action_outside_the_closed_set_is_refused_and_nothing_is_written(
     store: Store,
 ) -> None:
-    with pytest.raises(ValueError, match="'delete' is not a valid Action"):
-        with store.transaction() as session:
-            append(session, actor="a", action="delete", entity="lead", entity_id="1")  # type: ignore[arg-type]
+    refused = pytest.raises(ValueError, match="'delete' is not a valid Action")
+    with refused, store.transaction() as session:
+        append(session, actor="a", action="delete", entity="lead", entity_id="1")  # type: ignore[arg-type]
     assert report(store).rows == 0
 
 

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, update
 
-from trialdesk.trial.store.audit import append, verify
+from trialdesk.trial.store.audit import Action, append, verify
 from trialdesk.trial.store.db import Store, open_store
 from trialdesk.trial.store.models import AuditRecord
 
@@ -47,7 +47,7 @@ entries = st.fixed_dictionaries(
             min_size=1,
             max_size=64,
         ),
-        "action": st.sampled_from(["create", "update", "delete", "login", "logout"]),
+        "action": st.sampled_from(list(Action)),
         "entity": st.sampled_from(["lead", "user_account", "login_session"]),
         "entity_id": st.integers(0, 10**6).map(str),
         "changes": st.dictionaries(text, st.tuples(json_values, json_values), max_size=4),
