@@ -41,10 +41,11 @@ from trialdesk.feasibility.attrition import attrition
 from trialdesk.feasibility.population import prepare_codes, screen_population
 from trialdesk.feasibility.sources import open_source
 from trialdesk.patients.omop import read_omop
-from trialdesk.patients.record import Laterality
 from trialdesk.study.loader import load_study
 
 SCREENING, BASELINE = date(2026, 3, 2), date(2026, 3, 16)
+DATES = {"screening": SCREENING, "baseline": BASELINE}
+KNEE = {"target_knee": "right"}
 
 
 def columns_read(sql: str, dialect: str) -> dict[str, list[str]]:
@@ -154,9 +155,7 @@ def main() -> None:
     compiled: list[ScreeningQuery] = []
 
     def run() -> None:
-        pop = screen_population(
-            source, study, screening=SCREENING, baseline=BASELINE, target_knee="right"
-        )
+        pop = screen_population(source, study, dates=DATES, parameters=KNEE)
         attrition(pop)
         compiled.append(pop.query)
 
@@ -177,9 +176,8 @@ def main() -> None:
         lambda: screen_population(
             source,
             study,
-            screening=SCREENING,
-            baseline=BASELINE,
-            target_knee="right",
+            dates=DATES,
+            parameters=KNEE,
             tables=tables,
         ),
     )
@@ -194,9 +192,7 @@ def main() -> None:
     per_person = []
     for record in track(records, description="evaluator on the sample", console=console):
         started = time.perf_counter()
-        screener.screen(
-            record, screening=SCREENING, baseline=BASELINE, target_knee=Laterality.RIGHT
-        )
+        screener.screen(record, dates=DATES, parameters=KNEE)
         per_person.append(time.perf_counter() - started)
     evaluator = statistics.fmean(per_person)
     sql_per_person = full / args.persons

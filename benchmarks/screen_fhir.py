@@ -151,7 +151,7 @@ def screen_all(records: list[PatientRecord]) -> tuple[list[float], Counter[str]]
         task = bar.add_task("screening", total=len(records))
         for record in records:
             t0 = time.perf_counter()
-            result = screener.screen(record, screening=SCREENING, baseline=BASELINE)
+            result = screener.screen(record, dates={"screening": SCREENING, "baseline": BASELINE})
             times.append(time.perf_counter() - t0)
             tally[result.verdict.value] += 1
             bar.advance(task)

@@ -187,6 +187,26 @@ def test_bad_files_are_reported_and_good_ones_still_screened(
         (["--screening-date", "2019-02-30"], "is not a date"),
         (["--screening-date", "2019-06-01", "--baseline-date", "2019-05-01"], "before"),
         (["--study", "NCT00000000"], "no study 'NCT00000000'"),
+        (["--date", "screening"], "--date 'screening' is not NAME=VALUE"),
+        (["--date", "screening=soon"], "--date screening 'soon' is not a date"),
+        (
+            ["--date", "visit=2019-06-01"],
+            "--date visit: the study has no such date (dates: screening, baseline)",
+        ),
+        (
+            ["--screening-date", "2019-06-01", "--date", "screening=2019-06-01"],
+            "--date screening: the screening date is given twice",
+        ),
+        (
+            ["--date", "screening=2019-06-01", "--date", "baseline=2019-05-01"],
+            "--date baseline is before --date screening",
+        ),
+        (
+            ["--param", "target_eye=left"],
+            "--param target_eye: the study has no such parameter (parameters: target_knee)",
+        ),
+        (["--target-knee", "up"], "--target-knee: must be left or right, got 'up'"),
+        (["--param", "target_knee=up"], "--param target_knee: must be left or right"),
     ],
 )
 def test_bad_options_exit_2_with_one_line(ra_patients: Path, args: list[str], message: str) -> None:
@@ -194,6 +214,24 @@ def test_bad_options_exit_2_with_one_line(ra_patients: Path, args: list[str], me
     assert code == 2
     assert message in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_generic_dates_and_parameters_are_the_shorthands(ra_patients: Path) -> None:
+    shorthand = screen(str(ra_patients), *DATES, "--target-knee", "left", "--format", "json")
+    generic = screen(
+        str(ra_patients),
+        "--date",
+        "screening=2019-06-01",
+        "--date",
+        "baseline=2019-06-15",
+        "--param",
+        "target_knee=left",
+        "--format",
+        "json",
+    )
+    assert shorthand[0] == generic[0] == 0
+    assert shorthand[1] == generic[1]
+    assert json.loads(generic[1])[0]["target_knee"] == "left"
 
 
 def test_missing_path(tmp_path: Path) -> None:

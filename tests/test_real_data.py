@@ -27,7 +27,9 @@ SCHEMA = json.loads(
 def _screen_all(records: list) -> list[ScreeningResult]:  # type: ignore[type-arg]
     study = load_study()
     screener = Screener(study.criteria, study.valuesets, study.id)
-    return [screener.screen(r, screening=SCREENING, baseline=BASELINE) for r in records]
+    return [
+        screener.screen(r, dates={"screening": SCREENING, "baseline": BASELINE}) for r in records
+    ]
 
 
 def test_all_617_synthea_bundles_screen_without_an_error() -> None:

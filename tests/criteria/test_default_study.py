@@ -90,9 +90,8 @@ def screen(screener: Screener) -> Screen:
     ) -> ScreeningResult:
         return screener.screen(
             record(*resources),
-            screening=SCREENING,
-            baseline=BASELINE,
-            target_knee=target_knee,
+            dates={"screening": SCREENING, "baseline": BASELINE},
+            parameters={"target_knee": target_knee},
             attestations=attestations,
         )
 

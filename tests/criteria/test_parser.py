@@ -8,7 +8,11 @@ from trialdesk.criteria.nodes import And, Call, Compare, Not, Or, Surely, Type, 
 from trialdesk.criteria.parser import Names, Position, parse_rule
 from trialdesk.errors import CriteriaSyntaxError
 
-NAMES = Names(valuesets=frozenset({"alt", "ast", "malignancy", "skin_bcc_scc"}))
+NAMES = Names(
+    valuesets=frozenset({"alt", "ast", "malignancy", "skin_bcc_scc"}),
+    anchors=frozenset({"screening", "baseline", "consent"}),
+    sides=frozenset({"target_knee"}),
+)
 
 
 def test_builds_a_checked_tree() -> None:
@@ -56,7 +60,10 @@ def test_trees_are_immutable_and_hashable() -> None:
         ("history(alt, colour=1)", "has no option 'colour'", 14),
         ("age(at=screening)", "expected a bool", 1),
         ("age(at=screening) > screening", "cannot compare a number with a date", 21),
-        ("history(alt, in_target_knee=1)", "takes True or False", 29),
+        ("history(alt, inpatient=1)", "takes True or False", 24),
+        ("history(alt, side=target_eye)", "'target_eye' is not a side parameter", 19),
+        ("history(alt, side='left')", "is not a side parameter", 19),
+        ("target_knee", "can only be given as side=target_knee", 1),
         ("history(alt, route='nasal')", "takes one of parenteral, oral", 20),
         ("__import__('os')", "unknown function '__import__'", 1),
         ("alt", "can only be an argument", 1),

@@ -302,14 +302,15 @@ def populations(draw: Any) -> Cdm:
 
 
 def disagreements(source: Source, screening: date, baseline: date, knee: str | None) -> list[str]:
-    pop = screen_population(source, STUDY, screening=screening, baseline=baseline, target_knee=knee)
+    dates = {"screening": screening, "baseline": baseline}
+    pop = screen_population(source, STUDY, dates=dates, parameters={"target_knee": knee})
     records = read_omop(source)
     screener = Screener(STUDY.criteria, STUDY.valuesets, STUDY.id)
     side = Laterality(knee) if knee else None
     out = []
     assert [str(p) for p in pop.person_ids] == [r.id for r in records]
     for i, record in enumerate(records):
-        result = screener.screen(record, screening=screening, baseline=baseline, target_knee=side)
+        result = screener.screen(record, dates=dates, parameters={"target_knee": side})
         for j, c in enumerate(result.criteria):
             sql = STATUS_NAMES[int(pop.statuses[i, j])]
             if sql != c.status.value:

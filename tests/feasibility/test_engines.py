@@ -21,6 +21,7 @@ from trialdesk.patients.synthetic import generate
 from trialdesk.study.loader import load_study
 
 SCREENING, BASELINE = date(2026, 3, 2), date(2026, 3, 16)
+DATES = {"screening": SCREENING, "baseline": BASELINE}
 STUDY = load_study()
 PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -35,9 +36,7 @@ def population(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def duckdb_statuses(population: Path) -> PopulationStatuses:
     with open_source(str(population / "omop.duckdb")) as source:
-        return screen_population(
-            source, STUDY, screening=SCREENING, baseline=BASELINE, target_knee="right"
-        )
+        return screen_population(source, STUDY, dates=DATES, parameters={"target_knee": "right"})
 
 
 def _compare(pop: PopulationStatuses, records: dict[str, object]) -> list[str]:
@@ -46,9 +45,8 @@ def _compare(pop: PopulationStatuses, records: dict[str, object]) -> list[str]:
     for i, pid in enumerate(pop.person_ids):
         result = screener.screen(
             records[str(pid)],  # type: ignore[arg-type]
-            screening=SCREENING,
-            baseline=BASELINE,
-            target_knee=Laterality.RIGHT,
+            dates=DATES,
+            parameters={"target_knee": Laterality.RIGHT},
         )
         for j, c in enumerate(result.criteria):
             sql = STATUS_NAMES[int(pop.statuses[i, j])]
@@ -88,9 +86,7 @@ def test_postgresql_gives_the_same_statuses(
         pytest.skip(f"PostgreSQL unreachable at {PG_URL}: {exc}")
     load_into_postgres(population / "omop.duckdb", PG_URL, "td_engines")
     with open_source(PG_URL, schema="td_engines") as source:
-        pg = screen_population(
-            source, STUDY, screening=SCREENING, baseline=BASELINE, target_knee="right"
-        )
+        pg = screen_population(source, STUDY, dates=DATES, parameters={"target_knee": "right"})
     assert (pg.person_ids == duckdb_statuses.person_ids).all()
     assert (pg.statuses == duckdb_statuses.statuses).all()
 
@@ -104,8 +100,6 @@ def test_spark_gives_the_same_statuses(
     if shutil.which("java") is None:
         pytest.skip("no Java runtime: Spark cannot start")
     with open_source(str(population / "omop"), engine="spark") as source:
-        spark = screen_population(
-            source, STUDY, screening=SCREENING, baseline=BASELINE, target_knee="right"
-        )
+        spark = screen_population(source, STUDY, dates=DATES, parameters={"target_knee": "right"})
     assert (spark.person_ids == duckdb_statuses.person_ids).all()
     assert (spark.statuses == duckdb_statuses.statuses).all()

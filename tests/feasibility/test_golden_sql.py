@@ -57,9 +57,8 @@ def test_compiled_sql_matches_the_golden_file(dialect: str) -> None:
         subset,
         tables,
         {n: v.unit for n, v in study.valuesets.items()},
-        screening=date(2026, 3, 2),
-        baseline=date(2026, 3, 16),
-        target_knee="right",
+        dates={"screening": date(2026, 3, 2), "baseline": date(2026, 3, 16)},
+        parameters={"target_knee": "right"},
         dialect=dialect,
         study_id=study.id,
         valuesets=study.valuesets,
@@ -147,6 +146,8 @@ def test_no_node_of_the_compiled_tree_is_shared(dialect: str) -> None:
     study = load_study()
     names = Names(
         valuesets=frozenset(study.valuesets),
+        anchors=frozenset(study.participant.anchors),
+        sides=frozenset(study.participant.parameters),
         windows=study.criteria.windows,
         parameters=study.criteria.parameters,
     )
@@ -167,9 +168,8 @@ def test_no_node_of_the_compiled_tree_is_shared(dialect: str) -> None:
             criteria,
             tables,
             {n: v.unit for n, v in study.valuesets.items()},
-            screening=date(2026, 3, 2),
-            baseline=baseline,
-            target_knee="right",
+            dates={"screening": date(2026, 3, 2), "baseline": baseline},
+            parameters={"target_knee": "right"},
             dialect=dialect,
             study_id=study.id,
             valuesets=study.valuesets,

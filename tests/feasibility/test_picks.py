@@ -16,6 +16,7 @@ from sqlglot import exp
 from trialdesk.criteria.sql.codes import CodeTables
 from trialdesk.criteria.sql.compiler import SqlCompiler, col
 from trialdesk.criteria.sql.picks import CODE, DAY, NUMBER, Field, Pick
+from trialdesk.study.loader import load_study
 
 DAYS = st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31))
 NUMBERS = st.one_of(
@@ -26,7 +27,14 @@ ROW = st.tuples(st.integers(1, 3), DAYS, NUMBERS, st.integers(0, 7))
 
 
 def _picked(dialect: str, rows: list[tuple[int, date, float, int]]) -> dict[int, tuple]:
-    c = SqlCompiler(CodeTables(valuesets=[]), {}, date(2026, 3, 2), date(2026, 3, 16), None, "x")
+    c = SqlCompiler(
+        CodeTables(valuesets=[]),
+        {},
+        dates={"screening": date(2026, 3, 2), "baseline": date(2026, 3, 16)},
+        parameters={},
+        participant=load_study().participant,
+        study_id="x",
+    )
     c.dialect = dialect
     fields = [Field(DAY, col("d")), Field(NUMBER, col("x")), Field(CODE, col("k"))]
     pick = Pick(c, exp.true(), fields, None)

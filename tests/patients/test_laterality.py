@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from trialdesk.clinical.laterality import is_knee, laterality_of
+from trialdesk.clinical.laterality import is_site, laterality_of
 from trialdesk.patients.record import Coding, Laterality
 
 SCT = "http://snomed.info/sct"
@@ -137,4 +137,4 @@ def test_codes_win_over_text() -> None:
     ],
 )
 def test_is_knee(codings: list[Coding], text: str | None, expected: bool) -> None:
-    assert is_knee(codings, text) is expected
+    assert is_site(codings, text, "knee") is expected

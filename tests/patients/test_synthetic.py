@@ -531,7 +531,11 @@ def test_screening_shows_every_status(fhir_records: list[PatientRecord]) -> None
     study = load_study("NCT06947746")
     screener = Screener(study.criteria, study.valuesets, study.id)
     results = [
-        screener.screen(r, screening=SCREENING, baseline=BASELINE, target_knee=Laterality.RIGHT)
+        screener.screen(
+            r,
+            dates={"screening": SCREENING, "baseline": BASELINE},
+            parameters={"target_knee": Laterality.RIGHT},
+        )
         for r in fhir_records
     ]
     verdicts = Counter(r.verdict.value for r in results)
@@ -542,4 +546,6 @@ def test_screening_shows_every_status(fhir_records: list[PatientRecord]) -> None
     # the enriched paths reach their criteria: consent, RA, csDMARD, knee, steroids, vaccines
     for cid in ("I1", "I3", "I5", "I6", "E6", "E8", "E10", "E14", "E15", "E20", "E24"):
         assert met[cid] > 0, cid
-    assert all(r.dates.baseline - r.dates.screening == timedelta(days=14) for r in results)
+    assert all(
+        r.dates.get("baseline") - r.dates.get("screening") == timedelta(days=14) for r in results
+    )

@@ -22,7 +22,12 @@ def _load(folder: Path) -> dict[str, Any]:
 def test_new_from_every_record(ctgov_record_file: Path, tmp_path: Path) -> None:
     folder = tmp_path / "study"
     assert new_study_folder(ctgov_record_file, folder) == folder
-    assert sorted(p.name for p in folder.iterdir()) == ["README.md", "criteria.yaml", "ctgov.json"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "README.md",
+        "criteria.yaml",
+        "ctgov.json",
+        "participant.yaml",
+    ]
     assert (folder / "ctgov.json").read_bytes() == ctgov_record_file.read_bytes()
 
     record = load_ctgov_record(ctgov_record_file)

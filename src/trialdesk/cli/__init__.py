@@ -7,17 +7,20 @@ caught, so a bug still shows its traceback instead of a misleading message.
 from __future__ import annotations
 
 import sys
-from datetime import date, timedelta
+from collections.abc import Callable, Mapping
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from trialdesk.cli.trial import audit_app, db_app, user_app
 from trialdesk.errors import InputError, TrialdeskError
-from trialdesk.patients.record import Laterality
+
+if TYPE_CHECKING:
+    from trialdesk.criteria.participant import Participant
 
 app = typer.Typer(
     help="trialdesk: a clinical trial's participant pipeline from one protocol definition.",
@@ -33,20 +36,11 @@ app.add_typer(db_app, name="db")
 out = Console()
 err = Console(stderr=True)
 
-# When the baseline (injection) date is not given, screening + 14 days is assumed: a
-# typical screening-to-dosing interval, inside the 28-day screening period (DESIGN.md).
-DEFAULT_BASELINE_AFTER = timedelta(days=14)
-
 
 class Format(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
-
-
-class Knee(StrEnum):
-    left = "left"
-    right = "right"
 
 
 def fail(error: TrialdeskError) -> typer.Exit:
@@ -63,15 +57,102 @@ def _date(value: str | None, option: str) -> date | None:
         raise fail(InputError(f"{option} '{value}' is not a date (YYYY-MM-DD)")) from None
 
 
+# The documented shorthands for the default study's dates and parameter (README): each
+# stands for `--date NAME=...` or `--param NAME=...`.
+DATE_SHORTHANDS = {"screening": "--screening-date", "baseline": "--baseline-date"}
+PARAM_SHORTHANDS = {"--target-knee": "target_knee"}  # option -> the parameter it sets
+KNEE_HELP = "The knee to be injected, left or right (a shorthand for --param)."
+
+DATE_HELP = "A study date as NAME=YYYY-MM-DD (repeatable; the names: participant.yaml)."
+PARAM_HELP = "A participant parameter as NAME=VALUE (repeatable; e.g. a side: left/right)."
+
+
+class Given:
+    """The study dates and parameters a command was given, each with the option it came
+    by, so an error names the option the user typed."""
+
+    def __init__(self) -> None:
+        self.dates: dict[str, date] = {}
+        self.parameters: dict[str, str] = {}
+        self.options: dict[str, str] = {}
+
+    def date(self, name: str, value: str | None, option: str) -> None:
+        day = _date(value, option)
+        if day is None:
+            return
+        if name in self.dates:
+            raise fail(InputError(f"{option}: the {name} date is given twice"))
+        self.dates[name], self.options[name] = day, option
+
+    def parameter(self, name: str, value: str | None, option: str) -> None:
+        if value is None:
+            return
+        if name in self.parameters:
+            raise fail(InputError(f"{option}: {name} is given twice"))
+        self.parameters[name], self.options[name] = value, option
+
+    def pairs(self, values: list[str] | None, option: str, add: Callable[..., None]) -> None:
+        for pair in values or ():
+            name, sep, value = pair.partition("=")
+            if not sep or not name.strip():
+                raise fail(InputError(f"{option} '{pair}' is not NAME=VALUE"))
+            add(name.strip(), value.strip(), f"{option} {name.strip()}")
+
+    def named(self, name: str) -> str:
+        """How to name a study date in an error: the option it came by (or would)."""
+        return self.options.get(name) or DATE_SHORTHANDS.get(name) or f"--date {name}"
+
+    def check(self, participant: Participant) -> None:
+        """Every name given is declared by the study, and every parameter value parses."""
+        for name in self.dates:
+            if name not in {a.name for a in participant.staff}:
+                known = ", ".join(a.name for a in participant.staff) or "none"
+                raise InputError(f"{self.named(name)}: the study has no such date (dates: {known})")
+        for name, value in self.parameters.items():
+            option = self.options[name]
+            p = participant.parameters.get(name)
+            if p is None:
+                known = ", ".join(participant.parameters) or "none"
+                raise InputError(f"{option}: the study has no such parameter (parameters: {known})")
+            try:
+                p.parse(value)
+            except InputError as exc:
+                raise InputError(f"{option}: {exc.message}") from None
+
+
+def _given(
+    dates: list[str] | None,
+    params: list[str] | None,
+    shorthand_dates: Mapping[str, str | None],
+    shorthand_params: Mapping[str, str | None],
+) -> Given:
+    """What was given: ``shorthand_dates`` by date name, ``shorthand_params`` by option."""
+    given = Given()
+    for name, value in shorthand_dates.items():
+        given.date(name, value, DATE_SHORTHANDS[name])
+    given.pairs(dates, "--date", given.date)
+    for option, value in shorthand_params.items():
+        given.parameter(PARAM_SHORTHANDS[option], value, option)
+    given.pairs(params, "--param", given.parameter)
+    return given
+
+
 @app.command()
 def screen(
     paths: Annotated[list[Path], typer.Argument(help="FHIR R4 JSON/NDJSON files or folders.")],
     study: Annotated[str, typer.Option(help="Bundled study id or a study folder.")] = "NCT06947746",
-    screening_date: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default today).")] = None,
-    baseline_date: Annotated[
-        str | None, typer.Option(help="Day of injection, YYYY-MM-DD (default screening + 14 d).")
+    screening_date: Annotated[
+        str | None, typer.Option(help="YYYY-MM-DD (default today); --date screening=...")
     ] = None,
-    target_knee: Annotated[Knee | None, typer.Option(help="The knee to be injected.")] = None,
+    baseline_date: Annotated[
+        str | None,
+        typer.Option(
+            help="Day of injection, YYYY-MM-DD (default screening + 14 d); --date baseline=..."
+        ),
+    ] = None,
+    knee: Annotated[str | None, typer.Option("--target-knee", help=KNEE_HELP)] = None,
+    date_: Annotated[list[str] | None, typer.Option("--date", help=DATE_HELP)] = None,
+    param: Annotated[list[str] | None, typer.Option("--param", help=PARAM_HELP)] = None,
     attest: Annotated[
         Path | None, typer.Option(help="Investigator decisions (CSV/YAML/JSON).")
     ] = None,
@@ -83,21 +164,19 @@ def screen(
     from trialdesk.patients.fhir import read_fhir
     from trialdesk.study.loader import load_study
 
-    defaults: list[str] = []
-    screening = _date(screening_date, "--screening-date")
-    if screening is None:
-        screening = date.today()
-        defaults.append(f"screening date not given: using today, {screening}")
-    baseline = _date(baseline_date, "--baseline-date")
-    if baseline is None:
-        baseline = screening + DEFAULT_BASELINE_AFTER
-        defaults.append(f"baseline date not given: using screening + 14 days, {baseline}")
-    if baseline < screening:
-        raise fail(InputError("--baseline-date is before --screening-date"))
-    if target_knee is None:
-        defaults.append("target knee not given: knee criteria E7-E9 cannot place knee events")
+    given = _given(
+        date_,
+        param,
+        {"screening": screening_date, "baseline": baseline_date},
+        {"--target-knee": knee},
+    )
     try:
         s = load_study(study)
+        participant = s.participant
+        given.check(participant)
+        dates, defaults = participant.fill_dates(given.dates, today=date.today(), named=given.named)
+        parameters = participant.parse_parameters(given.parameters)
+        defaults += participant.missing_notes(parameters)
         attestations = load_attestations(attest, s.criteria) if attest else []
         for p in paths:
             if not p.exists():
@@ -106,13 +185,11 @@ def screen(
     except TrialdeskError as exc:
         raise fail(exc) from None
     screener = s.screener
-    knee = Laterality(target_knee.value) if target_knee else None
     results = [
         screener.screen(
             record,
-            screening=screening,
-            baseline=baseline,
-            target_knee=knee,
+            dates=dates,
+            parameters=parameters,
             attestations=attestations,
             defaults=tuple(defaults),
         )
@@ -121,11 +198,11 @@ def screen(
     if format is Format.json:
         sys.stdout.buffer.write(to_json(results) + b"\n")
     elif format is Format.csv:
-        sys.stdout.write(to_csv(results))
+        sys.stdout.write(to_csv(results, [a.name for a in participant.staff]))
     else:
         wide = Console(width=max(100, out.width))
         for result in results:
-            wide.print(checklist(result))
+            wide.print(checklist(result, participant))
         if results:
             tally: dict[str, int] = {}
             for r in results:
@@ -197,14 +274,21 @@ def feasibility(
             help="A DuckDB file, a folder or .zip of OMOP CSV/Parquet, or postgresql://..."
         ),
     ],
-    screening_date: Annotated[str, typer.Option(help="YYYY-MM-DD.")],
+    screening_date: Annotated[
+        str | None, typer.Option(help="YYYY-MM-DD; --date screening=...")
+    ] = None,
     baseline_date: Annotated[
-        str | None, typer.Option(help="Day of injection, YYYY-MM-DD (default screening + 14 d).")
+        str | None,
+        typer.Option(
+            help="Day of injection, YYYY-MM-DD (default screening + 14 d); --date baseline=..."
+        ),
     ] = None,
     study: Annotated[str, typer.Option(help="Bundled study id or a study folder.")] = "NCT06947746",
     engine: Annotated[Engine | None, typer.Option(help="spark: run on Spark over Parquet.")] = None,
     schema: Annotated[str | None, typer.Option(help="PostgreSQL schema of the CDM.")] = None,
-    target_knee: Annotated[Knee | None, typer.Option(help="The knee to be injected.")] = None,
+    knee: Annotated[str | None, typer.Option("--target-knee", help=KNEE_HELP)] = None,
+    date_: Annotated[list[str] | None, typer.Option("--date", help=DATE_HELP)] = None,
+    param: Annotated[list[str] | None, typer.Option("--param", help=PARAM_HELP)] = None,
     candidates: Annotated[
         Path | None, typer.Option(help="Write people who are not ineligible to this CSV.")
     ] = None,
@@ -213,26 +297,29 @@ def feasibility(
 ) -> None:
     """How many people in an OMOP CDM could qualify, and which criterion removes most."""
     from trialdesk.feasibility.report import run_feasibility
+    from trialdesk.study.loader import load_study
 
-    screening = _date(screening_date, "--screening-date")
-    assert screening is not None
-    baseline = _date(baseline_date, "--baseline-date") or screening + DEFAULT_BASELINE_AFTER
-    if baseline < screening:
-        raise fail(InputError("--baseline-date is before --screening-date"))
+    given = _given(
+        date_,
+        param,
+        {"screening": screening_date, "baseline": baseline_date},
+        {"--target-knee": knee},
+    )
     try:
+        given.check(load_study(study).participant)
         run_feasibility(
             omop,
             study=study,
-            screening=screening,
-            baseline=baseline,
+            given_dates=given.dates,
+            given_parameters=given.parameters,
             engine=engine.value if engine else None,
             schema=schema,
-            target_knee=target_knee.value if target_knee else None,
             candidates=candidates,
             as_json=format is Format.json,
             show_sql=show_sql,
             console=Console(width=max(100, out.width)),
             err=err,
+            named=given.named,
         )
     except TrialdeskError as exc:
         raise fail(exc) from None

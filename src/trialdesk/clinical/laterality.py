@@ -1,173 +1,182 @@
-"""Which side of the body a coded site or diagnosis names, and whether it is a knee.
+"""Which side of the body a coded site or diagnosis names, and which body site it is.
 
-The study injects one target knee, so the engine needs to know when a condition, procedure or
-body site is about the left knee, the right knee or both. Sources, read in this order:
+A study may declare a per-participant side of a body site (the target knee, the study eye:
+participant.yaml, ``kind: side``); the engine then needs to know when a condition,
+procedure or body site is about the left or the right one, or both. The sites trialdesk
+knows and every code it reads are data, with their sources: ``body_sites.yaml`` beside
+this module. Read in this order:
 
-1. SNOMED CT laterality qualifier values (on a body site, or as the value of the laterality
-   attribute 272741003 |Laterality (attribute)| in a post-coordinated expression):
-   7771000 |Left (qualifier value)|, 24028007 |Right (qualifier value)|,
-   51440002 |Right and left (qualifier value)|.
-2. SNOMED CT lateralised knee body structures (below).
-3. ICD-10-CM codes whose side is fixed by the tabular list (below).
-4. Free text ("left knee", "right knee", "both knees", "bilateral knees") in the text or a
-   coding's display, only when no code says which side.
+1. SNOMED CT laterality qualifier values (on a body site, or as the value of the
+   laterality attribute 272741003 |Laterality (attribute)| in a post-coordinated
+   expression), and the site's lateralised body structures.
+2. ICD-10-CM codes whose side is fixed by the tabular list.
+3. Free text ("left knee", "both eyes", "knee, right") in the text or a coding's
+   display, only when no code says which side.
 
-Only codes that were checked against at least one published source are listed; anything else
-gives ``None`` (side unknown), never a guess.
+Anything not listed gives ``None`` (side unknown), never a guess.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
 
-from trialdesk.patients.record import Coding, Laterality
+import yaml
 
-__all__ = ["is_knee", "laterality_of"]
+from trialdesk.patients.record import Coding, Fact, Laterality
 
+__all__ = [
+    "SIDE_QUALIFIERS",
+    "BodySite",
+    "body_site",
+    "body_sites",
+    "foreign_site",
+    "is_site",
+    "laterality_of",
+    "side_on",
+]
+
+_TABLE = Path(__file__).with_name("body_sites.yaml")
 _SNOMED = frozenset(
     {"http://snomed.info/sct", "http://snomed.info/sct/", "urn:oid:2.16.840.1.113883.6.96"}
 )
 _ICD10CM = frozenset({"http://hl7.org/fhir/sid/icd-10-cm", "urn:oid:2.16.840.1.113883.6.90"})
-
-L, R, B = Laterality.LEFT, Laterality.RIGHT, Laterality.BILATERAL
-
-# SNOMED CT concepts that fix a side.
-# Qualifier values: SNOMED CT International Edition, the value range of 272741003 |Laterality|.
-# Knee regions: 82169009 |Structure of left knee region| and 6757004 |Structure of right knee
-# region|, as used by the US VA mapping of VistA body sites to SNOMED CT
-# (github.com/department-of-veterans-affairs/mhv-fhir-phr-mapping, ConceptMaps "KNEE" +
-# "Laterality Left/Right") and by HL7 AU Core's guidance "Representing body site, which may
-# include laterality" (Condition "Cellulitis, Right Knee" with bodySite 6757004; its text-only
-# forms "Knee, Right" are why free text is read). Left/right knee *joint* structures are not
-# listed: not verified.
-_SNOMED_SIDE: dict[str, Laterality] = {
-    "7771000": L,  # Left (qualifier value)
-    "24028007": R,  # Right (qualifier value)
-    "51440002": B,  # Right and left (qualifier value)
-    "82169009": L,  # Structure of left knee region (body structure)
-    "6757004": R,  # Structure of right knee region (body structure)
-}
-
-# SNOMED CT knee body structures (with or without a side).
-# 72696002 |Knee region structure| (Australian Digital Health Agency FHIR IG, BodyStructure
-# example "left-knee": location 72696002 + locationQualifier 7771000,
-# build.fhir.org/ig/AuDigitalHealth/ci-fhir-r4/BodyStructure-left-knee.html);
-# 49076000 |Knee joint structure|.
-_SNOMED_KNEE = frozenset({"72696002", "49076000", "82169009", "6757004"})
-
 # SNOMED CT compositional grammar: "<focus>:272741003=<side>" (272741003 |Laterality|).
 _SNOMED_LATERALITY_ATTR = re.compile(r"272741003\s*(?:\|[^|]*\|)?\s*=\s*(\d+)")
 
-# ICD-10-CM: titles as in the CDC/NCHS ICD-10-CM tabular list (www.cdc.gov/nchs/icd/icd-10-cm),
-# each code cross-checked against published code listings (M17/M22 knee table of the
-# clinicflowai/orthopedic-icd10-codes data set; per-code pages for M05.76-, M05.86-, M06.06-,
-# M25.56-, S83.4-, S83.5-, S83.9-). Dots are removed before comparing.
-# M17 Osteoarthritis of knee: the 4th/5th character carries the side.
-#   M17.0 bilateral primary, M17.10/.11/.12 unilateral primary unspecified/right/left,
-#   M17.2 bilateral post-traumatic, M17.30/.31/.32 unilateral post-traumatic,
-#   M17.4 other bilateral secondary, M17.5 other unilateral secondary, M17.9 unspecified.
-# M22 Disorder of patella: M22.0-/M22.1- recurrent dislocation/subluxation (5th character
-#   0 unspecified, 1 right, 2 left knee); M22.2X-/M22.3X- (6th character 1 right, 2 left,
-#   9 unspecified knee).
-_ICD_EXACT: dict[str, Laterality | None] = {
-    "M170": B,
-    "M1710": None,
-    "M1711": R,
-    "M1712": L,
-    "M172": B,
-    "M1730": None,
-    "M1731": R,
-    "M1732": L,
-    "M174": B,
-    "M175": None,
-    "M179": None,
-    "M2200": None,
-    "M2201": R,
-    "M2202": L,
-    "M2210": None,
-    "M2211": R,
-    "M2212": L,
-    "M222X1": R,
-    "M222X2": L,
-    "M222X9": None,
-    "M223X1": R,
-    "M223X2": L,
-    "M223X9": None,
-}
-
-# Subcategories whose 6th character is the side of the knee: 1 right, 2 left, 9 unspecified
-# (ICD-10-CM chapter 13 site convention, 5th character 6 = knee, where the category uses it;
-# S83 injuries use the same 6th-character convention in the blocks listed). A 7th character
-# (A/D/S encounter) may follow.
-#   M00.06- Staphylococcal arthritis, knee (M00.061 right, M00.062 left)
-#   M05.76- Rheumatoid arthritis with rheumatoid factor of knee without organ involvement
-#   M05.86- Other rheumatoid arthritis with rheumatoid factor of knee
-#   M06.06- Rheumatoid arthritis without rheumatoid factor, knee
-#   M25.56- Pain in knee (M25.561 right, M25.562 left)
-#   S83.40-/S83.41-/S83.42- Sprain of unspecified/medial/lateral collateral ligament of knee
-#   S83.50-/S83.51-/S83.52- Sprain of unspecified/anterior/posterior cruciate ligament of knee
-_ICD_SIXTH = frozenset(
-    {
-        "M0006",
-        "M0576",
-        "M0586",
-        "M0606",
-        "M2556",
-        "S8340",
-        "S8341",
-        "S8342",
-        "S8350",
-        "S8351",
-        "S8352",
-    }
-)
-# S83.9- Sprain of unspecified site of knee: 5th character 0 unspecified, 1 right, 2 left
-# (S83.90XA / S83.91XA / S83.92XA).
-_ICD_FIFTH = frozenset({"S839"})
-# Whole categories about the knee, side not read from them beyond the tables above:
-# M17 Osteoarthritis of knee, M22 Disorder of patella, M23 Internal derangement of knee,
-# S83 Dislocation and sprain of joints and ligaments of knee.
-_ICD_KNEE_CATEGORIES = ("M17", "M22", "M23", "S83")
-_SIDE_DIGIT: dict[str, Laterality | None] = {"1": R, "2": L, "9": None, "0": None}
-
-# Free text: "left knee", "right knee(s)", "both knees", "bilateral knees", "left and right
-# knees", "knee, left"; negation is not understood, so this is only a fallback.
-_TEXT_BOTH = re.compile(
-    r"\b(?:both\s+knees|bilateral\s+knees?|knees?,?\s+bilateral|"
-    r"(?:left\s+and\s+right|right\s+and\s+left)\s+knees?)\b",
-    re.IGNORECASE,
-)
-_TEXT_SIDE = re.compile(r"\b(left|right)\s+knee\b|\bknee,?\s+(left|right)\b", re.IGNORECASE)
-_TEXT_KNEE = re.compile(r"\bknees?\b", re.IGNORECASE)
+L, R, B = Laterality.LEFT, Laterality.RIGHT, Laterality.BILATERAL
+Side = Laterality | None
 
 
-def _icd_side(code: str) -> tuple[bool, Laterality | None]:
-    """(is a knee code, side) for one ICD-10-CM code."""
-    c = code.replace(".", "").strip().upper()
-    if c in _ICD_EXACT:
-        return True, _ICD_EXACT[c]
-    if c[:5] in _ICD_SIXTH:
-        return True, _SIDE_DIGIT.get(c[5]) if len(c) > 5 else None
-    if c[:4] in _ICD_FIFTH:
-        return True, _SIDE_DIGIT.get(c[4]) if len(c) > 4 else None
-    return c.startswith(_ICD_KNEE_CATEGORIES), None
+@dataclass(frozen=True)
+class _IcdRule:
+    """Codes whose n-th character (1-based ``at``) is the side, by subcategory."""
+
+    at: int
+    subcategories: frozenset[str]
+    sides: Mapping[str, Side]
 
 
-def _snomed(code: str) -> tuple[bool, set[Laterality]]:
-    """(is a knee concept, sides) for a SNOMED CT code or post-coordinated expression."""
+@dataclass(frozen=True)
+class BodySite:
+    """One body site a side parameter may name, and how codes and text say its side."""
+
+    name: str
+    noun: str  # "knee": used in evidence ("right knee, the target knee")
+    plural: str
+    snomed_site: frozenset[str]  # the structure, side not said
+    snomed_sided: Mapping[str, Laterality]  # lateralised structures
+    icd_exact: Mapping[str, Side]
+    icd_rules: tuple[_IcdRule, ...]  # 6th, then 5th character
+    icd_categories: tuple[str, ...]  # about the site, side not read from them
+    text_both: re.Pattern[str]
+    text_side: re.Pattern[str]
+    text_site: re.Pattern[str]
+
+    @property
+    def article(self) -> str:
+        """ "a knee", "an eye"."""
+        return ("an " if self.noun[:1].lower() in "aeiou" else "a ") + self.noun
+
+    def icd(self, code: str) -> tuple[bool, Side]:
+        """(the code is about this site, the side it names) for one ICD-10-CM code."""
+        c = code.replace(".", "").strip().upper()
+        if c in self.icd_exact:
+            return True, self.icd_exact[c]
+        for rule in self.icd_rules:
+            if c[: rule.at - 1] in rule.subcategories:
+                return True, rule.sides.get(c[rule.at - 1]) if len(c) >= rule.at else None
+        return c.startswith(self.icd_categories) if self.icd_categories else False, None
+
+    def text(self, texts: Iterable[str]) -> set[Laterality]:
+        sides: set[Laterality] = set()
+        for text in texts:
+            if self.text_both.search(text):
+                sides.add(B)
+            for left_or_right, after in self.text_side.findall(text):
+                sides.add(L if (left_or_right or after).lower() == "left" else R)
+        return sides
+
+
+def _side(value: Any) -> Side:
+    return None if value is None else Laterality(value)
+
+
+def _site(name: str, raw: Mapping[str, Any]) -> BodySite:
+    noun, plural = re.escape(raw["noun"]), re.escape(raw["plural"])
+    snomed, icd = raw.get("snomed") or {}, raw.get("icd10cm") or {}
+    rules = tuple(
+        _IcdRule(
+            at,
+            frozenset(str(s) for s in icd[key]["subcategories"]),
+            {str(k): _side(v) for k, v in icd[key]["sides"].items()},
+        )
+        for key, at in (("sixth", 6), ("fifth", 5))
+        if key in icd
+    )
+    return BodySite(
+        name=name,
+        noun=raw["noun"],
+        plural=raw["plural"],
+        snomed_site=frozenset(str(c) for c in snomed.get("site", ())),
+        snomed_sided={str(k): Laterality(v) for k, v in (snomed.get("sided") or {}).items()},
+        icd_exact={str(k): _side(v) for k, v in (icd.get("exact") or {}).items()},
+        icd_rules=rules,
+        icd_categories=tuple(str(c) for c in icd.get("categories", ())),
+        # "both knees", "bilateral knees", "knees, bilateral", "left and right knees"
+        text_both=re.compile(
+            rf"\b(?:both\s+{plural}|bilateral\s+{noun}s?|{noun}s?,?\s+bilateral|"
+            rf"(?:left\s+and\s+right|right\s+and\s+left)\s+{noun}s?)\b",
+            re.IGNORECASE,
+        ),
+        text_side=re.compile(
+            rf"\b(left|right)\s+{noun}\b|\b{noun},?\s+(left|right)\b", re.IGNORECASE
+        ),
+        text_site=re.compile(rf"\b{noun}s?\b", re.IGNORECASE),
+    )
+
+
+@cache
+def _table() -> tuple[dict[str, Laterality], dict[str, BodySite]]:
+    raw = yaml.safe_load(_TABLE.read_text(encoding="utf-8"))
+    qualifiers = {str(k): Laterality(v) for k, v in raw["qualifiers"].items()}
+    sites = {str(name): _site(str(name), body) for name, body in raw["sites"].items()}
+    return qualifiers, sites
+
+
+def body_sites() -> Mapping[str, BodySite]:
+    """Every body site trialdesk can read a side for, by name (``knee``, ``eye``)."""
+    return _table()[1]
+
+
+def body_site(name: str) -> BodySite:
+    """One body site by name; KeyError when trialdesk does not know it."""
+    return _table()[1][name]
+
+
+#: SNOMED CT laterality qualifier values (left, right, right and left): a body site coded
+#: with one of these says the side, not the structure.
+SIDE_QUALIFIERS = frozenset(_table()[0])
+
+
+def _snomed(code: str, sided: Mapping[str, Laterality]) -> tuple[str, set[Laterality]]:
+    """(the focus concept, the sides named) for a SNOMED CT code or expression."""
     sides: set[Laterality] = set()
     focus = code.split(":", 1)[0].split("|", 1)[0].strip()
-    if focus in _SNOMED_SIDE:
-        sides.add(_SNOMED_SIDE[focus])
+    if focus in sided:
+        sides.add(sided[focus])
     if ":" in code:
         for value in _SNOMED_LATERALITY_ATTR.findall(code):
-            if value in _SNOMED_SIDE:
-                sides.add(_SNOMED_SIDE[value])
-    return focus in _SNOMED_KNEE, sides
+            if value in sided:
+                sides.add(sided[value])
+    return focus, sides
 
 
-def _combine(sides: set[Laterality]) -> Laterality | None:
+def _combine(sides: set[Laterality]) -> Side:
     if not sides:
         return None
     if B in sides or (L in sides and R in sides):
@@ -175,46 +184,74 @@ def _combine(sides: set[Laterality]) -> Laterality | None:
     return next(iter(sides))
 
 
-def _text_side(texts: Iterable[str]) -> Laterality | None:
-    sides: set[Laterality] = set()
-    for text in texts:
-        if _TEXT_BOTH.search(text):
-            sides.add(B)
-        for left_or_right, after in _TEXT_SIDE.findall(text):
-            sides.add(L if (left_or_right or after).lower() == "left" else R)
-    return _combine(sides)
+@cache
+def _sided(site: str | None) -> dict[str, Laterality]:
+    """The SNOMED CT codes that fix a side: the qualifiers, and the lateralised
+    structures of one site (or of every site)."""
+    qualifiers, sites = _table()
+    out = dict(qualifiers)
+    for s in sites.values() if site is None else (sites[site],):
+        out.update(s.snomed_sided)
+    return out
 
 
-def laterality_of(codings: Iterable[Coding], text: str | None = None) -> Laterality | None:
+def laterality_of(
+    codings: Iterable[Coding], text: str | None = None, site: str | None = None
+) -> Side:
     """The side the codings (and, failing them, the text or displays) name; None if unknown.
 
-    Left and right together give ``BILATERAL``.
+    ``site``: read only that body site's codes and words (besides the qualifiers that fit
+    any site); None reads every site's. Left and right together give ``BILATERAL``.
     """
+    sites = tuple(body_sites().values()) if site is None else (body_site(site),)
+    sided = _sided(site)
     sides: set[Laterality] = set()
     texts: list[str] = [text] if text else []
     for coding in codings:
         if coding.system in _SNOMED:
-            sides |= _snomed(coding.code)[1]
+            sides |= _snomed(coding.code, sided)[1]
         elif coding.system in _ICD10CM:
-            side = _icd_side(coding.code)[1]
-            if side is not None:
-                sides.add(side)
+            for s in sites:
+                side = s.icd(coding.code)[1]
+                if side is not None:
+                    sides.add(side)
         if coding.display:
             texts.append(coding.display)
     if sides:
         return _combine(sides)
-    return _text_side(texts)
+    return _combine(set().union(*(s.text(texts) for s in sites)))
 
 
-def is_knee(codings: Iterable[Coding], text: str | None = None) -> bool:
-    """True when a coding names a knee structure or knee diagnosis, or the text says "knee"."""
+def is_site(codings: Iterable[Coding], text: str | None, site: str) -> bool:
+    """True when a coding names the site (a structure or a diagnosis of it), or the text
+    names it ("knee", "eyes")."""
+    s = body_site(site)
+    structures = s.snomed_site | frozenset(s.snomed_sided)
     texts: list[str] = [text] if text else []
     for coding in codings:
         if coding.system in _SNOMED:
-            if _snomed(coding.code)[0]:
+            if _snomed(coding.code, {})[0] in structures:
                 return True
-        elif coding.system in _ICD10CM and _icd_side(coding.code)[0]:
+        elif coding.system in _ICD10CM and s.icd(coding.code)[0]:
             return True
         if coding.display:
             texts.append(coding.display)
-    return any(_TEXT_KNEE.search(t) for t in texts)
+    return any(s.text_site.search(t) for t in texts)
+
+
+def foreign_site(fact: Fact, site: str) -> Coding | None:
+    """The fact's first body site when its body sites are not recognised as ``site``
+    (a "major joint" injection into a right shoulder: the side is known, not that it was a
+    knee); None when it has no body site besides a side, or they name ``site``."""
+    sites = [c for c in fact.body_site if c.code not in SIDE_QUALIFIERS]
+    if sites and not is_site((*sites, *fact.codes), fact.text, site):
+        return sites[0]
+    return None
+
+
+def side_on(fact: Fact, site: str) -> Side:
+    """The side of ``site`` a fact concerns; None when its body site is not recognised as
+    that site or its side is not recorded (both leave the side unknown)."""
+    if foreign_site(fact, site) is not None:
+        return None
+    return fact.laterality or laterality_of((*fact.body_site, *fact.codes), site=site)

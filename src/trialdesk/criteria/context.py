@@ -1,4 +1,5 @@
-"""Everything one evaluation needs: the record indexed by value set, the study dates.
+"""Everything one evaluation needs: the record indexed by value set, the study dates and
+the participant's parameters.
 
 Matching a fact's codes against every value set is the costly step, so a ``Matcher`` is
 built once per study and caches by the (codes, text) pair it has seen: real exports repeat
@@ -13,7 +14,8 @@ from datetime import date
 
 from trialdesk.clinical.valuesets import ValueSet, ValueSetMatch
 from trialdesk.criteria.outcome import Evidence
-from trialdesk.patients.record import Coding, Fact, FactKind, Laterality, PatientRecord
+from trialdesk.criteria.participant import Participant
+from trialdesk.patients.record import Coding, Fact, FactKind, PatientRecord
 
 OPEN_END = date.max
 
@@ -116,21 +118,22 @@ class FactIndex:
 
 @dataclass(frozen=True)
 class StudyDates:
-    """The anchors windows are measured from. ``consent`` may be unknown."""
+    """The anchors windows are measured from, in the study's declaration order
+    (participant.yaml): the staff-set ones always known, a record one (consent) maybe not."""
 
-    screening: date
-    baseline: date
-    consent: date | None = None
+    days: tuple[tuple[str, date | None], ...]
+    staff: tuple[str, ...]  # the names of the staff-set anchors, in order
 
-    def anchor(self, name: str) -> date | None:
-        return {"screening": self.screening, "baseline": self.baseline, "consent": self.consent}[
-            name
-        ]
+    def get(self, name: str) -> date | None:
+        for key, day in self.days:
+            if key == name:
+                return day
+        return None
 
     @property
     def horizon(self) -> date:
-        """Nothing dated after this counts: the last named study date."""
-        return max(self.screening, self.baseline)
+        """Nothing dated after this counts: the last staff-set study date."""
+        return max(day for name, day in self.days if name in self.staff and day is not None)
 
 
 @dataclass
@@ -139,7 +142,8 @@ class EvalContext:
     index: FactIndex
     dates: StudyDates
     valuesets: Mapping[str, ValueSet]
-    target_knee: Laterality | None = None
+    participant: Participant = field(default_factory=Participant)
+    parameters: Mapping[str, str | None] = field(default_factory=dict)  # side: left/right
     study_id: str | None = None
     # Outcomes per node, keyed by id(): hashing a frozen node hashes its whole subtree,
     # which cost more than evaluating it. The nodes outlive the context (the study holds

@@ -83,7 +83,7 @@ def _evaluate(node: Node, ctx: EvalContext) -> Outcome:
             return Outcome(missing=("the person's sex",))
         return Outcome(text=sex)
     if isinstance(node, Anchor):
-        day = ctx.dates.anchor(node.name)
+        day = ctx.dates.get(node.name)
         if day is None:
             return Outcome(missing=(f"the {node.name} date",))
         return Outcome(day=day)
@@ -227,13 +227,14 @@ def _dispatch(name: str, vs: tuple[str, ...], a: dict[str, object], ctx: EvalCon
     if name == "history":
         until = a.get("until")
         excluding = a.get("excluding")
+        side = a.get("side")
         return queries.history(
             ctx,
             vs,
             w,
             until if isinstance(until, date) else None,
             excluding if isinstance(excluding, str) else None,
-            bool(a.get("in_target_knee", False)),
+            side if isinstance(side, str) else None,
             bool(a.get("inpatient", False)),
             route,
         )

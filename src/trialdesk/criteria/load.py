@@ -7,6 +7,7 @@ reported at its line and column, with the criterion id.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
@@ -14,6 +15,7 @@ import yaml
 from trialdesk.criteria.model import CriteriaSet, Criterion, Kind, SelfCheckItem
 from trialdesk.criteria.nodes import Parameter, Type, Window
 from trialdesk.criteria.parser import Names, Position, parse_rule
+from trialdesk.criteria.participant import Participant
 from trialdesk.errors import CriteriaSyntaxError, StudyError
 
 _ID = re.compile(r"^[IE][0-9]+[a-z]?$")
@@ -30,18 +32,22 @@ _CRITERION_KEYS = {
 }
 
 
-def load_criteria(path: Path, valuesets: frozenset[str]) -> CriteriaSet:
-    """Load and check a criteria file; collect every problem, then raise them together."""
+def load_criteria(path: Path, valuesets: frozenset[str], participant: Participant) -> CriteriaSet:
+    """Load and check a criteria file; collect every problem, then raise them together.
+
+    ``participant``: the study's declared anchors and side parameters, which rules name."""
     file = str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise StudyError(f"cannot read the criteria file: {exc.strerror}", file=file) from None
-    return parse_criteria(text, valuesets, file=file)
+    return parse_criteria(text, valuesets, participant, file=file)
 
 
-def parse_criteria(text: str, valuesets: frozenset[str], *, file: str | None = None) -> CriteriaSet:
-    problems = check_criteria(text, valuesets, file=file)
+def parse_criteria(
+    text: str, valuesets: frozenset[str], participant: Participant, *, file: str | None = None
+) -> CriteriaSet:
+    problems = check_criteria(text, valuesets, participant, file=file)
     if isinstance(problems, CriteriaSet):
         return problems
     first = problems[0]
@@ -51,10 +57,10 @@ def parse_criteria(text: str, valuesets: frozenset[str], *, file: str | None = N
 
 
 def check_criteria(
-    text: str, valuesets: frozenset[str], *, file: str | None = None
+    text: str, valuesets: frozenset[str], participant: Participant, *, file: str | None = None
 ) -> CriteriaSet | list[StudyError]:
     """Every problem in the file, or the loaded set when there are none."""
-    reader = _Reader(file, text.splitlines())
+    reader = _Reader(file, text.splitlines(), participant)
     try:
         root = yaml.compose(text)
     except yaml.YAMLError as exc:
@@ -72,9 +78,10 @@ def check_criteria(
 
 
 class _Reader:
-    def __init__(self, file: str | None, lines: list[str]) -> None:
+    def __init__(self, file: str | None, lines: list[str], participant: Participant) -> None:
         self.file = file
         self.lines = lines
+        self.participant = participant
         self.problems: list[StudyError] = []
 
     def problem(
@@ -114,9 +121,14 @@ class _Reader:
         if "study" not in top:
             self.problem("the file must name its study (study: NCT...)", root, field="study")
         parameters = self.parameters(top.get("parameters"))
-        names = Names(valuesets=valuesets, parameters=parameters)
+        names = Names(
+            valuesets=valuesets,
+            anchors=frozenset(self.participant.anchors),
+            sides=frozenset(self.participant.parameters),
+            parameters=parameters,
+        )
         windows = self.windows(top.get("windows"), names)
-        names = Names(valuesets=valuesets, parameters=parameters, windows=windows)
+        names = replace(names, windows=windows)
         criteria = self.criteria(top.get("criteria"), names)
         selfcheck = self.selfcheck(top, valuesets, criteria)
         return CriteriaSet(
@@ -126,7 +138,15 @@ class _Reader:
             parameters=parameters,
             file=self.file,
             selfcheck=selfcheck,
+            participant=self.participant,
         )
+
+    def declared(self, name: str, node: yaml.Node, what: str) -> bool:
+        """Whether ``name`` is already a date or parameter of participant.yaml (a problem)."""
+        if name in self.participant.anchors or name in self.participant.parameters:
+            self.problem(f"{what} {name} is declared in participant.yaml already", node)
+            return True
+        return False
 
     def selfcheck(
         self, top: dict[str, yaml.Node], valuesets: frozenset[str], criteria: list[Criterion]
@@ -153,6 +173,8 @@ class _Reader:
         if node is None:
             return out
         for name, value in self.mapping(node, "parameters").items():
+            if self.declared(name, value, "parameter"):
+                continue
             fields = self.mapping(value, f"parameter {name}")
             try:
                 number = float(fields["value"].value)
@@ -179,6 +201,8 @@ class _Reader:
         if node is None:
             return out
         for name, value in self.mapping(node, "windows").items():
+            if self.declared(name, value, "window"):
+                continue
             source = self.scalar(value, f"window {name}")
             if source is None:
                 continue

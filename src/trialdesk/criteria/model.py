@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from trialdesk.criteria.nodes import Duration, Node, Parameter, Window
+from trialdesk.criteria.participant import Participant
 
 
 class Kind(StrEnum):
@@ -44,7 +45,8 @@ class Criterion:
 
 @dataclass(frozen=True)
 class CriteriaSet:
-    """The contents of a study's criteria file."""
+    """The contents of a study's criteria file, and the participant declarations (anchors,
+    side parameters) its rules were read against."""
 
     study: str
     criteria: tuple[Criterion, ...]
@@ -52,6 +54,7 @@ class CriteriaSet:
     parameters: dict[str, Parameter] = field(default_factory=dict)
     file: str | None = None
     selfcheck: tuple[SelfCheckItem, ...] = ()
+    participant: Participant = field(default_factory=Participant)
 
     def get(self, criterion_id: str) -> Criterion | None:
         for c in self.criteria:

@@ -89,7 +89,7 @@ class Parameter(Node):
 
 @dataclass(frozen=True, slots=True)
 class Anchor(Node):
-    """A named study date: screening, baseline (day of injection) or consent."""
+    """A named study date the study declares (participant.yaml): screening, baseline..."""
 
     name: str
 
@@ -137,7 +137,6 @@ class Call(Node):
         return None
 
 
-ANCHORS = ("screening", "baseline", "consent")
 DURATION_UNITS = ("days", "weeks", "months", "years")
 
 

@@ -11,7 +11,6 @@ import ast
 from dataclasses import dataclass, field
 
 from trialdesk.criteria.nodes import (
-    ANCHORS,
     DURATION_UNITS,
     Anchor,
     And,
@@ -32,7 +31,7 @@ from trialdesk.criteria.nodes import (
     Window,
     type_of,
 )
-from trialdesk.criteria.signatures import FLAG, SIGNATURES
+from trialdesk.criteria.signatures import FLAG, SIDE, SIGNATURES
 from trialdesk.errors import CriteriaSyntaxError
 
 _COMPARE = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
@@ -41,9 +40,13 @@ _ARITH = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
 
 @dataclass(frozen=True)
 class Names:
-    """What a rule may refer to by name besides the built-in functions."""
+    """What a rule may refer to by name besides the built-in functions: the study's value
+    sets, windows and thresholds, and what participant.yaml declares (its date anchors,
+    and its side parameters, named only in ``side=``)."""
 
     valuesets: frozenset[str] = frozenset()
+    anchors: frozenset[str] = frozenset()
+    sides: frozenset[str] = frozenset()
     windows: dict[str, Window] = field(default_factory=dict)
     parameters: dict[str, Parameter] = field(default_factory=dict)
 
@@ -179,7 +182,7 @@ class _Builder:
 
     def name(self, n: ast.Name) -> Node:
         ident = n.id
-        if ident in ANCHORS:
+        if ident in self.names.anchors:
             return Anchor(ident)
         if ident == "sex":
             return SexOf()
@@ -189,6 +192,8 @@ class _Builder:
             return self.names.parameters[ident]
         if ident in self.names.valuesets:
             raise self.error(f"value set '{ident}' can only be an argument of a function", n)
+        if ident in self.names.sides:
+            raise self.error(f"side parameter '{ident}' can only be given as side={ident}", n)
         raise self.error(f"unknown name '{ident}'", n)
 
     # -- calls ------------------------------------------------------------------------
@@ -247,6 +252,16 @@ class _Builder:
             if isinstance(value, ast.Constant) and isinstance(value.value, bool):
                 return value.value
             raise self.error(f"{fname}({key}=...) takes True or False", value)
+        if opt.type == SIDE:
+            if isinstance(value, ast.Name) and value.id in self.names.sides:
+                return value.id
+            declared = ", ".join(sorted(self.names.sides)) or "none declared"
+            what = f"'{value.id}'" if isinstance(value, ast.Name) else "this"
+            raise self.error(
+                f"{fname}({key}=...): {what} is not a side parameter of the study"
+                f" (participant.yaml: {declared})",
+                value,
+            )
         if opt.type == "choice":
             if isinstance(value, ast.Constant) and value.value in opt.choices:
                 return str(value.value)

@@ -1,4 +1,4 @@
-"""History queries: is something on file, is it going on, in which knee.
+"""History queries: is something on file, is it going on, on which side of the body.
 
 History is closed-world over the supplied record: nothing on file is FALSE, and the
 evidence says what was searched. A fact that cannot be placed (no date, unknown side of
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from trialdesk.clinical.laterality import is_knee, laterality_of
+from trialdesk.clinical.laterality import body_site, foreign_site, laterality_of
 from trialdesk.criteria.context import (
     DateRange,
     EvalContext,
@@ -35,7 +35,7 @@ def history(
     window: DateRange | None,
     until: date | None,
     excluding: str | None,
-    in_target_knee: bool,
+    side: str | None,
     inpatient: bool,
     route: str | None,
 ) -> Outcome:
@@ -44,7 +44,7 @@ def history(
     end = min(window.end, horizon) if window else horizon
     found: list[Evidence] = []
     undecided: list[Evidence] = []
-    ruled_out: list[Evidence] = []  # matching facts the knee, stay or route filters rule out
+    ruled_out: list[Evidence] = []  # matching facts the side, stay or route filters rule out
     missing: list[str] = []
     for hit in ctx.index.hits(*names):
         fact = hit.fact
@@ -60,8 +60,8 @@ def history(
         verdict = Tri.TRUE
         notes: list[str] = []
         needs: list[str] = []
-        if in_target_knee:
-            verdict, note, need = _target_knee(ctx, fact)
+        if side is not None:
+            verdict, note, need = on_side(ctx, fact, side)
             notes.append(note)
             needs.extend(need)
         if verdict is not Tri.FALSE and inpatient:
@@ -99,37 +99,37 @@ def history(
     if undecided:
         missing = list(dict.fromkeys(missing))
         return Outcome(tri=Tri.UNKNOWN, evidence=tuple(undecided), missing=tuple(missing))
-    what += " in the target knee" if in_target_knee else ""
+    what += f" in the {ctx.participant.parameters[side].words}" if side is not None else ""
     what += " during a hospital stay" if inpatient else ""
     what += f" by the {route} route" if route else ""
     searched = f"searched the record for {what} {describe_window(start, end)}: none on file"
     return Outcome(tri=Tri.FALSE, evidence=(Evidence(note=searched), *ruled_out))
 
 
-# SNOMED CT laterality qualifier values (left, right, right and left): a body site coded
-# with one of these says the side, not the structure.
-SIDE_QUALIFIERS = frozenset({"7771000", "24028007", "51440002"})
-
-
-def _target_knee(ctx: EvalContext, fact: Fact) -> tuple[Tri, str, list[str]]:
-    """Whether the fact is about the target knee, a note for the evidence, what is missing."""
-    sites = [c for c in fact.body_site if c.code not in SIDE_QUALIFIERS]
-    if sites and not is_knee((*sites, *fact.codes), fact.text):
+def on_side(ctx: EvalContext, fact: Fact, name: str) -> tuple[Tri, str, list[str]]:
+    """Whether the fact is on the side the side parameter ``name`` gives (the target knee,
+    the study eye), a note for the evidence, and what is missing."""
+    parameter = ctx.participant.parameters[name]
+    site = body_site(parameter.site)
+    other = foreign_site(fact, site.name)
+    if other is not None:
         # e.g. a "major joint" injection (CPT 20610) into a right shoulder: the side is
         # known, but not that it was a knee
-        site = sites[0].display or sites[0].code
-        need = f"whether the body site of {fact.resource} ({site}) is a knee"
-        return Tri.UNKNOWN, f"body site {site} not recognised as a knee", [need]
-    side = fact.laterality or laterality_of((*fact.body_site, *fact.codes))
+        shown = other.display or other.code
+        need = f"whether the body site of {fact.resource} ({shown}) is {site.article}"
+        return Tri.UNKNOWN, f"body site {shown} not recognised as {site.article}", [need]
+    side = fact.laterality or laterality_of((*fact.body_site, *fact.codes), site=site.name)
     if side is None:
-        need = f"the side (left or right knee) of {fact.resource}"
+        need = f"the side (left or right {site.noun}) of {fact.resource}"
         return Tri.UNKNOWN, "side of the body not recorded", [need]
-    if ctx.target_knee is None:
-        return Tri.UNKNOWN, f"{side.value} knee; target knee not given", ["the target knee"]
-    if side is Laterality.BILATERAL or side is ctx.target_knee:
-        return Tri.TRUE, f"{side.value} knee, the target knee", []
-    return Tri.FALSE, f"{side.value} knee, not the target knee", []
+    wanted = ctx.parameters.get(name)
+    label = parameter.words
+    if wanted is None:
+        return Tri.UNKNOWN, f"{side.value} {site.noun}; {label} not given", [f"the {label}"]
+    if side is Laterality.BILATERAL or side.value == wanted:
+        return Tri.TRUE, f"{side.value} {site.noun}, the {label}", []
+    return Tri.FALSE, f"{side.value} {site.noun}, not the {label}", []
 
 
 def active(ctx: EvalContext, names: Sequence[str], on: date) -> Outcome:
-    return history(ctx, names, DateRange(on, on), None, None, False, False, None)
+    return history(ctx, names, DateRange(on, on), None, None, None, False, None)

@@ -11,6 +11,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from trialdesk.criteria.participant import Participant
 from trialdesk.criteria.screening import CriterionResult, ScreeningResult, Status, Verdict
 
 STATUS_STYLE = {
@@ -53,16 +54,28 @@ def _row_style(r: CriterionResult) -> str:
     return ""
 
 
-def checklist(result: ScreeningResult) -> RenderableType:
-    """One patient's criteria table with the verdict under it."""
+def _words(name: str) -> str:
+    return name.replace("_", " ")
+
+
+def checklist(result: ScreeningResult, participant: Participant | None = None) -> RenderableType:
+    """One patient's criteria table with the verdict under it.
+
+    The header names each study date and parameter: a date by its name ("screening"; a
+    date read from the record is "not on file" when absent), a parameter by its label as
+    it reads in a sentence ("target knee"), from ``participant``, else by its name."""
+    declared = participant.parameters if participant is not None else {}
     d = result.dates
     head = Text()
     head.append(f"Patient {result.patient}", style="bold")
     if result.source:
         head.append(f"  ({result.source})", style="dim")
-    head.append(f"\nStudy {result.study}  screening {d.screening}  baseline {d.baseline}")
-    head.append(f"  consent {d.consent or 'not on file'}")
-    head.append(f"  target knee {result.target_knee.value if result.target_knee else 'not given'}")
+    head.append(f"\nStudy {result.study}")
+    for name, day in d.days:
+        head.append(f"  {_words(name)} {day or 'not on file'}")
+    for name, value in result.parameters.items():
+        label = declared[name].words if name in declared else _words(name)
+        head.append(f"  {label} {value or 'not given'}")
     for note in result.defaults:
         head.append(f"\n{note}", style="italic dim")
     table = Table(show_lines=False, expand=True, pad_edge=False, header_style="bold")
@@ -102,15 +115,16 @@ def to_json(results: Sequence[ScreeningResult]) -> bytes:
     return orjson.dumps([r.to_json() for r in results], option=orjson.OPT_INDENT_2)
 
 
-def to_csv(results: Sequence[ScreeningResult]) -> str:
+def to_csv(results: Sequence[ScreeningResult], staff: Sequence[str]) -> str:
+    """A row per patient and criterion; ``staff``: the study's staff-set anchors, a
+    ``<name>_date`` column each."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(
         [
             "patient",
             "study",
-            "screening_date",
-            "baseline_date",
+            *(f"{name}_date" for name in staff),
             "verdict",
             "criterion",
             "kind",
@@ -125,8 +139,7 @@ def to_csv(results: Sequence[ScreeningResult]) -> str:
                 [
                     res.patient,
                     res.study,
-                    res.dates.screening,
-                    res.dates.baseline,
+                    *(res.dates.get(name) for name in staff),
                     res.verdict.value,
                     r.criterion.id,
                     r.criterion.kind.value,

@@ -8,7 +8,7 @@ unknown; else needs_review if any awaits judgment; else eligible.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
@@ -20,7 +20,7 @@ from trialdesk.criteria.logic import Tri
 from trialdesk.criteria.model import CriteriaSet, Criterion, Kind
 from trialdesk.criteria.outcome import Evidence, Outcome
 from trialdesk.criteria.participation import consent_date
-from trialdesk.patients.record import Laterality, PatientRecord
+from trialdesk.patients.record import PatientRecord
 
 
 class Status(StrEnum):
@@ -80,22 +80,23 @@ class ScreeningResult:
     patient: str
     study: str
     dates: StudyDates
-    target_knee: Laterality | None
+    parameters: Mapping[str, str | None]  # each declared parameter's value, in order
     verdict: Verdict
     criteria: tuple[CriterionResult, ...]
     source: str | None = None
     defaults: tuple[str, ...] = field(default=())
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "patient": self.patient,
-            "study": self.study,
-            "screening_date": self.dates.screening.isoformat(),
-            "baseline_date": self.dates.baseline.isoformat(),
-            "target_knee": self.target_knee.value if self.target_knee else None,
-            "verdict": self.verdict.value,
-            "criteria": [c.to_json() for c in self.criteria],
-        }
+        """patient, study, ``<anchor>_date`` for each staff-set anchor, each parameter by
+        its name, verdict, criteria (criteria/screening.schema.json)."""
+        out: dict[str, Any] = {"patient": self.patient, "study": self.study}
+        for name in self.dates.staff:
+            day = self.dates.get(name)
+            out[f"{name}_date"] = day.isoformat() if day is not None else None
+        out.update(self.parameters)
+        out["verdict"] = self.verdict.value
+        out["criteria"] = [c.to_json() for c in self.criteria]
+        return out
 
 
 def status_of(criterion: Criterion, ctx: EvalContext) -> CriterionResult:
@@ -172,23 +173,40 @@ class Screener:
         self,
         record: PatientRecord,
         *,
-        screening: date,
-        baseline: date,
-        target_knee: Laterality | None = None,
+        dates: Mapping[str, date],
+        parameters: Mapping[str, str | None] | None = None,
         attestations: list[Attestation] | None = None,
         defaults: tuple[str, ...] = (),
         only: Collection[str] | None = None,
     ) -> ScreeningResult:
-        """Screen ``record``; ``only`` limits it to those criterion ids (the verdict is
-        then over those alone), for callers that know the rest is decided elsewhere."""
+        """Screen ``record``.
+
+        ``dates``: every staff-set anchor the study declares (callers apply the declared
+        defaults first: Participant.fill_dates); record anchors (consent) are read from the
+        record. ``parameters``: the declared side parameters' values (None or absent: not
+        given). ``only`` limits screening to those criterion ids (the verdict is then over
+        those alone), for callers that know the rest is decided elsewhere."""
+        participant = self.criteria.participant
+        missing = [a.name for a in participant.staff if dates.get(a.name) is None]
+        if missing:
+            raise ValueError(f"no {missing[0]} date: apply the declared defaults first")
         index = FactIndex(record, self.matcher)
-        dates = StudyDates(screening, baseline, consent_date(index.consents, screening))
+        days: list[tuple[str, date | None]] = []
+        for a in participant.anchors.values():
+            if a.set_by == "staff":
+                days.append((a.name, dates[a.name]))
+            else:
+                assert a.by is not None
+                days.append((a.name, consent_date(index.consents, dates[a.by])))
+        study_dates = StudyDates(tuple(days), tuple(a.name for a in participant.staff))
+        values = participant.parse_parameters(parameters or {})
         ctx = EvalContext(
             record=record,
             index=index,
-            dates=dates,
+            dates=study_dates,
             valuesets=self.valuesets,
-            target_knee=target_knee,
+            participant=participant,
+            parameters=values,
             study_id=self.study_id,
         )
         results = tuple(
@@ -199,8 +217,8 @@ class Screener:
         return ScreeningResult(
             patient=record.id,
             study=self.study_id,
-            dates=dates,
-            target_knee=target_knee,
+            dates=study_dates,
+            parameters=values,
             verdict=verdict_of(results),
             criteria=results,
             source=record.source,

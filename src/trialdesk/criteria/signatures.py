@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from trialdesk.criteria.nodes import Type
 
 FLAG = "flag"  # a keyword that takes True/False
+SIDE = "side"  # a keyword that names a side parameter the study declares (participant.yaml)
 
 
 @dataclass(frozen=True, slots=True)
 class Option:
-    type: Type | str  # a Type, FLAG, or "choice"
+    type: Type | str  # a Type, FLAG, SIDE, or "choice"
     required: bool = False
     choices: tuple[str, ...] = ()
 
@@ -45,7 +46,7 @@ SIGNATURES: dict[str, Signature] = {
                 "within": Option(Type.WINDOW),
                 "until": Option(Type.DATE),
                 "excluding": Option(Type.VALUESET),
-                "in_target_knee": Option(FLAG),
+                "side": Option(SIDE),
                 "inpatient": Option(FLAG),
                 "route": _ROUTE,
             },

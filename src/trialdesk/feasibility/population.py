@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -90,7 +90,12 @@ def prepare_codes(source: Source, study: Study, progress: Progress | None = None
     if progress:
         progress("matching codes to value sets")
     tables = build_code_tables(
-        cdm.vocab, study.valuesets, sorted(cdm.keys), sorted(cdm.unit_keys), cdm.value_concepts
+        cdm.vocab,
+        study.valuesets,
+        sorted(cdm.keys),
+        sorted(cdm.unit_keys),
+        cdm.value_concepts,
+        study.participant.sites,
     )
     codes, units = code_table_arrow(tables)
     source.register("td_codes", codes)
@@ -102,20 +107,22 @@ def screen_population(
     source: Source,
     study: Study,
     *,
-    screening: date,
-    baseline: date,
-    target_knee: str | None = None,
+    dates: Mapping[str, date],
+    parameters: Mapping[str, str | None] | None = None,
     progress: Progress | None = None,
     tables: CodeTables | None = None,
 ) -> PopulationStatuses:
+    """Every person's criterion statuses. ``dates``: every staff-set anchor the study
+    declares (defaults applied: Participant.fill_dates); ``parameters``: the declared
+    parameters' values (checked by their ``parse``)."""
+    values = study.participant.parse_parameters(parameters or {})
     tables = tables or prepare_codes(source, study, progress)
     query = build_query(
         study.criteria,
         tables,
         {name: vs.unit for name, vs in study.valuesets.items()},
-        screening=screening,
-        baseline=baseline,
-        target_knee=target_knee,
+        dates=dates,
+        parameters=values,
         dialect=source.dialect,
         study_id=study.id,
         valuesets=study.valuesets,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
 
@@ -54,18 +55,24 @@ def run_feasibility(
     spec: str,
     *,
     study: str,
-    screening: date,
-    baseline: date,
+    given_dates: Mapping[str, date | None],
+    given_parameters: Mapping[str, str | None],
     engine: str | None,
     schema: str | None,
-    target_knee: str | None,
     candidates: Path | None,
     as_json: bool,
     show_sql: bool,
     console: Console,
     err: Console,
+    named: Callable[[str], str] | None = None,
 ) -> None:
+    """``given_dates``: the staff-set dates given (the declared defaults fill the rest;
+    ``named`` names a date in errors, as the CLI options do); ``given_parameters``: the
+    participant parameters given, by name."""
     s = load_study(study)
+    participant = s.participant
+    dates, _ = participant.fill_dates(given_dates, named=named)
+    parameters = participant.parse_parameters(given_parameters)
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -83,14 +90,7 @@ def run_feasibility(
         source = open_source(spec, engine=engine, schema=schema)
         try:
             step("opened " + source.description)
-            pop = screen_population(
-                source,
-                s,
-                screening=screening,
-                baseline=baseline,
-                target_knee=target_knee,
-                progress=step,
-            )
+            pop = screen_population(source, s, dates=dates, parameters=parameters, progress=step)
         finally:
             source.close()
         if show_sql:
@@ -105,17 +105,15 @@ def run_feasibility(
         doc = {
             "study": s.id,
             "source": source.description,
-            "screening_date": screening.isoformat(),
-            "baseline_date": baseline.isoformat(),
-            "target_knee": target_knee,
+            **{f"{name}_date": day.isoformat() for name, day in dates.items()},
+            **parameters,
             **result.to_json(),
         }
         sys.stdout.buffer.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n")
         return
-    console.print(
-        f"[bold]{s.id}[/] {s.title}\n{source.description}\n"
-        f"screening {screening}  baseline {baseline}  target knee {target_knee or 'not given'}"
-    )
+    said = [f"{name.replace('_', ' ')} {day}" for name, day in dates.items()]
+    said += [f"{participant.parameters[n].words} {v or 'not given'}" for n, v in parameters.items()]
+    console.print(f"[bold]{s.id}[/] {s.title}\n{source.description}\n" + "  ".join(said))
     console.print(attrition_table(result))
     v = result.verdicts
     console.print(

@@ -123,8 +123,11 @@ def evaluate(study: Study, answers: Answers, today: date) -> SelfCheckOutcome:
     decidable = {cid for cid, why in pending.items() if why is None}
     early_record, late_record = (build_record(study, used, today, late) for late in (False, True))
 
+    # every study date on the day of the self-check (docs/criteria.md)
+    dates = {a.name: today for a in study.participant.staff}
+
     def screen(record: PatientRecord) -> dict[str, CriterionResult]:
-        result = screener.screen(record, screening=today, baseline=today, only=decidable)
+        result = screener.screen(record, dates=dates, only=decidable)
         return {r.criterion.id: r for r in result.criteria}
 
     early = screen(early_record)

@@ -1,7 +1,9 @@
 """A Study: the registry record, its computable criteria and value sets, from one folder.
 
-A study folder holds ``ctgov.json`` (ClinicalTrials.gov API v2 record), ``criteria.yaml``
-and optionally ``valuesets.yaml`` (study-specific value sets added to the bundled ones).
+A study folder holds ``ctgov.json`` (ClinicalTrials.gov API v2 record), ``criteria.yaml``,
+``participant.yaml`` (the date anchors and per-participant parameters; the default when
+absent) and optionally ``valuesets.yaml`` (study-specific value sets added to the bundled
+ones).
 Bundled studies live in ``trialdesk/study/studies/<NCT id>/``; any other folder works too.
 """
 
@@ -14,9 +16,11 @@ from pathlib import Path
 from trialdesk.clinical.valuesets import ValueSet, bundled_valuesets, load_valuesets
 from trialdesk.criteria.load import check_criteria, load_criteria
 from trialdesk.criteria.model import CriteriaSet
+from trialdesk.criteria.participant import Participant
 from trialdesk.criteria.screening import Screener
 from trialdesk.errors import StudyError
 from trialdesk.study.ctgov import CtgovRecord, load_ctgov_record
+from trialdesk.study.participant import load_participant, read_participant
 
 BUNDLED = Path(__file__).with_name("studies")
 DEFAULT_STUDY = "NCT06947746"
@@ -35,6 +39,11 @@ class Study:
         """The study's one Screener: its code matcher caches what it has matched, so the
         self-check, the screening pages and the CLI share it for the life of the study."""
         return Screener(self.criteria, self.valuesets, self.id)
+
+    @property
+    def participant(self) -> Participant:
+        """The study's date anchors and per-participant parameters (participant.yaml)."""
+        return self.criteria.participant
 
     @property
     def title(self) -> str:
@@ -78,10 +87,11 @@ def _valuesets(folder: Path) -> dict[str, ValueSet]:
 def _load(folder: Path) -> Study:
     record = load_ctgov_record(folder / "ctgov.json")
     valuesets = _valuesets(folder)
+    participant = load_participant(folder)
     criteria_file = folder / "criteria.yaml"
     if not criteria_file.is_file():
         raise StudyError("the study has no criteria file", file=str(criteria_file))
-    criteria = load_criteria(criteria_file, frozenset(valuesets))
+    criteria = load_criteria(criteria_file, frozenset(valuesets), participant)
     if criteria.study != record.nct_id:
         raise StudyError(
             f"the criteria file is for {criteria.study} but the record is {record.nct_id}",
@@ -108,12 +118,17 @@ def check_study(folder: Path) -> list[StudyError]:
     except StudyError as exc:
         problems.append(exc)
         valuesets = dict(bundled_valuesets())
+    participant, found_problems = read_participant(folder)
+    problems.extend(found_problems)
     criteria_file = folder / "criteria.yaml"
     if not criteria_file.is_file():
         problems.append(StudyError("missing criteria file", file=str(criteria_file)))
         return problems
     found = check_criteria(
-        criteria_file.read_text(encoding="utf-8"), frozenset(valuesets), file=str(criteria_file)
+        criteria_file.read_text(encoding="utf-8"),
+        frozenset(valuesets),
+        participant,
+        file=str(criteria_file),
     )
     if isinstance(found, list):
         problems.extend(found)

@@ -1,8 +1,9 @@
 """Start a study folder from a ClinicalTrials.gov API v2 record.
 
 The folder holds the record as downloaded (``ctgov.json``), the registry's criteria split
-into numbered items with no rule yet (``criteria.yaml``) and a README saying what is
-there and what to do next.
+into numbered items with no rule yet (``criteria.yaml``), the default date anchors and no
+per-participant parameters (``participant.yaml``) and a README saying what is there and
+what to do next.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import yaml
 
 from trialdesk.errors import StudyError
 from trialdesk.study.ctgov import CtgovRecord, load_ctgov_record
+from trialdesk.study.participant import DEFAULT_FILE, FILE
 from trialdesk.study.split import EligibilitySplit, split_eligibility
 
 __all__ = ["NOT_YET_ENCODED", "criteria_document", "dump_criteria_yaml", "new_study_folder"]
@@ -44,6 +46,7 @@ def new_study_folder(record_path: Path, folder: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "ctgov.json").write_bytes(raw)
         (folder / "criteria.yaml").write_text(dump_criteria_yaml(record, split), encoding="utf-8")
+        (folder / FILE).write_bytes(DEFAULT_FILE.read_bytes())
         (folder / "README.md").write_text(_readme(record, split), encoding="utf-8")
     except OSError as exc:
         raise StudyError(
@@ -106,6 +109,9 @@ def _readme(record: CtgovRecord, split: EligibilitySplit | None) -> str:
         "- `criteria.yaml`: the registry's eligibility criteria, one entry per criterion,"
         " with its id (`I1`.. inclusion, `E1`.. exclusion, in registry order), kind and"
         " registry text (wrapped lines joined, markdown escapes such as `\\<` removed).",
+        "- `participant.yaml`: the dates rules measure windows from (screening, baseline,"
+        " consent) and per-participant parameters such as a side of the body (none yet);"
+        " adjust it to the protocol.",
         "",
     ]
     if split is None:

@@ -1,7 +1,7 @@
 """Resolve value sets to the concept ids a CDM actually uses, with the evaluator's own code.
 
 Everything that depends on codes (which value sets a row matches, a drug's strength and
-route, a procedure's side of the body, a unit's conversion factor, whether a coded result
+route, the side of a body site a row concerns, a unit's conversion factor, whether a coded result
 reads positive) is decided here in Python, by the same functions the per-patient
 evaluator calls, and handed to the SQL as small lookup tables. So the two paths cannot
 disagree about codes; the SQL only does dates, numbers and counting.
@@ -9,11 +9,11 @@ disagree about codes; the SQL only does dates, numbers and counting.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from trialdesk.clinical.laterality import is_knee, laterality_of
+from trialdesk.clinical.laterality import side_on
 from trialdesk.clinical.steroids import prednisone_equivalent_mg
 from trialdesk.clinical.units import convert
 from trialdesk.clinical.valuesets import ValueSet
@@ -21,7 +21,6 @@ from trialdesk.criteria.context import Hit, Matcher
 from trialdesk.criteria.logic import Tri
 from trialdesk.criteria.measures import _dimensionless
 from trialdesk.criteria.medications import ingredient_of, route_of
-from trialdesk.criteria.queries import SIDE_QUALIFIERS
 from trialdesk.criteria.results import result_sign
 from trialdesk.errors import FactError
 from trialdesk.patients.omop import Vocabulary, unit_of
@@ -45,9 +44,10 @@ KINDS: dict[str, FactKind] = {
 
 @dataclass
 class CodeTables:
-    """Lookup tables for one CDM and one study's value sets."""
+    """Lookup tables for one CDM and one study's value sets and body sites."""
 
     valuesets: list[str]
+    sites: tuple[str, ...] = ()  # the body sites of the study's side parameters
     rows: list[dict[str, Any]] = field(default_factory=list)  # td_codes
     units: list[dict[str, Any]] = field(default_factory=list)  # td_units
     positive_concepts: set[int] = field(default_factory=set)
@@ -59,6 +59,12 @@ class CodeTables:
     @staticmethod
     def column(kind: str, vs: str) -> str:
         return f"{kind}__{vs}"
+
+    def side_column(self, site: str) -> str:
+        """The td_codes column holding the side of ``site`` a row concerns: ``laterality``
+        when the study reads the side of one body site (every study so far), else
+        ``laterality__<site>``, one per site."""
+        return "laterality" if self.sites == (site,) else f"laterality__{site}"
 
 
 def _fact(vocab: Vocabulary, key: Key) -> Fact:
@@ -80,15 +86,17 @@ def build_code_tables(
     keys: Iterable[Key],
     unit_keys: Iterable[tuple[Key, int, str]],
     value_concepts: Iterable[int],
+    sites: Sequence[str] = (),
 ) -> CodeTables:
     """Decide, for every distinct coded row of the CDM, what the evaluator would decide.
 
+    ``sites``: the body sites whose side the study's side parameters read, a column each.
     ``unit_keys``: the units (concept, source value) each coded key is sent with. A unit's
     conversion factor to a value set's unit is worked out only for the value sets its
     rows match (elsewhere it is never read): a failed conversion is not cached by
     clinical.units, and asking for every unit and value set cost seconds of parsing."""
     names = sorted(valuesets)
-    tables = CodeTables(valuesets=names)
+    tables = CodeTables(valuesets=names, sites=tuple(sites))
     matcher = Matcher(valuesets)
     matched_by_key: dict[Key, set[str]] = {}
     seen: set[Key] = set()
@@ -102,7 +110,9 @@ def build_code_tables(
             continue
         matched_by_key[key] = set(matched)
         row: dict[str, Any] = {"kind": key[0], "cid": key[1], "sid": key[2], "aux": key[3]}
-        row["laterality"] = knee_side(fact)
+        for site in tables.sites:
+            side = side_on(fact, site)  # as queries.on_side() reads it
+            row[tables.side_column(site)] = side.value if side else None
         for vs in names:
             m = matched.get(vs)
             row[tables.column("m", vs)] = m is not None
@@ -158,16 +168,6 @@ def concept_classes(vocab: Vocabulary) -> tuple[set[int], set[int], set[int]]:
         if vocab.is_consent(cid):
             consent.add(cid)
     return cvx, consent, ucum
-
-
-def knee_side(fact: Fact) -> str | None:
-    """The side of the knee an event concerns, as queries._target_knee decides it; None when
-    the side is not recorded or the body site is not recognised as a knee (both UNKNOWN)."""
-    sites = [c for c in fact.body_site if c.code not in SIDE_QUALIFIERS]
-    if sites and not is_knee((*sites, *fact.codes), fact.text):
-        return None
-    side = fact.laterality or laterality_of((*fact.body_site, *fact.codes))
-    return side.value if side else None
 
 
 def _prednisone_factor(ingredient: str | None) -> float | None:

@@ -10,13 +10,14 @@ is Kleene's: NULL is UNKNOWN.
 
 Tri-valued aggregates are small integers (0 FALSE, 1 UNKNOWN, 2 TRUE) so that MAX gives
 Kleene OR over rows and LEAST gives Kleene AND within a row. Numbers are intervals
-(lo, hi), as in the evaluator. Dates built from screening or baseline are folded here with
-the evaluator's own date arithmetic and bound as parameters.
+(lo, hi), as in the evaluator. Dates built from the staff-set anchors (screening,
+baseline) are folded here with the evaluator's own date arithmetic and bound as
+parameters; a date read from the record (consent) is a per-person column.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -43,6 +44,7 @@ from trialdesk.criteria.nodes import (
     Surely,
     Window,
 )
+from trialdesk.criteria.participant import Participant
 from trialdesk.criteria.sql.codes import CodeTables
 from trialdesk.errors import StudyError
 
@@ -162,23 +164,29 @@ class Compiled:
 
 
 class SqlCompiler:
+    """Compiles one study's rules for one set of study dates and parameter values.
+
+    ``dates``: every staff-set anchor's date; ``parameters``: the side parameters' values
+    (bound as parameters named after them); ``participant``: what the study declares."""
+
     def __init__(
         self,
         codes: CodeTables,
         valueset_units: dict[str, str | None],
-        screening: date,
-        baseline: date,
-        target_knee: str | None,
+        *,
+        dates: Mapping[str, date],
+        parameters: Mapping[str, str | None],
+        participant: Participant,
         study_id: str,
         dialect: str = "duckdb",
     ) -> None:
         self.dialect = dialect  # only for the few constructs that differ (picks.py)
         self.codes = codes
         self.units = valueset_units
-        self.screening = screening
-        self.baseline = baseline
-        self.horizon = max(screening, baseline)
-        self.target_knee = target_knee
+        self.participant = participant
+        self.dates = {a.name: dates[a.name] for a in participant.staff}
+        self.horizon = max(self.dates.values())
+        self.parameters = dict(parameters)
         self.out = Compiled()
         self.study_id = study_id
         self._memo: dict[object, object] = {}
@@ -222,11 +230,10 @@ class SqlCompiler:
     # -- dates and windows -----------------------------------------------------------------
     def date(self, node: Node) -> DateVal | None:
         if isinstance(node, Anchor):
-            if node.name == "screening":
-                return self.screening
-            if node.name == "baseline":
-                return self.baseline
-            return col("consent_date")
+            day = self.dates.get(node.name)
+            if day is not None:
+                return day
+            return col(f"{node.name}_date")  # read from the record, per person (query.py)
         if isinstance(node, Coalesce):
             items = [self.date(i) for i in node.items]
             for item in items:

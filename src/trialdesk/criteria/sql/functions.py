@@ -102,17 +102,21 @@ def history(c: SqlCompiler, node: Call, window: tuple[DateVal, DateVal] | None) 
             default=lit(0),
         )
     ]
-    if node.option("in_target_knee") is True:
-        c.out.params["target_knee"] = c.target_knee
-        knee = cast(exp.Placeholder(this="target_knee"), exp.DataType.Type.VARCHAR)
+    side = node.option("side")
+    if isinstance(side, str):
+        # queries.on_side(): the row's side of the parameter's body site (codes.py), the
+        # parameter's value bound under its own name
+        c.out.params[side] = c.parameters.get(side)
+        wanted = cast(exp.Placeholder(this=side), exp.DataType.Type.VARCHAR)
+        column = c.codes.side_column(c.participant.parameters[side].site)
         parts.append(
             case(
-                (exp.Is(this=col("laterality"), expression=exp.Null()), lit(1)),
-                (exp.Is(this=knee.copy(), expression=exp.Null()), lit(1)),
+                (exp.Is(this=col(column), expression=exp.Null()), lit(1)),
+                (exp.Is(this=wanted.copy(), expression=exp.Null()), lit(1)),
                 (
                     or_(
-                        exp.EQ(this=col("laterality"), expression=lit("bilateral")),
-                        exp.EQ(this=col("laterality"), expression=knee.copy()),
+                        exp.EQ(this=col(column), expression=lit("bilateral")),
+                        exp.EQ(this=col(column), expression=wanted.copy()),
                     ),
                     lit(2),
                 ),

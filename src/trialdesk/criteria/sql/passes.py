@@ -117,7 +117,7 @@ class Rows:
         if bounded:
             names |= {"start_date", "end_date"}
         code_cols = sorted(n for n in names if n.split("__", 1)[0] in _CODE_PREFIXES)
-        code_cols += ["laterality"] if "laterality" in names else []
+        code_cols += sorted(n for n in names if n.split("__", 1)[0] == "laterality")
         unit_cols = sorted(n for n in names if n.startswith("f__"))
         fact_cols = {n for n in names if n in COLUMNS and n != "kind"} | {"person_id"}
         needed = fact_cols | set(_KEYS)

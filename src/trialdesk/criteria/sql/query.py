@@ -12,6 +12,7 @@ from sqlglot import exp
 
 from trialdesk.clinical.valuesets import ValueSet
 from trialdesk.criteria.model import CriteriaSet, Criterion
+from trialdesk.criteria.participant import Anchor
 from trialdesk.criteria.sql.codes import CodeTables
 from trialdesk.criteria.sql.compiler import (
     SqlCompiler,
@@ -80,6 +81,17 @@ def _birth_date() -> exp.Expr:
     )
 
 
+def record_date(c: SqlCompiler, anchor: Anchor) -> exp.Expr:
+    """A date read from the record, per person: the latest research consent on or before
+    the staff-set date ``anchor.by`` (participation.consent_date)."""
+    assert anchor.by is not None
+    by = c.param_date(c.dates[anchor.by])
+    latest = exp.Max(
+        this=case((exp.LTE(this=col("observation_date"), expression=by), col("observation_date")))
+    )
+    return alias(latest, f"{anchor.name}_date")
+
+
 def code_table_arrow(tables: CodeTables) -> tuple[pa.Table, pa.Table]:
     """td_codes and td_units as Arrow tables with explicit types (they may be empty)."""
     fields = [
@@ -87,7 +99,7 @@ def code_table_arrow(tables: CodeTables) -> tuple[pa.Table, pa.Table]:
         pa.field("cid", pa.int64()),
         pa.field("sid", pa.int64()),
         pa.field("aux", pa.int64()),
-        pa.field("laterality", pa.string()),
+        *(pa.field(tables.side_column(site), pa.string()) for site in tables.sites),
     ]
     for vs in tables.valuesets:
         fields += [
@@ -106,11 +118,11 @@ def code_table_arrow(tables: CodeTables) -> tuple[pa.Table, pa.Table]:
 
 
 class QueryOptions(TypedDict):
-    """The study dates, the target knee and the engine a query is compiled for."""
+    """The study dates (every staff-set anchor), the participant parameters' values and the
+    engine a query is compiled for."""
 
-    screening: date
-    baseline: date
-    target_knee: str | None
+    dates: Mapping[str, date]
+    parameters: Mapping[str, str | None]
     dialect: str
     study_id: str
     valuesets: Mapping[str, ValueSet]
@@ -139,10 +151,16 @@ def build_tree(
     **options: Unpack[QueryOptions],
 ) -> tuple[exp.Expr, dict[str, object]]:
     """The query as a sqlglot tree, and the values of its parameters."""
-    screening, baseline, dialect = options["screening"], options["baseline"], options["dialect"]
-    valuesets = options["valuesets"]
+    dialect, valuesets = options["dialect"], options["valuesets"]
+    participant = criteria.participant
     c = SqlCompiler(
-        tables, units, screening, baseline, options["target_knee"], options["study_id"], dialect
+        tables,
+        units,
+        dates=options["dates"],
+        parameters=options["parameters"],
+        participant=participant,
+        study_id=options["study_id"],
+        dialect=dialect,
     )
     statuses = [alias(status_expr(c, cr), f"c_{cr.id}") for cr in criteria.criteria]
     groups = table_groups(
@@ -162,23 +180,12 @@ def build_tree(
             "sex",
         ),
     ).from_("person", copy=False)
-    screening_param = c.param_date(screening)
     consent_ids = sorted(tables.consent_concepts)
     consent = (
         exp.select(
             alias(col("person_id"), "c_pid"),
             alias(exp.Min(this=col("observation_date")), "consent_first"),
-            alias(
-                exp.Max(
-                    this=case(
-                        (
-                            exp.LTE(this=col("observation_date"), expression=screening_param),
-                            col("observation_date"),
-                        )
-                    )
-                ),
-                "consent_date",
-            ),
+            *(record_date(c, anchor) for anchor in participant.record),
         )
         .from_("observation", copy=False)
         .where(
@@ -194,7 +201,7 @@ def build_tree(
         exp.select(
             col("person_id", "p"),
             alias(col("sex", "p"), "sex"),
-            alias(col("consent_date", "c"), "consent_date"),
+            *(alias(col(f"{a.name}_date", "c"), f"{a.name}_date") for a in participant.record),
         )
         .from_(alias(exp.to_identifier("td_person"), "p"), copy=False)
         .join(

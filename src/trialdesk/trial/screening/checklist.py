@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
@@ -20,6 +21,7 @@ from cachetools import LRUCache
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from trialdesk.criteria.participant import Participant
 from trialdesk.criteria.screening import (
     Attestation,
     CriterionResult,
@@ -192,24 +194,53 @@ def _pre_consent(
     return flags
 
 
+def _dates(
+    participant: Participant, given: Mapping[str, date | None], today: date
+) -> tuple[dict[str, date], list[str]]:
+    """The candidate's study dates, and a note for each one not set yet. The page shows
+    what is set: a date not set is the date it may not precede (a planned baseline: the
+    screening date), else today, rather than the declared default."""
+    dates: dict[str, date] = {}
+    notes: list[str] = []
+    for a in participant.staff:
+        day = given.get(a.name)
+        if day is None and a.not_before is not None:
+            day = dates[a.not_before]
+            notes.append(f"planned {a.name} date not set: the {a.not_before} date used")
+        elif day is None:
+            day = today
+            notes.append(f"{a.name} date not set: today ({today.isoformat()}) used")
+        dates[a.name] = day
+    return dates, notes
+
+
 def build_checklist(session: Session, study: Study, candidate: Candidate, today: date) -> Checklist:
     if candidate.study_id != study.id:
         raise InputError(f"candidate {candidate.id} is screened for {candidate.study_id}")
     record, entered, consents = record_of(session, study, candidate)
-    defaulted = []
-    screening = candidate.screening_date
-    if screening is None:
-        screening = today
-        defaulted.append(f"screening date not set: today ({today.isoformat()}) used")
-    baseline = candidate.baseline_date
-    if baseline is None:
-        baseline = screening
-        defaulted.append("planned baseline date not set: the screening date used")
-    knee = Laterality(candidate.target_knee) if candidate.target_knee else None
-    if knee is None:
-        defaulted.append("target knee not set: knee criteria read either knee")
-    raw = study.screener.screen(record, screening=screening, baseline=baseline, target_knee=knee)
-    whole = record_fingerprint(record, (screening, baseline, knee))
+    participant = study.participant
+    # the candidate's own columns, for now
+    given = {"screening": candidate.screening_date, "baseline": candidate.baseline_date}
+    dates, defaulted = _dates(participant, given, today)
+    stored = {"target_knee": candidate.target_knee}
+    parameters = participant.parse_parameters(
+        {k: v for k, v in stored.items() if k in participant.parameters}
+    )
+    defaulted += [
+        f"{p.words} not set" + (f": {p.if_missing}" if p.if_missing else "")
+        for name, p in participant.parameters.items()
+        if parameters[name] is None
+    ]
+    raw = study.screener.screen(record, dates=dates, parameters=parameters)
+    # the fingerprint's payload as it has always been: each staff date in order, then each
+    # side as a Laterality (a changed payload would lapse every stored signature)
+    whole = record_fingerprint(
+        record,
+        (
+            *(dates[a.name] for a in participant.staff),
+            *(Laterality(v) if v else None for v in parameters.values()),
+        ),
+    )
     bases = {
         r.criterion.id: basis_of(r, whole)
         for r in raw.criteria
