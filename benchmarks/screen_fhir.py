@@ -44,8 +44,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from trialdesk.criteria.screening import Screener
+from trialdesk.facts.record import PatientRecord
 from trialdesk.patients.fhir import read_fhir_bytes
-from trialdesk.patients.record import PatientRecord
 from trialdesk.study.loader import load_study
 
 ROOT = Path(__file__).resolve().parents[1]

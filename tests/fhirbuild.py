@@ -16,8 +16,8 @@ from typing import Any
 
 import orjson
 
+from trialdesk.facts.record import PatientRecord
 from trialdesk.patients.fhir import read_fhir_bytes
-from trialdesk.patients.record import PatientRecord
 
 Json = dict[str, Any]
 Code = tuple[str, ...]  # (system alias, code) or (system alias, code, display)
@@ -47,7 +47,7 @@ PRESENT: Code = ("snomed", "52101004", "Present")
 ABNORMAL: Code = ("snomed", "102594003", "Electrocardiogram abnormal")
 NORMAL: Code = ("snomed", "17621005", "Normal")
 
-# Body sites (SNOMED CT, see clinical/laterality.py); a site may also be a list of codings,
+# Body sites (SNOMED CT, see facts/laterality.py); a site may also be a list of codings,
 # e.g. [KNEE, RIGHT_SIDE] for a structure with a laterality qualifier.
 RIGHT_KNEE: Code = ("snomed", "6757004", "Structure of right knee region")
 LEFT_KNEE: Code = ("snomed", "82169009", "Structure of left knee region")

@@ -11,10 +11,12 @@ from typing import Any
 import duckdb
 
 from trialdesk.clinical.valuesets import bundled_valuesets
+from trialdesk.facts.codesystems import OMOP_VOCABULARIES
 from trialdesk.feasibility.sources import READ_COLUMNS, DuckDBSource
-from trialdesk.patients.omop import VOCABULARIES
 
-URI_TO_VOCAB = {uri: vocab for vocab, uri in VOCABULARIES.items() if vocab != "RxNorm Extension"}
+URI_TO_VOCAB = {
+    uri: vocab for vocab, uri in OMOP_VOCABULARIES.items() if vocab != "RxNorm Extension"
+}
 
 # Extra columns the adapter reads beyond what validation requires (row ids, visit source).
 ID_COLUMNS = {

@@ -12,14 +12,14 @@ import pytest
 
 from trialdesk.clinical.valuesets import (
     KINDS,
-    SYSTEMS,
     CodeInfo,
     ValueSet,
     bundled_valuesets,
     load_valuesets,
 )
 from trialdesk.errors import StudyError
-from trialdesk.patients.record import Coding
+from trialdesk.facts.codesystems import SYSTEMS
+from trialdesk.facts.record import Coding
 
 BUNDLED_DIR = Path(__file__).resolve().parents[2] / "src" / "trialdesk" / "clinical" / "valuesets"
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "synthea-fhir-r4"

@@ -52,7 +52,7 @@ from trialdesk.criteria.screening import (
     Status,
     Verdict,
 )
-from trialdesk.patients.record import Laterality
+from trialdesk.facts.record import Laterality
 from trialdesk.study.loader import Study
 
 SCREENING = date(2026, 3, 2)

@@ -20,10 +20,10 @@ from omopbuild import Cdm, Vocab, standard_vocab
 from shared_data import SHARED, need
 from trialdesk.criteria.screening import Screener
 from trialdesk.criteria.sql.query import STATUS_NAMES
+from trialdesk.facts.record import Laterality
 from trialdesk.feasibility.population import screen_population
 from trialdesk.feasibility.sources import Source, open_source
 from trialdesk.patients.omop import read_omop
-from trialdesk.patients.record import Laterality
 from trialdesk.study.loader import load_study
 
 SCREENING, BASELINE = date(2026, 3, 2), date(2026, 3, 16)

@@ -12,11 +12,11 @@ import pytest
 
 from trialdesk.criteria.screening import Screener
 from trialdesk.criteria.sql.query import STATUS_NAMES
+from trialdesk.facts.record import Laterality
 from trialdesk.feasibility.population import PopulationStatuses, screen_population
 from trialdesk.feasibility.sources import load_into_postgres, open_source
 from trialdesk.patients.fhir import read_fhir
 from trialdesk.patients.omop import read_omop
-from trialdesk.patients.record import Laterality
 from trialdesk.patients.synthetic import generate
 from trialdesk.study.loader import load_study
 

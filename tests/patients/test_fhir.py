@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from trialdesk.errors import InputError
+from trialdesk.facts.record import Coding, Dose, Fact, FactKind, Laterality, Quantity
 from trialdesk.patients.fhir import ReadResult, read_fhir, read_fhir_bytes
-from trialdesk.patients.record import Coding, Dose, Fact, FactKind, Laterality, Quantity
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "fhir"
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "synthea-fhir-r4"

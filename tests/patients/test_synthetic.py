@@ -14,10 +14,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from shared_data import SHARED, need
-from trialdesk.clinical.laterality import laterality_of
 from trialdesk.criteria.screening import Screener
+from trialdesk.facts.laterality import laterality_of
+from trialdesk.facts.record import Coding, Fact, FactKind, Laterality, PatientRecord
 from trialdesk.patients.fhir import read_fhir
-from trialdesk.patients.record import Coding, Fact, FactKind, Laterality, PatientRecord
 from trialdesk.patients.synthetic import GenerateSummary, generate
 from trialdesk.patients.synthetic.schema import CLINICAL_TABLES, TABLES, columns
 from trialdesk.study.loader import load_study

@@ -28,7 +28,7 @@ STUDY = load_study(str(FOLDER))
 SCREENING, DAY1 = date(2026, 3, 2), date(2026, 3, 9)
 DATES = {"screening": SCREENING, "day1": DAY1}
 
-# SNOMED CT eye structures (clinical/body_sites.yaml) and laterality qualifiers
+# SNOMED CT eye structures (facts/body_sites.yaml) and laterality qualifiers
 RIGHT_EYE = ("snomed", "18944008", "Right eye structure")
 LEFT_EYE = ("snomed", "8966001", "Left eye structure")
 BOTH_EYES = ("snomed", "40638003", "Structure of both eyes")

@@ -28,7 +28,7 @@ from trialdesk.criteria.measures import usable_value
 from trialdesk.criteria.medications import daily_dose_mg
 from trialdesk.criteria.screening import CriterionResult, Screener, Status
 from trialdesk.errors import InputError
-from trialdesk.patients.record import Fact, FactKind, Laterality, PatientRecord, Quantity
+from trialdesk.facts.record import Fact, FactKind, Laterality, PatientRecord, Quantity
 from trialdesk.study.loader import load_study
 from trialdesk.trial.screening.entry_concepts import EntryConcept, entry_concepts
 from trialdesk.trial.screening.fact_entry import FactEntry, to_fact

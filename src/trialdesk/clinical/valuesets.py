@@ -18,12 +18,13 @@ codes come from. The sets ship as YAML files in ``valuesets/`` beside this modul
         text: ["alanine aminotransferase", "SGPT"]
         exclude_text: ["ratio"]
 
-``system`` is an alias from :data:`SYSTEMS`. ``prefix: true`` makes the entry match every
-code that starts with it, ignoring dots (ICD hierarchies: ``M05`` matches ``M05.79`` and
-``M0579``). ``text`` holds display-text patterns, matched case-insensitively on whole words
-only when no code matched; such a match is low confidence and the evidence must say so.
-``exclude_text`` vetoes a text match (a display that names the concept but is about
-something else: "creatinine" in "albumin/creatinine ratio").
+``system`` is an alias of the code-system table (``trialdesk.facts.codesystems.SYSTEMS``).
+``prefix: true`` makes the entry match every code that starts with it, ignoring dots (ICD
+hierarchies: ``M05`` matches ``M05.79`` and ``M0579``). ``text`` holds display-text
+patterns, matched case-insensitively on whole words only when no code matched; such a
+match is low confidence and the evidence must say so. ``exclude_text`` vetoes a text match
+(a display that names the concept but is about something else: "creatinine" in
+"albumin/creatinine ratio").
 
 Matching runs on every fact of every record, so each set precomputes its lookups at load.
 """
@@ -40,11 +41,11 @@ from typing import Any, Literal
 import yaml
 
 from trialdesk.errors import StudyError
-from trialdesk.patients.record import Coding
+from trialdesk.facts.codesystems import DOTTED, SYSTEMS, canonical_uri
+from trialdesk.facts.record import Coding
 
 __all__ = [
     "KINDS",
-    "SYSTEMS",
     "CodeEntry",
     "CodeInfo",
     "ValueSet",
@@ -52,22 +53,6 @@ __all__ = [
     "bundled_valuesets",
     "load_valuesets",
 ]
-
-SYSTEMS: dict[str, str] = {
-    "loinc": "http://loinc.org",
-    "snomed": "http://snomed.info/sct",
-    "icd10cm": "http://hl7.org/fhir/sid/icd-10-cm",
-    "icd10": "http://hl7.org/fhir/sid/icd-10",  # WHO ICD-10 (and national clinical modifications)
-    "icd9cm": "http://hl7.org/fhir/sid/icd-9-cm",
-    "rxnorm": "http://www.nlm.nih.gov/research/umls/rxnorm",
-    "ndc": "http://hl7.org/fhir/sid/ndc",
-    "cvx": "http://hl7.org/fhir/sid/cvx",
-    "atc": "http://www.whocc.no/atc",
-    "cpt": "http://www.ama-assn.org/go/cpt",
-    "ucum": "http://unitsofmeasure.org",
-    "trialdesk": "http://trialdesk.org/CodeSystem/observation",
-}
-"""Alias used in the value-set files -> canonical code-system URI (as FHIR names it)."""
 
 KINDS = frozenset(
     {
@@ -83,23 +68,6 @@ KINDS = frozenset(
     }
 )
 _QUANTITY_KINDS = frozenset({"lab", "vital", "score"})
-
-# Other spellings of the same systems that real exports use (HL7 OIDs, trailing slashes).
-_URI_SYNONYMS: dict[str, str] = {
-    "urn:oid:2.16.840.1.113883.6.1": SYSTEMS["loinc"],
-    "urn:oid:2.16.840.1.113883.6.96": SYSTEMS["snomed"],
-    "http://snomed.info/sct/": SYSTEMS["snomed"],
-    "urn:oid:2.16.840.1.113883.6.90": SYSTEMS["icd10cm"],
-    "urn:oid:2.16.840.1.113883.6.3": SYSTEMS["icd10"],
-    "urn:oid:2.16.840.1.113883.6.103": SYSTEMS["icd9cm"],
-    "urn:oid:2.16.840.1.113883.6.88": SYSTEMS["rxnorm"],
-    "urn:oid:2.16.840.1.113883.6.69": SYSTEMS["ndc"],
-    "urn:oid:2.16.840.1.113883.12.292": SYSTEMS["cvx"],
-    "urn:oid:2.16.840.1.113883.6.73": SYSTEMS["atc"],
-    "urn:oid:2.16.840.1.113883.6.12": SYSTEMS["cpt"],
-}
-# Hierarchical code systems written with optional dots: compared dot- and case-insensitively.
-_DOTTED = frozenset({SYSTEMS["icd10cm"], SYSTEMS["icd10"], SYSTEMS["icd9cm"], SYSTEMS["atc"]})
 
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _SET_KEYS = frozenset({"title", "kind", "unit", "sources", "codes", "text", "exclude_text"})
@@ -144,14 +112,10 @@ class ValueSetMatch:
     info: CodeInfo | None = None
 
 
-def _canonical_uri(system: str) -> str:
-    return _URI_SYNONYMS.get(system, system)
-
-
 def _normalise(system: str, code: str) -> str:
     """The comparable form of a code: dots and case ignored for ICD/ATC, CVX without zeros."""
     code = code.strip()
-    if system in _DOTTED:
+    if system in DOTTED:
         return code.replace(".", "").upper()
     if system == SYSTEMS["cvx"] and code.isdigit():
         return str(int(code))
@@ -161,7 +125,7 @@ def _normalise(system: str, code: str) -> str:
 @functools.lru_cache(maxsize=1 << 16)
 def _lookup_key(system: str, code: str) -> tuple[str, str]:
     """(canonical system URI, comparable code) for an incoming coding; cached, codes repeat."""
-    canonical = _canonical_uri(system)
+    canonical = canonical_uri(system)
     return canonical, _normalise(canonical, code)
 
 
@@ -273,12 +237,12 @@ class ValueSet:
 
     def codes_for(self, system_uri: str) -> frozenset[str]:
         """The exact (non-prefix) codes of one system, as written in the file."""
-        system = _canonical_uri(system_uri)
+        system = canonical_uri(system_uri)
         return frozenset(e.code for e in self.entries if e.system == system and not e.prefix)
 
     def prefixes_for(self, system_uri: str) -> tuple[str, ...]:
         """The prefix entries of one system, as written in the file (ICD: with their dots)."""
-        system = _canonical_uri(system_uri)
+        system = canonical_uri(system_uri)
         return tuple(e.code for e in self.entries if e.system == system and e.prefix)
 
     def info_for(self, coding: Coding) -> CodeInfo | None:

@@ -15,7 +15,7 @@ from datetime import date
 from trialdesk.clinical.valuesets import ValueSet, ValueSetMatch
 from trialdesk.criteria.outcome import Evidence
 from trialdesk.criteria.participant import Participant
-from trialdesk.patients.record import Coding, Fact, FactKind, PatientRecord
+from trialdesk.facts.record import Coding, Fact, FactKind, PatientRecord
 
 OPEN_END = date.max
 

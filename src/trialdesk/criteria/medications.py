@@ -17,7 +17,7 @@ from trialdesk.criteria.context import (
 )
 from trialdesk.criteria.logic import Tri
 from trialdesk.criteria.outcome import Evidence, Outcome, fmt_number
-from trialdesk.patients.record import FactKind
+from trialdesk.facts.record import FactKind
 
 # SNOMED CT route of administration codes (FHIR R4 route-codes value set) and the text
 # EHRs use, grouped as the criteria ask: parenteral (IV, IM, SC) or oral.

@@ -68,7 +68,7 @@ class SideParameter:
 
     name: str
     label: str  # "Target knee": evidence reads "right knee, the target knee"
-    site: str  # a body site trialdesk knows (clinical/body_sites.yaml)
+    site: str  # a body site trialdesk knows (facts/body_sites.yaml)
     help: str | None = None
     if_missing: str | None = None  # what is lost when it is not given, for the notes
     choices: tuple[str, ...] = ("left", "right")

@@ -13,7 +13,7 @@ from trialdesk.criteria.context import (
 )
 from trialdesk.criteria.logic import Tri
 from trialdesk.criteria.outcome import Evidence, Outcome
-from trialdesk.patients.record import Fact
+from trialdesk.facts.record import Fact
 
 RESEARCH_SCOPE = frozenset({"research"})
 

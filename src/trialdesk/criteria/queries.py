@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from trialdesk.clinical.laterality import body_site, foreign_site, laterality_of
 from trialdesk.criteria.context import (
     DateRange,
     EvalContext,
@@ -23,7 +22,8 @@ from trialdesk.criteria.context import (
 from trialdesk.criteria.logic import Tri
 from trialdesk.criteria.medications import route_of
 from trialdesk.criteria.outcome import Evidence, Outcome
-from trialdesk.patients.record import Fact, FactKind, Laterality
+from trialdesk.facts.laterality import body_site, foreign_site, laterality_of
+from trialdesk.facts.record import Fact, FactKind, Laterality
 
 # HL7 v3 ActCode encounter classes for a stay in hospital (FHIR R4 Encounter.class).
 INPATIENT_CLASSES = frozenset({"IMP", "ACUTE", "NONAC", "inpatient"})

@@ -13,7 +13,7 @@ from trialdesk.criteria.context import (
 )
 from trialdesk.criteria.logic import Tri
 from trialdesk.criteria.outcome import Outcome
-from trialdesk.patients.record import Fact, FactKind
+from trialdesk.facts.record import Fact, FactKind
 
 # Coded results meaning positive / negative: SNOMED CT qualifier values, HL7 v3
 # ObservationInterpretation codes, and the plain words labs print.

@@ -20,7 +20,7 @@ from trialdesk.criteria.logic import Tri
 from trialdesk.criteria.model import CriteriaSet, Criterion, Kind
 from trialdesk.criteria.outcome import Evidence, Outcome
 from trialdesk.criteria.participation import consent_date
-from trialdesk.patients.record import PatientRecord
+from trialdesk.facts.record import PatientRecord
 
 
 class Status(StrEnum):

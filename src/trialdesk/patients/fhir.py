@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from trialdesk.errors import InputError
+from trialdesk.facts.record import Fact, PatientRecord
 from trialdesk.patients.fhir_facts import DIRECTORY_TYPES, MAPPERS, SUBJECT_FIELD
 from trialdesk.patients.fhir_read import (
     Entry,
@@ -34,7 +35,6 @@ from trialdesk.patients.fhir_read import (
     parse_ndjson,
     read_unit,
 )
-from trialdesk.patients.record import Fact, PatientRecord
 
 __all__ = ["ReadResult", "read_fhir", "read_fhir_bytes", "read_fhir_export"]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from trialdesk.facts.record import Coding, Fact, FactKind
 from trialdesk.patients.fhir_read import (
     Index,
     codings,
@@ -12,7 +13,6 @@ from trialdesk.patients.fhir_read import (
     text_of,
 )
 from trialdesk.patients.fhir_shared import Json, status_of
-from trialdesk.patients.record import Coding, Fact, FactKind
 
 __all__ = ["consent_facts", "research_subject_facts"]
 

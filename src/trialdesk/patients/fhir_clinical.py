@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from trialdesk.clinical.laterality import laterality_of
+from trialdesk.facts.laterality import laterality_of
+from trialdesk.facts.record import Coding, Fact, FactKind, Quantity
 from trialdesk.patients.fhir_read import (
     Index,
     code_of,
@@ -26,7 +27,6 @@ from trialdesk.patients.fhir_shared import (
     site_laterality,
     status_of,
 )
-from trialdesk.patients.record import Coding, Fact, FactKind, Quantity
 
 __all__ = [
     "allergy_facts",

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from trialdesk.facts.record import Coding, Dose, Fact, FactKind
 from trialdesk.patients.fhir_read import (
     Index,
     codings,
@@ -26,7 +27,6 @@ from trialdesk.patients.fhir_shared import (
     site_laterality,
     status_of,
 )
-from trialdesk.patients.record import Coding, Dose, Fact, FactKind
 
 __all__ = ["immunization_facts", "medication_facts"]
 

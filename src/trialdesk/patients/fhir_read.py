@@ -17,7 +17,8 @@ from typing import Any
 import orjson
 
 from trialdesk.errors import InputError
-from trialdesk.patients.record import Coding, Quantity
+from trialdesk.facts.codesystems import SYSTEMS, canonical_uri
+from trialdesk.facts.record import Coding, Quantity
 
 __all__ = [
     "Entry",
@@ -45,7 +46,7 @@ __all__ = [
 Json = dict[str, Any]
 
 _SUFFIXES = (".json", ".ndjson")
-UCUM = "http://unitsofmeasure.org"
+UCUM = SYSTEMS["ucum"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,18 +269,6 @@ def key_of(entry: Entry) -> str | None:
     return None
 
 
-# Other spellings of code systems in real exports -> the canonical URI FHIR names.
-_SYSTEMS = {
-    "urn:oid:2.16.840.1.113883.6.1": "http://loinc.org",
-    "urn:oid:2.16.840.1.113883.6.96": "http://snomed.info/sct",
-    "http://snomed.info/sct/": "http://snomed.info/sct",
-    "urn:oid:2.16.840.1.113883.6.90": "http://hl7.org/fhir/sid/icd-10-cm",
-    "urn:oid:2.16.840.1.113883.6.3": "http://hl7.org/fhir/sid/icd-10",
-    "urn:oid:2.16.840.1.113883.6.88": "http://www.nlm.nih.gov/research/umls/rxnorm",
-    "urn:oid:2.16.840.1.113883.12.292": "http://hl7.org/fhir/sid/cvx",
-    "urn:oid:2.16.840.1.113883.6.8": UCUM,
-}
-
 _DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T.*)?)?)?", re.ASCII | re.DOTALL)
 
 _CODING_CACHE: dict[tuple[str, str, str | None], Coding] = {}
@@ -296,7 +285,7 @@ def coding(c: Any) -> Coding | None:
     if not isinstance(code, str) or not code:
         return None
     system = c.get("system")
-    system = _SYSTEMS.get(system, system) if isinstance(system, str) else ""
+    system = canonical_uri(system) if isinstance(system, str) else ""
     display = c.get("display")
     key = (system, code, display if isinstance(display, str) else None)
     hit = _CODING_CACHE.get(key)

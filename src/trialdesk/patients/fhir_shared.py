@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from trialdesk.clinical.laterality import laterality_of
+from trialdesk.facts.laterality import laterality_of
+from trialdesk.facts.record import Coding, Fact, Laterality
 from trialdesk.patients.fhir_read import Index, reference_of
-from trialdesk.patients.record import Coding, Fact, Laterality
 
 __all__ = [
     "Json",

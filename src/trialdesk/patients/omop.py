@@ -12,27 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
-from trialdesk.patients.record import Coding, Dose, Fact, FactKind, PatientRecord, Quantity
+from trialdesk.facts.codesystems import OMOP_VOCABULARIES, TERMINOLOGY
+from trialdesk.facts.record import Coding, Dose, Fact, FactKind, PatientRecord, Quantity
 
-# OMOP vocabulary_id -> the code system URI FHIR (and the value sets) use.
-VOCABULARIES: dict[str, str] = {
-    "SNOMED": "http://snomed.info/sct",
-    "LOINC": "http://loinc.org",
-    "ICD10CM": "http://hl7.org/fhir/sid/icd-10-cm",
-    "ICD10": "http://hl7.org/fhir/sid/icd-10",
-    "ICD9CM": "http://hl7.org/fhir/sid/icd-9-cm",
-    "RxNorm": "http://www.nlm.nih.gov/research/umls/rxnorm",
-    "RxNorm Extension": "http://www.nlm.nih.gov/research/umls/rxnorm",
-    "CVX": "http://hl7.org/fhir/sid/cvx",
-    "UCUM": "http://unitsofmeasure.org",
-    "ATC": "http://www.whocc.no/atc",
-    "CPT4": "http://www.ama-assn.org/go/cpt",
-    "NDC": "http://hl7.org/fhir/sid/ndc",
-    "HL7 consentscope": "http://terminology.hl7.org/CodeSystem/consentscope",
-    # site-defined codes for what has no standard code yet (e.g. the WOMAC pain subscale)
-    "trialdesk": "http://trialdesk.org/CodeSystem/observation",
-}
-CONSENT_SCOPE_SYSTEM = VOCABULARIES["HL7 consentscope"]
+CONSENT_SCOPE_SYSTEM = TERMINOLOGY["consentscope"]
 OMOP_VOCABULARY_URI = "https://athena.ohdsi.org/vocabulary/"
 
 # OMOP gender concepts (Gender vocabulary): 8507 MALE, 8532 FEMALE.
@@ -61,7 +44,7 @@ class Concept:
     def coding(self) -> Coding:
         """The concept as a coding; vocabularies with no FHIR system (OMOP's own "Meas
         Value", "Visit", ...) keep an OMOP URI, so their names still read as results."""
-        system = VOCABULARIES.get(self.vocabulary) or f"{OMOP_VOCABULARY_URI}{self.vocabulary}"
+        system = OMOP_VOCABULARIES.get(self.vocabulary) or f"{OMOP_VOCABULARY_URI}{self.vocabulary}"
         return Coding(system, self.code, self.name)
 
 
@@ -97,7 +80,10 @@ class Vocabulary:
 
     def is_consent(self, concept_id: int | None) -> bool:
         concept = self.concepts.get(concept_id or 0)
-        return concept is not None and VOCABULARIES.get(concept.vocabulary) == CONSENT_SCOPE_SYSTEM
+        return (
+            concept is not None
+            and OMOP_VOCABULARIES.get(concept.vocabulary) == CONSENT_SCOPE_SYSTEM
+        )
 
 
 def load_vocabulary(

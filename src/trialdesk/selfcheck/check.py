@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from trialdesk.criteria.model import Criterion, Kind, SelfCheckItem
 from trialdesk.criteria.screening import CriterionResult, Status
 from trialdesk.errors import InputError
-from trialdesk.patients.record import PatientRecord
+from trialdesk.facts.record import PatientRecord
 from trialdesk.selfcheck.answers import Answers, AnswerValue, MonthYear, to_text
 from trialdesk.selfcheck.questions import applicability
 from trialdesk.selfcheck.record import build_record, check_mappings

@@ -13,10 +13,10 @@ from dataclasses import replace
 
 import yaml
 
-from trialdesk.clinical.valuesets import SYSTEMS
 from trialdesk.criteria.model import DateSpec, FactTemplate, SelfCheckItem
 from trialdesk.criteria.nodes import Duration
 from trialdesk.errors import StudyError
+from trialdesk.facts.codesystems import SYSTEMS
 
 __all__ = ["FACT_KINDS", "ROUTES", "FactReader", "Fields", "parse_span"]
 

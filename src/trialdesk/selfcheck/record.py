@@ -14,12 +14,13 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from trialdesk.clinical.valuesets import SYSTEMS, ValueSet
+from trialdesk.clinical.valuesets import ValueSet
 from trialdesk.criteria.evaluator import shift
 from trialdesk.criteria.model import DateSpec, FactTemplate, SelfCheckItem
 from trialdesk.criteria.nodes import Duration
 from trialdesk.errors import StudyError
-from trialdesk.patients.record import Coding, Dose, Fact, FactKind, PatientRecord, Quantity
+from trialdesk.facts.codesystems import SYSTEMS
+from trialdesk.facts.record import Coding, Dose, Fact, FactKind, PatientRecord, Quantity
 from trialdesk.selfcheck.answers import AnswerValue, MonthYear, to_text
 from trialdesk.selfcheck.mapping import ROUTES
 

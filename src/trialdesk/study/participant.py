@@ -14,13 +14,13 @@ from pathlib import Path
 
 import yaml
 
-from trialdesk.clinical.laterality import body_sites
 from trialdesk.criteria.nodes import DURATION_UNITS, Anchor, Arith, Duration, Type
 from trialdesk.criteria.parser import Names, Position, parse_rule
 from trialdesk.criteria.participant import Anchor as DateAnchor
 from trialdesk.criteria.participant import DateDefault, Participant, SideParameter
 from trialdesk.criteria.signatures import SIGNATURES
 from trialdesk.errors import CriteriaSyntaxError, StudyError
+from trialdesk.facts.laterality import body_sites
 
 __all__ = [
     "DEFAULT_FILE",

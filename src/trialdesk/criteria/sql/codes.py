@@ -13,7 +13,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from trialdesk.clinical.laterality import side_on
 from trialdesk.clinical.steroids import prednisone_equivalent_mg
 from trialdesk.clinical.units import convert
 from trialdesk.clinical.valuesets import ValueSet
@@ -23,8 +22,9 @@ from trialdesk.criteria.measures import _dimensionless
 from trialdesk.criteria.medications import ingredient_of, route_of
 from trialdesk.criteria.results import result_sign
 from trialdesk.errors import FactError
+from trialdesk.facts.laterality import side_on
+from trialdesk.facts.record import Fact, FactKind
 from trialdesk.patients.omop import Vocabulary, unit_of
-from trialdesk.patients.record import Fact, FactKind
 
 # The key of a coded row: (kind, concept, source concept, auxiliary concept). The
 # auxiliary is the route for drug exposures and the laterality modifier for procedures,

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from trialdesk.facts.codesystems import OMOP_VOCABULARIES, OMOP_VOCABULARY_NAMES
+
 __all__ = [
     "FIRST_OWN_ID",
     "VOCABULARIES",
@@ -26,33 +28,23 @@ __all__ = [
 
 FIRST_OWN_ID = 2_000_000_001
 
+# The vocabularies the generator writes, in this order: code systems (their names and FHIR
+# URIs from the code-system table, facts/code_systems.yaml), then OMOP's own.
+_CODED = ("SNOMED", "LOINC", "ICD10CM", "RxNorm", "CVX", "CPT4", "UCUM", "HL7 consentscope")
+_OMOP_OWN = {
+    "Gender": "OMOP Gender",
+    "Visit": "OMOP Visit",
+    "Meas Value": "OMOP Measurement Value",
+    "Type Concept": "OMOP Type Concept",
+    "CDM": "OMOP Common DataModel",
+    "Vocabulary": "OMOP Vocabulary",
+    "None": "OMOP Standardized Vocabularies",
+}
+
 #: OMOP vocabulary_id -> (vocabulary_name, FHIR code system URI or None when FHIR has none).
 VOCABULARIES: dict[str, tuple[str, str | None]] = {
-    "SNOMED": ("Systematized Nomenclature of Medicine - Clinical Terms", "http://snomed.info/sct"),
-    "LOINC": ("Logical Observation Identifiers Names and Codes", "http://loinc.org"),
-    "ICD10CM": (
-        "International Classification of Diseases, Tenth Revision, Clinical Modification",
-        "http://hl7.org/fhir/sid/icd-10-cm",
-    ),
-    "RxNorm": ("RxNorm (NLM)", "http://www.nlm.nih.gov/research/umls/rxnorm"),
-    "CVX": ("CDC Vaccine Administered CVX", "http://hl7.org/fhir/sid/cvx"),
-    "CPT4": ("Current Procedural Terminology version 4 (AMA)", "http://www.ama-assn.org/go/cpt"),
-    "UCUM": ("Unified Code for Units of Measure", "http://unitsofmeasure.org"),
-    "HL7 consentscope": (
-        "HL7 Consent scope codes",
-        "http://terminology.hl7.org/CodeSystem/consentscope",
-    ),
-    "trialdesk": (
-        "trialdesk local observation codes",
-        "http://trialdesk.org/CodeSystem/observation",
-    ),
-    "Gender": ("OMOP Gender", None),
-    "Visit": ("OMOP Visit", None),
-    "Meas Value": ("OMOP Measurement Value", None),
-    "Type Concept": ("OMOP Type Concept", None),
-    "CDM": ("OMOP Common DataModel", None),
-    "Vocabulary": ("OMOP Vocabulary", None),
-    "None": ("OMOP Standardized Vocabularies", None),
+    **{v: (OMOP_VOCABULARY_NAMES[v], OMOP_VOCABULARIES[v]) for v in (*_CODED, "trialdesk")},
+    **{v: (name, None) for v, name in _OMOP_OWN.items()},
 }
 
 

@@ -34,6 +34,7 @@ from typing import IO, Any
 import numpy as np
 import orjson
 
+from trialdesk.facts.codesystems import SYSTEMS, TERMINOLOGY
 from trialdesk.patients.synthetic.catalog import ENCOUNTER_CLASS, RESULT_SNOMED, VOCAB, C
 from trialdesk.patients.synthetic.codes import MEAS
 from trialdesk.patients.synthetic.concepts import VOCABULARIES
@@ -56,12 +57,13 @@ RESOURCE_TYPES = (
     "Consent",
 )
 
-_UCUM = "http://unitsofmeasure.org"
-_SNOMED = "http://snomed.info/sct"
-_ACT = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
-_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
-_VERIFY = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
-_OBS_CAT = "http://terminology.hl7.org/CodeSystem/observation-category"
+_UCUM = SYSTEMS["ucum"]
+_SNOMED = SYSTEMS["snomed"]
+_LOINC = SYSTEMS["loinc"]
+_ACT = TERMINOLOGY["v3-ActCode"]
+_CLINICAL = TERMINOLOGY["condition-clinical"]
+_VERIFY = TERMINOLOGY["condition-ver-status"]
+_OBS_CAT = TERMINOLOGY["observation-category"]
 _FLUSH_EVERY = 20_000  # resources buffered per type before writing
 _VITALS = frozenset(MEAS[k] for k in ("weight", "height", "bmi", "sbp", "dbp"))
 
@@ -274,7 +276,7 @@ class FhirWriter:
 
     def _observations(self, b: Batch) -> None:
         scope = {"coding": [_coding(C.CONSENT_RESEARCH)]}
-        category = [{"coding": [{"system": "http://loinc.org", "code": "59284-0"}]}]
+        category = [{"coding": [{"system": _LOINC, "code": "59284-0"}]}]
         policy = {"coding": [{"system": _ACT, "code": "OPTIN"}]}
         survey = [{"coding": [{"system": _OBS_CAT, "code": "survey"}]}]
         for rid, pid, concept, day, value, unit, visit in zip(

@@ -31,8 +31,8 @@ from trialdesk.criteria.screening import (
     verdict_of,
 )
 from trialdesk.errors import InputError
+from trialdesk.facts.record import Coding, Fact, FactKind, Laterality, PatientRecord
 from trialdesk.patients.fhir import read_fhir_bytes
-from trialdesk.patients.record import Coding, Fact, FactKind, Laterality, PatientRecord
 from trialdesk.study.loader import Study
 from trialdesk.trial.screening.fact_entry import FactEntry, to_fact
 from trialdesk.trial.screening.models import Candidate, Consent, EnteredFact, FhirUpload, Judgment

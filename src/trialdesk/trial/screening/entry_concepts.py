@@ -12,10 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from trialdesk.clinical.valuesets import SYSTEMS, CodeEntry, ValueSet
+from trialdesk.clinical.valuesets import CodeEntry, ValueSet
 from trialdesk.criteria.nodes import Call, Type, walk
 from trialdesk.criteria.signatures import SIGNATURES
-from trialdesk.patients.record import FactKind
+from trialdesk.facts.codesystems import SYSTEMS
+from trialdesk.facts.record import FactKind
 
 if TYPE_CHECKING:
     from trialdesk.study.loader import Study

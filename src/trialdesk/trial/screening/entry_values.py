@@ -13,7 +13,7 @@ import unicodedata
 from datetime import date, datetime
 
 from trialdesk.errors import InputError
-from trialdesk.patients.record import Dose, Quantity
+from trialdesk.facts.record import Dose, Quantity
 
 __all__ = [
     "EARLIEST",

@@ -29,10 +29,11 @@ from typing import TYPE_CHECKING
 
 from trialdesk.clinical.labs import check_reported_uln
 from trialdesk.clinical.units import canonical_unit, convert
-from trialdesk.clinical.valuesets import SYSTEMS, ValueSet
+from trialdesk.clinical.valuesets import ValueSet
 from trialdesk.criteria.measures import PLAUSIBLE
 from trialdesk.errors import FactError, InputError, UnitError
-from trialdesk.patients.record import Coding, Fact, FactKind, Laterality, Quantity
+from trialdesk.facts.codesystems import SYSTEMS
+from trialdesk.facts.record import Coding, Fact, FactKind, Laterality, Quantity
 from trialdesk.trial.screening.entry_concepts import (
     ANSWER_ALIASES,
     EVENT_KINDS,

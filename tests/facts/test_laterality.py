@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from trialdesk.clinical.laterality import is_site, laterality_of
-from trialdesk.patients.record import Coding, Laterality
+from trialdesk.facts.laterality import is_site, laterality_of
+from trialdesk.facts.record import Coding, Laterality
 
 SCT = "http://snomed.info/sct"
 ICD = "http://hl7.org/fhir/sid/icd-10-cm"

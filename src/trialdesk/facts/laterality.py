@@ -27,7 +27,8 @@ from typing import Any
 
 import yaml
 
-from trialdesk.patients.record import Coding, Fact, Laterality
+from trialdesk.facts.codesystems import spellings
+from trialdesk.facts.record import Coding, Fact, Laterality
 
 __all__ = [
     "SIDE_QUALIFIERS",
@@ -41,10 +42,8 @@ __all__ = [
 ]
 
 _TABLE = Path(__file__).with_name("body_sites.yaml")
-_SNOMED = frozenset(
-    {"http://snomed.info/sct", "http://snomed.info/sct/", "urn:oid:2.16.840.1.113883.6.96"}
-)
-_ICD10CM = frozenset({"http://hl7.org/fhir/sid/icd-10-cm", "urn:oid:2.16.840.1.113883.6.90"})
+_SNOMED = spellings("snomed")
+_ICD10CM = spellings("icd10cm")
 # SNOMED CT compositional grammar: "<focus>:272741003=<side>" (272741003 |Laterality|).
 _SNOMED_LATERALITY_ATTR = re.compile(r"272741003\s*(?:\|[^|]*\|)?\s*=\s*(\d+)")
 
