@@ -170,9 +170,10 @@ def screening_candidate(store: Store) -> int:
             session, actor=USER, study_id=STUDY, filename=EXAMPLE.name, data=data, now=now
         )
         candidates.set_screening_details(
-            session, actor=USER, candidate_id=added.id, expected_version=None,
-            screening_date=date(2026, 3, 2), baseline_date=date(2026, 3, 16),
-            target_knee="right", reason="screening visit booked", now=now,
+            session, actor=USER, study=load_study(STUDY), candidate_id=added.id,
+            expected_version=None,
+            dates={"screening": date(2026, 3, 2), "baseline": date(2026, 3, 16)},
+            parameters={"target_knee": "right"}, reason="screening visit booked", now=now,
         )  # fmt: skip
         study = load_study(STUDY)
         for entry in ENTERED:

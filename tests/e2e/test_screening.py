@@ -155,9 +155,9 @@ def prepare(site: Site, count: int, *, sign: bool = True, enrol: int = 0) -> lis
             )  # fmt: skip
             cid = candidate.id
             cands.set_screening_details(
-                session, actor=COORDINATOR, candidate_id=cid, expected_version=None,
-                screening_date=SCREENING, baseline_date=BASELINE, target_knee="right",
-                reason="screening visit booked", now=now,
+                session, actor=COORDINATOR, study=site.study, candidate_id=cid,
+                expected_version=None, dates={"screening": SCREENING, "baseline": BASELINE},
+                parameters={"target_knee": "right"}, reason="screening visit booked", now=now,
             )  # fmt: skip
             consent.record_consent(
                 session, actor=COORDINATOR, candidate_id=cid, form_version="1.0",
@@ -316,7 +316,7 @@ def test_coordinator_uploads_dates_and_enters_a_missing_lab(site: Site) -> None:
     shot_of(row(page, "E10"), "screening-02b-E10-after")
     with site.store.read() as session:
         stored = session.get(Candidate, cid)
-        assert stored is not None and stored.target_knee == "right"
+        assert stored is not None and stored.parameters == {"target_knee": "right"}
 
 
 def test_consent_signatures_and_enrolment(site: Site) -> None:
@@ -370,7 +370,7 @@ def test_consent_signatures_and_enrolment(site: Site) -> None:
     shot_of(investigator.locator("#checklist"), "screening-04b-checklist-signed-table")
     with site.store.read() as session:
         signed = session.scalars(select(Judgment).where(Judgment.candidate_id == cid)).all()
-        assert {(j.criterion_id, j.decision, j.signed_by) for j in signed} == {
+        assert {(j.criterion_id, j.decision, j.signature.signer) for j in signed} == {
             (c, d, INVESTIGATOR) for c, d in JUDGED.items()
         }
 

@@ -104,12 +104,12 @@ def date_and_consent(store: Store, candidate_id: int) -> None:
     with store.transaction() as session:
         cands.set_screening_details(
             session,
+            study=STUDY,
             actor="coord",
             candidate_id=candidate_id,
             expected_version=None,
-            screening_date=TODAY,
-            baseline_date=BASELINE,
-            target_knee="right",
+            dates={"screening": TODAY, "baseline": BASELINE},
+            parameters={"target_knee": "right"},
             reason="screening visit booked",
             now=NOW,
         )

@@ -189,12 +189,12 @@ def _details(
     with store.transaction() as session:
         return cands.set_screening_details(
             session,
+            study=STUDY,
             actor=reason,
             candidate_id=candidate_id,
             expected_version=expected,
-            screening_date=screening,
-            baseline_date=date(2026, 3, 16),
-            target_knee="right",
+            dates={"screening": screening, "baseline": date(2026, 3, 16)},
+            parameters={"target_knee": "right"},
             reason=reason,
             now=NOW,
         )
@@ -211,7 +211,7 @@ def test_the_second_of_two_editors_gets_stale_and_the_first_edit_is_kept(store: 
     assert stale.value.field == "version" and "reload" in stale.value.message
     with store.read() as session:
         kept = cands.candidate_or_404(session, cid)
-        assert (kept.screening_date, kept.version) == (date(2026, 3, 2), v + 1)
+        assert (kept.date_of("screening"), kept.version) == (date(2026, 3, 2), v + 1)
         assert audit.verify(session).ok
     # with the version just read, the second coordinator's change goes through
     assert _details(store, cid, v + 1, date(2026, 3, 5), "second coordinator").version == v + 2
@@ -233,15 +233,18 @@ def test_version_id_col_refuses_a_flush_from_a_copy_read_before_another_commit(
         with store.transaction() as session:
             fresh = session.get(Candidate, cid)
             assert fresh is not None
-            fresh.target_knee = "left"
+            fresh.parameters = {"target_knee": "left"}
         with pytest.raises(StaleDataError), late.begin():
-            stale_copy.target_knee = "right"
+            stale_copy.parameters = {"target_knee": "right"}
             late.flush()
     finally:
         late.close()
     with store.read() as session:
         kept = session.get(Candidate, cid)
-        assert kept is not None and (kept.target_knee, kept.version) == ("left", v + 1)
+        assert kept is not None and (kept.parameters, kept.version) == (
+            {"target_knee": "left"},
+            v + 1,
+        )
 
 
 def test_a_candidate_read_before_it_is_locked_is_checked_as_locked(

@@ -58,7 +58,10 @@ def person(*facts: Fact) -> PatientRecord:
 
 def result(rec: PatientRecord, criterion: str, knee: Laterality | None = None) -> CriterionResult:
     screened = SCREENER.screen(
-        rec, screening=SCREENING, baseline=BASELINE, target_knee=knee, only=(criterion,)
+        rec,
+        dates={"screening": SCREENING, "baseline": BASELINE},
+        parameters={"target_knee": knee.value if knee else None},
+        only=(criterion,),
     )
     (found,) = screened.criteria
     return found
@@ -359,9 +362,10 @@ def test_entered_fact_screens_like_the_same_fact_from_fhir(
     from_fhir = fhir_record(patient("1975-06-15", "male"), resource)
     from_fhir = replace(from_fhir, facts=(*from_fhir.facts, weight))
     entered = person(weight, enter(**fields))
-    dates = {"screening": SCREENING, "baseline": BASELINE, "target_knee": knee}
-    a = SCREENER.screen(from_fhir, **dates)
-    b = SCREENER.screen(entered, **dates)
+    dates = {"screening": SCREENING, "baseline": BASELINE}
+    parameters = {"target_knee": knee.value if knee else None}
+    a = SCREENER.screen(from_fhir, dates=dates, parameters=parameters)
+    b = SCREENER.screen(entered, dates=dates, parameters=parameters)
     assert [(r.criterion.id, r.status) for r in a.criteria] == [
         (r.criterion.id, r.status) for r in b.criteria
     ]

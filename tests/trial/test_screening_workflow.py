@@ -544,10 +544,16 @@ def test_a_screen_failure_records_the_criteria_the_engine_found(store: Store) ->
     [cid] = import_candidates(store, example("02-ineligible-alt-zoster-bmi.json"))
     with store.transaction() as session:
         cands.set_screening_details(
-            session, actor="coord", candidate_id=cid, expected_version=None,
-            screening_date=TODAY, baseline_date=date(2026, 3, 16), target_knee="right",
-            reason=None, now=NOW,
-        )  # fmt: skip
+            session,
+            study=STUDY,
+            actor="coord",
+            candidate_id=cid,
+            expected_version=None,
+            dates={"screening": TODAY, "baseline": date(2026, 3, 16)},
+            parameters={"target_knee": "right"},
+            reason=None,
+            now=NOW,
+        )
     outcome(store, "screen_fail", cid)()
     failed = candidate(store, cid)
     assert failed.status is CandidateStatus.SCREEN_FAILED
@@ -587,10 +593,16 @@ def test_enrolment_needs_consent_and_an_eligible_verdict(store: Store) -> None:
     [no_consent] = import_candidates(store, example("01-eligible-looking.json"), "a.json")
     with store.transaction() as session:
         cands.set_screening_details(
-            session, actor="coord", candidate_id=no_consent, expected_version=None,
-            screening_date=TODAY, baseline_date=date(2026, 3, 16), target_knee="right",
-            reason=None, now=NOW,
-        )  # fmt: skip
+            session,
+            study=STUDY,
+            actor="coord",
+            candidate_id=no_consent,
+            expected_version=None,
+            dates={"screening": TODAY, "baseline": date(2026, 3, 16)},
+            parameters={"target_knee": "right"},
+            reason=None,
+            now=NOW,
+        )
     sign_all(store, investigator, no_consent)
     assert verdict(store, no_consent) == "eligible"
     error = nothing_written(store, outcome(store, "enrol", no_consent))
@@ -770,12 +782,12 @@ def test_free_text_with_a_nul_character_is_refused_not_a_database_error(store: S
         store,
         lambda s: cands.set_screening_details(
             s,
+            study=STUDY,
             actor="c",
             candidate_id=cid,
             expected_version=None,
-            screening_date=TODAY,
-            baseline_date=None,
-            target_knee=None,
+            dates={"screening": TODAY, "baseline": None},
+            parameters={"target_knee": None},
             reason="booked\x00",
             now=NOW,
         ),  # fmt: skip

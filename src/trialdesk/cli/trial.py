@@ -93,6 +93,9 @@ def _read_password(password_stdin: bool) -> str:
 def user_add(
     username: Annotated[str, typer.Argument(help="Login name (stored lower-case).")],
     role: Annotated[Role, typer.Option(help="What the user may do.")],
+    full_name: Annotated[
+        str | None, typer.Option(help="The name printed on their signatures.")
+    ] = None,
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the password from stdin (scripts).")
     ] = False,
@@ -111,6 +114,7 @@ def user_add(
                     password=password,
                     role=role,
                     reason=_reason(reason),
+                    full_name=full_name,
                 )
                 name, user_role = user.username, user.role
         except TrialdeskError as exc:

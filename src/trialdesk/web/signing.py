@@ -1,26 +1,33 @@
-"""Signing a judgment criterion from the pages or the API: one path for both.
+"""Giving an electronic signature from a page or the API: one path for every signature.
 
 The password is checked (argon2, a fifth of a second by design) in a worker thread and
-outside the write transaction, so a signature never holds the database's write lock
-while it hashes; a wrong password is counted towards the lockout in a transaction of its
-own, since the signing transaction is rolled back.
+outside the write transaction, so a signature never holds the database's write lock while
+it hashes; the signing itself runs in one transaction through the trial service given
+(which calls ``signatures.sign``). A wrong password is counted towards the lockout in a
+transaction of its own, since the signing transaction is rolled back.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TypeVar
 
 from fastapi import Request
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from trialdesk.trial.accounts import signatures
 from trialdesk.trial.accounts.login import PasswordCheck, check_password
+from trialdesk.trial.accounts.models import User
 from trialdesk.trial.accounts.users import user_or_404
-from trialdesk.trial.screening import judgments
-from trialdesk.trial.screening.candidates import candidate_or_404
 from trialdesk.trial.store.db import Store
-from trialdesk.web.deps import now, store_of, study_or_404, user_of
+from trialdesk.web.deps import now, store_of, user_of
 
 __all__ = ["sign"]
+
+T = TypeVar("T")
+# (session, the signer, the password check made outside the transaction) -> what was signed
+SigningAct = Callable[[Session, User, PasswordCheck], T]
 
 
 def _check(store: Store, username: str, password: str) -> PasswordCheck:
@@ -28,37 +35,13 @@ def _check(store: Store, username: str, password: str) -> PasswordCheck:
         return check_password(session, username=username, password=password)
 
 
-async def sign(
-    request: Request,
-    candidate_id: int,
-    *,
-    password: str,
-    criterion: str,
-    decision: str,
-    reason: str | None,
-    basis: str,
-) -> dict[str, Any]:
-    user = user_of(request)
-    store = store_of(request)
+async def sign(request: Request, password: str, act: SigningAct[T]) -> T:
+    user, store = user_of(request), store_of(request)
     checked = await run_in_threadpool(_check, store, user.username, password)
-    moment = now()
     try:
         with store.transaction() as session:
-            signer = user_or_404(session, user.id)
-            study = study_or_404(request, candidate_or_404(session, candidate_id).study_id)
-            row = judgments.sign_judgment(
-                session, user=signer, password=password, study=study,
-                candidate_id=candidate_id, criterion_id=criterion, decision=decision,
-                reason=reason, basis=basis, today=moment.date(), now=moment, checked=checked,
-            )  # fmt: skip
-            return {
-                "id": row.id,
-                "criterion": row.criterion_id,
-                "decision": row.decision,
-                "signed_by": row.signed_by,
-                "signed_at": row.signed_at.isoformat(),
-            }
-    except judgments.SignatureRefused:
+            return act(session, user_or_404(session, user.id), checked)
+    except signatures.SignatureRefused:
         with store.transaction() as session:
-            judgments.count_wrong_signature(session, user_id=user.id, now=moment)
+            signatures.count_wrong_password(session, user_id=user.id, now=now())
         raise

@@ -19,6 +19,7 @@ from trialdesk.trial.accounts.models import User
 from trialdesk.trial.accounts.passwords import check_password_policy, hash_password
 from trialdesk.trial.accounts.roles import Role
 from trialdesk.trial.store import audit
+from trialdesk.trial.store.text import plain_text
 from trialdesk.trial.store.values import utc_now
 
 ENTITY = User.__tablename__
@@ -68,8 +69,11 @@ def create_user(
     password: str,
     role: Role,
     reason: str | None = None,
+    full_name: str | None = None,
 ) -> User:
+    """A staff account; ``full_name`` is the name printed on their signatures."""
     name = _valid_username(username)
+    printed = plain_text(full_name, "full_name", 200, one_line=True)
     role = Role(role)
     check_password_policy(password, username=name)
     if find_user(session, name) is not None:
@@ -78,6 +82,7 @@ def create_user(
         username=name,
         password_hash=hash_password(password),
         role=role,
+        full_name=printed,
         active=True,
         failed_logins=0,
         created_at=utc_now(),
@@ -91,7 +96,7 @@ def create_user(
         session,
         user,
         actor=actor,
-        fields={"username": name, "role": role, "active": True},
+        fields={"username": name, "full_name": printed, "role": role, "active": True},
         reason=reason,
         at=user.created_at,
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -19,7 +20,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from trialdesk.errors import ConflictError, InputError, NotFoundError
-from trialdesk.patients.record import Laterality
+from trialdesk.study.loader import Study
 from trialdesk.trial.screening.models import Candidate, CandidateStatus
 from trialdesk.trial.store import audit
 from trialdesk.trial.store.models import MAX_ROW_ID
@@ -104,13 +105,18 @@ class NewCandidate:
 
 
 def fields_of(c: Candidate) -> dict[str, Any]:
-    """The candidate's audited fields, as the audit trail shows them."""
+    """The candidate's audited fields, as the audit trail shows them: the study's dates as
+    ``<anchor>_date`` and its parameters by name, beside the candidate's own fields."""
     names = (
         "study_id", "name", "birth_date", "sex", "record_number", "source", "source_ref",
-        "lead_id", "upload_id", "patient_key", "possible_duplicates", "screening_date",
-        "baseline_date", "target_knee", "status", "outcome_reason", "failed_criteria",
+        "lead_id", "upload_id", "patient_key", "possible_duplicates", "status",
+        "outcome_reason", "failed_criteria",
     )  # fmt: skip
-    return {n: getattr(c, n) for n in names}
+    return {
+        **{n: getattr(c, n) for n in names},
+        **{f"{anchor}_date": c.date_of(anchor) for anchor in c.anchor_dates},
+        **c.parameters,
+    }
 
 
 def _audit_update(
@@ -285,43 +291,56 @@ def set_screening_details(
     session: Session,
     *,
     actor: str,
+    study: Study,
     candidate_id: int,
     expected_version: int | None,
-    screening_date: date | None,
-    baseline_date: date | None,
-    target_knee: str | None,
+    dates: Mapping[str, date | None],
+    parameters: Mapping[str, str | None],
     reason: str | None,
     now: datetime,
 ) -> Candidate:
-    """Screening date, planned baseline (injection) date and target knee."""
+    """The dates the site sets and the per-participant parameters, as the study declares
+    them (for NCT06947746: the screening date, the planned baseline (injection) date and
+    the target knee). What is sent replaces what was set; a blank is "not set". Errors
+    name the field as the forms do: ``<anchor>_date``, or the parameter's name."""
+    participant = study.participant
     candidate = candidate_or_404(session, candidate_id, for_update=True)
     check_version(candidate, expected_version)
+    if candidate.study_id != study.id:
+        raise InputError(f"candidate {candidate.id} is screened for {candidate.study_id}")
     if candidate.status is not CandidateStatus.SCREENING:
         raise InputError(f"screening is closed ({candidate.status.value})", field="status")
-    for field, day in (("screening_date", screening_date), ("baseline_date", baseline_date)):
-        if day is not None and not _PLAUSIBLE_DAYS[0] <= day <= _PLAUSIBLE_DAYS[1]:
-            raise InputError("is not a plausible date for this study", field=field)
-    if screening_date and baseline_date and baseline_date < screening_date:
-        raise InputError("is before the screening date", field="baseline_date")
+    staff = {a.name: a for a in participant.staff}
+    for name in dates:
+        if name not in staff:
+            raise InputError(f"{study.id} sets no date '{name}'", field=f"{name}_date")
+    new_dates = {a: day for a in staff if (day := dates.get(a)) is not None}
+    for anchor, day in new_dates.items():
+        if not _PLAUSIBLE_DAYS[0] <= day <= _PLAUSIBLE_DAYS[1]:
+            raise InputError("is not a plausible date for this study", field=f"{anchor}_date")
+    for anchor, day in new_dates.items():
+        earliest = staff[anchor].not_before
+        if earliest is not None and earliest in new_dates and day < new_dates[earliest]:
+            raise InputError(f"is before the {earliest} date", field=f"{anchor}_date")
+    new_parameters = {
+        name: value
+        for name, value in participant.parse_parameters(parameters).items()
+        if value is not None
+    }
     reason = plain_text(reason, "reason", REASON_MAX, one_line=True)
-    knee = (target_knee or "").strip().lower() or None
-    if knee is not None and knee not in (Laterality.LEFT.value, Laterality.RIGHT.value):
-        raise InputError("must be left or right", field="target_knee")
     before = fields_of(candidate)
     changed_set_value = any(
-        old is not None and old != new
-        for old, new in (
-            (candidate.screening_date, screening_date),
-            (candidate.baseline_date, baseline_date),
-            (candidate.target_knee, knee),
-        )
+        candidate.date_of(a) is not None and candidate.date_of(a) != new_dates.get(a)
+        for a in candidate.anchor_dates
+    ) or any(
+        value is not None and value != new_parameters.get(name)
+        for name, value in candidate.parameters.items()
     )
     if changed_set_value and not (reason or "").strip():
         # A value already recorded is changed, not first entered: the audit trail must say
         # why (ICH E6(R3) 4.2: changes to data are explained and traceable).
         raise InputError("give the reason for changing what was recorded", field="reason")
-    candidate.screening_date = screening_date
-    candidate.baseline_date = baseline_date
-    candidate.target_knee = knee
+    candidate.anchor_dates = {a: day.isoformat() for a, day in new_dates.items()}
+    candidate.parameters = new_parameters
     _audit_update(session, actor, candidate, before, reason, now)
     return candidate

@@ -16,6 +16,7 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Any
 
 from cachetools import LRUCache
 from sqlalchemy import select
@@ -34,24 +35,38 @@ from trialdesk.errors import InputError
 from trialdesk.facts.record import Coding, Fact, FactKind, Laterality, PatientRecord
 from trialdesk.patients.fhir import read_fhir_bytes
 from trialdesk.study.loader import Study
+from trialdesk.trial.accounts import signatures
+from trialdesk.trial.accounts.models import Signature
 from trialdesk.trial.screening.fact_entry import FactEntry, to_fact
 from trialdesk.trial.screening.models import Candidate, Consent, EnteredFact, FhirUpload, Judgment
 from trialdesk.trial.store.values import canonical_json
 
-__all__ = ["Checklist", "JudgmentView", "build_checklist", "entry_of", "record_of"]
+__all__ = [
+    "Checklist",
+    "JudgmentView",
+    "build_checklist",
+    "entry_of",
+    "record_of",
+    "signed_content",
+]
 
 CONSENT_SCOPE = Coding("http://terminology.hl7.org/CodeSystem/consentscope", "research", "Research")
 
 
 @dataclass(frozen=True)
 class JudgmentView:
+    """A signed judgment as the page shows it (21 CFR 11.50: printed name, date and time,
+    meaning)."""
+
     id: int
     criterion_id: str
     decision: str
     reason: str
-    signed_by: str
+    signed_by: str  # username
+    printed_name: str
+    meaning: str
     signed_at: datetime
-    current: bool  # False once the facts it relied on changed
+    current: bool  # False once the facts it relied on changed: the signature lapsed
 
 
 @dataclass(frozen=True)
@@ -156,6 +171,20 @@ def record_of(
     return record, entered, consents
 
 
+def signed_content(
+    candidate_id: int, criterion_id: str, decision: str, reason: str, basis: str
+) -> dict[str, Any]:
+    """Exactly what an eligibility signature vouches for: the decision, its reason, and the
+    evidence the page showed (``basis``). A signature is current while this is unchanged."""
+    return {
+        "candidate": candidate_id,
+        "criterion": criterion_id,
+        "decision": decision,
+        "reason": reason,
+        "evidence": basis,
+    }
+
+
 def record_fingerprint(record: PatientRecord, dates: tuple[object, ...]) -> str:
     """The whole clinical record and the study dates, as one fingerprint (order of facts
     ignored). Consents are left out: signing the consent form changes nothing an
@@ -219,12 +248,10 @@ def build_checklist(session: Session, study: Study, candidate: Candidate, today:
         raise InputError(f"candidate {candidate.id} is screened for {candidate.study_id}")
     record, entered, consents = record_of(session, study, candidate)
     participant = study.participant
-    # the candidate's own columns, for now
-    given = {"screening": candidate.screening_date, "baseline": candidate.baseline_date}
+    given = {a.name: candidate.date_of(a.name) for a in participant.staff}
     dates, defaulted = _dates(participant, given, today)
-    stored = {"target_knee": candidate.target_knee}
     parameters = participant.parse_parameters(
-        {k: v for k, v in stored.items() if k in participant.parameters}
+        {k: v for k, v in candidate.parameters.items() if k in participant.parameters}
     )
     defaulted += [
         f"{p.words} not set" + (f": {p.if_missing}" if p.if_missing else "")
@@ -248,14 +275,17 @@ def build_checklist(session: Session, study: Study, candidate: Candidate, today:
     }
     rows = session.scalars(
         select(Judgment)
+        .join(Judgment.signature)
         .where(Judgment.candidate_id == candidate.id)
-        .order_by(Judgment.signed_at.desc(), Judgment.id.desc())
+        .order_by(Signature.signed_at.desc(), Judgment.id.desc())
     )
     judgments: dict[str, list[JudgmentView]] = {}
     for j in rows:
+        sig, basis = j.signature, bases.get(j.criterion_id, "")
+        content = signed_content(candidate.id, j.criterion_id, j.decision, j.reason, basis)
         view = JudgmentView(
-            j.id, j.criterion_id, j.decision, j.reason, j.signed_by, j.signed_at,
-            current=bases.get(j.criterion_id) == j.basis,
+            j.id, j.criterion_id, j.decision, j.reason, sig.signer, sig.printed_name,
+            sig.meaning, sig.signed_at, current=signatures.is_current(sig, content),
         )  # fmt: skip
         judgments.setdefault(j.criterion_id, []).append(view)
     attestations = [
@@ -263,7 +293,7 @@ def build_checklist(session: Session, study: Study, candidate: Candidate, today:
             criterion=cid,
             decision=Status(views[0].decision),
             reason=views[0].reason,
-            by=views[0].signed_by,
+            by=views[0].printed_name,
             on=views[0].signed_at.date(),
             patient=record.id,
         )

@@ -18,8 +18,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from trialdesk.trial.accounts.models import Signature
 from trialdesk.trial.store.models import Base, enum_column
 
 
@@ -89,9 +90,10 @@ class Candidate(Base):
     upload_id: Mapped[int | None] = mapped_column(ForeignKey("fhir_upload.id"))
     patient_key: Mapped[str | None] = mapped_column(String(200))  # Patient.id in the upload
     possible_duplicates: Mapped[list[int]] = mapped_column(JSON, default=list)
-    screening_date: Mapped[date | None] = mapped_column(Date)
-    baseline_date: Mapped[date | None] = mapped_column(Date)
-    target_knee: Mapped[str | None] = mapped_column(String(10))
+    # What the study declares particular to each participant (participant.yaml): the dates
+    # the site sets, {anchor: "YYYY-MM-DD"}, and parameters such as the target knee.
+    anchor_dates: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
+    parameters: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
     status: Mapped[CandidateStatus] = mapped_column(
         enum_column(CandidateStatus, "status"), default=CandidateStatus.SCREENING
     )
@@ -104,6 +106,11 @@ class Candidate(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+    def date_of(self, anchor: str) -> date | None:
+        """The date the site set for ``anchor``, if any."""
+        value = self.anchor_dates.get(anchor)
+        return date.fromisoformat(value) if value else None
 
 
 class FhirUpload(Base):
@@ -148,8 +155,9 @@ class EnteredFact(Base):
 
 
 class Judgment(Base):
-    """An investigator's signed decision on a judgment criterion. ``basis`` fingerprints
-    the facts it relied on: when they change, the decision no longer counts."""
+    """An investigator's decision on a judgment criterion, with its electronic signature.
+    What was signed includes the evidence the investigator saw (its fingerprint): when that
+    changes, the signature lapses and the decision no longer counts (checklist.py)."""
 
     __tablename__ = "judgment"
 
@@ -158,9 +166,9 @@ class Judgment(Base):
     criterion_id: Mapped[str] = mapped_column(String(32))
     decision: Mapped[str] = mapped_column(String(10))  # met / not_met
     reason: Mapped[str] = mapped_column(Text)
-    basis: Mapped[str] = mapped_column(String(64))
-    signed_by: Mapped[str] = mapped_column(String(64))
-    signed_at: Mapped[datetime]
+    signature_id: Mapped[int] = mapped_column(ForeignKey("signature.id"), unique=True)
+
+    signature: Mapped[Signature] = relationship(lazy="joined")
 
 
 class ConsentForm(Base):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -34,7 +35,7 @@ class LogRow:
     record_number: str | None
     source: str
     added_on: date
-    screening_date: date | None
+    dates: dict[str, date]  # the dates the site set, by anchor (the study declares which)
     consented_on: date | None
     outcome: str
     outcome_on: date | None
@@ -75,7 +76,7 @@ def screening_log(
                 record_number=c.record_number,
                 source=c.source,
                 added_on=added,
-                screening_date=c.screening_date,
+                dates={a: d for a in c.anchor_dates if (d := c.date_of(a)) is not None},
                 consented_on=consented.date() if isinstance(consented, datetime) else None,
                 outcome=c.status.value,
                 outcome_on=c.outcome_at.date() if c.outcome_at else None,
@@ -87,11 +88,14 @@ def screening_log(
     return rows
 
 
-def log_csv(rows: list[LogRow]) -> str:
+def log_csv(rows: list[LogRow], anchors: Sequence[str]) -> str:
+    """The log as CSV, with a column for each of the study's ``anchors`` (the dates the
+    site sets: ``screening_date``, ``baseline_date``, ...)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
-        ["candidate_id", "name", "record_number", "source", "added_on", "screening_date",
+        ["candidate_id", "name", "record_number", "source", "added_on",
+         *(f"{a}_date" for a in anchors),
          "consented_on", "outcome", "outcome_on", "failed_criteria", "reasons", "subject_number"]
     )  # fmt: skip
     for r in rows:
@@ -102,7 +106,7 @@ def log_csv(rows: list[LogRow]) -> str:
                 _safe(r.record_number or ""),
                 r.source,
                 r.added_on.isoformat(),
-                r.screening_date.isoformat() if r.screening_date else "",
+                *(d.isoformat() if (d := r.dates.get(a)) else "" for a in anchors),
                 r.consented_on.isoformat() if r.consented_on else "",
                 r.outcome,
                 r.outcome_on.isoformat() if r.outcome_on else "",

@@ -57,6 +57,7 @@ def add_user(  # a plain function: hashing the password runs in the thread pool
     username: str = Form(max_length=150),
     role: str = Form(max_length=40),
     password: str = Form(max_length=1024),
+    full_name: str = Form("", max_length=200),
     reason: str = Form("", max_length=2000),
 ) -> Response:
     return _apply(
@@ -68,6 +69,7 @@ def add_user(  # a plain function: hashing the password runs in the thread pool
             password=password,
             role=_role(role),
             reason=reason or None,
+            full_name=full_name or None,
         ),
     )
 

@@ -12,12 +12,14 @@ from trialdesk.errors import InputError, NotFoundError, TrialdeskError
 from trialdesk.trial.accounts.roles import Permission
 from trialdesk.trial.screening import candidates as cands
 from trialdesk.trial.screening import consent, enrolment, facts
-from trialdesk.web import forms, signing
+from trialdesk.web import forms
 from trialdesk.web.access import allow
 from trialdesk.web.deps import now, today, user_of
+from trialdesk.web.rooms.screening import judgment
 from trialdesk.web.rooms.screening.candidate_page import apply_change, refused_on_page
 from trialdesk.web.rooms.screening.forms import (
     OUTCOMES,
+    details_of,
     fact_entry_of,
     study_of_candidate,
     version_of,
@@ -55,14 +57,16 @@ async def correct_identity(request: Request, candidate_id: RowId) -> Response:
 )
 async def screening_details(request: Request, candidate_id: RowId) -> Response:
     def change(session: Session, form: FormData) -> object:
+        study = study_of_candidate(request, session, candidate_id)
+        details = details_of(study, form)
         return cands.set_screening_details(
             session,
             actor=user_of(request).username,
+            study=study,
             candidate_id=candidate_id,
             expected_version=version_of(form),
-            screening_date=forms.optional_day(form, "screening_date"),
-            baseline_date=forms.optional_day(form, "baseline_date"),
-            target_knee=forms.text(form, "target_knee", 10) or None,
+            dates=details.dates,
+            parameters=details.parameters,
             reason=forms.text(form, "reason") or None,
             now=now(),
         )
@@ -111,7 +115,7 @@ async def retract_fact(request: Request, candidate_id: RowId, fact_id: RowId) ->
 async def sign_judgment(request: Request, candidate_id: RowId) -> Response:
     form = await request.form()
     try:
-        await signing.sign(
+        await judgment.sign_judgment(
             request,
             candidate_id,
             password=forms.text(form, "password", 1024),

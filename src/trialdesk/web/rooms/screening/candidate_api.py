@@ -13,11 +13,11 @@ from trialdesk.trial.screening import candidates as cands
 from trialdesk.trial.screening import consent, enrolment, facts
 from trialdesk.trial.screening.checklist import build_checklist
 from trialdesk.trial.screening.fact_entry import FactEntry
-from trialdesk.web import signing
 from trialdesk.web.access import allow
 from trialdesk.web.deps import now, store_of, study_or_404, today, user_of
 from trialdesk.web.errors import ERROR_RESPONSES
-from trialdesk.web.rooms.screening.forms import study_of_candidate
+from trialdesk.web.rooms.screening import judgment
+from trialdesk.web.rooms.screening.forms import candidate_json, details_of, study_of_candidate
 from trialdesk.web.rooms.screening.schemas import (
     CandidateOut,
     ChecklistOut,
@@ -31,7 +31,6 @@ from trialdesk.web.rooms.screening.schemas import (
     OutcomeIn,
     ReasonIn,
     WithdrawIn,
-    candidate_out,
 )
 from trialdesk.web.schemas import RowId
 
@@ -66,10 +65,9 @@ async def get_candidate(request: Request, candidate_id: RowId) -> ChecklistOut:
             for r in result.criteria
         ]
         return ChecklistOut(
-            candidate=candidate_out(session, candidate),
+            candidate=candidate_json(request, session, candidate),
             verdict=result.verdict.value,
-            screening_date=result.dates.screening,
-            baseline_date=result.dates.baseline,
+            **{f"{name}_date": result.dates.get(name) for name in result.dates.staff},
             defaulted=checklist.defaulted,
             pre_consent=checklist.pre_consent,
             criteria=criteria,
@@ -78,16 +76,19 @@ async def get_candidate(request: Request, candidate_id: RowId) -> ChecklistOut:
 
 @router.patch("/candidates/{candidate_id}", dependencies=[allow(Permission.EDIT_CANDIDATES)])
 async def change_details(request: Request, candidate_id: RowId, body: DetailsIn) -> CandidateOut:
-    """Screening date, planned baseline date, target knee; ``version`` must be the one read
-    (a 409 with field "version" says someone else changed the candidate meanwhile)."""
+    """The dates the site sets and the study's parameters (NCT06947746: screening date,
+    planned baseline date, target knee), flat as the page names them; ``version`` must be
+    the one read (a 409 with field "version" says someone else changed the candidate
+    meanwhile)."""
     with store_of(request).transaction() as session:
+        study = study_of_candidate(request, session, candidate_id)
+        details = details_of(study, body.model_dump(), strict=True)
         changed = cands.set_screening_details(
-            session, actor=user_of(request).username, candidate_id=candidate_id,
-            expected_version=body.version, screening_date=body.screening_date,
-            baseline_date=body.baseline_date, target_knee=body.target_knee,
+            session, actor=user_of(request).username, study=study, candidate_id=candidate_id,
+            expected_version=body.version, dates=details.dates, parameters=details.parameters,
             reason=body.reason, now=now(),
         )  # fmt: skip
-        return candidate_out(session, changed)
+        return candidate_json(request, session, changed)
 
 
 @router.put("/candidates/{candidate_id}/identity", dependencies=[allow(Permission.EDIT_CANDIDATES)])
@@ -100,7 +101,7 @@ async def correct_identity(request: Request, candidate_id: RowId, body: Identity
             session, actor=user_of(request).username, candidate_id=candidate_id,
             expected_version=body.version, person=person, reason=body.reason, now=now(),
         )  # fmt: skip
-        return candidate_out(session, changed)
+        return candidate_json(request, session, changed)
 
 
 @router.post(
@@ -145,7 +146,7 @@ async def retract_fact(
 async def sign_judgment(request: Request, candidate_id: RowId, body: JudgmentIn) -> dict[str, Any]:
     """Sign a judgment criterion: the investigator's password is asked again (a wrong one
     counts towards the account lockout), and ``basis`` must be the one just read."""
-    return await signing.sign(
+    return await judgment.sign_judgment(
         request,
         candidate_id,
         password=body.password,
@@ -195,7 +196,7 @@ async def record_outcome(request: Request, candidate_id: RowId, body: OutcomeIn)
                 session, actor=actor, candidate_id=candidate_id, expected_version=body.version,
                 reason=body.reason, now=now(),
             )  # fmt: skip
-        return candidate_out(session, cands.candidate_or_404(session, candidate_id))
+        return candidate_json(request, session, cands.candidate_or_404(session, candidate_id))
 
 
 @router.post(
@@ -208,4 +209,4 @@ async def withdraw(request: Request, candidate_id: RowId, body: WithdrawIn) -> C
             expected_version=body.version, withdrawn_on=body.withdrawn_on,
             reason=body.reason, now=now(),
         )  # fmt: skip
-        return candidate_out(session, cands.candidate_or_404(session, candidate_id))
+        return candidate_json(request, session, cands.candidate_or_404(session, candidate_id))

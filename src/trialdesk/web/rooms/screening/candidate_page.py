@@ -113,6 +113,11 @@ def _screening_context(session: Session, study: Study, candidate: Candidate) -> 
     return {
         "candidate": candidate,
         "study": study,
+        "participant": study.participant,
+        "parameter_options": {
+            name: [("", "not chosen"), *((c, c) for c in p.choices)]
+            for name, p in study.participant.parameters.items()
+        },
         "checklist": checklist,
         "result": checklist.result,
         "duplicates": duplicates,

@@ -16,11 +16,10 @@ from trialdesk.web.access import allow
 from trialdesk.web.deps import now, store_of, study_or_404, user_of
 from trialdesk.web.errors import ERROR_RESPONSES
 from trialdesk.web.problems import Problem
-from trialdesk.web.rooms.screening.forms import UPLOAD_BODY_LIMIT
+from trialdesk.web.rooms.screening.forms import UPLOAD_BODY_LIMIT, candidate_json
 from trialdesk.web.rooms.screening.schemas import (
     CandidateIn,
     CandidateOut,
-    candidate_out,
 )
 from trialdesk.web.schemas import ErrorBody, RowId
 
@@ -33,7 +32,10 @@ async def list_candidates(
 ) -> list[CandidateOut]:
     chosen = study_or_404(request, study).id if study is not None else None
     with store_of(request).read() as session:
-        return [candidate_out(session, c) for c in cands.list_candidates(session, chosen, status)]
+        return [
+            candidate_json(request, session, c)
+            for c in cands.list_candidates(session, chosen, status)
+        ]
 
 
 @router.post("/candidates", status_code=201, dependencies=[allow(Permission.EDIT_CANDIDATES)])
@@ -44,7 +46,7 @@ async def add_candidate(request: Request, body: CandidateIn) -> CandidateOut:
         added = cands.add_candidate(
             session, actor=user_of(request).username, study_id=study.id, person=person, now=now()
         )
-        return candidate_out(session, added)
+        return candidate_json(request, session, added)
 
 
 class UploadTooLarge(Problem):
@@ -83,7 +85,7 @@ async def _import(request: Request, study: str, filename: str, importer: Any) ->
             session, actor=user_of(request).username, study_id=chosen.id,
             filename=filename, data=data, now=now(),
         )  # fmt: skip
-        return [candidate_out(session, c) for c in added]
+        return [candidate_json(request, session, c) for c in added]
 
 
 @router.post(
@@ -127,4 +129,4 @@ async def lead_to_candidate(request: Request, lead_id: RowId) -> CandidateOut:
         added = imports.from_lead(
             session, actor=user_of(request).username, lead_id=lead_id, now=now()
         )
-        return candidate_out(session, added)
+        return candidate_json(request, session, added)

@@ -3,6 +3,10 @@ version and an entered fact."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
 from fastapi import Request
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
@@ -12,13 +16,18 @@ from trialdesk.study.loader import Study
 from trialdesk.trial.screening import candidates as cands
 from trialdesk.trial.screening import imports
 from trialdesk.trial.screening.fact_entry import FactEntry
+from trialdesk.trial.screening.models import Candidate
 from trialdesk.web import forms
 from trialdesk.web.deps import study_or_404
+from trialdesk.web.rooms.screening.schemas import CandidateOut, candidate_out
 
 __all__ = [
+    "Details",
     "MAX_UPLOAD_FILES",
     "OUTCOMES",
     "UPLOAD_BODY_LIMIT",
+    "candidate_json",
+    "details_of",
     "fact_entry_of",
     "study_of_candidate",
     "version_of",
@@ -64,3 +73,36 @@ def fact_entry_of(form: FormData) -> FactEntry:
         source_document=forms.text(form, "source_document", 200),
         code=opt("code", 100),
     )
+
+
+@dataclass(frozen=True)
+class Details:
+    """A candidate's study dates and parameters as a form or a JSON body sends them."""
+
+    dates: dict[str, date | None]
+    parameters: dict[str, str | None]
+
+
+def details_of(study: Study, values: Mapping[str, object], *, strict: bool = False) -> Details:
+    """The dates the site sets (fields ``<anchor>_date``) and the study's parameters (fields
+    named after them), as the study declares them. ``strict`` (the API): any other field
+    than these, ``version`` and ``reason`` is refused at its name, not ignored."""
+    participant = study.participant
+    date_fields = {f"{a.name}_date": a.name for a in participant.staff}
+    if strict:
+        known = {*date_fields, *participant.parameters, "version", "reason"}
+        for name in values:
+            if name not in known:
+                raise InputError(
+                    f"{study.id} has no such field; it takes {', '.join(sorted(known))}",
+                    field=name,
+                )
+    return Details(
+        dates={anchor: forms.optional_day(values, name) for name, anchor in date_fields.items()},
+        parameters={name: forms.text(values, name, 64) or None for name in participant.parameters},
+    )
+
+
+def candidate_json(request: Request, session: Session, candidate: Candidate) -> CandidateOut:
+    """The candidate as the API shows it, with what their study declares."""
+    return candidate_out(session, study_or_404(request, candidate.study_id), candidate)

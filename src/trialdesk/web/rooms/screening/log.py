@@ -99,7 +99,10 @@ async def log_export(request: Request, values: Filters, study: str = "") -> Resp
     chosen = chosen_study(request, study)
     wanted = log_filter(values)
     with store_of(request).read() as session:
-        body = log_csv(screening_log(session, chosen.id, wanted))
+        body = log_csv(
+            screening_log(session, chosen.id, wanted),
+            [a.name for a in chosen.participant.staff],
+        )
     name = f"screening-log-{chosen.id}-{today().isoformat()}.csv"
     return Response(
         body,

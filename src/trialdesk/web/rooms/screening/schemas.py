@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
+from trialdesk.study.loader import Study
 from trialdesk.trial.screening import enrolment
 from trialdesk.trial.screening.models import Candidate
 from trialdesk.web.schemas import Strict
@@ -26,8 +27,20 @@ class CandidateIn(Strict):
     record_number: Short | None = None
 
 
+# What each study declares particular to a participant travels flat beside the fixed
+# fields, named as on the page: ``<anchor>_date`` for each date the site sets, and each
+# parameter by its name (for NCT06947746: screening_date, baseline_date, target_knee).
+DECLARED = (
+    "plus, as the study declares them (participant.yaml), a `<anchor>_date` for each date "
+    "the site sets and each per-participant parameter by its name (NCT06947746: "
+    "`screening_date`, `baseline_date`, `target_knee`)"
+)
+
+
 class CandidateOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True, extra="allow", json_schema_extra={"description": DECLARED}
+    )
 
     id: int
     study_id: str
@@ -38,9 +51,6 @@ class CandidateOut(BaseModel):
     source: str
     source_ref: str | None
     possible_duplicates: list[int]
-    screening_date: date | None
-    baseline_date: date | None
-    target_knee: str | None
     status: str
     outcome_reason: str | None
     failed_criteria: list[str]
@@ -61,20 +71,24 @@ class CriterionOut(BaseModel):
 
 
 class ChecklistOut(BaseModel):
+    """The checklist, with the dates it was read on (a date not set yet: the one used,
+    and ``defaulted`` says so) as ``<anchor>_date`` fields."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"description": DECLARED})
+
     candidate: CandidateOut
     verdict: str
-    screening_date: date
-    baseline_date: date
     defaulted: list[str]
     pre_consent: list[str]
     criteria: list[CriterionOut]
 
 
-class DetailsIn(Strict):
+class DetailsIn(BaseModel):
+    """The study's dates and parameters, all sent: one not sent is not set."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"description": DECLARED})
+
     version: int
-    screening_date: date | None = None
-    baseline_date: date | None = None
-    target_knee: Literal["left", "right"] | None = None
     reason: Text | None = None
 
 
@@ -164,8 +178,12 @@ class ConsentFormOut(BaseModel):
     effective_on: date
 
 
-def candidate_out(session: Session, c: Candidate) -> CandidateOut:
-    out = CandidateOut.model_validate(c)
+def candidate_out(session: Session, study: Study, c: Candidate) -> CandidateOut:
     enrolled = enrolment.enrolment_of(session, c.id)
-    out.subject_number = enrolled.subject_number if enrolled is not None else None
-    return out
+    declared = {
+        **{f"{a.name}_date": c.date_of(a.name) for a in study.participant.staff},
+        **{name: c.parameters.get(name) for name in study.participant.parameters},
+    }
+    shown: dict[str, Any] = CandidateOut.model_validate(c).model_dump()
+    shown["subject_number"] = enrolled.subject_number if enrolled is not None else None
+    return CandidateOut.model_validate({**shown, **declared})

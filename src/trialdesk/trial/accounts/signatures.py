@@ -1,0 +1,168 @@
+"""Electronic signatures: one service for every signature a user gives, now and to come
+(eligibility judgments; visits, causality and casebooks next).
+
+21 CFR Part 11: a signature is given by re-entering the signer's own password at the
+time of signing (11.200(a)(1)); the signed record shows the signer's printed name, the
+date and time, and the meaning of the signature (11.50(a)); and the signature is linked
+to what was signed so it cannot be moved to other content (11.70). Here that link is the
+SHA-256 of exactly what was signed, as canonical JSON: when the record later differs
+from what was signed, :func:`is_current` says so and the signature lapses. It is never
+deleted; the page shows it as no longer current, and why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from trialdesk.errors import ForbiddenError, InputError
+from trialdesk.trial.accounts.login import PasswordCheck, count_failure
+from trialdesk.trial.accounts.models import Signature, User
+from trialdesk.trial.accounts.passwords import verify_password
+from trialdesk.trial.accounts.roles import Permission, has_permission
+from trialdesk.trial.store import audit
+from trialdesk.trial.store.values import as_utc, canonical_json
+
+__all__ = [
+    "Meaning",
+    "SignatureRefused",
+    "Signed",
+    "check_may_sign",
+    "count_wrong_password",
+    "digest_of",
+    "is_current",
+    "sign",
+]
+
+
+class Meaning(StrEnum):
+    """What a signature means, as the signed record states it (21 CFR 11.50(a)(3))."""
+
+    ELIGIBILITY = "eligibility decision"
+
+    @property
+    def statement(self) -> str:
+        return _STATEMENTS[self]
+
+    @property
+    def permission(self) -> Permission:
+        return _PERMISSIONS[self]
+
+
+_STATEMENTS = {
+    Meaning.ELIGIBILITY: "I decide this eligibility criterion for this candidate as shown",
+}
+_PERMISSIONS = {Meaning.ELIGIBILITY: Permission.SIGN_ELIGIBILITY}
+
+
+class SignatureRefused(InputError):
+    """The password given to sign did not match: nothing was signed."""
+
+    def __init__(self) -> None:
+        super().__init__("the password is not correct: nothing was signed", field="password")
+
+
+@dataclass(frozen=True)
+class Signed:
+    """One thing to sign: what it is, in words, and exactly the content the signer saw."""
+
+    subject: str  # e.g. "candidate 12, criterion E2"
+    content: Mapping[str, Any]  # JSON data: what the signature vouches for
+
+
+def digest_of(content: Mapping[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
+
+
+def is_current(signature: Signature, content: Mapping[str, Any]) -> bool:
+    """Whether ``content`` (the record as it is now) is still what was signed."""
+    return digest_of(content) == signature.digest
+
+
+def check_may_sign(signer: User, meaning: Meaning) -> None:
+    """Refuse a signer whose role may not give this signature, before anything else."""
+    if not has_permission(signer.role, meaning.permission):
+        raise ForbiddenError(f"a {signer.role} cannot sign an {meaning}", field="user")
+
+
+def sign(
+    session: Session,
+    *,
+    signer: User,
+    password: str,
+    meaning: Meaning,
+    items: Sequence[Signed],
+    now: datetime,
+    checked: PasswordCheck | None = None,
+) -> list[Signature]:
+    """Sign every item in one act with one password entry; audited, one entry each.
+
+    ``checked``: the password already checked (argon2) outside this transaction, as the
+    web app does; it counts only against the hash it was checked with. A wrong password
+    raises :class:`SignatureRefused` and signs nothing: the caller counts it with
+    :func:`count_wrong_password` in a transaction of its own (this one is rolled back)."""
+    now = as_utc(now)
+    check_may_sign(signer, meaning)
+    if not items:
+        raise InputError("choose what to sign", field="items")
+    if signer.locked_until is not None and now < signer.locked_until:
+        raise InputError(
+            "your account is locked after repeated wrong passwords; try again later",
+            field="password",
+        )
+    if (
+        checked is not None
+        and checked.username == signer.username
+        and checked.checked_hash == signer.password_hash
+    ):
+        matches = checked.matches
+    else:
+        matches = verify_password(signer.password_hash, password)
+    if not matches:
+        raise SignatureRefused()
+    printed = signer.full_name or signer.username
+    rows = []
+    for item in items:
+        content = dict(item.content)
+        row = Signature(
+            signer=signer.username,
+            printed_name=printed,
+            meaning=meaning.value,
+            subject=item.subject,
+            content=content,
+            digest=digest_of(content),
+            signed_at=now,
+        )
+        session.add(row)
+        session.flush()
+        audit.created(
+            session,
+            row,
+            actor=signer.username,
+            fields={
+                "signer": row.signer,
+                "printed_name": printed,
+                "meaning": row.meaning,
+                "subject": row.subject,
+                "digest": row.digest,
+            },
+            reason=f"signed (password re-entered): {meaning.statement}",
+            at=now,
+            action=audit.Action.SIGN,
+        )
+        rows.append(row)
+    return rows
+
+
+def count_wrong_password(session: Session, *, user_id: int, now: datetime) -> None:
+    """A wrong password typed to sign counts towards the lockout like one typed to sign in
+    (OWASP Authentication Cheat Sheet: every password check is a guess), and is audited."""
+    user = session.get(User, user_id)
+    if user is not None:
+        count_failure(session, user, as_utc(now), reason="wrong password when signing")

@@ -1,0 +1,176 @@
+"""A store migrated by an earlier trialdesk upgrades with nothing lost.
+
+tests/data/store-0003/rows.json is a store at revision 0003 populated through that
+revision's own services (make_rows.py says how): staff, a lead, five candidates with an
+upload, consents, an entered fact, eighteen signed judgments (six of them lapsed), an
+enrolment, a withdrawal, a screen failure, and the audit chain of all of it. Loaded into
+a database at 0003 and upgraded to the newest revision, on SQLite and PostgreSQL, every
+value must be where the new schema keeps it, the chain must verify, and each candidate's
+checklist must read as the 0003 code read it (verdict, statuses, which signatures count).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from trialdesk.study.loader import load_study
+from trialdesk.trial.screening.candidates import candidate_or_404
+from trialdesk.trial.screening.checklist import build_checklist
+from trialdesk.trial.store import audit
+from trialdesk.trial.store.db import Store, create_store_engine
+from trialdesk.trial.store.migrate import head_revision, upgrade
+
+ROWS = json.loads((Path(__file__).parents[1] / "data" / "store-0003" / "rows.json").read_text())
+TABLES: dict[str, list[dict[str, Any]]] = ROWS["tables"]
+TODAY = date.fromisoformat(ROWS["today"])
+# Columns that moved: a judgment's signature to its own row in `signature` (0004); a
+# candidate's dates and knee to the study's declared dates and parameters (0005).
+MOVED = {
+    "judgment": ("basis", "signed_by", "signed_at"),
+    "candidate": ("screening_date", "baseline_date", "target_knee"),
+}
+
+
+def _typed(value: Any) -> Any:
+    if isinstance(value, dict) and set(value) == {"datetime"}:
+        return datetime.fromisoformat(value["datetime"])
+    if isinstance(value, dict) and set(value) == {"date"}:
+        return date.fromisoformat(value["date"])
+    return value
+
+
+def _utc(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return value
+
+
+@pytest.fixture
+def upgraded(db_url: str) -> Store:
+    engine = create_store_engine(db_url)
+    upgrade(engine, "0003")
+    meta = sa.MetaData()
+    meta.reflect(engine)
+    with engine.begin() as conn:
+        for table in meta.sorted_tables:
+            rows = [{k: _typed(v) for k, v in r.items()} for r in TABLES.get(table.name, [])]
+            if table.name == "audit_head":  # the row 0001 made, moved to the chain's head
+                conn.execute(sa.update(table).values(**rows[0]))
+            elif rows:
+                conn.execute(sa.insert(table), rows)
+        if engine.dialect.name == "postgresql":  # explicit ids: move each sequence past them
+            for table in meta.sorted_tables:
+                if "id" in table.c and table.name not in ("audit_log", "audit_head"):
+                    conn.exec_driver_sql(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                        f"GREATEST((SELECT MAX(id) FROM {table.name}), 1))"
+                    )
+    upgrade(engine)
+    return Store(engine)
+
+
+def test_the_fixture_is_a_populated_0003_store() -> None:
+    assert ROWS["revision"] == "0003"
+    assert {t: len(TABLES[t]) for t in ("candidate", "judgment", "audit_log", "enrolment")} == {
+        "candidate": 5,
+        "judgment": 18,
+        "audit_log": 47,
+        "enrolment": 2,
+    }
+
+
+def test_every_value_is_kept_where_the_new_schema_keeps_it(upgraded: Store) -> None:
+    meta = sa.MetaData()
+    meta.reflect(upgraded.engine)
+    with upgraded.engine.connect() as conn:
+        version = conn.scalar(sa.text("SELECT version_num FROM alembic_version"))
+        assert version == head_revision()
+        for name, old_rows in TABLES.items():
+            if name in ("audit_log", "audit_head"):
+                continue  # the chain grew: checked below
+            table = meta.tables[name]
+            key = [c.name for c in table.primary_key.columns]
+            new_rows = {
+                tuple(r[k] for k in key): r for r in conn.execute(sa.select(table)).mappings()
+            }
+            assert len(new_rows) == len(old_rows), name
+            for old in old_rows:
+                new = new_rows[tuple(old[k] for k in key)]
+                for column, value in old.items():
+                    if column in MOVED.get(name, ()):
+                        continue
+                    assert _utc(new[column]) == _utc(_typed(value)), (name, new, column)
+        candidate = meta.tables["candidate"]
+        declared = {
+            r["id"]: (r["anchor_dates"], r["parameters"])
+            for r in conn.execute(sa.select(candidate)).mappings()
+        }
+        for old in TABLES["candidate"]:
+            dates, parameters = declared[old["id"]]
+            assert dates == {
+                name: _typed(old[f"{name}_date"]).isoformat()
+                for name in ("screening", "baseline")
+                if old[f"{name}_date"] is not None
+            }
+            assert parameters == ({"target_knee": old["target_knee"]} if old["target_knee"] else {})
+        assert any(dates for dates, _ in declared.values())  # the fixture sets some
+        signature = meta.tables["signature"]
+        signed = {
+            r["id"]: r
+            for r in conn.execute(
+                sa.select(signature, meta.tables["judgment"].c.id.label("judgment_id")).join(
+                    meta.tables["judgment"],
+                    meta.tables["judgment"].c.signature_id == signature.c.id,
+                )
+            ).mappings()
+        }
+        assert len(signed) == len(TABLES["judgment"])
+        by_judgment = {r["judgment_id"]: r for r in signed.values()}
+        for old in TABLES["judgment"]:
+            moved = by_judgment[old["id"]]
+            assert moved["signer"] == old["signed_by"]
+            assert _utc(moved["signed_at"]) == _utc(_typed(old["signed_at"]))
+            assert moved["content"]["evidence"] == old["basis"]
+            assert (moved["content"]["decision"], moved["content"]["reason"]) == (
+                old["decision"],
+                old["reason"],
+            )
+            assert moved["meaning"] == "eligibility decision"
+
+
+def test_the_chain_verifies_and_records_each_moved_signature(upgraded: Store) -> None:
+    with upgraded.read() as session:
+        report = audit.verify(session)
+    old = TABLES["audit_log"]
+    assert report.ok, [str(p) for p in report.problems]
+    assert report.rows == len(old) + len(TABLES["judgment"])
+    assert report.head_id == len(old) + len(TABLES["judgment"])
+    with upgraded.engine.connect() as conn:
+        log = sa.table("audit_log", sa.column("id"), sa.column("hash"), sa.column("entity"))
+        kept = dict(conn.execute(sa.select(log.c.id, log.c.hash).where(log.c.id <= len(old))).all())
+        moved = conn.scalar(sa.select(sa.func.count()).where(log.c.entity == "signature"))
+    assert kept == {r["id"]: r["hash"] for r in old}  # the old entries, untouched
+    assert moved == len(TABLES["judgment"])
+
+
+def test_each_checklist_reads_as_it_did_at_0003(upgraded: Store) -> None:
+    study = load_study(TABLES["candidate"][0]["study_id"])
+    with upgraded.read() as session:
+        for cid, expected in ROWS["expected"].items():
+            candidate = candidate_or_404(session, int(cid))
+            checklist = build_checklist(session, study, candidate, TODAY)
+            judgments = sorted(
+                [j.criterion_id, j.decision, j.signed_by, j.current]
+                for views in checklist.judgments.values()
+                for j in views
+            )
+            assert checklist.result.verdict.value == expected["verdict"], cid
+            statuses = {r.criterion.id: r.status.value for r in checklist.result.criteria}
+            assert statuses == expected["statuses"], cid
+            assert judgments == expected["judgments"], cid
