@@ -1,0 +1,98 @@
+"""A second study on the web with no code change: tests/data/studies/NCT09900001 declares a
+study eye and dates named screening and day1. Its candidates' pages, the API and the
+screening log take and show them as the study declares them, and the study eye decides
+the study-eye exclusion on the checklist."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from httpx import Response
+
+from fhirbuild import bundle, patient, procedure, to_bytes
+from trialdesk.study.loader import load_study
+from trialdesk.trial.store.db import Store
+from trialdesk.web import create_app
+from webclient import add_staff, client_as, csrf_token
+
+FOLDER = Path(__file__).resolve().parents[1] / "data" / "studies" / "NCT09900001"
+EYE_STUDY = load_study(str(FOLDER))
+NCT = EYE_STUDY.id
+RIGHT_EYE = ("snomed", "18944008", "Right eye structure")
+IVT = "67028"  # CPT: intravitreal injection (tests/study/test_eye_study.py)
+
+
+@pytest.fixture
+def app(store: Store) -> FastAPI:
+    add_staff(store)
+    return create_app(store, studies={NCT: EYE_STUDY}, secret_key=b"k" * 32)
+
+
+def uploaded(app: FastAPI) -> tuple[int, TestClient]:
+    """A candidate with a right-eye injection on 2026-01-20, through the API."""
+    client = client_as(app, "coordinator")
+    token = client.get("/api/me").json()["csrf_token"]
+    record = bundle(patient("1950-01-01"), procedure(IVT, "2026-01-20", "cpt", body_site=RIGHT_EYE))
+    response = client.post(
+        "/api/candidates/fhir",
+        params={"study": NCT, "filename": "eye.json"},
+        content=to_bytes(record),
+        headers={"Content-Type": "application/fhir+json", "X-CSRF-Token": token},
+    )
+    assert response.status_code == 201, response.text
+    [candidate] = response.json()
+    return candidate["id"], client
+
+
+def test_the_api_takes_and_shows_the_study_s_own_dates_and_parameter(app: FastAPI) -> None:
+    cid, client = uploaded(app)
+    token = client.get("/api/me").json()["csrf_token"]
+    base = f"/api/candidates/{cid}"
+    sheet = client.get(base).json()
+    assert {"screening_date", "day1_date"} <= set(sheet)
+    assert {"screening_date", "day1_date", "target_eye"} <= set(sheet["candidate"])
+    assert "baseline_date" not in sheet and "target_knee" not in sheet["candidate"]
+
+    def patch(body: dict[str, object]) -> Response:
+        return client.patch(base, json=body, headers={"X-CSRF-Token": token})
+
+    version = sheet["candidate"]["version"]
+    refused = patch({"version": version, "target_knee": "right"})
+    assert refused.status_code == 422 and refused.json()["error"]["field"] == "target_knee"
+    refused = patch({"version": version, "target_eye": "middle"})
+    assert refused.status_code == 422 and refused.json()["error"]["field"] == "target_eye"
+    details = {"screening_date": "2026-03-02", "day1_date": "2026-03-09", "target_eye": "right"}
+    changed = patch({"version": version, **details})
+    assert changed.status_code == 200, changed.text
+    assert {k: changed.json()[k] for k in details} == details
+    criteria = {c["id"]: c for c in client.get(base).json()["criteria"]}
+    e1 = criteria["E1"]
+    assert e1["status"] == "met"  # an injection in the study eye 7 weeks before day 1
+    assert any("right eye, the study eye" in e["note"] for e in e1["evidence"]), e1
+
+
+def test_the_page_offers_the_study_eye_and_the_log_shows_its_dates(app: FastAPI) -> None:
+    cid, client = uploaded(app)
+    page = client.get(f"/staff/candidates/{cid}").text
+    assert 'name="screening_date"' in page and 'name="day1_date"' in page
+    assert 'name="target_eye"' in page and "Study eye" in page and "Save dates and eye" in page
+    assert "target_knee" not in page and "baseline_date" not in page
+    posted = client.post(
+        f"/staff/candidates/{cid}/details",
+        data={
+            "csrf_token": csrf_token(client),
+            "screening_date": "2026-03-02",
+            "day1_date": "2026-03-01",
+            "target_eye": "left",
+        },
+    )
+    assert posted.status_code == 422 and "before the screening date" in posted.text
+    log = client.get(f"/staff/screening-log.csv?study={NCT}").text
+    header = next(csv.reader(io.StringIO(log)))
+    assert "screening_date" in header and "day1_date" in header
+    assert "baseline_date" not in header
