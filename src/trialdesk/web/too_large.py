@@ -3,7 +3,7 @@
 FastAPI's ``max_body_size`` (Starlette's body-limit middleware) answers a request whose
 declared Content-Length is over the limit with a plain-text "Content Too Large", and
 replaces whatever response the application gives it. The limit itself is right; only its
-answer is not what every other error looks like (problems.py). This wrapper sits outside
+answer is not what every other error looks like (errors.py). This wrapper sits outside
 the whole middleware stack and swaps that one plain-text 413 for the error shape: JSON
 for the API, the error page for a browser. Anything else passes untouched.
 """

@@ -1,11 +1,12 @@
 """A candidate's screening checklist: the study's engine run on everything known about them.
 
 What is known: the Patient's record from a FHIR upload (if any), the facts coordinators
-entered (not retracted), the consents recorded here, and the candidate's screening date,
-planned baseline date and target knee. Investigators' signed judgments count only while
-their *basis* still holds: the fingerprint of what the engine showed for that criterion
-when they signed. A new fact that changes that evidence voids the signature (it stays in
-the history, marked as no longer current).
+entered (not retracted), the consents recorded here, and the dates and parameters the
+study declares for each candidate (for NCT06947746: the screening date, the planned
+baseline date and the target knee). Investigators' signed judgments count only while
+their signature holds: what they signed includes the fingerprint (*basis*) of what the
+engine showed for that criterion. A new fact that changes that evidence lapses the
+signature (it stays in the history, marked as no longer current).
 """
 
 from __future__ import annotations
