@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
+from trialdesk.clinical.routes import LABEL_HINTS, group_of
 from trialdesk.criteria.context import (
     OPEN_END,
     DateRange,
@@ -19,53 +20,6 @@ from trialdesk.criteria.logic import Tri
 from trialdesk.criteria.outcome import Evidence, Outcome, fmt_number
 from trialdesk.facts.record import FactKind
 
-# SNOMED CT route of administration codes (FHIR R4 route-codes value set) and the text
-# EHRs use, grouped as the criteria ask: parenteral (IV, IM, SC) or oral.
-PARENTERAL_ROUTES = frozenset(
-    {
-        "47625008",
-        "78421000",
-        "34206005",
-        "intravenous",
-        "intramuscular",
-        "subcutaneous",
-        "injection",
-        "injectable",
-        "iv",
-        "im",
-        "sc",
-    }
-)
-ORAL_ROUTES = frozenset({"26643006", "oral", "po", "by mouth"})
-# Routes that are neither (intra-articular 12130007, topical 6064005, nasal 46713006,
-# ophthalmic 54485002, transdermal 45890007, rectal 37161004): a drug given this way is
-# "local" even when its name says "injection" (an intra-articular steroid is not IV/IM).
-LOCAL_ROUTES = frozenset(
-    {
-        "12130007",
-        "6064005",
-        "46713006",
-        "54485002",
-        "45890007",
-        "37161004",
-        "intra-articular",
-        "intraarticular",
-        "intra-articular route",
-        "topical",
-        "topical route",
-        "nasal",
-        "nasal route",
-        "ophthalmic",
-        "ophthalmic route",
-        "transdermal",
-        "transdermal route",
-        "rectal",
-        "rectal route",
-        "inhalation",
-        "cutaneous",
-    }
-)
-
 # A gap of up to 30 days between two orders still counts as one continuous course, the
 # usual permissible gap in pharmacoepidemiology (e.g. Andrade SE et al.,
 # Pharmacoepidemiol Drug Saf 2006;15:565-74).
@@ -73,24 +27,21 @@ COURSE_GAP = timedelta(days=30)
 
 
 def route_of(hit: Hit) -> str | None:
-    """'parenteral', 'oral', 'local' or None when neither the route nor the product says."""
+    """'parenteral', 'oral', 'local' or None when neither the route nor the product says
+    (the route table: clinical/routes.yaml)."""
     words = {c.code.lower() for c in hit.fact.route} | {
         (c.display or "").lower() for c in hit.fact.route
     }
     info = hit.match.info
     if info is not None and info.route:
         words.add(info.route.lower())
-    if words & PARENTERAL_ROUTES:
-        return "parenteral"
-    if words & ORAL_ROUTES:
-        return "oral"
-    if words & LOCAL_ROUTES:
-        return "local"
+    group = group_of(words)
+    if group is not None:
+        return group
     label = hit.fact.label.lower()
-    if "inject" in label or "intravenous" in label:
-        return "parenteral"
-    if "oral" in label:
-        return "oral"
+    for group, hints in LABEL_HINTS.items():
+        if any(hint in label for hint in hints):
+            return group
     return None
 
 

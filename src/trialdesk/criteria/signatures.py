@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from trialdesk.clinical.routes import CRITERIA_GROUPS
 from trialdesk.criteria.nodes import Type
 
 FLAG = "flag"  # a keyword that takes True/False
@@ -32,7 +33,7 @@ class Signature:
 
 
 _WITHIN = Option(Type.WINDOW, required=True)
-_ROUTE = Option("choice", choices=("parenteral", "oral"))
+_ROUTE = Option("choice", choices=CRITERIA_GROUPS)
 
 SIGNATURES: dict[str, Signature] = {
     s.name: s

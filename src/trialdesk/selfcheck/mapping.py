@@ -13,12 +13,13 @@ from dataclasses import replace
 
 import yaml
 
+from trialdesk.clinical.routes import ROUTES
 from trialdesk.criteria.model import DateSpec, FactTemplate, SelfCheckItem
 from trialdesk.criteria.nodes import Duration
 from trialdesk.errors import StudyError
 from trialdesk.facts.codesystems import SYSTEMS
 
-__all__ = ["FACT_KINDS", "ROUTES", "FactReader", "Fields", "parse_span"]
+__all__ = ["FACT_KINDS", "FactReader", "Fields", "parse_span"]
 
 _SPAN = re.compile(r"^\s*(\d+)\s*(day|week|month|year)s?\s*$")
 FACT_KINDS = (
@@ -44,12 +45,6 @@ _STATUSES: dict[str, frozenset[str]] = {
     "device": frozenset({"active", "inactive"}),
     "observation": frozenset({"final"}),
     "study": frozenset({"on-study", "off-study"}),
-}
-# SNOMED CT route of administration codes (FHIR R4 route-codes value set).
-ROUTES: dict[str, tuple[str, str]] = {
-    "oral": ("26643006", "Oral route"),
-    "intramuscular": ("78421000", "Intramuscular route"),
-    "intravenous": ("47625008", "Intravenous route"),
 }
 _SEXES = frozenset({"female", "male", "other", "unknown"})  # FHIR administrative gender
 

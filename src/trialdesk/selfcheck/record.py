@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from trialdesk.clinical.routes import ROUTES
 from trialdesk.clinical.valuesets import ValueSet
 from trialdesk.criteria.evaluator import shift
 from trialdesk.criteria.model import DateSpec, FactTemplate, SelfCheckItem
@@ -22,7 +23,6 @@ from trialdesk.errors import StudyError
 from trialdesk.facts.codesystems import SYSTEMS
 from trialdesk.facts.record import Coding, Dose, Fact, FactKind, PatientRecord, Quantity
 from trialdesk.selfcheck.answers import AnswerValue, MonthYear, to_text
-from trialdesk.selfcheck.mapping import ROUTES
 
 if TYPE_CHECKING:
     from trialdesk.study.loader import Study

@@ -16,9 +16,9 @@ import yaml
 
 from trialdesk.criteria.model import ANSWER_TYPES, Criterion, FactTemplate, SelfCheckItem, When
 from trialdesk.errors import StudyError
-from trialdesk.selfcheck.mapping import FACT_KINDS, ROUTES, FactReader, Fields, parse_span
+from trialdesk.selfcheck.mapping import FACT_KINDS, FactReader, Fields, parse_span
 
-__all__ = ["FACT_KINDS", "ROUTES", "parse_span", "read_selfcheck"]
+__all__ = ["FACT_KINDS", "parse_span", "read_selfcheck"]
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _QUESTION_KEYS = frozenset(

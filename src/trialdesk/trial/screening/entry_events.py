@@ -7,13 +7,12 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from trialdesk.clinical.routes import LOCAL_ROUTES, ORAL_ROUTES, PARENTERAL_ROUTES, ROUTES
 from trialdesk.clinical.valuesets import CodeEntry, ValueSet
-from trialdesk.criteria.medications import LOCAL_ROUTES, ORAL_ROUTES, PARENTERAL_ROUTES
 from trialdesk.errors import InputError
 from trialdesk.facts.codesystems import SYSTEMS
 from trialdesk.facts.laterality import laterality_of
 from trialdesk.facts.record import Coding, Fact, FactKind, Laterality
-from trialdesk.selfcheck.mapping import ROUTES
 from trialdesk.trial.screening.entry_concepts import EVENT_KINDS, default_entry
 from trialdesk.trial.screening.entry_values import TEXT_MAX, typed_dose, typed_text
 
