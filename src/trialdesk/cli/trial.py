@@ -16,12 +16,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.orm import Session
 
 from trialdesk.errors import InputError, TrialdeskError
 from trialdesk.trial import accounts
 from trialdesk.trial.accounts.roles import Role
-from trialdesk.trial.store.db import Store, open_store
+from trialdesk.trial.store.db import Session, Store, open_store
 
 user_app = typer.Typer(help="Manage staff accounts.", no_args_is_help=True)
 audit_app = typer.Typer(help="Check the audit trail.", no_args_is_help=True)

@@ -13,14 +13,13 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from fastapi import Request
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from trialdesk.trial.accounts import signatures
 from trialdesk.trial.accounts.login import PasswordCheck, check_password
 from trialdesk.trial.accounts.models import User
 from trialdesk.trial.accounts.users import user_or_404
-from trialdesk.trial.store.db import Store
+from trialdesk.trial.store.db import Session, Store
 from trialdesk.web.deps import now, store_of, user_of
 
 __all__ = ["sign"]

@@ -23,6 +23,17 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from trialdesk.errors import StoreError
 
+__all__ = [
+    "DEFAULT_DATABASE_URL",
+    "Session",
+    "Store",
+    "create_store_engine",
+    "database_url",
+    "open_store",
+    "redact",
+    "schema_revision",
+]
+
 DEFAULT_DATABASE_URL = "sqlite:///./trialdesk.db"
 ENV_VAR = "TRIALDESK_DATABASE_URL"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -48,7 +59,9 @@ def redact(url: str) -> str:
 
 
 class Store:
-    """An engine plus sessions: ``transaction()`` for writes, ``read()`` for reads."""
+    """An engine plus sessions: ``transaction()`` for writes, ``read()`` for reads. The
+    session they give (SQLAlchemy's ``Session``, named here as the store's unit of work)
+    is what every service takes; code outside the trial store never imports SQLAlchemy."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine

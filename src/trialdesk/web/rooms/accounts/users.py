@@ -6,11 +6,11 @@ from collections.abc import Callable
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy.orm import Session
 
 from trialdesk.errors import InputError, TrialdeskError
 from trialdesk.trial import accounts
 from trialdesk.trial.accounts.roles import Permission, Role
+from trialdesk.trial.store.db import Session
 from trialdesk.web.access import allow
 from trialdesk.web.deps import store_of, user_of
 from trialdesk.web.errors import status_of

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from trialdesk.errors import InputError, NotFoundError, TrialdeskError
 from trialdesk.trial.accounts.roles import Permission
 from trialdesk.trial.screening import candidates as cands
 from trialdesk.trial.screening import consent, enrolment, facts
+from trialdesk.trial.store.db import Session
 from trialdesk.web import forms
 from trialdesk.web.access import allow
 from trialdesk.web.deps import now, today, user_of

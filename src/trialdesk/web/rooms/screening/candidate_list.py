@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
 from trialdesk.errors import InputError, TrialdeskError
@@ -15,6 +14,7 @@ from trialdesk.trial.accounts.roles import Permission
 from trialdesk.trial.screening import candidates as cands
 from trialdesk.trial.screening import imports
 from trialdesk.trial.screening.models import Candidate, CandidateStatus
+from trialdesk.trial.store.db import Session
 from trialdesk.web import forms
 from trialdesk.web.access import allow
 from trialdesk.web.deps import all_studies, now, store_of, study_or_404, user_of

@@ -12,7 +12,6 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from trialdesk.errors import TrialdeskError
@@ -25,6 +24,7 @@ from trialdesk.trial.screening.entry_concepts import entry_concepts
 from trialdesk.trial.screening.models import Candidate
 from trialdesk.trial.screening.trail import candidate_trail
 from trialdesk.trial.store import audit
+from trialdesk.trial.store.db import Session
 from trialdesk.web import csrf
 from trialdesk.web.access import allow
 from trialdesk.web.deps import store_of, study_or_404, today, user_of

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from fastapi import Request
-from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from trialdesk.errors import InputError
@@ -17,6 +16,7 @@ from trialdesk.trial.screening import candidates as cands
 from trialdesk.trial.screening import imports
 from trialdesk.trial.screening.fact_entry import FactEntry
 from trialdesk.trial.screening.models import Candidate
+from trialdesk.trial.store.db import Session
 from trialdesk.web import forms
 from trialdesk.web.deps import study_or_404
 from trialdesk.web.rooms.screening.schemas import CandidateOut, candidate_out

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy.orm import Session
 
 from trialdesk.trial.accounts.login import PasswordCheck
 from trialdesk.trial.accounts.models import User
 from trialdesk.trial.screening import judgments
+from trialdesk.trial.store.db import Session
 from trialdesk.web import signing
 from trialdesk.web.deps import now
 from trialdesk.web.rooms.screening.forms import study_of_candidate

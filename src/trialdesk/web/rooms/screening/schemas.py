@@ -6,11 +6,11 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.orm import Session
 
 from trialdesk.study.loader import Study
 from trialdesk.trial.screening import enrolment
 from trialdesk.trial.screening.models import Candidate
+from trialdesk.trial.store.db import Session
 from trialdesk.web.schemas import Strict
 
 Text = Annotated[str, Field(max_length=2000)]
