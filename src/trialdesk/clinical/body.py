@@ -6,13 +6,8 @@ underweight < 18.50, normal 18.50-24.99, pre-obese 25.00-29.99, obese class I 30
 class II 35.00-39.99, class III >= 40.00 (so a BMI of exactly 30.0 is obese class I).
 
 The plausibility limits bracket the most extreme humans on record, so a value outside them
-is a data error (wrong unit, typo), never a person:
-
-* weight: lightest surviving newborn, Kwek Yu Xuan, 212 g at birth (Singapore, 2020;
-  Guinness World Records); heaviest human, Jon Brower Minnoch, about 635 kg (estimated,
-  1978; Guinness World Records).
-* height: extremely preterm newborns are about 0.22-0.25 m long; tallest human, Robert
-  Wadlow, 2.72 m when last measured on 27 June 1940 (Guinness World Records).
+is a data error (wrong unit, typo), never a person; they and their sources are in the
+plausibility table (clinical/plausibility.yaml: weight_kg, height_m).
 """
 
 from __future__ import annotations
@@ -21,6 +16,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from trialdesk.clinical.checks import finite
+from trialdesk.clinical.plausibility import LIMITS
 from trialdesk.errors import FactError
 
 __all__ = [
@@ -35,14 +31,11 @@ __all__ = [
     "who_bmi_class",
 ]
 
-#: Below the lightest surviving newborn (212 g, Guinness World Records 2020).
-WEIGHT_KG_MIN = 0.2
-#: Above the heaviest human recorded (Jon Brower Minnoch, ~635 kg, Guinness World Records).
-WEIGHT_KG_MAX = 650.0
-#: Below the length of the smallest surviving newborns (~0.24 m).
-HEIGHT_M_MIN = 0.2
-#: Above the tallest human recorded (Robert Wadlow, 2.72 m, Guinness World Records).
-HEIGHT_M_MAX = 2.75
+#: The plausible range of a body weight (kg) and height (m): the plausibility table.
+WEIGHT_KG_MIN = LIMITS["weight_kg"].low
+WEIGHT_KG_MAX = LIMITS["weight_kg"].high
+HEIGHT_M_MIN = LIMITS["height_m"].low
+HEIGHT_M_MAX = LIMITS["height_m"].high
 
 
 class BmiClass(StrEnum):
@@ -62,14 +55,7 @@ def check_weight_kg(weight_kg: float, field: str = "weight_kg") -> float:
     Raises:
         FactError: not a finite number, or outside ``WEIGHT_KG_MIN..WEIGHT_KG_MAX``.
     """
-    weight = finite(weight_kg, field, "kg")
-    if not WEIGHT_KG_MIN <= weight <= WEIGHT_KG_MAX:
-        raise FactError(
-            f"body weight {weight:g} kg is impossible "
-            f"(plausible range {WEIGHT_KG_MIN:g}-{WEIGHT_KG_MAX:g} kg); check the unit",
-            field=field,
-        )
-    return weight
+    return LIMITS["weight_kg"].check(weight_kg, field)
 
 
 def check_height_m(height_m: float, field: str = "height_m") -> float:
@@ -79,14 +65,7 @@ def check_height_m(height_m: float, field: str = "height_m") -> float:
         FactError: not a finite number, or outside ``HEIGHT_M_MIN..HEIGHT_M_MAX`` (a height
             given in cm, e.g. 170, is rejected rather than read as 170 m).
     """
-    height = finite(height_m, field, "m")
-    if not HEIGHT_M_MIN <= height <= HEIGHT_M_MAX:
-        raise FactError(
-            f"body height {height:g} m is impossible "
-            f"(plausible range {HEIGHT_M_MIN:g}-{HEIGHT_M_MAX:g} m); check the unit",
-            field=field,
-        )
-    return height
+    return LIMITS["height_m"].check(height_m, field)
 
 
 def bmi(weight_kg: float, height_m: float) -> float:

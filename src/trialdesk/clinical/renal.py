@@ -24,6 +24,7 @@ from decimal import Decimal
 from trialdesk.clinical.age import MAX_AGE_YEARS
 from trialdesk.clinical.body import check_weight_kg
 from trialdesk.clinical.checks import finite
+from trialdesk.clinical.plausibility import LIMITS
 from trialdesk.errors import FactError
 
 __all__ = [
@@ -42,13 +43,10 @@ CREATININE_MOLAR_MASS_G_PER_MOL = 113.12
 #: µmol/L per mg/dL: 10 000 / 113.12 = 88.40.
 UMOL_L_PER_MG_DL = 10_000 / CREATININE_MOLAR_MASS_G_PER_MOL
 
-#: Highest serum creatinine on record is 73.8 mg/dL (Case Rep Nephrol 2021;2021:6048919,
-#: doi:10.1155/2021/6048919); above 80 mg/dL is taken as a unit error (µmol/L sent as mg/dL).
-CREATININE_MG_DL_MAX = 80.0
-#: Lower limit chosen here, not taken from a source: about the lowest value routine assays
-#: report (0.1 mg/dL = 8.8 µmol/L, seen in people with very little muscle). Below it the
-#: Cockcroft-Gault result would be meaningless.
-CREATININE_MG_DL_MIN = 0.1
+#: Plausible serum creatinine, mg/dL, and the sources of the limits: the plausibility
+#: table (clinical/plausibility.yaml, creatinine_mg_dl).
+CREATININE_MG_DL_MAX = LIMITS["creatinine_mg_dl"].high
+CREATININE_MG_DL_MIN = LIMITS["creatinine_mg_dl"].low
 
 #: Cockcroft & Gault 1976 derivation cohort: men aged 18-92.
 _CG_MIN_AGE = 18
@@ -61,14 +59,7 @@ def check_creatinine_mg_dl(creatinine_mg_dl: float, field: str = "creatinine_mg_
     Raises:
         FactError: not a finite number, or outside ``CREATININE_MG_DL_MIN..MAX``.
     """
-    value = finite(creatinine_mg_dl, field, "mg/dL")
-    if not CREATININE_MG_DL_MIN <= value <= CREATININE_MG_DL_MAX:
-        raise FactError(
-            f"serum creatinine {value:g} mg/dL is implausible (accepted "
-            f"{CREATININE_MG_DL_MIN:g}-{CREATININE_MG_DL_MAX:g} mg/dL); is it in µmol/L?",
-            field=field,
-        )
-    return value
+    return LIMITS["creatinine_mg_dl"].check(creatinine_mg_dl, field)
 
 
 def creatinine_umol_l_to_mg_dl(umol_l: float) -> float:

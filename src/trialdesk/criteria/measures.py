@@ -8,23 +8,16 @@ a value that cannot be used (unknown unit, impossible number) is reported, not g
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 
 from trialdesk.clinical import body, labs, renal
 from trialdesk.clinical.age import age_in_years
+from trialdesk.clinical.plausibility import check_reading
 from trialdesk.clinical.units import convert
 from trialdesk.criteria.context import DateRange, EvalContext, Hit, fact_evidence
 from trialdesk.criteria.outcome import Evidence, Outcome, fmt_number
 from trialdesk.errors import FactError
-
-# Plausibility checks per value set, in the value set's unit; each raises FactError for a
-# value no living adult can have (limits and their sources live in clinical/).
-PLAUSIBLE: dict[str, Callable[[float], object]] = {
-    "body_weight": body.check_weight_kg,
-    "body_height": lambda cm: body.check_height_m(cm / 100, field="body_height"),
-    "creatinine": renal.check_creatinine_mg_dl,
-}
 
 
 def usable_value(ctx: EvalContext, hit: Hit, name: str) -> tuple[float | None, str | None]:
@@ -45,9 +38,7 @@ def usable_value(ctx: EvalContext, hit: Hit, name: str) -> tuple[float | None, s
             value = convert(value, fact.value.unit, vs.unit, analyte=name)
         if value < 0:
             raise FactError(f"impossible negative value {fmt_number(fact.value.value)}")
-        check = PLAUSIBLE.get(name)
-        if check is not None:
-            check(value)
+        check_reading(name, value)  # a value no living person can have (clinical/plausibility)
     except FactError as exc:
         return None, f"{fact.resource}: {exc.message}"
     return value, None

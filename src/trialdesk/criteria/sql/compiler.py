@@ -24,7 +24,6 @@ from datetime import date
 from sqlglot import exp
 from sqlglot.expressions.datatypes import DATA_TYPE
 
-from trialdesk.clinical import body, renal
 from trialdesk.criteria.evaluator import shift
 from trialdesk.criteria.nodes import (
     Anchor,
@@ -51,14 +50,6 @@ from trialdesk.errors import StudyError
 UNBOUNDED = 1e308  # the interval's open top, as the evaluator's float("inf")
 Interval = tuple[exp.Expr, exp.Expr]
 DateVal = date | exp.Expr
-
-# Plausibility limits, in each value set's unit, that the evaluator applies (measures.py).
-PLAUSIBLE_RANGES: dict[str, tuple[float, float, float]] = {
-    # value set: (low, high, divisor applied before comparing)
-    "body_weight": (body.WEIGHT_KG_MIN, body.WEIGHT_KG_MAX, 1.0),
-    "body_height": (body.HEIGHT_M_MIN, body.HEIGHT_M_MAX, 100.0),
-    "creatinine": (renal.CREATININE_MG_DL_MIN, renal.CREATININE_MG_DL_MAX, 1.0),
-}
 
 
 def lit(value: float | int | str | bool | None) -> exp.Expr:

@@ -1,6 +1,7 @@
 """SQL for measurements (open world): usable readings, extremes, the latest, ×ULN.
 
-Mirrors criteria/measures.py: the same unit factors, plausibility limits and tie-breaks.
+Mirrors criteria/measures.py: the same unit factors, plausibility limits (the one table,
+clinical/plausibility.yaml) and tie-breaks.
 """
 
 from __future__ import annotations
@@ -8,8 +9,8 @@ from __future__ import annotations
 from sqlglot import exp
 
 from trialdesk.clinical.labs import DEFAULT_ULN, default_uln
+from trialdesk.clinical.plausibility import BY_VALUESET
 from trialdesk.criteria.sql.compiler import (
-    PLAUSIBLE_RANGES,
     DateVal,
     Interval,
     SqlCompiler,
@@ -35,9 +36,9 @@ def usable(c: SqlCompiler, vs: str) -> tuple[exp.Expr, exp.Expr]:
         not_(exp.Is(this=conv.copy(), expression=exp.Null())),
         exp.GTE(this=conv.copy(), expression=lit(0)),
     )
-    bounds = PLAUSIBLE_RANGES.get(vs)
-    if bounds is not None:
-        low, high, divisor = bounds
+    limit = BY_VALUESET.get(vs)
+    if limit is not None:
+        low, high, divisor = limit.low, limit.high, limit.per_valueset_unit
         scaled = (
             exp.Div(this=conv.copy(), expression=lit(divisor)) if divisor != 1.0 else conv.copy()
         )

@@ -28,9 +28,9 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from trialdesk.clinical.labs import check_reported_uln
+from trialdesk.clinical.plausibility import PLAUSIBLE
 from trialdesk.clinical.units import canonical_unit, convert
 from trialdesk.clinical.valuesets import ValueSet
-from trialdesk.criteria.measures import PLAUSIBLE
 from trialdesk.errors import FactError, InputError, UnitError
 from trialdesk.facts.codesystems import SYSTEMS
 from trialdesk.facts.record import Coding, Fact, FactKind, Laterality, Quantity
