@@ -16,6 +16,7 @@ from trialdesk.criteria.model import CriteriaSet, Criterion, Kind, SelfCheckItem
 from trialdesk.criteria.nodes import Parameter, Type, Window
 from trialdesk.criteria.parser import Names, Position, parse_rule
 from trialdesk.criteria.participant import Participant
+from trialdesk.criteria.selfcheck_spec import read_selfcheck
 from trialdesk.errors import CriteriaSyntaxError, StudyError
 
 _ID = re.compile(r"^[IE][0-9]+[a-z]?$")
@@ -154,9 +155,6 @@ class _Reader:
         """The patient self-check questions, when the file has them (docs/criteria.md)."""
         if "selfcheck" not in top:
             return ()
-        # imported here: the self-check builds on the criteria package, not the reverse
-        from trialdesk.selfcheck.spec import read_selfcheck
-
         items, problems = read_selfcheck(top["selfcheck"], self.file, valuesets, criteria)
         self.problems.extend(problems)
         for c in criteria:

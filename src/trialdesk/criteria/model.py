@@ -66,7 +66,7 @@ class CriteriaSet:
 # --------------------------------------------------------------------------- self-check
 # The optional ``selfcheck:`` section of a criteria file: plain-language questions a
 # patient can answer, attached to criteria, with a declarative mapping of each answer onto
-# facts of a PatientRecord (read by trialdesk.selfcheck.spec, evaluated by the engine).
+# facts of a PatientRecord (read by criteria/selfcheck_spec.py, evaluated by the engine).
 
 ANSWER_TYPES = ("yes_no", "number", "date", "month_year", "choice", "duration")
 

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 
 from trialdesk.criteria.model import SelfCheckItem
 from trialdesk.criteria.nodes import Duration
+from trialdesk.criteria.selfcheck_facts import parse_span
 from trialdesk.errors import InputError
-from trialdesk.selfcheck.mapping import parse_span
 
 if TYPE_CHECKING:
     from trialdesk.study.loader import Study

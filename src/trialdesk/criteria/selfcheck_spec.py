@@ -2,6 +2,8 @@
 
 Called by criteria/load.py while the study loads, so a bad question is reported like a bad
 rule: file, line and column, with the question id in the field (``selfcheck.<id>.<key>``).
+The format is part of the criteria file, so it is read here; trialdesk.selfcheck asks the
+questions and judges the answers.
 Questions are read in two passes because a fact may take its date from a later question
 (the "yes" to "diagnosed with RA?" is dated by the next question, "since when?").
 """
@@ -15,8 +17,8 @@ from dataclasses import replace
 import yaml
 
 from trialdesk.criteria.model import ANSWER_TYPES, Criterion, FactTemplate, SelfCheckItem, When
+from trialdesk.criteria.selfcheck_facts import FACT_KINDS, FactReader, Fields, parse_span
 from trialdesk.errors import StudyError
-from trialdesk.selfcheck.mapping import FACT_KINDS, FactReader, Fields, parse_span
 
 __all__ = ["FACT_KINDS", "parse_span", "read_selfcheck"]
 

@@ -1,6 +1,6 @@
 """The fact mappings of the ``selfcheck:`` section: which facts an answer puts on the record.
 
-Shared YAML helpers for spec.py, and the reader of ``facts:`` entries (format in
+Shared YAML helpers for selfcheck_spec.py, and the reader of ``facts:`` entries (format in
 docs/criteria.md). Problems are collected with file, line, column and the question id.
 """
 
