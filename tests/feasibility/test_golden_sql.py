@@ -140,7 +140,7 @@ def _assert_a_tree(tree: exp.Expr, dialect: str) -> None:
 
 @pytest.mark.parametrize("dialect", ["duckdb", "postgres", "spark"])
 def test_no_node_of_the_compiled_tree_is_shared(dialect: str) -> None:
-    """The compiler passes copy=False to sqlglot's builders (compiler.and_, ...): a node
+    """The compiler passes copy=False to sqlglot's builders (builders.and_, ...): a node
     built once and placed twice would print alike but be rewritten in both places at once
     by any later transform. Every node must sit under exactly one parent."""
     study = load_study()

@@ -13,8 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlglot import exp
 
+from trialdesk.criteria.sql.builders import col
 from trialdesk.criteria.sql.codes import CodeTables
-from trialdesk.criteria.sql.compiler import SqlCompiler, col
+from trialdesk.criteria.sql.compiler import SqlCompiler
 from trialdesk.criteria.sql.picks import CODE, DAY, NUMBER, Field, Pick
 from trialdesk.study.loader import load_study
 

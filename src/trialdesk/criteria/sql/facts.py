@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlglot import exp
 
-from trialdesk.criteria.sql.compiler import alias, cast, not_
+from trialdesk.criteria.sql.builders import alias, cast, not_
 from trialdesk.patients.omop import VISIT_CLASSES
 
 OPEN_END = "9999-12-31"

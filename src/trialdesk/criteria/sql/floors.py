@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlglot import exp
 
-from trialdesk.criteria.sql.compiler import case, col, lit, or_, paren
+from trialdesk.criteria.sql.builders import case, col, lit, or_, paren
 
 DateParam = Callable[[date], exp.Expr]
 

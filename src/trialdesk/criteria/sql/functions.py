@@ -15,19 +15,8 @@ from trialdesk.criteria.medications import COURSE_GAP
 from trialdesk.criteria.nodes import Call, Node
 from trialdesk.criteria.queries import INPATIENT_CLASSES
 from trialdesk.criteria.results import NEGATIVE, POSITIVE
-from trialdesk.criteria.sql.compiler import (
-    DateVal,
-    Interval,
-    SqlCompiler,
-    and_,
-    case,
-    cast,
-    col,
-    lit,
-    not_,
-    or_,
-    tri_to_bool,
-)
+from trialdesk.criteria.sql.builders import and_, case, cast, col, lit, not_, or_, tri_to_bool
+from trialdesk.criteria.sql.compiler import DateVal, Interval, SqlCompiler
 from trialdesk.errors import StudyError
 
 START, END = col("start_date"), col("end_date")

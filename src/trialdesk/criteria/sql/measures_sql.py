@@ -13,10 +13,7 @@ from sqlglot import exp
 
 from trialdesk.clinical.age import MAX_AGE_YEARS
 from trialdesk.criteria.nodes import Call
-from trialdesk.criteria.sql.compiler import (
-    DateVal,
-    Interval,
-    SqlCompiler,
+from trialdesk.criteria.sql.builders import (
     alias,
     and_,
     case,
@@ -28,6 +25,7 @@ from trialdesk.criteria.sql.compiler import (
     paren,
     round_,
 )
+from trialdesk.criteria.sql.compiler import DateVal, Interval, SqlCompiler
 from trialdesk.criteria.sql.functions import (
     END,
     START,

@@ -9,11 +9,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from trialdesk.criteria.nodes import Call
-from trialdesk.criteria.sql.compiler import (
-    UNBOUNDED,
-    DateVal,
-    Interval,
-    SqlCompiler,
+from trialdesk.criteria.sql.builders import (
     and_,
     case,
     cast,
@@ -24,6 +20,7 @@ from trialdesk.criteria.sql.compiler import (
     round_,
     tri_to_bool,
 )
+from trialdesk.criteria.sql.compiler import UNBOUNDED, DateVal, Interval, SqlCompiler
 from trialdesk.criteria.sql.functions import END, START, _between, _kind, _overlaps
 
 

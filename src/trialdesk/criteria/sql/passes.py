@@ -27,8 +27,8 @@ from sqlglot import exp
 
 from trialdesk.clinical.valuesets import ValueSet
 from trialdesk.criteria.context import KIND_MATCHES
+from trialdesk.criteria.sql.builders import alias, and_, case, col, lit, or_, paren
 from trialdesk.criteria.sql.codes import KINDS
-from trialdesk.criteria.sql.compiler import alias, and_, case, col, lit, or_, paren
 from trialdesk.criteria.sql.facts import COLUMNS, FactSource, narrow
 from trialdesk.criteria.sql.floors import (
     DateParam,

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
-from trialdesk.criteria.sql.compiler import DateVal, SqlCompiler, case, cast, lit, paren
+from trialdesk.criteria.sql.builders import case, cast, lit, paren
+from trialdesk.criteria.sql.compiler import DateVal, SqlCompiler
 
 DAY, NUMBER, CODE = "day", "number", "code"
 # bits per field in the HUGEINT: days since 1970 plus 2**22 cover the years 1..9999;

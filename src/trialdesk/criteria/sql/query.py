@@ -13,17 +13,9 @@ from sqlglot import exp
 from trialdesk.clinical.valuesets import ValueSet
 from trialdesk.criteria.model import CriteriaSet, Criterion
 from trialdesk.criteria.participant import Anchor
+from trialdesk.criteria.sql.builders import alias, case, cast, col, lit, paren, parenthesize
 from trialdesk.criteria.sql.codes import CodeTables
-from trialdesk.criteria.sql.compiler import (
-    SqlCompiler,
-    alias,
-    case,
-    cast,
-    col,
-    lit,
-    paren,
-    parenthesize,
-)
+from trialdesk.criteria.sql.compiler import SqlCompiler
 from trialdesk.criteria.sql.facts import fact_sources, visits_query
 from trialdesk.criteria.sql.passes import Rows, aggregate_passes, read, table_groups, with_rows
 

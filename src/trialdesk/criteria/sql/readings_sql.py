@@ -10,17 +10,8 @@ from sqlglot import exp
 
 from trialdesk.clinical.labs import DEFAULT_ULN, default_uln
 from trialdesk.clinical.plausibility import BY_VALUESET
-from trialdesk.criteria.sql.compiler import (
-    DateVal,
-    Interval,
-    SqlCompiler,
-    and_,
-    case,
-    col,
-    lit,
-    not_,
-    round_,
-)
+from trialdesk.criteria.sql.builders import and_, case, col, lit, not_, round_
+from trialdesk.criteria.sql.compiler import DateVal, Interval, SqlCompiler
 from trialdesk.criteria.sql.functions import START, _between
 from trialdesk.criteria.sql.picks import CODE, DAY, NUMBER, Field, Pick
 from trialdesk.errors import FactError
