@@ -30,11 +30,11 @@ from trialdesk.patients.fhir_read import (
     Index,
     collect_units,
     key_of,
-    parse_date,
     parse_json,
     parse_ndjson,
     read_unit,
 )
+from trialdesk.patients.fhir_types import parse_date
 
 __all__ = ["ReadResult", "read_fhir", "read_fhir_bytes", "read_fhir_export"]
 

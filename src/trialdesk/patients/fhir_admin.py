@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from trialdesk.facts.record import Coding, Fact, FactKind
-from trialdesk.patients.fhir_read import (
-    Index,
+from trialdesk.patients.fhir_read import Index
+from trialdesk.patients.fhir_shared import Json, status_of
+from trialdesk.patients.fhir_types import (
     codings,
     codings_of,
     date_of,
@@ -12,7 +13,6 @@ from trialdesk.patients.fhir_read import (
     reference_of,
     text_of,
 )
-from trialdesk.patients.fhir_shared import Json, status_of
 
 __all__ = ["consent_facts", "research_subject_facts"]
 

@@ -7,8 +7,15 @@ from datetime import date
 
 from trialdesk.facts.laterality import laterality_of
 from trialdesk.facts.record import Coding, Fact, FactKind, Quantity
-from trialdesk.patients.fhir_read import (
-    Index,
+from trialdesk.patients.fhir_read import Index
+from trialdesk.patients.fhir_shared import (
+    Json,
+    encounter_of,
+    referenced,
+    site_laterality,
+    status_of,
+)
+from trialdesk.patients.fhir_types import (
     code_of,
     codings,
     codings_of,
@@ -19,13 +26,6 @@ from trialdesk.patients.fhir_read import (
     reference_of,
     text_of,
     when,
-)
-from trialdesk.patients.fhir_shared import (
-    Json,
-    encounter_of,
-    referenced,
-    site_laterality,
-    status_of,
 )
 
 __all__ = [

@@ -8,8 +8,15 @@ from datetime import date
 from typing import Any
 
 from trialdesk.facts.record import Coding, Dose, Fact, FactKind
-from trialdesk.patients.fhir_read import (
-    Index,
+from trialdesk.patients.fhir_read import Index
+from trialdesk.patients.fhir_shared import (
+    Json,
+    encounter_of,
+    referenced,
+    site_laterality,
+    status_of,
+)
+from trialdesk.patients.fhir_types import (
     codings,
     codings_of,
     date_of,
@@ -19,13 +26,6 @@ from trialdesk.patients.fhir_read import (
     reference_of,
     text_of,
     when,
-)
-from trialdesk.patients.fhir_shared import (
-    Json,
-    encounter_of,
-    referenced,
-    site_laterality,
-    status_of,
 )
 
 __all__ = ["immunization_facts", "medication_facts"]

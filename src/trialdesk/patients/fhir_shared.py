@@ -1,7 +1,7 @@
 """What the FHIR R4 resource mappers share: status, the encounter link, references, sites.
 
 Each ``fhir_<family>.py`` module maps its resource types to Facts with these helpers and the
-field readers in :mod:`trialdesk.patients.fhir_read`; :mod:`trialdesk.patients.fhir_facts`
+field readers in :mod:`trialdesk.patients.fhir_types`; :mod:`trialdesk.patients.fhir_facts`
 dispatches on resource type.
 """
 
@@ -12,7 +12,8 @@ from typing import Any
 
 from trialdesk.facts.laterality import laterality_of
 from trialdesk.facts.record import Coding, Fact, Laterality
-from trialdesk.patients.fhir_read import Index, reference_of
+from trialdesk.patients.fhir_read import Index
+from trialdesk.patients.fhir_types import reference_of
 
 __all__ = [
     "Json",
