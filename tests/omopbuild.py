@@ -10,7 +10,7 @@ from typing import Any
 
 import duckdb
 
-from trialdesk.clinical.valuesets import bundled_valuesets
+from trialdesk.clinical.valueset_files import bundled_valuesets
 from trialdesk.facts.codesystems import OMOP_VOCABULARIES
 from trialdesk.feasibility.sources import READ_COLUMNS, DuckDBSource
 

@@ -7,7 +7,7 @@ import pytest
 
 from trialdesk.clinical.plausibility import BY_VALUESET, LIMITS, PLAUSIBLE, check_reading
 from trialdesk.clinical.units import convert
-from trialdesk.clinical.valuesets import bundled_valuesets
+from trialdesk.clinical.valueset_files import bundled_valuesets
 from trialdesk.errors import FactError
 
 

@@ -10,13 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from trialdesk.clinical.valuesets import (
-    KINDS,
-    CodeInfo,
-    ValueSet,
-    bundled_valuesets,
-    load_valuesets,
-)
+from trialdesk.clinical.valueset_files import bundled_valuesets, load_valuesets
+from trialdesk.clinical.valuesets import KINDS, CodeInfo, ValueSet
 from trialdesk.errors import StudyError
 from trialdesk.facts.codesystems import SYSTEMS
 from trialdesk.facts.record import Coding

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from trialdesk.clinical.valuesets import bundled_valuesets
+from trialdesk.clinical.valueset_files import bundled_valuesets
 from trialdesk.facts.codesystems import (
     DOTTED,
     OMOP_VOCABULARIES,
@@ -14,7 +14,7 @@ from trialdesk.facts.codesystems import (
     canonical_uri,
     spellings,
 )
-from trialdesk.patients.fhir_read import coding
+from trialdesk.patients.fhir_types import coding
 
 
 @pytest.mark.parametrize(

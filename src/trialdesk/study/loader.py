@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-from trialdesk.clinical.valuesets import ValueSet, bundled_valuesets, load_valuesets
+from trialdesk.clinical.valueset_files import bundled_valuesets, load_valuesets
+from trialdesk.clinical.valuesets import ValueSet
 from trialdesk.criteria.load import check_criteria, load_criteria
 from trialdesk.criteria.model import CriteriaSet
 from trialdesk.criteria.participant import Participant
