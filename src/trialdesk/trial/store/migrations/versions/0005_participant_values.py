@@ -31,9 +31,7 @@ def upgrade() -> None:
     # dropped while the tables that refer to it enforce their foreign keys (SQLite 3.35 and
     # later drop a column in place).
     for name in ("anchor_dates", "parameters"):
-        op.add_column(
-            "candidate", sa.Column(name, sa.JSON(), nullable=False, server_default="{}")
-        )
+        op.add_column("candidate", sa.Column(name, sa.JSON(), nullable=False, server_default="{}"))
     connection = op.get_bind()
     candidate = sa.table(
         "candidate",
