@@ -19,6 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import MetaData, select
+from trialdesk.trial.checklist import FactEntry, build_checklist
+from trialdesk.trial.db import open_store
+from trialdesk.trial.roles import Role
 
 from trial.helpers import NOW, PASSWORD  # type: ignore[import-not-found]
 from trial.screening_helpers import (  # type: ignore[import-not-found]
@@ -32,9 +35,6 @@ from trial.screening_helpers import (  # type: ignore[import-not-found]
     prepare_study,
 )
 from trialdesk.trial import accounts, candidates, enrolment, leads, screening_actions, sessions
-from trialdesk.trial.checklist import FactEntry, build_checklist
-from trialdesk.trial.db import open_store
-from trialdesk.trial.roles import Role
 
 
 def _value(v: Any) -> Any:
