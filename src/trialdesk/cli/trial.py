@@ -126,10 +126,13 @@ def user_list(database_url: DatabaseUrl = None) -> None:
     """List staff accounts."""
     with _store(database_url) as store, store.read() as session:
         users = accounts.list_users(session)
-        table = Table("Username", "Role", "Active", "Locked until", "Last login", "Created")
+        table = Table(
+            "Username", "Full name", "Role", "Active", "Locked until", "Last login", "Created"
+        )
         for u in users:
             table.add_row(
                 u.username,
+                u.full_name or "",
                 u.role.value,
                 "yes" if u.active else "no",
                 f"{u.locked_until:%Y-%m-%d %H:%M}" if u.locked_until else "",
