@@ -1,9 +1,10 @@
 """A store migrated by an earlier trialdesk upgrades with nothing lost.
 
 tests/data/store-0003/rows.json is a store at revision 0003 populated through that
-revision's own services (make_rows.py says how): staff, a lead, five candidates with an
-upload, consents, an entered fact, eighteen signed judgments (six of them lapsed), an
-enrolment, a withdrawal, a screen failure, and the audit chain of all of it. Loaded into
+revision's own services (make_rows.py says how): staff, a lead, six candidates with their uploads (one
+coding its conditions and procedures with OIDs the reader keeps as sent), consents, an
+entered fact, twenty-four signed judgments (six of them lapsed), an enrolment, a
+withdrawal, a screen failure, and the audit chain of all of it. Loaded into
 a database at 0003 and upgraded to the newest revision, on SQLite and PostgreSQL, every
 value must be where the new schema keeps it, the chain must verify, and each candidate's
 checklist must read as the 0003 code read it (verdict, statuses, which signatures count).
@@ -78,9 +79,9 @@ def upgraded(db_url: str) -> Store:
 def test_the_fixture_is_a_populated_0003_store() -> None:
     assert ROWS["revision"] == "0003"
     assert {t: len(TABLES[t]) for t in ("candidate", "judgment", "audit_log", "enrolment")} == {
-        "candidate": 5,
-        "judgment": 18,
-        "audit_log": 47,
+        "candidate": 6,
+        "judgment": 24,
+        "audit_log": 57,
         "enrolment": 2,
     }
 

@@ -23,6 +23,7 @@ __all__ = [
     "SYSTEMS",
     "TERMINOLOGY",
     "canonical_uri",
+    "read_uri",
     "spellings",
 ]
 
@@ -59,9 +60,24 @@ OMOP_VOCABULARY_NAMES: Mapping[str, str] = {
 }
 
 
+#: The other spellings the FHIR reader makes canonical as it reads (see ``read_as_sent``).
+_READ_SYNONYMS: dict[str, str] = {
+    other: row["uri"]
+    for row in _ROWS.values()
+    if not row.get("read_as_sent")
+    for other in row.get("also", ())
+}
+
+
 def canonical_uri(system: str) -> str:
     """The canonical URI of a system as an export spells it (unknown systems unchanged)."""
     return _SYNONYMS.get(system, system)
+
+
+def read_uri(system: str) -> str:
+    """A system as the FHIR reader records it: canonical, except the spellings of the
+    systems marked ``read_as_sent``, kept as sent (code_systems.yaml says why)."""
+    return _READ_SYNONYMS.get(system, system)
 
 
 def spellings(alias: str) -> frozenset[str]:

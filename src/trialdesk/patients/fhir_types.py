@@ -8,7 +8,7 @@ import re
 from datetime import date
 from typing import Any
 
-from trialdesk.facts.codesystems import SYSTEMS, canonical_uri
+from trialdesk.facts.codesystems import SYSTEMS, read_uri
 from trialdesk.facts.record import Coding, Quantity
 
 __all__ = [
@@ -41,7 +41,7 @@ def coding(c: Any) -> Coding | None:
     if not isinstance(code, str) or not code:
         return None
     system = c.get("system")
-    system = canonical_uri(system) if isinstance(system, str) else ""
+    system = read_uri(system) if isinstance(system, str) else ""
     display = c.get("display")
     key = (system, code, display if isinstance(display, str) else None)
     hit = _CODING_CACHE.get(key)

@@ -30,9 +30,11 @@ from trial.screening_helpers import (  # type: ignore[import-not-found]
     TODAY,
     date_and_consent,
     eligible_candidates,
+    ex01_copies,
     example,
     import_candidates,
     prepare_study,
+    sign_all,
 )
 from trialdesk.trial import accounts, candidates, enrolment, leads, screening_actions, sessions
 
@@ -86,6 +88,64 @@ def main(out: Path) -> None:
             entry=FactEntry(concept="womac_pain", on=TODAY, value="7",
                             source_document="WOMAC form"),
         )  # fmt: skip
+    # an upload whose codes are spelled as OIDs the reader keeps as sent (ICD-9-CM, CPT):
+    # its signatures must still be current after an upgrade (the evidence fingerprint
+    # covers the record as read)
+    coded = json.loads(ex01_copies(1, start=9))
+    ref = next(
+        e["resource"]["id"] for e in coded["entry"] if e["resource"]["resourceType"] == "Patient"
+    )
+    for resource in (
+        {
+            "resourceType": "Condition",
+            "id": "oid-1",
+            "subject": {"reference": f"Patient/{ref}"},
+            "clinicalStatus": {
+                "coding": [
+                    {
+                        "system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
+                        "code": "resolved",
+                    }
+                ]
+            },
+            "code": {
+                "coding": [
+                    {
+                        "system": "urn:oid:2.16.840.1.113883.6.103",
+                        "code": "715.16",
+                        "display": "Osteoarthrosis, localized, primary, lower leg",
+                    }
+                ]
+            },
+            "onsetDateTime": "2010-05-01",
+            "abatementDateTime": "2011-01-01",
+        },
+        {
+            "resourceType": "Procedure",
+            "id": "oid-2",
+            "status": "completed",
+            "subject": {"reference": f"Patient/{ref}"},
+            "code": {
+                "coding": [
+                    {
+                        "system": "urn:oid:2.16.840.1.113883.6.12",
+                        "code": "29881",
+                        "display": "Arthroscopy, knee, surgical",
+                    }
+                ]
+            },
+            "performedDateTime": "2012-03-01",
+        },
+    ):
+        coded["entry"].append(
+            {
+                "fullUrl": f"urn:uuid:00000000-0000-0000-0000-00000000000{len(coded['entry']) % 10}",
+                "resource": resource,
+            }
+        )
+    (e,) = import_candidates(store, json.dumps(coded).encode(), "oid-coded.json")
+    date_and_consent(store, e)
+    sign_all(store, investigator, e)
     # ex-02: excluded by E10, E15, E24, closed as a screen failure
     (d,) = import_candidates(store, example("02-ineligible-alt-zoster-bmi.json"), "ex02.json")
     date_and_consent(store, d)
@@ -94,7 +154,7 @@ def main(out: Path) -> None:
                               expected_version=None, reason=None, today=TODAY, now=NOW)  # fmt: skip
     expected = {}
     with store.read() as s:
-        for cid in (a, b, c, d, from_lead.id):
+        for cid in (a, b, c, d, e, from_lead.id):
             checklist = build_checklist(s, STUDY, candidates.candidate_or_404(s, cid), TODAY)
             expected[str(cid)] = {
                 "verdict": checklist.result.verdict.value,
