@@ -1,10 +1,10 @@
 """A store migrated by an earlier trialdesk upgrades with nothing lost.
 
 tests/data/store-0003/rows.json is a store at revision 0003 populated through that
-revision's own services (make_rows.py says how): staff, a lead, six candidates with their uploads (one
-coding its conditions and procedures with OIDs the reader keeps as sent), consents, an
-entered fact, twenty-four signed judgments (six of them lapsed), an enrolment, a
-withdrawal, a screen failure, and the audit chain of all of it. Loaded into
+revision's own services (make_rows.py says how): staff, a lead, six candidates with their
+uploads (one coding its conditions and procedures with OIDs the reader keeps as sent),
+consents, an entered fact, twenty-four signed judgments (six of them lapsed), an
+enrolment, a withdrawal, a screen failure, and the audit chain of all of it. Loaded into
 a database at 0003 and upgraded to the newest revision, on SQLite and PostgreSQL, every
 value must be where the new schema keeps it, the chain must verify, and each candidate's
 checklist must read as the 0003 code read it (verdict, statuses, which signatures count).

@@ -17,6 +17,7 @@ import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 from sqlalchemy import MetaData, select
 from trialdesk.trial.checklist import FactEntry, build_checklist
@@ -45,6 +46,37 @@ def _value(v: Any) -> Any:
     if isinstance(v, date):
         return {"date": v.isoformat()}
     return v
+
+
+ICD9CM_OID = "urn:oid:2.16.840.1.113883.6.103"
+CPT_OID = "urn:oid:2.16.840.1.113883.6.12"
+RESOLVED = "http://terminology.hl7.org/CodeSystem/condition-clinical"
+
+
+def _oid_coded(bundle: dict[str, Any]) -> list[dict[str, Any]]:
+    """A past knee osteoarthrosis (ICD-9-CM) and arthroscopy (CPT), coded by their OIDs."""
+    resources = [e["resource"] for e in bundle["entry"]]
+    who = next(r["id"] for r in resources if r["resourceType"] == "Patient")
+    subject = {"reference": f"Patient/{who}"}
+    return [
+        {
+            "resourceType": "Condition",
+            "id": "oid-1",
+            "subject": subject,
+            "clinicalStatus": {"coding": [{"system": RESOLVED, "code": "resolved"}]},
+            "code": {"coding": [{"system": ICD9CM_OID, "code": "715.16"}]},
+            "onsetDateTime": "2010-05-01",
+            "abatementDateTime": "2011-01-01",
+        },
+        {
+            "resourceType": "Procedure",
+            "id": "oid-2",
+            "status": "completed",
+            "subject": subject,
+            "code": {"coding": [{"system": CPT_OID, "code": "29881"}]},
+            "performedDateTime": "2012-03-01",
+        },
+    ]
 
 
 def main(out: Path) -> None:
@@ -92,57 +124,8 @@ def main(out: Path) -> None:
     # its signatures must still be current after an upgrade (the evidence fingerprint
     # covers the record as read)
     coded = json.loads(ex01_copies(1, start=9))
-    ref = next(
-        e["resource"]["id"] for e in coded["entry"] if e["resource"]["resourceType"] == "Patient"
-    )
-    for resource in (
-        {
-            "resourceType": "Condition",
-            "id": "oid-1",
-            "subject": {"reference": f"Patient/{ref}"},
-            "clinicalStatus": {
-                "coding": [
-                    {
-                        "system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
-                        "code": "resolved",
-                    }
-                ]
-            },
-            "code": {
-                "coding": [
-                    {
-                        "system": "urn:oid:2.16.840.1.113883.6.103",
-                        "code": "715.16",
-                        "display": "Osteoarthrosis, localized, primary, lower leg",
-                    }
-                ]
-            },
-            "onsetDateTime": "2010-05-01",
-            "abatementDateTime": "2011-01-01",
-        },
-        {
-            "resourceType": "Procedure",
-            "id": "oid-2",
-            "status": "completed",
-            "subject": {"reference": f"Patient/{ref}"},
-            "code": {
-                "coding": [
-                    {
-                        "system": "urn:oid:2.16.840.1.113883.6.12",
-                        "code": "29881",
-                        "display": "Arthroscopy, knee, surgical",
-                    }
-                ]
-            },
-            "performedDateTime": "2012-03-01",
-        },
-    ):
-        coded["entry"].append(
-            {
-                "fullUrl": f"urn:uuid:00000000-0000-0000-0000-00000000000{len(coded['entry']) % 10}",
-                "resource": resource,
-            }
-        )
+    for resource in _oid_coded(coded):
+        coded["entry"].append({"fullUrl": f"urn:uuid:{uuid4()}", "resource": resource})
     (e,) = import_candidates(store, json.dumps(coded).encode(), "oid-coded.json")
     date_and_consent(store, e)
     sign_all(store, investigator, e)
