@@ -47,6 +47,7 @@ from .helpers import NOW
 from .screening_helpers import (
     CONSENTED_AT,
     FORM,
+    JUDGED,
     STUDY,
     TODAY,
     count,
@@ -840,3 +841,16 @@ def test_an_identity_correction_needs_a_reason_keeps_the_old_values_and_reflags(
     last = history[-1]
     assert (last.action, last.reason) == ("update", "name misspelt on the referral letter")
     assert last.changes["name"] == ["Ana Suza", "Ana Souza"]
+
+
+def test_the_candidate_s_trail_shows_each_signature_with_its_meaning(store: Store) -> None:
+    investigator = prepare_study(store)
+    [cid] = eligible_candidates(store, investigator, 1)
+    with store.read() as session:
+        entries = trail.candidate_trail(session, cid)
+    signed = [e for e in entries if e.entity == "signature"]
+    assert [e.action for e in signed] == ["sign"] * len(JUDGED)
+    assert {e.changes["subject"][1] for e in signed} == {
+        f"candidate {cid}, criterion {c}" for c in JUDGED
+    }
+    assert {(e.actor, e.changes["meaning"][1]) for e in signed} == {("ivy", "eligibility decision")}

@@ -237,6 +237,10 @@ def test_the_whole_workflow_through_the_api(
     assert log.status_code == 200, log.text
     consort = log.json()["consort"]
     assert (consort["assessed"], consort["enrolled"], consort["in_screening"]) == (2, 1, 1)
+    row = next(r for r in log.json()["rows"] if r["candidate_id"] == cid)
+    # the study's dates flat, as on the candidate: <anchor>_date, null when not set
+    assert (row["screening_date"], row["baseline_date"]) == ("2026-03-02", "2026-03-16")
+    assert "dates" not in row
     assert consort["withdrawn_after_enrolment"] == 1
     forms = coordinator.get(f"/api/consent-forms?study={STUDY}")
     assert [f["version"] for f in forms.json()] == ["1.0"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from trialdesk.reports.consort.counts import ConsortCounts, consort_counts
+from trialdesk.reports.consort.counts import ConsortCounts, consort_counts, consort_of
 from trialdesk.reports.consort.layout import (
     Arrow,
     Box,
@@ -23,6 +23,7 @@ __all__ = [
     "Line",
     "TextBlock",
     "consort_counts",
+    "consort_of",
     "consort_layout",
     "consort_svg",
     "describe",

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 from trialdesk.study.loader import Study
 from trialdesk.trial.screening.models import CandidateStatus
-from trialdesk.trial.screening.screening_log import LogRow
+from trialdesk.trial.screening.screening_log import LogRow, screening_log
+from trialdesk.trial.store.db import Session
 
-__all__ = ["ConsortCounts", "consort_counts"]
+__all__ = ["ConsortCounts", "consort_counts", "consort_of"]
 
 
 @dataclass(frozen=True)
@@ -93,3 +94,8 @@ def consort_counts(rows: list[LogRow], study: Study) -> ConsortCounts:
     )
     counts.check()
     return counts
+
+
+def consort_of(session: Session, study: Study) -> ConsortCounts:
+    """The diagram's numbers from the study's whole screening log (never a filtered one)."""
+    return consort_counts(screening_log(session, study.id), study)

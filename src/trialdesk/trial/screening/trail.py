@@ -1,11 +1,12 @@
 """A candidate's audit trail: the entries about them and about the rows that belong to
-them (entered facts, signed judgments, consents, the enrolment)."""
+them (entered facts, judgments and their signatures, consents, the enrolment)."""
 
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
+from trialdesk.trial.accounts.models import Signature
 from trialdesk.trial.screening.models import (
     Candidate,
     Consent,
@@ -33,6 +34,14 @@ def about_candidate(session: Session, candidate_id: int) -> ColumnElement[bool]:
         ]
         if ids:
             clauses.append(audit_search.about(table.__tablename__, ids))
+    signed = [
+        str(i)
+        for i in session.scalars(
+            select(Judgment.signature_id).where(Judgment.candidate_id == candidate_id)
+        )
+    ]
+    if signed:  # who signed the candidate's judgments, when, meaning what
+        clauses.append(audit_search.about(Signature.__tablename__, signed))
     return or_(*clauses)
 
 

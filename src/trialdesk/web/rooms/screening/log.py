@@ -11,12 +11,12 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from trialdesk.errors import InputError, TrialdeskError
-from trialdesk.reports.consort import consort_counts, consort_svg
+from trialdesk.reports.consort import consort_of, consort_svg
 from trialdesk.study.loader import Study
 from trialdesk.trial.accounts.roles import Permission
 from trialdesk.trial.screening import enrolment
 from trialdesk.trial.screening.models import CandidateStatus
-from trialdesk.trial.screening.screening_log import LogFilter, log_csv, screening_log
+from trialdesk.trial.screening.screening_log import LogFilter, LogRow, log_csv, screening_log
 from trialdesk.web import forms
 from trialdesk.web.access import allow
 from trialdesk.web.deps import all_studies, store_of, study_or_404, today
@@ -73,7 +73,7 @@ async def log_page(request: Request, values: Filters, study: str = "") -> HTMLRe
         wanted = LogFilter()
     with store_of(request).read() as session:
         rows = screening_log(session, chosen.id, wanted)
-        counts = consort_counts(screening_log(session, chosen.id), chosen)
+        counts = consort_of(session, chosen)
         taken, target = enrolment.places(session, chosen)
     query = urlencode({"study": chosen.id, **{k: v for k, v in values.items() if v}})
     return render(
@@ -115,7 +115,7 @@ async def log_export(request: Request, values: Filters, study: str = "") -> Resp
 async def consort_diagram(request: Request, study: str = "") -> Response:
     chosen = chosen_study(request, study)
     with store_of(request).read() as session:
-        svg = consort_svg(consort_counts(screening_log(session, chosen.id), chosen))
+        svg = consort_svg(consort_of(session, chosen))
     return Response(svg, media_type="image/svg+xml")
 
 
@@ -131,15 +131,26 @@ async def get_log(
     """Every candidate with dates, outcome and reasons, and the CONSORT counts."""
     chosen = study_or_404(request, study)
     wanted = LogFilter(status, added_from, added_to, criterion)
+    anchors = [a.name for a in chosen.participant.staff]
     with store_of(request).read() as session:
         rows = screening_log(session, chosen.id, wanted)
-        counts = consort_counts(screening_log(session, chosen.id), chosen)
+        counts = consort_of(session, chosen)
     return {
         "study": chosen.id,
-        "rows": [{**r.__dict__, "failed_criteria": list(r.failed_criteria)} for r in rows],
+        "rows": [_row(r, anchors) for r in rows],
         "consort": {
             **counts.__dict__,
             "excluded": counts.excluded,
             "excluded_by_reason": [list(x) for x in counts.excluded_by_reason],
         },  # fmt: skip
+    }
+
+
+def _row(row: LogRow, anchors: list[str]) -> dict[str, Any]:
+    """A log row as JSON: the study's dates flat, as ``<anchor>_date`` (null when not set)."""
+    fields = {k: v for k, v in row.__dict__.items() if k != "dates"}
+    return {
+        **fields,
+        **{f"{a}_date": row.dates.get(a) for a in anchors},
+        "failed_criteria": list(row.failed_criteria),
     }
