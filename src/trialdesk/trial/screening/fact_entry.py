@@ -70,7 +70,7 @@ class FactEntry:
     dose: str | None = None  # medications: amount per administration, in dose_unit
     dose_unit: str | None = None  # mg or g: the units the engine's daily dose reads
     per_day: str | None = None  # administrations per day: "1", "0.5", "1/7" (weekly)
-    route: str | None = None  # medications, vaccines: a key of selfcheck ROUTES
+    route: str | None = None  # medications, vaccines: a key of clinical.routes ROUTES
     laterality: str | None = None  # left / right / bilateral, for findings and procedures
     source_document: str = ""  # required: the document the fact comes from
     code: str | None = None  # "system|code" of one code of the value set (see EntryConcept)

@@ -1,7 +1,7 @@
 """Alembic, driven from code: the migrations ship inside the package, no alembic.ini.
 
 Developers run ``trialdesk db upgrade`` / ``db current`` / ``db revision -m "..."
---autogenerate`` (trial/cli.py) instead of the ``alembic`` command.
+--autogenerate`` (cli/trial.py) instead of the ``alembic`` command.
 """
 
 from __future__ import annotations

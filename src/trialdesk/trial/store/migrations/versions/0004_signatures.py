@@ -8,22 +8,25 @@ Accounts gain the printed name a signature shows (``full_name``). Signatures mov
 the judgment rows into the ``signature`` table that every later signature uses (visits,
 causality, casebooks): each judgment's signer, time and evidence fingerprint become a
 signature of what was signed (the decision, its reason and the evidence), which the
-judgment points to. Nothing is lost: each signature is audited as it is moved, with its
-whole content, and the old columns go only after every row has its signature.
+judgment points to. Nothing is lost: each signature is audited as it is moved (its
+fields, the digest of what was signed, and the judgment it came from), and the old
+columns go only after every row has its signature.
+
+Self-contained, like every migration here: plain table definitions, and the audit chain
+appended to with a frozen copy of the entry hash as it is defined at this revision, so a
+later change to the store's code cannot change what this upgrade does.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
-from datetime import UTC, datetime
+import json
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.orm import Session
-
-from trialdesk.trial.store import audit
-from trialdesk.trial.store.values import canonical_json
 
 revision: str = "0004"
 down_revision: str | None = "0003"
@@ -37,9 +40,86 @@ def _when() -> sa.DateTime:
     return sa.DateTime(timezone=True)
 
 
+def _plain(value: Any) -> Any:
+    """A value as the audit chain's canonical JSON holds it (store/values.py at 0004)."""
+    if isinstance(value, datetime):
+        return _utc(value).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _canonical(value: Any) -> str:
+    text = json.dumps(
+        _plain(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+    return text
+
+
 def _digest(content: dict[str, object]) -> str:
     # as trialdesk.trial.accounts.signatures.digest_of, which checks it from now on
-    return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
+    return hashlib.sha256(_canonical(content).encode("utf-8")).hexdigest()
+
+
+# The audit chain as it is at this revision (store/audit.py, store/models.py).
+_LOG = sa.table(
+    "audit_log",
+    sa.column("id", sa.Integer()),
+    sa.column("at", sa.DateTime(timezone=True)),
+    sa.column("actor", sa.String()),
+    sa.column("action", sa.String()),
+    sa.column("entity", sa.String()),
+    sa.column("entity_id", sa.String()),
+    sa.column("changes", sa.JSON()),
+    sa.column("reason", sa.Text()),
+    sa.column("prev_hash", sa.String()),
+    sa.column("hash", sa.String()),
+)
+_HEAD = sa.table(
+    "audit_head",
+    sa.column("id", sa.Integer()),
+    sa.column("last_id", sa.Integer()),
+    sa.column("last_hash", sa.String()),
+)
+_HASHED_FIELDS = ("id", "at", "actor", "action", "entity", "entity_id", "changes", "reason",
+                  "prev_hash")  # fmt: skip
+
+
+def _append(
+    connection: sa.Connection,
+    *,
+    entity: str,
+    entity_id: str,
+    changes: Mapping[str, tuple[Any, Any]],
+    reason: str,
+    at: datetime,
+) -> None:
+    """One entry on the chain by the system, created: its fields from nothing."""
+    head = connection.execute(
+        sa.select(_HEAD.c.last_id, _HEAD.c.last_hash).where(_HEAD.c.id == 1).with_for_update()
+    ).one()
+    fields = {
+        "id": head.last_id + 1,
+        "at": _utc(at),
+        "actor": "system",
+        "action": "create",
+        "entity": entity,
+        "entity_id": entity_id,
+        "changes": {name: [_plain(old), _plain(new)] for name, (old, new) in changes.items()},
+        "reason": reason,
+        "prev_hash": head.last_hash,
+    }
+    digest = hashlib.sha256(
+        _canonical({k: fields[k] for k in _HASHED_FIELDS}).encode("utf-8")
+    ).hexdigest()
+    connection.execute(sa.insert(_LOG).values(**fields, hash=digest))
+    connection.execute(
+        sa.update(_HEAD).where(_HEAD.c.id == 1).values(last_id=fields["id"], last_hash=digest)
+    )
 
 
 def _utc(value: datetime) -> datetime:
@@ -105,9 +185,6 @@ def _move_signatures() -> None:
     if not rows:
         return
     moved_at = datetime.now(UTC)
-    # The audit chain is appended to through the store's own code, on this connection and
-    # inside this migration's transaction.
-    session = Session(bind=connection, join_transaction_mode="create_savepoint")
     for row in rows:
         content = {
             "candidate": row["candidate_id"],
@@ -131,10 +208,8 @@ def _move_signatures() -> None:
         connection.execute(
             sa.update(judgment).where(judgment.c.id == row["id"]).values(signature_id=new_id)
         )
-        audit.append(
-            session,
-            actor="system",
-            action=audit.Action.CREATE,
+        _append(
+            connection,
             entity="signature",
             entity_id=str(new_id),
             changes={
@@ -145,9 +220,6 @@ def _move_signatures() -> None:
             reason=f"migration {revision}: judgment {row['id']}'s signature moved to its own table",
             at=moved_at,
         )
-    session.flush()
-    session.commit()  # releases the savepoint; the migration's transaction commits it all
-    session.close()
 
 
 def downgrade() -> None:
