@@ -116,3 +116,23 @@ def test_a_locked_account_cannot_sign(store: Store) -> None:
         sign(store, ivy)
     assert refused.value.field == "password" and "locked" in refused.value.message
     assert rows(store) == []
+
+
+def test_a_full_name_set_later_is_printed_on_later_signatures_only(store: Store) -> None:
+    ivy = add_user(store, "ivy", Role.INVESTIGATOR)
+    sign(store, ivy)
+    with store.transaction() as session:
+        accounts.set_full_name(
+            session, actor="admin", user_id=ivy, full_name=" Dr.  Ivy Chen ", reason="on file"
+        )
+    sign(store, ivy)
+    assert [s.printed_name for s in rows(store)] == ["ivy", "ivy", "Dr. Ivy Chen", "Dr. Ivy Chen"]
+    with store.read() as session:
+        entry = session.scalars(
+            select(AuditRecord).where(AuditRecord.entity == "user_account")
+        ).all()[-1]
+        assert (entry.action, entry.changes, entry.reason) == (
+            "update",
+            {"full_name": [None, "Dr. Ivy Chen"]},
+            "on file",
+        )

@@ -186,6 +186,24 @@ def user_enable(
     _set_active(username, True, reason, database_url)
 
 
+@user_app.command("set-name")
+def user_set_name(
+    username: Annotated[str, typer.Argument()],
+    full_name: Annotated[str, typer.Argument(help="As printed on signatures; '' for none.")],
+    reason: Reason = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Set the full name printed on the user's signatures from now on."""
+    _change_user(
+        database_url,
+        username,
+        lambda session, user_id: accounts.set_full_name(
+            session, actor=ACTOR, user_id=user_id, full_name=full_name, reason=_reason(reason)
+        ),
+    )
+    out.print(f"{username.strip().lower()} now signs as {full_name.strip() or 'their username'}")
+
+
 @user_app.command("reset-password")
 def user_reset_password(
     username: Annotated[str, typer.Argument()],

@@ -28,6 +28,7 @@ from trialdesk.trial.accounts.users import (
     list_users,
     reset_password,
     set_active,
+    set_full_name,
     set_role,
 )
 
@@ -52,6 +53,7 @@ __all__ = [
     "needs_setup",
     "reset_password",
     "set_active",
+    "set_full_name",
     "set_role",
     "verify_password",
 ]

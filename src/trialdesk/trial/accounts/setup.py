@@ -53,7 +53,13 @@ def create_setup_token(session: Session, now: datetime) -> str:
 
 
 def complete_setup(
-    session: Session, *, token: str, username: str, password: str, now: datetime
+    session: Session,
+    *,
+    token: str,
+    username: str,
+    password: str,
+    now: datetime,
+    full_name: str | None = None,
 ) -> User:
     """Create the first admin from a valid setup token and use the token up.
 
@@ -78,6 +84,7 @@ def complete_setup(
         password=password,
         role=Role.ADMIN,
         reason="first admin, through the one-time setup link",
+        full_name=full_name,
     )
     row.used_at = now
     audit.event(

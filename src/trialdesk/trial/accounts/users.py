@@ -180,3 +180,18 @@ def reset_password(
         reason=reason or "password reset",
     )
     return user
+
+
+def set_full_name(
+    session: Session, *, actor: str, user_id: int, full_name: str | None, reason: str | None
+) -> User:
+    """The name printed on the user's signatures from now on (21 CFR 11.50(a)(1));
+    blank goes back to the username. Signatures already given keep the name they showed."""
+    user = user_or_404(session, user_id)
+    printed = plain_text(full_name, "full_name", 200, one_line=True)
+    before = {"full_name": user.full_name}
+    user.full_name = printed
+    audit.updated(
+        session, user, actor=actor, before=before, after={"full_name": printed}, reason=reason
+    )
+    return user

@@ -91,6 +91,7 @@ def setup(
     username: str = Form(max_length=150),
     password: str = Form(max_length=1024),
     password_again: str = Form(max_length=1024),
+    full_name: str = Form("", max_length=200),
 ) -> Response:
     store = store_of(request)
     try:
@@ -98,13 +99,14 @@ def setup(
             raise accounts.PasswordPolicyError("the two passwords differ")
         with store.transaction() as session:
             accounts.complete_setup(
-                session, token=token, username=username, password=password, now=now()
-            )
+                session, token=token, username=username, password=password, now=now(),
+                full_name=full_name or None,
+            )  # fmt: skip
     except TrialdeskError as error:
         return render(
             request,
             "setup.html",
-            {"token": token, "error": error.message, "username": username},
+            {"token": token, "error": error.message, "username": username, "full_name": full_name},
             status_code=status_of(error),
         )
     return RedirectResponse("/login?next=/admin/users", status_code=303)

@@ -80,9 +80,13 @@ async def change_user(
     user_id: RowId,
     role: str = Form(max_length=40),
     active: str = Form("", max_length=10),
+    full_name: str = Form("", max_length=200),
     reason: str = Form("", max_length=2000),
 ) -> Response:
     def change(session: Session, actor: str) -> None:
+        accounts.set_full_name(
+            session, actor=actor, user_id=user_id, full_name=full_name, reason=reason or None
+        )
         accounts.set_role(
             session, actor=actor, user_id=user_id, role=_role(role), reason=reason or None
         )
