@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from httpx import Response
 
 from fhirbuild import bundle, patient, procedure, to_bytes
 from trialdesk.study.loader import load_study
+from trialdesk.trial.screening import candidates as cands
 from trialdesk.trial.store.db import Store
 from trialdesk.web import create_app
 from webclient import add_staff, client_as, csrf_token
@@ -96,3 +98,22 @@ def test_the_page_offers_the_study_eye_and_the_log_shows_its_dates(app: FastAPI)
     header = next(csv.reader(io.StringIO(log)))
     assert "screening_date" in header and "day1_date" in header
     assert "baseline_date" not in header
+
+
+def test_a_candidate_of_a_study_not_served_here_is_still_listed(app: FastAPI, store: Store) -> None:
+    default = load_study("NCT06947746")
+    with store.transaction() as session:
+        other = cands.add_candidate(
+            session, actor="coord", study_id=default.id, person=cands.NewCandidate("Li Na"),
+            now=datetime(2026, 3, 2, 9, tzinfo=UTC),
+        )  # fmt: skip
+        cands.set_screening_details(
+            session, actor="coord", study=default, candidate_id=other.id, expected_version=None,
+            dates={"screening": date(2026, 3, 2)}, parameters={"target_knee": "left"},
+            reason=None, now=datetime(2026, 3, 2, 10, tzinfo=UTC),
+        )  # fmt: skip
+    client = client_as(app, "coordinator")
+    listed = client.get("/api/candidates")
+    assert listed.status_code == 200, listed.text
+    shown = next(c for c in listed.json() if c["id"] == other.id)
+    assert (shown["screening_date"], shown["target_knee"]) == ("2026-03-02", "left")

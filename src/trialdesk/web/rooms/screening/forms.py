@@ -105,4 +105,5 @@ def details_of(study: Study, values: Mapping[str, object], *, strict: bool = Fal
 
 def candidate_json(request: Request, session: Session, candidate: Candidate) -> CandidateOut:
     """The candidate as the API shows it, with what their study declares."""
-    return candidate_out(session, study_or_404(request, candidate.study_id), candidate)
+    studies: dict[str, Study] = request.app.state.studies
+    return candidate_out(session, studies.get(candidate.study_id), candidate)

@@ -178,11 +178,20 @@ class ConsentFormOut(BaseModel):
     effective_on: date
 
 
-def candidate_out(session: Session, study: Study, c: Candidate) -> CandidateOut:
+def candidate_out(session: Session, study: Study | None, c: Candidate) -> CandidateOut:
+    """The candidate with what their study declares, each date and parameter present (null
+    when not set); for a study this app does not serve, what was stored."""
     enrolled = enrolment.enrolment_of(session, c.id)
+    if study is not None:
+        anchors, parameters = (
+            [a.name for a in study.participant.staff],
+            list(study.participant.parameters),
+        )
+    else:
+        anchors, parameters = list(c.anchor_dates), list(c.parameters)
     declared = {
-        **{f"{a.name}_date": c.date_of(a.name) for a in study.participant.staff},
-        **{name: c.parameters.get(name) for name in study.participant.parameters},
+        **{f"{a}_date": c.date_of(a) for a in anchors},
+        **{name: c.parameters.get(name) for name in parameters},
     }
     shown: dict[str, Any] = CandidateOut.model_validate(c).model_dump()
     shown["subject_number"] = enrolled.subject_number if enrolled is not None else None
