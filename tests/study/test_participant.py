@@ -70,6 +70,8 @@ parameters:
   target_knee: {kind: level, site: knee, label: Target knee}
   study_eye: {kind: side, site: eye}
   verdict: {kind: side, site: eye, label: V}
+  status: {kind: side, site: eye, label: S}
+  d0: {kind: side, site: eye, label: D}
 colour: blue
 """
 
@@ -90,9 +92,11 @@ def test_every_problem_is_listed_with_file_line_and_column(tmp_path: Path) -> No
         " (known: knee, eye)",
         f"{file}:10:23, field parameters.target_knee.kind: kind must be side",
         f"{file}:11:14, field parameters.study_eye.label: parameters.study_eye needs `label:`",
-        f"{file}:12:12, field parameters.verdict: 'verdict' would clash with a screening"
-        " result's keys",
-        f"{file}:13:9, field colour: unknown field 'colour' (anchors, parameters)",
+        f"{file}:12:12, field parameters.verdict: 'verdict' would clash with a field of the"
+        " candidate, their forms or the screening result",
+        f"{file}:13:11, field parameters.status: 'status' would clash",
+        f"{file}:14:7, field parameters.d0: 'd0' would clash",
+        f"{file}:15:9, field colour: unknown field 'colour' (anchors, parameters)",
     ]
     for line in expected:
         assert any(p.startswith(line) for p in problems), (line, problems)
@@ -171,3 +175,13 @@ def test_parameters_parse_and_say_what_is_missing() -> None:
     assert p.missing_notes({"target_knee": "left"}) == []
     with pytest.raises(InputError, match=r"no parameter 'target_eye' .*parameters: target_knee"):
         p.parse_parameters({"target_eye": "left"})
+
+
+def test_a_date_named_after_a_candidate_field_is_refused(tmp_path: Path) -> None:
+    text = BROKEN.replace(
+        "  days: {label: Days, set_by: staff}", "  birth: {label: B, set_by: staff}"
+    )
+    problems = [str(p) for p in check_study(_folder(tmp_path, text))]
+    assert any(
+        "anchors.birth: 'birth' would clash with the candidate's field" in p for p in problems
+    )

@@ -39,9 +39,20 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _RESERVED = frozenset(
     {"sex", "window", "before", "coalesce", "surely", *DURATION_UNITS, *SIGNATURES}
 )
-# keys of a screening result's JSON (criteria/screening.schema.json), where parameters
-# appear by name beside <anchor>_date
-_RESULT_KEYS = frozenset({"patient", "study", "verdict", "criteria"})
+# Where parameters appear by name and dates as <anchor>_date beside fixed fields: a
+# screening result's JSON (criteria/screening.schema.json), a candidate in the store's
+# audit entries and the API, and the forms that set them (with their control fields).
+_RESULT_KEYS = frozenset(
+    {
+        "patient", "study", "verdict", "criteria",
+        "id", "study_id", "name", "birth_date", "sex", "record_number", "source",
+        "source_ref", "lead_id", "upload_id", "patient_key", "possible_duplicates", "status",
+        "outcome_reason", "failed_criteria", "version", "subject_number", "reason", "form",
+        "csrf_token", "password", "concept", "outcome",
+    }
+)  # fmt: skip
+# The compiled SQL binds its dates as d0, d1, ... beside each side parameter's own name.
+_SQL_PARAMETER = re.compile(r"^d[0-9]+$")
 _TOP_KEYS = frozenset({"anchors", "parameters"})
 _ANCHOR_KEYS = frozenset({"label", "set_by", "by", "not_before", "default"})
 _SIDE_KEYS = frozenset({"kind", "site", "label", "help", "if_missing"})
@@ -172,6 +183,13 @@ class _Reader:
         out: dict[str, DateAnchor] = {}
         staff: list[str] = []
         for name, raw in fields.items():
+            if f"{name}_date" in _RESULT_KEYS:  # birth: birth_date is the candidate's own
+                self.problem(
+                    f"'{name}' would clash with the candidate's field {name}_date",
+                    raw,
+                    f"anchors.{name}",
+                )
+                continue
             if not self.name(name, raw, f"anchors.{name}", taken):
                 continue
             anchor = self.anchor(name, raw, staff)
@@ -274,8 +292,13 @@ class _Reader:
         sites = body_sites()
         for name, raw in fields.items():
             field = f"parameters.{name}"
-            if name in _RESULT_KEYS or name.endswith("_date"):
-                self.problem(f"'{name}' would clash with a screening result's keys", raw, field)
+            if name in _RESULT_KEYS or name.endswith("_date") or _SQL_PARAMETER.match(name):
+                self.problem(
+                    f"'{name}' would clash with a field of the candidate, their forms or the "
+                    "screening result (or a date the SQL binds)",
+                    raw,
+                    field,
+                )
                 continue
             if not self.name(name, raw, field, taken):
                 continue
