@@ -164,10 +164,12 @@ class Participant:
                 )
         return {name: p.parse(given.get(name)) for name, p in self.parameters.items()}
 
-    def missing_notes(self, values: Mapping[str, str | None]) -> list[str]:
+    def missing_notes(
+        self, values: Mapping[str, str | None], unset: str = "not given"
+    ) -> list[str]:
         """A note for each parameter not given, saying what is lost (``if_missing``)."""
         return [
-            f"{p.words} not given" + (f": {p.if_missing}" if p.if_missing else "")
+            f"{p.words} {unset}" + (f": {p.if_missing}" if p.if_missing else "")
             for name, p in self.parameters.items()
             if values.get(name) is None
         ]

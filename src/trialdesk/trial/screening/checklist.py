@@ -254,11 +254,7 @@ def build_checklist(session: Session, study: Study, candidate: Candidate, today:
     parameters = participant.parse_parameters(
         {k: v for k, v in candidate.parameters.items() if k in participant.parameters}
     )
-    defaulted += [
-        f"{p.words} not set" + (f": {p.if_missing}" if p.if_missing else "")
-        for name, p in participant.parameters.items()
-        if parameters[name] is None
-    ]
+    defaulted += participant.missing_notes(parameters, unset="not set")
     raw = study.screener.screen(record, dates=dates, parameters=parameters)
     # the fingerprint's payload as it has always been: each staff date in order, then each
     # side as a Laterality (a changed payload would lapse every stored signature)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from trialdesk.clinical.routes import LOCAL_ROUTES, ORAL_ROUTES, PARENTERAL_ROUTES, ROUTES
+from trialdesk.clinical.routes import ROUTES, group_of
 from trialdesk.clinical.valuesets import CodeEntry, ValueSet
 from trialdesk.errors import InputError
 from trialdesk.facts.codesystems import SYSTEMS
@@ -99,18 +99,6 @@ def _chosen(vs: ValueSet, entry: FactEntry) -> CodeEntry:
     return found
 
 
-def _route_group(word: str) -> str | None:
-    """'parenteral', 'oral' or 'local', as criteria.medications.route_of groups routes."""
-    word = word.lower()
-    if word in PARENTERAL_ROUTES:
-        return "parenteral"
-    if word in ORAL_ROUTES:
-        return "oral"
-    if word in LOCAL_ROUTES:
-        return "local"
-    return None
-
-
 def _route(entry: FactEntry, product: CodeEntry) -> tuple[Coding, ...]:
     text = typed_text(entry.route, "route", TEXT_MAX)
     if text is None:
@@ -122,8 +110,8 @@ def _route(entry: FactEntry, product: CodeEntry) -> tuple[Coding, ...]:
     # groups it: a contradicting route would be read as the product's
     given = product.info.route if product.info else None
     if given is not None:
-        group = _route_group(given)
-        if group is not None and group != _route_group(route):
+        group = group_of({given.lower()})
+        if group is not None and group != group_of({route}):
             raise InputError(
                 f"route {route} contradicts {product.display or product.code} ({given})",
                 field="route",

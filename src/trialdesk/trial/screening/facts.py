@@ -78,10 +78,9 @@ def retract_fact(
         raise InputError("this fact was already retracted", field="fact")
     row.retracted_at, row.retracted_by, row.retraction_reason = now, actor, why
     session.flush()
-    audit.event(
+    audit.retracted(
         session,
         row,
-        audit.Action.RETRACT,
         actor=actor,
         changes={"retracted_at": (None, now), "retracted_by": (None, actor)},
         reason=why,
