@@ -136,3 +136,24 @@ def test_a_full_name_set_later_is_printed_on_later_signatures_only(store: Store)
             {"full_name": [None, "Dr. Ivy Chen"]},
             "on file",
         )
+
+
+def test_a_disabled_account_cannot_sign(store: Store) -> None:
+    ivy = add_user(store, "ivy", Role.INVESTIGATOR)
+    add_user(store, "ada", Role.ADMIN)
+    with store.transaction() as session:
+        accounts.set_active(session, actor="ada", user_id=ivy, active=False, reason="left")
+    with pytest.raises(ForbiddenError, match="disabled"):
+        sign(store, ivy)
+    assert rows(store) == []
+
+
+def test_a_stored_content_that_no_longer_matches_its_digest_is_not_current(
+    store: Store,
+) -> None:
+    sign(store, add_user(store, "ivy", Role.INVESTIGATOR))
+    first = rows(store)[0]
+    signed = dict(first.content)
+    assert signatures.is_current(first, signed)
+    first.content = {**signed, "decision": "met"}  # edited in the table, not re-signed
+    assert not signatures.is_current(first, signed)

@@ -284,6 +284,9 @@ def test_details_facts_consent_and_outcomes_refuse_bad_input(
             "baseline_date", "before the screening date")  # fmt: skip
     refused(store, patch(screening_date="1999-01-01"), 422, "screening_date", "plausible")
     refused(store, patch(target_knee="middle"), 422, "target_knee")
+    refused(store, patch(target_knee=True), 422, "target_knee", "text or null")
+    refused(store, patch(screening_date="20260302"), 422, "screening_date", "YYYY-MM-DD")
+    refused(store, patch(knee="right"), 422, "knee", "no such field")
     refused(store, patch(reason="a\x00b", **DETAILS), 422, "reason")
     refused(store, lambda: coordinator.patch(base, {**DETAILS, "version": version + 7}), 409,
             "version", "reload")  # fmt: skip
@@ -403,7 +406,7 @@ def test_signing_refuses_bad_input(investigator: Api, coordinator: Api, store: S
         assert last is not None and last.reason == "wrong password when signing"
         signer = session.scalars(select(User).where(User.username == "investigator")).one()
         assert signer.failed_logins == 1
-    refused(store, sign(basis="0" * 64), 422, "basis", "reload")
+    refused(store, sign(basis="0" * 64), 409, "basis", "reload")
     refused(store, sign(basis="abc"), 422, "basis")
     refused(store, sign(decision="maybe"), 422, "decision")
     refused(store, sign(criterion="I3", basis=basis), 422, "criterion", "decided from data")

@@ -7,6 +7,7 @@ next to it and nothing is stored.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 
@@ -15,6 +16,9 @@ from starlette.datastructures import UploadFile
 from trialdesk.errors import InputError
 
 __all__ = ["text", "day", "moment", "number", "optional_day"]
+
+
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def text(form: Mapping[str, object], name: str, limit: int = 2000) -> str:
@@ -28,10 +32,14 @@ def text(form: Mapping[str, object], name: str, limit: int = 2000) -> str:
 
 
 def optional_day(form: Mapping[str, object], name: str) -> date | None:
+    """A date written YYYY-MM-DD, as a date input sends it (not the other ISO 8601 forms
+    ``date.fromisoformat`` also reads, such as 20260302 or 2026-W10-1)."""
     raw = text(form, name, 32)
     if not raw:
         return None
     try:
+        if not _DAY.fullmatch(raw):
+            raise ValueError(raw)
         return date.fromisoformat(raw)
     except ValueError:
         raise InputError(f"'{raw}' is not a date (YYYY-MM-DD)", field=name) from None

@@ -13,7 +13,7 @@ class AccountError(InputError):
     """A user-management request cannot be done (a duplicate name, the last admin)."""
 
 
-class PasswordPolicyError(InputError):
+class PasswordPolicyError(AccountError):
     """A new password does not meet the password policy."""
 
 

@@ -81,14 +81,23 @@ def digest_of(content: Mapping[str, Any]) -> str:
 
 
 def is_current(signature: Signature, content: Mapping[str, Any]) -> bool:
-    """Whether ``content`` (the record as it is now) is still what was signed."""
-    return digest_of(content) == signature.digest
+    """Whether ``content`` (the record as it is now) is still what was signed, and the
+    stored content is still the content the digest was taken of."""
+    return digest_of(content) == signature.digest == digest_of(signature.content)
 
 
-def check_may_sign(signer: User, meaning: Meaning) -> None:
-    """Refuse a signer whose role may not give this signature, before anything else."""
+def check_may_sign(signer: User, meaning: Meaning, now: datetime) -> None:
+    """Refuse, before anything else, a signer whose role may not give this signature or
+    whose account is disabled or locked."""
     if not has_permission(signer.role, meaning.permission):
         raise ForbiddenError(f"a {signer.role} cannot sign an {meaning}", field="user")
+    if not signer.active:
+        raise ForbiddenError("this account is disabled: it cannot sign", field="user")
+    if signer.locked_until is not None and as_utc(now) < signer.locked_until:
+        raise InputError(
+            "your account is locked after repeated wrong passwords; try again later",
+            field="password",
+        )
 
 
 def sign(
@@ -108,14 +117,9 @@ def sign(
     raises :class:`SignatureRefused` and signs nothing: the caller counts it with
     :func:`count_wrong_password` in a transaction of its own (this one is rolled back)."""
     now = as_utc(now)
-    check_may_sign(signer, meaning)
+    check_may_sign(signer, meaning, now)
     if not items:
         raise InputError("choose what to sign", field="items")
-    if signer.locked_until is not None and now < signer.locked_until:
-        raise InputError(
-            "your account is locked after repeated wrong passwords; try again later",
-            field="password",
-        )
     if (
         checked is not None
         and checked.username == signer.username

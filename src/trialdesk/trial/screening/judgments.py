@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from trialdesk.errors import InputError, NotFoundError
+from trialdesk.errors import ConflictError, InputError, NotFoundError
 from trialdesk.study.loader import Study
 from trialdesk.trial.accounts import signatures
 from trialdesk.trial.accounts.login import PasswordCheck
@@ -50,7 +50,7 @@ def sign_judgment(
     ``basis`` is the fingerprint the page showed. A wrong password raises
     ``signatures.SignatureRefused``; the caller counts it in a transaction of its own."""
     now = as_utc(now)
-    signatures.check_may_sign(user, MEANING)
+    signatures.check_may_sign(user, MEANING, now)
     if decision not in DECISIONS:
         raise InputError("must be met or not met", field="decision")
     why = reason_text(reason)
@@ -73,8 +73,8 @@ def sign_judgment(
     current = checklist.bases.get(criterion_id)
     if current is None:
         raise InputError(f"{criterion_id} is decided from data, not by judgment", field="criterion")
-    if current != basis:
-        raise InputError(
+    if current != basis:  # a conflict, as a stale edit: reload, then decide again
+        raise ConflictError(
             "the evidence for this criterion changed since the page was opened: reload and "
             "review it before signing",
             field="basis",

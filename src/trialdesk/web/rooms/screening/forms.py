@@ -91,12 +91,15 @@ def details_of(study: Study, values: Mapping[str, object], *, strict: bool = Fal
     date_fields = {f"{a.name}_date": a.name for a in participant.staff}
     if strict:
         known = {*date_fields, *participant.parameters, "version", "reason"}
-        for name in values:
+        for name, value in values.items():
             if name not in known:
                 raise InputError(
                     f"{study.id} has no such field; it takes {', '.join(sorted(known))}",
                     field=name,
                 )
+            declared = name in date_fields or name in participant.parameters
+            if declared and value is not None and not isinstance(value, str):
+                raise InputError("must be text or null", field=name)
     return Details(
         dates={anchor: forms.optional_day(values, name) for name, anchor in date_fields.items()},
         parameters={name: forms.text(values, name, 64) or None for name in participant.parameters},
