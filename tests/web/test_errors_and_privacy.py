@@ -713,3 +713,22 @@ def test_login_then_back_to_the_page_asked_for(client: TestClient, asked: str) -
     login = client.get(first.headers["location"])
     shown = re.search(r'name="next" value="([^"]*)"', login.text)
     assert shown and shown.group(1).replace("&amp;", "&") == asked
+
+
+def test_a_page_refusing_a_form_never_shows_a_fault_of_the_store(
+    app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page shows a refusal's message at its field; a fault of the store is no refusal,
+    and the one handler answers it without its cause (a URL with a password)."""
+    from trialdesk.trial.screening import leads as lead_service
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise StoreError("cannot open the trial store at postgresql://app:secret@db/trial")
+
+    monkeypatch.setattr(lead_service, "set_lead_status", broken)
+    client = client_as(app, "coordinator")
+    response = client.post(
+        "/staff/leads/1/status", data={"csrf_token": csrf_token(client), "status": "contacted"}
+    )
+    assert response.status_code == 500
+    assert "secret" not in response.text and "postgresql" not in response.text

@@ -45,6 +45,11 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
 
 
 def status_of(error: TrialdeskError) -> int:
+    """The status a page answers a refused form with, showing the message at its field.
+    A fault of the store is no refusal: it is raised on, to the one handler, which keeps
+    its cause (a URL, a driver message) out of the page."""
+    if error.meaning is Meaning.STORE_FAULT:
+        raise error
     return STATUS[error.meaning]
 
 
@@ -75,7 +80,7 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(TrialdeskError)
     async def _domain(request: Request, exc: TrialdeskError) -> Response:
-        status = status_of(exc)
+        status = STATUS[exc.meaning]
         if exc.meaning is Meaning.STORE_FAULT:
             # the detail (a URL, a driver message) goes to the log, not to the client
             log.error("store fault on %s %s: %s", request.method, request.url.path, exc)
