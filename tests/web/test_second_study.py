@@ -117,3 +117,22 @@ def test_a_candidate_of_a_study_not_served_here_is_still_listed(app: FastAPI, st
     assert listed.status_code == 200, listed.text
     shown = next(c for c in listed.json() if c["id"] == other.id)
     assert (shown["screening_date"], shown["target_knee"]) == ("2026-03-02", "left")
+
+
+def test_a_value_the_study_does_not_declare_is_kept_and_needs_no_reason(store: Store) -> None:
+    """Migration 0005 moved every candidate's knee into their parameters; for a study that
+    declares no knee it stays as it was, and setting the study's own values needs no
+    reason on its account."""
+    now = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    with store.transaction() as session:
+        c = cands.add_candidate(
+            session, actor="coord", study_id=NCT, person=cands.NewCandidate("Wu Lei"), now=now
+        )
+        c.parameters = {"target_knee": "right"}  # as 0005 leaves it
+    with store.transaction() as session:
+        changed = cands.set_screening_details(
+            session, actor="coord", study=EYE_STUDY, candidate_id=c.id, expected_version=None,
+            dates={"screening": date(2026, 3, 2)}, parameters={"target_eye": "left"},
+            reason=None, now=now,
+        )  # fmt: skip
+        assert changed.parameters == {"target_knee": "right", "target_eye": "left"}

@@ -330,17 +330,19 @@ def set_screening_details(
     reason = plain_text(reason, "reason", REASON_MAX, one_line=True)
     before = fields_of(candidate)
     changed_set_value = any(
-        candidate.date_of(a) is not None and candidate.date_of(a) != new_dates.get(a)
-        for a in candidate.anchor_dates
+        (old := candidate.date_of(a)) is not None and old != new_dates.get(a) for a in staff
     ) or any(
-        value is not None and value != new_parameters.get(name)
-        for name, value in candidate.parameters.items()
+        (old := candidate.parameters.get(name)) is not None and old != new_parameters.get(name)
+        for name in participant.parameters
     )
     if changed_set_value and not (reason or "").strip():
         # A value already recorded is changed, not first entered: the audit trail must say
         # why (ICH E6(R3) 4.2: changes to data are explained and traceable).
         raise InputError("give the reason for changing what was recorded", field="reason")
-    candidate.anchor_dates = {a: day.isoformat() for a, day in new_dates.items()}
-    candidate.parameters = new_parameters
+    # What the study does not declare (a value kept from an earlier protocol) stays as it is.
+    kept_dates = {a: v for a, v in candidate.anchor_dates.items() if a not in staff}
+    kept = {k: v for k, v in candidate.parameters.items() if k not in participant.parameters}
+    candidate.anchor_dates = {**kept_dates, **{a: d.isoformat() for a, d in new_dates.items()}}
+    candidate.parameters = {**kept, **new_parameters}
     _audit_update(session, actor, candidate, before, reason, now)
     return candidate
