@@ -1,5 +1,5 @@
 """A second study that declares a different parameter: the study eye (tests/data/studies/
-NCT09900001, with dates named screening, day1 and consent). With no code change it loads,
+NCT09900001, with dates named entry, day1 and consent). With no code change it loads,
 passes `study check`, screens FHIR patients by side of the eye, and compiles to SQL that
 agrees with the evaluator on an OMOP population."""
 
@@ -26,7 +26,7 @@ from trialdesk.study.loader import check_study, load_study
 FOLDER = Path(__file__).resolve().parents[1] / "data" / "studies" / "NCT09900001"
 STUDY = load_study(str(FOLDER))
 SCREENING, DAY1 = date(2026, 3, 2), date(2026, 3, 9)
-DATES = {"screening": SCREENING, "day1": DAY1}
+DATES = {"entry": SCREENING, "day1": DAY1}
 
 # SNOMED CT eye structures (facts/body_sites.yaml) and laterality qualifiers
 RIGHT_EYE = ("snomed", "18944008", "Right eye structure")
@@ -42,7 +42,7 @@ def test_it_loads_and_passes_study_check() -> None:
     assert check_study(FOLDER) == []
     result = CliRunner().invoke(app, ["study", "check", str(FOLDER)])
     assert result.exit_code == 0, result.stderr
-    assert list(STUDY.participant.anchors) == ["screening", "day1", "consent"]
+    assert list(STUDY.participant.anchors) == ["entry", "day1", "consent"]
     eye = STUDY.participant.parameters["target_eye"]
     assert (eye.site, eye.words) == ("eye", "study eye")
 
@@ -121,7 +121,7 @@ def test_the_json_keys_are_the_study_s_own() -> None:
     assert list(doc) == [
         "patient",
         "study",
-        "screening_date",
+        "entry_date",
         "day1_date",
         "target_eye",
         "verdict",
@@ -139,14 +139,14 @@ def test_the_cli_takes_its_dates_and_parameter_generically(tmp_path: Path) -> No
     ok = runner.invoke(app, [*args, *DATE_ARGS, "--param", "target_eye=left"])
     assert ok.exit_code == 0, ok.stderr
     (doc,) = json.loads(ok.stdout)
-    assert (doc["screening_date"], doc["day1_date"], doc["target_eye"]) == (
+    assert (doc["entry_date"], doc["day1_date"], doc["target_eye"]) == (
         "2026-03-02",
-        "2026-03-09",  # day1's declared default: screening + 7 days
+        "2026-03-09",  # day1's declared default: entry + 7 days
         "left",
     )
     e1 = next(c for c in doc["criteria"] if c["id"] == "E1")
     assert e1["status"] == "met"
-    knee = runner.invoke(app, [*args, "--screening-date", "2026-03-02", "--target-knee", "left"])
+    knee = runner.invoke(app, [*args, *DATE_ARGS, "--target-knee", "left"])
     assert knee.exit_code == 2
     assert "the study has no such parameter (parameters: target_eye)" in knee.stderr
     table = runner.invoke(app, ["screen", str(path), "--study", str(FOLDER), *DATE_ARGS])
@@ -155,7 +155,7 @@ def test_the_cli_takes_its_dates_and_parameter_generically(tmp_path: Path) -> No
     assert "study eye not given: study-eye criteria I3 and E1 cannot place eye" in table.stdout
 
 
-DATE_ARGS = ["--date", "screening=2026-03-02"]
+DATE_ARGS = ["--date", "entry=2026-03-02"]
 
 
 # -- the SQL and the evaluator agree --------------------------------------------------------

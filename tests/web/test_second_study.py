@@ -1,5 +1,5 @@
 """A second study on the web with no code change: tests/data/studies/NCT09900001 declares a
-study eye and dates named screening and day1. Its candidates' pages, the API and the
+study eye and dates named entry and day1. Its candidates' pages, the API and the
 screening log take and show them as the study declares them, and the study eye decides
 the study-eye exclusion on the checklist."""
 
@@ -56,9 +56,9 @@ def test_the_api_takes_and_shows_the_study_s_own_dates_and_parameter(app: FastAP
     token = client.get("/api/me").json()["csrf_token"]
     base = f"/api/candidates/{cid}"
     sheet = client.get(base).json()
-    assert {"screening_date", "day1_date"} <= set(sheet)
-    assert {"screening_date", "day1_date", "target_eye"} <= set(sheet["candidate"])
-    assert "baseline_date" not in sheet and "target_knee" not in sheet["candidate"]
+    assert {"entry_date", "day1_date"} <= set(sheet)
+    assert {"entry_date", "day1_date", "target_eye"} <= set(sheet["candidate"])
+    assert "screening_date" not in sheet and "target_knee" not in sheet["candidate"]
 
     def patch(body: dict[str, object]) -> Response:
         return client.patch(base, json=body, headers={"X-CSRF-Token": token})
@@ -68,7 +68,7 @@ def test_the_api_takes_and_shows_the_study_s_own_dates_and_parameter(app: FastAP
     assert refused.status_code == 422 and refused.json()["error"]["field"] == "target_knee"
     refused = patch({"version": version, "target_eye": "middle"})
     assert refused.status_code == 422 and refused.json()["error"]["field"] == "target_eye"
-    details = {"screening_date": "2026-03-02", "day1_date": "2026-03-09", "target_eye": "right"}
+    details = {"entry_date": "2026-03-02", "day1_date": "2026-03-09", "target_eye": "right"}
     changed = patch({"version": version, **details})
     assert changed.status_code == 200, changed.text
     assert {k: changed.json()[k] for k in details} == details
@@ -81,23 +81,23 @@ def test_the_api_takes_and_shows_the_study_s_own_dates_and_parameter(app: FastAP
 def test_the_page_offers_the_study_eye_and_the_log_shows_its_dates(app: FastAPI) -> None:
     cid, client = uploaded(app)
     page = client.get(f"/staff/candidates/{cid}").text
-    assert 'name="screening_date"' in page and 'name="day1_date"' in page
+    assert 'name="entry_date"' in page and 'name="day1_date"' in page
     assert 'name="target_eye"' in page and "Study eye" in page and "Save dates and eye" in page
-    assert "target_knee" not in page and "baseline_date" not in page
+    assert "target_knee" not in page and "screening_date" not in page
     posted = client.post(
         f"/staff/candidates/{cid}/details",
         data={
             "csrf_token": csrf_token(client),
-            "screening_date": "2026-03-02",
+            "entry_date": "2026-03-02",
             "day1_date": "2026-03-01",
             "target_eye": "left",
         },
     )
-    assert posted.status_code == 422 and "before the screening date" in posted.text
+    assert posted.status_code == 422 and "before the entry date" in posted.text
     log = client.get(f"/staff/screening-log.csv?study={NCT}").text
     header = next(csv.reader(io.StringIO(log)))
-    assert "screening_date" in header and "day1_date" in header
-    assert "baseline_date" not in header
+    assert "entry_date" in header and "day1_date" in header
+    assert "screening_date" not in header
 
 
 def test_a_candidate_of_a_study_not_served_here_is_still_listed(app: FastAPI, store: Store) -> None:
@@ -132,7 +132,7 @@ def test_a_value_the_study_does_not_declare_is_kept_and_needs_no_reason(store: S
     with store.transaction() as session:
         changed = cands.set_screening_details(
             session, actor="coord", study=EYE_STUDY, candidate_id=c.id, expected_version=None,
-            dates={"screening": date(2026, 3, 2)}, parameters={"target_eye": "left"},
+            dates={"entry": date(2026, 3, 2)}, parameters={"target_eye": "left"},
             reason=None, now=now,
         )  # fmt: skip
         assert changed.parameters == {"target_knee": "right", "target_eye": "left"}
