@@ -19,7 +19,7 @@ import pytest
 import sqlalchemy as sql
 from sqlalchemy.orm import Session
 
-from trialdesk.errors import NotFoundError, TrialdeskError
+from trialdesk.errors import ConflictError, InputError, NotFoundError, TrialdeskError
 from trialdesk.reports.consort import consort_counts
 from trialdesk.trial.screening import candidates as cands
 from trialdesk.trial.screening import consent, enrolment, facts, imports, judgments, leads, trail
@@ -65,11 +65,13 @@ from .screening_helpers import (
 ROWS = (Candidate, FhirUpload, EnteredFact, Judgment, Consent, Enrolment, StudySite, AuditRecord)
 
 
-def nothing_written(store: Store, action: Callable[[], object]) -> TrialdeskError:
-    """Run ``action``, which must be refused, and check that no row of any workflow table
-    (nor the audit log) was added."""
+def nothing_written(
+    store: Store, action: Callable[[], object], error: type[TrialdeskError] = InputError
+) -> TrialdeskError:
+    """Run ``action``, which must be refused with ``error``, and check that no row of any
+    workflow table (nor the audit log) was added."""
     before = counts(store, *ROWS)
-    with pytest.raises(TrialdeskError) as refused:
+    with pytest.raises(error) as refused:
         action()
     assert counts(store, *ROWS) == before
     return refused.value
@@ -511,7 +513,7 @@ def test_a_signature_on_an_outdated_basis_or_with_a_wrong_password_is_refused(
     date_and_consent(store, cid)
     old_basis = checklist(store, cid).bases["E2"]
     add_fact(store, cid, alt())
-    assert nothing_written(store, sign(old_basis, PASSWORD)).field == "basis"
+    assert nothing_written(store, sign(old_basis, PASSWORD), ConflictError).field == "basis"
     new_basis = checklist(store, cid).bases["E2"]
     assert nothing_written(store, sign(new_basis, "not my password")).field == "password"
     sign(new_basis, PASSWORD)()
@@ -832,7 +834,10 @@ def test_an_identity_correction_needs_a_reason_keeps_the_old_values_and_reflags(
         )  # fmt: skip
 
     assert nothing_written(store, correct("  ")).field == "reason"
-    assert nothing_written(store, correct("typo", version=typo.version + 1)).field == "version"
+    assert (
+        nothing_written(store, correct("typo", version=typo.version + 1), ConflictError).field
+        == "version"
+    )
     correct("name misspelt on the referral letter")()
     fixed = candidate(store, typo.id)
     assert (fixed.name, fixed.sex, fixed.possible_duplicates) == ("Ana Souza", "female", [first.id])
