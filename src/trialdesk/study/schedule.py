@@ -57,6 +57,9 @@ class Visit:
     last_day: int | None = None
     forms: tuple[str, ...] = ()
     procedures: tuple[str, ...] = ()
+    # the participant's anchor whose date this visit's date is (screening; day1 for the
+    # injection visit): the visit takes place when the anchor is set, not separately
+    anchor: str | None = None
     assumption: bool = False
     source: str | None = None
 
