@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from trialdesk.errors import FactError
 
-__all__ = ["exact", "finite", "number_in_range", "whole_count"]
+__all__ = ["decimal_in_range", "exact", "finite", "number_in_range", "whole_count"]
 
 
 def finite(value: object, field: str, unit: str | None = None) -> float:
@@ -55,3 +55,32 @@ def whole_count(value: object, field: str, high: int) -> int:
 def exact(value: float) -> Decimal:
     """The decimal a float is written as (``0.1`` -> ``Decimal("0.1")``), for exact sums."""
     return Decimal(repr(float(value)))
+
+
+def decimal_in_range(
+    value: object,
+    field: str,
+    low: Decimal | int | None,
+    high: Decimal | int | None,
+    unit: str | None = None,
+) -> Decimal:
+    """Return ``value`` (an int, a float or a Decimal; not a bool) as the Decimal it is
+    written as (a float through :func:`exact`), if finite and within ``low..high`` (either
+    bound ``None``: open).
+
+    Raises:
+        FactError: not a number, NaN or infinite, or out of range.
+    """
+    where = f" {unit}" if unit else ""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise FactError(f"{field} must be a number{where}, got {value!r}", field=field)
+    number = exact(value) if isinstance(value, float) else Decimal(value)
+    if not number.is_finite():
+        raise FactError(f"{field} must be a finite number{where}, got {value!r}", field=field)
+    if (low is not None and number < low) or (high is not None and number > high):
+        if low is not None and high is not None:
+            bounds = f"{low}-{high}"
+        else:
+            bounds = f">= {low}" if low is not None else f"<= {high}"
+        raise FactError(f"{field} must be {bounds}{where}, got {value!r}", field=field)
+    return number
