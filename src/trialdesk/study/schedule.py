@@ -85,6 +85,7 @@ class Schedule:
     visits: tuple[Visit, ...]
     day1: str
     baseline_visit: str | None = None
+    time_zone: str = "UTC"  # the site's (IANA name): dates and times are entered in it
     procedures: dict[str, Text] = field(default_factory=dict)
     assumption: bool = False
     source: str | None = None
