@@ -7,7 +7,19 @@ from decimal import Decimal
 
 from trialdesk.errors import FactError
 
-__all__ = ["decimal_in_range", "exact", "finite", "number_in_range", "whole_count"]
+__all__ = [
+    "MissingValueError",
+    "decimal_in_range",
+    "exact",
+    "finite",
+    "number_in_range",
+    "whole_count",
+]
+
+
+class MissingValueError(FactError):
+    """A score cannot be computed because values it needs were not given (not because a
+    value is wrong): a form saved incomplete has no score yet; its answers still stand."""
 
 
 def finite(value: object, field: str, unit: str | None = None) -> float:
