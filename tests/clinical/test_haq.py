@@ -7,11 +7,20 @@ intermediate figures are written next to the case.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from trialdesk.clinical.haq import HaqCategory, haq_di
+from trialdesk.clinical.checks import MissingValueError
+from trialdesk.clinical.haq import (
+    HAQ_AID_CATEGORY,
+    HaqCategory,
+    haq_aided_categories,
+    haq_di,
+    haq_di_exact,
+)
 from trialdesk.errors import FactError
 
 # --- HAQ-DI (Fries 1980; Bruce & Fries 2003) ---------------------------------------------
@@ -122,3 +131,47 @@ def test_haq_di_stays_within_0_3_and_aids_never_lower_it(
     plain = haq_di(answers)  # type: ignore[arg-type]
     aided = haq_di(answers, aids_or_help=aids)  # type: ignore[arg-type]
     assert 0 <= plain <= aided <= 3
+
+
+# --- individual aids, exact values, the score without the aids adjustment ----------------
+
+
+def test_aid_table_covers_each_category_but_activities() -> None:
+    assert set(HAQ_AID_CATEGORY.values()) == set(HaqCategory) - {HaqCategory.ACTIVITIES}
+    assert HAQ_AID_CATEGORY["cane"] is HaqCategory.WALKING
+    assert HAQ_AID_CATEGORY["jar_opener"] is HaqCategory.GRIP
+    assert HAQ_AID_CATEGORY["long_handled_reach"] is HaqCategory.REACH
+    assert HAQ_AID_CATEGORY["long_handled_bathroom"] is HaqCategory.HYGIENE
+
+
+def test_individual_aids_map_to_their_categories() -> None:
+    aided = haq_aided_categories(["cane", "walker", "raised_toilet_seat"], ["activities"])
+    assert aided == {HaqCategory.WALKING, HaqCategory.HYGIENE, HaqCategory.ACTIVITIES}
+    # the worked example with a cane, given as the aid itself: 12 / 8
+    assert haq_di(_HAQ_EXAMPLE, haq_aided_categories(["cane"])) == 1.5
+
+
+def test_unknown_aid_is_refused() -> None:
+    with pytest.raises(FactError, match="unknown HAQ aid") as info:
+        haq_aided_categories(["rollator"])
+    assert info.value.field == "aids"
+
+
+def test_score_without_the_aids_adjustment_ignores_aids() -> None:
+    aids = [HaqCategory.WALKING, HaqCategory.HYGIENE]
+    assert haq_di(_HAQ_EXAMPLE, aids) == 14 / 8
+    assert haq_di(_HAQ_EXAMPLE, aids, adjust_for_aids=False) == 11 / 8
+    with pytest.raises(FactError, match="unknown HAQ-DI category"):
+        haq_di(_HAQ_EXAMPLE, ["cane"], adjust_for_aids=False)
+
+
+def test_exact_value_is_a_decimal() -> None:
+    answers = dict(_HAQ_EXAMPLE)
+    answers[HaqCategory.HYGIENE] = [None, None, None]
+    assert haq_di_exact(_HAQ_EXAMPLE) == Decimal("1.375")
+    assert haq_di_exact(answers) == Decimal(11) / 7
+
+
+def test_too_few_categories_is_missing_not_wrong() -> None:
+    with pytest.raises(MissingValueError):
+        haq_di({"walking": [1, 1]})
