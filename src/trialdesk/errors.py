@@ -112,3 +112,24 @@ class FactError(TrialdeskError):
 
 class UnitError(FactError):
     """A quantity's unit is unknown or cannot be converted to the unit a criterion needs."""
+
+
+class FieldErrors(InputError):
+    """Several fields of one form are wrong: every one is reported at once (each an
+    :class:`InputError` naming its field), and nothing of the form is stored."""
+
+    def __init__(self, errors: list[TrialdeskError], *, resource: str | None = None) -> None:
+        if not errors:
+            raise ValueError("FieldErrors needs at least one error")
+        self.errors = tuple(errors)
+        first = self.errors[0]
+        message = "; ".join(f"{e.field}: {e.message}" if e.field else e.message for e in errors)
+        super().__init__(message, resource=resource, field=first.field)
+
+    @property
+    def by_field(self) -> dict[str, list[str]]:
+        """The messages per field, in order (the form shows each at its field)."""
+        out: dict[str, list[str]] = {}
+        for e in self.errors:
+            out.setdefault(e.field or "", []).append(e.message)
+        return out

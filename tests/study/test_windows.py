@@ -112,3 +112,19 @@ def test_status_moves_forward_only(
     window = visit.window_dates(day1)
     assert window is not None
     assert (now is VisitStatus.OPEN) == (window[0] <= today <= window[1])
+
+
+def test_the_site_date_is_the_sites_not_utcs() -> None:
+    """A visit at 07:00 in Shanghai is on the site's day, though UTC is still the day before."""
+    from datetime import UTC, datetime
+
+    from trialdesk.study.schedule import Schedule
+    from trialdesk.study.windows import site_time, site_today
+
+    shanghai = Schedule(visits=(W4,), day1="day1", time_zone="Asia/Shanghai")
+    instant = datetime(2026, 3, 15, 23, 0, tzinfo=UTC)  # 07:00 on the 16th in Shanghai
+    assert site_today(shanghai, instant) == date(2026, 3, 16)
+    assert site_today(None, instant) == date(2026, 3, 15)
+    typed = site_time(shanghai, datetime(2026, 3, 16, 7, 0))  # as typed at the site
+    assert typed.astimezone(UTC) == instant
+    assert site_time(shanghai, instant).isoformat() == "2026-03-16T07:00:00+08:00"

@@ -19,12 +19,39 @@ time zone by the caller (``today`` is the site's date).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
-from trialdesk.study.schedule import Visit, VisitKind
+from trialdesk.study.schedule import Schedule, Visit, VisitKind
 
-__all__ = ["DUE_SOON_DAYS", "VisitState", "VisitStatus", "due_soon", "visit_status"]
+__all__ = [
+    "DUE_SOON_DAYS",
+    "VisitState",
+    "VisitStatus",
+    "due_soon",
+    "site_time",
+    "site_today",
+    "site_zone",
+    "visit_status",
+]
+
+
+def site_zone(schedule: Schedule | None) -> ZoneInfo:
+    """The site's time zone (the schedule's ``time_zone``; UTC for a study without one)."""
+    return ZoneInfo(schedule.time_zone if schedule is not None else "UTC")
+
+
+def site_today(schedule: Schedule | None, now: datetime) -> date:
+    """The site's date at the instant ``now``: every date rule of the conduct half is
+    judged on it (a visit at 07:00 in Shanghai is on the site's day, not UTC's day before)."""
+    return now.astimezone(site_zone(schedule)).date()
+
+
+def site_time(schedule: Schedule | None, value: datetime) -> datetime:
+    """A date and time as the site typed it: naive ones are the site's wall clock."""
+    zone = site_zone(schedule)
+    return value.replace(tzinfo=zone) if value.tzinfo is None else value.astimezone(zone)
 
 # "Due this week" on the dashboard: open now, or opening within this many days.
 DUE_SOON_DAYS = 7

@@ -18,12 +18,19 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from trialdesk.errors import Meaning, TrialdeskError
+from trialdesk.errors import FieldErrors, Meaning, TrialdeskError
 from trialdesk.web.pages import render
 from trialdesk.web.problems import CODES, TOO_LARGE, Problem, body
 from trialdesk.web.schemas import ErrorBody
 
-__all__ = ["ERROR_RESPONSES", "STATUS", "install_handlers", "respond", "status_of"]
+__all__ = [
+    "ERROR_RESPONSES",
+    "STATUS",
+    "field_messages",
+    "install_handlers",
+    "respond",
+    "status_of",
+]
 
 log = logging.getLogger("trialdesk.web")
 
@@ -53,15 +60,27 @@ def status_of(error: TrialdeskError) -> int:
     return STATUS[error.meaning]
 
 
+def field_messages(error: TrialdeskError) -> list[dict[str, str | None]] | None:
+    """Each wrong field of a form refused as a whole (FieldErrors), for the error body."""
+    if not isinstance(error, FieldErrors):
+        return None
+    return [{"field": e.field, "message": e.message} for e in error.errors]
+
+
 def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
 
 
 def respond(
-    request: Request, status: int, code: str, message: str, field: str | None = None
+    request: Request,
+    status: int,
+    code: str,
+    message: str,
+    field: str | None = None,
+    errors: list[dict[str, str | None]] | None = None,
 ) -> Response:
     if _wants_json(request):
-        return JSONResponse(body(status, code, message, field), status_code=status)
+        return JSONResponse(body(status, code, message, field, errors), status_code=status)
     if status == 401:  # a browser is sent to the login page and comes back afterwards
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?{urlencode({'next': target})}", status_code=303)
@@ -85,7 +104,9 @@ def install_handlers(app: FastAPI) -> None:
             # the detail (a URL, a driver message) goes to the log, not to the client
             log.error("store fault on %s %s: %s", request.method, request.url.path, exc)
             return respond(request, status, CODES[status], "the trial store is not available")
-        return respond(request, status, exc.meaning.value, exc.message, exc.field)
+        return respond(
+            request, status, exc.meaning.value, exc.message, exc.field, field_messages(exc)
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:

@@ -82,5 +82,14 @@ CODES = {
 }
 
 
-def body(status: int, code: str, message: str, field: str | None = None) -> dict[str, Any]:
-    return {"error": {"status": status, "code": code, "message": message, "field": field}}
+def body(
+    status: int,
+    code: str,
+    message: str,
+    field: str | None = None,
+    errors: list[dict[str, str | None]] | None = None,
+) -> dict[str, Any]:
+    detail: dict[str, Any] = {"status": status, "code": code, "message": message, "field": field}
+    if errors:  # a form with several wrong fields: each one, at its field
+        detail["errors"] = errors
+    return {"error": detail}

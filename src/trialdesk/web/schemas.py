@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from trialdesk.trial.store.models import MAX_ROW_ID
 
-__all__ = ["ErrorBody", "ErrorDetail", "RowId", "Strict"]
+__all__ = ["ErrorBody", "ErrorDetail", "FieldMessage", "RowId", "Strict"]
 
 
 class Strict(BaseModel):
@@ -19,11 +19,17 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class FieldMessage(BaseModel):
+    field: str | None
+    message: str
+
+
 class ErrorDetail(BaseModel):
     status: int
     code: str
     message: str
     field: str | None = None
+    errors: list[FieldMessage] | None = None  # every wrong field of a form, when several
 
 
 class ErrorBody(BaseModel):
