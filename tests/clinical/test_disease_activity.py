@@ -8,6 +8,7 @@ intermediate figures are written next to the case.
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 
 import pytest
 from hypothesis import given
@@ -17,11 +18,15 @@ from trialdesk.clinical.disease_activity import (
     DiseaseActivity,
     cdai,
     cdai_category,
+    cdai_exact,
     das28_category,
     das28_crp,
+    das28_crp_exact,
     das28_esr,
+    das28_esr_exact,
     sdai,
     sdai_category,
+    sdai_exact,
 )
 from trialdesk.errors import FactError
 
@@ -255,3 +260,28 @@ def test_cdai_sdai_categories_refuse_negative(fn: object) -> None:
 def test_sdai_is_cdai_plus_crp(tjc: int, sjc: int, pga: float, ega: float, crp: float) -> None:
     assert sdai(tjc, sjc, pga, ega, crp) == pytest.approx(cdai(tjc, sjc, pga, ega) + crp)
     assert cdai(tjc, sjc, pga, ega) == pytest.approx(tjc + sjc + pga + ega)
+
+
+# --- the same scores in Decimal -------------------------------------------------------------
+
+
+def test_exact_scores_keep_their_rational_parts_exact() -> None:
+    # sqrt(4) = 2, sqrt(1) = 1, ln(1) = 0: 0.56 x 2 + 0.28 + 0.014 x 12.5 = 1.575 exactly,
+    # where binary floating point gives 1.5750000000000002
+    assert das28_esr_exact(4, 1, 1, Decimal("12.5")) == Decimal("1.575")
+    assert das28_crp_exact(0, 0, 0, Decimal("12.5")) == Decimal("1.135")
+    assert cdai_exact(1, 0, Decimal("0.9"), 0.9) == Decimal("2.8")
+    assert sdai_exact(1, 0, Decimal("0.9"), Decimal("0.9"), Decimal("0.5")) == Decimal("3.3")
+
+
+@given(tjc=_joints, sjc=_joints, esr=st.integers(1, 200), gh=st.integers(0, 100))
+def test_exact_and_float_das28_agree(tjc: int, sjc: int, esr: int, gh: int) -> None:
+    assert float(das28_esr_exact(tjc, sjc, esr, gh)) == pytest.approx(das28_esr(tjc, sjc, esr, gh))
+    assert float(das28_crp_exact(tjc, sjc, esr, gh)) == pytest.approx(das28_crp(tjc, sjc, esr, gh))
+
+
+@pytest.mark.parametrize("value", [Decimal("NaN"), Decimal("-1"), Decimal("Infinity")])
+def test_exact_scores_refuse_decimal_nonsense(value: Decimal) -> None:
+    with pytest.raises(FactError) as info:
+        das28_crp_exact(0, 0, value, 0)
+    assert info.value.field == "crp_mg_l"
