@@ -81,7 +81,7 @@ def test_every_problem_is_listed_with_file_line_and_column(tmp_path: Path) -> No
     problems = [str(p) for p in check_study(folder)]
     file = str(folder / "participant.yaml")
     expected = [
-        f"{file}:3:39, field anchors.baseline.set_by: set_by is staff or record",
+        f"{file}:3:39, field anchors.baseline.set_by: set_by is staff, record or form",
         f"{file}:4:52, field anchors.visit.not_before: not_before must name an earlier date set"
         " by staff (screening)",
         f"{file}:4:76, field anchors.visit.default: default: unknown name 'later'",
@@ -185,3 +185,66 @@ def test_a_date_named_after_a_candidate_field_is_refused(tmp_path: Path) -> None
     assert any(
         "anchors.birth: 'birth' would clash with the candidate's field" in p for p in problems
     )
+
+
+FORM_ANCHOR = """\
+anchors:
+  screening: {label: Screening date, set_by: staff}
+  baseline:  {label: Baseline, set_by: staff, not_before: screening, default: screening + days(14)}
+  consent:   {label: Informed consent, set_by: record, by: screening}
+  day1:      {label: Day 1 (injection), set_by: form, form: injection, item: administered_at}
+parameters:
+  target_knee: {kind: side, site: knee, label: Target knee}
+"""
+
+
+def test_a_date_set_by_a_form_is_neither_staff_nor_record(tmp_path: Path) -> None:
+    found = check_participant(_folder(tmp_path, FORM_ANCHOR))
+    assert isinstance(found, Participant)
+    day1 = found.anchors["day1"]
+    assert (day1.set_by, day1.form, day1.item) == ("form", "injection", "administered_at")
+    assert [a.name for a in found.forms] == ["day1"]
+    assert [a.name for a in found.staff] == ["screening", "baseline"]
+    assert [a.name for a in found.screening] == ["screening", "baseline", "consent"]
+    # not asked for when dates are filled, and an unknown date when given
+    dates, _ = found.fill_dates({"screening": date(2026, 3, 2)})
+    assert set(dates) == {"screening", "baseline"}
+    with pytest.raises(InputError, match="no date 'day1'"):
+        found.fill_dates({"day1": date(2026, 3, 16)})
+
+
+def test_eligibility_rules_cannot_read_a_date_set_by_a_form(tmp_path: Path) -> None:
+    criteria = UNKNOWN_SIDE.replace(
+        "rule: history(knee_infection, within=before(baseline, months(3)), side=target_eye)",
+        "rule: history(knee_infection, within=before(day1, months(3)), side=target_knee)",
+    )
+    folder = _folder(tmp_path, FORM_ANCHOR, criteria)
+    problems = [p for p in check_study(folder) if p.file and p.file.endswith("criteria.yaml")]
+    (problem,) = problems
+    assert str(problem).startswith(f"{folder / 'criteria.yaml'}:6:49, criterion E7:")
+    assert problem.message == (
+        "'day1' is set by the form 'injection' once the trial is under way: "
+        "eligibility rules cannot read it"
+    )
+
+
+FORM_ANCHOR_BROKEN = """\
+anchors:
+  screening: {label: Screening date, set_by: staff}
+  day1: {label: Day 1, set_by: form, form: injection, by: screening, default: screening}
+  dosed: {label: Dosed, set_by: form, item: administered_at}
+  consent: {label: Informed consent, set_by: record, by: screening, item: signed_on}
+"""
+
+
+def test_a_date_set_by_a_form_names_its_form_and_item_and_nothing_else(tmp_path: Path) -> None:
+    problems = [str(p) for p in check_study(_folder(tmp_path, FORM_ANCHOR_BROKEN))]
+    expected = [
+        "3:59, field anchors.day1.by: by is not for dates set by a form",
+        "3:79, field anchors.day1.default: default is not for dates set by a form",
+        "3:9, field anchors.day1.item: anchors.day1 needs `item:`",
+        "4:10, field anchors.dosed.form: anchors.dosed needs `form:`",
+        "5:75, field anchors.consent.item: item is for dates set by a form",
+    ]
+    for tail in expected:
+        assert any(f"participant.yaml:{tail}" in p for p in problems), (tail, problems)

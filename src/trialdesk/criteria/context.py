@@ -132,8 +132,10 @@ class StudyDates:
 
     @property
     def horizon(self) -> date:
-        """Nothing dated after this counts: the last staff-set study date."""
-        return max(day for name, day in self.days if name in self.staff and day is not None)
+        """Nothing dated after this counts: the last staff-set study date (no bound when
+        no date is known, which only a rule evaluated on its own can meet)."""
+        known = [day for name, day in self.days if name in self.staff and day is not None]
+        return max(known, default=OPEN_END)
 
 
 @dataclass

@@ -124,9 +124,14 @@ class _Reader:
         parameters = self.parameters(top.get("parameters"))
         names = Names(
             valuesets=valuesets,
-            anchors=frozenset(self.participant.anchors),
+            anchors=frozenset(a.name for a in self.participant.screening),
             sides=frozenset(self.participant.parameters),
             parameters=parameters,
+            unreadable={
+                a.name: f"is set by the form '{a.form}' once the trial is under way: "
+                "eligibility rules cannot read it"
+                for a in self.participant.forms
+            },
         )
         windows = self.windows(top.get("windows"), names)
         names = replace(names, windows=windows)

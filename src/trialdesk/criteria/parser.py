@@ -42,13 +42,16 @@ _ARITH = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
 class Names:
     """What a rule may refer to by name besides the built-in functions: the study's value
     sets, windows and thresholds, and what participant.yaml declares (its date anchors,
-    and its side parameters, named only in ``side=``)."""
+    and its side parameters, named only in ``side=``). ``unreadable``: names the study
+    declares that a rule in this place cannot read, each with the reason an error gives
+    (an eligibility rule and a date set during the trial's conduct)."""
 
     valuesets: frozenset[str] = frozenset()
     anchors: frozenset[str] = frozenset()
     sides: frozenset[str] = frozenset()
     windows: dict[str, Window] = field(default_factory=dict)
     parameters: dict[str, Parameter] = field(default_factory=dict)
+    unreadable: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -194,6 +197,8 @@ class _Builder:
             raise self.error(f"value set '{ident}' can only be an argument of a function", n)
         if ident in self.names.sides:
             raise self.error(f"side parameter '{ident}' can only be given as side={ident}", n)
+        if ident in self.names.unreadable:
+            raise self.error(f"'{ident}' {self.names.unreadable[ident]}", n)
         raise self.error(f"unknown name '{ident}'", n)
 
     # -- calls ------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from trialdesk.errors import InputError
 
 __all__ = ["Anchor", "DateDefault", "Participant", "SideParameter"]
 
-SetBy = Literal["staff", "record"]
+SetBy = Literal["staff", "record", "form"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,10 @@ class Anchor:
     ``not_before`` names an earlier staff anchor it may not precede and ``default`` what
     it is when not set. ``set_by: record``: read from the record, as the date of the latest
     active research consent on file on or before the staff anchor ``by``.
+    ``set_by: form``: the date the item ``item`` of the case report form ``form`` records,
+    set by the trial store when that form is saved (day 1: the injection). Such a date
+    exists only once the trial is under way: eligibility rules cannot read it, the
+    screening pages do not ask for it; the visit schedule and the edit checks do.
     """
 
     name: str
@@ -60,6 +64,8 @@ class Anchor:
     by: str | None = None
     not_before: str | None = None
     default: DateDefault | None = None
+    form: str | None = None  # set_by form: the form and item that record the date
+    item: str | None = None
 
 
 @dataclass(frozen=True)
@@ -110,6 +116,16 @@ class Participant:
     def record(self) -> tuple[Anchor, ...]:
         """The anchors read from the record, in declaration order."""
         return tuple(a for a in self.anchors.values() if a.set_by == "record")
+
+    @property
+    def forms(self) -> tuple[Anchor, ...]:
+        """The anchors set by a case report form, in declaration order."""
+        return tuple(a for a in self.anchors.values() if a.set_by == "form")
+
+    @property
+    def screening(self) -> tuple[Anchor, ...]:
+        """The anchors eligibility rules may read: set by staff or read from the record."""
+        return tuple(a for a in self.anchors.values() if a.set_by != "form")
 
     @property
     def sites(self) -> tuple[str, ...]:

@@ -18,6 +18,7 @@ from trialdesk.criteria.context import EvalContext, FactIndex, Matcher, StudyDat
 from trialdesk.criteria.evaluator import evaluate
 from trialdesk.criteria.logic import Tri
 from trialdesk.criteria.model import CriteriaSet, Criterion, Kind
+from trialdesk.criteria.nodes import Node
 from trialdesk.criteria.outcome import Evidence, Outcome
 from trialdesk.criteria.participation import consent_date
 from trialdesk.facts.record import PatientRecord
@@ -192,7 +193,7 @@ class Screener:
             raise ValueError(f"no {missing[0]} date: apply the declared defaults first")
         index = FactIndex(record, self.matcher)
         days: list[tuple[str, date | None]] = []
-        for a in participant.anchors.values():
+        for a in participant.screening:  # dates set by a form belong to the trial's conduct
             if a.set_by == "staff":
                 days.append((a.name, dates[a.name]))
             else:
@@ -224,3 +225,39 @@ class Screener:
             source=record.source,
             defaults=defaults,
         )
+
+    def evaluate_rule(
+        self,
+        rule: Node,
+        record: PatientRecord,
+        *,
+        dates: Mapping[str, date | None],
+        parameters: Mapping[str, str | None] | None = None,
+    ) -> Outcome:
+        """One rule outside the criteria (a form's edit check), over ``record``.
+
+        ``dates``: the date of every anchor the rule may name, by name: the study's own
+        (staff, record or form anchors) and any the rule was parsed with besides them
+        (an edit check's ``visit``); None or absent when not known, which makes what
+        reads it UNKNOWN. A record anchor not given is read from the record as screening
+        reads it (consent: the latest active consent on or before its ``by`` date).
+        History with no ``until=`` looks up to the latest date given."""
+        participant = self.criteria.participant
+        index = FactIndex(record, self.matcher)
+        known = dict(dates)
+        for a in participant.record:
+            if known.get(a.name) is None and a.by is not None and known.get(a.by) is not None:
+                by = known[a.by]
+                assert by is not None
+                known[a.name] = consent_date(index.consents, by)
+        given = tuple(known.items())
+        ctx = EvalContext(
+            record=record,
+            index=index,
+            dates=StudyDates(given, tuple(name for name, day in given if day is not None)),
+            valuesets=self.valuesets,
+            participant=participant,
+            parameters=participant.parse_parameters(parameters or {}),
+            study_id=self.study_id,
+        )
+        return evaluate(rule, ctx)

@@ -54,7 +54,7 @@ _RESULT_KEYS = frozenset(
 # The compiled SQL binds its dates as d0, d1, ... beside each side parameter's own name.
 _SQL_PARAMETER = re.compile(r"^d[0-9]+$")
 _TOP_KEYS = frozenset({"anchors", "parameters"})
-_ANCHOR_KEYS = frozenset({"label", "set_by", "by", "not_before", "default"})
+_ANCHOR_KEYS = frozenset({"label", "set_by", "by", "not_before", "default", "form", "item"})
 _SIDE_KEYS = frozenset({"kind", "site", "label", "help", "if_missing"})
 
 
@@ -218,9 +218,14 @@ class _Reader:
                 self.problem(f"unknown field '{key}'", node, f"{field}.{key}")
         label = self.text(fields, "label", field, raw)
         set_by = self.text(fields, "set_by", field, raw)
-        if set_by not in (None, "staff", "record"):
-            self.problem("set_by is staff or record", fields["set_by"], f"{field}.set_by")
+        if set_by not in (None, "staff", "record", "form"):
+            self.problem("set_by is staff, record or form", fields["set_by"], f"{field}.set_by")
             return None
+        if set_by == "form":
+            return self.form_anchor(name, label, fields, raw)
+        for key in ("form", "item"):
+            if key in fields:
+                self.problem(f"{key} is for dates set by a form", fields[key], f"{field}.{key}")
         by = self.text(fields, "by", field)
         not_before = self.text(fields, "not_before", field)
         default = None
@@ -252,6 +257,21 @@ class _Reader:
             not_before=not_before,
             default=default,
         )
+
+    def form_anchor(
+        self, name: str, label: str | None, fields: Fields, raw: yaml.Node
+    ) -> DateAnchor | None:
+        """``{set_by: form, form: injection, item: administered_at}``: the date a form item
+        records (whether the form and item exist is checked with the forms)."""
+        field = f"anchors.{name}"
+        for key in ("by", "not_before", "default"):
+            if key in fields:
+                self.problem(f"{key} is not for dates set by a form", fields[key], f"{field}.{key}")
+        form = self.text(fields, "form", field, raw)
+        item = self.text(fields, "item", field, raw)
+        if label is None or form is None or item is None:
+            return None
+        return DateAnchor(name=name, label=label, set_by="form", form=form, item=item)
 
     def default(self, node: yaml.Node, field: str, staff: list[str]) -> DateDefault | None:
         """``screening + days(14)``: an earlier staff date, moved by a duration or not."""
