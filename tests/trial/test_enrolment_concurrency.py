@@ -19,11 +19,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from trialdesk.trial.screening import candidates as cands
 from trialdesk.trial.screening import enrolment
-from trialdesk.trial.screening.candidates import StaleError
 from trialdesk.trial.screening.enrolment import EnrolmentFull
 from trialdesk.trial.screening.models import Candidate, CandidateStatus, Enrolment, StudySite
 from trialdesk.trial.store import audit
 from trialdesk.trial.store.db import Store, open_store
+from trialdesk.trial.store.stale import StaleError
 
 from .helpers import NOW
 from .screening_helpers import (

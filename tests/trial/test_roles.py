@@ -1,4 +1,5 @@
-"""The permission table, as the briefs define it (issue 4 accounts, issue 5 screening)."""
+"""The permission table, as the briefs define it (issue 4 accounts, issue 5 screening,
+issue 13 follow-up: coordinators enter visits, investigators also sign them)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ EXPECTED = {
         P.VIEW_CANDIDATES,
         P.EDIT_CANDIDATES,
         P.MANAGE_CONSENT_FORMS,
+        P.VIEW_PARTICIPANTS,
+        P.EDIT_VISITS,
+        P.SIGN_VISITS,
     },
     Role.COORDINATOR: {
         P.VIEW_STAFF,
@@ -24,9 +28,17 @@ EXPECTED = {
         P.EDIT_LEADS,
         P.VIEW_CANDIDATES,
         P.EDIT_CANDIDATES,
+        P.VIEW_PARTICIPANTS,
+        P.EDIT_VISITS,
     },
-    # a monitor reads candidates (source data verification) and changes nothing
-    Role.MONITOR: {P.VIEW_STAFF, P.VIEW_LEADS, P.VIEW_AUDIT, P.VIEW_CANDIDATES},
+    # a monitor reads candidates and participants (source data verification), changes nothing
+    Role.MONITOR: {
+        P.VIEW_STAFF,
+        P.VIEW_LEADS,
+        P.VIEW_AUDIT,
+        P.VIEW_CANDIDATES,
+        P.VIEW_PARTICIPANTS,
+    },
 }
 
 
@@ -39,6 +51,9 @@ def test_has_permission(role: Role, permission: Permission) -> None:
 def test_every_role_has_an_entry_and_only_investigators_sign() -> None:
     assert set(ROLE_PERMISSIONS) == set(Role)
     assert [r for r in Role if has_permission(r, P.SIGN_ELIGIBILITY)] == [Role.INVESTIGATOR]
+    assert [r for r in Role if has_permission(r, P.SIGN_VISITS)] == [Role.INVESTIGATOR]
+    assert not any(has_permission(Role.MONITOR, p) for p in (P.EDIT_VISITS, P.SIGN_VISITS))
+    assert not has_permission(Role.ADMIN, P.VIEW_PARTICIPANTS)
     assert not any(has_permission(Role.MONITOR, p) for p in (P.EDIT_LEADS, P.MANAGE_USERS))
     assert not any(has_permission(Role.MONITOR, p) for p in (P.EDIT_CANDIDATES, P.SIGN_ELIGIBILITY))
     assert not has_permission(Role.ADMIN, P.VIEW_CANDIDATES)  # accounts, not clinical data

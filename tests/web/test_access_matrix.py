@@ -24,10 +24,12 @@ GRANTS = {
     "admin": {"view_staff", "manage_users", "view_audit", "view_leads"},
     "investigator": {
         "view_staff", "view_leads", "edit_leads", "sign_eligibility", "view_candidates",
-        "edit_candidates", "manage_consent_forms",
+        "edit_candidates", "manage_consent_forms", "view_participants", "edit_visits",
+        "sign_visits",
     },
-    "coordinator": {"view_staff", "view_leads", "edit_leads", "view_candidates", "edit_candidates"},
-    "monitor": {"view_staff", "view_leads", "view_audit", "view_candidates"},
+    "coordinator": {"view_staff", "view_leads", "edit_leads", "view_candidates", "edit_candidates",
+                    "view_participants", "edit_visits"},
+    "monitor": {"view_staff", "view_leads", "view_audit", "view_candidates", "view_participants"},
 }  # fmt: skip
 INTENDED = {
     ("GET", "/"): PUBLIC,

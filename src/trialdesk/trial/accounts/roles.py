@@ -24,6 +24,9 @@ class Permission(StrEnum):
     VIEW_CANDIDATES = "view_candidates"  # screening pages, screening log (personal data)
     EDIT_CANDIDATES = "edit_candidates"  # add, enter facts, consent, outcome, enrol, withdraw
     MANAGE_CONSENT_FORMS = "manage_consent_forms"  # register a new consent form version
+    VIEW_PARTICIPANTS = "view_participants"  # visit calendars, forms, the site dashboard
+    EDIT_VISITS = "edit_visits"  # record visits, enter forms, end participation
+    SIGN_VISITS = "sign_visits"  # investigator's signature on a visit's data
 
 
 P = Permission
@@ -39,13 +42,26 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = MappingProxyType(
                 P.VIEW_CANDIDATES,
                 P.EDIT_CANDIDATES,
                 P.MANAGE_CONSENT_FORMS,
+                P.VIEW_PARTICIPANTS,
+                P.EDIT_VISITS,
+                P.SIGN_VISITS,
             }
         ),  # fmt: skip
         Role.COORDINATOR: frozenset(
-            {P.VIEW_STAFF, P.VIEW_LEADS, P.EDIT_LEADS, P.VIEW_CANDIDATES, P.EDIT_CANDIDATES}
+            {
+                P.VIEW_STAFF,
+                P.VIEW_LEADS,
+                P.EDIT_LEADS,
+                P.VIEW_CANDIDATES,
+                P.EDIT_CANDIDATES,
+                P.VIEW_PARTICIPANTS,
+                P.EDIT_VISITS,
+            }
         ),
         # A sponsor's monitor reads and checks (source data verification); changes nothing.
-        Role.MONITOR: frozenset({P.VIEW_STAFF, P.VIEW_LEADS, P.VIEW_AUDIT, P.VIEW_CANDIDATES}),
+        Role.MONITOR: frozenset(
+            {P.VIEW_STAFF, P.VIEW_LEADS, P.VIEW_AUDIT, P.VIEW_CANDIDATES, P.VIEW_PARTICIPANTS}
+        ),
     }
 )
 

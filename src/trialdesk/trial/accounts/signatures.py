@@ -45,6 +45,7 @@ class Meaning(StrEnum):
     """What a signature means, as the signed record states it (21 CFR 11.50(a)(3))."""
 
     ELIGIBILITY = "eligibility decision"
+    VISIT = "visit data review"
 
     @property
     def statement(self) -> str:
@@ -57,8 +58,12 @@ class Meaning(StrEnum):
 
 _STATEMENTS = {
     Meaning.ELIGIBILITY: "I decide this eligibility criterion for this candidate as shown",
+    Meaning.VISIT: "I have reviewed this visit's data and confirm they are accurate",
 }
-_PERMISSIONS = {Meaning.ELIGIBILITY: Permission.SIGN_ELIGIBILITY}
+_PERMISSIONS = {
+    Meaning.ELIGIBILITY: Permission.SIGN_ELIGIBILITY,
+    Meaning.VISIT: Permission.SIGN_VISITS,
+}
 
 
 class SignatureRefused(InputError):
@@ -90,7 +95,7 @@ def check_may_sign(signer: User, meaning: Meaning, now: datetime) -> None:
     """Refuse, before anything else, a signer whose role may not give this signature or
     whose account is disabled or locked."""
     if not has_permission(signer.role, meaning.permission):
-        raise ForbiddenError(f"a {signer.role} cannot sign an {meaning}", field="user")
+        raise ForbiddenError(f"a {signer.role} cannot give a signature of {meaning}", field="user")
     if not signer.active:
         raise ForbiddenError("this account is disabled: it cannot sign", field="user")
     if signer.locked_until is not None and as_utc(now) < signer.locked_until:

@@ -19,10 +19,10 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from trialdesk.errors import ConflictError, InputError, NotFoundError
+from trialdesk.errors import InputError, NotFoundError
 from trialdesk.study.loader import Study
 from trialdesk.trial.screening.models import Candidate, CandidateStatus
-from trialdesk.trial.store import audit
+from trialdesk.trial.store import audit, stale
 from trialdesk.trial.store.models import MAX_ROW_ID
 from trialdesk.trial.store.text import REASON_MAX, plain_text
 from trialdesk.trial.store.values import as_utc
@@ -30,7 +30,6 @@ from trialdesk.trial.store.values import as_utc
 __all__ = [
     "NewCandidate",
     "RECORD_NUMBER",
-    "StaleError",
     "add_candidate",
     "candidate_or_404",
     "check_version",
@@ -46,17 +45,6 @@ SEXES = ("female", "male", "other", "unknown")
 RECORD_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/\-]{0,63}")
 _EARLIEST_BIRTH = date(1900, 1, 1)
 _PLAUSIBLE_DAYS = (date(2000, 1, 1), date(2100, 12, 31))
-
-
-class StaleError(ConflictError):
-    """The record changed since the form was opened: reload, then redo the change."""
-
-    def __init__(self, what: str) -> None:
-        super().__init__(
-            f"{what} was changed by someone else since you opened it: reload the page and "
-            "make your change again",
-            field="version",
-        )
 
 
 def checked_text(
@@ -234,8 +222,7 @@ def candidate_or_404(session: Session, candidate_id: int, *, for_update: bool = 
 
 def check_version(candidate: Candidate, expected: int | None) -> None:
     """Refuse a change made from a form rendered before someone else's change."""
-    if expected is not None and candidate.version != expected:
-        raise StaleError(f"candidate {candidate.id}")
+    stale.check_version(candidate, expected, f"candidate {candidate.id}")
 
 
 def list_candidates(
