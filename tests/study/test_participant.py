@@ -33,9 +33,10 @@ def _folder(tmp_path: Path, participant: str | None, criteria: str | None = None
 
 def test_the_default_study_declares_its_dates_and_the_target_knee() -> None:
     p = load_study().participant
-    assert list(p.anchors) == ["screening", "baseline", "consent"]
+    assert list(p.anchors) == ["screening", "baseline", "consent", "day1"]
     assert [a.name for a in p.staff] == ["screening", "baseline"]
     assert [(a.name, a.by) for a in p.record] == [("consent", "screening")]
+    assert [(a.name, a.form, a.item) for a in p.forms] == [("day1", "injection", "administered_at")]
     assert p.anchors["baseline"].not_before == "screening"
     knee = p.parameters["target_knee"]
     assert (knee.site, knee.label, knee.words, knee.choices) == (

@@ -18,6 +18,7 @@ __all__ = [
     "ItemRef",
     "ItemType",
     "SdtmTarget",
+    "Severity",
 ]
 
 
@@ -54,6 +55,7 @@ class SdtmTarget:
     method: str | None = None
     tpt: str | None = None
     sponsor_defined: bool = False
+    ct: str | None = None  # the NCI code of the CDISC CT term (testcd or variable value)
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,9 @@ class ItemRef:
 class Derivation:
     calculator: str  # a name of trialdesk.clinical.calculators.CALCULATORS
     inputs: tuple[tuple[str, ItemRef], ...]  # calculator input -> the item that feeds it
+    # calculator input -> a value fixed by the study (WOMAC's response format "LK3.1"),
+    # passed with the items' values: text for a choice or a number, a bool for a flag
+    constants: tuple[tuple[str, str | bool], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,18 @@ class Item:
     derived: Derivation | None = None  # computed on every write, never typed
     parameter: str | None = None  # must equal this declared per-participant parameter
     sdtm: SdtmTarget | None = None
+    # the items of the same form that hold the laboratory report's reference limits for
+    # this result (LBORNRLO/LBORNRHI; the ULN for xULN and CTCAE grades)
+    reference_low: str | None = None
+    reference_high: str | None = None
+
+
+class Severity(StrEnum):
+    """What a failed edit check does: refuse the save (the data cannot be right), or keep
+    the data and raise a query (they may be right: a weight that did change)."""
+
+    ERROR = "error"
+    WARNING = "warning"
 
 
 @dataclass(frozen=True)
@@ -104,6 +121,7 @@ class Check:
     source: str  # the rule as written
     message: Text
     items: tuple[str, ...]  # where the message is shown
+    severity: Severity = Severity.ERROR
 
 
 @dataclass(frozen=True)
@@ -114,6 +132,7 @@ class Form:
     checks: tuple[Check, ...] = ()
     help: Text | None = None
     repeating: bool = False  # a log form: rows per participant, not one per visit
+    plain: Text | None = None  # what a participant is told of it (the public trial page)
 
     def item(self, item_id: str) -> Item:
         for i in self.items:

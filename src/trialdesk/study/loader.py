@@ -3,13 +3,16 @@
 A study folder holds ``ctgov.json`` (ClinicalTrials.gov API v2 record), ``criteria.yaml``,
 ``participant.yaml`` (the date anchors and per-participant parameters; the default when
 absent) and optionally ``valuesets.yaml`` (study-specific value sets added to the bundled
-ones).
+ones). The conduct half is optional too (study/protocol.py, docs/protocol.md):
+``schedule.yaml`` (the visits), ``forms/<form id>.yaml`` (the case report forms) and
+``endpoints.yaml``; a study that only screens has none of them.
 Bundled studies live in ``trialdesk/study/studies/<NCT id>/``; any other folder works too.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 
@@ -21,7 +24,11 @@ from trialdesk.criteria.participant import Participant
 from trialdesk.criteria.screening import Screener
 from trialdesk.errors import StudyError
 from trialdesk.study.ctgov import CtgovRecord, load_ctgov_record
+from trialdesk.study.endpoints import Endpoint
+from trialdesk.study.forms import Form
 from trialdesk.study.participant import load_participant, read_participant
+from trialdesk.study.protocol import read_protocol
+from trialdesk.study.schedule import Schedule
 
 BUNDLED = Path(__file__).with_name("studies")
 DEFAULT_STUDY = "NCT06947746"
@@ -34,6 +41,10 @@ class Study:
     record: CtgovRecord
     criteria: CriteriaSet
     valuesets: dict[str, ValueSet]
+    # the conduct half (schedule.yaml, forms/, endpoints.yaml): none for a screening study
+    schedule: Schedule | None = None
+    forms: Mapping[str, Form] = field(default_factory=dict)
+    endpoints: tuple[Endpoint, ...] = ()
 
     @cached_property
     def screener(self) -> Screener:
@@ -99,7 +110,30 @@ def _load(folder: Path) -> Study:
             file=str(criteria_file),
             field="study",
         )
-    return Study(record.nct_id, folder, record, criteria, valuesets)
+    # units that differ are checked to convert by `study check` (check_study), not here:
+    # that builds the UCUM registry, seconds at the web app's start
+    protocol = read_protocol(
+        folder, participant, valuesets, criteria.parameters, convert_units=False
+    )
+    if protocol.problems:
+        _raise_first(protocol.problems)
+    return Study(
+        record.nct_id,
+        folder,
+        record,
+        criteria,
+        valuesets,
+        schedule=protocol.protocol.schedule,
+        forms=protocol.protocol.forms,
+        endpoints=protocol.protocol.endpoints,
+    )
+
+
+def _raise_first(problems: list[StudyError]) -> None:
+    first = problems[0]
+    if len(problems) > 1:
+        first.message += f" (and {len(problems) - 1} more problem(s); run `trialdesk study check`)"
+    raise first
 
 
 def load_study(id_or_path: str = DEFAULT_STUDY) -> Study:
@@ -108,6 +142,12 @@ def load_study(id_or_path: str = DEFAULT_STUDY) -> Study:
 
 def check_study(folder: Path) -> list[StudyError]:
     """Every problem in a study folder (empty when it is sound)."""
+    return check_study_all(folder)[0]
+
+
+def check_study_all(folder: Path) -> tuple[list[StudyError], list[StudyError]]:
+    """Every problem in a study folder, and every warning (it loads, but something is
+    missing a site should see: a text without its Chinese, a form due at no visit)."""
     problems: list[StudyError] = []
     record = None
     try:
@@ -122,23 +162,27 @@ def check_study(folder: Path) -> list[StudyError]:
     participant, found_problems = read_participant(folder)
     problems.extend(found_problems)
     criteria_file = folder / "criteria.yaml"
+    parameters = {}
     if not criteria_file.is_file():
         problems.append(StudyError("missing criteria file", file=str(criteria_file)))
-        return problems
-    found = check_criteria(
-        criteria_file.read_text(encoding="utf-8"),
-        frozenset(valuesets),
-        participant,
-        file=str(criteria_file),
-    )
-    if isinstance(found, list):
-        problems.extend(found)
-    elif record is not None and found.study != record.nct_id:
-        problems.append(
-            StudyError(
-                f"criteria are for {found.study}, the record is {record.nct_id}",
-                file=str(criteria_file),
-                field="study",
-            )
+    else:
+        found = check_criteria(
+            criteria_file.read_text(encoding="utf-8"),
+            frozenset(valuesets),
+            participant,
+            file=str(criteria_file),
         )
-    return problems
+        if isinstance(found, list):
+            problems.extend(found)
+        else:
+            parameters = found.parameters
+            if record is not None and found.study != record.nct_id:
+                problems.append(
+                    StudyError(
+                        f"criteria are for {found.study}, the record is {record.nct_id}",
+                        file=str(criteria_file),
+                        field="study",
+                    )
+                )
+    protocol = read_protocol(folder, participant, valuesets, parameters)
+    return problems + protocol.problems, protocol.warnings

@@ -19,6 +19,7 @@ __all__ = [
     "Visit",
     "VisitKind",
     "date_of_day",
+    "shift_day",
     "study_day",
 ]
 
@@ -34,6 +35,15 @@ def date_of_day(day1: date, day: int) -> date:
     if day == 0:
         raise ValueError("there is no study day 0: the day before day 1 is day -1")
     return day1 + timedelta(days=day - 1 if day > 0 else day)
+
+
+def shift_day(day: int, days: int) -> int:
+    """The study day ``days`` calendar days after study day ``day`` (before it when
+    negative), stepping over the day 0 that does not exist: 3 days before day 1 is day -3."""
+    if day == 0:
+        raise ValueError("there is no study day 0: the day before day 1 is day -1")
+    offset = (day - 1 if day > 0 else day) + days
+    return offset + 1 if offset >= 0 else offset
 
 
 class VisitKind(StrEnum):
@@ -89,6 +99,8 @@ class Schedule:
     procedures: dict[str, Text] = field(default_factory=dict)
     assumption: bool = False
     source: str | None = None
+    # what a participant is told of a procedure, in plain words (the public trial page)
+    procedure_plain: dict[str, Text] = field(default_factory=dict)
 
     def visit(self, visit_id: str) -> Visit:
         for v in self.visits:
@@ -99,3 +111,11 @@ class Schedule:
     @property
     def scheduled(self) -> tuple[Visit, ...]:
         return tuple(v for v in self.visits if v.scheduled)
+
+    @property
+    def last_day(self) -> int | None:
+        """The target day of the last scheduled visit (its window's end when it has no
+        target day): how long taking part lasts from day 1."""
+        days = [v.day if v.day is not None else v.last_day for v in self.scheduled]
+        known = [d for d in days if d is not None]
+        return max(known) if known else None

@@ -53,6 +53,7 @@ def site_time(schedule: Schedule | None, value: datetime) -> datetime:
     zone = site_zone(schedule)
     return value.replace(tzinfo=zone) if value.tzinfo is None else value.astimezone(zone)
 
+
 # "Due this week" on the dashboard: open now, or opening within this many days.
 DUE_SOON_DAYS = 7
 
