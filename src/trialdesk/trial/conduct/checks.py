@@ -1,0 +1,107 @@
+"""Edit checks: a form's rules in the criteria language, run on every save over the
+participant's data as they will be.
+
+The items a study maps to a value set (``concept:``) become facts of a record dated at
+their visit, so a rule reads them as eligibility rules read a hospital record (latest
+value, value at a date, change since baseline). The rule is TRUE when the data are
+wrong; UNKNOWN (a value not entered yet) is not an error. A failed check of severity
+``error`` refuses the save with its message at each of its items; a ``warning`` keeps
+the data and flags the items for a query.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from trialdesk.criteria.logic import Tri
+from trialdesk.errors import InputError, TrialdeskError
+from trialdesk.facts.record import Coding, Fact, FactKind, PatientRecord, Quantity
+from trialdesk.study.forms import Form, Item, ItemType
+from trialdesk.study.loader import Study
+from trialdesk.trial.conduct.form_data import ParticipantForms
+from trialdesk.trial.conduct.models import LOG
+from trialdesk.trial.conduct.participants import Participant
+
+__all__ = ["VISIT_ANCHOR", "facts_of", "run_checks"]
+
+VISIT_ANCHOR = "visit"  # the date of the visit being checked, as a check's rule names it
+
+
+def _fact(study: Study, item: Item, value: Any, on: date | None, where: str) -> Fact | None:
+    valueset = study.valuesets.get(item.concept or "")
+    if valueset is None or value is None:
+        return None
+    exact = [e for e in valueset.entries if not e.prefix]
+    codes = (Coding(exact[0].system, exact[0].code, exact[0].display),) if exact else ()
+    text = valueset.text[0] if not codes and valueset.text else str(item.label)
+    quantity = None
+    value_text = None
+    if item.type in (ItemType.INTEGER, ItemType.DECIMAL) or item.derived is not None:
+        try:
+            quantity = Quantity(float(Decimal(str(value))), item.unit)
+        except ArithmeticError:
+            value_text = str(value)
+    else:
+        value_text = str(value)
+    return Fact(
+        kind=FactKind.OBSERVATION, resource=where, codes=codes, text=text, start=on, end=on,
+        status="final", value=quantity, value_text=value_text,
+    )  # fmt: skip
+
+
+def facts_of(study: Study, data: ParticipantForms, participant: Participant) -> PatientRecord:
+    """The participant's entered values that name a concept, as a record of facts."""
+    facts: list[Fact] = []
+    for (key, form_id, row), values in sorted(data.forms.items()):
+        form = study.forms.get(form_id)
+        on = data.visit_dates.get(key) if key != LOG else None
+        if form is None:
+            continue
+        for item in form.items:
+            if item.concept is None:
+                continue
+            where = f"Form/{participant.subject_number}/{key or 'log'}/{form_id}/{row}/{item.id}"
+            fact = _fact(study, item, values.value(item.id), on, where)
+            if fact is not None:
+                facts.append(fact)
+    return PatientRecord(
+        id=participant.subject_number,
+        birth_date=participant.candidate.birth_date,
+        sex=participant.candidate.sex,
+        facts=tuple(facts),
+        source="case report forms",
+    )
+
+
+def run_checks(
+    study: Study,
+    form: Form,
+    data: ParticipantForms,
+    participant: Participant,
+    visit_key: str,
+) -> tuple[list[TrialdeskError], list[tuple[str, dict[str, Any]]]]:
+    """The errors of the form's failed checks (at each of their items), and the flags of
+    the failed warnings as (item, flag)."""
+    if not form.checks:
+        return [], []
+    record = facts_of(study, data, participant)
+    dates: dict[str, date | None] = {
+        name: participant.candidate.date_of(name) for name in study.participant.anchors
+    }
+    dates[VISIT_ANCHOR] = data.visit_dates.get(visit_key) if visit_key != LOG else None
+    errors: list[TrialdeskError] = []
+    warnings: list[tuple[str, dict[str, Any]]] = []
+    for check in form.checks:
+        outcome = study.screener.evaluate_rule(
+            check.rule, record, dates=dates, parameters=participant.candidate.parameters
+        )
+        if outcome.tri is not Tri.TRUE:
+            continue
+        for item in check.items or (form.items[0].id,):
+            if check.severity == "warning":
+                warnings.append((item, {"kind": "check", "check": check.id}))
+            else:
+                errors.append(InputError(check.message.en, field=item))
+    return errors, warnings

@@ -1,0 +1,263 @@
+"""Saving a case report form: every path that writes a form's values (the page, the API,
+the simulator, an import, a correction) comes through :func:`save_form`.
+
+In one transaction, holding the participant's lock: each typed value is read by its
+item (type, unit, plausible range), the edit checks are run on the visit's data as they
+will be, and when anything is wrong every error is reported at once and nothing is
+stored. Otherwise the values are stored, the dates the form sets (the injection's day
+is day 1) are set, and every derived score of the participant is recomputed and stored
+(derive.py): a stale score cannot exist. A value changed on a completed form needs a
+reason; the audit trail keeps the old value beside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from trialdesk.errors import ConflictError, FieldErrors, InputError, NotFoundError, TrialdeskError
+from trialdesk.study.forms import Form
+from trialdesk.study.loader import Study
+from trialdesk.trial.conduct import derive
+from trialdesk.trial.conduct.checks import run_checks
+from trialdesk.trial.conduct.form_data import form_fields, participant_forms
+from trialdesk.trial.conduct.item_values import ItemValue, read_item
+from trialdesk.trial.conduct.models import LOG, FormRecord, FormStatus, VisitRecord
+from trialdesk.trial.conduct.participants import Participant, participant_or_404
+from trialdesk.trial.conduct.set_dates import DateSetting, apply_dates, dates_set_by
+from trialdesk.trial.conduct.visits import fields_of as visit_fields
+from trialdesk.trial.conduct.visits import scheduled_visit
+from trialdesk.trial.store import audit
+from trialdesk.trial.store.db import Session
+from trialdesk.trial.store.stale import StaleError, check_version
+from trialdesk.trial.store.text import REASON_MAX, plain_text
+from trialdesk.trial.store.values import as_utc
+
+__all__ = ["FormEntry", "form_of", "form_record", "save_form"]
+
+
+@dataclass(frozen=True)
+class FormEntry:
+    """What was typed into a form: ``values`` by item id (blank or absent: not given),
+    ``units`` for the values typed in another unit than the item's, and whether the
+    form is to be marked complete. What is sent replaces what was stored."""
+
+    values: Mapping[str, object]
+    units: Mapping[str, str] = field(default_factory=dict)
+    complete: bool = False
+
+
+def form_of(study: Study, form_id: str) -> Form:
+    form = study.forms.get(form_id)
+    if form is None:
+        raise NotFoundError(f"{study.id} has no form {form_id!r}")
+    return form
+
+
+def form_record(
+    session: Session, enrolment_id: int, visit_key: str, form_id: str, row: int = 1
+) -> FormRecord | None:
+    return session.scalars(
+        select(FormRecord).where(
+            FormRecord.enrolment_id == enrolment_id,
+            FormRecord.visit_key == visit_key,
+            FormRecord.form_id == form_id,
+            FormRecord.row == row,
+        )
+    ).one_or_none()
+
+
+def _visit_of(
+    session: Session, study: Study, participant: Participant, visit_id: str, occurrence: int,
+    form: Form, setting: list[DateSetting],
+) -> VisitRecord:  # fmt: skip
+    """The visit the form is entered at: it must have taken place (or take place now, for
+    the visit whose date this form sets: the injection's)."""
+    visit = scheduled_visit(study, visit_id)
+    if form.id not in visit.forms:
+        raise InputError(f"{form.title} is not a form of {visit.name}", field="form")
+    record = session.scalars(
+        select(VisitRecord).where(
+            VisitRecord.enrolment_id == participant.id,
+            VisitRecord.visit_id == visit_id,
+            VisitRecord.occurrence == occurrence,
+        )
+    ).one_or_none()
+    if visit.anchor is not None:
+        sets_it = any(s.anchor == visit.anchor for s in setting)
+        if participant.candidate.date_of(visit.anchor) is None and not sets_it:
+            raise InputError(
+                f"{visit.name} takes place on the participant's {visit.anchor} date, which "
+                "is not set yet",
+                field="visit",
+            )
+        if record is None:  # anchored visits are recorded with their first form (below)
+            record = VisitRecord(enrolment_id=participant.id, visit_id=visit_id,
+                                 occurrence=occurrence)  # fmt: skip
+        return record
+    if record is None or record.visit_date is None:
+        what = "was recorded as not done" if record is not None else "is not recorded yet"
+        raise InputError(
+            f"{visit.name} {what}: record the date it took place first", field="visit_date"
+        )
+    return record
+
+
+def _read(
+    study: Study, form: Form, entry: FormEntry, participant: Participant, now: datetime
+) -> tuple[dict[str, ItemValue], list[TrialdeskError]]:
+    """Every item read; every error kept, so they are all reported at once."""
+    errors: list[TrialdeskError] = []
+    known = {i.id for i in form.items}
+    for name in sorted(set(entry.values) | set(entry.units)):
+        if name not in known:
+            errors.append(InputError(f"{form.id} has no item {name!r}", field=name))
+    read: dict[str, ItemValue] = {}
+    for item in form.items:
+        try:
+            value = read_item(
+                item, entry.values.get(item.id), entry.units.get(item.id),
+                schedule=study.schedule, now=now, parameters=participant.candidate.parameters,
+            )  # fmt: skip
+        except TrialdeskError as exc:
+            errors.append(exc)
+            continue
+        if value is not None:
+            read[item.id] = value
+    if entry.complete:
+        for item in form.items:
+            wrong = any(e.field == item.id for e in errors)
+            if item.required and item.derived is None and item.id not in read and not wrong:
+                errors.append(InputError("is required to mark the form complete", field=item.id))
+    return read, errors
+
+
+def save_form(
+    session: Session,
+    *,
+    actor: str,
+    study: Study,
+    enrolment_id: int,
+    form_id: str,
+    entry: FormEntry,
+    now: datetime,
+    visit_id: str | None = None,
+    occurrence: int = 1,
+    row: int | None = None,
+    expected_version: int | None = None,
+    reason: str | None = None,
+) -> FormRecord:
+    """Store one form of one participant at one visit (``visit_id``), or a row of a log
+    form (``row``: None adds one). A form already entered is changed only by who read its
+    ``expected_version``; anything else is told to reload."""
+    now = as_utc(now)
+    participant = participant_or_404(session, enrolment_id, for_update=True)
+    if participant.candidate.study_id != study.id:
+        raise NotFoundError(f"participant {enrolment_id} is not in {study.id}")
+    form = form_of(study, form_id)
+    why = plain_text(reason, "reason", REASON_MAX, one_line=True)
+    read, errors = _read(study, form, entry, participant, now)
+    setting = dates_set_by(study, form, read)
+
+    visit_record: VisitRecord | None = None
+    if form.repeating:
+        visit_key = LOG
+        if row is None:
+            last = session.scalar(
+                select(func.max(FormRecord.row)).where(
+                    FormRecord.enrolment_id == participant.id, FormRecord.form_id == form.id
+                )
+            )
+            row = (last or 0) + 1
+    else:
+        if visit_id is None:
+            raise InputError(f"{form.title} is entered at a visit: name it", field="visit")
+        visit_record = _visit_of(session, study, participant, visit_id, occurrence, form, setting)
+        visit_key = visit_record.key
+        row = 1
+    existing = form_record(session, participant.id, visit_key, form.id, row)
+    what = f"{form.title} at {visit_key or 'the log'}"
+    if existing is None and expected_version is not None:
+        raise StaleError(what)  # it was there when the form was opened: gone since
+    if existing is not None:
+        if expected_version is None:
+            raise ConflictError(
+                f"{form.title} is already entered (by {existing.updated_by}): reload it to "
+                "change it",
+                field="form",
+            )
+        check_version(existing, expected_version, what)
+
+    new_values = {k: v.value for k, v in read.items()}
+    if (
+        existing is not None
+        and existing.status is FormStatus.COMPLETE
+        and existing.values != new_values
+        and why is None
+    ):
+        errors.append(InputError("give the reason for changing a completed form", field="reason"))
+    errors.extend(apply_dates(session, study, participant, setting, why, now, dry_run=True))
+    data = participant_forms(
+        session, study, participant, replacing=(visit_key, form.id, row, new_values)
+    )
+    for moved in setting:  # the visit this form dates (the injection's) is judged on its new date
+        for v in study.schedule.visits if study.schedule is not None else ():
+            if v.anchor == moved.anchor and moved.day is not None:
+                data.visit_dates[v.id] = moved.day
+    failed, warnings = run_checks(study, form, data, participant, visit_key)
+    errors.extend(failed)
+    if errors:
+        raise FieldErrors(errors, resource=f"form {form.id}")
+
+    flags = {k: [v.flag] for k, v in read.items() if v.flag is not None}
+    for item_id, flag in warnings:
+        flags.setdefault(item_id, []).append(flag)
+    entered = {k: v.entered for k, v in read.items() if v.entered is not None}
+    status = FormStatus.COMPLETE if entry.complete else FormStatus.INCOMPLETE
+
+    apply_dates(session, study, participant, setting, why, now, dry_run=False, actor=actor)
+    if visit_record is not None and visit_record.id is None:
+        visit_record.recorded_at, visit_record.recorded_by = now, actor
+        anchor = scheduled_visit(study, visit_record.visit_id).anchor
+        visit_record.visit_date = participant.candidate.date_of(anchor) if anchor else None
+        session.add(visit_record)
+        session.flush()
+        audit.created(
+            session, visit_record, actor=actor, fields=visit_fields(visit_record), reason=why,
+            at=now,
+        )  # fmt: skip
+    if existing is None:
+        record = FormRecord(
+            enrolment_id=participant.id,
+            visit_record_id=visit_record.id if visit_record is not None else None,
+            visit_key=visit_key, form_id=form.id, row=row, status=status, values=new_values,
+            entered=entered, derived={}, flags=flags, updated_at=now, updated_by=actor,
+        )  # fmt: skip
+        session.add(record)
+        session.flush()
+        audit.created(session, record, actor=actor, fields=form_fields(record), reason=why, at=now)
+    else:
+        record = existing
+        before = form_fields(record)
+        record.values, record.entered, record.flags = new_values, entered, flags
+        record.status, record.updated_at, record.updated_by = status, now, actor
+        audit.updated(
+            session, record, actor=actor, before=before, after=form_fields(record), reason=why,
+            at=now,
+        )  # fmt: skip
+    derive.recompute(session, study, participant, actor=actor, now=now)
+    return record
+
+
+def entered_values(record: FormRecord | None) -> dict[str, Any]:
+    """A stored form's values as a form shows them again (what was typed, in its unit)."""
+    if record is None:
+        return {}
+    shown = dict(record.values)
+    for item_id, typed in record.entered.items():
+        shown[item_id] = typed["value"]
+    return shown
