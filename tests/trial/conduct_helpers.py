@@ -85,3 +85,31 @@ def visit_on(store: Store, enrolment_id: int, visit_id: str, on: date) -> VisitR
             session, actor="coord", study=STUDY, enrolment_id=enrolment_id, visit_id=visit_id,
             on=on, today=LATER.date(), now=LATER,
         )  # fmt: skip
+
+
+def typical_values(form_id: str, **given: object) -> dict[str, object]:
+    """Plausible values for every required item of a form (mid expected range, the first
+    choice), so a test can complete a visit's forms it is not about; ``given`` overrides."""
+    form = STUDY.forms[form_id]
+    values: dict[str, object] = {}
+    for item in form.items:
+        if item.derived is not None or not item.required or item.id in given:
+            continue
+        if item.parameter is not None:
+            values[item.id] = "right"  # the examples' target knee
+        elif item.choices:
+            values[item.id] = item.choices[0].code
+        elif item.type.value == "boolean":
+            values[item.id] = False
+        elif item.type.value in ("integer", "decimal"):
+            low = item.expected_low if item.expected_low is not None else item.minimum or 0
+            high = item.expected_high if item.expected_high is not None else item.maximum or low
+            middle = (low + high) / 2
+            values[item.id] = round(middle) if item.type.value == "integer" else f"{middle:.1f}"
+        elif item.type.value == "date":
+            values[item.id] = DAY1.isoformat()
+        elif item.type.value == "datetime":
+            values[item.id] = INJECTION["administered_at"]
+        else:
+            values[item.id] = "as recorded"
+    return {**values, **given}

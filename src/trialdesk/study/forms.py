@@ -143,3 +143,9 @@ class Form:
     @property
     def derived(self) -> tuple[Item, ...]:
         return tuple(i for i in self.items if i.derived is not None)
+
+    @property
+    def computed(self) -> bool:
+        """Every item derived: nobody enters or completes it (a score missing an input,
+        such as a baseline never collected, shows as missing, and blocks nothing)."""
+        return all(i.derived is not None for i in self.items)

@@ -30,7 +30,7 @@ class CalendarRow:
     status: VisitStatus
     target: dt.date | None
     window: tuple[dt.date, dt.date] | None
-    forms: dict[str, FormStatus | None]  # form id -> status (None: not entered yet)
+    forms: dict[str, FormStatus | None]  # form id -> status (None: not entered); not computed ones
     due_soon: bool
 
     @property
@@ -107,6 +107,8 @@ def calendar_of(
     if schedule is None:
         return []
     day1 = participant.day1(study)
+    # forms nobody completes (every item derived) are not counted as forms to complete
+    computed = {f.id for f in study.forms.values() if f.computed}
     by_visit: dict[str, list[VisitRecord]] = {}
     for r in records:
         by_visit.setdefault(r.visit_id, []).append(r)
@@ -132,7 +134,7 @@ def calendar_of(
                     status=status,
                     target=visit.target_date(day1) if day1 is not None else None,
                     window=visit.window_dates(day1) if day1 is not None else None,
-                    forms={f: statuses.get((key, f)) for f in visit.forms},
+                    forms={f: statuses.get((key, f)) for f in visit.forms if f not in computed},
                     due_soon=due_soon(visit, status, day1, today),
                 )
             )

@@ -23,6 +23,7 @@ from trialdesk.trial.accounts.signatures import Meaning, Signed, is_current, sig
 from trialdesk.trial.conduct.models import FormRecord, FormStatus, VisitRecord, VisitSignature
 from trialdesk.trial.conduct.participants import Participant, participant_or_404
 from trialdesk.trial.conduct.visits import scheduled_visit, visit_record_or_404
+from trialdesk.trial.store import audit
 from trialdesk.trial.store.db import Session
 
 __all__ = ["VisitSignatureState", "sign_visit", "visit_content", "visit_signature_state"]
@@ -107,7 +108,12 @@ def sign_visit(
         f.form_id: f.status
         for f in session.scalars(select(FormRecord).where(FormRecord.visit_record_id == record.id))
     }
-    open_forms = [f for f in visit.forms if entered.get(f) is not FormStatus.COMPLETE]
+    open_forms = [
+        f
+        for f in visit.forms
+        if entered.get(f) is not FormStatus.COMPLETE
+        and not (f in study.forms and study.forms[f].computed)
+    ]
     if open_forms:
         names = ", ".join(str(study.forms[f].title) if f in study.forms else f for f in open_forms)
         raise InputError(f"complete every form first: {names}", field="forms")
@@ -120,6 +126,12 @@ def sign_visit(
         session, signer=signer, password=password, meaning=Meaning.VISIT,
         items=[Signed(subject, content)], now=now, checked=checked,
     )  # fmt: skip
-    session.add(VisitSignature(visit_record_id=record.id, signature_id=signature.id))
+    link = VisitSignature(visit_record_id=record.id, signature_id=signature.id)
+    session.add(link)
     session.flush()
+    audit.created(
+        session, link, actor=signer.username,
+        fields={"visit_record_id": record.id, "signature_id": signature.id},
+        reason=f"{subject} signed", at=now,
+    )  # fmt: skip
     return signature
