@@ -92,7 +92,8 @@ def assert_geometry(counts: ConsortCounts, layout: ConsortLayout, svg: str) -> N
     view = [float(v) for v in root.get("viewBox", "").split()]
     assert view == [0, 0, layout.width, layout.height]
     drawn = rects(root)
-    assert list(drawn) == ["assessed", "excluded", "in_screening", "enrolled", "withdrawn"]
+    below = ["withdrawn"] if counts.follow_up is None else ["allocation", "follow_up", "analysis"]
+    assert list(drawn) == ["assessed", "excluded", "in_screening", "enrolled", *below]
     for box in layout.boxes:
         assert drawn[box.key] == (box.x, box.y, box.width, box.height)
         assert box.x > 0 and box.x + box.width < layout.width
@@ -106,7 +107,8 @@ def assert_geometry(counts: ConsortCounts, layout: ConsortLayout, svg: str) -> N
         assert apart_x or apart_y, (a.key, b.key)
     top_down = [layout.box(k) for k in ("assessed", "excluded", "in_screening", "enrolled")]
     assert all(a.bottom < b.y for a, b in itertools.pairwise(top_down))
-    assert layout.box("enrolled").bottom < layout.box("withdrawn").y
+    trunk = [layout.box(k) for k in ("enrolled", *below)]
+    assert all(a.bottom < b.y for a, b in itertools.pairwise(trunk))
 
 
 def test_svg_is_well_formed_accessible_and_scales() -> None:

@@ -1,8 +1,16 @@
-"""The CONSORT flow diagram: counts from the screening log, their layout, the SVG."""
+"""The CONSORT flow diagram: counts from the screening log and the conduct records, their
+layout, the SVG."""
 
 from __future__ import annotations
 
 from trialdesk.reports.consort.counts import ConsortCounts, consort_counts, consort_of
+from trialdesk.reports.consort.followup import (
+    SAFETY_SET,
+    FollowUpCounts,
+    ParticipantState,
+    follow_up_counts,
+    follow_up_of,
+)
 from trialdesk.reports.consort.layout import (
     Arrow,
     Box,
@@ -20,12 +28,17 @@ __all__ = [
     "Box",
     "ConsortCounts",
     "ConsortLayout",
+    "FollowUpCounts",
     "Line",
+    "ParticipantState",
+    "SAFETY_SET",
     "TextBlock",
     "consort_counts",
     "consort_of",
     "consort_layout",
     "consort_svg",
     "describe",
+    "follow_up_counts",
+    "follow_up_of",
     "text_width",
 ]

@@ -1,10 +1,13 @@
-"""The numbers a CONSORT flow diagram shows, counted from a study's screening log."""
+"""The numbers a CONSORT flow diagram shows: enrolment counted from a study's screening
+log, and what happened after it from the conduct records (followup.py)."""
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 
+from trialdesk.reports.consort.followup import FollowUpCounts, follow_up_of
 from trialdesk.study.loader import Study
 from trialdesk.trial.screening.models import CandidateStatus
 from trialdesk.trial.screening.screening_log import LogRow, screening_log
@@ -26,6 +29,8 @@ class ConsortCounts:
     enrolled: int
     withdrawn_after_enrolment: int
     target: int | None  # the study's target enrolment
+    # allocation, follow-up and analysis: None for a screening-only study (no schedule)
+    follow_up: FollowUpCounts | None = None
 
     @property
     def excluded(self) -> int:
@@ -60,6 +65,13 @@ class ConsortCounts:
                 f"{self.study_id}: assessed ({self.assessed}) != excluded ({self.excluded})"
                 f" + in screening ({self.in_screening}) + enrolled ({self.enrolled}) = {total}"
             )
+        if self.follow_up is not None:
+            self.follow_up.check(self.study_id)
+            if self.follow_up.allocated != self.enrolled:
+                raise ValueError(
+                    f"{self.study_id}: allocated ({self.follow_up.allocated})"
+                    f" != enrolled ({self.enrolled})"
+                )
 
 
 def consort_counts(rows: list[LogRow], study: Study) -> ConsortCounts:
@@ -96,6 +108,14 @@ def consort_counts(rows: list[LogRow], study: Study) -> ConsortCounts:
     return counts
 
 
-def consort_of(session: Session, study: Study) -> ConsortCounts:
-    """The diagram's numbers from the study's whole screening log (never a filtered one)."""
-    return consort_counts(screening_log(session, study.id), study)
+def consort_of(session: Session, study: Study, as_of: date | None = None) -> ConsortCounts:
+    """The diagram's numbers from the study's whole screening log (never a filtered one)
+    and, for a study with a schedule, its participants as of the site's day ``as_of``
+    (today by default)."""
+    counts = consort_counts(screening_log(session, study.id), study)
+    follow_up = follow_up_of(session, study, as_of)
+    if follow_up is None:
+        return counts
+    counts = replace(counts, follow_up=follow_up)
+    counts.check()
+    return counts

@@ -1,10 +1,12 @@
-"""The enrolment part of a CONSORT flow diagram, drawn from a site's screening log.
+"""A CONSORT flow diagram, drawn from a site's screening log and conduct records.
 
 Follows the CONSORT 2010 flow diagram (Schulz KF, Altman DG, Moher D, for the CONSORT
 Group. CONSORT 2010 Statement: updated guidelines for reporting parallel group randomised
 trials. BMJ 2010;340:c332, Figure 1): a trunk from "Assessed for eligibility" down to the
 participants taken in, with side boxes for those who left it and why. Sponsors and ethics
-committees read this shape without explanation, so we keep it.
+committees read this shape without explanation, so we keep it. A study with a schedule
+goes on down the trunk with the figure's allocation, follow-up and analysis boxes, one
+column for its one arm; a screening-only study ends with those withdrawn after enrolment.
 
 The SVG is built as text, not via a drawing library, so that it is self-contained and safe
 to inline under a strict Content Security Policy: no script, no external references, no
@@ -19,9 +21,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from trialdesk.reports.consort.counts import ConsortCounts
+from trialdesk.reports.consort.followup import SAFETY_SET, FollowUpCounts
 from trialdesk.reports.consort.style import (
     BASELINE,
     BULLET_INDENT,
+    FULL_W,
     GAP_LAST,
     GAP_MAIN,
     GAP_SIDE,
@@ -33,6 +37,9 @@ from trialdesk.reports.consort.style import (
     PAD,
     SIDE_W,
     SIDE_X,
+    SUB_BULLET,
+    SUB_BULLET_INDENT,
+    SUB_TEXT_INDENT,
     TEXT_INDENT,
     TRUNK_X,
     WIDTH,
@@ -124,14 +131,21 @@ class _BoxBuilder:
     def note(self, text: str) -> None:
         self.blocks.append(TextBlock(self._place(wrap(text, self.width - 2 * PAD), PAD)))
 
-    def item(self, label: str, n: int) -> None:
-        """A bulleted "label (n=...)" with a hanging indent."""
-        texts, shortened = fit(label, f"(n={n})", self.width - TEXT_INDENT - PAD)
+    def item(self, label: str, n: int, *, sub: bool = False) -> None:
+        """A bulleted "label (n=...)" with a hanging indent; ``sub``: a reason under the
+        item before it, one level in."""
+        indent, mark = (SUB_TEXT_INDENT, SUB_BULLET) if sub else (TEXT_INDENT, "\u2022")
+        texts, shortened = fit(label, f"(n={n})", self.width - indent - PAD)
         self.next_top += ITEM_GAP
         top = self.next_top
-        lines = self._place(texts, TEXT_INDENT)
-        bullet = Line("\u2022", self.x + BULLET_INDENT, top + BASELINE)
+        lines = self._place(texts, indent)
+        bullet = Line(mark, self.x + (SUB_BULLET_INDENT if sub else BULLET_INDENT),
+                      top + BASELINE)  # fmt: skip
         self.blocks.append(TextBlock((bullet, *lines), label if shortened else None))
+
+    def reasons(self, reasons: tuple[tuple[str, int], ...]) -> None:
+        for label, n in reasons:
+            self.item(clean(label) or "Unspecified reason", n, sub=True)
 
     def build(self) -> Box:
         height = self.next_top + PAD - self.y
@@ -184,9 +198,12 @@ def consort_layout(counts: ConsortCounts) -> ConsortLayout:
     enrolled.note(note)
     enrolled_box = enrolled.build()
 
-    withdrawn = _BoxBuilder("withdrawn", MAIN_X, enrolled_box.bottom + GAP_LAST, MAIN_W)
-    withdrawn.heading(f"Withdrawn after enrolment (n={counts.withdrawn_after_enrolment})")
-    withdrawn_box = withdrawn.build()
+    if counts.follow_up is None:
+        withdrawn = _BoxBuilder("withdrawn", MAIN_X, enrolled_box.bottom + GAP_LAST, MAIN_W)
+        withdrawn.heading(f"Withdrawn after enrolment (n={counts.withdrawn_after_enrolment})")
+        below = [withdrawn.build()]
+    else:
+        below = _after_enrolment(counts.follow_up, enrolled_box.bottom)
 
     def branch(box: Box) -> Arrow:
         mid = box.y + box.height / 2
@@ -196,10 +213,58 @@ def consort_layout(counts: ConsortCounts) -> ConsortLayout:
         Arrow(((TRUNK_X, assessed_box.bottom), (TRUNK_X, enrolled_box.y))),
         branch(excluded_box),
         branch(screening_box),
-        Arrow(((TRUNK_X, enrolled_box.bottom), (TRUNK_X, withdrawn_box.y))),
-    )
-    boxes = (assessed_box, excluded_box, screening_box, enrolled_box, withdrawn_box)
-    return ConsortLayout(WIDTH, withdrawn_box.bottom + MARGIN, boxes, arrows)
+        *(Arrow(((TRUNK_X, a.bottom), (TRUNK_X, b.y)))
+          for a, b in zip([enrolled_box, *below], below, strict=False)),
+    )  # fmt: skip
+    boxes = (assessed_box, excluded_box, screening_box, enrolled_box, *below)
+    return ConsortLayout(WIDTH, below[-1].bottom + MARGIN, boxes, arrows)
+
+
+def _after_enrolment(f: FollowUpCounts, top: float) -> list[Box]:
+    """The allocation, follow-up and analysis boxes, one under the other from ``top``."""
+    day = f.as_of.isoformat()
+    allocation = _BoxBuilder("allocation", MAIN_X, top + GAP_LAST, FULL_W)
+    allocation.heading(f"Allocated to {clean(f.arm)} (n={f.allocated})")
+    allocation.item("Received allocated intervention (study day 1 recorded)", f.received)
+    allocation.item("Did not receive allocated intervention", f.not_received)
+    allocation.reasons(f.not_received_by_reason)
+    allocation.item("Awaiting allocated intervention, still taking part", f.awaiting)
+    allocation_box = allocation.build()
+
+    follow = _BoxBuilder("follow_up", MAIN_X, allocation_box.bottom + GAP_LAST, FULL_W)
+    follow.heading(f"Follow-up of those who received it (n={f.received}), as of {day}")
+    follow.item("Completed follow-up", f.completed)
+    follow.item("Lost to follow-up", f.lost)
+    follow.item("Discontinued participation", f.discontinued)
+    follow.reasons(f.discontinued_by_reason)
+    follow.item(f"Still in follow-up on {day}", f.ongoing)
+    follow_box = follow.build()
+
+    analysis = _BoxBuilder("analysis", MAIN_X, follow_box.bottom + GAP_LAST, FULL_W)
+    analysis.heading(f"Analysed (n={f.analysed})")
+    analysis.note(SAFETY_SET)
+    analysis.item("Excluded from analysis", f.excluded_from_analysis)
+    analysis.reasons(f.excluded_from_analysis_by_reason)
+    return [allocation_box, follow_box, analysis.build()]
+
+
+def _reasons_text(reasons: tuple[tuple[str, int], ...]) -> str:
+    said = "; ".join(f"{clean(label) or 'Unspecified reason'}: {n}" for label, n in reasons)
+    return f" ({said})" if said else ""
+
+
+def _describe_follow_up(f: FollowUpCounts) -> list[str]:
+    day = f.as_of.isoformat()
+    return [
+        f"Allocated to {clean(f.arm)}: {f.allocated}; received the allocated intervention:"
+        f" {f.received}; did not receive it: {f.not_received}"
+        f"{_reasons_text(f.not_received_by_reason)}; awaiting it: {f.awaiting}.",
+        f"Follow-up as of {day} of the {f.received} who received it: completed {f.completed};"
+        f" lost to follow-up {f.lost}; discontinued {f.discontinued}"
+        f"{_reasons_text(f.discontinued_by_reason)}; still in follow-up {f.ongoing}.",
+        f"Analysed: {f.analysed}. {SAFETY_SET}. Excluded from analysis:"
+        f" {f.excluded_from_analysis}{_reasons_text(f.excluded_from_analysis_by_reason)}.",
+    ]
 
 
 def describe(counts: ConsortCounts) -> str:
@@ -221,6 +286,9 @@ def describe(counts: ConsortCounts) -> str:
         f"Excluded: {counts.excluded} ({'; '.join(reasons)}).",
         f"Still in screening, no outcome yet: {counts.in_screening}.",
         enrolled,
-        f"Withdrawn after enrolment: {counts.withdrawn_after_enrolment}.",
     ]
+    if counts.follow_up is None:
+        parts.append(f"Withdrawn after enrolment: {counts.withdrawn_after_enrolment}.")
+    else:
+        parts += _describe_follow_up(counts.follow_up)
     return " ".join(parts)

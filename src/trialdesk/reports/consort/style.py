@@ -13,6 +13,7 @@ __all__ = [
     "ELLIPSIS",
     "FONT_FAMILY",
     "FONT_SIZE",
+    "FULL_W",
     "GAP_LAST",
     "GAP_MAIN",
     "GAP_SIDE",
@@ -30,6 +31,9 @@ __all__ = [
     "SIDE_BOXES",
     "SIDE_W",
     "SIDE_X",
+    "SUB_BULLET",
+    "SUB_BULLET_INDENT",
+    "SUB_TEXT_INDENT",
     "TEXT_INDENT",
     "TRUNK_X",
     "WIDTH",
@@ -50,6 +54,9 @@ SIDE_X, SIDE_W = 360.0, 380.0
 WIDTH = SIDE_X + SIDE_W + MARGIN
 TRUNK_X = MAIN_X + MAIN_W / 2
 BULLET_INDENT, TEXT_INDENT = 12.0, 24.0  # hanging indent for the side boxes' items
+SUB_BULLET_INDENT, SUB_TEXT_INDENT = 36.0, 50.0  # a reason under an item: one level in
+SUB_BULLET = "\u2013"
+FULL_W = SIDE_X + SIDE_W - MAIN_X  # allocation, follow-up, analysis: one arm, full width
 GAP_MAIN, GAP_SIDE, GAP_LAST = 24.0, 16.0, 36.0
 ITEM_GAP = 4.0  # above each bulleted item, so wrapped items stay visibly apart
 MAX_ITEM_LINES = 3  # a longer reason is shortened with an ellipsis (full text as tooltip)
@@ -79,7 +86,7 @@ for _chars, _w in (
     ("@", 1015),
 ):
     _WIDTHS.update(dict.fromkeys(_chars, _w))
-_WIDTHS.update({"\u2022": 350, ELLIPSIS: 1000})
+_WIDTHS.update({"\u2022": 350, SUB_BULLET: 556, ELLIPSIS: 1000})
 _OTHER = 700  # unknown glyph from a fallback font: err on the wide side
 SAFETY = 1.12  # the fallback (DejaVu Sans, on Linux) is wider than Helvetica
 

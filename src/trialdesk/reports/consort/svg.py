@@ -47,14 +47,16 @@ def _line_svg(line: Line) -> str:
 
 
 def consort_svg(counts: ConsortCounts) -> str:
-    """A self-contained, CSP-safe, accessible SVG of the enrolment flow.
+    """A self-contained, CSP-safe, accessible SVG of the flow (enrolment, and after it for
+    a study with a schedule).
 
     Scales to the page width (viewBox, width 100%); the <title> and <desc> carry the whole
     flow in words, since role="img" hides the boxes' text from screen readers.
     Raises ValueError if the counts don't add up (see ConsortCounts.check).
     """
     layout = consort_layout(counts)
-    title = f"CONSORT enrolment flow for study {clean(counts.study_id)}"
+    stages = "enrolment flow" if counts.follow_up is None else "flow"
+    title = f"CONSORT {stages} for study {clean(counts.study_id)}"
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_num(layout.width)}'
         f' {_num(layout.height)}" width="100%" role="img" font-family="{FONT_FAMILY}"'

@@ -11,15 +11,23 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from trialdesk.errors import InputError, TrialdeskError
-from trialdesk.reports.consort import consort_of, consort_svg
+from trialdesk.reports.consort import (
+    SAFETY_SET,
+    ConsortCounts,
+    FollowUpCounts,
+    consort_of,
+    consort_svg,
+)
 from trialdesk.study.loader import Study
+from trialdesk.study.windows import site_today
 from trialdesk.trial.accounts.roles import Permission
 from trialdesk.trial.screening import enrolment
 from trialdesk.trial.screening.models import CandidateStatus
 from trialdesk.trial.screening.screening_log import LogFilter, LogRow, log_csv, screening_log
+from trialdesk.trial.store.db import Session
 from trialdesk.web import forms
 from trialdesk.web.access import allow
-from trialdesk.web.deps import all_studies, store_of, study_or_404, today
+from trialdesk.web.deps import all_studies, now, store_of, study_or_404, today
 from trialdesk.web.errors import ERROR_RESPONSES
 from trialdesk.web.pages import render
 
@@ -29,6 +37,11 @@ api = APIRouter(prefix="/api", responses=ERROR_RESPONSES, tags=["screening"])
 
 def chosen_study(request: Request, study: str | None) -> Study:
     return study_or_404(request, study) if study else all_studies(request)[0]
+
+
+def consort_today(session: Session, study: Study) -> ConsortCounts:
+    """The CONSORT counts, after enrolment as of today at the site (its time zone)."""
+    return consort_of(session, study, site_today(study.schedule, now()))
 
 
 def filter_values(
@@ -73,7 +86,7 @@ async def log_page(request: Request, values: Filters, study: str = "") -> HTMLRe
         wanted = LogFilter()
     with store_of(request).read() as session:
         rows = screening_log(session, chosen.id, wanted)
-        counts = consort_of(session, chosen)
+        counts = consort_today(session, chosen)
         taken, target = enrolment.places(session, chosen)
     query = urlencode({"study": chosen.id, **{k: v for k, v in values.items() if v}})
     return render(
@@ -115,7 +128,7 @@ async def log_export(request: Request, values: Filters, study: str = "") -> Resp
 async def consort_diagram(request: Request, study: str = "") -> Response:
     chosen = chosen_study(request, study)
     with store_of(request).read() as session:
-        svg = consort_svg(consort_of(session, chosen))
+        svg = consort_svg(consort_today(session, chosen))
     return Response(svg, media_type="image/svg+xml")
 
 
@@ -134,15 +147,47 @@ async def get_log(
     anchors = [a.name for a in chosen.participant.staff]
     with store_of(request).read() as session:
         rows = screening_log(session, chosen.id, wanted)
-        counts = consort_of(session, chosen)
+        counts = consort_today(session, chosen)
     return {
         "study": chosen.id,
         "rows": [_row(r, anchors) for r in rows],
-        "consort": {
-            **counts.__dict__,
-            "excluded": counts.excluded,
-            "excluded_by_reason": [list(x) for x in counts.excluded_by_reason],
-        },  # fmt: skip
+        "consort": _consort(counts),
+    }
+
+
+def _consort(counts: ConsortCounts) -> dict[str, Any]:
+    """The diagram's counts as JSON; ``follow_up`` (allocation, follow-up, analysis) is
+    null for a screening-only study."""
+    fields = {k: v for k, v in counts.__dict__.items() if k != "follow_up"}
+    return {
+        **fields,
+        "excluded": counts.excluded,
+        "excluded_by_reason": [list(x) for x in counts.excluded_by_reason],
+        "follow_up": _follow_up(counts.follow_up) if counts.follow_up is not None else None,
+    }
+
+
+def _follow_up(f: FollowUpCounts) -> dict[str, Any]:
+    def reasons(pairs: tuple[tuple[str, int], ...]) -> list[list[Any]]:
+        return [list(x) for x in pairs]
+
+    return {
+        "arm": f.arm,
+        "as_of": f.as_of.isoformat(),
+        "allocated": f.allocated,
+        "received": f.received,
+        "not_received": f.not_received,
+        "not_received_by_reason": reasons(f.not_received_by_reason),
+        "awaiting": f.awaiting,
+        "completed": f.completed,
+        "lost_to_follow_up": f.lost,
+        "discontinued": f.discontinued,
+        "discontinued_by_reason": reasons(f.discontinued_by_reason),
+        "ongoing": f.ongoing,
+        "analysed": f.analysed,
+        "analysis_set": SAFETY_SET,
+        "excluded_from_analysis": f.excluded_from_analysis,
+        "excluded_from_analysis_by_reason": reasons(f.excluded_from_analysis_by_reason),
     }
 
 
