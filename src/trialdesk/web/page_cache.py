@@ -23,11 +23,18 @@ from __future__ import annotations
 
 import secrets
 import threading
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 
 from cachetools import LRUCache
+from fastapi import Request
+from fastapi.responses import HTMLResponse, Response
 
-__all__ = ["PageCache"]
+from trialdesk.trial.store import audit
+from trialdesk.trial.store.db import Session
+from trialdesk.web import csrf
+from trialdesk.web.deps import store_of, user_of
+
+__all__ = ["PageCache", "kept_page"]
 
 
 class PageCache:
@@ -52,3 +59,36 @@ class PageCache:
             return
         with self._lock:
             self._pages[key] = body
+
+
+Key = tuple[Hashable, ...]
+
+
+def kept_page(
+    request: Request,
+    key: Key | Callable[[Session], Key],
+    build: Callable[[Session, str | None], Response],
+) -> Response:
+    """A staff page from the app's cache, or built now (``build(session, placeholder)``
+    renders it with the placeholder for the CSRF token) and kept under ``key``, the audit
+    head read first, the user and their role (``key`` may read the store, to bring what
+    a request names to what the page shows). A browser without its CSRF cookie yet gets
+    a page built for it, which mints one."""
+    store = store_of(request)
+    if not request.cookies.get(csrf.COOKIE):  # an empty cookie too: the page mints one
+        with store.read() as session:
+            return build(session, None)
+    user = user_of(request)
+    pages: PageCache = request.app.state.staff_pages
+    with store.read() as session:
+        marker = audit.head(session)
+        own = key(session) if callable(key) else key
+        full = (*own, marker, user.username, user.role)
+        body = pages.get(full)
+        if body is None:
+            built = build(session, pages.placeholder)
+            if built.status_code != 200:
+                return built
+            body = bytes(built.body)
+            pages.put(full, body)
+    return HTMLResponse(pages.with_token(body, csrf.token_for(request)))

@@ -27,6 +27,7 @@ __all__ = [
     "errors_of",
     "posted_values",
     "site_date",
+    "site_dates",
     "study_of_participant",
 ]
 
@@ -38,6 +39,11 @@ Refused = Callable[[dict[str, str], dict[str, str], int], Response]
 def site_date(study: Study) -> date:
     """Today at the site: every date rule of the conduct half is judged on it."""
     return site_today(study.schedule, now())
+
+
+def site_dates(request: Request) -> tuple[date, ...]:
+    """Each served study's date at its site: a kept page is kept for one site day."""
+    return tuple(site_date(s) for s in conduct_studies(request))
 
 
 def conduct_studies(request: Request) -> list[Study]:

@@ -22,8 +22,14 @@ from trialdesk.web import forms
 from trialdesk.web.access import allow
 from trialdesk.web.deps import now, store_of, user_of
 from trialdesk.web.locale import locale_of, remember_locale
+from trialdesk.web.page_cache import kept_page
 from trialdesk.web.pages import render
-from trialdesk.web.rooms.conduct.changes import apply_change, site_date, study_of_participant
+from trialdesk.web.rooms.conduct.changes import (
+    apply_change,
+    site_date,
+    site_dates,
+    study_of_participant,
+)
 from trialdesk.web.schemas import RowId
 
 router = APIRouter(include_in_schema=False)
@@ -55,24 +61,42 @@ def _page(
     request: Request,
     view: Callable[[Session, Study], FormView],
     enrolment_id: int,
-    errors: dict[str, str] | None,
-    values: dict[str, str] | None,
-    code: int,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    code: int = 200,
+    session: Session | None = None,
+    token: str | None = None,
 ) -> Response:
-    with store_of(request).read() as session:
-        study = study_of_participant(request, session, enrolment_id)
-        shown = view(session, study)
-        context = {
-            "study": study,
-            "view": shown,
-            "errors": errors or {},
-            "values": values,  # None: the form as stored
-            "locale": locale_of(request),
-            "item_prefix": ITEM,
-            "unit_prefix": UNIT,
-        }
-        response = render(request, "crf.html", context, status_code=code)
-    return remember_locale(request, response)
+    if session is None:
+        with store_of(request).read() as session:
+            return _page(request, view, enrolment_id, errors, values, code, session, token)
+    study = study_of_participant(request, session, enrolment_id)
+    context = {
+        "study": study,
+        "view": view(session, study),
+        "errors": errors or {},
+        "values": values,  # None: the form as stored
+        "locale": locale_of(request),
+        "item_prefix": ITEM,
+        "unit_prefix": UNIT,
+        "saved": request.query_params.get("saved") == "1",
+    }
+    if token is not None:
+        context["csrf_token"] = token
+    return remember_locale(request, render(request, "crf.html", context, status_code=code))
+
+
+def _kept(
+    request: Request, view: Callable[[Session, Study], FormView], enrolment_id: int
+) -> Response:
+    """The form as stored, kept rendered until the next audited write."""
+
+    def build(session: Session, token: str | None) -> Response:
+        return _page(request, view, enrolment_id, session=session, token=token)
+
+    saved = request.query_params.get("saved") == "1"
+    key = ("crf", request.url.path, saved, site_dates(request), locale_of(request))
+    return remember_locale(request, kept_page(request, key, build))
 
 
 def _visit_form(enrolment_id: int, visit_key: str, form_id: str) -> Callable[..., FormView]:
@@ -88,8 +112,7 @@ async def visit_form_page(
     request: Request, enrolment_id: RowId, visit_key: str, form_id: str
 ) -> Response:
     visit_key, form_id = visit_key[:48], form_id[:64]
-    view = _visit_form(enrolment_id, visit_key, form_id)
-    return _page(request, view, enrolment_id, None, None, 200)
+    return _kept(request, _visit_form(enrolment_id, visit_key, form_id), enrolment_id)
 
 
 @router.post(FORM, dependencies=[allow(Permission.EDIT_VISITS)])
@@ -127,14 +150,14 @@ def _log_row(enrolment_id: int, form_id: str, row: int | None) -> Callable[..., 
 @router.get(LOG, response_class=HTMLResponse, dependencies=[allow(Permission.VIEW_PARTICIPANTS)])
 async def log_page(request: Request, enrolment_id: RowId, form_id: str) -> Response:
     """A log form's rows, and a new row to add."""
-    return _page(request, _log_row(enrolment_id, form_id[:64], None), enrolment_id, None, None, 200)
+    return _kept(request, _log_row(enrolment_id, form_id[:64], None), enrolment_id)
 
 
 @router.get(
     LOG + "/{row}", response_class=HTMLResponse, dependencies=[allow(Permission.VIEW_PARTICIPANTS)]
 )
 async def log_row_page(request: Request, enrolment_id: RowId, form_id: str, row: RowId) -> Response:
-    return _page(request, _log_row(enrolment_id, form_id[:64], row), enrolment_id, None, None, 200)
+    return _kept(request, _log_row(enrolment_id, form_id[:64], row), enrolment_id)
 
 
 async def _save_log_row(

@@ -18,12 +18,14 @@ from trialdesk.web import forms
 from trialdesk.web.access import allow
 from trialdesk.web.deps import now, store_of, study_or_404, user_of
 from trialdesk.web.locale import locale_of, remember_locale
+from trialdesk.web.page_cache import kept_page
 from trialdesk.web.pages import render
 from trialdesk.web.problems import NotFound
 from trialdesk.web.rooms.conduct.changes import (
     apply_change,
     conduct_studies,
     site_date,
+    site_dates,
     study_of_participant,
 )
 from trialdesk.web.schemas import RowId
@@ -45,51 +47,58 @@ BADGE_TITLES = {
     dependencies=[allow(Permission.VIEW_PARTICIPANTS)],
 )
 async def participants_page(request: Request, study: str = "", badge: str = "") -> Response:
-    """The site dashboard: its counts are the participants' own badges, summed."""
+    """The site dashboard: its counts are the participants' own badges, summed. Kept
+    rendered until the next audited write (or the site's next day)."""
     studies = conduct_studies(request)
     if not studies:
         raise NotFound("no study served here has a visit schedule")
     chosen = study_or_404(request, study) if study else studies[0]
     if chosen.schedule is None:
         raise NotFound(f"{chosen.id} has no visit schedule")
-    today = site_date(chosen)
-    with store_of(request).read() as session:
-        board = dashboard(session, chosen, today)
+    badge = badge if badge in BADGES else ""
+    today, locale = site_date(chosen), locale_of(request)
+
+    def build(session: Session, token: str | None) -> Response:
         context: dict[str, Any] = {
             "studies": studies,
             "study": chosen,
-            "board": board,
-            "badge": badge if badge in BADGES else "",
+            "board": dashboard(session, chosen, today),
+            "badge": badge,
             "badges": BADGES,
             "badge_titles": BADGE_TITLES,
-            "locale": locale_of(request),
+            "locale": locale,
         }
-        response = render(request, "participants.html", context)
-    return remember_locale(request, response)
+        if token is not None:
+            context["csrf_token"] = token
+        return render(request, "participants.html", context)
+
+    key = ("participants", chosen.id, badge, today, locale)
+    return remember_locale(request, kept_page(request, key, build))
 
 
 def _participant_page(
     request: Request,
+    session: Session,
     enrolment_id: int,
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
     code: int = 200,
+    token: str | None = None,
 ) -> Response:
-    with store_of(request).read() as session:
-        study = study_of_participant(request, session, enrolment_id)
-        today = site_date(study)
-        view = participant_view(session, study, enrolment_id, today)
-        context = {
-            "study": study,
-            "view": view,
-            "today": today,
-            "terms": [(t.value, t.label) for t in disposition.EndTerm],
-            "errors": errors or {},
-            "values": values or {},
-            "locale": locale_of(request),
-        }
-        response = render(request, "participant.html", context, status_code=code)
-    return remember_locale(request, response)
+    study = study_of_participant(request, session, enrolment_id)
+    today = site_date(study)
+    context = {
+        "study": study,
+        "view": participant_view(session, study, enrolment_id, today),
+        "today": today,
+        "terms": [(t.value, t.label) for t in disposition.EndTerm],
+        "errors": errors or {},
+        "values": values or {},
+        "locale": locale_of(request),
+    }
+    if token is not None:
+        context["csrf_token"] = token
+    return remember_locale(request, render(request, "participant.html", context, status_code=code))
 
 
 @router.get(
@@ -99,7 +108,12 @@ def _participant_page(
 )
 async def participant_page(request: Request, enrolment_id: RowId) -> Response:
     """One participant's calendar: every visit's target, window and status."""
-    return _participant_page(request, enrolment_id)
+
+    def build(session: Session, token: str | None) -> Response:
+        return _participant_page(request, session, enrolment_id, token=token)
+
+    key = ("participant", enrolment_id, site_dates(request), locale_of(request))
+    return remember_locale(request, kept_page(request, key, build))
 
 
 @router.post("/staff/participants/{enrolment_id}/end", dependencies=[allow(Permission.EDIT_VISITS)])
@@ -118,7 +132,10 @@ async def end_participation(request: Request, enrolment_id: RowId) -> Response:
         )
 
     def refused(errors: dict[str, str], values: dict[str, str], code: int) -> Response:
-        return _participant_page(request, enrolment_id, errors, {**values, "form": "end"}, code)
+        with store_of(request).read() as session:
+            return _participant_page(
+                request, session, enrolment_id, errors, {**values, "form": "end"}, code
+            )
 
     done = f"/staff/participants/{enrolment_id}#end"
     return await apply_change(request, change, done, refused)

@@ -18,6 +18,7 @@ from trialdesk.web.access import allow
 from trialdesk.web.deps import now, store_of, user_of
 from trialdesk.web.errors import status_of
 from trialdesk.web.locale import locale_of, remember_locale
+from trialdesk.web.page_cache import kept_page
 from trialdesk.web.pages import render
 from trialdesk.web.rooms.conduct.changes import (
     Refused,
@@ -25,6 +26,7 @@ from trialdesk.web.rooms.conduct.changes import (
     errors_of,
     posted_values,
     site_date,
+    site_dates,
     study_of_participant,
 )
 from trialdesk.web.rooms.conduct.visit_signing import sign_visit
@@ -37,38 +39,50 @@ VISIT = "/staff/participants/{enrolment_id}/visits/{visit_key}"
 
 def _visit_page(
     request: Request,
+    session: Session,
     enrolment_id: int,
     visit_key: str,
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
     code: int = 200,
+    token: str | None = None,
 ) -> Response:
-    with store_of(request).read() as session:
-        study = study_of_participant(request, session, enrolment_id)
-        today = site_date(study)
-        view = visit_view(session, study, enrolment_id, visit_key, today)
-        context = {
-            "study": study,
-            "view": view,
-            "today": today,
-            "errors": errors or {},
-            "values": values or {},
-            "locale": locale_of(request),
-        }
-        response = render(request, "visit.html", context, status_code=code)
-    return remember_locale(request, response)
+    study = study_of_participant(request, session, enrolment_id)
+    today = site_date(study)
+    context = {
+        "study": study,
+        "view": visit_view(session, study, enrolment_id, visit_key, today),
+        "today": today,
+        "errors": errors or {},
+        "values": values or {},
+        "locale": locale_of(request),
+        "saved": request.query_params.get("saved") == "1",
+    }
+    if token is not None:
+        context["csrf_token"] = token
+    return remember_locale(request, render(request, "visit.html", context, status_code=code))
 
 
 @router.get(VISIT, response_class=HTMLResponse, dependencies=[allow(Permission.VIEW_PARTICIPANTS)])
 async def visit_page(request: Request, enrolment_id: RowId, visit_key: str) -> Response:
-    return _visit_page(request, enrolment_id, visit_key[:48])
+    """Kept rendered until the next audited write (or the site's next day)."""
+    visit_key = visit_key[:48]
+
+    def build(session: Session, token: str | None) -> Response:
+        return _visit_page(request, session, enrolment_id, visit_key, token=token)
+
+    saved = request.query_params.get("saved") == "1"
+    key = ("visit", enrolment_id, visit_key, saved, site_dates(request), locale_of(request))
+    return remember_locale(request, kept_page(request, key, build))
 
 
 def _refused(request: Request, enrolment_id: int, visit_key: str, form_name: str) -> Refused:
     def refused(errors: dict[str, str], values: dict[str, str], code: int) -> Response:
-        return _visit_page(
-            request, enrolment_id, visit_key, errors, {**values, "form": form_name}, code
-        )
+        with store_of(request).read() as session:
+            return _visit_page(
+                request, session, enrolment_id, visit_key, errors,
+                {**values, "form": form_name}, code,
+            )  # fmt: skip
 
     return refused
 

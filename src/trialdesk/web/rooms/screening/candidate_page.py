@@ -23,13 +23,11 @@ from trialdesk.trial.screening.checklist import build_checklist
 from trialdesk.trial.screening.entry_concepts import entry_concepts
 from trialdesk.trial.screening.models import Candidate
 from trialdesk.trial.screening.trail import candidate_trail
-from trialdesk.trial.store import audit
 from trialdesk.trial.store.db import Session
-from trialdesk.web import csrf
 from trialdesk.web.access import allow
-from trialdesk.web.deps import store_of, study_or_404, today, user_of
+from trialdesk.web.deps import store_of, study_or_404, today
 from trialdesk.web.errors import status_of
-from trialdesk.web.page_cache import PageCache
+from trialdesk.web.page_cache import kept_page
 from trialdesk.web.pages import render
 from trialdesk.web.schemas import RowId
 
@@ -48,26 +46,21 @@ async def candidate_page(request: Request, candidate_id: RowId, concept: str = "
     Kept rendered until the next audited write (``page_cache``), for each user, with the
     browser's own CSRF token put in as it is served. A browser without its CSRF cookie
     yet gets a page built for it, which mints one."""
-    concept = concept[:64]
-    if not request.cookies.get(csrf.COOKIE):  # an empty cookie too: the page mints one
-        return _candidate_page(request, candidate_id, values={"concept": concept})
-    user = user_of(request)
-    pages: PageCache = request.app.state.staff_pages
-    with store_of(request).read() as session:
-        marker = audit.head(session)
-        if concept:  # not one of the study's: the page shows no form, as for none
+    chosen = concept[:64]
+
+    def key(session: Session) -> tuple[object, ...]:
+        nonlocal chosen
+        if chosen:  # not one of the study's: the page shows no form, as for none
             study = study_or_404(request, cands.candidate_or_404(session, candidate_id).study_id)
-            concept = concept if any(c.name == concept for c in entry_concepts(study)) else ""
-        key = ("candidate", candidate_id, concept, marker, today(), user.username, user.role)
-        body = pages.get(key)
-        if body is None:
-            built = _candidate_page(
-                request, candidate_id, values={"concept": concept}, session=session,
-                token=pages.placeholder,
-            )  # fmt: skip
-            body = bytes(built.body)
-            pages.put(key, body)
-    return HTMLResponse(pages.with_token(body, csrf.token_for(request)))
+            chosen = chosen if any(c.name == chosen for c in entry_concepts(study)) else ""
+        return ("candidate", candidate_id, chosen, today())
+
+    def build(session: Session, token: str | None) -> HTMLResponse:
+        return _candidate_page(
+            request, candidate_id, values={"concept": chosen}, session=session, token=token
+        )
+
+    return kept_page(request, key, build)
 
 
 def _candidate_page(
