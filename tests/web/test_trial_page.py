@@ -17,9 +17,11 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+import yaml
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 import trialdesk.study
+from study.conduct_folder import FILES, conduct_folder
 from trialdesk.study.loader import Study, load_study
 from trialdesk.study.page import TrialPage, trial_page
 
@@ -579,3 +581,162 @@ def test_app_serves_the_self_check(client: Any) -> None:
     assert response.status_code == 200
     doc = parse(response.text)
     assert doc.all("h1")[0].text == "Check if this trial may suit you"
+
+
+# what taking part involves ------------------------------------------------------------------
+
+EYE_STUDY = Path(__file__).resolve().parents[1] / "data" / "studies" / "NCT09900001"
+
+
+def _from_schedule(folder: Path) -> tuple[int, int, int | None, list[str]]:
+    """(visits after day 1, days from day 1 to the last visit, screening days, the visits'
+    names), read from schedule.yaml alone."""
+    visits = yaml.safe_load((folder / "schedule.yaml").read_text(encoding="utf-8"))["visits"]
+    visits = [v for v in visits if "kind" not in v]  # scheduled: not ET, not unscheduled
+    starts = [v["day"] if "day" in v else v["days"]["from"] for v in visits]
+    early = [v["days"]["from"] for v in visits if "days" in v and v["days"]["from"] < 0]
+    last = max(v["day"] if "day" in v else v["days"]["to"] for v in visits)
+    names = [v["name"]["en"] if isinstance(v["name"], dict) else v["name"] for v in visits]
+    return sum(s > 1 for s in starts), last - 1, -min(early) if early else None, names
+
+
+def _taking_part(doc: Node) -> Node | None:
+    found = [s for s in doc.all("section") if s.attrs.get("id") == "taking-part"]
+    assert len(found) <= 1
+    return found[0] if found else None
+
+
+def _visits(section: Node) -> list[tuple[str, str, list[str]]]:
+    """(name, when, activities) of each visit the section lists, in order."""
+    out = []
+    for li in section.all("li", "visit-plan-visit"):
+        (name,) = li.all("p", "visit-plan-name")
+        when = [s.text for s in name.all("span", "muted")]
+        said = [a.text for ul in li.all("ul", "visit-plan-activities") for a in ul.all("li")]
+        out.append((name.all("strong")[0].text, when[0].removeprefix("· ") if when else "", said))
+    return out
+
+
+def test_the_page_says_what_taking_part_involves(study_doc: Node, study: Study) -> None:
+    section = _taking_part(study_doc)
+    assert section is not None
+    assert section.all("h2")[0].text == "What taking part involves"
+    after, days, screening, names = _from_schedule(study.folder)
+    assert (after, days, screening) == (7, 168, 28)
+    text = section.text
+    assert f"{after} visits after Day 1 (injection)" in text
+    assert f"About {days // 7} weeks from day 1 to the last visit" in text and days % 7 == 0
+    assert f"plus screening up to {screening} days before day 1" in text
+    visits = _visits(section)
+    assert [name for name, _, _ in visits] == names
+    said = {name: (when, activities) for name, when, activities in visits}
+    assert said["Week 12"][0] == "Day 85, give or take 7 days"
+    assert (
+        "Blood tests" in said["Week 4"][1] and "An ultrasound scan of the knee" in said["Week 4"][1]
+    )
+    assert "An ultrasound scan of the knee" not in said["Week 8"][1]  # not at W8 in the file
+    assert (
+        "An examination of your joints for tenderness and swelling"
+        in said["Week 24 (end of study)"][1]
+    )
+    assert "A questionnaire about everyday activities" in said["Week 12"][1]
+    (note,) = section.all("div", "assumption")
+    assert "Protocol assumption." in note.text and "pending the site's confirmation" in note.text
+    assert study.schedule is not None and study.schedule.source
+    assert f"Source: {' '.join(study.schedule.source.split())}" in note.text
+    toc = [a.attrs["href"] for nav in study_doc.all("nav", "toc") for a in nav.all("a")]
+    assert toc.index("#design") < toc.index("#taking-part") < toc.index("#contact")
+    sections = [s.attrs.get("id") for s in study_doc.all("section")]
+    assert sections.index("design") < sections.index("taking-part") < sections.index("contact")
+
+
+W8 = """\
+  - id: W8
+    name: {en: Week 8, zh-CN: 第8周}
+    visitnum: 4
+    epoch: FOLLOW-UP
+    day: 57
+    window: {before: 7, after: 7}
+    forms: [vitals]
+    procedures: [scan]
+  - id: ET
+"""
+
+
+def test_a_changed_schedule_changes_the_section(tmp_path: Path) -> None:
+    schedule = FILES["schedule.yaml"].replace("  - id: ET\n", W8)
+    schedule = schedule.replace("days: {from: -28, to: -1}", "days: {from: -10, to: -1}")
+    assumed = "assumption: true\nsource: a letter from the site, 2026-01-05\n" + schedule
+    (tmp_path / "assumed").mkdir()
+    (tmp_path / "confirmed").mkdir()
+    folder = conduct_folder(tmp_path / "assumed", {"schedule.yaml": assumed})
+    after, days, screening, names = _from_schedule(folder)
+    assert (after, days, screening) == (2, 56, 10)
+    changed = load_study(str(folder))
+    doc = parse(render("study.html", page=trial_page(changed), study=changed))
+    section = _taking_part(doc)
+    assert section is not None
+    assert "2 visits after Day 1 " in section.text
+    assert (
+        "About 8 weeks from day 1 to the last visit, plus screening up to 10 days" in section.text
+    )
+    assert [name for name, _, _ in _visits(section)] == names
+    assert _visits(section)[-1] == (
+        "Week 8",
+        "Day 57, give or take 7 days",
+        ["A scan of the knee", "Vital signs"],
+    )
+    (note,) = section.all("div", "assumption")
+    assert "Source: a letter from the site, 2026-01-05" in note.text
+    # the same schedule, not an assumption: no note
+    confirmed = load_study(str(conduct_folder(tmp_path / "confirmed", {"schedule.yaml": schedule})))
+    doc = parse(render("study.html", page=trial_page(confirmed), study=confirmed))
+    section = _taking_part(doc)
+    assert section is not None and section.all("div", "assumption") == []
+
+
+def test_a_study_without_a_schedule_has_no_such_section() -> None:
+    eye = load_study(str(EYE_STUDY))
+    assert eye.schedule is None
+    doc = parse(render("study.html", page=trial_page(eye), study=eye))
+    assert _taking_part(doc) is None
+    assert "#taking-part" not in {a.attrs["href"] for a in doc.all("a")}
+    assert "What taking part involves" not in visible_text(doc)
+
+
+def test_the_api_says_what_taking_part_involves(client: Any, study: Study) -> None:
+    after, days, screening, names = _from_schedule(study.folder)
+    body = client.get(f"/api/studies/{NCT}").json()
+    taking = body["taking_part"]
+    assert (taking["visits_after_day1"], taking["days"], taking["screening_days"]) == (
+        after,
+        days,
+        screening,
+    )
+    assert taking["weeks"] == days / 7 == 24
+    assert [v["name"] for v in taking["visits"]] == names
+    assert taking["protocol_assumption"] is True
+    assert study.schedule is not None and taking["source"] == study.schedule.source
+    assert taking["summary"][0] == "7 visits after Day 1 (injection)"
+    listed = client.get("/api/studies").json()
+    assert all("taking_part" not in s for s in listed)
+
+
+def test_the_api_of_a_study_without_a_schedule(tmp_path: Path) -> None:
+    try:
+        from fastapi.testclient import TestClient
+
+        from trialdesk.trial.store.db import open_store
+        from trialdesk.web import create_app
+    except ImportError as exc:  # TODO(lead): drop once the app imports in every checkout
+        pytest.skip(f"the web app does not import yet: {exc}")
+    eye = load_study(str(EYE_STUDY))
+    store = open_store(f"sqlite:///{tmp_path}/t.db")
+    try:
+        client = TestClient(create_app(store, studies={eye.id: eye}))
+        body = client.get(f"/api/studies/{eye.id}").json()
+        assert body["nct_id"] == eye.id and body["taking_part"] is None
+        page = client.get(f"/studies/{eye.id}")
+        assert page.status_code == 200 and "What taking part involves" not in page.text
+    finally:
+        store.close()

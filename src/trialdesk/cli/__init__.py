@@ -238,34 +238,50 @@ def study_show(
     study: Annotated[
         str, typer.Argument(help="Bundled study id or a study folder.")
     ] = "NCT06947746",
+    lang: Annotated[
+        str, typer.Option("--lang", help="The language of the study's texts: en or zh-CN.")
+    ] = "en",
 ) -> None:
-    """Print a study as its public page shows it."""
+    """Print a study as its public page shows it; with a schedule, also its schedule of
+    activities and its endpoints."""
     from trialdesk.study.loader import load_study
-    from trialdesk.study.show import render_study
+    from trialdesk.study.page import trial_page
+    from trialdesk.study.show import render_page
+    from trialdesk.study.texts import LOCALES
 
     try:
+        if lang not in LOCALES:
+            known = ", ".join(LOCALES)
+            raise InputError(f"must be one of {known}, not {lang!r}", field="--lang")
         s = load_study(study)
     except TrialdeskError as exc:
         raise fail(exc) from None
-    rows = [(c.id, c.kind.value, c.text) for c in s.criteria.criteria]
-    Console(width=max(100, out.width)).print(render_study(s.record, rows))
+    Console(width=max(100, out.width)).print(render_page(trial_page(s, lang)))
 
 
 @study_app.command("check")
 def study_check(folder: Annotated[Path, typer.Argument(help="A study folder.")]) -> None:
-    """Validate a study folder; list every problem with file, criterion and position."""
-    from trialdesk.study.loader import check_study, study_folder
+    """Validate a study folder; list every problem with file, criterion and position, then
+    every warning (it loads, but a site should see it: a text without its Chinese, a form
+    due at no visit). Warnings alone do not fail the check."""
+    from trialdesk.study.loader import check_study_all, study_folder
 
     try:
         path = study_folder(str(folder))
     except TrialdeskError as exc:
         raise fail(exc) from None
-    problems = check_study(path)
+    problems, warnings = check_study_all(path)
     for p in problems:
         err.print(f"[red]problem:[/] {p}", highlight=False, soft_wrap=True)
+    for w in warnings:
+        err.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
+    noted = f" and {len(warnings)} warning(s)" if warnings else ""
     if problems:
-        err.print(f"{len(problems)} problem(s) in {path}")
+        err.print(f"{len(problems)} problem(s){noted} in {path}", highlight=False)
         raise typer.Exit(code=2)
+    if warnings:
+        out.print(f"{path}: study folder is sound, with {len(warnings)} warning(s)")
+        return
     out.print(f"{path}: study folder is sound")
 
 

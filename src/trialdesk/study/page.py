@@ -5,13 +5,18 @@ whose fields follow the public ClinicalTrials.gov page, section by section, with
 registry's words (enumerations as labels, markdown escapes removed, criteria verbatim).
 The web template (``web/templates/study.html``) and ``trialdesk study show``
 (:mod:`trialdesk.study.show`) both render this one object, so they cannot drift apart.
-Everything here comes from the public registry record; no participant data ever does.
+A study with a conduct half adds, from its protocol files in the reader's language, what
+taking part involves (the visits, how long, what happens at each), the schedule of
+activities and the endpoints, each marked when it is a protocol assumption, with its
+source. Everything here comes from the public registry record and the study folder; no
+participant data ever does.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 from urllib.parse import quote_plus
 
@@ -27,6 +32,9 @@ from trialdesk.study.ctgov import (
     label,
     phases_label,
 )
+from trialdesk.study.endpoints import Endpoint
+from trialdesk.study.forms import Form
+from trialdesk.study.schedule import Schedule, Visit, VisitKind
 from trialdesk.study.split import SplitCriterion, split_eligibility, unescape_markdown
 
 if TYPE_CHECKING:
@@ -34,20 +42,27 @@ if TYPE_CHECKING:
 
 from trialdesk.study.page_model import (
     CTGOV_STUDY_URL,
+    ActivityRow,
+    ActivitySchedule,
     Contact,
     CriterionItem,
     CriterionLike,
     CriterionText,
     Design,
+    EndpointEntry,
     Group,
     Identifier,
+    ItemRead,
     KeyDate,
     Official,
     SectionNotes,
     Site,
     Source,
+    TakingPart,
     Treatment,
     TrialPage,
+    VisitColumn,
+    VisitPlan,
     headed,
 )
 
@@ -66,15 +81,27 @@ __all__ = [
     "Source",
     "Treatment",
     "TrialPage",
+    "activity_schedule",
+    "endpoint_entries",
     "headed",
     "page_from_record",
+    "taking_part",
     "trial_page",
 ]
 
 
-def trial_page(study: Study) -> TrialPage:
-    """The public page of ``study``: its record, with the criteria of its criteria file."""
-    return page_from_record(study.record, study.criteria.criteria)
+def trial_page(study: Study, locale: str = "en") -> TrialPage:
+    """The public page of ``study``: its record, with the criteria of its criteria file,
+    and what its protocol files say of taking part, with their texts in ``locale``."""
+    page = page_from_record(study.record, study.criteria.criteria)
+    schedule = study.schedule
+    return replace(
+        page,
+        locale=locale,
+        taking_part=taking_part(schedule, study.forms, locale) if schedule else None,
+        activities=activity_schedule(schedule, study.forms, locale) if schedule else None,
+        endpoints=endpoint_entries(study.endpoints, schedule, study.forms, locale),
+    )
 
 
 def page_from_record(
@@ -370,3 +397,196 @@ def _notes(
 
 def _coordinate(value: float) -> str:
     return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+# the protocol ----------------------------------------------------------------------------
+
+
+def taking_part(schedule: Schedule, forms: Mapping[str, Form], locale: str) -> TakingPart | None:
+    """What taking part involves, computed from the schedule: the scheduled visits after
+    day 1, the days from day 1 to the last visit, how early screening may start."""
+    last = schedule.last_day
+    if last is None:
+        return None
+    scheduled = schedule.scheduled
+    day1 = next((v for v in scheduled if v.day == 1), None)
+    after = [v for v in scheduled if (_start(v) or 0) > 1]
+    before = [v.first_day for v in scheduled if v.first_day is not None and v.first_day < 0]
+    return TakingPart(
+        visits_after_day1=len(after),
+        day1=day1.name.get(locale) if day1 else None,
+        days=max(_offset(last), 0),
+        screening_days=-min(before) if before else None,
+        visits=tuple(
+            VisitPlan(
+                v.name.get(locale), _when_plain(v), _plain_activities(v, schedule, forms, locale)
+            )
+            for v in scheduled
+        ),
+        assumption=schedule.assumption or any(v.assumption for v in schedule.visits),
+        source=schedule.source,
+    )
+
+
+def activity_schedule(
+    schedule: Schedule, forms: Mapping[str, Form], locale: str
+) -> ActivitySchedule:
+    """The schedule of activities: every visit in the schedule's order as a column; the
+    forms, then the procedures, as rows in the order the visits first name them."""
+    visits = schedule.visits
+    form_ids = dict.fromkeys(f for v in visits for f in v.forms)
+    procedure_ids = dict.fromkeys(p for v in visits for p in v.procedures)
+
+    def title(form_id: str) -> str:
+        form = forms.get(form_id)
+        return form.title.get(locale) if form else form_id
+
+    def procedure(pid: str) -> str:
+        name = schedule.procedures.get(pid)
+        return name.get(locale) if name else pid
+
+    return ActivitySchedule(
+        visits=tuple(_column(v, locale) for v in visits),
+        forms=tuple(
+            ActivityRow(f, title(f), tuple(f in v.forms for v in visits)) for f in form_ids
+        ),
+        procedures=tuple(
+            ActivityRow(p, procedure(p), tuple(p in v.procedures for v in visits))
+            for p in procedure_ids
+        ),
+        log_forms=tuple(f.title.get(locale) for f in forms.values() if f.repeating),
+        assumption=schedule.assumption,
+        source=schedule.source,
+    )
+
+
+def endpoint_entries(
+    endpoints: Sequence[Endpoint],
+    schedule: Schedule | None,
+    forms: Mapping[str, Form],
+    locale: str,
+) -> tuple[EndpointEntry, ...]:
+    """The endpoints as the page lists them, each with its visit and the items it reads."""
+    visits = {v.id: v for v in schedule.visits} if schedule else {}
+    out = []
+    for e in endpoints:
+        visit = visits.get(e.visit) if e.visit else None
+        reads = []
+        for ref in e.reads:
+            form = forms.get(ref.form or "")
+            item = next((i for i in form.items if i.id == ref.item), None) if form else None
+            reads.append(
+                ItemRead(
+                    str(ref),
+                    item.label.get(locale) if item else ref.item,
+                    form.title.get(locale) if form else str(ref.form),
+                )
+            )
+        out.append(
+            EndpointEntry(
+                id=e.id,
+                primary=e.primary,
+                measure=e.measure.get(locale),
+                time_frame=e.time_frame.get(locale),
+                visit=f"{e.visit} ({visit.name.get(locale)})" if visit else e.visit,
+                reads=tuple(reads),
+                assumption=e.assumption,
+                source=e.source,
+            )
+        )
+    return tuple(out)
+
+
+def _offset(day: int) -> int:
+    """Calendar days from day 1 to study day ``day`` (there is no day 0)."""
+    return day - 1 if day > 0 else day
+
+
+def _start(visit: Visit) -> int | None:
+    return visit.day if visit.day is not None else visit.first_day
+
+
+def _window(visit: Visit) -> tuple[int, int]:
+    """Days allowed before and after the target day."""
+    if visit.day is None or visit.first_day is None or visit.last_day is None:
+        return 0, 0
+    day = _offset(visit.day)
+    return day - _offset(visit.first_day), _offset(visit.last_day) - day
+
+
+_UNTIMED = {
+    VisitKind.EARLY_TERMINATION: "if participation ends early",
+    VisitKind.UNSCHEDULED: "whenever needed",
+}
+
+
+def _column(visit: Visit, locale: str) -> VisitColumn:
+    before, after = _window(visit)
+    if visit.day is not None:
+        day = f"D{visit.day}"
+        if before == after:
+            window = f"±{before}" if before else ""
+        elif not before:
+            window = f"+{after}"
+        elif not after:
+            window = f"-{before}"
+        else:
+            window = f"-{before}/+{after}"
+    elif visit.first_day is not None and visit.last_day is not None:
+        day, window = f"D{visit.first_day}", f"to D{visit.last_day}"
+    else:
+        day = window = ""
+    when = " ".join(p for p in (day, window) if p) or _UNTIMED.get(visit.kind, "")
+    return VisitColumn(
+        visit.id, visit.name.get(locale), day, window, when, visit.assumption, visit.source
+    )
+
+
+def _days(count: int) -> str:
+    return f"{count} day" if count == 1 else f"{count} days"
+
+
+def _when_plain(visit: Visit) -> str:
+    """When a visit is, as a participant reads it: ``Day 85, give or take 7 days``."""
+    first, last = visit.first_day, visit.last_day
+    if visit.day is None:
+        if first is None or last is None:
+            return ""
+        if last < 0:
+            if last == -1:
+                return f"Up to {_days(-first)} before day 1"
+            return f"{_days(-first)} to {_days(-last)} before day 1"
+        return f"Days {first} to {last}"
+    before, after = _window(visit)
+    text = f"Day {visit.day}"
+    if before and before == after:
+        return f"{text}, give or take {_days(before)}"
+    if before and after:
+        return f"{text}, from {_days(before)} earlier to {_days(after)} later"
+    if before:
+        return f"{text}, or up to {_days(before)} earlier"
+    if after:
+        return f"{text}, or up to {_days(after)} later"
+    return text
+
+
+def _plain_activities(
+    visit: Visit, schedule: Schedule, forms: Mapping[str, Form], locale: str
+) -> tuple[str, ...]:
+    """What is done at a visit in plain words: each procedure's and form's ``plain:`` text,
+    else its name or title. A log form (kept throughout) and a form every item of which is
+    computed (nothing is done for it) say nothing; a text said twice is said once."""
+    said: list[str] = []
+    for pid in visit.procedures:
+        text = schedule.procedure_plain.get(pid) or schedule.procedures.get(pid)
+        if text is not None:
+            said.append(text.get(locale))
+    for form_id in visit.forms:
+        form = forms.get(form_id)
+        if form is None or form.repeating:
+            continue
+        if form.plain is not None:
+            said.append(form.plain.get(locale))
+        elif not form.computed:
+            said.append(form.title.get(locale))
+    return tuple(dict.fromkeys(said))

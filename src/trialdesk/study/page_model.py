@@ -1,6 +1,8 @@
 """The public trial page as data: the view model's classes (built by :mod:`trialdesk.study.page`).
 
-Everything here comes from the public registry record; no participant data ever does.
+Everything here comes from the public registry record and, for a study with a conduct half,
+from its protocol files (schedule.yaml, forms/, endpoints.yaml); no participant data ever
+does.
 """
 
 from __future__ import annotations
@@ -8,27 +10,33 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
-
-if TYPE_CHECKING:
-    pass
+from typing import Protocol
 
 __all__ = [
+    "ASSUMPTION",
+    "ActivityRow",
+    "ActivitySchedule",
     "Contact",
     "CriterionItem",
     "CriterionLike",
     "CriterionText",
     "Design",
+    "EndpointEntry",
     "Group",
     "Identifier",
+    "ItemRead",
     "KeyDate",
     "Official",
     "SectionNotes",
     "Site",
     "Source",
+    "TakingPart",
     "TrialPage",
     "Treatment",
+    "VisitColumn",
+    "VisitPlan",
     "headed",
+    "span_text",
 ]
 
 CTGOV_STUDY_URL = "https://clinicaltrials.gov/study/"
@@ -166,6 +174,128 @@ class Source:
         return f"{self.line} ({self.nct_id}{when})"
 
 
+# the protocol: what taking part involves, the schedule of activities, the endpoints ------
+
+ASSUMPTION = "protocol assumption"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def span_text(days: int) -> str:
+    """A number of days as a person says it: whole weeks from two weeks on."""
+    weeks, rest = divmod(days, 7)
+    if weeks < 2:
+        return _plural(days, "day")
+    return _plural(weeks, "week") + (f" and {_plural(rest, 'day')}" if rest else "")
+
+
+@dataclass(frozen=True)
+class VisitPlan:
+    """One scheduled visit as a participant is told of it."""
+
+    name: str  # "Week 12"
+    when: str  # "Day 85, give or take 7 days"
+    activities: tuple[str, ...]  # in plain words, each once: "Blood tests", ...
+
+
+@dataclass(frozen=True)
+class TakingPart:
+    """What taking part involves, from the schedule: the visits after day 1, how long it
+    lasts, and what happens at each visit."""
+
+    visits_after_day1: int
+    day1: str | None  # the name of the day-1 visit: "Day 1 (injection)"
+    days: int  # from day 1 to the last scheduled visit's target day
+    screening_days: int | None  # screening starts up to this many days before day 1
+    visits: tuple[VisitPlan, ...]
+    assumption: bool = False
+    source: str | None = None
+
+    @property
+    def weeks(self) -> float:
+        return self.days / 7
+
+    @property
+    def visits_text(self) -> str:
+        """``7 visits after Day 1 (injection)``."""
+        return f"{_plural(self.visits_after_day1, 'visit')} after {self.day1 or 'day 1'}"
+
+    @property
+    def duration_text(self) -> str:
+        """``About 24 weeks from day 1 to the last visit, plus screening up to 28 days
+        before day 1``."""
+        text = f"About {span_text(self.days)} from day 1 to the last visit"
+        if self.screening_days:
+            text += f", plus screening up to {_plural(self.screening_days, 'day')} before day 1"
+        return text
+
+
+@dataclass(frozen=True)
+class VisitColumn:
+    """A visit as a column of the schedule of activities: ``W12``, ``D85``, ``±7``."""
+
+    id: str
+    name: str
+    day: str  # "D85"; "D-28" for a span of days; "" for a visit with no day
+    window: str  # "±7", "+1", "-2/+3"; "to D-1" for a span of days; "" for none
+    when: str  # "study day 85 ±7 days", "if participation ends early", ...
+    assumption: bool = False
+    source: str | None = None
+
+    @property
+    def label(self) -> str:
+        """``D85 ±7``: the study day and window, as a schedule of activities heads them."""
+        return " ".join(p for p in (self.day, self.window) if p)
+
+
+@dataclass(frozen=True)
+class ActivityRow:
+    """A form or procedure and, for each visit column in order, whether it is due."""
+
+    id: str
+    title: str
+    due: tuple[bool, ...]
+
+
+@dataclass(frozen=True)
+class ActivitySchedule:
+    """The schedule of activities: visits as columns, forms then procedures as rows."""
+
+    visits: tuple[VisitColumn, ...]
+    forms: tuple[ActivityRow, ...]
+    procedures: tuple[ActivityRow, ...]
+    log_forms: tuple[str, ...] = ()  # titles of forms kept throughout, not per visit
+    assumption: bool = False
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class ItemRead:
+    """An item an endpoint reads: ``womac.pain_score``, its label and its form's title."""
+
+    ref: str
+    label: str
+    form: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.ref} ({self.form}: {self.label})"
+
+
+@dataclass(frozen=True)
+class EndpointEntry:
+    id: str
+    primary: bool
+    measure: str
+    time_frame: str
+    visit: str | None  # "W24 (Week 24 (end of study))"
+    reads: tuple[ItemRead, ...] = ()
+    assumption: bool = False
+    source: str | None = None
+
+
 @dataclass(frozen=True)
 class TrialPage:
     """The public trial page of one study, in the page's order."""
@@ -201,6 +331,11 @@ class TrialPage:
     officials: tuple[Official, ...]
     sites: tuple[Site, ...]
     source: Source
+    # from the study folder's protocol files, in ``locale`` (none for a screening study)
+    locale: str = "en"
+    taking_part: TakingPart | None = None
+    activities: ActivitySchedule | None = None
+    endpoints: tuple[EndpointEntry, ...] = ()
 
     @property
     def url(self) -> str:
@@ -226,6 +361,14 @@ class TrialPage:
     @property
     def exclusion_groups(self) -> tuple[tuple[str | None, tuple[CriterionItem, ...]], ...]:
         return headed(self.exclusion)
+
+    @property
+    def primary_endpoints(self) -> tuple[EndpointEntry, ...]:
+        return tuple(e for e in self.endpoints if e.primary)
+
+    @property
+    def secondary_endpoints(self) -> tuple[EndpointEntry, ...]:
+        return tuple(e for e in self.endpoints if not e.primary)
 
 
 _TONES = {

@@ -4,9 +4,13 @@ The page model is the one the web page renders, so ``trialdesk study show`` and
 ``/studies/<id>`` show the same sections in the same order: title, sponsor, status,
 conditions, treatments, study type, identifiers; "About" and the full description;
 "Participation requirements" (enrolment, sex, ages, volunteers, the numbered criteria);
-"Study design" and the patient groups; the central contact; the research sites. Every text
-from the record goes into a :class:`rich.text.Text`, never through rich markup, so
-brackets in registry text show as written.
+"Study design" and the patient groups; for a study with a schedule, "What taking part
+involves"; the central contact; the research sites. For the site team the terminal adds,
+after what taking part involves, the "Schedule of activities" (visits as columns, forms and
+procedures as rows, an X where due) and the "Endpoints", which the public page leaves out;
+each protocol assumption is marked so, with its source. Every text from the record or the
+study folder goes into a :class:`rich.text.Text`, never through rich markup, so brackets in
+them ("[reg]") show as written.
 """
 
 from __future__ import annotations
@@ -29,8 +33,15 @@ from trialdesk.study.page import (
     headed,
     page_from_record,
 )
+from trialdesk.study.page_model import (
+    ASSUMPTION,
+    ActivityRow,
+    ActivitySchedule,
+    EndpointEntry,
+    TakingPart,
+)
 
-__all__ = ["page_text", "render_page", "render_study", "study_text"]
+__all__ = ["MARK", "page_text", "render_page", "render_study", "study_text"]
 
 
 def render_study(record: CtgovRecord, criteria: list[tuple[str, str, str]] | None = None) -> Group:
@@ -58,6 +69,12 @@ def render_page(page: TrialPage) -> Group:
     parts += _about(page)
     parts += _participation(page)
     parts += _design(page)
+    if page.taking_part is not None:
+        parts += _taking_part(page.taking_part)
+    if page.activities is not None:
+        parts += _activities(page.activities)
+    if page.endpoints:
+        parts += _endpoints(page)
     parts += _contacts(page)
     parts += _sites(page)
     parts += [Text(""), Text(page.source.text, style="dim")]
@@ -225,3 +242,111 @@ def _sites(page: TrialPage) -> list[RenderableType]:
         table.add_row(*cells)
     out.append(table)
     return out
+
+
+# the protocol ------------------------------------------------------------------------------
+
+MARK = "X"  # due at this visit
+
+
+def _assumed(assumption: bool, source: str | None, what: str = "") -> list[RenderableType]:
+    """``(protocol assumption) <what> Source: ...`` below a section, when it is one."""
+    if not assumption:
+        return []
+    text = Text(f"({ASSUMPTION})", style="bold")
+    if what:
+        text.append(f" {what}")
+    if source:
+        text.append(f" Source: {source}")
+    return [Text(""), text]
+
+
+def _taking_part(taking: TakingPart) -> list[RenderableType]:
+    out = _section("What taking part involves")
+    out.append(_facts([("Visits", taking.visits_text), ("How long", taking.duration_text)]))
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", overflow="fold", max_width=24)
+    table.add_column(overflow="fold")
+    for visit in taking.visits:
+        said = Text(visit.when, style="italic")
+        for activity in visit.activities:
+            said.append(f"\n• {activity}")
+        table.add_row(Text(visit.name), said)
+    out += [Text(""), table]
+    what = "This schedule is pending the site's confirmation."
+    out += _assumed(taking.assumption, taking.source, what)
+    return out
+
+
+def _activities(grid: ActivitySchedule) -> list[RenderableType]:
+    out = _section("Schedule of activities")
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1))
+    table.add_column("", overflow="fold", max_width=30)
+    for visit in grid.visits:
+        # three lines each (rich aligns headers at the bottom): id, study day, window
+        head = f"{visit.id}\n{visit.day}\n{visit.window}"
+        table.add_column(Text(head), justify="center")
+
+    def rows(title: str, found: tuple[ActivityRow, ...]) -> None:
+        if not found:
+            return
+        table.add_row(Text(title, style="bold italic"))
+        for row in found:
+            marks = [Text(MARK if due else "") for due in row.due]
+            table.add_row(Text(row.title), *marks)
+
+    rows("Forms", grid.forms)
+    if grid.forms and grid.procedures:
+        table.add_section()
+    rows("Procedures", grid.procedures)
+    out.append(table)
+    if grid.log_forms:
+        kept = "Kept throughout, not per visit: " + ", ".join(grid.log_forms)
+        out += [Text(""), Text(kept)]
+    legend = Table.grid(padding=(0, 2))
+    legend.add_column(style="bold", no_wrap=True)
+    legend.add_column(overflow="fold")
+    for visit in grid.visits:
+        said = Text(f"{visit.name} · {visit.when}")
+        if visit.assumption:
+            said.append(f"\n({ASSUMPTION})", style="dim")
+            if visit.source:
+                said.append(f" {visit.source}", style="dim")
+        legend.add_row(Text(visit.id), said)
+    out += [Text(""), legend]
+    out += _assumed(
+        grid.assumption, grid.source, "The schedule is pending the site's confirmation."
+    )
+    return out
+
+
+def _endpoints(page: TrialPage) -> list[RenderableType]:
+    out = _section("Endpoints")
+    for title, found in (
+        ("Primary", page.primary_endpoints),
+        ("Secondary", page.secondary_endpoints),
+    ):
+        if not found:
+            continue
+        out += [Text(""), Text(f"{title} ({len(found)})", style="bold")]
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column(overflow="fold")
+        for endpoint in found:
+            table.add_row(Text(endpoint.id), _endpoint(endpoint))
+        out.append(table)
+    return out
+
+
+def _endpoint(endpoint: EndpointEntry) -> Text:
+    text = Text(endpoint.measure)
+    text.append(f"\nTime frame: {endpoint.time_frame}")
+    if endpoint.visit:
+        text.append(f"\nAssessed at: {endpoint.visit}")
+    if endpoint.reads:
+        text.append("\nReads: " + "; ".join(r.text for r in endpoint.reads))
+    if endpoint.assumption:
+        text.append(f"\n({ASSUMPTION})", style="dim")
+        if endpoint.source:
+            text.append(f" Source: {endpoint.source}", style="dim")
+    return text

@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel
 
 from trialdesk.study.loader import Study
 from trialdesk.web.access import PUBLIC, allow
 from trialdesk.web.deps import all_studies, page_of, study_or_404
 from trialdesk.web.errors import ERROR_RESPONSES
+from trialdesk.web.rooms.public.schemas import StudyDetail, StudySummary, TakingPart
 
 router = APIRouter(prefix="/api", responses=ERROR_RESPONSES, tags=["studies"])
-
-
-class StudySummary(BaseModel):
-    nct_id: str
-    title: str
-    status: str | None
-    conditions: list[str]
-    enrollment: str | None
-    url: str
 
 
 def _summary(request: Request, study: Study) -> StudySummary:
@@ -40,5 +31,10 @@ async def list_studies(request: Request) -> list[StudySummary]:
 
 
 @router.get("/studies/{nct_id}", dependencies=[allow(PUBLIC)])
-async def get_study(request: Request, nct_id: str) -> StudySummary:
-    return _summary(request, study_or_404(request, nct_id))
+async def get_study(request: Request, nct_id: str) -> StudyDetail:
+    study = study_or_404(request, nct_id)
+    taking = page_of(request, study).taking_part
+    return StudyDetail(
+        **_summary(request, study).model_dump(),
+        taking_part=TakingPart.of(taking) if taking is not None else None,
+    )
