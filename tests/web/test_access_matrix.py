@@ -96,12 +96,48 @@ INTENDED = {
     ("POST", "/api/candidates/{candidate_id}/withdraw"): "edit_candidates",
     ("POST", "/staff/candidates/{candidate_id}/judgments"): "sign_eligibility",
     ("POST", "/api/candidates/{candidate_id}/judgments"): "sign_eligibility",
+    # the conduct room's pages (issue 13)
+    ("GET", "/staff/participants"): "view_participants",
+    ("GET", "/staff/participants/{enrolment_id}"): "view_participants",
+    ("GET", "/staff/participants/{enrolment_id}/visits/{visit_key}"): "view_participants",
+    ("GET", "/staff/participants/{enrolment_id}/visits/{visit_key}/forms/{form_id}"): (
+        "view_participants"
+    ),
+    ("GET", "/staff/participants/{enrolment_id}/logs/{form_id}"): "view_participants",
+    ("GET", "/staff/participants/{enrolment_id}/logs/{form_id}/{row}"): "view_participants",
+    ("POST", "/staff/participants/{enrolment_id}/end"): "edit_visits",
+    ("POST", "/staff/participants/{enrolment_id}/visits/{visit_key}/date"): "edit_visits",
+    ("POST", "/staff/participants/{enrolment_id}/visits/{visit_key}/missed"): "edit_visits",
+    ("POST", "/staff/participants/{enrolment_id}/visits/{visit_key}/forms/{form_id}"): (
+        "edit_visits"
+    ),
+    ("POST", "/staff/participants/{enrolment_id}/logs/{form_id}"): "edit_visits",
+    ("POST", "/staff/participants/{enrolment_id}/logs/{form_id}/{row}"): "edit_visits",
+    ("POST", "/staff/participants/{enrolment_id}/visits/{visit_key}/signature"): "sign_visits",
     ("POST", "/staff/consent-forms"): "manage_consent_forms",
     ("POST", "/api/consent-forms"): "manage_consent_forms",
+    # following participants (issue 13): the conduct room's API
+    ("GET", "/api/participants"): "view_participants",
+    ("GET", "/api/participants/dashboard"): "view_participants",
+    ("GET", "/api/participants/{enrolment_id}"): "view_participants",
+    ("GET", "/api/participants/{enrolment_id}/visits/{visit_key}"): "view_participants",
+    (
+        "GET",
+        "/api/participants/{enrolment_id}/visits/{visit_key}/forms/{form_id}",
+    ): "view_participants",
+    ("GET", "/api/participants/{enrolment_id}/logs/{form_id}"): "view_participants",
+    ("PUT", "/api/participants/{enrolment_id}/visits/{visit_key}/forms/{form_id}"): "edit_visits",
+    ("PUT", "/api/participants/{enrolment_id}/visits/{visit_key}/date"): "edit_visits",
+    ("POST", "/api/participants/{enrolment_id}/visits/{visit_key}/missed"): "edit_visits",
+    ("POST", "/api/participants/{enrolment_id}/logs/{form_id}"): "edit_visits",
+    ("PUT", "/api/participants/{enrolment_id}/logs/{form_id}/{row}"): "edit_visits",
+    ("POST", "/api/participants/{enrolment_id}/end"): "edit_visits",
+    ("POST", "/api/participants/{enrolment_id}/visits/{visit_key}/signature"): "sign_visits",
 }
 SAMPLE = {
     "nct_id": "NCT06947746", "lead_id": "1", "user_id": "1", "token": "not-a-token",
     "candidate_id": "1", "fact_id": "1",
+    "enrolment_id": "1", "visit_key": "W4", "form_id": "vital_signs", "row": "1",
 }  # fmt: skip
 
 

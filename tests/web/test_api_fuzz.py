@@ -156,6 +156,7 @@ def test_anonymous(case: schemathesis.Case) -> None:
 INVESTIGATOR_ONLY = {
     "POST /api/candidates/{candidate_id}/judgments",
     "POST /api/consent-forms",
+    "POST /api/participants/{enrolment_id}/visits/{visit_key}/signature",
 }
 
 

@@ -205,8 +205,12 @@ def flag_message(form: Form, flag: dict[str, Any], locale: str = "en") -> str:
         return f"edit check {flag.get('check')} raised a query"
     if flag.get("kind") == "expected_range":
         low, high, unit = flag.get("low"), flag.get("high"), flag.get("unit") or ""
-        bounds = f"{low if low is not None else '…'} to {high if high is not None else '…'}"
-        return f"outside the expected range ({bounds} {unit}): confirm it".replace(" )", ")")
+        low_text = "…" if low is None else f"{low:g}"
+        high_text = "…" if high is None else f"{high:g}"
+        if locale == "zh-CN":
+            return f"超出预期范围（{low_text}–{high_text} {unit}）：请确认".replace(" ）", "）")
+        bounds = f"{low_text} to {high_text} {unit}".strip()
+        return f"outside the expected range ({bounds}): confirm it"
     return str(flag)
 
 

@@ -15,6 +15,8 @@ from trialdesk.web.rooms.accounts import api as accounts_api
 from trialdesk.web.rooms.accounts import pages as sign_in
 from trialdesk.web.rooms.accounts import users
 from trialdesk.web.rooms.audit import pages as audit_pages
+from trialdesk.web.rooms.conduct import api as conduct_api
+from trialdesk.web.rooms.conduct import form_page, participants, visit_page
 from trialdesk.web.rooms.dashboard import pages as dashboard
 from trialdesk.web.rooms.leads import api as leads_api
 from trialdesk.web.rooms.leads import pages as leads_pages
@@ -54,5 +56,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     log.api,
     consent_forms.router,
     consent_forms.api,
+    participants.router,
+    visit_page.router,
+    form_page.router,
+    conduct_api.router,
     audit_pages.router,
 )
