@@ -202,18 +202,24 @@ def test_from_the_injection_to_a_signed_week_4_that_lapses_on_a_change(
     assert week_4["can_sign"] and week_4["signature"] is None
 
     sign = at(pid, "W4") + "/signature"
+    reviewed = week_4["content_digest"]
+    signing = {"password": PASSWORD, "reviewed": reviewed}
     with nothing_stored(store):
-        refused(coordinator.post(sign, {"password": PASSWORD}), 403, None, "may not")
+        refused(coordinator.post(sign, signing), 403, None, "may not")
+        # the investigator signs what they reviewed: data changed since are not signed
+        refused(investigator.post(sign, {**signing, "reviewed": "0" * 64}), 409, "version",
+                "reload")  # fmt: skip
     before = rows(store)
-    refused(investigator.post(sign, {"password": "wrong"}), 422, "password", "not correct")
+    refused(investigator.post(sign, {**signing, "password": "wrong"}), 422, "password",
+            "not correct")  # fmt: skip
     assert {k: v for k, v in rows(store).items() if k != "audit_log"} == {
         k: v for k, v in before.items() if k != "audit_log"
     }  # the wrong password is counted (and audited), nothing is signed
-    signed = ok(investigator.post(sign, {"password": PASSWORD}), 201)
+    signed = ok(investigator.post(sign, signing), 201)
     assert signed["current"] and not signed["lapsed"]
     assert signed["signed_by"] == "investigator" and signed["meaning"] == "visit data review"
     with nothing_stored(store):
-        refused(investigator.post(sign, {"password": PASSWORD}), 422, "visit", "already")
+        refused(investigator.post(sign, signing), 422, "visit", "already")
 
     joints = ok(coordinator.get(at(pid, "W4", "joint_counts")))
     changed = {"values": {**JOINTS, "tjc28": 9}, "complete": True, "version": joints["version"]}
@@ -227,7 +233,13 @@ def test_from_the_injection_to_a_signed_week_4_that_lapses_on_a_change(
     assert lapsed["signed_at"] == signed["signed_at"]  # kept, shown as no longer current
     calendar = {v["key"]: v for v in ok(coordinator.get(at(pid)))["calendar"]}
     assert calendar["W4"]["signature"]["lapsed"]
-    assert ok(investigator.post(sign, {"password": PASSWORD}), 201)["current"]  # signed again
+    with nothing_stored(store):  # what was reviewed before the change is not what is there
+        refused(investigator.post(sign, signing), 409, "version", "reload")
+    again = {
+        "password": PASSWORD,
+        "reviewed": ok(investigator.get(at(pid, "W4")))["content_digest"],
+    }
+    assert ok(investigator.post(sign, again), 201)["current"]  # signed again
 
 
 def test_a_monitor_reads_every_page_of_data_but_writes_nothing(
@@ -244,7 +256,7 @@ def test_a_monitor_reads_every_page_of_data_but_writes_nothing(
         ("PUT", at(pid, "W4", "joint_counts"), {"values": JOINTS}),
         ("PUT", at(pid, "W4") + "/date", {"date": W4_ON}),
         ("POST", at(pid, "W1") + "/missed", {"reason": "unwell"}),
-        ("POST", at(pid, "W4") + "/signature", {"password": PASSWORD}),
+        ("POST", at(pid, "W4") + "/signature", {"password": PASSWORD, "reviewed": "0" * 64}),
         ("POST", at(pid) + "/logs/concomitant_medications", {"values": MEDICATION}),
         ("PUT", at(pid) + "/logs/concomitant_medications/1", {"values": {}, "version": 1}),
         ("POST", at(pid) + "/end", {"term": "LOST TO FOLLOW-UP", "ended_on": "2026-05-01"}),
@@ -262,7 +274,7 @@ WRITES = [
     ("PUT", "/logs/concomitant_medications/1", {"values": MEDICATION, "version": 1}),
     ("PUT", "/visits/W8/date", {"date": "2026-05-11"}),
     ("POST", "/visits/W1/missed", {"reason": "participant unwell"}),
-    ("POST", "/visits/W4/signature", {"password": PASSWORD}),
+    ("POST", "/visits/W4/signature", {"password": PASSWORD, "reviewed": "0" * 64}),
     ("POST", "/end", {"term": "LOST TO FOLLOW-UP", "ended_on": "2026-05-01"}),
 ]
 
@@ -414,7 +426,7 @@ def test_a_missed_visit_and_its_refusals(at_week_4: int, store: Store, coordinat
 
 def test_signature_refusals(at_week_4: int, store: Store, investigator: Api) -> None:
     pid = at_week_4
-    password = {"password": PASSWORD}
+    password = {"password": PASSWORD, "reviewed": "0" * 64}
     for key, status, field, words in (
         ("W4", 422, "forms", "complete every form first"),  # nothing entered at week 4 yet
         ("W1", 404, None, "not recorded"),  # did not take place

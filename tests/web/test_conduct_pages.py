@@ -122,9 +122,10 @@ def test_scores_appear_and_a_signature_lapses_on_change(
     with store.read() as session:
         rows = [(r.form_id, r.status.value, r.visit_key) for r in session.query(FormRecord)]
     assert "Sign the visit" in page, rows
-    signed = _post(
-        investigator, f"{visit}/signature", {"password": "correct horse battery staple"}, visit
-    )
+    reviewed = re.search(r'name="reviewed" value="([0-9a-f]{64})"', page)
+    assert reviewed
+    signing = {"password": "correct horse battery staple", "reviewed": reviewed.group(1)}
+    signed = _post(investigator, f"{visit}/signature", signing, visit)
     assert signed.status_code == 303, signed.text
     assert ">signed<" in investigator.get(visit).text
     # a coordinator cannot sign
@@ -143,6 +144,9 @@ def test_scores_appear_and_a_signature_lapses_on_change(
     assert re.search(r'data-item="das28_crp"><strong class="derived-value">4.66<', scores)
     page = investigator.get(visit).text
     assert "signature lapsed" in page and "Sign the visit" in page
+    # the page read before the change does not sign the data as they are now
+    refused = _post(investigator, f"{visit}/signature", signing, visit)
+    assert refused.status_code == 409 and "changed by someone else" in refused.text
     # a stale copy of the form is told to reload
     stale = _post(coordinator, f"{visit}/forms/joint_counts", change)
     assert stale.status_code == 409 and "reload" in stale.text.lower()

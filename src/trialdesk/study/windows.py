@@ -108,8 +108,8 @@ def visit_status(
         return VisitStatus.MISSED
     if visit.kind is not VisitKind.SCHEDULED:
         return VisitStatus.NOT_DUE
-    if window is None:
-        return VisitStatus.AWAITING_DAY1
+    if window is None:  # no day 1: awaited, unless participation ended before it
+        return VisitStatus.NOT_DUE if ended_on is not None else VisitStatus.AWAITING_DAY1
     start, end = window
     if ended_on is not None:
         return VisitStatus.MISSED if end < ended_on else VisitStatus.NOT_DUE

@@ -92,7 +92,7 @@ def end_participation(
         terms = ", ".join(t.value for t in EndTerm)
         raise InputError(f"{term!r} is not a disposition term ({terms})", field="term") from None
     why = plain_text(reason, "reason", REASON_MAX, one_line=True)
-    participant = participant_or_404(session, enrolment_id, for_update=True)
+    participant = participant_or_404(session, enrolment_id, for_update=True, study=study)
     if participant.disposition is not None:
         d = participant.disposition
         raise ConflictError(
@@ -136,7 +136,7 @@ def end_participation(
         # the enrolment and the candidate say so too, as screening has always recorded it
         withdraw(
             session, actor=actor, candidate_id=participant.candidate.id, expected_version=None,
-            withdrawn_on=ended_on, reason=why or term.label, now=now,
+            withdrawn_on=ended_on, reason=why or term.label, now=now, today=today,
         )  # fmt: skip
     row = Disposition(
         enrolment_id=participant.id, term=term.value, ended_on=ended_on, reason=why,
@@ -162,6 +162,19 @@ def _termination_visit(
                          field="termination_visit_on")  # fmt: skip
     if not enrolled_on <= on <= site_today(schedule, now):
         raise InputError("must be between enrolment and today", field="termination_visit_on")
+    recorded = session.scalars(
+        select(VisitRecord).where(
+            VisitRecord.enrolment_id == enrolment_id, VisitRecord.visit_id == visit.id
+        )
+    ).first()
+    if recorded is not None:  # dated on its own page already: that is the visit
+        if recorded.visit_date != on:
+            when = recorded.visit_date.isoformat() if recorded.visit_date else "as not done"
+            raise InputError(
+                f"{visit.name} is recorded already ({when}): give that date or leave it blank",
+                field="termination_visit_on",
+            )
+        return recorded
     record = VisitRecord(
         enrolment_id=enrolment_id, visit_id=visit.id, occurrence=1, visit_date=on,
         recorded_at=now, recorded_by=actor,

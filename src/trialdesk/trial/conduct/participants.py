@@ -44,7 +44,7 @@ class Participant:
 
 
 def _participants(
-    session: Session, *where: ColumnElement[bool], for_update: bool = False
+    session: Session, *where: ColumnElement[bool], fresh: bool = False
 ) -> list[Participant]:
     query = (
         select(Enrolment, Candidate, Disposition)
@@ -53,18 +53,29 @@ def _participants(
         .where(*where)
         .order_by(Enrolment.subject_number)
     )
-    if for_update:
-        # the candidate row is the participant's lock: every write to their data takes it
-        query = query.with_for_update(of=Candidate).execution_options(populate_existing=True)
+    if fresh:  # what this session read before is read again
+        query = query.execution_options(populate_existing=True)
     return [Participant(e, c, d) for e, c, d in session.execute(query)]
 
 
 def participant_or_404(
-    session: Session, enrolment_id: int, *, for_update: bool = False
+    session: Session, enrolment_id: int, *, for_update: bool = False, study: Study | None = None
 ) -> Participant:
+    """The participant (``study``: theirs must be it). ``for_update`` takes their lock
+    first, the candidate row (every write to their data takes it), and reads them after
+    it: on PostgreSQL a locking read sees a newer version of the locked row only, so what
+    else the previous holder committed (an end of participation) is read by a statement
+    of its own."""
     if 1 <= enrolment_id <= MAX_ROW_ID:
-        found = _participants(session, Enrolment.id == enrolment_id, for_update=for_update)
-        if found:
+        if for_update:
+            session.execute(
+                select(Candidate.id)
+                .join(Enrolment, Enrolment.candidate_id == Candidate.id)
+                .where(Enrolment.id == enrolment_id)
+                .with_for_update(of=Candidate)
+            )
+        found = _participants(session, Enrolment.id == enrolment_id, fresh=for_update)
+        if found and (study is None or found[0].enrolment.study_id == study.id):
             return found[0]
     raise NotFoundError(f"no participant {enrolment_id}")
 

@@ -19,12 +19,13 @@ from trialdesk.errors import InputError
 from trialdesk.study.loader import Study
 from trialdesk.trial.accounts.login import PasswordCheck
 from trialdesk.trial.accounts.models import Signature, User
-from trialdesk.trial.accounts.signatures import Meaning, Signed, is_current, sign
+from trialdesk.trial.accounts.signatures import Meaning, Signed, digest_of, is_current, sign
 from trialdesk.trial.conduct.models import FormRecord, FormStatus, VisitRecord, VisitSignature
 from trialdesk.trial.conduct.participants import Participant, participant_or_404
 from trialdesk.trial.conduct.visits import scheduled_visit, visit_record_or_404
 from trialdesk.trial.store import audit
 from trialdesk.trial.store.db import Session
+from trialdesk.trial.store.stale import StaleError
 
 __all__ = ["VisitSignatureState", "sign_visit", "visit_content", "visit_signature_state"]
 
@@ -59,10 +60,12 @@ def visit_content(
 
 @dataclass(frozen=True)
 class VisitSignatureState:
-    """The visit's newest signature and whether the data are still what was signed."""
+    """The visit's newest signature, whether the data are still what was signed, and the
+    digest of the data as they stand (what a signature given now would vouch for)."""
 
     signature: Signature | None
     current: bool
+    digest: str
 
     @property
     def lapsed(self) -> bool:
@@ -78,10 +81,12 @@ def visit_signature_state(
         .order_by(VisitSignature.id.desc())
         .limit(1)
     ).first()
-    if newest is None:
-        return VisitSignatureState(None, False)
     content = visit_content(session, participant, record)
-    return VisitSignatureState(newest.signature, is_current(newest.signature, content))
+    if newest is None:
+        return VisitSignatureState(None, False, digest_of(content))
+    return VisitSignatureState(
+        newest.signature, is_current(newest.signature, content), digest_of(content)
+    )
 
 
 def sign_visit(
@@ -95,9 +100,12 @@ def sign_visit(
     now: datetime,
     occurrence: int = 1,
     checked: PasswordCheck | None = None,
+    reviewed: str | None = None,
 ) -> Signature:
-    """Sign a visit that took place and whose forms are all complete."""
-    participant = participant_or_404(session, enrolment_id, for_update=True)
+    """Sign a visit that took place and whose forms are all complete. ``reviewed``: the
+    digest of the content the signer was shown (``VisitSignatureState.digest``); if the
+    data changed since, nothing is signed and the signer is told to review them again."""
+    participant = participant_or_404(session, enrolment_id, for_update=True, study=study)
     visit = scheduled_visit(study, visit_id)
     record = visit_record_or_404(session, participant, visit_id, occurrence)
     if record.visit_date is None:
@@ -121,6 +129,8 @@ def sign_visit(
     if state.current:
         raise InputError("the visit is signed already, and nothing changed since", field="visit")
     content = visit_content(session, participant, record)
+    if reviewed is not None and reviewed != digest_of(content):
+        raise StaleError(f"{visit.name}'s data")
     subject = f"participant {participant.subject_number}, visit {record.key}"
     (signature,) = sign(
         session, signer=signer, password=password, meaning=Meaning.VISIT,

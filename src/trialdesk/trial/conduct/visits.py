@@ -21,7 +21,7 @@ from trialdesk.trial.conduct.models import VisitRecord
 from trialdesk.trial.conduct.participants import Participant, participant_or_404
 from trialdesk.trial.store import audit
 from trialdesk.trial.store.db import Session
-from trialdesk.trial.store.stale import check_version
+from trialdesk.trial.store.stale import StaleError, check_version
 from trialdesk.trial.store.text import REASON_MAX, plain_text, reason_text
 from trialdesk.trial.store.values import as_utc
 
@@ -64,6 +64,14 @@ def visit_record_or_404(
     return found
 
 
+def _check_unchanged(existing: VisitRecord, expected_version: int | None) -> None:
+    """Version 0: the page was opened before the visit was recorded, so someone else
+    recorded it since (None: the caller did not read it first, as the simulator)."""
+    if expected_version == 0:
+        raise StaleError(f"visit {existing.key} (recorded meanwhile by {existing.recorded_by})")
+    check_version(existing, expected_version, f"visit {existing.key}")
+
+
 def _checked_date(
     study: Study, participant: Participant, visit: Visit, on: date, today: date
 ) -> None:
@@ -103,7 +111,7 @@ def record_visit(
     """Record the date a visit took place; a new unscheduled visit when ``occurrence`` is
     None for an unscheduled visit. A date already recorded is changed only with a reason."""
     now = as_utc(now)
-    participant = participant_or_404(session, enrolment_id, for_update=True)
+    participant = participant_or_404(session, enrolment_id, for_update=True, study=study)
     visit = scheduled_visit(study, visit_id)
     if visit.anchor is not None:
         raise InputError(
@@ -118,6 +126,8 @@ def record_visit(
             )
         )
         occurrence = (last or 0) + 1
+    elif visit.kind is not VisitKind.UNSCHEDULED and occurrence not in (None, 1):
+        raise NotFoundError(f"{visit.name} takes place once: there is no {visit_id}#{occurrence}")
     occurrence = occurrence or 1
     existing = session.scalars(
         select(VisitRecord).where(
@@ -135,7 +145,7 @@ def record_visit(
         session.flush()
         audit.created(session, record, actor=actor, fields=fields_of(record), reason=why, at=now)
         return record
-    check_version(existing, expected_version, f"visit {existing.key}")
+    _check_unchanged(existing, expected_version)
     if existing.visit_date is not None and existing.visit_date != on and why is None:
         raise InputError("give the reason for changing the visit's date", field="reason")
     before = fields_of(existing)
@@ -160,7 +170,7 @@ def mark_missed(
     """Record that a scheduled visit did not take place, and why."""
     now = as_utc(now)
     why = reason_text(reason)
-    participant = participant_or_404(session, enrolment_id, for_update=True)
+    participant = participant_or_404(session, enrolment_id, for_update=True, study=study)
     visit = scheduled_visit(study, visit_id)
     if visit.kind is not VisitKind.SCHEDULED or visit.anchor is not None:
         raise InputError(
@@ -182,7 +192,7 @@ def mark_missed(
         session.flush()
         audit.created(session, record, actor=actor, fields=fields_of(record), reason=why, at=now)
         return record
-    check_version(existing, expected_version, f"visit {existing.key}")
+    _check_unchanged(existing, expected_version)
     if existing.visit_date is not None:
         raise InputError(
             f"{visit.name} took place on {existing.visit_date.isoformat()}: correct its date "

@@ -273,8 +273,10 @@ def withdraw(
     withdrawn_on: date,
     reason: str | None,
     now: datetime,
+    today: date | None = None,
 ) -> Enrolment:
-    """Record a participant's withdrawal; the enrolment and everything before it stay."""
+    """Record a participant's withdrawal; the enrolment and everything before it stay.
+    ``today``: the site's date (the conduct half judges every date on it), else UTC's."""
     now = as_utc(now)
     why = reason_text(reason)
     candidate = candidate_or_404(session, candidate_id, for_update=True)
@@ -284,7 +286,7 @@ def withdraw(
             f"only an enrolled participant can withdraw ({candidate.status.value})", field="status"
         )
     row = session.scalars(select(Enrolment).where(Enrolment.candidate_id == candidate.id)).one()
-    if withdrawn_on > now.date():
+    if withdrawn_on > (today or now.date()):
         raise InputError("is in the future", field="withdrawn_on")
     if withdrawn_on < row.enrolled_at.date():
         raise InputError("is before the enrolment date", field="withdrawn_on")

@@ -287,7 +287,7 @@ async def sign_visit(
     with store_of(request).read() as session:  # an unknown visit: 404 before the password
         study = study_of_participant(request, session, enrolment_id)
         key = _visit(session, study, enrolment_id, visit_key, _clock(study)[1]).row.key
-    await sign_visit_data(request, enrolment_id, key, body.password)
+    await sign_visit_data(request, enrolment_id, key, body.password, body.reviewed)
     with store_of(request).read() as session:
         view = _visit(session, study, enrolment_id, key, _clock(study)[1])
         signed = signature_out(view.signature)

@@ -124,6 +124,9 @@ class MissedIn(Strict):
 
 class SignatureIn(Strict):
     password: Annotated[str, Field(max_length=1024)]
+    reviewed: Annotated[str, Field(max_length=64)] = Field(
+        description="the visit's `content_digest` as read: what the investigator reviewed"
+    )
 
 
 class EndIn(Strict):
@@ -330,6 +333,10 @@ class VisitOut(BaseModel):
     forms: list[FormDueOut]
     can_sign: bool
     signature: SignatureOut | None
+    content_digest: str | None = Field(
+        description="SHA-256 of the visit's data as they stand (null: it has not taken "
+        "place): a signature sends it back as `reviewed`, and is refused if they changed"
+    )
 
 
 def visit_out(view: VisitView) -> VisitOut:
@@ -349,6 +356,7 @@ def visit_out(view: VisitView) -> VisitOut:
             for form, r in view.forms
         ],
         can_sign=view.can_sign, signature=signature_out(view.signature),
+        content_digest=view.signature.digest if view.signature is not None else None,
     )  # fmt: skip
 
 

@@ -136,7 +136,10 @@ async def sign_visit_data(request: Request, enrolment_id: RowId, visit_key: str)
     visit_key = visit_key[:48]
     form = await request.form()
     try:
-        await sign_visit(request, enrolment_id, visit_key, forms.text(form, "password", 1024))
+        await sign_visit(
+            request, enrolment_id, visit_key, forms.text(form, "password", 1024),
+            reviewed=forms.text(form, "reviewed", 64),
+        )  # fmt: skip
     except TrialdeskError as error:
         refused = _refused(request, enrolment_id, visit_key, "signature")
         response: Response = refused(errors_of(error), posted_values(form), status_of(error))

@@ -17,8 +17,9 @@ __all__ = ["sign_visit"]
 
 
 async def sign_visit(
-    request: Request, enrolment_id: int, visit_key: str, password: str
+    request: Request, enrolment_id: int, visit_key: str, password: str, reviewed: str
 ) -> Signature:
+    """Sign the visit's data as the signer was shown them (``reviewed``: their digest)."""
     visit_id, occurrence = visit_of_key(visit_key)
 
     def act(session: Session, signer: User, checked: PasswordCheck) -> Signature:
@@ -26,7 +27,7 @@ async def sign_visit(
             session, signer=signer, password=password,
             study=study_of_participant(request, session, enrolment_id),
             enrolment_id=enrolment_id, visit_id=visit_id, occurrence=occurrence, now=now(),
-            checked=checked,
+            checked=checked, reviewed=reviewed,
         )  # fmt: skip
 
     return await signing.sign(request, password, act)
