@@ -3,7 +3,8 @@
 Each value is read by its item's type, converted to the item's UCUM unit when typed in
 another one, refused outside the item's plausible range (an impossible value is never
 stored) and flagged outside its expected range (kept, for a query). Numbers stay
-decimal text from end to end, so no float rounds a value on its way to the store.
+decimal text from end to end, so no float rounds a value on its way to the store; a
+converted one keeps the significant digits that were typed.
 Errors name the item as their field.
 """
 
@@ -14,7 +15,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from trialdesk.clinical.units import canonical_unit, convert
@@ -108,7 +109,19 @@ def _converted(number: Decimal, unit: str | None, item: Item) -> Decimal:
         raise InputError(exc.message, field=item.id) from None
     if (scale, offset) == (1.0, 0.0):
         return number
-    return number * Decimal(repr(scale)) + Decimal(repr(offset))
+    exact = number * Decimal(repr(scale)) + Decimal(repr(offset))
+    return _as_precise_as(exact, number)
+
+
+def _as_precise_as(value: Decimal, typed: Decimal) -> Decimal:
+    """A converted value with as many significant digits as were typed (two at least):
+    150 [lb_av] is 68.0 kg, not 68.0388555 kg, and 16 kPa is 120 mm[Hg]; a conversion
+    adds no precision the measurement did not have (what was typed is kept beside it)."""
+    if value == 0:
+        return value
+    digits = max(len(typed.as_tuple().digits), 2)
+    step = Decimal(1).scaleb(value.adjusted() - digits + 1)
+    return value.quantize(step, rounding=ROUND_HALF_UP)
 
 
 def _in_range(number: Decimal, item: Item) -> ItemValue:
