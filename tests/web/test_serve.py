@@ -3,7 +3,9 @@ setup link; the link creates the first admin once; a second start prints none.""
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -12,6 +14,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from trialdesk.study.loader import BUNDLED
 
 LINK = re.compile(r"http://127\.0\.0\.1:\d+/setup/[\w-]+")
 
@@ -22,10 +26,10 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _serve(db: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
+def _serve(db: Path, port: int, log: Path, *extra: str) -> subprocess.Popen[bytes]:
     exe = Path(sys.executable).with_name("trialdesk")
     proc = subprocess.Popen(
-        [str(exe), "serve", "--port", str(port), "--database-url", f"sqlite:///{db}"],
+        [str(exe), "serve", "--port", str(port), "--database-url", f"sqlite:///{db}", *extra],
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
     )
@@ -81,3 +85,37 @@ def test_first_start_prints_a_setup_link_that_works_once(tmp_path: Path) -> None
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+EYE_STUDY = Path(__file__).resolve().parents[1] / "data" / "studies" / "NCT09900001"
+
+
+def test_a_study_folder_is_served_beside_the_bundled_ones(tmp_path: Path) -> None:
+    """A site's own copy of a bundled study replaces it: here with 40 places."""
+    copy = tmp_path / "NCT06947746"
+    shutil.copytree(BUNDLED / "NCT06947746", copy)
+    record = json.loads((copy / "ctgov.json").read_text())
+    record["protocolSection"]["designModule"]["enrollmentInfo"]["count"] = 40
+    (copy / "ctgov.json").write_text(json.dumps(record))
+    db, port = tmp_path / "trialdesk.db", _free_port()
+    log = tmp_path / "serve.log"
+    proc = _serve(db, port, log, "--study", str(EYE_STUDY), "--study", str(copy))
+    try:
+        base = f"http://127.0.0.1:{port}"
+        served = {s["nct_id"]: s for s in httpx.get(f"{base}/api/studies").json()}
+        assert set(served) == {"NCT06947746", "NCT09900001"}, log.read_text()
+        page = httpx.get(f"{base}/studies/NCT06947746").text
+        assert served["NCT06947746"]["enrollment"].startswith("40 ") and "40 participants" in page
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def test_a_study_folder_that_does_not_load_stops_the_start(tmp_path: Path) -> None:
+    exe = Path(sys.executable).with_name("trialdesk")
+    done = subprocess.run(
+        [str(exe), "serve", "--port", str(_free_port()), "--database-url",
+         f"sqlite:///{tmp_path / 'x.db'}", "--study", str(tmp_path / "missing")],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2 and "missing" in done.stderr

@@ -328,12 +328,20 @@ def serve(
     workers: Annotated[
         int, typer.Option(min=1, help="Worker processes (one per core is a good start).")
     ] = 1,
+    study: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="A study folder to serve beside the bundled ones (repeatable; one with a "
+            "bundled study's id replaces it)."
+        ),
+    ] = None,
 ) -> None:
     """Run the web application: public trial pages and self-check, and the staff app."""
     from trialdesk.web.serve import serve as run  # late: the web stack is heavy to import
 
     try:
-        run(host, port, database_url, out, secure_cookies, workers)
+        folders = [str(f) for f in study or []]
+        run(host, port, database_url, out, secure_cookies, workers, folders)
     except TrialdeskError as error:
         raise fail(error) from None
 

@@ -11,23 +11,37 @@ from __future__ import annotations
 import gc
 import os
 import secrets
+from collections.abc import Sequence
+from pathlib import Path
 
 import uvicorn
 from fastapi import FastAPI
 from rich.console import Console
 
+from trialdesk.study.loader import Study, load_study
 from trialdesk.trial import accounts
 from trialdesk.trial.store.db import Store, database_url, open_store
-from trialdesk.web.app import create_app
+from trialdesk.web.app import bundled_studies, create_app
 from trialdesk.web.deps import now
 from trialdesk.web.warm import warm_up
 
-__all__ = ["serve", "setup_link", "app_from_environment"]
+__all__ = ["app_from_environment", "serve", "served_studies", "setup_link"]
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 SECRET_ENV = "TRIALDESK_SECRET_KEY"
 SECURE_ENV = "TRIALDESK_SECURE_COOKIES"
 URL_ENV = "TRIALDESK_DATABASE_URL"
+STUDIES_ENV = "TRIALDESK_STUDIES"  # study folders served beside the bundled ones
+
+
+def served_studies(folders: Sequence[str]) -> dict[str, Study]:
+    """The bundled studies, and the study folders given (one with a bundled study's id
+    replaces it: a site's own copy of the protocol)."""
+    studies = bundled_studies()
+    for folder in folders:
+        study = load_study(folder)
+        studies[study.id] = study
+    return studies
 
 
 def setup_link(store: Store, base: str) -> str | None:
@@ -40,8 +54,10 @@ def setup_link(store: Store, base: str) -> str | None:
 
 def app_from_environment() -> FastAPI:
     """The app as one uvicorn worker builds it (the store is already migrated)."""
+    folders = [f for f in os.environ.get(STUDIES_ENV, "").split(os.pathsep) if f]
     app = create_app(
         open_store(os.environ[URL_ENV], migrate=False),
+        studies=served_studies(folders),
         secret_key=os.environ[SECRET_ENV].encode(),
         secure_cookies=os.environ.get(SECURE_ENV) == "1",
     )
@@ -60,8 +76,11 @@ def serve(
     console: Console,
     secure_cookies: bool | None = None,
     workers: int = 1,
+    study_folders: Sequence[str] = (),
 ) -> None:
     url = database_url(url)
+    served = served_studies(study_folders)  # a folder that does not load stops here
+    console.print(f"studies: {', '.join(sorted(served))}")
     store = open_store(url)
     console.print(f"trial store: [bold]{store.url}[/] (migrated)")
     link = setup_link(store, f"http://{host}:{port}")
@@ -75,6 +94,7 @@ def serve(
     secure = host not in LOOPBACK if secure_cookies is None else secure_cookies
     os.environ[URL_ENV] = url
     os.environ[SECURE_ENV] = "1" if secure else "0"
+    os.environ[STUDIES_ENV] = os.pathsep.join(str(Path(f).resolve()) for f in study_folders)
     os.environ.setdefault(SECRET_ENV, secrets.token_urlsafe(32))
     console.print(f"trialdesk at [bold]http://{host}:{port}[/]  (Ctrl+C stops it)")
     uvicorn.run(
