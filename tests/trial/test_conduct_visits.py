@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import text
 
-from trialdesk.errors import InputError, NotFoundError
+from trialdesk.errors import FieldErrors, InputError, NotFoundError
 from trialdesk.study.windows import VisitStatus
 from trialdesk.trial.conduct import disposition, visits
 from trialdesk.trial.conduct.calendar import calendar
@@ -21,7 +21,7 @@ from trialdesk.trial.conduct.participants import participant_or_404
 from trialdesk.trial.store.db import Store
 from trialdesk.trial.store.stale import StaleError
 
-from .conduct_helpers import LATER, enrolled, inject, visit_on
+from .conduct_helpers import LATER, enrolled, inject, save, visit_on
 from .screening_helpers import STUDY
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -159,3 +159,17 @@ def test_a_write_waiting_for_the_lock_sees_the_end_committed_before_it(
     for t in threads:
         t.join(30)
     assert len(failures) == 1 and "after participation ended" in str(failures[0])
+
+
+def test_an_edit_check_reads_its_own_visit_not_another_of_the_same_day(store: Store) -> None:
+    _, (pid,) = enrolled(store)
+    inject(store, pid)
+    on = date(2026, 4, 13)
+    visit_on(store, pid, "W4", on)
+    unscheduled = _record(store, pid, "UNS", on)
+    vitals = {"sysbp": 150, "diabp": 95, "pulse": 72, "temp": "36.6", "weight": "61.5"}
+    save(store, pid, "vital_signs", vitals, visit=unscheduled.key)  # type: ignore[attr-defined]
+    upside_down = {**vitals, "sysbp": 100, "diabp": 120}
+    with pytest.raises(FieldErrors) as refused:
+        save(store, pid, "vital_signs", upside_down, visit="W4")
+    assert {e.field for e in refused.value.errors} == {"diabp", "sysbp"}

@@ -51,13 +51,24 @@ def _fact(study: Study, item: Item, value: Any, on: date | None, where: str) -> 
     )  # fmt: skip
 
 
-def facts_of(study: Study, data: ParticipantForms, participant: Participant) -> PatientRecord:
-    """The participant's entered values that name a concept, as a record of facts."""
+def facts_of(
+    study: Study, data: ParticipantForms, participant: Participant, visit_key: str | None = None
+) -> PatientRecord:
+    """The participant's entered values that name a concept, as a record of facts dated
+    by their visit. ``visit_key``: as an edit check at that visit reads them: its own
+    forms, the log forms, and the visits dated by an anchor (day 1's, screening's) that a
+    rule may name; never another visit of the same date, which a rule reading "this
+    visit's date" would take for this visit's."""
     facts: list[Fact] = []
+    own = data.visit_dates.get(visit_key) if visit_key not in (None, LOG) else None
+    anchored = _anchored_visits(study)
     for (key, form_id, row), values in sorted(data.forms.items()):
         form = study.forms.get(form_id)
         on = data.visit_dates.get(key) if key != LOG else None
         if form is None:
+            continue
+        elsewhere = visit_key is not None and key not in (visit_key, LOG)
+        if elsewhere and (key.partition("#")[0] not in anchored or (own is not None and on == own)):
             continue
         for item in form.items:
             if item.concept is None:
@@ -75,6 +86,11 @@ def facts_of(study: Study, data: ParticipantForms, participant: Participant) -> 
     )
 
 
+def _anchored_visits(study: Study) -> frozenset[str]:
+    schedule = study.schedule
+    return frozenset(v.id for v in schedule.visits if v.anchor) if schedule else frozenset()
+
+
 def run_checks(
     study: Study,
     form: Form,
@@ -86,7 +102,7 @@ def run_checks(
     the failed warnings as (item, flag)."""
     if not form.checks:
         return [], []
-    record = facts_of(study, data, participant)
+    record = facts_of(study, data, participant, visit_key)
     dates: dict[str, date | None] = {
         name: participant.candidate.date_of(name) for name in study.participant.anchors
     }
