@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test check bench clean
+.PHONY: demo demo-trial test check bench clean
 
 $(BIN)/trialdesk: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,14 @@ $(BIN)/trialdesk: pyproject.toml
 
 demo: $(BIN)/trialdesk
 	$(BIN)/trialdesk screen examples/ --screening-date 2026-03-02 --baseline-date 2026-03-16 --target-knee right
+
+# A simulated trial to look around in the browser: 15 invented participants (the study's
+# enrolment target) in ./demo-trial.db, then the web app; sign in with the account and the
+# demo-only password the first command prints.
+demo-trial: $(BIN)/trialdesk
+	rm -f demo-trial.db demo-trial.db-wal demo-trial.db-shm
+	$(BIN)/trialdesk trial simulate --participants 15 --seed 1 --database-url sqlite:///./demo-trial.db
+	$(BIN)/trialdesk serve --database-url sqlite:///./demo-trial.db
 
 check: $(BIN)/trialdesk
 	$(BIN)/ruff check src tests benchmarks

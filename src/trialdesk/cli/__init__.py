@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 
 from trialdesk.cli.options import DATE_HELP, KNEE_HELP, PARAM_HELP, given_options
-from trialdesk.cli.trial import audit_app, db_app, user_app
+from trialdesk.cli.trial import audit_app, db_app, trial_app, user_app
 from trialdesk.errors import InputError, TrialdeskError
 
 app = typer.Typer(
@@ -29,6 +29,7 @@ app.add_typer(study_app, name="study")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(db_app, name="db")
+app.add_typer(trial_app, name="trial")
 
 out = Console()
 err = Console(stderr=True)

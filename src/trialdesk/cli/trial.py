@@ -1,5 +1,6 @@
 """Command-line sub-apps for the trial store, mounted by the main CLI as
-``trialdesk user ...``, ``trialdesk audit ...`` and ``trialdesk db ...``.
+``trialdesk user ...``, ``trialdesk audit ...``, ``trialdesk db ...`` and
+``trialdesk trial ...``.
 
 As in the main CLI, a TrialdeskError is one clear line on stderr and exit code 2.
 Changes made here are audited with actor "system" and the OS user in the reason.
@@ -11,7 +12,7 @@ import getpass
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -22,9 +23,14 @@ from trialdesk.trial import accounts
 from trialdesk.trial.accounts.roles import Role
 from trialdesk.trial.store.db import Session, Store, open_store
 
+if TYPE_CHECKING:  # the simulation is imported when it is run: the CLI starts fast
+    from trialdesk.trial.simulate.run import Simulation
+
 user_app = typer.Typer(help="Manage staff accounts.", no_args_is_help=True)
 audit_app = typer.Typer(help="Check the audit trail.", no_args_is_help=True)
 db_app = typer.Typer(help="Create and upgrade the trial store's schema.", no_args_is_help=True)
+trial_app = typer.Typer(help="Run a trial in the store: a simulated one, for demos.",
+                        no_args_is_help=True)  # fmt: skip
 
 out = Console()
 err = Console(stderr=True)
@@ -76,6 +82,11 @@ def _audit() -> None:
 @db_app.callback()
 def _db() -> None:
     """Create and upgrade the trial store's schema."""
+
+
+@trial_app.callback()
+def _trial() -> None:
+    """Run a trial in the store: a simulated one, for demos."""
 
 
 def _read_password(password_stdin: bool) -> str:
@@ -292,3 +303,112 @@ def db_revision(
             revision(store.engine, message, autogenerate=autogenerate)
         except TrialdeskError as exc:
             raise _fail(exc) from None
+
+
+@trial_app.command("simulate")
+def trial_simulate(
+    participants: Annotated[
+        int,
+        typer.Option(min=1, help="How many to enrol (at most the study's enrolment target)."),
+    ],
+    seed: Annotated[
+        int, typer.Option(help="Random seed: the same seed and as-of date, the same trial.")
+    ],
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", help="Simulate up to this date, YYYY-MM-DD (default: today at the site)."
+        ),
+    ] = None,
+    study: Annotated[str, typer.Option(help="Bundled study id or a study folder.")] = "NCT06947746",
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Run a synthetic trial into an empty store through the services staff use: candidates
+    screened (some fail, some decline), participants enrolled, injected and followed
+    visit by visit up to the as-of date. Every person is invented. Creates a demo
+    coordinator and investigator to sign in with."""
+    import time
+    from datetime import UTC, datetime
+
+    from rich.progress import MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from trialdesk.cli.options import parse_date
+    from trialdesk.study.loader import load_study
+    from trialdesk.study.windows import site_today
+    from trialdesk.trial.simulate.run import simulate
+
+    try:
+        loaded = load_study(study)
+        today = site_today(loaded.schedule, datetime.now(UTC))  # the one wall-clock read
+        until = parse_date(as_of, "--as-of") or today
+        if until > today:
+            raise InputError(
+                f"{until.isoformat()} is after today at the site ({today.isoformat()}): a "
+                "simulated trial is dated in the past",
+                field="--as-of",
+            )
+    except TrialdeskError as exc:
+        raise _fail(exc) from None
+    started = time.perf_counter()
+    with _store(database_url) as store:
+        with Progress(
+            *Progress.get_default_columns()[:-1],
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+        ) as progress:
+            task = progress.add_task(f"simulating {loaded.id}", total=None)
+            try:
+                result = simulate(
+                    store, loaded, participants=participants, seed=seed, as_of=until,
+                    progress=lambda done, total: progress.update(task, completed=done, total=total),
+                )  # fmt: skip
+            except TrialdeskError as exc:
+                raise _fail(exc) from None
+        shown = store.url
+    _report_simulation(result, shown, time.perf_counter() - started)
+
+
+def _report_simulation(result: Simulation, url: str, seconds: float) -> None:
+    t = result.tally
+    ended = sum(t.ended_early.values())
+    out.print(
+        f"{result.study_id} simulated up to {result.as_of.isoformat()} (seed {result.seed}) "
+        f"into {url} in {seconds:.1f} s",
+        highlight=False,
+    )
+    out.print(
+        f"  {t.candidates} candidates: {t.enrolled} enrolled, {t.screen_failed} screen "
+        f"failures, {t.declined} declined; {t.facts} facts entered, {t.judgments} judgments "
+        "signed",
+        highlight=False,
+    )
+    terms = ", ".join(f"{n} {term.lower()}" for term, n in sorted(t.ended_early.items()))
+    out.print(
+        f"  {t.injected} injected: {t.completed} completed week 24, {ended} ended early"
+        + (f" ({terms})" if terms else "")
+        + f", {t.enrolled - t.completed - ended} taking part",
+        highlight=False,
+    )
+    out.print(f"  {t.visits} follow-up visits, {t.missed} missed; {t.forms} forms saved",
+              highlight=False)  # fmt: skip
+    for note in result.notes:
+        err.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
+    staff = result.staff
+    from trialdesk.trial.simulate.staff import DEMO_PASSWORD
+
+    out.print(f"Look around: trialdesk serve --database-url {url}, then sign in as",
+              highlight=False, soft_wrap=True)  # fmt: skip
+    for username, role in (
+        (staff.coordinator, "coordinator"),
+        (staff.investigator, "investigator"),
+    ):
+        made = "" if username in staff.created else " (an existing account: password unchanged)"
+        out.print(f"  {username} ({role}){made}", highlight=False)
+    if staff.created:
+        out.print(
+            f"  password: [bold]{DEMO_PASSWORD}[/]  [bold yellow]DEMO ONLY:[/] published with "
+            "trialdesk; never use these accounts in a store with real data.",
+            highlight=False,
+        )

@@ -19,7 +19,7 @@ from trialdesk.clinical.calculators import CALCULATORS, Calculator
 from trialdesk.clinical.checks import MissingValueError
 from trialdesk.clinical.units import convert
 from trialdesk.errors import FactError, UnitError
-from trialdesk.study.forms import Form, Item
+from trialdesk.study.forms import Form, Item, ItemRef
 from trialdesk.study.loader import Study
 from trialdesk.trial.conduct.calendar import visit_records
 from trialdesk.trial.conduct.form_data import (
@@ -29,7 +29,7 @@ from trialdesk.trial.conduct.form_data import (
     participant_forms,
 )
 from trialdesk.trial.conduct.item_values import decimal_text
-from trialdesk.trial.conduct.models import LOG, FormRecord, FormStatus
+from trialdesk.trial.conduct.models import LOG, FormRecord, FormStatus, VisitRecord
 from trialdesk.trial.conduct.participants import Participant
 from trialdesk.trial.store import audit
 from trialdesk.trial.store.db import Session
@@ -41,6 +41,13 @@ RECOMPUTED = "recomputed from its inputs"  # the audit reason of a derived value
 # Derived items may read derived items (EULAR response reads the DAS28 at baseline and
 # now): each pass sees the one before, and a chain is at most this deep.
 _MAX_PASSES = 5
+
+# compute_item's results are kept by the item's plan and the values it read: the
+# calculators are pure functions of their inputs, and a recompute (every visit, on every
+# write) reads most values unchanged. Cleared when it grows too big.
+_RESULTS_MAX = 10_000  # a participant's items many times over: what a recompute asks again
+
+_Key = tuple[str, str, int]  # a form at a visit (or a log row): visit key, form id, row
 
 
 def _input_value(value: Any, item: Item | None, unit: str | None, analyte: str | None) -> Any:
@@ -62,6 +69,51 @@ def _stored(result: Decimal | int | str) -> Any:
     return format(result, "f") if isinstance(result, Decimal) else result
 
 
+class _Plan:
+    """How one derived item of a study is computed: its calculator, and for each input
+    the item that feeds it with that item's unit and concept (worked out once)."""
+
+    def __init__(self, study: Study, form: Form, item: Item) -> None:
+        assert item.derived is not None
+        self.calculator: Calculator = CALCULATORS[item.derived.calculator]
+        self.constants = dict(item.derived.constants)
+        self.reads_baseline = any(r.baseline for _, r in item.derived.inputs)
+        self.inputs: list[tuple[str, ItemRef, Item | None]] = []
+        for name, ref in item.derived.inputs:
+            source_form = study.forms.get(ref.form or form.id)
+            source = None
+            if source_form is not None:
+                source = next((i for i in source_form.items if i.id == ref.item), None)
+            self.inputs.append((name, ref, source))
+
+
+class _Plans:
+    """A study's plans, and the forms with derived items due at each of its visits."""
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], _Plan] = {}
+        self.forms: dict[str, list[Form]] = {}
+
+
+_PLANS: dict[int, tuple[Study, _Plans]] = {}
+_RESULTS: dict[tuple[object, ...], dict[str, Any]] = {}
+
+
+def _plans(study: Study) -> _Plans:
+    cached = _PLANS.get(id(study))
+    if cached is None or cached[0] is not study:  # the study, not another at its address
+        cached = _PLANS[id(study)] = (study, _Plans())
+    return cached[1]
+
+
+def _plan(study: Study, form: Form, item: Item) -> _Plan:
+    plans = _plans(study).items
+    found = plans.get((form.id, item.id))
+    if found is None:
+        found = plans[(form.id, item.id)] = _Plan(study, form, item)
+    return found
+
+
 def compute_item(
     study: Study, data: ParticipantForms, where: FormValues, form: Form, item: Item
 ) -> dict[str, Any]:
@@ -69,21 +121,46 @@ def compute_item(
     with ``missing`` (the inputs not entered yet) or ``error`` (a FactError's message)
     when no value could be computed."""
     assert item.derived is not None
-    calculator: Calculator = CALCULATORS[item.derived.calculator]
-    if where.visit_key == data.baseline_key() and any(r.baseline for _, r in item.derived.inputs):
+    plan = _plan(study, form, item)
+    calculator = plan.calculator
+    if plan.reads_baseline and where.visit_key == data.baseline_key():
         # a change from baseline at the baseline visit itself says nothing
         return _record(calculator, {}, not_applicable=True)
-    inputs: dict[str, Any] = {}
+    raws = [
+        where.value(ref.item)  # an item of the same form: the form itself
+        if ref.form is None and not ref.baseline
+        else data.resolve(ref, where.visit_key, form.id, where.row)
+        for _, ref, _ in plan.inputs
+    ]
+    key = (plan, *((type(raw), raw) for raw in raws))
+    try:
+        found = _RESULTS.get(key)
+    except TypeError:  # a value that cannot be a key (none is stored so): not kept
+        return _computed(plan, raws)
+    if found is None:
+        found = _computed(plan, raws)
+        if len(_RESULTS) >= _RESULTS_MAX:
+            _RESULTS.clear()
+        _RESULTS[key] = found
+    copy = dict(found)
+    copy["inputs"] = dict(found["inputs"])
+    if "missing" in found:
+        copy["missing"] = list(found["missing"])
+    return copy
+
+
+def _computed(plan: _Plan, raws: list[Any]) -> dict[str, Any]:
+    calculator = plan.calculator
+    # the values the study fixes for the calculator (WOMAC's response format) come with
+    # the items' values
+    inputs: dict[str, Any] = dict(plan.constants)
     missing: list[str] = []
-    for name, ref in item.derived.inputs:
-        raw = data.resolve(ref, where.visit_key, form.id, where.row)
+    for (name, ref, source), raw in zip(plan.inputs, raws, strict=True):
         spec = calculator.inputs[name]
         if raw is None:
             if not spec.optional:
                 missing.append(str(ref))
             continue
-        source_form = study.forms.get(ref.form or form.id)
-        source = source_form.item(ref.item) if source_form is not None else None
         try:
             inputs[name] = _input_value(raw, source, spec.unit, source.concept if source else None)
         except UnitError as exc:  # the loader refuses such units; a guard, not a path
@@ -130,10 +207,18 @@ def settled(derived: Mapping[str, Any]) -> bool:
 
 def _derived_forms(study: Study, visit_key: str) -> list[Form]:
     """The forms due at a visit that have derived items."""
+    visit_id = visit_key.split("#", 1)[0]
+    known = _plans(study).forms
+    found = known.get(visit_id)
+    if found is None:
+        found = known[visit_id] = _due_derived(study, visit_id)
+    return found
+
+
+def _due_derived(study: Study, visit_id: str) -> list[Form]:
     schedule = study.schedule
     if schedule is None:
         return []
-    visit_id = visit_key.split("#", 1)[0]
     try:
         visit = schedule.visit(visit_id)
     except KeyError:
@@ -141,47 +226,65 @@ def _derived_forms(study: Study, visit_key: str) -> list[Form]:
     return [f for f in (study.forms.get(fid) for fid in visit.forms) if f and f.derived]
 
 
-def _compute_form(study: Study, data: ParticipantForms, where: FormValues, form: Form) -> bool:
-    moved = False
+def _compute_form(
+    study: Study, data: ParticipantForms, where: FormValues, form: Form, moved: set[_Key]
+) -> bool:
+    changed = False
     for item in form.derived:
         new = compute_item(study, data, where, form, item)
         if where.derived.get(item.id) != new:
             where.derived[item.id] = new
-            moved = True
-    return moved
+            changed = True
+    if changed:
+        moved.add((where.visit_key, where.form_id, where.row))
+    return changed
 
 
-def _pass(study: Study, data: ParticipantForms) -> bool:
-    """Compute every derived item once over ``data``; True when anything moved."""
-    moved = False
+def _pass(study: Study, data: ParticipantForms, moved: set[_Key]) -> bool:
+    """Compute every derived item once over ``data``; True when anything moved (each
+    form whose derived values moved is added to ``moved``)."""
+    changed = False
     for key in data.visit_keys():
         for form in _derived_forms(study, key):
             where = data.at(key, form.id)
             if where is None:
                 where = FormValues(key, form.id, 1, {})
                 data.forms[(key, form.id, 1)] = where
-            moved |= _compute_form(study, data, where, form)
+            changed |= _compute_form(study, data, where, form, moved)
     for (key, form_id, _row), where in list(data.forms.items()):
         log_form = study.forms.get(form_id)
         if key == LOG and log_form is not None and log_form.derived:
-            moved |= _compute_form(study, data, where, log_form)
-    return moved
+            changed |= _compute_form(study, data, where, log_form, moved)
+    return changed
 
 
 def recompute(
-    session: Session, study: Study, participant: Participant, *, actor: str, now: datetime
+    session: Session,
+    study: Study,
+    participant: Participant,
+    *,
+    actor: str,
+    now: datetime,
+    data: ParticipantForms | None = None,
 ) -> None:
-    """Recompute and store every derived value of the participant (caller holds the lock)."""
-    data = participant_forms(session, study, participant)
+    """Recompute and store every derived value of the participant (caller holds the lock).
+    ``data``: the participant's forms as stored now, when the caller holds them (a save
+    that keeps them up to date: entry.py); read from the store otherwise. They are kept
+    up to date here too (the records made, the derived values stored)."""
+    if data is None:
+        data = participant_forms(session, study, participant)
+    moved: set[_Key] = set()
     for _ in range(_MAX_PASSES):
-        if not _pass(study, data):
+        if not _pass(study, data, moved):
             break
-    visits = {v.key: v for v in visit_records(session, participant.id)}
+    visits: dict[str, VisitRecord] | None = None
     for (key, form_id, row), where in data.forms.items():
         record = where.record
         if record is None:
             if not any(d.get("value") is not None for d in where.derived.values()):
                 continue  # nothing to show yet: no empty record
+            if visits is None:  # read only when a record is to be made
+                visits = {v.key: v for v in visit_records(session, participant.id)}
             form = study.forms[form_id]
             complete = settled(where.derived)
             only_derived = all(i.derived is not None for i in form.items)
@@ -190,18 +293,19 @@ def recompute(
                 visit_record_id=visits[key].id if key in visits else None,
                 visit_key=key, form_id=form_id, row=row,
                 status=FormStatus.COMPLETE if complete and only_derived else FormStatus.INCOMPLETE,
-                values={}, entered={}, derived=where.derived, flags={}, updated_at=now,
+                values={}, entered={}, derived=dict(where.derived), flags={}, updated_at=now,
                 updated_by=actor,
             )  # fmt: skip
             session.add(record)
             session.flush()
+            where.record = record
             audit.created(
                 session, record, actor=actor, fields=form_fields(record), reason=RECOMPUTED,
                 at=now,
             )  # fmt: skip
             continue
-        if record.derived == where.derived:
-            continue
+        if (key, form_id, row) not in moved or record.derived == where.derived:
+            continue  # stored as computed (nothing moved: it was stored so, or read so)
         before = form_fields(record)
         record.derived = dict(where.derived)
         declared = study.forms.get(form_id)

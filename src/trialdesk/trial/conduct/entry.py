@@ -1,5 +1,6 @@
 """Saving a case report form: every path that writes a form's values (the page, the API,
-the simulator, an import, a correction) comes through :func:`save_form`.
+the simulator, an import, a correction) comes through :func:`save_form`, or through
+:func:`save_forms` for several new forms of one visit at once, each saved the same way.
 
 In one transaction, holding the participant's lock: each typed value is read by its
 item (type, unit, plausible range), the edit checks are run on the visit's data as they
@@ -12,9 +13,9 @@ reason; the audit trail keeps the old value beside it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -24,7 +25,12 @@ from trialdesk.study.forms import Form
 from trialdesk.study.loader import Study
 from trialdesk.trial.conduct import derive
 from trialdesk.trial.conduct.checks import run_checks
-from trialdesk.trial.conduct.form_data import form_fields, participant_forms
+from trialdesk.trial.conduct.form_data import (
+    FormValues,
+    ParticipantForms,
+    form_fields,
+    participant_forms,
+)
 from trialdesk.trial.conduct.item_values import ItemValue, read_item
 from trialdesk.trial.conduct.models import LOG, FormRecord, FormStatus, VisitRecord
 from trialdesk.trial.conduct.participants import Participant, participant_or_404
@@ -37,7 +43,7 @@ from trialdesk.trial.store.stale import StaleError, check_version
 from trialdesk.trial.store.text import REASON_MAX, plain_text
 from trialdesk.trial.store.values import as_utc
 
-__all__ = ["FormEntry", "form_of", "form_record", "save_form"]
+__all__ = ["FormEntry", "form_of", "form_record", "save_form", "save_forms"]
 
 
 @dataclass(frozen=True)
@@ -73,20 +79,26 @@ def form_record(
 
 def _visit_of(
     session: Session, study: Study, participant: Participant, visit_id: str, occurrence: int,
-    form: Form, setting: list[DateSetting],
+    form: Form, setting: list[DateSetting], known: dict[tuple[str, int], VisitRecord],
 ) -> VisitRecord:  # fmt: skip
     """The visit the form is entered at: it must have taken place (or take place now, for
-    the visit whose date this form sets: the injection's)."""
+    the visit whose date this form sets: the injection's). ``known``: the visit records
+    already read for the forms saved before this one (the same ones: the participant is
+    locked), kept up to date here."""
     visit = scheduled_visit(study, visit_id)
     if form.id not in visit.forms:
         raise InputError(f"{form.title} is not a form of {visit.name}", field="form")
-    record = session.scalars(
-        select(VisitRecord).where(
-            VisitRecord.enrolment_id == participant.id,
-            VisitRecord.visit_id == visit_id,
-            VisitRecord.occurrence == occurrence,
-        )
-    ).one_or_none()
+    record = known.get((visit_id, occurrence))
+    if record is None:
+        record = session.scalars(
+            select(VisitRecord).where(
+                VisitRecord.enrolment_id == participant.id,
+                VisitRecord.visit_id == visit_id,
+                VisitRecord.occurrence == occurrence,
+            )
+        ).one_or_none()
+        if record is not None:
+            known[(visit_id, occurrence)] = record
     if visit.anchor is not None:
         sets_it = any(s.anchor == visit.anchor for s in setting)
         if participant.candidate.date_of(visit.anchor) is None and not sets_it:
@@ -155,9 +167,86 @@ def save_form(
     form (``row``: None adds one). A form already entered is changed only by who read its
     ``expected_version``; anything else is told to reload."""
     now = as_utc(now)
+    held = _held(session, study, enrolment_id)
+    return _save(
+        session, actor=actor, study=study, held=held, form_id=form_id, entry=entry, now=now,
+        visit_id=visit_id, occurrence=occurrence, row=row, expected_version=expected_version,
+        reason=reason,
+    )  # fmt: skip
+
+
+def save_forms(
+    session: Session,
+    *,
+    actor: str,
+    study: Study,
+    enrolment_id: int,
+    visit_id: str,
+    forms: Sequence[tuple[str, FormEntry]],
+    now: datetime,
+    occurrence: int = 1,
+) -> list[FormRecord]:
+    """Store several forms of one visit not entered before, in order, in the caller's
+    transaction: each exactly as :func:`save_form` stores it (read, checked on the data
+    as they will be, stored, audited, every derived value recomputed), with the
+    participant locked and their forms read once for all of them (a whole visit typed at
+    once: the simulator, an import). The first refused raises, and the caller's
+    transaction is to be rolled back."""
+    now = as_utc(now)
+    held = _held(session, study, enrolment_id)
+    return [
+        _save(
+            session,
+            actor=actor,
+            study=study,
+            held=held,
+            form_id=form_id,
+            entry=entry,
+            now=now,
+            visit_id=visit_id,
+            occurrence=occurrence,
+            row=None,
+            expected_version=None,
+            reason=None,
+        )
+        for form_id, entry in forms
+    ]
+
+
+@dataclass
+class _Held:
+    """A participant locked for saving forms, with what is read once for all of them:
+    everything entered, and the visit records found so far."""
+
+    participant: Participant
+    data: ParticipantForms
+    visits: dict[tuple[str, int], VisitRecord] = field(default_factory=dict)
+
+
+def _held(session: Session, study: Study, enrolment_id: int) -> _Held:
     participant = participant_or_404(session, enrolment_id, for_update=True)
     if participant.candidate.study_id != study.id:
         raise NotFoundError(f"participant {enrolment_id} is not in {study.id}")
+    return _Held(participant, participant_forms(session, study, participant))
+
+
+def _save(
+    session: Session,
+    *,
+    actor: str,
+    study: Study,
+    held: _Held,
+    form_id: str,
+    entry: FormEntry,
+    now: datetime,
+    visit_id: str | None,
+    occurrence: int,
+    row: int | None,
+    expected_version: int | None,
+    reason: str | None,
+) -> FormRecord:
+    """One form saved; what ``held`` holds is kept up to date."""
+    participant, data = held.participant, held.data
     form = form_of(study, form_id)
     why = plain_text(reason, "reason", REASON_MAX, one_line=True)
     read, errors = _read(study, form, entry, participant, now)
@@ -176,10 +265,14 @@ def save_form(
     else:
         if visit_id is None:
             raise InputError(f"{form.title} is entered at a visit: name it", field="visit")
-        visit_record = _visit_of(session, study, participant, visit_id, occurrence, form, setting)
+        visit_record = _visit_of(
+            session, study, participant, visit_id, occurrence, form, setting, held.visits
+        )
         visit_key = visit_record.key
         row = 1
-    existing = form_record(session, participant.id, visit_key, form.id, row)
+    key = (visit_key, form.id, row)
+    stored = data.forms.get(key)  # as form_record() would read it: data holds every record
+    existing = stored.record if stored is not None else None
     what = f"{form.title} at {visit_key or 'the log'}"
     if existing is None and expected_version is not None:
         raise StaleError(what)  # it was there when the form was opened: gone since
@@ -201,9 +294,13 @@ def save_form(
     ):
         errors.append(InputError("give the reason for changing a completed form", field="reason"))
     errors.extend(apply_dates(session, study, participant, setting, why, now, dry_run=True))
-    data = participant_forms(
-        session, study, participant, replacing=(visit_key, form.id, row, new_values)
-    )
+    # the save is judged on the data as they will be: this form's new values in place
+    dates = dict(data.visit_dates)
+    data.forms[key] = FormValues(
+        visit_key, form.id, row, dict(new_values),
+        dict(stored.derived) if stored is not None else {},
+        stored.record if stored is not None else None,
+    )  # fmt: skip
     for moved in setting:  # the visit this form dates (the injection's) is judged on its new date
         for v in study.schedule.visits if study.schedule is not None else ():
             if v.anchor == moved.anchor and moved.day is not None:
@@ -211,6 +308,7 @@ def save_form(
     failed, warnings = run_checks(study, form, data, participant, visit_key)
     errors.extend(failed)
     if errors:
+        _restore(data, key, stored, dates)
         raise FieldErrors(errors, resource=f"form {form.id}")
 
     flags = {k: [v.flag] for k, v in read.items() if v.flag is not None}
@@ -226,6 +324,7 @@ def save_form(
         visit_record.visit_date = participant.candidate.date_of(anchor) if anchor else None
         session.add(visit_record)
         session.flush()
+        held.visits[(visit_record.visit_id, visit_record.occurrence)] = visit_record
         audit.created(
             session, visit_record, actor=actor, fields=visit_fields(visit_record), reason=why,
             at=now,
@@ -249,8 +348,24 @@ def save_form(
             session, record, actor=actor, before=before, after=form_fields(record), reason=why,
             at=now,
         )  # fmt: skip
-    derive.recompute(session, study, participant, actor=actor, now=now)
+    data.forms[key].record = record
+    derive.recompute(session, study, participant, actor=actor, now=now, data=data)
     return record
+
+
+def _restore(
+    data: ParticipantForms,
+    key: tuple[str, str, int],
+    stored: FormValues | None,
+    dates: dict[str, date | None],
+) -> None:
+    """Put back what a refused save stood in for (the caller may go on with ``data``)."""
+    if stored is None:
+        del data.forms[key]
+    else:
+        data.forms[key] = stored
+    data.visit_dates.clear()
+    data.visit_dates.update(dates)
 
 
 def entered_values(record: FormRecord | None) -> dict[str, Any]:
