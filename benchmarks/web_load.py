@@ -43,6 +43,11 @@ each, one at a time under SQLite's write lock; 50 at once outlast its 10 s busy 
 and some end in a 500), and clients that waited for the others would start on keep-alive
 connections the server has closed meanwhile. The mixed runs sign in as they always did.
 
+Last, unless ``--participants 0``, the conduct room on a store of its own with that many
+simulated participants (benchmarks/conduct_load.py): the participant page and the site
+dashboard against a ``/healthz`` baseline, and a case report form saved through the API
+against the cheapest audited write, each scenario alone at saturating load.
+
 Prints requests/s and p50/p95/p99 per load and scenario, and the targets against each
 load: issue 4's (p99 < 100 ms at 50 clients on SQLite) against the three original pages
 together ("all pages", measured as before), issue 5's (p99 < 150 ms) against the
@@ -70,6 +75,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import conduct_load  # benchmarks/conduct_load.py, beside this file
 import numpy as np
 from rich.console import Console
 from rich.progress import Progress
@@ -122,11 +128,24 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(url: str, port: int, log: Path, workers: int) -> subprocess.Popen[bytes]:
+def start_server(
+    url: str, port: int, log: Path, workers: int, study: Path | None = None
+) -> subprocess.Popen[bytes]:
     exe = Path(sys.executable).with_name("trialdesk")
     env = {**os.environ, "TRIALDESK_SECRET_KEY": "benchmark-secret"}
+    served = ["--study", str(study)] if study is not None else []
     proc = subprocess.Popen(
-        [str(exe), "serve", "--port", str(port), "--database-url", url, "--workers", str(workers)],
+        [
+            str(exe),
+            "serve",
+            "--port",
+            str(port),
+            "--database-url",
+            url,
+            "--workers",
+            str(workers),
+            *served,
+        ],  # fmt: skip
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
         env=env,
@@ -282,6 +301,50 @@ def figures(samples: list[float], seconds: float) -> dict[str, float]:
     }
 
 
+def conduct_runs(
+    args: argparse.Namespace, console: Console, tmp: Path
+) -> dict[str, dict[str, float]]:
+    """The conduct room's scenarios on a simulated store and a server of their own."""
+    url = f"sqlite:///{tmp}/conduct.db"
+    with console.status(f"simulating {args.participants} participants"):
+        folder, made = conduct_load.prepare_store(url, tmp, args.participants)
+    console.print(f"simulated {made['simulated']} participants in {made['simulate_s']} s")
+    port = free_port()
+    log = tmp / "conduct-server.log"
+    server = start_server(url, port, log, args.workers, study=folder)
+    base = f"http://127.0.0.1:{port}"
+    results: dict[str, dict[str, float]] = {}
+    try:
+        chosen = conduct_load.targets(url, args.clients, folder)
+        token = conduct_load.open_sessions(url, 1)[0]
+        for what, path in (
+            ("dashboard", "/staff/participants"),
+            ("participant page", f"/staff/participants/{chosen['participants'][0]}"),
+        ):
+            cold = asyncio.run(conduct_load.cold_render_ms(base, token, path))
+            console.print(f"{what}: first rendering (cold cache) {cold:.0f} ms")
+            ms = round(cold, 1)
+            results[f"{what} cold"] = {"requests": 1, "rps": 0.0, "p50_ms": ms, "p95_ms": ms,
+                                       "p99_ms": ms}  # fmt: skip
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("conduct", total=len(conduct_load.KINDS))
+            for kind in conduct_load.KINDS:
+                progress.update(task, description=f"saturating: {kind}")
+                tokens = conduct_load.open_sessions(url, args.clients)
+                alone = conduct_load.run_alone(
+                    base, kind, args.clients, args.seconds, tokens, chosen
+                )
+                results[kind] = figures(asyncio.run(alone), args.seconds)
+                progress.advance(task)
+    except SystemExit:
+        console.print(log.read_text(errors="replace")[-3000:], markup=False)
+        raise
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--clients", type=int, default=50)
@@ -293,6 +356,10 @@ def main() -> None:
     parser.add_argument(
         "--database-url", default=None, help="a trial store URL (default: a fresh SQLite file)"
     )
+    parser.add_argument(
+        "--participants", type=int, default=1000,
+        help="simulated participants for the conduct room's runs (0: skip them)",
+    )  # fmt: skip
     args = parser.parse_args()
     console = Console()
     tmp = tempfile.mkdtemp(prefix="trialdesk-web-load-")
@@ -340,6 +407,12 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=10)
 
+    conduct: dict[str, dict[str, float]] = {}
+    if args.participants:
+        conduct = conduct_runs(args, console, Path(tmp))
+        for kind, f in conduct.items():
+            results[f"saturating · {kind} (conduct)"] = f
+
     table = Table(
         title=f"{args.clients} concurrent clients, {args.workers} server worker(s), "
         f"{args.seconds:g} s each run, "
@@ -373,6 +446,16 @@ def main() -> None:
                 f"{issue} target p99 < {target:.0f} ms at {args.clients} clients, {load} "
                 f"({pause}): {scenario} ({what}) {worst:.1f} ms ({verdict})"
             )
+    if conduct:
+        for kind, ratio in conduct_load.ratios(conduct).items():
+            limit = conduct_load.limit_of(kind)
+            base = "write" if kind == "form save" else "read"
+            verdict = "met" if ratio <= limit else "not met"
+            console.print(
+                f"issue 13 target: {kind} p99 <= {limit:g}x the {base} baseline's p99 at "
+                f"{args.clients} saturating clients, {args.participants} participants: "
+                f"{ratio:.2f}x ({verdict})"
+            )
     line: dict[str, Any] = {
         "clients": args.clients,
         "workers": args.workers,
@@ -382,6 +465,8 @@ def main() -> None:
         "target_p99_ms": TARGET_P99_MS,
         "screening_target_p99_ms": SCREENING_TARGET_P99_MS,
         "screening_candidate": candidate,
+        "participants": args.participants,
+        "conduct_ratios": conduct_load.ratios(conduct) if conduct else None,
     }
     for name, f in results.items():
         for key, value in f.items():
