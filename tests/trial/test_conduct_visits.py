@@ -21,7 +21,7 @@ from trialdesk.trial.conduct.participants import participant_or_404
 from trialdesk.trial.store.db import Store
 from trialdesk.trial.store.stale import StaleError
 
-from .conduct_helpers import LATER, enrolled, inject, save, visit_on
+from .conduct_helpers import INJECTION, LATER, enrolled, inject, save, visit_on
 from .screening_helpers import STUDY
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -173,3 +173,23 @@ def test_an_edit_check_reads_its_own_visit_not_another_of_the_same_day(store: St
     with pytest.raises(FieldErrors) as refused:
         save(store, pid, "vital_signs", upside_down, visit="W4")
     assert {e.field for e in refused.value.errors} == {"diabp", "sysbp"}
+
+
+def test_an_injection_draft_without_its_time_is_refused_at_that_item(store: Store) -> None:
+    _, (pid,) = enrolled(store)
+    draft = {k: v for k, v in INJECTION.items() if k != "administered_at"}
+    with pytest.raises(FieldErrors) as refused:
+        save(store, pid, "injection", draft, visit="D1", complete=False)
+    assert list(refused.value.by_field) == ["administered_at"]
+    assert "even incomplete" in refused.value.by_field["administered_at"][0]
+    with store.read() as session:
+        rows = calendar(session, STUDY, participant_or_404(session, pid), LATER.date())
+    assert {r.key: r.status for r in rows}["D1"] is VisitStatus.AWAITING_DAY1
+
+
+def test_a_computed_form_is_not_entered_by_hand(store: Store) -> None:
+    _, (pid,) = enrolled(store)
+    inject(store, pid)
+    visit_on(store, pid, "W4", date(2026, 4, 13))
+    with pytest.raises(InputError, match="computed by the server"):
+        save(store, pid, "disease_activity", {}, visit="W4")

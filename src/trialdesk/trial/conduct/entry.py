@@ -100,7 +100,7 @@ def _visit_of(
         if record is not None:
             known[(visit_id, occurrence)] = record
     if visit.anchor is not None:
-        sets_it = any(s.anchor == visit.anchor for s in setting)
+        sets_it = any(s.anchor == visit.anchor for s in setting)  # blank: refused in _save
         if participant.candidate.date_of(visit.anchor) is None and not sets_it:
             raise InputError(
                 f"{visit.name} takes place on the participant's {visit.anchor} date, which "
@@ -224,9 +224,7 @@ class _Held:
 
 
 def _held(session: Session, study: Study, enrolment_id: int) -> _Held:
-    participant = participant_or_404(session, enrolment_id, for_update=True)
-    if participant.candidate.study_id != study.id:
-        raise NotFoundError(f"participant {enrolment_id} is not in {study.id}")
+    participant = participant_or_404(session, enrolment_id, for_update=True, study=study)
     return _Held(participant, participant_forms(session, study, participant))
 
 
@@ -248,9 +246,19 @@ def _save(
     """One form saved; what ``held`` holds is kept up to date."""
     participant, data = held.participant, held.data
     form = form_of(study, form_id)
+    if form.computed:
+        raise InputError(
+            f"{form.title} is computed by the server from the visit's forms: nothing to enter",
+            field="form",
+        )
     why = plain_text(reason, "reason", REASON_MAX, one_line=True)
     read, errors = _read(study, form, entry, participant, now)
     setting = dates_set_by(study, form, read)
+    for blank in setting:  # even a draft: the visit it dates exists from that date on
+        unset = participant.candidate.date_of(blank.anchor) is None
+        if blank.day is None and unset and not any(e.field == blank.item for e in errors):
+            needed = f"is needed to save this form, even incomplete: it dates {blank.anchor}"
+            errors.append(InputError(needed, field=blank.item))
 
     visit_record: VisitRecord | None = None
     if form.repeating:
