@@ -18,6 +18,8 @@ from trialdesk.study.windows import VisitStatus
 from trialdesk.trial.conduct import disposition, visits
 from trialdesk.trial.conduct.calendar import calendar
 from trialdesk.trial.conduct.participants import participant_or_404
+from trialdesk.trial.conduct.views import visit_of_key
+from trialdesk.trial.store import audit
 from trialdesk.trial.store.db import Store
 from trialdesk.trial.store.stale import StaleError
 
@@ -87,23 +89,21 @@ def test_a_withdrawal_in_the_shanghai_morning_is_on_the_site_s_day(store: Store)
     assert done.ended_on == date(2026, 4, 1)
 
 
-def test_an_early_termination_visit_recorded_on_its_page_is_the_one_linked(store: Store) -> None:
+def test_an_early_termination_visit_comes_with_the_end_of_participation(store: Store) -> None:
     _, (pid,) = enrolled(store)
     inject(store, pid)
-    et = visit_on(store, pid, "ET", date(2026, 4, 2))
-    with pytest.raises(InputError, match="recorded already"), store.transaction() as session:
-        disposition.end_participation(
-            session, actor="coord", study=STUDY, enrolment_id=pid, term="LOST TO FOLLOW-UP",
-            ended_on=date(2026, 4, 2), reason=None, now=LATER,
-            termination_visit_on=date(2026, 4, 3),
-        )  # fmt: skip
+    with pytest.raises(InputError, match="recorded with the end of participation"):
+        visit_on(store, pid, "ET", date(2026, 4, 2))  # still taking part
     with store.transaction() as session:
         done = disposition.end_participation(
             session, actor="coord", study=STUDY, enrolment_id=pid, term="LOST TO FOLLOW-UP",
             ended_on=date(2026, 4, 2), reason=None, now=LATER,
             termination_visit_on=date(2026, 4, 2),
         )  # fmt: skip
-        assert done.visit_record_id == et.id
+        assert done.visit_record_id is not None
+    with store.read() as session:
+        rows = calendar(session, STUDY, participant_or_404(session, pid), LATER.date())
+    assert {r.key: r.date for r in rows}["ET"] == date(2026, 4, 2)
 
 
 def _until_a_query_waits_for_a_lock(store: Store) -> None:
@@ -193,3 +193,24 @@ def test_a_computed_form_is_not_entered_by_hand(store: Store) -> None:
     visit_on(store, pid, "W4", date(2026, 4, 13))
     with pytest.raises(InputError, match="computed by the server"):
         save(store, pid, "disease_activity", {}, visit="W4")
+
+
+def test_an_early_termination_visit_after_the_end_is_that_end_s(store: Store) -> None:
+    _, (pid,) = enrolled(store)
+    inject(store, pid)
+    with store.transaction() as session:
+        disposition.end_participation(
+            session, actor="coord", study=STUDY, enrolment_id=pid, term="LOST TO FOLLOW-UP",
+            ended_on=date(2026, 4, 2), reason=None, now=LATER,
+        )  # fmt: skip
+    et = visit_on(store, pid, "ET", date(2026, 4, 3))
+    with store.read() as session:
+        assert participant_or_404(session, pid).disposition.visit_record_id == et.id  # type: ignore[union-attr]
+        assert audit.verify(session).ok
+
+
+@pytest.mark.parametrize("key", ["UNS#", "W4#", "UNS#0", "UNS#x", "UNS#1000"])
+def test_a_visit_key_with_a_bad_number_is_no_visit(key: str) -> None:
+    with pytest.raises(NotFoundError):
+        visit_of_key(key)
+    assert visit_of_key("UNS#2") == ("UNS", 2) and visit_of_key("W4") == ("W4", 1)

@@ -119,3 +119,11 @@ def test_a_study_folder_that_does_not_load_stops_the_start(tmp_path: Path) -> No
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert done.returncode == 2 and "missing" in done.stderr
+
+
+def test_two_study_folders_of_one_study_are_refused(tmp_path: Path) -> None:
+    from trialdesk.errors import InputError
+    from trialdesk.web.serve import served_studies
+
+    with pytest.raises(InputError, match="both NCT09900001"):
+        served_studies([str(EYE_STUDY), str(shutil.copytree(EYE_STUDY, tmp_path / "copy"))])

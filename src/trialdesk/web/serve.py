@@ -18,6 +18,7 @@ import uvicorn
 from fastapi import FastAPI
 from rich.console import Console
 
+from trialdesk.errors import InputError
 from trialdesk.study.loader import Study, load_study
 from trialdesk.trial import accounts
 from trialdesk.trial.store.db import Store, database_url, open_store
@@ -38,8 +39,15 @@ def served_studies(folders: Sequence[str]) -> dict[str, Study]:
     """The bundled studies, and the study folders given (one with a bundled study's id
     replaces it: a site's own copy of the protocol)."""
     studies = bundled_studies()
+    given: dict[str, str] = {}
     for folder in folders:
         study = load_study(folder)
+        if study.id in given:
+            raise InputError(
+                f"{folder} and {given[study.id]} are both {study.id}: serve one of them",
+                field="--study",
+            )
+        given[study.id] = folder
         studies[study.id] = study
     return studies
 

@@ -212,7 +212,9 @@ def follow_up_of(
 ) -> FollowUpCounts | None:
     """The boxes after enrolment from the store; None for a study with no schedule
     (screening only: nothing happens after enrolment there). ``as_of``: the site's day,
-    today by default (study/windows.py, site_today)."""
+    today by default (study/windows.py, site_today); the boxes above these count everyone
+    enrolled so far, so a day before the last enrolment does not add up (refused by the
+    counts' check)."""
     if study.schedule is None:
         return None
     day = as_of if as_of is not None else site_today(study.schedule, datetime.now(UTC))

@@ -129,8 +129,8 @@ class VisitView:
 
 def visit_of_key(visit_key: str) -> tuple[str, int]:
     """``W4`` -> (``W4``, 1); ``UNS#2`` -> (``UNS``, 2): the visit and its occurrence."""
-    visit_id, _, number = visit_key.partition("#")
-    if number:
+    visit_id, hashed, number = visit_key.partition("#")
+    if hashed:
         if not number.isdigit() or not 1 <= int(number) <= 999:
             raise NotFoundError(f"no visit {visit_key!r}")
         return visit_id, int(number)

@@ -117,6 +117,11 @@ def record_visit(
         raise InputError(
             f"{visit.name} takes place on the participant's {visit.anchor} date", field="visit"
         )
+    if visit.kind is VisitKind.EARLY_TERMINATION and participant.disposition is None:
+        raise InputError(
+            f"{visit.name} is recorded with the end of participation, which is not recorded",
+            field="visit",
+        )
     _checked_date(study, participant, visit, on, today)
     why = plain_text(reason, "reason", REASON_MAX, one_line=True)
     if visit.kind is VisitKind.UNSCHEDULED and occurrence is None:
@@ -144,6 +149,15 @@ def record_visit(
         session.add(record)
         session.flush()
         audit.created(session, record, actor=actor, fields=fields_of(record), reason=why, at=now)
+        ended = participant.disposition
+        if visit.kind is VisitKind.EARLY_TERMINATION and ended is not None:
+            # recorded after the end of participation: it is that end's visit
+            before = {"visit_record_id": ended.visit_record_id}
+            ended.visit_record_id = record.id
+            audit.updated(
+                session, ended, actor=actor, before=before,
+                after={"visit_record_id": record.id}, reason=why, at=now,
+            )  # fmt: skip
         return record
     _check_unchanged(existing, expected_version)
     if existing.visit_date is not None and existing.visit_date != on and why is None:
