@@ -23,9 +23,13 @@ import sqlalchemy as sa
 from trialdesk.study.loader import load_study
 from trialdesk.trial.screening.candidates import candidate_or_404
 from trialdesk.trial.screening.checklist import build_checklist
-from trialdesk.trial.store import audit
+from trialdesk.trial.store import audit, holds
 from trialdesk.trial.store.db import Store, create_store_engine
+from trialdesk.trial.store.holds import StudyPaused
 from trialdesk.trial.store.migrate import head_revision, upgrade
+
+from .conduct_helpers import enrolled, inject, visit_on
+from .test_safety_helpers import RELATED, investigator, record
 
 ROWS = json.loads((Path(__file__).parents[1] / "data" / "store-0003" / "rows.json").read_text())
 TABLES: dict[str, list[dict[str, Any]]] = ROWS["tables"]
@@ -175,3 +179,64 @@ def test_each_checklist_reads_as_it_did_at_0003(upgraded: Store) -> None:
             statuses = {r.criterion.id: r.status.value for r in checklist.result.criteria}
             assert statuses == expected["statuses"], cid
             assert judgments == expected["judgments"], cid
+
+
+# ------------------------------------------------------------ 0006 -> 0007: safety (issue 14)
+
+
+def _all_rows(engine: sa.Engine) -> dict[str, list[dict[str, Any]]]:
+    meta = sa.MetaData()
+    meta.reflect(engine)
+    with engine.connect() as conn:
+        return {
+            name: [
+                dict(r)
+                for r in conn.execute(
+                    sa.select(table).order_by(*table.primary_key.columns)
+                ).mappings()
+            ]
+            for name, table in meta.tables.items()
+            if name != "alembic_version"
+        }
+
+
+def test_a_populated_0006_store_upgrades_to_the_safety_tables(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store at 0006 populated through the conduct services (two participants enrolled,
+    one injected, a follow-up visit): the hold checks that came with 0007 are switched off
+    while it is populated, for the table they read does not exist yet. Upgraded, every row
+    is kept, the chain verifies, and adverse events and stopping rules work on it."""
+    engine = create_store_engine(db_url)
+    upgrade(engine, "0006")
+    store = Store(engine)
+    monkeypatch.setattr(holds, "refuse_if_paused", lambda *args, **kwargs: None)
+    _, (injected, waiting) = enrolled(store, 2)
+    inject(store, injected)
+    visit_on(store, injected, "W4", date(2026, 4, 13))
+    monkeypatch.undo()
+    before = _all_rows(engine)
+    assert {"visit_record", "form_record", "enrolment"} <= {t for t, rows in before.items() if rows}
+    assert "adverse_event" not in before
+
+    upgrade(engine)
+    after = _all_rows(engine)
+    assert {name: after[name] for name in before} == before
+    new = {"adverse_event", "causality_assessment", "study_hold", "safety_review"}
+    assert set(after) - set(before) == new and not any(after[name] for name in new)
+    with store.read() as session:
+        assert audit.verify(session).ok
+        assert session.scalar(sa.text("SELECT version_num FROM alembic_version")) == (
+            head_revision()
+        )
+
+    hold = record(
+        store, injected, causality=RELATED, signer=investigator(store),
+        term="Joint infection", grade=2,
+    ).paused  # fmt: skip
+    assert hold is not None and hold.rule == "related_joint_infection"
+    with pytest.raises(StudyPaused):
+        inject(store, waiting)
+    with store.read() as session:
+        assert audit.verify(session).ok
+    store.close()

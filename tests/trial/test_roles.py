@@ -1,5 +1,6 @@
 """The permission table, as the briefs define it (issue 4 accounts, issue 5 screening,
-issue 13 follow-up: coordinators enter visits, investigators also sign them)."""
+issue 13 follow-up: coordinators enter visits, investigators also sign them; issue 14
+safety: only investigators sign causality and the decision that resumes a paused study)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ EXPECTED = {
         P.VIEW_PARTICIPANTS,
         P.EDIT_VISITS,
         P.SIGN_VISITS,
+        P.SIGN_CAUSALITY,
+        P.SIGN_SAFETY_REVIEW,
     },
     Role.COORDINATOR: {
         P.VIEW_STAFF,
@@ -52,6 +55,8 @@ def test_every_role_has_an_entry_and_only_investigators_sign() -> None:
     assert set(ROLE_PERMISSIONS) == set(Role)
     assert [r for r in Role if has_permission(r, P.SIGN_ELIGIBILITY)] == [Role.INVESTIGATOR]
     assert [r for r in Role if has_permission(r, P.SIGN_VISITS)] == [Role.INVESTIGATOR]
+    assert [r for r in Role if has_permission(r, P.SIGN_CAUSALITY)] == [Role.INVESTIGATOR]
+    assert [r for r in Role if has_permission(r, P.SIGN_SAFETY_REVIEW)] == [Role.INVESTIGATOR]
     assert not any(has_permission(Role.MONITOR, p) for p in (P.EDIT_VISITS, P.SIGN_VISITS))
     assert not has_permission(Role.ADMIN, P.VIEW_PARTICIPANTS)
     assert not any(has_permission(Role.MONITOR, p) for p in (P.EDIT_LEADS, P.MANAGE_USERS))

@@ -25,7 +25,7 @@ GRANTS = {
     "investigator": {
         "view_staff", "view_leads", "edit_leads", "sign_eligibility", "view_candidates",
         "edit_candidates", "manage_consent_forms", "view_participants", "edit_visits",
-        "sign_visits",
+        "sign_visits", "sign_causality", "sign_safety_review",
     },
     "coordinator": {"view_staff", "view_leads", "edit_leads", "view_candidates", "edit_candidates",
                     "view_participants", "edit_visits"},

@@ -28,6 +28,7 @@ from trialdesk.study.endpoints import Endpoint
 from trialdesk.study.forms import Form
 from trialdesk.study.participant import load_participant, read_participant
 from trialdesk.study.protocol import read_protocol
+from trialdesk.study.safety_file import Safety, check_safety, load_safety
 from trialdesk.study.schedule import Schedule
 
 BUNDLED = Path(__file__).with_name("studies")
@@ -45,6 +46,8 @@ class Study:
     schedule: Schedule | None = None
     forms: Mapping[str, Form] = field(default_factory=dict)
     endpoints: tuple[Endpoint, ...] = ()
+    # safety.yaml: adverse events of special interest, stopping rules, the safety contact
+    safety: Safety = field(default_factory=Safety)
 
     @cached_property
     def screener(self) -> Screener:
@@ -126,6 +129,7 @@ def _load(folder: Path) -> Study:
         schedule=protocol.protocol.schedule,
         forms=protocol.protocol.forms,
         endpoints=protocol.protocol.endpoints,
+        safety=load_safety(folder),
     )
 
 
@@ -185,4 +189,8 @@ def check_study_all(folder: Path) -> tuple[list[StudyError], list[StudyError]]:
                     )
                 )
     protocol = read_protocol(folder, participant, valuesets, parameters)
-    return problems + protocol.problems, protocol.warnings
+    safety_problems, safety_warnings = check_safety(folder)
+    return (
+        problems + protocol.problems + safety_problems,
+        protocol.warnings + safety_warnings,
+    )

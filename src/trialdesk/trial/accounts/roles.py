@@ -27,6 +27,10 @@ class Permission(StrEnum):
     VIEW_PARTICIPANTS = "view_participants"  # visit calendars, forms, the site dashboard
     EDIT_VISITS = "edit_visits"  # record visits, enter forms, end participation
     SIGN_VISITS = "sign_visits"  # investigator's signature on a visit's data
+    # investigator's signed causality (product, injection procedure) and expectedness of
+    # an adverse event
+    SIGN_CAUSALITY = "sign_causality"
+    SIGN_SAFETY_REVIEW = "sign_safety_review"  # the decision that resumes a paused study
 
 
 P = Permission
@@ -45,6 +49,8 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = MappingProxyType(
                 P.VIEW_PARTICIPANTS,
                 P.EDIT_VISITS,
                 P.SIGN_VISITS,
+                P.SIGN_CAUSALITY,
+                P.SIGN_SAFETY_REVIEW,
             }
         ),  # fmt: skip
         Role.COORDINATOR: frozenset(

@@ -46,6 +46,8 @@ class Meaning(StrEnum):
 
     ELIGIBILITY = "eligibility decision"
     VISIT = "visit data review"
+    CAUSALITY = "causality assessment"  # an adverse event's relationship and expectedness
+    SAFETY_REVIEW = "safety review decision"  # resumes a study a stopping rule paused
 
     @property
     def statement(self) -> str:
@@ -59,10 +61,20 @@ class Meaning(StrEnum):
 _STATEMENTS = {
     Meaning.ELIGIBILITY: "I decide this eligibility criterion for this candidate as shown",
     Meaning.VISIT: "I have reviewed this visit's data and confirm they are accurate",
+    Meaning.CAUSALITY: (
+        "I assess this adverse event's relationship to the study product and to the "
+        "injection procedure, and its expectedness, as shown"
+    ),
+    Meaning.SAFETY_REVIEW: (
+        "I have reviewed the safety data that met the stopping rule and decide the study "
+        "resumes, for the reasons shown"
+    ),
 }
 _PERMISSIONS = {
     Meaning.ELIGIBILITY: Permission.SIGN_ELIGIBILITY,
     Meaning.VISIT: Permission.SIGN_VISITS,
+    Meaning.CAUSALITY: Permission.SIGN_CAUSALITY,
+    Meaning.SAFETY_REVIEW: Permission.SIGN_SAFETY_REVIEW,
 }
 
 

@@ -1,11 +1,12 @@
 """The participant's dates a form sets (participant.yaml ``set_by: form``): the injection
 form's date and time is study day 1.
 
-Day 1 is refused before the informed consent was signed and before enrolment, after
-participation ended, and after a follow-up visit already recorded; a day 1 that puts an
-anchored visit (screening: days -28 to -1) outside its window needs a reason, for it is
-a protocol deviation. A date already set is changed only with a reason, and the change
-moves every window computed from it.
+Day 1 is refused while the study is paused by a stopping rule (store/holds.py; a
+correction of a day 1 already set is no injection, and is allowed), before the informed
+consent was signed and before enrolment, after participation ended, and after a follow-up
+visit already recorded; a day 1 that puts an anchored visit (screening: days -28 to -1)
+outside its window needs a reason, for it is a protocol deviation. A date already set is
+changed only with a reason, and the change moves every window computed from it.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from trialdesk.trial.conduct.models import VisitRecord
 from trialdesk.trial.conduct.participants import Participant
 from trialdesk.trial.screening.candidates import fields_of
 from trialdesk.trial.screening.consent import latest_consent
-from trialdesk.trial.store import audit
+from trialdesk.trial.store import audit, holds
 from trialdesk.trial.store.db import Session
 
 __all__ = ["DateSetting", "apply_dates", "dates_set_by"]
@@ -159,6 +160,8 @@ def apply_dates(
                 )
             )
         if study.schedule is not None and s.anchor == study.schedule.day1:
+            if old is None:  # the injection itself; correcting its date stays possible
+                holds.refuse_if_paused(session, study.id, "the injection", field=s.item)
             problems.extend(_day1_problems(session, study, participant, s, s.day, reason))
         changes[s.anchor] = s.day.isoformat()
     if dry_run or problems or not changes:

@@ -26,7 +26,7 @@ from trialdesk.trial.screening.candidates import candidate_or_404, check_version
 from trialdesk.trial.screening.checklist import build_checklist
 from trialdesk.trial.screening.consent import current_form, latest_consent
 from trialdesk.trial.screening.models import Candidate, CandidateStatus, Enrolment, StudySite
-from trialdesk.trial.store import audit
+from trialdesk.trial.store import audit, holds
 from trialdesk.trial.store.text import reason_text
 from trialdesk.trial.store.values import as_utc
 
@@ -206,7 +206,8 @@ def enrol(
     today: date,
     now: datetime,
 ) -> Enrolment:
-    """Enrol an eligible, consented candidate into a free place."""
+    """Enrol an eligible, consented candidate into a free place; refused while the study
+    is paused by a stopping rule (store/holds.py), naming the rule."""
     now = as_utc(now)
     candidate = _screening(session, candidate_id, expected_version)
     checklist = build_checklist(session, study, candidate, today)
@@ -235,6 +236,9 @@ def enrol(
     ).one_or_none()
     if taken is None:
         raise EnrolmentFull(site.target)
+    # After the place-taking UPDATE: on PostgreSQL it waited for an adverse event write
+    # holding the site row (trial/safety/stopping.py), so a pause that write placed is seen.
+    holds.refuse_if_paused(session, study.id, "enrolment", field="enrol")
     sequence, code = taken
     row = Enrolment(
         candidate_id=candidate.id,

@@ -92,6 +92,10 @@ class Action(StrEnum):
     ENROLLED = "enrolled"
     WITHDRAWN = "withdrawn"
     WITHDRAW = "withdraw"  # the enrolment row of a participant who withdrew
+    # a study's enrolment and treatment paused by a stopping rule, and resumed by a signed
+    # safety-review decision (store/holds.py)
+    PAUSE = "pause"
+    RESUME = "resume"
 
 
 class Audited(Protocol):
