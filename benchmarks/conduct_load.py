@@ -138,7 +138,9 @@ async def _prepare(kind: str, client: aiohttp.ClientSession, index: int, t: dict
         # as every client of web_load.py opens its connection first, this one opens its
         # page: the server keeps a staff page rendered until the next audited write, and
         # the first rendering (the whole site's calendars, for the dashboard) is not the
-        # load being measured but a cold cache
+        # load being measured but a cold cache. Twice: a browser's first page mints its
+        # CSRF cookie and is built for it alone; the second is the one kept.
+        await _status(client, "GET", path)
         await _status(client, "GET", path)
         return lambda c: _status(c, "GET", path)
     headers = {"X-CSRF-Token": await _token(client)}
@@ -192,7 +194,7 @@ async def run_alone(
     """``clients`` clients of one kind at saturating load; their latencies (s)."""
     latencies: list[float] = []
     failed: list[int] = []
-    ready = asyncio.Barrier(clients)
+    ready, going = asyncio.Barrier(clients), asyncio.Barrier(clients)
 
     async def one(index: int) -> None:
         connector = aiohttp.TCPConnector(limit=1)
@@ -202,6 +204,14 @@ async def run_alone(
         ) as client:
             request = await _prepare(kind, client, index, t)
             await ready.wait()
+            # The first clients ready waited for the last: the server may have closed their
+            # idle connection (its keep-alive timeout), and a write sent on a closing one
+            # fails. A connection fresh for each (a GET, retried once on a new one), then go.
+            try:
+                await _status(client, "GET", "/healthz")
+            except aiohttp.ClientError:
+                await _status(client, "GET", "/healthz")
+            await going.wait()
             end = time.perf_counter() + seconds
             while (start := time.perf_counter()) < end:
                 status = await request(client)

@@ -8,7 +8,7 @@ unknown; else needs_review if any awaits judgment; else eligible.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
@@ -242,6 +242,19 @@ class Screener:
         reads it UNKNOWN. A record anchor not given is read from the record as screening
         reads it (consent: the latest active consent on or before its ``by`` date).
         History with no ``until=`` looks up to the latest date given."""
+        (outcome,) = self.evaluate_rules((rule,), record, dates=dates, parameters=parameters)
+        return outcome
+
+    def evaluate_rules(
+        self,
+        rules: Sequence[Node],
+        record: PatientRecord,
+        *,
+        dates: Mapping[str, date | None],
+        parameters: Mapping[str, str | None] | None = None,
+    ) -> list[Outcome]:
+        """Several rules over one record, as :meth:`evaluate_rule` evaluates each: the
+        record's facts indexed once for them all (a form's checks)."""
         participant = self.criteria.participant
         index = FactIndex(record, self.matcher)
         known = dict(dates)
@@ -260,4 +273,4 @@ class Screener:
             parameters=participant.parse_parameters(parameters or {}),
             study_id=self.study_id,
         )
-        return evaluate(rule, ctx)
+        return [evaluate(rule, ctx) for rule in rules]

@@ -33,11 +33,13 @@ __all__ = [
     "Meaning",
     "SignatureRefused",
     "Signed",
+    "audit_signature",
     "check_may_sign",
     "count_wrong_password",
     "digest_of",
     "is_current",
     "sign",
+    "signatures_of",
 ]
 
 
@@ -133,6 +135,29 @@ def sign(
     web app does; it counts only against the hash it was checked with. A wrong password
     raises :class:`SignatureRefused` and signs nothing: the caller counts it with
     :func:`count_wrong_password` in a transaction of its own (this one is rolled back)."""
+    rows = signatures_of(
+        signer, password=password, meaning=meaning, items=items, now=now, checked=checked
+    )
+    session.add_all(rows)
+    session.flush()  # stored together, in the order given
+    for row in rows:
+        audit_signature(session, row)
+    return rows
+
+
+def signatures_of(
+    signer: User,
+    *,
+    password: str,
+    meaning: Meaning,
+    items: Sequence[Signed],
+    now: datetime,
+    checked: PasswordCheck | None = None,
+) -> list[Signature]:
+    """The signatures :func:`sign` stores, checked as it checks them (who may sign, the
+    password) and made, not stored: for a service that stores them with rows of its own
+    that point to them in one flush, then audits each with :func:`audit_signature` (its
+    own entry after each, as when each was signed and recorded in turn)."""
     now = as_utc(now)
     check_may_sign(signer, meaning, now)
     if not items:
@@ -151,34 +176,38 @@ def sign(
     rows = []
     for item in items:
         content = dict(item.content)
-        row = Signature(
-            signer=signer.username,
-            printed_name=printed,
-            meaning=meaning.value,
-            subject=item.subject,
-            content=content,
-            digest=digest_of(content),
-            signed_at=now,
+        rows.append(
+            Signature(
+                signer=signer.username,
+                printed_name=printed,
+                meaning=meaning.value,
+                subject=item.subject,
+                content=content,
+                digest=digest_of(content),
+                signed_at=now,
+            )
         )
-        session.add(row)
-        session.flush()
-        audit.created(
-            session,
-            row,
-            actor=signer.username,
-            fields={
-                "signer": row.signer,
-                "printed_name": printed,
-                "meaning": row.meaning,
-                "subject": row.subject,
-                "digest": row.digest,
-            },
-            reason=f"signed (password re-entered): {meaning.statement}",
-            at=now,
-            action=audit.Action.SIGN,
-        )
-        rows.append(row)
     return rows
+
+
+def audit_signature(session: Session, row: Signature) -> None:
+    """The audit entry of a stored signature: who signed, as whom, meaning what, and the
+    digest of what was signed."""
+    audit.created(
+        session,
+        row,
+        actor=row.signer,
+        fields={
+            "signer": row.signer,
+            "printed_name": row.printed_name,
+            "meaning": row.meaning,
+            "subject": row.subject,
+            "digest": row.digest,
+        },
+        reason=f"signed (password re-entered): {Meaning(row.meaning).statement}",
+        at=row.signed_at,
+        action=audit.Action.SIGN,
+    )
 
 
 def count_wrong_password(session: Session, *, user_id: int, now: datetime) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from trialdesk.study.loader import Study
 from trialdesk.study.schedule import Visit, VisitKind
@@ -43,14 +43,15 @@ class CalendarRow:
         return self.status.done and any(s is not FormStatus.COMPLETE for s in self.forms.values())
 
 
+_VISIT_RECORDS = (  # built once: every save that makes a score's record reads them
+    select(VisitRecord)
+    .where(VisitRecord.enrolment_id == bindparam("enrolment_id"))
+    .order_by(VisitRecord.id)
+)
+
+
 def visit_records(session: Session, enrolment_id: int) -> list[VisitRecord]:
-    return list(
-        session.scalars(
-            select(VisitRecord)
-            .where(VisitRecord.enrolment_id == enrolment_id)
-            .order_by(VisitRecord.id)
-        )
-    )
+    return list(session.scalars(_VISIT_RECORDS, {"enrolment_id": enrolment_id}))
 
 
 def _form_statuses(session: Session, enrolment_id: int) -> dict[tuple[str, str], FormStatus]:

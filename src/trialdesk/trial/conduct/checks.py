@@ -20,7 +20,7 @@ from trialdesk.errors import InputError, TrialdeskError
 from trialdesk.facts.record import Coding, Fact, FactKind, PatientRecord, Quantity
 from trialdesk.study.forms import Form, Item, ItemType
 from trialdesk.study.loader import Study
-from trialdesk.trial.conduct.form_data import ParticipantForms
+from trialdesk.trial.conduct.form_data import FormValues, ParticipantForms
 from trialdesk.trial.conduct.models import LOG
 from trialdesk.trial.conduct.participants import Participant
 
@@ -29,13 +29,35 @@ __all__ = ["VISIT_ANCHOR", "facts_of", "run_checks"]
 VISIT_ANCHOR = "visit"  # the date of the visit being checked, as a check's rule names it
 
 
-def _fact(study: Study, item: Item, value: Any, on: date | None, where: str) -> Fact | None:
+# Per item, the codes and text its facts carry: worked out once (a save reads every
+# entered value as a fact). Keyed by the item object, kept in the value so that its
+# address is not reused while it is here.
+_CODED: dict[int, tuple[Item, tuple[tuple[Coding, ...], str] | None]] = {}
+_CODED_MAX = 10_000  # items of every study loaded, many times over
+
+
+def _coded(study: Study, item: Item) -> tuple[tuple[Coding, ...], str] | None:
+    """The codes and text of the item's value set (None: it names none of the study's)."""
+    found = _CODED.get(id(item))
+    if found is not None and found[0] is item:
+        return found[1]
     valueset = study.valuesets.get(item.concept or "")
-    if valueset is None or value is None:
+    coded = None
+    if valueset is not None:
+        exact = [e for e in valueset.entries if not e.prefix]
+        codes = (Coding(exact[0].system, exact[0].code, exact[0].display),) if exact else ()
+        coded = codes, valueset.text[0] if not codes and valueset.text else str(item.label)
+    if len(_CODED) >= _CODED_MAX:
+        _CODED.clear()
+    _CODED[id(item)] = (item, coded)
+    return coded
+
+
+def _fact(study: Study, item: Item, value: Any, on: date | None, where: str) -> Fact | None:
+    coded = _coded(study, item) if value is not None else None
+    if coded is None:
         return None
-    exact = [e for e in valueset.entries if not e.prefix]
-    codes = (Coding(exact[0].system, exact[0].code, exact[0].display),) if exact else ()
-    text = valueset.text[0] if not codes and valueset.text else str(item.label)
+    codes, text = coded
     quantity = None
     value_text = None
     if item.type in (ItemType.INTEGER, ItemType.DECIMAL) or item.derived is not None:
@@ -70,13 +92,7 @@ def facts_of(
         elsewhere = visit_key is not None and key not in (visit_key, LOG)
         if elsewhere and (key.partition("#")[0] not in anchored or (own is not None and on == own)):
             continue
-        for item in form.items:
-            if item.concept is None:
-                continue
-            where = f"Form/{participant.subject_number}/{key or 'log'}/{form_id}/{row}/{item.id}"
-            fact = _fact(study, item, values.value(item.id), on, where)
-            if fact is not None:
-                facts.append(fact)
+        facts.extend(_form_facts(study, form, values, (key, row), on, participant.subject_number))
     return PatientRecord(
         id=participant.subject_number,
         birth_date=participant.candidate.birth_date,
@@ -84,6 +100,41 @@ def facts_of(
         facts=tuple(facts),
         source="case report forms",
     )
+
+
+def _form_facts(
+    study: Study, form: Form, values: FormValues, at: tuple[str, int], on: date | None,
+    subject: str,
+) -> tuple[Fact, ...]:  # fmt: skip
+    """One form's facts, made again only when what they are made from changed (a save
+    reads every form entered before as facts, for each of its checks)."""
+    items = _concept_items(form)
+    raw = tuple(values.value(item.id) for item in items)
+    made = (at, on, subject, raw)
+    if values.facts is not None and values.facts[0] == made:
+        return values.facts[1]
+    key, row = at
+    where = f"Form/{subject}/{key or 'log'}/{form.id}/{row}/"
+    out = tuple(
+        fact
+        for item, value in zip(items, raw, strict=True)
+        if (fact := _fact(study, item, value, on, where + item.id)) is not None
+    )
+    values.facts = (made, out)
+    return out
+
+
+_CONCEPT_ITEMS: dict[int, tuple[Form, tuple[Item, ...]]] = {}  # by form: kept as for _CODED
+
+
+def _concept_items(form: Form) -> tuple[Item, ...]:
+    found = _CONCEPT_ITEMS.get(id(form))
+    if found is None or found[0] is not form:
+        if len(_CONCEPT_ITEMS) >= _CODED_MAX:
+            _CONCEPT_ITEMS.clear()
+        items = tuple(i for i in form.items if i.concept is not None)
+        found = _CONCEPT_ITEMS[id(form)] = (form, items)
+    return found[1]
 
 
 def _anchored_visits(study: Study) -> frozenset[str]:
@@ -109,10 +160,13 @@ def run_checks(
     dates[VISIT_ANCHOR] = data.visit_dates.get(visit_key) if visit_key != LOG else None
     errors: list[TrialdeskError] = []
     warnings: list[tuple[str, dict[str, Any]]] = []
-    for check in form.checks:
-        outcome = study.screener.evaluate_rule(
-            check.rule, record, dates=dates, parameters=participant.candidate.parameters
-        )
+    outcomes = study.screener.evaluate_rules(
+        [check.rule for check in form.checks],
+        record,
+        dates=dates,
+        parameters=participant.candidate.parameters,
+    )
+    for check, outcome in zip(form.checks, outcomes, strict=True):
         if outcome.tri is not Tri.TRUE:
             continue
         for item in check.items or (form.items[0].id,):

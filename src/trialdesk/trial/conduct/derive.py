@@ -21,15 +21,16 @@ from trialdesk.clinical.units import convert
 from trialdesk.errors import FactError, UnitError
 from trialdesk.study.forms import Form, Item, ItemRef
 from trialdesk.study.loader import Study
-from trialdesk.trial.conduct.calendar import visit_records
 from trialdesk.trial.conduct.form_data import (
     FormValues,
     ParticipantForms,
     form_fields,
     participant_forms,
+    stored_at_once,
+    stored_record,
 )
 from trialdesk.trial.conduct.item_values import decimal_text
-from trialdesk.trial.conduct.models import LOG, FormRecord, FormStatus, VisitRecord
+from trialdesk.trial.conduct.models import LOG, FormRecord, FormStatus
 from trialdesk.trial.conduct.participants import Participant
 from trialdesk.trial.store import audit
 from trialdesk.trial.store.db import Session
@@ -93,6 +94,7 @@ class _Plans:
     def __init__(self) -> None:
         self.items: dict[tuple[str, str], _Plan] = {}
         self.forms: dict[str, list[Form]] = {}
+        self.reads: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
 
 
 _PLANS: dict[int, tuple[Study, _Plans]] = {}
@@ -132,7 +134,7 @@ def compute_item(
         else data.resolve(ref, where.visit_key, form.id, where.row)
         for _, ref, _ in plan.inputs
     ]
-    key = (plan, *((type(raw), raw) for raw in raws))
+    key = (plan, tuple(map(type, raws)), tuple(raws))  # 1, 1.0 and True are not one key
     try:
         found = _RESULTS.get(key)
     except TypeError:  # a value that cannot be a key (none is stored so): not kept
@@ -240,22 +242,86 @@ def _compute_form(
     return changed
 
 
-def _pass(study: Study, data: ParticipantForms, moved: set[_Key]) -> bool:
-    """Compute every derived item once over ``data``; True when anything moved (each
-    form whose derived values moved is added to ``moved``)."""
-    changed = False
-    for key in data.visit_keys():
+def _reads(study: Study, form: Form) -> tuple[frozenset[str], frozenset[str]]:
+    """The forms a form's derived items read at their own visit (the form itself among
+    them: its typed values, its other derived items), and those they read at baseline."""
+    plans = _plans(study)
+    found = plans.reads.get(form.id)
+    if found is None:
+        same: set[str] = {form.id}
+        baseline: set[str] = set()
+        for item in form.derived:
+            assert item.derived is not None
+            for _, ref in item.derived.inputs:
+                (baseline if ref.baseline else same).add(ref.form or form.id)
+        found = plans.reads[form.id] = (frozenset(same), frozenset(baseline))
+    return found
+
+
+def _stale(
+    study: Study, data: ParticipantForms, where: FormValues, form: Form,
+    changed: dict[str, set[str]] | None,
+) -> bool:  # fmt: skip
+    """Whether a form's derived values may move: some form they read changed since every
+    derived value was computed over ``data`` (``changed``: by visit key, the forms typed
+    anew or whose derived values moved since; None: nothing computed yet, as read from
+    the store: then every value is, whatever computed it before). A derived value is a
+    function of what it reads alone, so one whose inputs did not change is as computed."""
+    if changed is None:
+        return True
+    same, baseline = _reads(study, form)
+    here = changed.get(where.visit_key)
+    if here and not same.isdisjoint(here):
+        return True
+    key = data.baseline_key()
+    there = changed.get(key) if key is not None else None
+    return there is not None and not baseline.isdisjoint(there)
+
+
+def _visits_to_pass(data: ParticipantForms, changed: dict[str, set[str]] | None) -> list[str]:
+    """The visits whose derived forms a pass looks at, in the order they took place: every
+    one at first (``changed`` None) or when a baseline form changed (every visit may read
+    it); else those with a change (a derived item reads its own visit and the baseline
+    alone), which are also the only ones that can lack their derived forms' values."""
+    keys = data.visit_keys()
+    baseline = data.baseline_key()
+    if changed is None or (baseline is not None and changed.get(baseline)):
+        return keys
+    return [key for key in keys if key in changed]
+
+
+def _pass(
+    study: Study, data: ParticipantForms, moved: set[_Key], changed: dict[str, set[str]] | None
+) -> bool:
+    """Compute every derived item once over ``data`` (skipping the forms none of whose
+    inputs changed); True when anything moved (each form whose derived values moved is
+    added to ``moved``, and to ``changed`` for the forms computed after it)."""
+    result = False
+    for key in _visits_to_pass(data, changed):
         for form in _derived_forms(study, key):
             where = data.at(key, form.id)
             if where is None:
                 where = FormValues(key, form.id, 1, {})
                 data.forms[(key, form.id, 1)] = where
-            changed |= _compute_form(study, data, where, form, moved)
+            elif not _stale(study, data, where, form, changed):
+                continue
+            if _compute_form(study, data, where, form, moved):
+                result = True
+                if changed is not None:
+                    changed.setdefault(key, set()).add(form.id)
+    baseline = data.baseline_key()
+    if changed is not None and LOG not in changed and not changed.get(baseline or ""):
+        return result  # the log forms read the log and the baseline alone
     for (key, form_id, _row), where in list(data.forms.items()):
         log_form = study.forms.get(form_id)
         if key == LOG and log_form is not None and log_form.derived:
-            changed |= _compute_form(study, data, where, log_form, moved)
-    return changed
+            if not _stale(study, data, where, log_form, changed):
+                continue
+            if _compute_form(study, data, where, log_form, moved):
+                result = True
+                if changed is not None:
+                    changed.setdefault(key, set()).add(form_id)
+    return result
 
 
 def recompute(
@@ -274,38 +340,38 @@ def recompute(
     if data is None:
         data = participant_forms(session, study, participant)
     moved: set[_Key] = set()
+    changed = None if data.changed is None else {k: set(v) for k, v in data.changed.items()}
     for _ in range(_MAX_PASSES):
-        if not _pass(study, data, moved):
+        if not _pass(study, data, moved, changed):
             break
-    visits: dict[str, VisitRecord] | None = None
-    for (key, form_id, row), where in data.forms.items():
-        record = where.record
-        if record is None:
+    data.changed = {}  # every derived value is now as its inputs give it
+    # Only a form whose derived values moved can need its record made or changed: one
+    # that did not was stored as computed (or had nothing to show) when it last moved.
+    for (key, form_id, row), where in data.forms.items() if moved else ():
+        if (key, form_id, row) not in moved:
+            continue
+        if where.record is None and where.record_id is None:
             if not any(d.get("value") is not None for d in where.derived.values()):
                 continue  # nothing to show yet: no empty record
-            if visits is None:  # read only when a record is to be made
-                visits = {v.key: v for v in visit_records(session, participant.id)}
             form = study.forms[form_id]
             complete = settled(where.derived)
             only_derived = all(i.derived is not None for i in form.items)
-            record = FormRecord(
+            made = FormRecord(
                 enrolment_id=participant.id,
-                visit_record_id=visits[key].id if key in visits else None,
+                visit_record_id=visit.id if (visit := data.visits.get(key)) else None,
                 visit_key=key, form_id=form_id, row=row,
                 status=FormStatus.COMPLETE if complete and only_derived else FormStatus.INCOMPLETE,
                 values={}, entered={}, derived=dict(where.derived), flags={}, updated_at=now,
                 updated_by=actor,
             )  # fmt: skip
-            session.add(record)
-            session.flush()
-            where.record = record
+            where.record, where.record_id = stored_at_once(session, made), made.id
             audit.created(
-                session, record, actor=actor, fields=form_fields(record), reason=RECOMPUTED,
-                at=now,
-            )  # fmt: skip
+                session, made, actor=actor, fields=form_fields(made), reason=RECOMPUTED, at=now
+            )
             continue
-        if (key, form_id, row) not in moved or record.derived == where.derived:
-            continue  # stored as computed (nothing moved: it was stored so, or read so)
+        record = stored_record(session, where)
+        if record is None or record.derived == where.derived:
+            continue
         before = form_fields(record)
         record.derived = dict(where.derived)
         declared = study.forms.get(form_id)

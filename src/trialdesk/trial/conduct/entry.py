@@ -30,6 +30,8 @@ from trialdesk.trial.conduct.form_data import (
     ParticipantForms,
     form_fields,
     participant_forms,
+    stored_at_once,
+    stored_record,
 )
 from trialdesk.trial.conduct.item_values import ItemValue, read_item
 from trialdesk.trial.conduct.models import LOG, FormRecord, FormStatus, VisitRecord
@@ -78,27 +80,17 @@ def form_record(
 
 
 def _visit_of(
-    session: Session, study: Study, participant: Participant, visit_id: str, occurrence: int,
-    form: Form, setting: list[DateSetting], known: dict[tuple[str, int], VisitRecord],
+    study: Study, participant: Participant, visit_id: str, occurrence: int, form: Form,
+    setting: list[DateSetting], known: dict[tuple[str, int], VisitRecord],
 ) -> VisitRecord:  # fmt: skip
     """The visit the form is entered at: it must have taken place (or take place now, for
-    the visit whose date this form sets: the injection's). ``known``: the visit records
-    already read for the forms saved before this one (the same ones: the participant is
-    locked), kept up to date here."""
+    the visit whose date this form sets: the injection's). ``known``: every visit record
+    of the participant, read with their forms (the participant is locked) and kept up to
+    date as saves make them."""
     visit = scheduled_visit(study, visit_id)
     if form.id not in visit.forms:
         raise InputError(f"{form.title} is not a form of {visit.name}", field="form")
     record = known.get((visit_id, occurrence))
-    if record is None:
-        record = session.scalars(
-            select(VisitRecord).where(
-                VisitRecord.enrolment_id == participant.id,
-                VisitRecord.visit_id == visit_id,
-                VisitRecord.occurrence == occurrence,
-            )
-        ).one_or_none()
-        if record is not None:
-            known[(visit_id, occurrence)] = record
     if visit.anchor is not None:
         sets_it = any(s.anchor == visit.anchor for s in setting)  # blank: refused in _save
         if participant.candidate.date_of(visit.anchor) is None and not sets_it:
@@ -216,16 +208,18 @@ def save_forms(
 @dataclass
 class _Held:
     """A participant locked for saving forms, with what is read once for all of them:
-    everything entered, and the visit records found so far."""
+    everything entered, and their visit records by (visit, occurrence)."""
 
     participant: Participant
     data: ParticipantForms
-    visits: dict[tuple[str, int], VisitRecord] = field(default_factory=dict)
+    visits: dict[tuple[str, int], VisitRecord]
 
 
 def _held(session: Session, study: Study, enrolment_id: int) -> _Held:
     participant = participant_or_404(session, enrolment_id, for_update=True, study=study)
-    return _Held(participant, participant_forms(session, study, participant))
+    data = participant_forms(session, study, participant)
+    visits = {(v.visit_id, v.occurrence): v for v in data.visits.values()}
+    return _Held(participant, data, visits)
 
 
 def _save(
@@ -274,13 +268,13 @@ def _save(
         if visit_id is None:
             raise InputError(f"{form.title} is entered at a visit: name it", field="visit")
         visit_record = _visit_of(
-            session, study, participant, visit_id, occurrence, form, setting, held.visits
+            study, participant, visit_id, occurrence, form, setting, held.visits
         )
         visit_key = visit_record.key
         row = 1
     key = (visit_key, form.id, row)
     stored = data.forms.get(key)  # as form_record() would read it: data holds every record
-    existing = stored.record if stored is not None else None
+    existing = stored_record(session, stored) if stored is not None else None
     what = f"{form.title} at {visit_key or 'the log'}"
     if existing is None and expected_version is not None:
         raise StaleError(what)  # it was there when the form was opened: gone since
@@ -307,7 +301,7 @@ def _save(
     data.forms[key] = FormValues(
         visit_key, form.id, row, dict(new_values),
         dict(stored.derived) if stored is not None else {},
-        stored.record if stored is not None else None,
+        existing, existing.id if existing is not None else None,
     )  # fmt: skip
     for moved in setting:  # the visit this form dates (the injection's) is judged on its new date
         for v in study.schedule.visits if study.schedule is not None else ():
@@ -318,6 +312,11 @@ def _save(
     if errors:
         _restore(data, key, stored, dates)
         raise FieldErrors(errors, resource=f"form {form.id}")
+    if data.changed is not None:  # what the recompute below looks at again
+        data.changed.setdefault(visit_key, set()).add(form.id)
+        for moved_key, on in data.visit_dates.items():  # a visit this form dates
+            if moved_key not in dates or dates[moved_key] != on:
+                data.changed.setdefault(moved_key, set())
 
     flags = {k: [v.flag] for k, v in read.items() if v.flag is not None}
     for item_id, flag in warnings:
@@ -333,6 +332,7 @@ def _save(
         session.add(visit_record)
         session.flush()
         held.visits[(visit_record.visit_id, visit_record.occurrence)] = visit_record
+        data.visits[visit_record.key] = visit_record
         audit.created(
             session, visit_record, actor=actor, fields=visit_fields(visit_record), reason=why,
             at=now,
@@ -344,8 +344,7 @@ def _save(
             visit_key=visit_key, form_id=form.id, row=row, status=status, values=new_values,
             entered=entered, derived={}, flags=flags, updated_at=now, updated_by=actor,
         )  # fmt: skip
-        session.add(record)
-        session.flush()
+        stored_at_once(session, record)
         audit.created(session, record, actor=actor, fields=form_fields(record), reason=why, at=now)
     else:
         record = existing
@@ -356,7 +355,7 @@ def _save(
             session, record, actor=actor, before=before, after=form_fields(record), reason=why,
             at=now,
         )  # fmt: skip
-    data.forms[key].record = record
+    data.forms[key].record, data.forms[key].record_id = record, record.id
     derive.recompute(session, study, participant, actor=actor, now=now, data=data)
     return record
 

@@ -11,7 +11,6 @@ Errors name the item as their field.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -38,6 +37,9 @@ EARLIEST = date(1900, 1, 1)
 
 _DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)
 _INTEGER = re.compile(r"[+-]?\d+", re.ASCII)
+# Unicode's control characters (category Cc: U+0000-U+001F, U+007F-U+009F) but for the
+# line feed and the tab a free-text answer may hold, found in one pass
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _TRUE = frozenset({"true", "yes", "y", "1", "on"})
 _FALSE = frozenset({"false", "no", "n", "0", "off"})
 
@@ -68,7 +70,7 @@ def _text(raw: object, item: Item) -> str | None:
         return None
     if len(text) > TEXT_ITEM_MAX:
         raise InputError(f"must be at most {TEXT_ITEM_MAX} characters", field=item.id)
-    if any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in text):
+    if _CONTROL.search(text):
         raise InputError("must not contain control characters", field=item.id)
     return text
 

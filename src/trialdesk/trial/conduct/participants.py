@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import bindparam, select
 
 from trialdesk.errors import NotFoundError
 from trialdesk.study.loader import Study
@@ -43,19 +43,24 @@ class Participant:
         return self.disposition.ended_on if self.disposition is not None else None
 
 
-def _participants(
-    session: Session, *where: ColumnElement[bool], fresh: bool = False
-) -> list[Participant]:
-    query = (
-        select(Enrolment, Candidate, Disposition)
-        .join(Candidate, Candidate.id == Enrolment.candidate_id)
-        .outerjoin(Disposition, Disposition.enrolment_id == Enrolment.id)
-        .where(*where)
-        .order_by(Enrolment.subject_number)
-    )
-    if fresh:  # what this session read before is read again
-        query = query.execution_options(populate_existing=True)
-    return [Participant(e, c, d) for e, c, d in session.execute(query)]
+# Built once: building a statement costs more than running it, and every write to a
+# participant's data reads (and locks) them.
+_PARTICIPANTS = (
+    select(Enrolment, Candidate, Disposition)
+    .join(Candidate, Candidate.id == Enrolment.candidate_id)
+    .outerjoin(Disposition, Disposition.enrolment_id == Enrolment.id)
+    .order_by(Enrolment.subject_number)
+)
+_ONE = _PARTICIPANTS.where(Enrolment.id == bindparam("enrolment_id"))
+# what this session read before is read again, after the lock
+_ONE_FRESH = _ONE.execution_options(populate_existing=True)
+_OF_STUDY = _PARTICIPANTS.where(Enrolment.study_id == bindparam("study_id"))
+_LOCK = (
+    select(Candidate.id)
+    .join(Enrolment, Enrolment.candidate_id == Candidate.id)
+    .where(Enrolment.id == bindparam("enrolment_id"))
+    .with_for_update(of=Candidate)
+)
 
 
 def participant_or_404(
@@ -67,14 +72,11 @@ def participant_or_404(
     else the previous holder committed (an end of participation) is read by a statement
     of its own."""
     if 1 <= enrolment_id <= MAX_ROW_ID:
+        given = {"enrolment_id": enrolment_id}
         if for_update:
-            session.execute(
-                select(Candidate.id)
-                .join(Enrolment, Enrolment.candidate_id == Candidate.id)
-                .where(Enrolment.id == enrolment_id)
-                .with_for_update(of=Candidate)
-            )
-        found = _participants(session, Enrolment.id == enrolment_id, fresh=for_update)
+            session.execute(_LOCK, given)
+        rows = session.execute(_ONE_FRESH if for_update else _ONE, given)
+        found = [Participant(e, c, d) for e, c, d in rows]
         if found and (study is None or found[0].enrolment.study_id == study.id):
             return found[0]
     raise NotFoundError(f"no participant {enrolment_id}")
@@ -82,4 +84,5 @@ def participant_or_404(
 
 def list_participants(session: Session, study_id: str) -> list[Participant]:
     """The study's participants in subject-number order."""
-    return _participants(session, Enrolment.study_id == study_id)
+    rows = session.execute(_OF_STUDY, {"study_id": study_id})
+    return [Participant(e, c, d) for e, c, d in rows]

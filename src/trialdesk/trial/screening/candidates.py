@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from trialdesk.errors import InputError, NotFoundError
@@ -205,16 +205,20 @@ def add_candidate(
     return candidate
 
 
+# Built once: building a statement costs more than running it, and every screening
+# action reads (and locks) its candidate.
+_CANDIDATE = select(Candidate).where(Candidate.id == bindparam("id"))
+# populate_existing: the row as locked, not as this session may have read it before (on
+# PostgreSQL another transaction can commit a change in between; checking the stale copy
+# would pass a closed candidate or an old version, then fail on flush).
+_LOCK_CANDIDATE = _CANDIDATE.with_for_update().execution_options(populate_existing=True)
+
+
 def candidate_or_404(session: Session, candidate_id: int, *, for_update: bool = False) -> Candidate:
     if not 1 <= candidate_id <= MAX_ROW_ID:
         raise NotFoundError(f"no candidate {candidate_id}")
-    query = select(Candidate).where(Candidate.id == candidate_id)
-    if for_update:
-        # populate_existing: the row as locked, not as this session may have read it before
-        # (on PostgreSQL another transaction can commit a change in between; checking the
-        # stale copy would pass a closed candidate or an old version, then fail on flush).
-        query = query.with_for_update().execution_options(populate_existing=True)
-    found = session.scalars(query).one_or_none()
+    query = _LOCK_CANDIDATE if for_update else _CANDIDATE
+    found = session.scalars(query, {"id": candidate_id}).one_or_none()
     if found is None:
         raise NotFoundError(f"no candidate {candidate_id}")
     return found

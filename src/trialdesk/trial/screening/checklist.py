@@ -20,7 +20,7 @@ from datetime import date, datetime
 from typing import Any
 
 from cachetools import LRUCache
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from trialdesk.criteria.participant import Participant
@@ -116,6 +116,67 @@ def _upload_records(session: Session, upload_id: int) -> dict[str, PatientRecord
     return found
 
 
+# Entered facts as the engine reads them, by what was entered: an entry was validated
+# when it was entered and never changes (a wrong one is retracted), yet every checklist
+# built reads every one, so each is built once. Keyed by the study object itself (kept in
+# the value: an address is reused only once the study is gone).
+_ENTERED: LRUCache[tuple[int, FactEntry, str, date], tuple[Study, Fact]] = LRUCache(maxsize=8192)
+_ENTERED_LOCK = threading.Lock()
+
+
+def _entered_fact(study: Study, row: EnteredFact) -> Fact:
+    # Validated when entered; `today` is the day it was entered.
+    entry, resource, today = entry_of(row), f"EnteredFact/{row.id}", row.entered_at.date()
+    key = (id(study), entry, resource, today)
+    with _ENTERED_LOCK:
+        found = _ENTERED.get(key)
+    if found is not None and found[0] is study:
+        return found[1]
+    fact = to_fact(study, entry, resource=resource, today=today)
+    with _ENTERED_LOCK:
+        _ENTERED[key] = (study, fact)
+    return fact
+
+
+# Screenings by what they read: the engine's result and what a signature relies on
+# (bases) are functions of the record, the dates and the parameters, and a candidate's
+# checklist is built again and again over the same ones (the page, each signature, the
+# outcome).
+_Screened = tuple[ScreeningResult, dict[str, str]]
+_SCREENED: LRUCache[tuple[object, ...], tuple[Study, _Screened]] = LRUCache(maxsize=256)
+_SCREENED_LOCK = threading.Lock()
+
+
+def _screened(
+    study: Study, record: PatientRecord, dates: dict[str, date], parameters: dict[str, str | None]
+) -> _Screened:
+    """The engine's result and the fingerprint of what a signature of each criterion
+    decided by judgment or review relies on (its basis)."""
+    key = (id(study), record, tuple(dates.items()), tuple(parameters.items()))
+    with _SCREENED_LOCK:
+        found = _SCREENED.get(key)
+    if found is not None and found[0] is study:
+        return found[1]
+    raw = study.screener.screen(record, dates=dates, parameters=parameters)
+    # the fingerprint's payload as it has always been: each staff date in order, then each
+    # side as a Laterality (a changed payload would lapse every stored signature)
+    whole = record_fingerprint(
+        record,
+        (
+            *(dates[a.name] for a in study.participant.staff),
+            *(Laterality(v) if v else None for v in parameters.values()),
+        ),
+    )
+    bases = {
+        r.criterion.id: basis_of(r, whole)
+        for r in raw.criteria
+        if r.criterion.judgment is not None or r.criterion.review is not None
+    }
+    with _SCREENED_LOCK:
+        _SCREENED[key] = (study, (raw, bases))
+    return raw, bases
+
+
 def _consent_fact(c: Consent) -> Fact:
     return Fact(
         FactKind.CONSENT,
@@ -127,6 +188,26 @@ def _consent_fact(c: Consent) -> Fact:
     )
 
 
+# Built once: building a statement costs more than running it, and every checklist runs
+# these (the page, each signature, each outcome).
+_ENTERED_OF = (
+    select(EnteredFact)
+    .where(EnteredFact.candidate_id == bindparam("candidate_id"))
+    .order_by(EnteredFact.on.desc(), EnteredFact.id.desc())
+)
+_CONSENTS_OF = (
+    select(Consent)
+    .where(Consent.candidate_id == bindparam("candidate_id"))
+    .order_by(Consent.consented_at.desc(), Consent.id.desc())
+)
+_JUDGMENTS_OF = (
+    select(Judgment)
+    .join(Judgment.signature)
+    .where(Judgment.candidate_id == bindparam("candidate_id"))
+    .order_by(Signature.signed_at.desc(), Judgment.id.desc())
+)
+
+
 def record_of(
     session: Session, study: Study, candidate: Candidate
 ) -> tuple[PatientRecord, list[EnteredFact], list[Consent]]:
@@ -134,32 +215,11 @@ def record_of(
     base = PatientRecord(id=f"candidate/{candidate.id}")
     if candidate.upload_id is not None and candidate.patient_key is not None:
         base = _upload_records(session, candidate.upload_id).get(candidate.patient_key, base)
-    entered = list(
-        session.scalars(
-            select(EnteredFact)
-            .where(EnteredFact.candidate_id == candidate.id)
-            .order_by(EnteredFact.on.desc(), EnteredFact.id.desc())
-        )
-    )
-    consents = list(
-        session.scalars(
-            select(Consent)
-            .where(Consent.candidate_id == candidate.id)
-            .order_by(Consent.consented_at.desc(), Consent.id.desc())
-        )
-    )
+    given = {"candidate_id": candidate.id}
+    entered = list(session.scalars(_ENTERED_OF, given))
+    consents = list(session.scalars(_CONSENTS_OF, given))
     facts = list(base.facts)
-    for row in entered:
-        if row.retracted_at is None:
-            # Validated when entered; `today` is the day it was entered.
-            facts.append(
-                to_fact(
-                    study,
-                    entry_of(row),
-                    resource=f"EnteredFact/{row.id}",
-                    today=row.entered_at.date(),
-                )
-            )
+    facts.extend(_entered_fact(study, row) for row in entered if row.retracted_at is None)
     facts.extend(_consent_fact(c) for c in consents)
     record = PatientRecord(
         id=f"candidate/{candidate.id}",
@@ -255,27 +315,9 @@ def build_checklist(session: Session, study: Study, candidate: Candidate, today:
         {k: v for k, v in candidate.parameters.items() if k in participant.parameters}
     )
     defaulted += participant.missing_notes(parameters, unset="not set")
-    raw = study.screener.screen(record, dates=dates, parameters=parameters)
-    # the fingerprint's payload as it has always been: each staff date in order, then each
-    # side as a Laterality (a changed payload would lapse every stored signature)
-    whole = record_fingerprint(
-        record,
-        (
-            *(dates[a.name] for a in participant.staff),
-            *(Laterality(v) if v else None for v in parameters.values()),
-        ),
-    )
-    bases = {
-        r.criterion.id: basis_of(r, whole)
-        for r in raw.criteria
-        if r.criterion.judgment is not None or r.criterion.review is not None
-    }
-    rows = session.scalars(
-        select(Judgment)
-        .join(Judgment.signature)
-        .where(Judgment.candidate_id == candidate.id)
-        .order_by(Signature.signed_at.desc(), Judgment.id.desc())
-    )
+    raw, screened_bases = _screened(study, record, dates, parameters)
+    bases = dict(screened_bases)  # the checklist's own: its caller may change it
+    rows = session.scalars(_JUDGMENTS_OF, {"candidate_id": candidate.id})
     judgments: dict[str, list[JudgmentView]] = {}
     for j in rows:
         sig, basis = j.signature, bases.get(j.criterion_id, "")

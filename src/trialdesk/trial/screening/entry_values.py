@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 import re
 import sys
-import unicodedata
 from datetime import date, datetime
 
 from trialdesk.errors import InputError
@@ -48,6 +47,10 @@ _NUMBER = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 _FRACTION = re.compile(r"(\d+(?:\.\d*)?)\s*/\s*(\d+(?:\.\d*)?)", re.ASCII)
 
 
+# Unicode's control characters (category Cc: U+0000-U+001F, U+007F-U+009F), in one pass
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 _DOSE_UNITS = ("mg", "g")  # what criteria.medications.daily_dose_mg converts
 
 
@@ -62,7 +65,7 @@ def typed_text(value: object, field: str, limit: int) -> str | None:
         return None
     if len(text) > limit:
         raise InputError(f"{field} must be at most {limit} characters", field=field)
-    if any(unicodedata.category(c) == "Cc" for c in text):
+    if _CONTROL.search(text):
         raise InputError(f"{field} must not contain control characters", field=field)
     return text
 

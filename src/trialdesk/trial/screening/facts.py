@@ -8,30 +8,34 @@ retracted with a reason and stops counting.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
-from trialdesk.errors import InputError, NotFoundError
+from trialdesk.errors import FieldErrors, InputError, NotFoundError, TrialdeskError
 from trialdesk.study.loader import Study
 from trialdesk.trial.screening.candidates import candidate_or_404, check_version
 from trialdesk.trial.screening.fact_entry import FactEntry, to_fact
-from trialdesk.trial.screening.models import CandidateStatus, EnteredFact
+from trialdesk.trial.screening.models import Candidate, CandidateStatus, EnteredFact
 from trialdesk.trial.store import audit
 from trialdesk.trial.store.models import MAX_ROW_ID
 from trialdesk.trial.store.text import reason_text
 from trialdesk.trial.store.values import as_utc
 
-__all__ = ["add_fact", "open_screening", "retract_fact"]
+__all__ = ["add_fact", "add_facts", "open_screening", "retract_fact"]
 
 
 def open_screening(
     session: Session, candidate_id: int, expected_version: int | None = None
-) -> None:
+) -> Candidate:
+    """The candidate, locked, whose screening is open."""
     candidate = candidate_or_404(session, candidate_id, for_update=True)
     check_version(candidate, expected_version)
     if candidate.status is not CandidateStatus.SCREENING:
         raise InputError(f"screening is closed ({candidate.status.value})", field="status")
+    return candidate
 
 
 def add_fact(
@@ -47,21 +51,66 @@ def add_fact(
     now = as_utc(now)
     open_screening(session, candidate_id)
     to_fact(study, entry, resource="EnteredFact/new", today=now.date())  # raises at the field
+    row, given = _row(candidate_id, entry, actor, now)
+    session.add(row)
+    session.flush()
+    _audited(session, row, given, actor, now)
+    return row
+
+
+def add_facts(
+    session: Session,
+    *,
+    actor: str,
+    study: Study,
+    candidate_id: int,
+    entries: Sequence[FactEntry],
+    now: datetime,
+) -> list[EnteredFact]:
+    """Several facts of one candidate entered at once (a screening visit's documents typed
+    in one go), each validated, stored and audited as :func:`add_fact` does, in order,
+    with the candidate locked once and the rows inserted together. Every refused entry is
+    reported at once (its resource names it: entry 1 is the first) and nothing is stored."""
+    now = as_utc(now)
+    open_screening(session, candidate_id)
+    errors: list[TrialdeskError] = []
+    for number, entry in enumerate(entries, 1):
+        try:
+            to_fact(study, entry, resource="EnteredFact/new", today=now.date())
+        except InputError as error:
+            where = f"entry {number} ({entry.concept})"
+            errors.append(InputError(error.message, resource=where, field=error.field))
+    if errors:
+        raise FieldErrors(errors, resource="EnteredFact/new")
+    made = [_row(candidate_id, entry, actor, now) for entry in entries]
+    session.add_all([row for row, _ in made])
+    session.flush()  # one INSERT for them all; ids in the order given
+    for row, given in made:
+        _audited(session, row, given, actor, now)
+    return [row for row, _ in made]
+
+
+def _row(
+    candidate_id: int, entry: FactEntry, actor: str, now: datetime
+) -> tuple[EnteredFact, dict[str, Any]]:
+    """The row of an entry already validated, and its fields as audited."""
     given = {f.name: getattr(entry, f.name) for f in dataclasses.fields(FactEntry)}
     given["source_document"] = entry.source_document.strip()
     row = EnteredFact(candidate_id=candidate_id, **given, entered_at=now, entered_by=actor)
-    session.add(row)
-    session.flush()
-    fields = {"candidate_id": candidate_id, **given}
+    return row, given
+
+
+def _audited(
+    session: Session, row: EnteredFact, given: dict[str, Any], actor: str, now: datetime
+) -> None:
     audit.created(
         session,
         row,
         actor=actor,
-        fields=fields,
-        reason=f"entered for candidate {candidate_id} from {row.source_document}",
+        fields={"candidate_id": row.candidate_id, **given},
+        reason=f"entered for candidate {row.candidate_id} from {row.source_document}",
         at=now,
     )
-    return row
 
 
 def retract_fact(

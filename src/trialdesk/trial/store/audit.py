@@ -18,12 +18,20 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
+from sqlalchemy.event import listens_for
 from sqlalchemy.orm import Session
 
 from trialdesk.errors import StoreError
 from trialdesk.trial.store.models import GENESIS_HASH, AuditHead, AuditRecord
-from trialdesk.trial.store.values import JsonValue, as_utc, canonical_json, to_json_value, utc_now
+from trialdesk.trial.store.values import (
+    JsonValue,
+    as_utc,
+    canonical_json,
+    canonical_json_of,
+    to_json_value,
+    utc_now,
+)
 
 HASHED_FIELDS = (
     "id",
@@ -44,6 +52,14 @@ def entry_hash(fields: Mapping[Any, Any]) -> str:
     return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
 
 
+def _appended_hash(fields: Mapping[str, Any]) -> str:
+    """``entry_hash`` of an entry being appended, whose fields are plain JSON already but
+    for ``at`` (a UTC datetime): the same text, hashed without walking the changes again."""
+    payload = {name: fields[name] for name in HASHED_FIELDS}
+    payload["at"] = fields["at"].isoformat()
+    return hashlib.sha256(canonical_json_of(payload).encode("utf-8")).hexdigest()
+
+
 def _changes(changes: Mapping[str, tuple[Any, Any]] | None) -> dict[str, JsonValue]:
     out: dict[str, JsonValue] = {}
     for name, pair in (changes or {}).items():
@@ -52,18 +68,91 @@ def _changes(changes: Mapping[str, tuple[Any, Any]] | None) -> dict[str, JsonVal
     return out
 
 
-def _locked_head(session: Session) -> AuditHead:
-    # FOR UPDATE serialises appenders on PostgreSQL; SQLite writers already hold the
-    # write lock from BEGIN IMMEDIATE (db.py), and ignores the clause.
-    head = session.execute(
-        select(AuditHead)
-        .where(AuditHead.id == 1)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one_or_none()
+@dataclass
+class _Held:
+    """The head as this transaction locked it, the newest entry appended since (kept
+    here, not read back from the row, whatever the session does), and the entries not
+    written yet."""
+
+    scope: tuple[object, object]  # (the root transaction, the savepoint) that locked it
+    row: AuditHead
+    last_id: int
+    last_hash: str
+    pending: list[dict[str, Any]] = field(default_factory=list)
+
+
+_HELD = "trialdesk.audit.head"  # the key of a session's _Held in ``session.info``
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """An entry as appended (written with the session's next flush): the fields of its
+    ``audit_log`` row."""
+
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    entity: str
+    entity_id: str
+    changes: dict[str, JsonValue]
+    reason: str | None
+    prev_hash: str
+    hash: str
+
+
+# Built once: building a statement costs more than running it (SQLAlchemy works out its
+# cache key anew for every one built).
+_APPEND = insert(AuditRecord)
+# FOR UPDATE serialises appenders on PostgreSQL; SQLite writers already hold the write
+# lock from BEGIN IMMEDIATE (db.py), and ignores the clause.
+_LOCK_HEAD = (
+    select(AuditHead)
+    .where(AuditHead.id == 1)
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+
+
+def _held(session: Session) -> _Held | None:
+    """What this transaction (this savepoint) locked. Anything held for one that has
+    ended is dropped: its entries were written by its flushes, or rolled back with it
+    (then the head row is expired, and read again with the lock)."""
+    held: _Held | None = session.info.get(_HELD)
+    if held is None:
+        return None
+    root, nested = held.scope
+    if root is session.get_transaction() and nested is session.get_nested_transaction():
+        return held
+    del session.info[_HELD]
+    return None
+
+
+@listens_for(Session, "before_flush")
+def _write_pending(session: Session, _ctx: object, _instances: object) -> None:
+    """The entries appended since the last flush, in one statement, ahead of the head's
+    UPDATE (the head row is changed by every append, so every flush after one comes
+    here: a query's autoflush, the commit's, a savepoint's)."""
+    held = _held(session)
+    if held is not None and held.pending:
+        rows, held.pending = held.pending, []
+        session.connection().execute(_APPEND, rows)
+
+
+def _locked_head(session: Session) -> _Held:
+    """The head, locked by the first entry of a transaction and kept for the next ones:
+    the lock is held to the commit anyway, so only the first entry selects it. A
+    savepoint begun or ended since makes the next entry select it again (one rolled back
+    may have released the lock, and its entries are gone)."""
+    held = _held(session)
+    if held is not None:
+        return held
+    head = session.execute(_LOCK_HEAD).scalar_one_or_none()
     if head is None:
         raise StoreError("the audit head row is missing: run 'trialdesk audit verify'")
-    return head
+    scope = (session.get_transaction(), session.get_nested_transaction())
+    held = session.info[_HELD] = _Held(scope, head, head.last_id, head.last_hash)
+    return held
 
 
 def head(session: Session) -> tuple[int, str]:
@@ -115,8 +204,11 @@ def append(
     changes: Mapping[str, tuple[Any, Any]] | None = None,
     reason: str | None = None,
     at: datetime | None = None,
-) -> AuditRecord:
-    """Add one entry to the chain inside the caller's transaction and advance the head."""
+) -> Entry:
+    """Add one entry to the chain inside the caller's transaction and advance the head.
+    The entry is written at the session's next flush (at the latest, the commit's) with
+    the others appended since, in one statement: as a pending row of the session would
+    be, so a query in the transaction sees it (autoflush)."""
     head = _locked_head(session)
     fields: dict[str, Any] = {
         "id": head.last_id + 1,
@@ -129,11 +221,11 @@ def append(
         "reason": reason,
         "prev_hash": head.last_hash,
     }
-    record = AuditRecord(**fields, hash=entry_hash(fields))
-    session.add(record)
-    head.last_id, head.last_hash = record.id, record.hash
-    session.flush()
-    return record
+    fields["hash"] = _appended_hash(fields)
+    head.pending.append(fields)
+    head.last_id, head.last_hash = fields["id"], fields["hash"]
+    head.row.last_id, head.row.last_hash = head.last_id, head.last_hash
+    return Entry(**fields)
 
 
 def event(
@@ -145,9 +237,10 @@ def event(
     changes: Mapping[str, tuple[Any, Any]] | None = None,
     reason: str | None = None,
     at: datetime | None = None,
-) -> AuditRecord:
-    """Audit ``action`` on a stored row (flushed, so it has its id)."""
-    session.flush()
+) -> Entry:
+    """Audit ``action`` on a stored row (flushed first when it has no id yet)."""
+    if row.id is None:
+        session.flush()
     return append(
         session,
         actor=actor,
@@ -169,7 +262,7 @@ def created(
     reason: str | None,
     at: datetime | None = None,
     action: Action = Action.CREATE,
-) -> AuditRecord:
+) -> Entry:
     """Audit a new row: every field, as changed from nothing."""
     changes = changes_between({}, fields)
     return event(session, row, action, actor=actor, changes=changes, reason=reason, at=at)
@@ -185,7 +278,7 @@ def updated(
     reason: str | None,
     at: datetime | None = None,
     action: Action = Action.UPDATE,
-) -> AuditRecord | None:
+) -> Entry | None:
     """Audit a change as ``{field: (old, new)}``; nothing when no field changed (a plain
     update), the entry all the same when ``action`` says more than that the fields moved."""
     changes = changes_between(before, after)
@@ -202,9 +295,12 @@ def retracted(
     changes: Mapping[str, tuple[Any, Any]],
     reason: str,
     at: datetime | None = None,
-) -> AuditRecord:
+) -> Entry:
     """Audit a retraction: the row stays, marked as no longer counting, with the reason."""
     return event(session, row, Action.RETRACT, actor=actor, changes=changes, reason=reason, at=at)
+
+
+_PLAIN = (str, int, bool, type(None))  # values whose JSON forms differ when they do
 
 
 def changes_between(
@@ -214,7 +310,10 @@ def changes_between(
     out: dict[str, tuple[Any, Any]] = {}
     for name in sorted(set(before) | set(after)):
         old, new = before.get(name), after.get(name)
-        if canonical_json(old) != canonical_json(new):
+        if type(old) is type(new) and type(old) in _PLAIN:
+            if old != new:  # as their JSON forms would differ
+                out[name] = (old, new)
+        elif canonical_json(old) != canonical_json(new):
             out[name] = (old, new)
     return out
 

@@ -87,12 +87,21 @@ def to_json_value(value: Any) -> JsonValue:
     raise TypeError(f"{type(value).__name__} value {value!r} has no JSON form")
 
 
+# json.dumps with these options builds an encoder per call; one serves every call (it
+# keeps no state between calls).
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)
+
+
 def canonical_json(value: Any) -> str:
     """One text for one value: sorted keys, no spaces, UTF-8 kept, NaN refused."""
-    return json.dumps(
-        to_json_value(value),
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-        allow_nan=False,
-    )
+    if value is None or type(value) in (str, int, bool):  # their own JSON form already
+        return _CANONICAL.encode(value)
+    return _CANONICAL.encode(to_json_value(value))
+
+
+def canonical_json_of(value: JsonValue) -> str:
+    """``canonical_json`` of data that are plain JSON already (what ``to_json_value``
+    gives back unchanged: str keys, finite floats), written without walking them first."""
+    return _CANONICAL.encode(value)
