@@ -28,6 +28,7 @@ from trialdesk.trial.conduct.derive import compute_item
 from trialdesk.trial.conduct.form_data import participant_forms
 from trialdesk.trial.conduct.models import Disposition, FormRecord, VisitRecord
 from trialdesk.trial.conduct.participants import list_participants
+from trialdesk.trial.safety.models import AdverseEvent, CausalityAssessment
 from trialdesk.trial.screening.models import Candidate, Enrolment, EnteredFact, Judgment
 from trialdesk.trial.simulate.population import FAILURES, Intended, draw_person, intended_of
 from trialdesk.trial.simulate.rates import Rates
@@ -79,10 +80,20 @@ def dump(store: Store) -> dict[str, Any]:
             (by_enrolment[d.enrolment_id], d.term, str(d.ended_on), d.reason)
             for d in session.scalars(select(Disposition))
         )
+        events = sorted(
+            (by_enrolment[e.enrolment_id], e.sequence, e.term, e.grade, e.onset_date,
+             e.end_date, e.outcome, str(e.recorded_at), str(e.updated_at))
+            for e in session.scalars(select(AdverseEvent))
+        )  # fmt: skip
     return {
         "candidates": candidates, "facts": facts, "judgments": judged, "visits": visits,
-        "forms": forms, "dispositions": ended,
+        "forms": forms, "dispositions": ended, "adverse_events": events,
     }  # fmt: skip
+
+
+def _other_notes(sim: Simulation) -> list[str]:
+    """The notes but the one every run has (its adverse events are an assumption)."""
+    return [note for note in sim.notes if not note.startswith("adverse events:")]
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -157,7 +168,7 @@ def test_exactly_n_are_enrolled_below_the_target(tmp_path: Path) -> None:
         sim = simulate(store, STUDY, participants=5, seed=3, as_of=AS_OF)
         with store.read() as session:
             assert len(list_participants(session, STUDY.id)) == 5 == sim.enrolled
-        assert not sim.notes
+        assert _other_notes(sim) == []
     finally:
         store.close()
 
@@ -271,6 +282,27 @@ def test_each_planned_screen_failure_fails_at_its_criterion(tmp_path: Path) -> N
         store.close()
 
 
+def test_commits_wait_for_the_disk_again_once_the_simulation_is_over(tmp_path: Path) -> None:
+    """While a simulation fills a SQLite store its commits do not wait for the disk
+    (synchronous NORMAL: in WAL mode a commit survives the process crashing); the store's
+    own setting (SQLite's default, FULL) is back for whatever uses it next."""
+    store = open_store(f"sqlite:///{tmp_path / 'sync.db'}")
+    seen: list[int] = []
+
+    def progress(done: int, total: int) -> None:
+        with store.engine.connect() as conn:
+            seen.append(conn.exec_driver_sql("PRAGMA synchronous").scalar_one())
+
+    try:
+        simulate(store, STUDY, participants=1, seed=3, as_of=AS_OF, progress=progress)
+        with store.engine.connect() as conn:
+            after = conn.exec_driver_sql("PRAGMA synchronous").scalar_one()
+    finally:
+        store.close()
+    assert seen and set(seen) == {1}  # NORMAL
+    assert after == 2  # FULL
+
+
 def test_a_study_copy_with_a_larger_target_enrols_more(tmp_path: Path) -> None:
     """The benchmark's way past NCT06947746's 15 places: a copy of the study folder whose
     registry record says more (the protocol itself unchanged)."""
@@ -278,7 +310,7 @@ def test_a_study_copy_with_a_larger_target_enrols_more(tmp_path: Path) -> None:
     store = open_store(f"sqlite:///{tmp_path / 'twenty.db'}")
     try:
         sim = simulate(store, study, participants=18, seed=2, as_of=AS_OF)
-        assert sim.enrolled == 18 and not sim.notes
+        assert sim.enrolled == 18 and _other_notes(sim) == []
     finally:
         store.close()
 
@@ -404,3 +436,24 @@ def test_a_visit_saved_at_once_is_stored_and_audited_as_form_by_form(tmp_path: P
     assert womac["pain_score"]["value"] == "10.00" and womac["pain_score"]["inputs"]["format"]
     recomputed = [a for a in batch["audit"] if a[4] == "recomputed from its inputs"]
     assert recomputed  # the scores moved with each form, and each move was audited
+
+
+def test_adverse_events_are_recorded_with_their_causality_signed(
+    simulated: tuple[Store, Simulation],
+) -> None:
+    """Each simulated event is recorded through the safety service by the investigator,
+    with a signed, current causality assessment; none begins before day 1 (they follow
+    the injection) or after the as-of date; the run says its rates are an assumption."""
+    store, sim = simulated
+    assert any(n.startswith("adverse events: a simulation assumption") for n in sim.notes)
+    with store.read() as session:
+        events = list(session.scalars(select(AdverseEvent)))
+        assessed = {a.adverse_event_id for a in session.scalars(select(CausalityAssessment))}
+        day1 = {p.id: p.day1(STUDY) for p in list_participants(session, STUDY.id)}
+    assert len(events) == sim.tally.adverse_events > 0
+    for event in events:
+        assert event.id in assessed
+        first = day1[event.enrolment_id]
+        assert first is not None
+        assert first <= date.fromisoformat(event.onset_date) <= AS_OF
+        assert (event.end_date is None) == (event.outcome == "NOT RECOVERED/NOT RESOLVED")

@@ -393,6 +393,10 @@ def _report_simulation(result: Simulation, url: str, seconds: float) -> None:
     )
     out.print(f"  {t.visits} follow-up visits, {t.missed} missed; {t.forms} forms saved",
               highlight=False)  # fmt: skip
+    paused = f"; a stopping rule paused the study {t.pauses} time(s), each resumed by a " \
+        "signed safety review" if t.pauses else ""  # fmt: skip
+    out.print(f"  {t.adverse_events} adverse events recorded with their causality signed, "
+              f"{t.resolved_events} resolved since{paused}", highlight=False)  # fmt: skip
     for note in result.notes:
         err.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
     staff = result.staff

@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from trialdesk.study.schedule import Schedule, Visit, VisitKind
 from trialdesk.study.windows import site_zone
+from trialdesk.trial.simulate.adverse_events import EventRates, PlannedEvent, planned_events
 from trialdesk.trial.simulate.population import Intended, Person
 from trialdesk.trial.simulate.rates import (
     CALENDAR,
@@ -34,6 +35,8 @@ class Kind(StrEnum):
     FORMS = "forms"  # a visit's forms entered some days after it
     MISSED = "missed"  # a visit recorded as not done
     END = "end"  # participation ended early (with the early termination visit)
+    EVENT = "event"  # an adverse event reported and recorded, its causality signed
+    EVENT_RESOLVED = "event_resolved"  # its end date and outcome, once it resolved
 
 
 @dataclass(frozen=True, order=True)
@@ -49,6 +52,7 @@ class Step:
     reason: str | None = field(default=None, compare=False)
     termination_visit: bool = field(default=False, compare=False)
     with_forms: bool = field(default=False, compare=False)  # a visit's forms entered too
+    event: PlannedEvent | None = field(default=None, compare=False)  # EVENT, EVENT_RESOLVED
 
 
 @dataclass(frozen=True)
@@ -93,8 +97,10 @@ def steps_of(
     dates: Dates,
     rates: Rates = RATES,
     calendar: Calendar = CALENDAR,
+    event_rates: EventRates | None = None,
 ) -> list[Step]:
-    """Every step of one candidate, whatever the as-of date (run.py stops at it)."""
+    """Every step of one candidate, whatever the as-of date (run.py stops at it); with
+    ``event_rates``, their adverse events too."""
     rng = random.Random(f"{person.seed}/plan")
     i = person.index
     steps = [
@@ -153,6 +159,11 @@ def steps_of(
             steps.append(Step(_at(schedule, on + timedelta(days=lag), 15), i, len(steps),
                               Kind.FORMS, visit=visit.id, on=on, completes=completes,
                               with_forms=True))  # fmt: skip
+    if event_rates is not None:
+        last = ended_on if ended_on is not None and not completed else previous
+        steps.extend(
+            _event_steps(schedule, event_rates, person, dates.day1, stops_on, last, len(steps))
+        )
     if ended_on is not None and term is not None and not completed:
         visit_at_end = term != "LOST TO FOLLOW-UP" and (
             term != "WITHDRAWAL BY SUBJECT" or rng.random() < 0.6
@@ -161,6 +172,28 @@ def steps_of(
         steps.append(Step(_at(schedule, ended_on, 16), i, len(steps), Kind.END, on=ended_on,
                           term=term, reason=rng.choice(DISCONTINUATION_REASONS[term]),
                           termination_visit=visit_at_end))  # fmt: skip
+    return steps
+
+
+def _event_steps(
+    schedule: Schedule, rates: EventRates, person: Person, day1: date, stops_on: date | None,
+    last: date, seq: int,
+) -> list[Step]:  # fmt: skip
+    """Each planned adverse event reported 0 to 2 days after its onset, in the afternoon
+    (after the injection, on day 1), and corrected once resolved (the day after); neither
+    after the participant's last contact with the site (``last``)."""
+    rng = random.Random(f"{person.seed}/adverse-event-steps")
+    steps: list[Step] = []
+    for planned in planned_events(rates, str(person.seed), day1, stops_on):
+        reported = planned.onset + timedelta(days=rng.randint(0, 2))
+        if reported > last:
+            continue
+        steps.append(Step(_at(schedule, reported, 15, rng.randint(0, 50)), person.index,
+                          seq + len(steps), Kind.EVENT, event=planned))  # fmt: skip
+        resolved = planned.ends + timedelta(days=1)
+        if planned.ends > reported and resolved <= last:
+            steps.append(Step(_at(schedule, resolved, 16, rng.randint(0, 50)), person.index,
+                              seq + len(steps), Kind.EVENT_RESOLVED, event=planned))  # fmt: skip
     return steps
 
 

@@ -24,6 +24,8 @@ from trialdesk.study.windows import site_today, site_zone
 from trialdesk.trial.accounts.models import User
 from trialdesk.trial.screening import consent
 from trialdesk.trial.screening.models import Candidate as CandidateRow
+from trialdesk.trial.simulate.adverse_events import EventRates, event_rates
+from trialdesk.trial.simulate.commits import quick_commits
 from trialdesk.trial.simulate.follow_up_steps import (
     day1_step,
     end_step,
@@ -34,6 +36,7 @@ from trialdesk.trial.simulate.follow_up_steps import (
 from trialdesk.trial.simulate.plan import Dates, Kind, Step, accrual, candidate_dates, steps_of
 from trialdesk.trial.simulate.population import Intended, draw_person, intended_of
 from trialdesk.trial.simulate.rates import CALENDAR, RATES, Rates
+from trialdesk.trial.simulate.safety_steps import event_step, resolved_step
 from trialdesk.trial.simulate.screening_steps import consent_step, screen_step
 from trialdesk.trial.simulate.site import CONSENT_FORM, Candidate, Site, Tally
 from trialdesk.trial.simulate.staff import COORDINATOR, INVESTIGATOR, Staff, demo_staff
@@ -51,6 +54,8 @@ _STEPS: dict[Kind, Callable[[Site, Session, Step, Candidate], None]] = {
     Kind.FORMS: forms_step,
     Kind.MISSED: missed_step,
     Kind.END: end_step,
+    Kind.EVENT: event_step,
+    Kind.EVENT_RESOLVED: resolved_step,
 }
 
 
@@ -156,9 +161,11 @@ def simulate(
     as_of: date,
     progress: Progress | None = None,
     rates: Rates = RATES,
+    events: EventRates | None = None,
 ) -> Simulation:
     """Simulate ``participants`` enrolled (at most the study's target) and their trial up
-    to ``as_of`` (the site's date) into ``store``."""
+    to ``as_of`` (the site's date) into ``store``; their adverse events at ``events``'s
+    rates (by default adverse_events.yaml's, from published comparable studies)."""
     if study.schedule is None:
         raise InputError(f"{study.id} has no visit schedule: nothing to simulate", field="--study")
     if participants < 1:
@@ -168,14 +175,33 @@ def simulate(
         raise InputError(f"{study.id} has no enrolment target in its registry record",
                          field="--participants")  # fmt: skip
     _check_empty(store, study)
+    events = events if events is not None else event_rates()
     enrolling = min(participants, target)
-    notes = []
+    notes = [f"adverse events: a simulation assumption, at the rates of {events.source}"]
     if participants > target:
         notes.append(
             f"{participants} participants asked for, but {study.id}'s enrolment target "
             f"(ctgov.json) is {target}: {target} enrolled"
         )
-    staff = demo_staff(store)
+    with quick_commits(store):
+        staff = demo_staff(store)
+        tally = _run(store, study, staff, seed, enrolling, as_of, progress, rates, events)
+    if tally.enrolled < enrolling:
+        notes.append(
+            f"only {tally.enrolled} of {enrolling} enrolled by {as_of.isoformat()}: "
+            f"{tally.replaced} intended participant(s) were refused by the criteria and "
+            "not all could be replaced in time"
+        )
+    return Simulation(study.id, seed, as_of, participants, target, enrolling, staff, tally,
+                      tuple(notes))  # fmt: skip
+
+
+def _run(
+    store: Store, study: Study, staff: Staff, seed: int, enrolling: int, as_of: date,
+    progress: Progress | None, rates: Rates, events: EventRates,
+) -> Tally:  # fmt: skip
+    """Every candidate's steps up to ``as_of``, in the order of time, one transaction each."""
+    assert study.schedule is not None
     cands = _candidates(study, seed, enrolling, as_of, rates)
     _register_consent_form(store, study, staff, min(c.dates.consent for c in cands))
     tally = Tally()
@@ -183,7 +209,7 @@ def simulate(
     schedule = study.schedule
     queue: list[Step] = []
     for c in cands:
-        for step in steps_of(schedule, c.person, c.dates, rates):
+        for step in steps_of(schedule, c.person, c.dates, rates, event_rates=events):
             if site_today(schedule, step.at) <= as_of:
                 queue.append(step)
     heapq.heapify(queue)
@@ -201,17 +227,12 @@ def simulate(
             if extra is not None:
                 tally.replaced += 1
                 cands.append(extra)
-                for later in steps_of(schedule, extra.person, extra.dates, rates):
+                for later in steps_of(
+                    schedule, extra.person, extra.dates, rates, event_rates=events
+                ):
                     if site_today(schedule, later.at) <= as_of:
                         heapq.heappush(queue, later)
                         total += 1
         if progress is not None:
             progress(done, total)
-    if tally.enrolled < enrolling:
-        notes.append(
-            f"only {tally.enrolled} of {enrolling} enrolled by {as_of.isoformat()}: "
-            f"{tally.replaced} intended participant(s) were refused by the criteria and "
-            "not all could be replaced in time"
-        )
-    return Simulation(study.id, seed, as_of, participants, target, enrolling, staff, tally,
-                      tuple(notes))  # fmt: skip
+    return tally

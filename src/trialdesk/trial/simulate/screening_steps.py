@@ -15,6 +15,7 @@ from trialdesk.errors import InputError
 from trialdesk.trial.accounts.models import User
 from trialdesk.trial.screening import candidates, consent, enrolment, facts, judgments
 from trialdesk.trial.screening.checklist import build_checklist
+from trialdesk.trial.screening.models import Candidate as CandidateRow
 from trialdesk.trial.simulate.facts import screening_facts
 from trialdesk.trial.simulate.plan import Dates, Step
 from trialdesk.trial.simulate.population import Intended
@@ -80,17 +81,19 @@ def screen_step(site: Site, session: Session, step: Step, c: Candidate) -> None:
     assert step.on is not None
     visit = site.screening_visit
     values = site.values_of(c, visit, step.on, step.at, screening=True) if visit else {}
-    for entry in screening_facts(site.study, c.person, values, step.on):
-        facts.add_fact(
+    entries = screening_facts(site.study, c.person, values, step.on)
+    if entries:  # typed from the visit's documents at once
+        facts.add_facts(
             session, actor=site.staff.coordinator, study=site.study,
-            candidate_id=c.candidate_id, entry=entry, now=step.at,
+            candidate_id=c.candidate_id, entries=entries, now=step.at,
         )  # fmt: skip
-        site.tally.facts += 1
+        site.tally.facts += len(entries)
     if c.person.intended is Intended.DECLINE_AFTER_SCREENING:
         _decline(site, session, step.at, c, DECLINE_AFTER_SCREENING)
         return
     later = step.at + timedelta(hours=4)  # the investigator reviews in the afternoon
-    row = candidates.candidate_or_404(session, c.candidate_id)
+    row = session.get(CandidateRow, c.candidate_id)  # as the facts' entry locked it
+    assert row is not None
     checklist = build_checklist(session, site.study, row, step.on)
     refused = checklist.result.verdict is Verdict.INELIGIBLE
     if not refused:
@@ -126,25 +129,31 @@ def _judge(
     site: Site, session: Session, c: Candidate, results: Sequence[CriterionResult],
     bases: dict[str, str], now: datetime,
 ) -> bool:  # fmt: skip
-    """The investigator decides each criterion the checklist leaves for review, signing
-    with the password checked once (the demo account's); True when a decision excludes
-    the candidate (a planned E26 failure: compliance in doubt)."""
+    """The investigator decides each criterion the checklist leaves for review and signs
+    them in one act, with the password checked once (the demo account's); True when a
+    decision excludes the candidate (a planned E26 failure: compliance in doubt)."""
     assert c.candidate_id is not None
-    user = session.get(User, site.staff.investigator_id)
-    assert user is not None
-    refused = False
+    decisions, refused = [], False
     for result in results:
         if result.status is not Status.NEEDS_REVIEW:
             continue
         criterion = result.criterion
         refuses = criterion.id == c.person.failure
         inclusion = criterion.kind is CriterionKind.INCLUSION
-        judgments.sign_judgment(
-            session, user=user, password="", study=site.study, candidate_id=c.candidate_id,
-            criterion_id=criterion.id, decision="met" if inclusion != refuses else "not_met",
-            reason=REFUSED if refuses else REVIEWED, basis=bases[criterion.id],
-            today=site.today(now), now=now, checked=site.staff.check,
+        decisions.append(
+            judgments.Decision(
+                criterion.id, "met" if inclusion != refuses else "not_met",
+                REFUSED if refuses else REVIEWED, bases[criterion.id],
+            )
         )  # fmt: skip
-        site.tally.judgments += 1
         refused |= refuses
+    if not decisions:
+        return False
+    user = session.get(User, site.staff.investigator_id)
+    assert user is not None
+    judgments.sign_judgments(
+        session, user=user, password="", study=site.study, candidate_id=c.candidate_id,
+        decisions=decisions, today=site.today(now), now=now, checked=site.staff.check,
+    )  # fmt: skip
+    site.tally.judgments += len(decisions)
     return refused

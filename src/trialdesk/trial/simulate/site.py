@@ -37,6 +37,7 @@ class Candidate:
     candidate_id: int | None = None
     enrolment_id: int | None = None
     closed: bool = False  # screening ended without enrolment
+    adverse_events: dict[int, int] = field(default_factory=dict)  # planned number -> id
 
 
 @dataclass
@@ -56,6 +57,9 @@ class Tally:
     facts: int = 0
     judgments: int = 0
     replaced: int = 0  # intended participants the criteria refused after all
+    adverse_events: int = 0
+    resolved_events: int = 0  # corrected with their end date and outcome
+    pauses: int = 0  # stopping rules met, each resumed by a signed safety review
 
 
 def _first_forms(schedule: Schedule) -> dict[str, frozenset[str]]:
