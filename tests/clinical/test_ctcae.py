@@ -477,14 +477,14 @@ def test_a_unit_that_does_not_convert_is_refused() -> None:
 
 
 def test_haemoglobin_in_mmol_per_l_grades_anemia_without_a_conversion() -> None:
-    # CTCAE prints Anemia's mmol/L thresholds; "Hemoglobin increased" only in g/dL, which is
-    # not needed for a value at or below the ULN, and refused above it (no molar mass).
+    # CTCAE prints Anemia's mmol/L thresholds; "Hemoglobin increased" only in g/dL, converted
+    # through haemoglobin's molar mass (tests/clinical/test_ctcae_labs.py: its boundaries).
     low = grade_lab("HGB", 6, "mmol/L", lln=7.5, uln=11)
     assert low is not None and (low.term, low.grade) == ("Anemia", 2)
     normal = grade_lab("HGB", 9, "mmol/L", lln=7.5, uln=11)
     assert normal is not None and normal.grade == 0
-    with pytest.raises(UnitError):
-        grade_lab("HGB", 12, "mmol/L", lln=7.5, uln=11)
+    high = grade_lab("HGB", 12, "mmol/L", lln=7.5, uln=11)
+    assert high is not None and (high.term, high.grade) == ("Hemoglobin increased", 1)
 
 
 # --- limits, baselines and labs without a grading ----------------------------------------

@@ -223,7 +223,8 @@ def test_a_populated_0006_store_upgrades_to_the_safety_tables(
     after = _all_rows(engine)
     assert {name: after[name] for name in before} == before
     new = {"adverse_event", "causality_assessment", "study_hold", "safety_review"}
-    assert set(after) - set(before) == new and not any(after[name] for name in new)
+    made = set(after) - set(before)  # 0007's tables, and the later migrations' (empty)
+    assert new <= made and not any(after[name] for name in made)
     with store.read() as session:
         assert audit.verify(session).ok
         assert session.scalar(sa.text("SELECT version_num FROM alembic_version")) == (
@@ -240,3 +241,46 @@ def test_a_populated_0006_store_upgrades_to_the_safety_tables(
     with store.read() as session:
         assert audit.verify(session).ok
     store.close()
+
+
+# ------------------------------------------- 0007 -> 0008: the SAE clock's start (issue 14)
+
+
+def test_events_serious_before_0008_start_their_clock_when_they_were_recorded(
+    db_url: str,
+) -> None:
+    """An event recorded serious before 0008 became so no later than it was recorded: the
+    upgrade starts its 24-hour clock there (not lost, nor restarted by a later correction);
+    one not serious has no clock."""
+    engine = create_store_engine(db_url)
+    upgrade(engine, "0007")
+    store = Store(engine)
+    _, (pid,) = enrolled(store)
+    when = datetime(2026, 3, 20, 2, 0, tzinfo=UTC)
+    columns: dict[str, Any] = {
+        "enrolment_id": pid, "verbatim": "swollen knee", "term": "Joint effusion",
+        "meddra_code": "10023232", "soc": "Musculoskeletal and connective tissue disorders",
+        "onset_date": "2026-03-19", "end_date": None, "grade": 3, "death": False,
+        "life_threatening": False, "disability": False, "congenital_anomaly": False,
+        "medically_important": False, "action_taken": "NOT APPLICABLE",
+        "outcome": "NOT RECOVERED/NOT RESOLVED", "special_interest": [],
+        "baseline_grade": None, "worsened_on": None, "recorded_at": when,
+        "recorded_by": "coordinator", "updated_at": when, "updated_by": "coordinator",
+        "version": 1,
+    }  # fmt: skip
+    table = sa.Table("adverse_event", sa.MetaData(), autoload_with=engine)
+    with engine.begin() as conn:
+        conn.execute(
+            table.insert(),
+            [{**columns, "sequence": 1, "hospitalisation": True},
+             {**columns, "sequence": 2, "hospitalisation": False}],
+        )  # fmt: skip
+    upgrade(engine)
+    table = sa.Table("adverse_event", sa.MetaData(), autoload_with=engine)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(table.c.sequence, table.c.serious_since).order_by(table.c.sequence)
+        ).all()
+    assert _utc(rows[0][1]) == when
+    assert rows[1][1] is None
+    engine.dispose()

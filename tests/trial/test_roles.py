@@ -1,6 +1,7 @@
 """The permission table, as the briefs define it (issue 4 accounts, issue 5 screening,
 issue 13 follow-up: coordinators enter visits, investigators also sign them; issue 14
-safety: only investigators sign causality and the decision that resumes a paused study)."""
+safety: coordinators record adverse events, only investigators sign causality, decide what
+a lab grade proposes and sign the decision that resumes a paused study; monitors read it)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,12 @@ EXPECTED = {
         P.SIGN_VISITS,
         P.SIGN_CAUSALITY,
         P.SIGN_SAFETY_REVIEW,
+        P.VIEW_SAFETY,
+        P.RECORD_ADVERSE_EVENTS,
+        P.DECIDE_AE_PROPOSALS,
+        P.ANSWER_QUERIES,
+        P.RECORD_DEVIATIONS,
+        P.DECIDE_DEVIATIONS,
     },
     Role.COORDINATOR: {
         P.VIEW_STAFF,
@@ -33,6 +40,10 @@ EXPECTED = {
         P.EDIT_CANDIDATES,
         P.VIEW_PARTICIPANTS,
         P.EDIT_VISITS,
+        P.VIEW_SAFETY,
+        P.RECORD_ADVERSE_EVENTS,
+        P.ANSWER_QUERIES,
+        P.RECORD_DEVIATIONS,
     },
     # a monitor reads candidates and participants (source data verification), changes nothing
     Role.MONITOR: {
@@ -41,6 +52,10 @@ EXPECTED = {
         P.VIEW_AUDIT,
         P.VIEW_CANDIDATES,
         P.VIEW_PARTICIPANTS,
+        P.VIEW_SAFETY,
+        P.RAISE_QUERIES,
+        P.VERIFY_SOURCE,
+        P.RECORD_DEVIATIONS,
     },
 }
 
@@ -62,3 +77,12 @@ def test_every_role_has_an_entry_and_only_investigators_sign() -> None:
     assert not any(has_permission(Role.MONITOR, p) for p in (P.EDIT_LEADS, P.MANAGE_USERS))
     assert not any(has_permission(Role.MONITOR, p) for p in (P.EDIT_CANDIDATES, P.SIGN_ELIGIBILITY))
     assert not has_permission(Role.ADMIN, P.VIEW_CANDIDATES)  # accounts, not clinical data
+
+
+# issue 14, point 4: only the investigator confirms or dismisses an adverse event that a
+# lab grade proposes
+EXPECTED[Role.INVESTIGATOR].add(P.DECIDE_AE_PROPOSALS)
+
+
+def test_only_investigators_decide_proposed_adverse_events() -> None:
+    assert [r for r in Role if has_permission(r, P.DECIDE_AE_PROPOSALS)] == [Role.INVESTIGATOR]

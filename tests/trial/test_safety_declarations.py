@@ -45,6 +45,10 @@ def test_the_study_declares_its_aesis_stopping_rules_and_contact_as_an_assumptio
     contact = safety.contact
     assert contact is not None and contact.assumption and contact.email.endswith("example.org")
     assert contact.role.get("zh-CN") != contact.role.get("en")
+    investigator = safety.investigator  # an SAE alert reaches both (trial/notify/)
+    assert investigator is not None and investigator.assumption and investigator.source
+    assert investigator.email == "investigator@example.org"  # a placeholder, as the contact
+    assert investigator.role.get("zh-CN") == "主要研究者"
     assert check_safety(STUDY.folder) == ([], [])  # every text has its Chinese
 
 
@@ -120,13 +124,39 @@ def test_every_problem_is_named_with_its_line_and_column_at_once(tmp_path: Path)
     assert "at least 1" in where[(21, "stopping_rules.too_high.participants_at_least")]
     assert "unknown field 'surprise'" in where[(22, "stopping_rules.too_high.surprise")]
     assert len(problems) == 11
-    assert [w.field for w in warnings] == ["contact.role"]  # a text without its Chinese
+    # a text without its Chinese; no investigator for the alerts to reach
+    assert [w.field for w in warnings] == ["contact.role", "investigator"]
+    assert "would not reach the investigator" in warnings[1].message
 
     with pytest.raises(StudyError) as refused:
         load_safety(tmp_path)
     message = str(refused.value)
     assert message.startswith(f"{tmp_path / 'safety.yaml'}:1:1")
     assert "(and 10 more: line 4, column 10: 'not-an-address'" in message
+
+
+def test_an_investigator_is_read_like_the_contact_and_a_bad_one_is_named(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "safety.yaml").write_text(
+        "investigator:\n  role: {en: PI, zh-CN: 主要研究者}\n  email: pi@site\n"
+        "  assumption: true\n",
+        encoding="utf-8",
+    )
+    problems, warnings = check_safety(tmp_path)
+    assert {(p.line, p.field) for p in problems} == {
+        (3, "investigator.email"),  # not an address
+        (2, "investigator.source"),  # an assumption without its source
+    }
+    assert warnings == []  # given, though wrong: the problem says so, not a warning
+    (tmp_path / "safety.yaml").write_text(
+        "investigator:\n  role: {en: PI, zh-CN: 主要研究者}\n  email: pi@site.example\n",
+        encoding="utf-8",
+    )
+    read = load_safety(tmp_path)
+    assert read.investigator is not None and read.investigator.email == "pi@site.example"
+    assert not read.investigator.assumption
+    assert check_safety(tmp_path) == ([], [])
 
 
 def test_a_study_without_the_file_declares_nothing(tmp_path: Path) -> None:

@@ -222,3 +222,103 @@ def test_logout_ends_the_session(app: FastAPI) -> None:
     assert client.get("/staff").status_code == 200
     assert _request(client, "POST", "/logout") == 303
     assert client.get("/staff").status_code == 303
+
+
+# adverse events proposed by lab grades (issue 14, point 4): read with the safety data,
+# decided by the investigator only
+GRANTS["investigator"] |= {"decide_ae_proposals", "view_safety"}
+GRANTS["coordinator"] |= {"view_safety"}
+GRANTS["monitor"] |= {"view_safety"}
+INTENDED.update(
+    {
+        ("GET", "/staff/participants/{enrolment_id}/proposals"): "view_safety",
+        ("GET", "/staff/participants/{enrolment_id}/proposals/section"): "view_safety",
+        ("POST", "/staff/participants/{enrolment_id}/proposals"): "decide_ae_proposals",
+        ("GET", "/api/participants/{enrolment_id}/ae-proposals"): "view_safety",
+        ("POST", "/api/participants/{enrolment_id}/ae-proposals/decisions"): (
+            "decide_ae_proposals"
+        ),
+    }
+)
+
+# the safety room (issue 14, points 1, 2, 6, 7): adverse events read by the study team and
+# the monitor, recorded by investigators and coordinators; causality and the safety review
+# signed by the investigator only
+for _role in ("investigator", "coordinator", "monitor"):
+    GRANTS[_role] |= {"view_safety"}
+for _role in ("investigator", "coordinator"):
+    GRANTS[_role] |= {"record_adverse_events"}
+SAMPLE["event_id"] = "1"
+INTENDED.update(
+    {
+        ("GET", "/staff/participants/{enrolment_id}/adverse-events"): "view_safety",
+        ("GET", "/staff/participants/{enrolment_id}/adverse-events/{event_id}"): "view_safety",
+        ("GET", "/staff/safety"): "view_safety",
+        ("GET", "/staff/safety/adverse-events.csv"): "view_safety",
+        ("GET", "/staff/safety/hold"): "view_safety",
+        ("POST", "/staff/participants/{enrolment_id}/adverse-events"): "record_adverse_events",
+        ("POST", "/staff/participants/{enrolment_id}/adverse-events/{event_id}"): (
+            "record_adverse_events"
+        ),
+        ("POST", "/staff/participants/{enrolment_id}/adverse-events/{event_id}/causality"): (
+            "sign_causality"
+        ),
+        ("POST", "/staff/safety/hold/review"): "sign_safety_review",
+        ("GET", "/api/participants/{enrolment_id}/adverse-events"): "view_safety",
+        ("GET", "/api/participants/{enrolment_id}/adverse-events/{event_id}"): "view_safety",
+        ("GET", "/api/safety/adverse-events"): "view_safety",
+        ("GET", "/api/safety/adverse-events.csv"): "view_safety",
+        ("GET", "/api/safety/hold"): "view_safety",
+        ("GET", "/api/safety/ctcae-terms"): "view_safety",
+        ("POST", "/api/participants/{enrolment_id}/adverse-events"): "record_adverse_events",
+        ("PUT", "/api/participants/{enrolment_id}/adverse-events/{event_id}"): (
+            "record_adverse_events"
+        ),
+        ("POST", "/api/participants/{enrolment_id}/adverse-events/{event_id}/causality"): (
+            "sign_causality"
+        ),
+        ("POST", "/api/safety/hold/review"): "sign_safety_review",
+    }
+)
+
+# serious adverse event reports and their 24-hour clock (issue 14, point 5): read with the
+# safety data, drafted by those who record events, submitted by the investigator only
+SAMPLE["report_id"] = "1"
+_SAE = "/staff/participants/{enrolment_id}/adverse-events/{event_id}/sae"
+_SAE_API = "/api/participants/{enrolment_id}/adverse-events/{event_id}/sae"
+INTENDED.update(
+    {
+        ("GET", _SAE): "view_safety",
+        ("POST", _SAE + "/reports"): "record_adverse_events",
+        ("GET", _SAE + "/reports/{report_id}"): "view_safety",
+        ("POST", _SAE + "/reports/{report_id}"): "record_adverse_events",
+        ("GET", _SAE + "/reports/{report_id}/submit"): "sign_causality",
+        ("POST", _SAE + "/reports/{report_id}/submit"): "sign_causality",
+        ("GET", _SAE + "/reports/{report_id}/cioms"): "view_safety",
+        ("GET", _SAE + "/reports/{report_id}/cioms.pdf"): "view_safety",
+        ("GET", _SAE_API): "view_safety",
+        ("POST", _SAE_API + "/reports"): "record_adverse_events",
+        ("GET", _SAE_API + "/reports/{report_id}"): "view_safety",
+        ("PUT", _SAE_API + "/reports/{report_id}"): "record_adverse_events",
+        ("POST", _SAE_API + "/reports/{report_id}/submit"): "sign_causality",
+        ("GET", _SAE_API + "/reports/{report_id}/cioms"): "view_safety",
+        ("GET", "/api/safety/sae-clocks"): "view_safety",
+    }
+)
+
+# the alert outbox's notifications (issue 14, point 5): read by whoever reads safety data
+for _role in ("investigator", "coordinator", "monitor"):
+    GRANTS[_role] |= {"view_safety"}
+INTENDED.update(
+    {
+        ("GET", "/staff/notifications"): "view_safety",
+        ("GET", "/api/notifications"): "view_safety",
+    }
+)
+
+
+# data review (issue 15): the monitor raises queries and verifies against the source, the
+# site answers, the investigator decides deviations; anyone on the study may record one
+GRANTS["investigator"] |= {"answer_queries", "record_deviations", "decide_deviations"}
+GRANTS["coordinator"] |= {"answer_queries", "record_deviations"}
+GRANTS["monitor"] |= {"raise_queries", "verify_source", "record_deviations"}

@@ -158,6 +158,10 @@ INVESTIGATOR_ONLY = {
     "POST /api/consent-forms",
     "POST /api/participants/{enrolment_id}/visits/{visit_key}/signature",
 }
+# submitting an SAE report is the investigator's signature too (issue 14, point 5)
+INVESTIGATOR_ONLY.add(
+    "POST /api/participants/{enrolment_id}/adverse-events/{event_id}/sae/reports/{report_id}/submit"
+)
 
 
 @schema.parametrize()
@@ -194,3 +198,13 @@ def test_malformed_json_status_is_documented() -> None:
         if "requestBody" in op and "400" not in op["responses"]
     ]
     assert undocumented == [], f"400 is not documented on {undocumented}"
+
+
+# the safety room (issue 14): causality and the safety review are the investigator's
+INVESTIGATOR_ONLY |= {
+    "POST /api/participants/{enrolment_id}/adverse-events/{event_id}/causality",
+    "POST /api/safety/hold/review",
+}
+
+# adverse events proposed by lab grades (issue 14, point 4): decided by the investigator
+INVESTIGATOR_ONLY |= {"POST /api/participants/{enrolment_id}/ae-proposals/decisions"}

@@ -52,7 +52,10 @@ UNIT_ALIASES: dict[str, str] = {
 
 # Molar masses for mass ↔ substance conversions, g/mol.
 # Creatinine C4H7N3O: 113.12 g/mol (PubChem CID 588); 1 mg/dL = 88.40 µmol/L.
-MOLAR_MASS_G_PER_MOL: dict[str, float] = {"creatinine": 113.12}
+# Haemoglobin, as the monomer Hb(Fe) that SI reports count: 16 114.5 g/mol (ICSH 1995
+# reference method for haemoglobinometry, J Clin Pathol 1996;49:271-4: tetramer
+# 64 458 g/mol / 4); 1 g/dL = 0.6206 mmol/L, as CTCAE v5.0 pairs 10.0 g/dL with 6.2 mmol/L.
+MOLAR_MASS_G_PER_MOL: dict[str, float] = {"creatinine": 113.12, "hemoglobin": 16114.5}
 
 _lock = threading.Lock()
 

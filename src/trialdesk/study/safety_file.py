@@ -1,6 +1,8 @@
 """Read a study's ``safety.yaml``: the adverse events of special interest (AESIs) the study
-declares, its stopping rules and the safety contact (docs/protocol.md style: a protocol
-assumption cites its source).
+declares, its stopping rules, and who a serious adverse event's alert reaches: the
+investigator and the safety contact (docs/protocol.md style: a protocol assumption cites
+its source). A file without an ``investigator:`` is warned of by ``study check``: its
+alerts would reach the safety contact alone (trial/notify/alerts.py).
 
 An AESI names CTCAE v5.0 terms, or whole system organ classes, that make an event one of
 interest. Most are flagged by the term alone; one that the term cannot tell (an RA flare
@@ -49,6 +51,7 @@ _TOP = (
     "source",
     "single_administration",
     "contact",
+    "investigator",
     "special_interest",
     "stopping_rules",
 )
@@ -117,7 +120,8 @@ class StoppingRule:
 
 @dataclass(frozen=True)
 class SafetyContact:
-    """Who receives the study's safety alerts besides the investigator."""
+    """Who receives the study's safety alerts: the safety contact (``contact:``), or the
+    investigator (``investigator:``)."""
 
     role: Text
     email: str
@@ -134,6 +138,8 @@ class Safety:
     single_administration: bool = False
     assumption: bool = False
     source: str | None = None
+    # the site's investigator, who an SAE alert reaches with the contact
+    investigator: SafetyContact | None = None
 
     def interest(self, aesi_id: str) -> SpecialInterest | None:
         return next((a for a in self.special_interest if a.id == aesi_id), None)
@@ -204,9 +210,19 @@ class _Reader(NodeReader):
         assumption, source = self.assumption(top, "", root, inherited=(False, None))
         single = self.flag(top, "single_administration", "")
         contact = self.contact(top.get("contact"), (assumption, source))
+        investigator = self.contact(top.get("investigator"), (assumption, source), "investigator")
+        if is_blank(top.get("investigator")):  # a bad one is a problem, reported above
+            self.warn(
+                "no `investigator:` (role, email): a serious adverse event's alert would "
+                "not reach the investigator",
+                root,
+                "investigator",
+            )
         interests = self.interests(top.get("special_interest"))
         rules = self.rules(top.get("stopping_rules"), {a.id for a in interests})
-        return Safety(tuple(interests), tuple(rules), contact, single, assumption, source)
+        return Safety(
+            tuple(interests), tuple(rules), contact, single, assumption, source, investigator
+        )
 
     def assumption(
         self, fields: Fields, field: str, at: yaml.Node | None, inherited: tuple[bool, str | None]
@@ -221,20 +237,20 @@ class _Reader(NodeReader):
         return assumption, source
 
     def contact(
-        self, node: yaml.Node | None, inherited: tuple[bool, str | None]
+        self, node: yaml.Node | None, inherited: tuple[bool, str | None], key: str = "contact"
     ) -> SafetyContact | None:
         if is_blank(node):
             return None
-        fields = self.mapping(node, "contact", "contact")
+        fields = self.mapping(node, key, key)
         if fields is None:
             return None
-        self.known(fields, _CONTACT, "contact")
-        role = self.translatable(fields, "role", "contact", node)
-        email = self.text(fields, "email", "contact", node)
+        self.known(fields, _CONTACT, key)
+        role = self.translatable(fields, "role", key, node)
+        email = self.text(fields, "email", key, node)
         if email is not None and not _EMAIL.fullmatch(email):
-            self.problem(f"'{email}' is not an e-mail address", fields["email"], "contact.email")
+            self.problem(f"'{email}' is not an e-mail address", fields["email"], f"{key}.email")
             email = None
-        assumption, source = self.assumption(fields, "contact", node, inherited)
+        assumption, source = self.assumption(fields, key, node, inherited)
         if role is None or email is None:
             return None
         return SafetyContact(role, email, assumption, source)

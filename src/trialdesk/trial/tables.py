@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from trialdesk.trial.accounts import models as accounts_models
 from trialdesk.trial.conduct import models as conduct_models
+from trialdesk.trial.notify import models as notify_models
 from trialdesk.trial.safety import models as safety_models  # with the store's study_hold
+from trialdesk.trial.safety import proposal_models, sae_models
 from trialdesk.trial.screening import models as screening_models
 from trialdesk.trial.store.models import Base
 
 __all__ = ["METADATA", "WINGS"]
 
 # imported for their tables
-WINGS = (accounts_models, screening_models, conduct_models, safety_models)
+WINGS = (
+    accounts_models,
+    screening_models,
+    conduct_models,
+    safety_models,
+    sae_models,
+    proposal_models,
+    notify_models,
+)
 METADATA = Base.metadata

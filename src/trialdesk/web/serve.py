@@ -4,6 +4,10 @@ With ``--workers N`` uvicorn starts N processes, each building the app from the
 environment (:func:`app_from_environment`): the store URL, whether cookies are Secure,
 and one CSRF signing secret shared by all (random for this run unless
 ``TRIALDESK_SECRET_KEY`` is set), so a form rendered by one worker posts to another.
+
+Beside the web workers, this process runs one deliverer of the alert outbox (a thread:
+trial/notify/worker.py) over the SMTP server the environment names (``TRIALDESK_SMTP_*``);
+with none, alerts stay visibly undelivered. Bad SMTP settings stop the start.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from rich.console import Console
 from trialdesk.errors import InputError
 from trialdesk.study.loader import Study, load_study
 from trialdesk.trial import accounts
+from trialdesk.trial.notify.smtp import smtp_settings
+from trialdesk.trial.notify.worker import DeliveryThread, Worker
 from trialdesk.trial.store.db import Store, database_url, open_store
 from trialdesk.web.app import bundled_studies, create_app
 from trialdesk.web.deps import now
@@ -88,6 +94,7 @@ def serve(
 ) -> None:
     url = database_url(url)
     served = served_studies(study_folders)  # a folder that does not load stops here
+    smtp = smtp_settings(os.environ)  # so do bad SMTP settings, each named
     console.print(f"studies: {', '.join(sorted(served))}")
     store = open_store(url)
     console.print(f"trial store: [bold]{store.url}[/] (migrated)")
@@ -104,13 +111,25 @@ def serve(
     os.environ[SECURE_ENV] = "1" if secure else "0"
     os.environ[STUDIES_ENV] = os.pathsep.join(str(Path(f).resolve()) for f in study_folders)
     os.environ.setdefault(SECRET_ENV, secrets.token_urlsafe(32))
-    console.print(f"trialdesk at [bold]http://{host}:{port}[/]  (Ctrl+C stops it)")
-    uvicorn.run(
-        "trialdesk.web.serve:app_from_environment",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="info",
-        proxy_headers=True,
+    console.print(
+        f"safety alerts by e-mail: {smtp.describe()}"
+        if smtp is not None
+        else "safety alerts: SMTP not configured (TRIALDESK_SMTP_HOST): they stay undelivered"
     )
+    # One deliverer per `serve`, whatever the number of web workers (their claims would
+    # keep several from sending twice, but one is enough).
+    delivery = DeliveryThread(Worker(open_store(url, migrate=False), smtp)).start()
+    console.print(f"trialdesk at [bold]http://{host}:{port}[/]  (Ctrl+C stops it)")
+    try:
+        uvicorn.run(
+            "trialdesk.web.serve:app_from_environment",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+            proxy_headers=True,
+        )
+    finally:
+        delivery.stop()
+        delivery.worker.store.close()

@@ -5,8 +5,9 @@ concept) against the laboratory's reference limits and, where the term's grading
 it, the participant's baseline value; ``None`` when CTCAE v5.0 grades nothing from that
 analyte. Arithmetic is decimal on the values as written, so a value of exactly 3.0 x ULN
 is grade 1 of ALT increased, not 2. A value in a unit CTCAE does not print is converted
-with UCUM (clinical/units.py) and kept to 12 significant digits, so that 4 x 10^9/L is
-exactly 4000/mm3.
+with UCUM (clinical/units.py; between mass and amount of substance through the molar mass
+of the term's ``substance``, so a haemoglobin in mmol/L meets "Hemoglobin increased"'s
+g/dL) and kept to 12 significant digits, so that 4 x 10^9/L is exactly 4000/mm3.
 
 Only what the value decides is graded: the clinical parts of a grade (symptoms,
 hospitalisation, "life-threatening consequences") are named in the rule text for the
@@ -71,6 +72,7 @@ class _Reading:
     lln: Decimal | None
     uln: Decimal | None
     baseline: Decimal | None
+    substance: str | None = None  # converts mass <-> amount (haemoglobin g/dL <-> mmol/L)
 
     def unit_text(self) -> str:
         return f" {self.unit}" if self.unit else ""
@@ -93,7 +95,8 @@ def _read(
     if low is not None and high is not None and low > high:
         raise FactError(f"lln {_text(low)} is above uln {_text(high)}", field="lln")
     known = canonical_unit(unit) if unit is not None and unit.strip() else None
-    return _Reading(current, known, low, high, base)
+    substance = next((t.substance for t in terms if t.substance), None)
+    return _Reading(current, known, low, high, base, substance)
 
 
 def _uses(term: LabTerm, reference: str) -> bool:
@@ -101,15 +104,18 @@ def _uses(term: LabTerm, reference: str) -> bool:
     return any(c.reference == reference for s in sets for cs in s.values() for c in cs)
 
 
-def _in_unit(number: Decimal, unit: str | None, to: str | None) -> Decimal:
-    """``number`` (in ``unit``) in ``to``; FactError when the value's unit (one of the
-    two) is not known, UnitError when it does not convert."""
+def _in_unit(
+    number: Decimal, unit: str | None, to: str | None, substance: str | None = None
+) -> Decimal:
+    """``number`` (in ``unit``) in ``to`` (through ``substance``'s molar mass between
+    mass and amount of substance); FactError when the value's unit (one of the two) is
+    not known, UnitError when it does not convert."""
     if unit is None or to is None:
         raise FactError(f"the value's unit is needed to compare it in {unit or to}", field="unit")
     if canonical_unit(unit) == canonical_unit(to):
         return number
     try:
-        converted = convert(float(number), unit, to)
+        converted = convert(float(number), unit, to, analyte=substance)
     except UnitError as exc:
         raise UnitError(f"CTCAE's {unit} threshold: {exc.message}", field="unit") from exc
     return _KEPT_DIGITS.create_decimal(repr(converted))
@@ -125,7 +131,7 @@ def _outcome(c: Criterion, r: _Reading, facts: dict[str, str]) -> bool | str:
     if c.reference is None:
         unit, number = c.threshold(r.unit)
         if r.unit != unit:
-            value = _in_unit(r.value, r.unit, unit)
+            value = _in_unit(r.value, r.unit, unit, r.substance)
             facts[f"in {unit}"] = f"{_text(value)} {unit}"
             return _compare(value, c.op, number)
         return _compare(r.value, c.op, number)
@@ -145,7 +151,7 @@ def _outcome(c: Criterion, r: _Reading, facts: dict[str, str]) -> bool | str:
     if c.offset is not None and c.offset_unit is not None:
         if not _compare(r.value, c.op, limit):
             return False  # not even past the limit itself: no unit conversion needed
-        limit += _in_unit(c.offset, c.offset_unit, r.unit)
+        limit += _in_unit(c.offset, c.offset_unit, r.unit, r.substance)
         facts[c.text] = f"{c.text} = {_text(limit)}{r.unit_text()}"
     return _compare(r.value, c.op, limit)
 

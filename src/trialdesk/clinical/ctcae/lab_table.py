@@ -16,7 +16,7 @@ from typing import Any, Literal
 import yaml
 
 from trialdesk.clinical.ctcae_terms import ctcae_terms
-from trialdesk.clinical.units import canonical_unit
+from trialdesk.clinical.units import MOLAR_MASS_G_PER_MOL, canonical_unit
 from trialdesk.errors import InputError, UnitError
 
 __all__ = [
@@ -84,6 +84,8 @@ class LabTerm:
     if_baseline_abnormal: Mapping[int, tuple[Criterion, ...]] | None = None
     clinical: str | None = None
     reading: str | None = None
+    # the substance whose molar mass converts g <-> mol (clinical/units.py), if any
+    substance: str | None = None
 
     @property
     def low(self) -> bool:
@@ -166,7 +168,18 @@ def _lab_term(term: str, raw: Any) -> LabTerm:
         if_baseline_abnormal=switch,
         clinical=raw.get("clinical"),
         reading=raw.get("reading"),
+        substance=_substance(raw.get("substance"), entry),
     )
+
+
+def _substance(raw: object, entry: str) -> str | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, str) or raw not in MOLAR_MASS_G_PER_MOL:
+        raise _fail(
+            f"substance {raw!r} has no molar mass in clinical/units.py", f"{entry}.substance"
+        )
+    return raw
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,17 @@ class Permission(StrEnum):
     # an adverse event
     SIGN_CAUSALITY = "sign_causality"
     SIGN_SAFETY_REVIEW = "sign_safety_review"  # the decision that resumes a paused study
+    VIEW_SAFETY = "view_safety"  # adverse events, SAE reports and alerts, safety listings
+    RECORD_ADVERSE_EVENTS = "record_adverse_events"  # record and correct events, SAE reports
+    # confirm or dismiss (with a reason) an adverse event a lab grade proposes
+    DECIDE_AE_PROPOSALS = "decide_ae_proposals"
+    # data review (issue 15): the monitor queries and verifies against the source, the
+    # site answers, the investigator decides what the data show to be a deviation
+    RAISE_QUERIES = "raise_queries"  # raise a query, close or cancel it
+    ANSWER_QUERIES = "answer_queries"  # reply to a query (and correct the datum)
+    VERIFY_SOURCE = "verify_source"  # mark items verified against the source documents
+    RECORD_DEVIATIONS = "record_deviations"  # enter a protocol deviation by hand
+    DECIDE_DEVIATIONS = "decide_deviations"  # confirm or dismiss a proposed deviation
 
 
 P = Permission
@@ -51,6 +62,12 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = MappingProxyType(
                 P.SIGN_VISITS,
                 P.SIGN_CAUSALITY,
                 P.SIGN_SAFETY_REVIEW,
+                P.VIEW_SAFETY,
+                P.RECORD_ADVERSE_EVENTS,
+                P.DECIDE_AE_PROPOSALS,
+                P.ANSWER_QUERIES,
+                P.RECORD_DEVIATIONS,
+                P.DECIDE_DEVIATIONS,
             }
         ),  # fmt: skip
         Role.COORDINATOR: frozenset(
@@ -62,11 +79,25 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = MappingProxyType(
                 P.EDIT_CANDIDATES,
                 P.VIEW_PARTICIPANTS,
                 P.EDIT_VISITS,
+                P.VIEW_SAFETY,
+                P.RECORD_ADVERSE_EVENTS,
+                P.ANSWER_QUERIES,
+                P.RECORD_DEVIATIONS,
             }
         ),
         # A sponsor's monitor reads and checks (source data verification); changes nothing.
         Role.MONITOR: frozenset(
-            {P.VIEW_STAFF, P.VIEW_LEADS, P.VIEW_AUDIT, P.VIEW_CANDIDATES, P.VIEW_PARTICIPANTS}
+            {
+                P.VIEW_STAFF,
+                P.VIEW_LEADS,
+                P.VIEW_AUDIT,
+                P.VIEW_CANDIDATES,
+                P.VIEW_PARTICIPANTS,
+                P.VIEW_SAFETY,
+                P.RAISE_QUERIES,
+                P.VERIFY_SOURCE,
+                P.RECORD_DEVIATIONS,
+            }
         ),
     }
 )

@@ -50,6 +50,7 @@ class Meaning(StrEnum):
     VISIT = "visit data review"
     CAUSALITY = "causality assessment"  # an adverse event's relationship and expectedness
     SAFETY_REVIEW = "safety review decision"  # resumes a study a stopping rule paused
+    SAE_REPORT = "serious adverse event report"  # submitted by the investigator
 
     @property
     def statement(self) -> str:
@@ -71,12 +72,14 @@ _STATEMENTS = {
         "I have reviewed the safety data that met the stopping rule and decide the study "
         "resumes, for the reasons shown"
     ),
+    Meaning.SAE_REPORT: "I submit this serious adverse event report to the sponsor as shown",
 }
 _PERMISSIONS = {
     Meaning.ELIGIBILITY: Permission.SIGN_ELIGIBILITY,
     Meaning.VISIT: Permission.SIGN_VISITS,
     Meaning.CAUSALITY: Permission.SIGN_CAUSALITY,
     Meaning.SAFETY_REVIEW: Permission.SIGN_SAFETY_REVIEW,
+    Meaning.SAE_REPORT: Permission.SIGN_CAUSALITY,  # the investigator's, as causality is
 }
 
 

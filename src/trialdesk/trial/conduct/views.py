@@ -145,8 +145,17 @@ def _row(rows: list[CalendarRow], visit_key: str, participant: Participant) -> C
 
 
 def visit_view(
-    session: Session, study: Study, enrolment_id: int, visit_key: str, today: date
+    session: Session,
+    study: Study,
+    enrolment_id: int,
+    visit_key: str,
+    today: date,
+    *,
+    with_signature: bool = True,
 ) -> VisitView:
+    """A visit with its forms and, unless not asked for (``with_signature``: a form's page
+    or save, which show no signature), the state of its signature, which digests every
+    form of the visit."""
     participant = _participant(session, study, enrolment_id)
     rows = calendar(session, study, participant, today)
     row = _row(rows, visit_key, participant)
@@ -161,7 +170,7 @@ def visit_view(
     forms = [(form_of(study, f), records.get(f)) for f in row.visit.forms]
     signature = (
         visit_signature_state(session, participant, row.record)
-        if row.record is not None and row.record.visit_date is not None
+        if with_signature and row.record is not None and row.record.visit_date is not None
         else None
     )
     return VisitView(participant, row, forms, signature)
@@ -218,7 +227,7 @@ def form_view(
     session: Session, study: Study, enrolment_id: int, visit_key: str, form_id: str, today: date
 ) -> FormView:
     """A form at a visit, as entered so far (nothing yet: an empty form)."""
-    visit = visit_view(session, study, enrolment_id, visit_key, today)
+    visit = visit_view(session, study, enrolment_id, visit_key, today, with_signature=False)
     for form, record in visit.forms:
         if form.id == form_id:
             return FormView(visit.participant, form, visit.row, record, entered_values(record))

@@ -6,6 +6,11 @@ An investigator may record the event and sign its causality in one act (``causal
 with ``signing``); a coordinator records the event and the investigator assesses it
 later (assessments.py). A correction names its reason and the version of the event the
 form was opened on; a change to what an assessment relied on lapses it (causality.py).
+
+A write that makes an event serious starts its 24-hour clock (``serious_since``, set
+once) and, like one that changes a serious event's seriousness, grade or outcome, writes
+the alert to the investigator and the safety contact into the outbox in the same
+transaction (trial/notify/alerts.py says which changes alert).
 """
 
 from __future__ import annotations
@@ -18,8 +23,9 @@ from sqlalchemy import func, select
 
 from trialdesk.errors import FieldErrors, InputError, NotFoundError, TrialdeskError
 from trialdesk.study.loader import Study
-from trialdesk.study.windows import site_today
+from trialdesk.study.windows import site_today, site_zone
 from trialdesk.trial.conduct.participants import Participant, participant_or_404
+from trialdesk.trial.notify import alerts
 from trialdesk.trial.safety import stopping
 from trialdesk.trial.safety.causality import (
     CausalityInput,
@@ -32,7 +38,8 @@ from trialdesk.trial.safety.causality import (
 from trialdesk.trial.safety.declared import safety_of
 from trialdesk.trial.safety.emergent import Emergence, treatment_emergent
 from trialdesk.trial.safety.event_input import EventContext, EventInput, EventValues, read_event
-from trialdesk.trial.safety.models import AdverseEvent
+from trialdesk.trial.safety.models import SERIOUSNESS_COLUMNS, AdverseEvent
+from trialdesk.trial.safety.sae_models import SaeReport
 from trialdesk.trial.safety.terms import Seriousness
 from trialdesk.trial.screening.models import Consent
 from trialdesk.trial.store import audit
@@ -80,8 +87,90 @@ def event_fields(event: AdverseEvent) -> dict[str, Any]:
         "special_interest",
         "baseline_grade",
         "worsened_on",
+        "serious_since",
     )
     return {n: getattr(event, n) for n in names}
+
+
+def _mark_serious(
+    session: Session, event: AdverseEvent, before: dict[str, Any] | None, now: datetime
+) -> None:
+    """Start the clock when the event becomes serious; never moved while it stays so. One
+    serious again after a downgrade starts anew unless its initial report was submitted
+    (then the reporting goes on by follow-ups): the site learnt of this seriousness now,
+    and a clock from the first episode would be overdue from the start."""
+    if not event.serious:
+        return
+    if event.serious_since is None:
+        event.serious_since = now
+        return
+    again = before is not None and not any(before[c] for c in SERIOUSNESS_COLUMNS)
+    if again and not _initial_report_submitted(session, event.id):
+        event.serious_since = now
+
+
+def _initial_report_submitted(session: Session, event_id: int) -> bool:
+    return (
+        session.scalar(
+            select(SaeReport.id).where(
+                SaeReport.adverse_event_id == event_id,
+                SaeReport.number == 0,
+                SaeReport.submitted_at.is_not(None),
+            )
+        )
+        is not None
+    )
+
+
+def _alert_reason(before: dict[str, Any] | None, event: AdverseEvent) -> alerts.Reason | None:
+    if before is None or not any(before[c] for c in SERIOUSNESS_COLUMNS):  # was not serious
+        return alerts.Reason.BECAME_SERIOUS if event.serious else None
+    if not event.serious:
+        return alerts.Reason.NO_LONGER_SERIOUS
+    watched = (*SERIOUSNESS_COLUMNS, "grade", "outcome")
+    if any(before[n] != getattr(event, n) for n in watched):
+        return alerts.Reason.SERIOUSNESS_CHANGED
+    return None
+
+
+def _alert(
+    session: Session,
+    study: Study,
+    participant: Participant,
+    event: AdverseEvent,
+    before: dict[str, Any] | None,
+    *,
+    actor: str,
+    now: datetime,
+) -> None:
+    """Write the alert this change calls for, if any, to each recipient the study names."""
+    reason = _alert_reason(before, event)
+    if reason is None:
+        return
+    safety = safety_of(study)
+    recipients = [
+        alerts.Recipient(role, contact.email)
+        for role, contact in (
+            (alerts.RecipientRole.INVESTIGATOR, safety.investigator),
+            (alerts.RecipientRole.SAFETY_CONTACT, safety.contact),
+        )
+        if contact is not None
+    ]
+    alert = alerts.SaeAlert(
+        study_id=study.id,
+        adverse_event_id=event.id,
+        enrolment_id=participant.id,
+        subject_number=participant.subject_number,
+        sequence=event.sequence,
+        reason=reason,
+        term=event.term,
+        grade=event.grade,
+        seriousness=event.seriousness,
+        outcome=event.outcome,
+        serious_since=event.serious_since,
+        zone=site_zone(study.schedule),
+    )
+    alerts.enqueue(session, alert, recipients, actor=actor, now=now)
 
 
 def consented_on(session: Session, candidate_id: int) -> date | None:
@@ -212,6 +301,7 @@ def record_adverse_event(
         updated_by=actor,
     )
     _apply(event, values)
+    _mark_serious(session, event, None, now)
     session.add(event)
     session.flush()
     audit.created(
@@ -231,6 +321,7 @@ def record_adverse_event(
             values=assessed,
             now=now,
         )
+    _alert(session, study, participant, event, None, actor=actor, now=now)
     paused = stopping.evaluate(
         session, study, event, participant.subject_number, actor=actor, now=now
     )
@@ -269,6 +360,7 @@ def update_adverse_event(
         raise FieldErrors(errors, resource="adverse event")
     before = event_fields(event)
     _apply(event, values)
+    _mark_serious(session, event, before, now)
     changed = audit.changes_between(before, event_fields(event))
     if not changed:
         raise InputError("nothing changed", field="event")
@@ -276,6 +368,7 @@ def update_adverse_event(
     audit.updated(
         session, event, actor=actor, before=before, after=event_fields(event), reason=why, at=now
     )
+    _alert(session, study, participant, event, before, actor=actor, now=now)
     paused = stopping.evaluate(
         session, study, event, participant.subject_number, actor=actor, now=now
     )

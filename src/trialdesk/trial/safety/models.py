@@ -64,6 +64,10 @@ class AdverseEvent(Base):
     special_interest: Mapped[list[str]] = mapped_column(JSON)
     baseline_grade: Mapped[int | None] = mapped_column(Integer)
     worsened_on: Mapped[str | None] = mapped_column(String(10))
+    # When a write first made it serious: the 24-hour clock of the initial report starts
+    # here. Set once (events.py), kept if the criteria are later unticked; the clock reads
+    # it only while the event is serious. None for an event never serious.
+    serious_since: Mapped[datetime | None]
     recorded_at: Mapped[datetime]
     recorded_by: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime]

@@ -128,15 +128,26 @@ def _held(session: Session) -> _Held | None:
     return None
 
 
-@listens_for(Session, "before_flush")
-def _write_pending(session: Session, _ctx: object, _instances: object) -> None:
-    """The entries appended since the last flush, in one statement, ahead of the head's
-    UPDATE (the head row is changed by every append, so every flush after one comes
-    here: a query's autoflush, the commit's, a savepoint's)."""
+def _write_pending(session: Session) -> None:
+    """The entries appended since the last flush, in one statement."""
     held = _held(session)
     if held is not None and held.pending:
         rows, held.pending = held.pending, []
         session.connection().execute(_APPEND, rows)
+
+
+@listens_for(Session, "before_flush")
+def _before_flush(session: Session, _ctx: object, _instances: object) -> None:
+    """Ahead of the head's UPDATE (the head row is changed by every append, so every
+    flush after one comes here: a query's autoflush, the commit's, a savepoint's)."""
+    _write_pending(session)
+
+
+@listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    """And at the commit itself, whatever the flush did: should anything expire the head
+    row's change, the commit would skip its flush, and the entries must not be lost."""
+    _write_pending(session)
 
 
 def _locked_head(session: Session) -> _Held:

@@ -20,8 +20,14 @@ from trialdesk.web.rooms.conduct import form_page, participants, visit_page
 from trialdesk.web.rooms.dashboard import pages as dashboard
 from trialdesk.web.rooms.leads import api as leads_api
 from trialdesk.web.rooms.leads import pages as leads_pages
+from trialdesk.web.rooms.notifications import api as notifications_api
+from trialdesk.web.rooms.notifications import pages as notifications_pages
 from trialdesk.web.rooms.public import api as public_api
 from trialdesk.web.rooms.public import pages as public_pages
+from trialdesk.web.rooms.safety import api as safety_api
+from trialdesk.web.rooms.safety import event_pages, hold_pages, listing_pages, sae_api, sae_pages
+from trialdesk.web.rooms.safety_proposals import api as proposals_api
+from trialdesk.web.rooms.safety_proposals import pages as proposals_pages
 from trialdesk.web.rooms.screening import (
     candidate_actions,
     candidate_api,
@@ -60,5 +66,15 @@ ROUTERS: tuple[APIRouter, ...] = (
     visit_page.router,
     form_page.router,
     conduct_api.router,
+    event_pages.router,
+    listing_pages.router,
+    hold_pages.router,
+    safety_api.router,
+    sae_pages.router,
+    sae_api.router,
     audit_pages.router,
+    proposals_pages.router,
+    proposals_api.router,
+    notifications_pages.router,
+    notifications_api.router,
 )

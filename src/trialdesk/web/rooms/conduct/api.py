@@ -90,12 +90,19 @@ def _conduct_study(request: Request, asked: str | None) -> Study:
 
 
 def _visit(
-    session: Session, study: Study, enrolment_id: int, visit_key: str, today: date
+    session: Session,
+    study: Study,
+    enrolment_id: int,
+    visit_key: str,
+    today: date,
+    *,
+    with_signature: bool = True,
 ) -> VisitView:
-    """The visit a key names on the participant's calendar (``UNS#1`` is ``UNS``)."""
+    """The visit a key names on the participant's calendar (``UNS#1`` is ``UNS``); its
+    signature's state only when shown (it digests every form of the visit)."""
     visit_id, occurrence = visit_of_key(visit_key)
     key = visit_id if occurrence == 1 else f"{visit_id}#{occurrence}"
-    return visit_view(session, study, enrolment_id, key, today)
+    return visit_view(session, study, enrolment_id, key, today, with_signature=with_signature)
 
 
 def _clock(study: Study) -> tuple[datetime, date]:
@@ -164,7 +171,7 @@ async def get_form(
     with store_of(request).read() as session:
         study = study_of_participant(request, session, enrolment_id)
         _, today = _clock(study)
-        key = _visit(session, study, enrolment_id, visit_key, today).row.key
+        key = _visit(session, study, enrolment_id, visit_key, today, with_signature=False).row.key
         return form_out(form_view(session, study, enrolment_id, key, form_id, today))
 
 
@@ -178,7 +185,7 @@ async def save_form(
     with store_of(request).transaction() as session:
         study = study_of_participant(request, session, enrolment_id)
         moment, today = _clock(study)
-        visit = _visit(session, study, enrolment_id, visit_key, today)
+        visit = _visit(session, study, enrolment_id, visit_key, today, with_signature=False)
         if form_id not in visit.visit.forms:  # as the form's own page: not found there
             raise NotFoundError(f"{visit.visit.name} has no form {form_id!r}")
         entry.save_form(
@@ -250,7 +257,9 @@ async def record_visit_date(
         occurrence = (
             None
             if kind is VisitKind.UNSCHEDULED and "#" not in visit_key
-            else _occurrence(_visit(session, study, enrolment_id, visit_key, today))
+            else _occurrence(
+                _visit(session, study, enrolment_id, visit_key, today, with_signature=False)
+            )
         )
         record = visits.record_visit(
             session, actor=user_of(request).username, study=study, enrolment_id=enrolment_id,
@@ -268,7 +277,7 @@ async def mark_missed(
     with store_of(request).transaction() as session:
         study = study_of_participant(request, session, enrolment_id)
         moment, today = _clock(study)
-        visit = _visit(session, study, enrolment_id, visit_key, today)
+        visit = _visit(session, study, enrolment_id, visit_key, today, with_signature=False)
         visits.mark_missed(
             session, actor=user_of(request).username, study=study, enrolment_id=enrolment_id,
             visit_id=visit.visit.id, reason=body.reason, now=moment,
@@ -286,7 +295,8 @@ async def sign_visit(
     the signature, which stays on record, shown as no longer current."""
     with store_of(request).read() as session:  # an unknown visit: 404 before the password
         study = study_of_participant(request, session, enrolment_id)
-        key = _visit(session, study, enrolment_id, visit_key, _clock(study)[1]).row.key
+        today = _clock(study)[1]
+        key = _visit(session, study, enrolment_id, visit_key, today, with_signature=False).row.key
     await sign_visit_data(request, enrolment_id, key, body.password, body.reviewed)
     with store_of(request).read() as session:
         view = _visit(session, study, enrolment_id, key, _clock(study)[1])

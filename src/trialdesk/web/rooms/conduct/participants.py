@@ -28,6 +28,7 @@ from trialdesk.web.rooms.conduct.changes import (
     site_dates,
     study_of_participant,
 )
+from trialdesk.web.rooms.safety.sae_pages import clock_panel, with_clocks
 from trialdesk.web.schemas import RowId
 
 router = APIRouter(include_in_schema=False)
@@ -67,13 +68,14 @@ async def participants_page(request: Request, study: str = "", badge: str = "") 
             "badges": BADGES,
             "badge_titles": BADGE_TITLES,
             "locale": locale,
+            "sae_clocks": clock_panel(session, chosen, locale),
         }
         if token is not None:
             context["csrf_token"] = token
         return render(request, "participants.html", context)
 
     key = ("participants", chosen.id, badge, today, locale)
-    return remember_locale(request, kept_page(request, key, build))
+    return remember_locale(request, kept_page(request, with_clocks(key, lambda _: chosen), build))
 
 
 def _participant_page(
@@ -95,6 +97,7 @@ def _participant_page(
         "errors": errors or {},
         "values": values or {},
         "locale": locale_of(request),
+        "sae_clocks": clock_panel(session, study, locale_of(request), enrolment_id),
     }
     if token is not None:
         context["csrf_token"] = token
@@ -113,7 +116,8 @@ async def participant_page(request: Request, enrolment_id: RowId) -> Response:
         return _participant_page(request, session, enrolment_id, token=token)
 
     key = ("participant", enrolment_id, site_dates(request), locale_of(request))
-    return remember_locale(request, kept_page(request, key, build))
+    clocks = with_clocks(key, lambda s: study_of_participant(request, s, enrolment_id))
+    return remember_locale(request, kept_page(request, clocks, build))
 
 
 @router.post("/staff/participants/{enrolment_id}/end", dependencies=[allow(Permission.EDIT_VISITS)])

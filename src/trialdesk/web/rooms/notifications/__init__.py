@@ -1,0 +1,1 @@
+"""The notifications room: the safety alerts of the outbox and their delivery state."""
