@@ -13,9 +13,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from hypothesis import settings
 
 from shared_data import RA_PATIENTS, need
+from trialdesk.trial.accounts import passwords
 from trialdesk.trial.store.db import Store, open_store
 
 # CI replays the same examples every run (a red build must mean a change, not a new draw);
@@ -23,6 +25,16 @@ from trialdesk.trial.store.db import Store, open_store
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+
+@pytest.fixture
+def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Minimal Argon2 cost so a module that signs in often stays fast (its modules ask for
+    it with ``pytestmark``); tests/trial/test_passwords checks the defaults."""
+    monkeypatch.setattr(
+        passwords, "hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
+    passwords._dummy_hash.cache_clear()
 
 
 @pytest.fixture

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from httpx import Response
 
 from trialdesk.trial import accounts
 from trialdesk.trial.accounts.roles import Role
@@ -52,3 +54,28 @@ def client_as(app: FastAPI, role: str | None) -> TestClient:
     if role is not None:
         sign_in(client, role)
     return client
+
+
+class Api:
+    """A signed-in staff member's API client: the CSRF header goes with every write."""
+
+    def __init__(self, app: FastAPI, role: str) -> None:
+        self.client: TestClient = client_as(app, role)
+        me = self.client.get("/api/me")
+        assert me.status_code == 200, me.text
+        self.headers = {"X-CSRF-Token": me.json()["csrf_token"]}
+
+    def get(self, path: str, **kw: Any) -> Response:
+        return self.client.get(path, **kw)
+
+    def send(self, method: str, path: str, body: object) -> Response:
+        return self.client.request(method, path, json=body, headers=self.headers)
+
+    def put(self, path: str, body: object) -> Response:
+        return self.send("PUT", path, body)
+
+    def post(self, path: str, body: object) -> Response:
+        return self.send("POST", path, body)
+
+    def patch(self, path: str, body: object) -> Response:
+        return self.send("PATCH", path, body)

@@ -14,6 +14,7 @@ import pytest
 from trialdesk.clinical import ctcae
 from trialdesk.clinical.ctcae_terms import (
     COLUMNS,
+    TERMS_ENV,
     TERMS_FILE,
     CtcaeTerms,
     ctcae_terms,
@@ -228,6 +229,23 @@ def test_a_site_file_with_the_same_columns_is_loaded(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         require_term("Arthralgia", terms)
     assert "site_terms.csv" in info.value.message
+
+
+def test_the_site_file_named_by_the_environment_is_what_events_are_coded_against(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _write(
+        tmp_path,
+        _HEADER,
+        "10022095,General disorders and administration site conditions,Injection site "
+        'reaction,Tenderness,Pain,Ulceration,"Life-threatening, urgent",Death,A reaction.,',
+    )
+    monkeypatch.setenv(TERMS_ENV, str(path))
+    assert [t.term for t in ctcae_terms()] == ["Injection site reaction"]
+    with pytest.raises(InputError):
+        require_term("Arthralgia")  # not in the site's file
+    monkeypatch.delenv(TERMS_ENV)
+    assert len(ctcae_terms()) == 837  # the shipped list again
 
 
 @pytest.mark.parametrize(

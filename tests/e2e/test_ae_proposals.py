@@ -24,10 +24,10 @@ from trialdesk.trial.accounts.roles import Role
 from trialdesk.trial.store.db import open_store
 
 from .conftest import serve
-from .flows import COORDINATOR, PASSWORD, screenshot, sign_in
+from .flows import COORDINATOR, PASSWORD, screenshot, sign_in, staff_page
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser
 
 LABS = {
     "chemistry": ({"alt": "30", "alt_lln": "7", "alt_uln": "40"},
@@ -56,15 +56,9 @@ def site(tmp_path: Path) -> Iterator[tuple[str, int]]:
     store.close()
 
 
-def _page(browser: Browser, base_url: str) -> Page:
-    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
-    return context.new_page()
-
-
 def test_the_investigator_decides_each_proposal(browser: Browser, site: tuple[str, int]) -> None:
     base_url, pid = site
-    investigator = _page(browser, base_url)
+    investigator = staff_page(browser, base_url)
     sign_in(investigator, INVESTIGATOR, INVESTIGATOR_PASSWORD)
     investigator.goto(f"/staff/participants/{pid}/proposals")
     rows = investigator.locator("#ae-proposals tbody tr[id^=proposal-]")
@@ -97,7 +91,7 @@ def test_the_investigator_decides_each_proposal(browser: Browser, site: tuple[st
     assert "提示的不良事件" in investigator.content()
     screenshot(investigator, "proposals-03-zh-CN")
 
-    coordinator = _page(browser, base_url)
+    coordinator = staff_page(browser, base_url)
     sign_in(coordinator, COORDINATOR)
     coordinator.goto(f"/staff/participants/{pid}/proposals")
     assert coordinator.locator("#ae-proposals tbody tr[id^=proposal-]").count() == 2

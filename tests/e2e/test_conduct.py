@@ -23,7 +23,7 @@ from trialdesk.trial.accounts.roles import Role
 from trialdesk.trial.store.db import Store, open_store
 
 from .conftest import serve
-from .flows import COORDINATOR, PASSWORD, screenshot, sign_in
+from .flows import COORDINATOR, PASSWORD, screenshot, sign_in, staff_page
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -45,12 +45,6 @@ def site(tmp_path: Path) -> Iterator[tuple[str, Store, int]]:
     store.close()
 
 
-def _page(browser: Browser, base_url: str) -> Page:
-    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
-    return context.new_page()
-
-
 def _fill(page: Page, values: dict[str, str]) -> None:
     for item, value in values.items():
         field = page.locator(f"#f-{item}")
@@ -68,7 +62,7 @@ def test_week_4_scores_and_the_visit_signature(
     browser: Browser, site: tuple[str, Store, int]
 ) -> None:
     base_url, store, pid = site
-    coordinator = _page(browser, base_url)
+    coordinator = staff_page(browser, base_url)
     sign_in(coordinator, COORDINATOR)
     coordinator.get_by_role("link", name="Participants").click()
     coordinator.get_by_role("link", name="01-001").first.click()
@@ -121,7 +115,7 @@ def test_week_4_scores_and_the_visit_signature(
     screenshot(coordinator, "conduct-02-week4-scores")
 
     # the investigator signs the visit
-    investigator = _page(browser, base_url)
+    investigator = staff_page(browser, base_url)
     sign_in(investigator, INVESTIGATOR, INVESTIGATOR_PASSWORD)
     investigator.goto(f"/staff/participants/{pid}/visits/W4")
     investigator.get_by_label("Your password").fill(INVESTIGATOR_PASSWORD)

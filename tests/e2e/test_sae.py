@@ -24,10 +24,10 @@ from trialdesk.trial.accounts.roles import Role
 from trialdesk.trial.store.db import Store, open_store
 
 from .conftest import serve
-from .flows import COORDINATOR, PASSWORD, screenshot, sign_in
+from .flows import COORDINATOR, PASSWORD, screenshot, sign_in, staff_page
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser
 
 
 @pytest.fixture
@@ -49,17 +49,11 @@ def site(tmp_path: Path) -> Iterator[tuple[str, int, int]]:
     store.close()
 
 
-def _page(browser: Browser, base_url: str) -> Page:
-    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
-    return context.new_page()
-
-
 def test_draft_submit_and_print_the_sae_report(
     browser: Browser, site: tuple[str, int, int]
 ) -> None:
     base_url, pid, event_id = site
-    coordinator = _page(browser, base_url)
+    coordinator = staff_page(browser, base_url)
     sign_in(coordinator, COORDINATOR)
     coordinator.goto("/staff/participants")
     panel = coordinator.locator("#sae-clocks")
@@ -80,7 +74,7 @@ def test_draft_submit_and_print_the_sae_report(
     assert "Only the investigator submits a report." in coordinator.content()
     screenshot(coordinator, "sae-02-draft")
 
-    investigator = _page(browser, base_url)
+    investigator = staff_page(browser, base_url)
     sign_in(investigator, INVESTIGATOR, INVESTIGATOR_PASSWORD)
     investigator.goto(coordinator.url)
     investigator.locator("#submit-link").click()

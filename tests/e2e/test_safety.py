@@ -24,10 +24,10 @@ from trialdesk.trial.accounts.roles import Role
 from trialdesk.trial.store.db import Store, open_store
 
 from .conftest import serve
-from .flows import COORDINATOR, PASSWORD, screenshot, sign_in
+from .flows import COORDINATOR, PASSWORD, screenshot, sign_in, staff_page
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser
 
 
 @pytest.fixture
@@ -45,17 +45,11 @@ def site(tmp_path: Path) -> Iterator[tuple[str, Store, int]]:
     store.close()
 
 
-def _page(browser: Browser, base_url: str) -> Page:
-    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
-    return context.new_page()
-
-
 def test_enter_a_serious_event_and_sign_its_causality(
     browser: Browser, site: tuple[str, Store, int]
 ) -> None:
     base_url, _, pid = site
-    coordinator = _page(browser, base_url)
+    coordinator = staff_page(browser, base_url)
     sign_in(coordinator, COORDINATOR)
     coordinator.goto(f"/staff/participants/{pid}")
     coordinator.get_by_role("link", name="Adverse events").click()
@@ -99,7 +93,7 @@ def test_enter_a_serious_event_and_sign_its_causality(
     assert "01-001" in alerts.first.inner_text()
     screenshot(coordinator, "safety-02c-alerts")
 
-    investigator = _page(browser, base_url)
+    investigator = staff_page(browser, base_url)
     sign_in(investigator, INVESTIGATOR, INVESTIGATOR_PASSWORD)
     investigator.goto(f"/staff/participants/{pid}/adverse-events")
     investigator.get_by_role("link", name="AE 1").click()
@@ -123,7 +117,7 @@ def test_a_stopping_rule_pauses_the_study_until_a_signed_review(
     browser: Browser, site: tuple[str, Store, int]
 ) -> None:
     base_url, _, pid = site
-    coordinator = _page(browser, base_url)
+    coordinator = staff_page(browser, base_url)
     sign_in(coordinator, COORDINATOR)
     coordinator.goto(f"/staff/participants/{pid}/adverse-events")
     coordinator.locator("#f-verbatim").fill("hot swollen knee, arthroscopic washout")
@@ -140,7 +134,7 @@ def test_a_stopping_rule_pauses_the_study_until_a_signed_review(
     coordinator.get_by_role("button", name="Save the adverse event").click()
     coordinator.get_by_role("status").wait_for()
 
-    investigator = _page(browser, base_url)
+    investigator = staff_page(browser, base_url)
     sign_in(investigator, INVESTIGATOR, INVESTIGATOR_PASSWORD)
     investigator.goto(coordinator.url.split("?")[0])
     investigator.locator("#f-relationship_product").select_option("possible")

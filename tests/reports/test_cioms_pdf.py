@@ -11,7 +11,6 @@ from datetime import timedelta
 from io import BytesIO
 
 import pytest
-from argon2 import PasswordHasher
 from pypdf import PdfReader
 
 from trial.conduct_helpers import enrolled, inject
@@ -20,24 +19,17 @@ from trial.screening_helpers import STUDY
 from trial.test_safety_helpers import WHEN, investigator, record
 from trialdesk.reports.cioms import cioms_form, cioms_pdf
 from trialdesk.reports.cioms.pdf import FONT
-from trialdesk.trial.accounts import passwords
 from trialdesk.trial.safety import sae_reports
 from trialdesk.trial.safety.causality import Signing
 from trialdesk.trial.safety.clock import study_clocks
 from trialdesk.trial.safety.sae_reports import ReportInput
 from trialdesk.trial.store.db import Store
 
+pytestmark = pytest.mark.usefixtures("cheap_argon2")
+
 NARRATIVE = "注射后第2天右膝红肿热痛，收入院。Admitted with a hot swollen right knee."
 BOXES = ("1", "1a", "2", "2a", "3", "4-6", "7+13", "8-12", "14", "15", "16", "17", "18",
          "19", "20", "21", "22", "23", "24a", "24b", "24c", "24d", "25a", "26")  # fmt: skip
-
-
-@pytest.fixture(autouse=True)
-def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        passwords, "hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
-    passwords._dummy_hash.cache_clear()
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -32,7 +31,6 @@ from trialdesk.reports.consort import (
 )
 from trialdesk.reports.consort.followup import DISCONTINUED_TERMS, NO_TERM, arm_of
 from trialdesk.study.loader import load_study
-from trialdesk.trial.accounts import passwords
 from trialdesk.trial.conduct import disposition
 from trialdesk.trial.conduct.disposition import EndTerm
 from trialdesk.trial.conduct.participants import participant_or_404
@@ -45,18 +43,11 @@ from webclient import add_staff, client_as
 
 from .test_consort import assert_geometry, assert_safe, desc, parse, visible_text
 
+pytestmark = pytest.mark.usefixtures("cheap_argon2")
+
 EYE_STUDY = load_study(str(Path(__file__).parents[1] / "data" / "studies" / "NCT09900001"))
 DAY = date(2026, 9, 30)  # LATER's date: after every date below
 P = ParticipantState
-
-
-@pytest.fixture(autouse=True)
-def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Minimal Argon2 cost, as tests/trial/conftest.py does for the same helpers."""
-    monkeypatch.setattr(
-        passwords, "hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
-    passwords._dummy_hash.cache_clear()
 
 
 @pytest.fixture

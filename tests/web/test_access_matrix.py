@@ -322,3 +322,56 @@ INTENDED.update(
 GRANTS["investigator"] |= {"answer_queries", "record_deviations", "decide_deviations"}
 GRANTS["coordinator"] |= {"answer_queries", "record_deviations"}
 GRANTS["monitor"] |= {"raise_queries", "verify_source", "record_deviations"}
+
+# protocol deviations (issue 15, point 3): read by the study team and the monitor, entered
+# by hand by any of them, decided by the investigator only
+INTENDED.update(
+    {
+        ("GET", "/staff/deviations"): "view_participants",
+        ("GET", "/staff/participants/{enrolment_id}/deviations"): "view_participants",
+        ("POST", "/staff/participants/{enrolment_id}/deviations"): "record_deviations",
+        ("POST", "/staff/participants/{enrolment_id}/deviations/decisions"): "decide_deviations",
+        ("GET", "/api/deviations"): "view_participants",
+        ("GET", "/api/participants/{enrolment_id}/deviations"): "view_participants",
+        ("POST", "/api/participants/{enrolment_id}/deviations"): "record_deviations",
+        ("POST", "/api/participants/{enrolment_id}/deviations/decisions"): "decide_deviations",
+    }
+)
+
+# source data verification (issue 15, point 2): progress read by the study team and the
+# monitor, items verified by the monitor only
+INTENDED.update(
+    {
+        ("GET", "/staff/sdv"): "view_participants",
+        ("GET", "/staff/participants/{enrolment_id}/sdv"): "view_participants",
+        ("POST", "/staff/participants/{enrolment_id}/sdv"): "verify_source",
+        ("GET", "/api/sdv"): "view_participants",
+        ("GET", "/api/participants/{enrolment_id}/sdv"): "view_participants",
+        ("POST", "/api/participants/{enrolment_id}/sdv"): "verify_source",
+    }
+)
+
+# queries (issue 15, point 1): read with the participants; raised, closed, cancelled and
+# reopened by the monitor; answered by the coordinator and the investigator
+SAMPLE["query_id"] = "1"
+INTENDED.update(
+    {
+        ("GET", "/staff/queries"): "view_participants",
+        ("GET", "/staff/queries/{query_id}"): "view_participants",
+        ("GET", "/staff/participants/{enrolment_id}/queries"): "view_participants",
+        ("POST", "/staff/participants/{enrolment_id}/queries"): "raise_queries",
+        ("POST", "/staff/queries/{query_id}/reply"): "answer_queries",
+        ("POST", "/staff/queries/{query_id}/close"): "raise_queries",
+        ("POST", "/staff/queries/{query_id}/cancel"): "raise_queries",
+        ("POST", "/staff/queries/{query_id}/reopen"): "raise_queries",
+        ("GET", "/api/queries"): "view_participants",
+        ("GET", "/api/queries/counts"): "view_participants",
+        ("GET", "/api/queries/{query_id}"): "view_participants",
+        ("GET", "/api/participants/{enrolment_id}/queries"): "view_participants",
+        ("POST", "/api/participants/{enrolment_id}/queries"): "raise_queries",
+        ("POST", "/api/queries/{query_id}/replies"): "answer_queries",
+        ("POST", "/api/queries/{query_id}/close"): "raise_queries",
+        ("POST", "/api/queries/{query_id}/cancel"): "raise_queries",
+        ("POST", "/api/queries/{query_id}/reopen"): "raise_queries",
+    }
+)

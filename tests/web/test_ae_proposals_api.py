@@ -10,48 +10,24 @@ from datetime import date
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
-from httpx import Response
 from sqlalchemy import func, select
 
 from trial.conduct_helpers import enrolled, inject, save, visit_on
-from trialdesk.trial.accounts import passwords
 from trialdesk.trial.safety.models import AdverseEvent
 from trialdesk.trial.safety.proposal_models import AeProposalDecision
 from trialdesk.trial.store import audit
 from trialdesk.trial.store.db import Store
 from trialdesk.trial.store.models import AuditRecord, Base
-from webclient import client_as, csrf_token
+from webclient import Api, client_as, csrf_token
+
+pytestmark = pytest.mark.usefixtures("cheap_argon2")
 
 TABLES: tuple[type[Base], ...] = (AdverseEvent, AeProposalDecision, AuditRecord)
 KEY = {
     "visit_key": "W4", "form_id": "chemistry", "item_id": "alt",
     "term": "Alanine aminotransferase increased", "grade": 2,
 }  # fmt: skip
-
-
-@pytest.fixture(autouse=True)
-def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        passwords, "hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
-    passwords._dummy_hash.cache_clear()
-
-
-class Api:
-    def __init__(self, app: FastAPI, role: str) -> None:
-        self.client: TestClient = client_as(app, role)
-        me = self.client.get("/api/me")
-        assert me.status_code == 200, me.text
-        self.headers = {"X-CSRF-Token": me.json()["csrf_token"]}
-
-    def get(self, path: str) -> Response:
-        return self.client.get(path)
-
-    def post(self, path: str, body: object) -> Response:
-        return self.client.post(path, json=body, headers=self.headers)
 
 
 def rows(store: Store) -> dict[str, int]:

@@ -208,3 +208,19 @@ INVESTIGATOR_ONLY |= {
 
 # adverse events proposed by lab grades (issue 14, point 4): decided by the investigator
 INVESTIGATOR_ONLY |= {"POST /api/participants/{enrolment_id}/ae-proposals/decisions"}
+
+# protocol deviations (issue 15, point 3): confirmed or dismissed by the investigator only
+# (entering one by hand is open to the coordinator)
+INVESTIGATOR_ONLY |= {"POST /api/participants/{enrolment_id}/deviations/decisions"}
+
+# source data verification (issue 15, point 2): only the monitor verifies items
+INVESTIGATOR_ONLY |= {"POST /api/participants/{enrolment_id}/sdv"}
+
+# queries (issue 15, point 1): raised, closed, cancelled and reopened by the monitor only
+# (a coordinator answers them)
+INVESTIGATOR_ONLY |= {
+    "POST /api/participants/{enrolment_id}/queries",
+    "POST /api/queries/{query_id}/close",
+    "POST /api/queries/{query_id}/cancel",
+    "POST /api/queries/{query_id}/reopen",
+}

@@ -18,16 +18,13 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import func, select
 
 from trial.conduct_helpers import INJECTION, enrol, enrolled, inject, typical_values, visit_on
 from trial.screening_helpers import STUDY
 from trialdesk.study.loader import load_study
-from trialdesk.trial.accounts import passwords
 from trialdesk.trial.accounts.models import Signature
 from trialdesk.trial.conduct.models import Disposition, FormRecord, VisitRecord, VisitSignature
 from trialdesk.trial.screening.models import Candidate, Enrolment
@@ -36,7 +33,9 @@ from trialdesk.trial.store.db import Store
 from trialdesk.trial.store.models import AuditRecord, Base
 from trialdesk.web import create_app
 from trialdesk.web.rooms.conduct import api as conduct_api
-from webclient import PASSWORD, client_as
+from webclient import PASSWORD, Api
+
+pytestmark = pytest.mark.usefixtures("cheap_argon2")
 
 W4_ON = "2026-04-13"  # day 29: week 4's target (window 2026-04-10 to 2026-04-16)
 JOINTS = {"tjc28": 4, "sjc28": 2, "tjc68": 30, "sjc66": 20}
@@ -47,38 +46,6 @@ TABLES: tuple[type[Base], ...] = (
     AuditRecord,
 )  # fmt: skip
 EYE_STUDY = Path(__file__).resolve().parents[1] / "data" / "studies" / "NCT09900001"
-
-
-@pytest.fixture(autouse=True)
-def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Minimal Argon2 cost (as tests/trial/conftest.py): participants are enrolled through
-    the screening services, each judgment signed with a password."""
-    monkeypatch.setattr(
-        passwords, "hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
-    passwords._dummy_hash.cache_clear()
-
-
-class Api:
-    """A signed-in staff member's API client: the CSRF header goes with every write."""
-
-    def __init__(self, app: FastAPI, role: str) -> None:
-        self.client: TestClient = client_as(app, role)
-        me = self.client.get("/api/me")
-        assert me.status_code == 200, me.text
-        self.headers = {"X-CSRF-Token": me.json()["csrf_token"]}
-
-    def get(self, path: str, **kw: Any) -> Response:
-        return self.client.get(path, **kw)
-
-    def send(self, method: str, path: str, body: object) -> Response:
-        return self.client.request(method, path, json=body, headers=self.headers)
-
-    def put(self, path: str, body: object) -> Response:
-        return self.send("PUT", path, body)
-
-    def post(self, path: str, body: object) -> Response:
-        return self.send("POST", path, body)
 
 
 def ok(response: Response, status: int = 200) -> dict[str, Any]:

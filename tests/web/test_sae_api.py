@@ -9,47 +9,24 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from httpx import Response
 
 from trial.conduct_helpers import enrolled, inject
 from trial.helpers import count
 from trial.test_safety_helpers import EVENT
-from trialdesk.trial.accounts import passwords
 from trialdesk.trial.safety.sae_models import SaeReport
 from trialdesk.trial.store.db import Store
 from trialdesk.trial.store.models import AuditRecord
-from webclient import PASSWORD, client_as
+from webclient import PASSWORD, Api
+
+pytestmark = pytest.mark.usefixtures("cheap_argon2")
 
 GOOD = {
     "narrative": "Admitted with a hot swollen right knee; aspirated, culture negative.",
     "admitted_on": "2026-03-19",
     "reporter": "Dr Wang Li",
 }
-
-
-@pytest.fixture(autouse=True)
-def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        passwords, "hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
-    passwords._dummy_hash.cache_clear()
-
-
-class Api:
-    def __init__(self, app: FastAPI, role: str) -> None:
-        self.client: TestClient = client_as(app, role)
-        me = self.client.get("/api/me")
-        assert me.status_code == 200, me.text
-        self.headers = {"X-CSRF-Token": me.json()["csrf_token"]}
-
-    def get(self, path: str) -> Response:
-        return self.client.get(path)
-
-    def send(self, method: str, path: str, body: object) -> Response:
-        return self.client.request(method, path, json=body, headers=self.headers)
 
 
 def ok(response: Response, status: int = 200) -> Any:

@@ -7,8 +7,9 @@ text for grades 1-5 (``None`` where NCI prints "-": the grade is not defined for
 
 An adverse event is coded to one of these terms (:func:`require_term` refuses any other,
 naming the closest ones); :func:`search_terms` serves a picker. A site that licenses MedDRA
-can read its own file with the same columns (:func:`load_terms`, or ``ctcae_terms(path)``);
-MedDRA itself is never shipped.
+can read its own file with the same columns (:func:`load_terms`, ``ctcae_terms(path)``, or
+for the whole application the file named by ``TRIALDESK_AE_TERMS``); MedDRA itself is never
+shipped.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import csv
 import difflib
 import functools
 import io
+import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -273,9 +275,16 @@ def _cached(path: str) -> CtcaeTerms:
     return load_terms(path)
 
 
+TERMS_ENV = "TRIALDESK_AE_TERMS"  # a site's own term file (its MedDRA licence), for serve
+
+
 def ctcae_terms(path: str | Path | None = None) -> CtcaeTerms:
-    """The shipped CTCAE v5.0 list, or a site's own file; each read once, then cached."""
-    return _cached(str(Path(path) if path is not None else TERMS_FILE))
+    """The shipped CTCAE v5.0 list, or a site's own file (``path``, or else the file named
+    by the environment variable ``TRIALDESK_AE_TERMS``: what every page and service codes
+    events against); each read once, then cached."""
+    if path is None:
+        path = os.environ.get(TERMS_ENV) or TERMS_FILE
+    return _cached(str(Path(path)))
 
 
 def term_named(text: str, terms: CtcaeTerms | None = None) -> CtcaeTerm | None:

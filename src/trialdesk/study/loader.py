@@ -30,6 +30,7 @@ from trialdesk.study.participant import load_participant, read_participant
 from trialdesk.study.protocol import read_protocol
 from trialdesk.study.safety_file import Safety, check_safety, load_safety
 from trialdesk.study.schedule import Schedule
+from trialdesk.study.sdv_file import SdvPlan, check_sdv, load_sdv
 
 BUNDLED = Path(__file__).with_name("studies")
 DEFAULT_STUDY = "NCT06947746"
@@ -48,6 +49,7 @@ class Study:
     endpoints: tuple[Endpoint, ...] = ()
     # safety.yaml: adverse events of special interest, stopping rules, the safety contact
     safety: Safety = field(default_factory=Safety)
+    sdv: SdvPlan | None = None  # sdv.yaml: the source data verification plan
 
     @cached_property
     def screener(self) -> Screener:
@@ -130,6 +132,7 @@ def _load(folder: Path) -> Study:
         forms=protocol.protocol.forms,
         endpoints=protocol.protocol.endpoints,
         safety=load_safety(folder),
+        sdv=load_sdv(folder, protocol.protocol),
     )
 
 
@@ -190,7 +193,8 @@ def check_study_all(folder: Path) -> tuple[list[StudyError], list[StudyError]]:
                 )
     protocol = read_protocol(folder, participant, valuesets, parameters)
     safety_problems, safety_warnings = check_safety(folder)
+    sdv_problems, sdv_warnings = check_sdv(folder, protocol.protocol)
     return (
-        problems + protocol.problems + safety_problems,
-        protocol.warnings + safety_warnings,
+        problems + protocol.problems + safety_problems + sdv_problems,
+        protocol.warnings + safety_warnings + sdv_warnings,
     )

@@ -41,6 +41,7 @@ from trialdesk.trial.conduct.visits import fields_of as visit_fields
 from trialdesk.trial.conduct.visits import scheduled_visit
 from trialdesk.trial.store import audit
 from trialdesk.trial.store.db import Session
+from trialdesk.trial.store.query_records import raise_from_checks
 from trialdesk.trial.store.stale import StaleError, check_version
 from trialdesk.trial.store.text import REASON_MAX, plain_text
 from trialdesk.trial.store.values import as_utc
@@ -356,6 +357,11 @@ def _save(
             at=now,
         )  # fmt: skip
     data.forms[key].record, data.forms[key].record_id = record, record.id
+    raise_from_checks(
+        session, study_id=study.id, enrolment_id=participant.id, visit_key=visit_key,
+        form_id=form.id, row=row, flags=flags, values=new_values, actor=actor, now=now,
+        messages={c.id: c.message.en for c in form.checks if c.severity == "warning"},
+    )  # fmt: skip  # a failing warning check is a query, in this transaction
     derive.recompute(session, study, participant, actor=actor, now=now, data=data)
     return record
 

@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
 
 from trialdesk.study.loader import Study
 from trialdesk.trial.notify.alerts import REPORT_WITHIN
-from trialdesk.trial.safety.models import AdverseEvent
+from trialdesk.trial.safety.models import SERIOUSNESS_COLUMNS, AdverseEvent
 from trialdesk.trial.safety.sae_models import SaeReport
 from trialdesk.trial.screening.models import Enrolment
 from trialdesk.trial.store.db import Session
@@ -38,6 +38,7 @@ __all__ = [
     "ClockState",
     "SaeClock",
     "clock_of",
+    "any_running",
     "clocks_of",
     "study_clocks",
 ]
@@ -153,3 +154,25 @@ def study_clocks(
         )
     found = clocks_of(rows, now)
     return [c for c in found if c.running] if running_only else found
+
+
+_SERIOUS = or_(*(getattr(AdverseEvent, name).is_(True) for name in SERIOUSNESS_COLUMNS))
+_ANY_RUNNING = (
+    select(AdverseEvent.id)
+    .where(  # built once: kept pages ask on every request
+        AdverseEvent.serious_since.is_not(None),
+        _SERIOUS,
+        ~exists().where(
+            SaeReport.adverse_event_id == AdverseEvent.id,
+            SaeReport.number == 0,
+            SaeReport.submitted_at.is_not(None),
+        ),
+    )
+    .limit(1)
+)
+
+
+def any_running(session: Session) -> bool:
+    """Whether any clock runs in the store (a serious event whose initial report is not
+    submitted): one indexed lookup, for a kept page's key on every request."""
+    return session.scalar(_ANY_RUNNING) is not None

@@ -32,7 +32,12 @@ from trialdesk.trial.accounts.login import PasswordCheck
 from trialdesk.trial.accounts.models import User
 from trialdesk.trial.accounts.signatures import Meaning, Signed, check_may_sign, sign
 from trialdesk.trial.safety.declared import safety_of
-from trialdesk.trial.safety.models import AdverseEvent, CausalityAssessment, SafetyReview
+from trialdesk.trial.safety.models import (
+    SERIOUSNESS_COLUMNS,
+    AdverseEvent,
+    CausalityAssessment,
+    SafetyReview,
+)
 from trialdesk.trial.safety.terms import Relationship
 from trialdesk.trial.screening.models import Enrolment, StudySite
 from trialdesk.trial.store import audit, holds
@@ -92,42 +97,55 @@ def _related(session: Session, study_id: str) -> dict[int, bool]:
     }
 
 
+_FACT_COLUMNS = (
+    AdverseEvent.id,
+    AdverseEvent.enrolment_id,
+    AdverseEvent.sequence,
+    AdverseEvent.grade,
+    AdverseEvent.term,
+    AdverseEvent.special_interest,
+    *(getattr(AdverseEvent, name) for name in SERIOUSNESS_COLUMNS),
+)
+
+
 def rules_met(session: Session, study: Study) -> list[RuleMet]:
     """Every stopping rule the study's events meet now, in the file's order."""
     rules = safety_of(study).stopping_rules
     if not rules:
         return []
     related = _related(session, study.id)
-    rows = session.execute(
-        select(AdverseEvent, Enrolment.subject_number)
+    query = (
+        select(*_FACT_COLUMNS, Enrolment.subject_number)
         .join(Enrolment, Enrolment.id == AdverseEvent.enrolment_id)
         .where(Enrolment.study_id == study.id)
         .order_by(Enrolment.subject_number, AdverseEvent.sequence)
-    ).all()
+    )
+    if all(rule.related for rule in rules):  # every rule counts related events only
+        query = query.where(AdverseEvent.id.in_([i for i, yes in related.items() if yes]))
+    # columns, not entities: every event write reads the study's events again
     facts = [
         (
-            event,
-            subject,
+            row,
             EventFacts(
-                grade=event.grade,
-                term=event.term,
-                special_interest=frozenset(event.special_interest),
-                serious=event.serious,
-                related=related.get(event.id, False),
+                grade=row.grade,
+                term=row.term,
+                special_interest=frozenset(row.special_interest),
+                serious=any(getattr(row, name) for name in SERIOUSNESS_COLUMNS),
+                related=related.get(row.id, False),
             ),
         )
-        for event, subject in rows
+        for row in session.execute(query)
     ]
     met = []
     for rule in rules:
-        hits = [(e, subject) for e, subject, f in facts if rule.qualifies(f)]
-        participants = len({e.enrolment_id for e, _ in hits})
+        hits = [row for row, f in facts if rule.qualifies(f)]
+        participants = len({row.enrolment_id for row in hits})
         if hits and participants >= rule.participants_at_least:
             met.append(
                 RuleMet(
                     rule,
-                    tuple(e.id for e, _ in hits),
-                    tuple(event_label(subject, e.sequence) for e, subject in hits),
+                    tuple(row.id for row in hits),
+                    tuple(event_label(row.subject_number, row.sequence) for row in hits),
                     participants,
                 )
             )

@@ -1,4 +1,5 @@
-"""How a simulated store's commits reach the disk while the simulation fills it.
+"""How a simulated store's commits reach the disk (and its reads come back) while the
+simulation fills it.
 
 A simulation commits thousands of small transactions (each step of each candidate, as a
 site would), and on SQLite each commit waits for the disk by default (``synchronous``
@@ -27,6 +28,11 @@ __all__ = ["quick_commits"]
 def _normal(dbapi_connection: Any, _record: object, _proxy: object) -> None:
     # taken from the pool: not in a transaction, where SQLite refuses to change it
     dbapi_connection.execute("PRAGMA synchronous = NORMAL")
+    # and reads of the growing file through a memory map and a larger page cache than the
+    # default 2 MB (sqlite.org/mmap.html, pragma.html#pragma_cache_size): each step reads
+    # back what earlier steps wrote (measured: about a tenth less CPU for 150 participants)
+    dbapi_connection.execute("PRAGMA mmap_size = 268435456")
+    dbapi_connection.execute("PRAGMA cache_size = -65536")
 
 
 @contextmanager

@@ -18,12 +18,16 @@ from trialdesk.web.rooms.audit import pages as audit_pages
 from trialdesk.web.rooms.conduct import api as conduct_api
 from trialdesk.web.rooms.conduct import form_page, participants, visit_page
 from trialdesk.web.rooms.dashboard import pages as dashboard
+from trialdesk.web.rooms.deviations import api as deviations_api
+from trialdesk.web.rooms.deviations import pages as deviations_pages
 from trialdesk.web.rooms.leads import api as leads_api
 from trialdesk.web.rooms.leads import pages as leads_pages
 from trialdesk.web.rooms.notifications import api as notifications_api
 from trialdesk.web.rooms.notifications import pages as notifications_pages
 from trialdesk.web.rooms.public import api as public_api
 from trialdesk.web.rooms.public import pages as public_pages
+from trialdesk.web.rooms.queries import api as queries_api
+from trialdesk.web.rooms.queries import pages as queries_pages
 from trialdesk.web.rooms.safety import api as safety_api
 from trialdesk.web.rooms.safety import event_pages, hold_pages, listing_pages, sae_api, sae_pages
 from trialdesk.web.rooms.safety_proposals import api as proposals_api
@@ -37,6 +41,8 @@ from trialdesk.web.rooms.screening import (
     consent_forms,
     log,
 )
+from trialdesk.web.rooms.sdv import api as sdv_api
+from trialdesk.web.rooms.sdv import pages as sdv_pages
 from trialdesk.web.rooms.selfcheck import api as selfcheck_api
 from trialdesk.web.rooms.selfcheck import pages as selfcheck_pages
 
@@ -77,4 +83,10 @@ ROUTERS: tuple[APIRouter, ...] = (
     proposals_api.router,
     notifications_pages.router,
     notifications_api.router,
+    deviations_pages.router,
+    deviations_api.router,
+    sdv_pages.router,
+    sdv_api.router,
+    queries_pages.router,
+    queries_api.router,
 )

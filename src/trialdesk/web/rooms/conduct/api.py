@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Request
 
 from trialdesk.errors import NotFoundError
 from trialdesk.study.loader import Study
@@ -34,9 +34,9 @@ from trialdesk.trial.conduct.views import (
 )
 from trialdesk.trial.store.db import Session
 from trialdesk.web.access import allow
-from trialdesk.web.deps import now, store_of, study_or_404, user_of
+from trialdesk.web.deps import now, store_of, user_of
 from trialdesk.web.errors import ERROR_RESPONSES
-from trialdesk.web.rooms.conduct.changes import conduct_studies, study_of_participant
+from trialdesk.web.rooms.conduct.changes import StudyId, conduct_study, study_of_participant
 from trialdesk.web.rooms.conduct.schemas import (
     DashboardOut,
     EndIn,
@@ -69,24 +69,8 @@ VisitKey = Annotated[
     str, Path(max_length=48, description="the visit as forms name it: W4, or UNS#2")
 ]
 FormId = Annotated[str, Path(max_length=64)]
-StudyId = Annotated[
-    str | None,
-    Query(max_length=32, description="NCT id (default: the first study served with a schedule)"),
-]
 PARTICIPANT = "/participants/{enrolment_id}"
 VISIT = PARTICIPANT + "/visits/{visit_key}"
-
-
-def _conduct_study(request: Request, asked: str | None) -> Study:
-    if asked is not None:
-        study = study_or_404(request, asked)
-        if study.schedule is None:
-            raise NotFoundError(f"{study.id} has no visit schedule: it follows no participants")
-        return study
-    served = conduct_studies(request)
-    if not served:
-        raise NotFoundError("no study served here has a visit schedule")
-    return served[0]
 
 
 def _visit(
@@ -119,7 +103,7 @@ def _occurrence(view: VisitView) -> int:
 async def list_participants(request: Request, study: StudyId = None) -> list[ParticipantOut]:
     """The study's participants in subject-number order, each with their badges and the
     next visit still expected."""
-    chosen = _conduct_study(request, study)
+    chosen = conduct_study(request, study)
     _, today = _clock(chosen)
     with store_of(request).read() as session:
         board = dashboard(session, chosen, today)
@@ -135,7 +119,7 @@ async def list_participants(request: Request, study: StudyId = None) -> list[Par
 async def get_dashboard(request: Request, study: StudyId = None) -> DashboardOut:
     """The site's visits due this week, overdue, missed and with forms incomplete: each
     total is the sum of the participants' own badges, with the visits behind it."""
-    chosen = _conduct_study(request, study)
+    chosen = conduct_study(request, study)
     _, today = _clock(chosen)
     with store_of(request).read() as session:
         return dashboard_out(dashboard(session, chosen, today), chosen.id)

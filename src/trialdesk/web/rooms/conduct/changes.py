@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
-from fastapi import Request
+from fastapi import Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from trialdesk.errors import FieldErrors, TrialdeskError
+from trialdesk.errors import FieldErrors, NotFoundError, TrialdeskError
 from trialdesk.study.loader import Study
 from trialdesk.study.windows import site_today
 from trialdesk.trial.conduct.participants import participant_or_404
@@ -44,6 +44,26 @@ def site_date(study: Study) -> date:
 def site_dates(request: Request) -> tuple[date, ...]:
     """Each served study's date at its site: a kept page is kept for one site day."""
     return tuple(site_date(s) for s in conduct_studies(request))
+
+
+StudyId = Annotated[
+    str | None,
+    Query(max_length=32, description="NCT id (default: the first study served with a schedule)"),
+]
+
+
+def conduct_study(request: Request, asked: str | None) -> Study:
+    """The study a conduct route asks for (``?study=``), or the first served that follows
+    participants."""
+    if asked is not None:
+        study = study_or_404(request, asked)
+        if study.schedule is None:
+            raise NotFoundError(f"{study.id} has no visit schedule: it follows no participants")
+        return study
+    served = conduct_studies(request)
+    if not served:
+        raise NotFoundError("no study served here has a visit schedule")
+    return served[0]
 
 
 def conduct_studies(request: Request) -> list[Study]:

@@ -30,6 +30,7 @@ from trialdesk.web.rooms.conduct.changes import (
     site_dates,
     study_of_participant,
 )
+from trialdesk.web.rooms.queries.pages import form_queries
 from trialdesk.web.schemas import RowId
 
 router = APIRouter(include_in_schema=False)
@@ -71,9 +72,11 @@ def _page(
         with store_of(request).read() as session:
             return _page(request, view, enrolment_id, errors, values, code, session, token)
     study = study_of_participant(request, session, enrolment_id)
+    shown = view(session, study)
     context = {
         "study": study,
-        "view": view(session, study),
+        "view": shown,
+        "item_queries": form_queries(session, shown),  # each item's query badge
         "errors": errors or {},
         "values": values,  # None: the form as stored
         "locale": locale_of(request),

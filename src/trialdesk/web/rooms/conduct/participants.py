@@ -28,6 +28,7 @@ from trialdesk.web.rooms.conduct.changes import (
     site_dates,
     study_of_participant,
 )
+from trialdesk.web.rooms.queries.pages import dashboard_queries
 from trialdesk.web.rooms.safety.sae_pages import clock_panel, with_clocks
 from trialdesk.web.schemas import RowId
 
@@ -69,13 +70,14 @@ async def participants_page(request: Request, study: str = "", badge: str = "") 
             "badge_titles": BADGE_TITLES,
             "locale": locale,
             "sae_clocks": clock_panel(session, chosen, locale),
+            **dashboard_queries(session, chosen, today),  # templates/queries_counts.html
         }
         if token is not None:
             context["csrf_token"] = token
         return render(request, "participants.html", context)
 
     key = ("participants", chosen.id, badge, today, locale)
-    return remember_locale(request, kept_page(request, with_clocks(key, lambda _: chosen), build))
+    return remember_locale(request, kept_page(request, with_clocks(key), build))
 
 
 def _participant_page(
@@ -116,7 +118,7 @@ async def participant_page(request: Request, enrolment_id: RowId) -> Response:
         return _participant_page(request, session, enrolment_id, token=token)
 
     key = ("participant", enrolment_id, site_dates(request), locale_of(request))
-    clocks = with_clocks(key, lambda s: study_of_participant(request, s, enrolment_id))
+    clocks = with_clocks(key)
     return remember_locale(request, kept_page(request, clocks, build))
 
 

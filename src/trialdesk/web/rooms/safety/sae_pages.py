@@ -27,7 +27,7 @@ from trialdesk.trial.accounts.roles import Permission
 from trialdesk.trial.accounts.signatures import Meaning
 from trialdesk.trial.safety import sae_reports
 from trialdesk.trial.safety.causality import Signing
-from trialdesk.trial.safety.clock import SaeClock, study_clocks
+from trialdesk.trial.safety.clock import SaeClock, any_running, study_clocks
 from trialdesk.trial.safety.sae_models import SaeReport
 from trialdesk.trial.safety.sae_reports import ReportInput, SaeView
 from trialdesk.trial.store.db import Session
@@ -174,19 +174,18 @@ def clock_panel(
     return [(c, clock_words(c, say)) for c in running]
 
 
-def clock_marker(session: Session, study: Study) -> str | None:
-    """For a kept page's key: the minute now while a clock runs (its time left changes and
-    it turns overdue with no write to rebuild the page), else nothing."""
-    if study_clocks(session, study, now(), running_only=True):
+def clock_marker(session: Session) -> str | None:
+    """For a kept page's key: the minute now while a clock runs anywhere (its time left
+    changes and it turns overdue with no write to rebuild the page), else nothing. One
+    lookup per request: a kept page must stay cheaper than a rendered one."""
+    if any_running(session):
         return now().strftime("%Y-%m-%dT%H:%M")
     return None
 
 
-def with_clocks(
-    key: tuple[object, ...], study_of: Callable[[Session], Study]
-) -> Callable[[Session], tuple[object, ...]]:
-    """A kept page's key (web/page_cache.py) with its study's clock marker added."""
-    return lambda session: (*key, clock_marker(session, study_of(session)))
+def with_clocks(key: tuple[object, ...]) -> Callable[[Session], tuple[object, ...]]:
+    """A kept page's key (web/page_cache.py) with the clock marker added."""
+    return lambda session: (*key, clock_marker(session))
 
 
 # The panel is one include on the conduct room's pages, which read it with these.

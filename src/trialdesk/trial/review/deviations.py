@@ -1,0 +1,828 @@
+"""Protocol deviations (issue 15, point 3): proposed where the data show one, decided by
+the investigator, or entered by hand; each major or minor, with the SDTM DV fields.
+
+What the data show is computed on every read from the store, so a proposal is never
+stale; only decisions and hand entries are stored (deviation_models.py). Six kinds are
+proposed, each read through the one function that owns the rule:
+
+- ``visit_out_of_window``: a visit done out of its window (the calendar, i.e.
+  study/windows.visit_status through trial/conduct/calendar.py);
+- ``visit_missed``: a visit the calendar calls missed;
+- ``endpoint_missing``: an endpoint of endpoints.yaml not assessed at its visit: the
+  visit missed, or overdue (its window closed, nothing recorded), or done with an item
+  the endpoint reads still empty once the window has closed (before that it may still
+  be entered, so nothing is proposed);
+- ``injection_window``: day 1 (the injection) outside the window a visit before day 1
+  allows after it (the screening visit, days -28..-1: day 1 more than 28 days after the
+  screening date, or not after it);
+- ``before_consent``: a visit (and so every form entered at it) dated before the first
+  informed consent, or any with no consent on file (ICH E6(R3) 2.8.1 / 3.10: consent
+  before any trial-specific procedure);
+- ``criterion_not_met``: a criterion that excludes the enrolled participant now, by the
+  study's screening checklist (trial/screening/checklist.build_checklist) on their
+  candidate: a fact entered or a judgment signed after enrolment.
+
+A proposal's key is its kind, the participant and what it is about (a visit key, an
+endpoint id, a criterion id), so a decision attaches to it across reads. An undecided
+proposal disappears when the data are corrected; a decided one stays, shown as no
+longer standing.
+
+PROTOCOL ASSUMPTION (shown on the pages): the default classification of each kind
+(:data:`KINDS`) follows ICH E3 (1995) section 10.2 and its Q&A (R1, 2012) on
+"important protocol deviations": those that may significantly affect the completeness,
+accuracy or reliability of key study data, or a participant's rights, safety or
+well-being: consent, eligibility, the study treatment and the primary endpoint are major;
+a visit a few days out of window, or a missed visit, minor. The investigator may classify
+otherwise when confirming.
+
+The DV fields (SDTMIG v3.2 section 6.2, DV domain): DVTERM the deviation in words,
+DVDECOD and DVCAT from sponsor-defined terminology (CDISC publishes no code list for
+either; the values here are the sponsor's, as SDTMIG's examples do: "TREATMENT
+DEVIATION"), DVSTDTC its date (ISO 8601), EPOCH and VISIT from the schedule (CDISC EPOCH
+code list C99079 values, as schedule.yaml states them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import func, select
+
+from trialdesk.errors import (
+    ConflictError,
+    FieldErrors,
+    ForbiddenError,
+    InputError,
+    NotFoundError,
+    TrialdeskError,
+)
+from trialdesk.study.loader import Study
+from trialdesk.study.schedule import Visit
+from trialdesk.study.texts import Text
+from trialdesk.study.windows import VisitStatus, site_today
+from trialdesk.trial.accounts.roles import Permission, Role, has_permission
+from trialdesk.trial.conduct.calendar import CalendarRow, calendar, calendars
+from trialdesk.trial.conduct.models import FormRecord
+from trialdesk.trial.conduct.participants import (
+    Participant,
+    list_participants,
+    participant_or_404,
+)
+from trialdesk.trial.review.deviation_models import ProtocolDeviation
+from trialdesk.trial.screening.checklist import build_checklist
+from trialdesk.trial.screening.models import Consent, Enrolment
+from trialdesk.trial.store import audit
+from trialdesk.trial.store.db import Session
+from trialdesk.trial.store.stale import check_version
+from trialdesk.trial.store.text import plain_text, reason_text
+from trialdesk.trial.store.values import as_utc
+
+__all__ = [
+    "ASSUMPTION",
+    "CATEGORIES",
+    "KINDS",
+    "MINOR_DAYS_OUT",
+    "Decision",
+    "Deviation",
+    "DeviationKind",
+    "KindInfo",
+    "ManualDeviation",
+    "Severity",
+    "counts",
+    "decide",
+    "deviation_fields",
+    "deviations_of",
+    "deviations_of_study",
+    "record_deviation",
+    "select_deviations",
+    "unresolved",
+]
+
+
+class DeviationKind(StrEnum):
+    VISIT_OUT_OF_WINDOW = "visit_out_of_window"
+    VISIT_MISSED = "visit_missed"
+    ENDPOINT_MISSING = "endpoint_missing"
+    INJECTION_WINDOW = "injection_window"
+    BEFORE_CONSENT = "before_consent"
+    CRITERION_NOT_MET = "criterion_not_met"
+    MANUAL = "manual"  # entered by hand
+
+
+class Severity(StrEnum):
+    MAJOR = "major"  # ICH E3 "important protocol deviation"
+    MINOR = "minor"
+
+
+class Decision(StrEnum):
+    CONFIRM = "confirm"
+    DISMISS = "dismiss"
+
+
+class State(StrEnum):
+    PROPOSED = "proposed"
+    CONFIRMED = "confirmed"
+    DISMISSED = "dismissed"
+
+
+@dataclass(frozen=True)
+class KindInfo:
+    severity: Severity  # the default classification
+    dvcat: str  # sponsor-defined category (SDTMIG v3.2 DV: DVCAT)
+    dvdecod: str  # sponsor-defined coded term (DVDECOD)
+    name: Text
+    source: str
+
+
+_E3 = "ICH E3 (1995) 10.2 and E3 Q&A (R1, 2012): important protocol deviations"
+# PROTOCOL ASSUMPTION: the default class of each kind, with why (shown on the pages).
+KINDS: dict[DeviationKind, KindInfo] = {
+    DeviationKind.VISIT_OUT_OF_WINDOW: KindInfo(
+        Severity.MINOR,
+        "VISIT SCHEDULE",
+        "VISIT OUT OF WINDOW",
+        Text("Visit out of its window", "访视超出时间窗"),
+        f"{_E3}: a visit a few days out of window does not affect key data (minor); "
+        "more than MINOR_DAYS_OUT days out, major",
+    ),
+    DeviationKind.VISIT_MISSED: KindInfo(
+        Severity.MINOR,
+        "VISIT SCHEDULE",
+        "MISSED VISIT",
+        Text("Missed visit", "缺失访视"),
+        f"{_E3}: a missed follow-up visit (its endpoint, if any, is proposed on its own)",
+    ),
+    DeviationKind.ENDPOINT_MISSING: KindInfo(
+        Severity.MAJOR,
+        "ASSESSMENT",
+        "ENDPOINT ASSESSMENT NOT DONE",
+        Text("Endpoint assessment missing", "终点评估缺失"),
+        f"{_E3}: the primary endpoint is key study data (major); a secondary one minor",
+    ),
+    DeviationKind.INJECTION_WINDOW: KindInfo(
+        Severity.MAJOR,
+        "STUDY TREATMENT",
+        "TREATMENT DEVIATION",
+        Text("Injection outside the baseline window", "注射不在基线时间窗内"),
+        f"{_E3}: the study treatment given outside the window in which eligibility was "
+        "assessed (schedule.yaml: screening days -28..-1)",
+    ),
+    DeviationKind.BEFORE_CONSENT: KindInfo(
+        Severity.MAJOR,
+        "INFORMED CONSENT",
+        "PROCEDURE BEFORE INFORMED CONSENT",
+        Text("Procedure before informed consent", "知情同意前进行研究操作"),
+        f"{_E3}; ICH E6(R3) 2.8: consent before any trial-specific procedure",
+    ),
+    DeviationKind.CRITERION_NOT_MET: KindInfo(
+        Severity.MAJOR,
+        "ELIGIBILITY",
+        "INCLUSION/EXCLUSION CRITERIA NOT MET",
+        Text("Eligibility criterion not met after enrolment", "入组后发现不符合入选/排除标准"),
+        f"{_E3}: deviations related to inclusion or exclusion criteria",
+    ),
+    DeviationKind.MANUAL: KindInfo(
+        Severity.MINOR,
+        "OTHER",
+        "OTHER",
+        Text("Entered by hand", "手工录入"),
+        "classified by the person who enters it",
+    ),
+}
+# PROTOCOL ASSUMPTION: "a few days": up to a week out of window is minor (the schedule's
+# windows are +/-7 days from week 8, schedule.yaml).
+MINOR_DAYS_OUT = 7
+# The categories a deviation entered by hand may take (sponsor-defined DVCAT).
+CATEGORIES = (
+    "VISIT SCHEDULE",
+    "ASSESSMENT",
+    "STUDY TREATMENT",
+    "INFORMED CONSENT",
+    "ELIGIBILITY",
+    "CONCOMITANT MEDICATION",
+    "SAFETY REPORTING",
+    "OTHER",
+)
+
+ASSUMPTION = Text(
+    en=(
+        "Protocol assumption: deviations are proposed from the data (visits out of window "
+        "or missed, a missing endpoint assessment, the injection outside the baseline "
+        "window, a procedure before consent, a criterion not met after enrolment). Consent, "
+        "eligibility, the injection and the primary endpoint are major by default (ICH E3 "
+        "important protocol deviations); a visit up to 7 days out of window or missed is "
+        "minor. DVCAT and DVDECOD are sponsor-defined terms."
+    ),
+    zh_cn=(
+        "方案假设：系统根据数据提示方案偏离（访视超窗或缺失、终点评估缺失、注射不在基线时间窗内、"
+        "知情同意前进行操作、入组后不符合标准）。知情同意、入选资格、注射及主要终点相关偏离默认为"
+        "重大偏离（ICH E3重要方案偏离）；访视超窗不超过7天或缺失访视为轻微偏离。"
+        "DVCAT和DVDECOD为申办方自定义术语。"
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Deviation:
+    """A deviation as shown: proposed by the data now (``standing``), decided, or entered
+    by hand. The DV fields are the stored ones once a row exists, else the proposal's."""
+
+    enrolment_id: int
+    subject_number: str
+    kind: DeviationKind
+    what: str
+    severity: Severity
+    dvterm: str
+    dvdecod: str | None
+    dvcat: str
+    dvstdtc: str | None
+    epoch: str | None
+    visit_key: str | None
+    standing: bool  # the data show it now (always, for one entered by hand)
+    row: ProtocolDeviation | None
+    # decided on data that read otherwise now (a visit's date moved, still out of window)
+    now_reads: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind.value}/{self.enrolment_id}/{self.what}"
+
+    @property
+    def state(self) -> State:
+        return State(self.row.state) if self.row is not None else State.PROPOSED
+
+    @property
+    def origin(self) -> str:
+        return self.row.origin if self.row is not None else "proposed"
+
+    @property
+    def info(self) -> KindInfo:
+        return KINDS[self.kind]
+
+
+@dataclass(frozen=True)
+class _Seen:
+    """One participant's data as the proposals read them."""
+
+    participant: Participant
+    rows: list[CalendarRow]
+    forms: dict[tuple[str, str], FormRecord]
+    first_consent: date | None
+
+
+def _proposal(
+    seen: _Seen,
+    kind: DeviationKind,
+    what: str,
+    dvterm: str,
+    on: date | None,
+    visit: Visit | None = None,
+    visit_key: str | None = None,
+    severity: Severity | None = None,
+) -> Deviation:
+    info = KINDS[kind]
+    return Deviation(
+        enrolment_id=seen.participant.id,
+        subject_number=seen.participant.subject_number,
+        kind=kind,
+        what=what[:120],
+        severity=severity or info.severity,
+        dvterm=dvterm,
+        dvdecod=info.dvdecod,
+        dvcat=info.dvcat,
+        dvstdtc=on.isoformat() if on is not None else None,
+        epoch=visit.epoch if visit is not None else None,
+        visit_key=visit_key or (visit.id if visit is not None else None),
+        standing=True,
+        row=None,
+    )
+
+
+def _days_out(row: CalendarRow) -> int:
+    assert row.date is not None and row.window is not None
+    start, end = row.window
+    return (start - row.date).days if row.date < start else (row.date - end).days
+
+
+def _visit_proposals(study: Study, seen: _Seen) -> Iterable[Deviation]:
+    day1 = seen.participant.day1(study)
+    for row in seen.rows:
+        visit = row.visit
+        before_day1 = visit.last_day is not None and visit.last_day < 1
+        if row.status is VisitStatus.DONE_OUT_OF_WINDOW and row.window is not None:
+            start, end = row.window
+            if before_day1 and day1 is not None:
+                yield _proposal(
+                    seen, DeviationKind.INJECTION_WINDOW, row.key,
+                    f"Injection on {day1.isoformat()} outside the window after the "
+                    f"{visit.name.en.lower()} visit on {row.date}: days {visit.first_day} "
+                    f"to {visit.last_day} ({start.isoformat()} to {end.isoformat()})",
+                    day1, visit, row.key,
+                )  # fmt: skip
+            else:
+                days = _days_out(row)
+                yield _proposal(
+                    seen, DeviationKind.VISIT_OUT_OF_WINDOW, row.key,
+                    f"{visit.name.en} visit ({row.key}) on {row.date} is {days} day(s) "
+                    f"out of its window {start.isoformat()} to {end.isoformat()}",
+                    row.date, visit, row.key,
+                    Severity.MINOR if days <= MINOR_DAYS_OUT else Severity.MAJOR,
+                )  # fmt: skip
+        elif row.status is VisitStatus.MISSED:
+            missed_on = row.window[1] if row.window is not None else None
+            yield _proposal(
+                seen, DeviationKind.VISIT_MISSED, row.key,
+                f"{visit.name.en} visit ({row.key}) missed",
+                missed_on, visit, row.key,
+            )  # fmt: skip
+        if row.date is not None and (seen.first_consent is None or row.date < seen.first_consent):
+            when = (
+                f"before the first informed consent on {seen.first_consent.isoformat()}"
+                if seen.first_consent is not None
+                else "with no informed consent on file"
+            )
+            yield _proposal(
+                seen, DeviationKind.BEFORE_CONSENT, row.key,
+                f"{visit.name.en} visit ({row.key}) and its forms dated {row.date} {when}",
+                row.date, visit, row.key,
+            )  # fmt: skip
+
+
+def _item_value(record: FormRecord | None, item: str) -> object:
+    if record is None:
+        return None
+    value = record.values.get(item)
+    if value is None or value == "":
+        derived = record.derived.get(item)
+        value = derived.get("value") if isinstance(derived, dict) else None
+    return None if value == "" else value
+
+
+def _endpoint_proposals(study: Study, seen: _Seen, today: date) -> Iterable[Deviation]:
+    for endpoint in study.endpoints:
+        if endpoint.visit is None:
+            continue
+        row = next((r for r in seen.rows if r.visit.id == endpoint.visit), None)
+        if row is None:
+            continue
+        severity = Severity.MAJOR if endpoint.primary else Severity.MINOR
+        label = "primary" if endpoint.primary else "secondary"
+        closed = row.window is not None and today > row.window[1]
+        if row.status in (VisitStatus.MISSED, VisitStatus.OVERDUE):
+            missing = "the visit was not done"
+        elif row.status.done and endpoint.reads and (closed or row.window is None):
+            empty = [
+                f"{ref.form}.{ref.item}"
+                for ref in endpoint.reads
+                if _item_value(seen.forms.get((row.key, ref.form or "")), ref.item) is None
+            ]
+            if not empty:
+                continue
+            missing = "not entered: " + ", ".join(empty)
+        else:
+            continue
+        yield _proposal(
+            seen, DeviationKind.ENDPOINT_MISSING, endpoint.id,
+            f"{endpoint.measure.en} ({label} endpoint) not assessed at {row.key}: {missing}",
+            row.date or (row.window[1] if row.window is not None else None),
+            row.visit, row.key, severity,
+        )  # fmt: skip
+
+
+def _criterion_proposals(
+    session: Session, study: Study, seen: _Seen, today: date
+) -> Iterable[Deviation]:
+    candidate = seen.participant.candidate
+    checklist = build_checklist(session, study, candidate, today)
+    enrolled_on = seen.participant.enrolment.enrolled_at
+    after = [
+        row.on
+        for row in checklist.entered
+        if row.retracted_at is None and as_utc(row.entered_at) > as_utc(enrolled_on)
+    ]
+    for result in checklist.result.criteria:
+        if not result.excludes:
+            continue
+        criterion = result.criterion
+        kind = criterion.kind.value
+        yield _proposal(
+            seen, DeviationKind.CRITERION_NOT_MET, criterion.id,
+            f"{kind.capitalize()} criterion {criterion.id} not met after enrolment: "
+            f"{criterion.text}"[:1000],
+            max(after, default=None),
+        )  # fmt: skip
+
+
+def _first_consents(session: Session, candidate_ids: list[int]) -> dict[int, datetime]:
+    found: dict[int, datetime] = {}
+    for cid, at in session.execute(
+        select(Consent.candidate_id, Consent.consented_at).where(
+            Consent.candidate_id.in_(candidate_ids)
+        )
+    ):
+        if cid not in found or as_utc(at) < found[cid]:
+            found[cid] = as_utc(at)
+    return found
+
+
+def _forms(
+    session: Session, enrolment_ids: list[int]
+) -> dict[int, dict[tuple[str, str], FormRecord]]:
+    found: dict[int, dict[tuple[str, str], FormRecord]] = {i: {} for i in enrolment_ids}
+    for record in session.scalars(
+        select(FormRecord).where(FormRecord.enrolment_id.in_(enrolment_ids))
+    ):
+        if record.row == 1:
+            found[record.enrolment_id][(record.visit_key, record.form_id)] = record
+    return found
+
+
+def _stored(session: Session, enrolment_ids: list[int]) -> dict[int, list[ProtocolDeviation]]:
+    found: dict[int, list[ProtocolDeviation]] = {i: [] for i in enrolment_ids}
+    for row in session.scalars(
+        select(ProtocolDeviation)
+        .where(ProtocolDeviation.enrolment_id.in_(enrolment_ids))
+        .order_by(ProtocolDeviation.id)
+    ):
+        found[row.enrolment_id].append(row)
+    return found
+
+
+def _of_row(
+    participant: Participant,
+    row: ProtocolDeviation,
+    standing: bool,
+    now_reads: str | None = None,
+) -> Deviation:
+    return Deviation(
+        enrolment_id=participant.id,
+        subject_number=participant.subject_number,
+        kind=DeviationKind(row.kind),
+        what=row.what,
+        severity=Severity(row.severity),
+        dvterm=row.dvterm,
+        dvdecod=row.dvdecod,
+        dvcat=row.dvcat,
+        dvstdtc=row.dvstdtc,
+        epoch=row.epoch,
+        visit_key=row.visit_key,
+        standing=standing,
+        row=row,
+        now_reads=now_reads if now_reads != row.dvterm else None,
+    )
+
+
+def _combine(
+    session: Session,
+    study: Study,
+    seen: _Seen,
+    stored: list[ProtocolDeviation],
+    today: date,
+) -> list[Deviation]:
+    """The proposals standing now (with their stored decision, if any), then the
+    decided ones that no longer stand, then those entered by hand."""
+    by_key = {(r.kind, r.what): r for r in stored}
+    found: list[Deviation] = []
+    proposed = [
+        *_visit_proposals(study, seen),
+        *_endpoint_proposals(study, seen, today),
+        *_criterion_proposals(session, study, seen, today),
+    ]
+    for p in proposed:
+        row = by_key.pop((p.kind.value, p.what), None)
+        found.append(_of_row(seen.participant, row, True, p.dvterm) if row is not None else p)
+    manual = [r for r in by_key.values() if r.origin == "manual"]
+    gone = [r for r in by_key.values() if r.origin != "manual"]
+    found += [_of_row(seen.participant, r, False) for r in gone]
+    found += [_of_row(seen.participant, r, True) for r in manual]
+    return found
+
+
+def _today(study: Study, now: datetime) -> date:
+    return site_today(study.schedule, now)
+
+
+def deviations_of(
+    session: Session, study: Study, participant: Participant, now: datetime
+) -> list[Deviation]:
+    """One participant's deviations (``now``: read on the site's date)."""
+    today = _today(study, now)
+    consents = _first_consents(session, [participant.candidate.id])
+    first = consents.get(participant.candidate.id)
+    seen = _Seen(
+        participant,
+        calendar(session, study, participant, today),
+        _forms(session, [participant.id])[participant.id],
+        site_today(study.schedule, first) if first is not None else None,
+    )
+    return _combine(session, study, seen, _stored(session, [participant.id])[participant.id], today)
+
+
+def deviations_of_study(session: Session, study: Study, now: datetime) -> list[Deviation]:
+    """Every participant's deviations, in subject-number order."""
+    today = _today(study, now)
+    participants = list_participants(session, study.id)
+    if not participants or study.schedule is None:
+        return []
+    ids = [p.id for p in participants]
+    rows = calendars(session, study, participants, today)
+    forms = _forms(session, ids)
+    stored = _stored(session, ids)
+    consents = _first_consents(session, [p.candidate.id for p in participants])
+    found: list[Deviation] = []
+    for p in participants:
+        first = consents.get(p.candidate.id)
+        seen = _Seen(
+            p, rows[p.id], forms[p.id], site_today(study.schedule, first) if first else None
+        )
+        found += _combine(session, study, seen, stored[p.id], today)
+    return found
+
+
+def select_deviations(
+    found: Iterable[Deviation],
+    *,
+    state: str | None = None,
+    severity: str | None = None,
+    kind: str | None = None,
+    enrolment_id: int | None = None,
+) -> list[Deviation]:
+    """The deviations a page's filters keep (an empty filter keeps all)."""
+    return [
+        d
+        for d in found
+        if (not state or d.state.value == state)
+        and (not severity or d.severity.value == severity)
+        and (not kind or d.kind.value == kind)
+        and (enrolment_id is None or d.enrolment_id == enrolment_id)
+    ]
+
+
+def unresolved(session: Session, study: Study, now: datetime) -> list[Deviation]:
+    """The deviations still to be confirmed or dismissed: what the study's database lock
+    waits for (issue 15, point 5)."""
+    return select_deviations(deviations_of_study(session, study, now), state=State.PROPOSED)
+
+
+def counts(found: Iterable[Deviation]) -> dict[str, int]:
+    """How many are proposed (to decide), confirmed, dismissed; confirmed major and minor."""
+    out = {"proposed": 0, "confirmed": 0, "dismissed": 0, "major": 0, "minor": 0}
+    for d in found:
+        out[d.state.value] += 1
+        if d.state is State.CONFIRMED:
+            out[d.severity.value] += 1
+    return out
+
+
+def stored_counts(session: Session, study: Study) -> dict[str, int]:
+    """The deviations on record (decided, or entered by hand and not yet decided), counted
+    as :func:`counts` counts, in one query: for the dashboard, which must not compute every
+    participant's proposals (each reads their whole record) on every rendering. The data's
+    own proposals not yet decided are counted on the deviations page."""
+    out = {"proposed": 0, "confirmed": 0, "dismissed": 0, "major": 0, "minor": 0}
+    rows = session.execute(
+        select(ProtocolDeviation.state, ProtocolDeviation.severity, func.count())
+        .join(Enrolment, Enrolment.id == ProtocolDeviation.enrolment_id)
+        .where(Enrolment.study_id == study.id)
+        .group_by(ProtocolDeviation.state, ProtocolDeviation.severity)
+    )
+    for state, severity, n in rows:
+        out[state] += n
+        if state == State.CONFIRMED.value:
+            out[severity] += n
+    return out
+
+
+def deviation_fields(row: ProtocolDeviation) -> dict[str, Any]:
+    names = (
+        "enrolment_id", "kind", "what", "origin", "state", "severity", "dvterm", "dvdecod",
+        "dvcat", "dvstdtc", "epoch", "visit_key", "reason", "decided_by",
+    )  # fmt: skip
+    return {n: getattr(row, n) for n in names}
+
+
+def _choice(
+    value: str | None, choices: type[StrEnum], field: str, errors: list[TrialdeskError]
+) -> Any:
+    try:
+        return choices((value or "").strip())
+    except ValueError:
+        names = " or ".join(c.value for c in choices)
+        errors.append(InputError(f"choose {names}", field=field))
+        return None
+
+
+def decide(
+    session: Session,
+    *,
+    actor: str,
+    role: Role | str,
+    study: Study,
+    enrolment_id: int,
+    kind: str,
+    what: str,
+    decision: str | None,
+    reason: str | None = None,
+    severity: str | None = None,
+    expected_version: int | None = None,
+    shown_term: str | None = None,
+    now: datetime,
+) -> ProtocolDeviation:
+    """The investigator confirms (classifying it: the kind's default unless
+    ``severity``) or dismisses (with a reason) one proposed deviation: one the data show
+    now, or one entered by hand. Audited in the same transaction.
+
+    Raises:
+        ForbiddenError: ``role`` may not decide deviations (only the investigator).
+        NotFoundError: no such deviation (the data changed since it was shown).
+        ConflictError: decided already; the row changed since ``expected_version``; the
+            deviation now reads otherwise than ``shown_term``.
+        FieldErrors: every problem of the decision at once; nothing stored.
+    """
+    if not has_permission(Role(role), Permission.DECIDE_DEVIATIONS):
+        raise ForbiddenError(f"your role ({role}) may not confirm or dismiss deviations")
+    now = as_utc(now)
+    participant = participant_or_404(session, enrolment_id, for_update=True, study=study)
+    errors: list[TrialdeskError] = []
+    chosen = _choice(decision, Decision, "decision", errors)
+    klass = _choice(severity, Severity, "severity", errors) if severity else None
+    why: str | None = None
+    if chosen is Decision.DISMISS or (reason is not None and reason.strip()):
+        try:
+            why = reason_text(reason)
+        except InputError as refused:
+            errors.append(refused)
+    found = next(
+        (
+            d
+            for d in deviations_of(session, study, participant, now)
+            if d.kind.value == kind and d.what == what
+        ),
+        None,
+    )
+    if found is None or not found.standing:
+        raise NotFoundError(
+            f"participant {participant.subject_number} has no proposed deviation "
+            f"{kind}/{what}: the data may have changed since it was shown"
+        )
+    row = found.row
+    if row is not None and row.state != State.PROPOSED:
+        raise ConflictError(
+            f"deviation {found.key} was {row.state} already by {row.decided_by}",
+            field="decision",
+        )
+    if row is not None:
+        check_version(row, expected_version, f"deviation {found.key}")
+    if shown_term is not None and " ".join(shown_term.split()) != " ".join(found.dvterm.split()):
+        raise ConflictError(
+            f"deviation {found.key} now reads: {found.dvterm}: reload to decide on it",
+            field="decision",
+        )
+    if errors or chosen is None:
+        raise FieldErrors(errors, resource="protocol deviation")
+    state = State.CONFIRMED if chosen is Decision.CONFIRM else State.DISMISSED
+    text = f"deviation {found.key} of {participant.subject_number} {state.value}" + (
+        f": {why}" if why else ""
+    )
+    if row is None:
+        row = ProtocolDeviation(
+            enrolment_id=participant.id, kind=found.kind.value, what=found.what,
+            origin="proposed", state=state.value,
+            severity=(klass or found.severity).value, dvterm=found.dvterm,
+            dvdecod=found.dvdecod, dvcat=found.dvcat, dvstdtc=found.dvstdtc,
+            epoch=found.epoch, visit_key=found.visit_key, reason=why,
+            recorded_at=now, recorded_by=actor, decided_at=now, decided_by=actor,
+        )  # fmt: skip
+        session.add(row)
+        session.flush()
+        audit.created(session, row, actor=actor, fields=deviation_fields(row), reason=text, at=now)
+        return row
+    before = deviation_fields(row)
+    row.state = state.value
+    row.severity = (klass or Severity(row.severity)).value
+    row.reason = why
+    row.decided_at = now
+    row.decided_by = actor
+    session.flush()
+    audit.updated(
+        session, row, actor=actor, before=before, after=deviation_fields(row), reason=text,
+        at=now,
+    )  # fmt: skip
+    return row
+
+
+@dataclass(frozen=True)
+class ManualDeviation:
+    """A deviation entered by hand, as typed."""
+
+    dvterm: str | None
+    dvcat: str | None
+    severity: str | None
+    dvstdtc: str | None  # YYYY-MM-DD
+    visit_key: str | None = None
+    dvdecod: str | None = None
+
+
+def record_deviation(
+    session: Session,
+    *,
+    actor: str,
+    role: Role | str,
+    study: Study,
+    enrolment_id: int,
+    given: ManualDeviation,
+    now: datetime,
+) -> ProtocolDeviation:
+    """Enter a deviation by hand (investigator, coordinator or monitor): proposed until
+    the investigator confirms or dismisses it. Named ``M1``, ``M2``... per participant.
+
+    Raises:
+        ForbiddenError: ``role`` may not record deviations.
+        FieldErrors: every problem of the entry at once; nothing stored.
+    """
+    if not has_permission(Role(role), Permission.RECORD_DEVIATIONS):
+        raise ForbiddenError(f"your role ({role}) may not record deviations")
+    now = as_utc(now)
+    participant = participant_or_404(session, enrolment_id, for_update=True, study=study)
+    errors: list[TrialdeskError] = []
+    term = _text(given.dvterm, "dvterm", 1000, errors, required=True)
+    decod = _text(given.dvdecod, "dvdecod", 60, errors)
+    category = (given.dvcat or "").strip().upper()
+    if category not in CATEGORIES:
+        errors.append(InputError("choose one of: " + ", ".join(CATEGORIES), field="dvcat"))
+    klass = _choice(given.severity, Severity, "severity", errors)
+    on = _day(given.dvstdtc, _today(study, now), errors)
+    visit = _visit(study, given.visit_key, errors)
+    if errors or klass is None:
+        raise FieldErrors(errors or [InputError("incomplete", field="severity")],
+                          resource="protocol deviation")  # fmt: skip
+    n = 1 + sum(
+        1 for r in _stored(session, [participant.id])[participant.id] if r.origin == "manual"
+    )
+    row = ProtocolDeviation(
+        enrolment_id=participant.id, kind=DeviationKind.MANUAL.value, what=f"M{n}",
+        origin="manual", state=State.PROPOSED.value, severity=klass.value, dvterm=term,
+        dvdecod=(decod or category).upper(), dvcat=category,
+        dvstdtc=on.isoformat() if on else None,
+        epoch=visit.epoch if visit is not None else None,
+        visit_key=visit.id if visit is not None else None,
+        reason=None, recorded_at=now, recorded_by=actor,
+    )  # fmt: skip
+    session.add(row)
+    session.flush()
+    audit.created(
+        session, row, actor=actor, fields=deviation_fields(row),
+        reason=f"deviation M{n} of {participant.subject_number} entered by hand", at=now,
+    )  # fmt: skip
+    return row
+
+
+def _text(
+    value: str | None,
+    field: str,
+    limit: int,
+    errors: list[TrialdeskError],
+    *,
+    required: bool = False,
+) -> str:
+    try:
+        text = plain_text(value, field, limit, one_line=True)
+    except InputError as refused:
+        errors.append(refused)
+        return ""
+    if text is None and required:
+        errors.append(InputError("required", field=field))
+    return text or ""
+
+
+def _day(value: str | None, today: date, errors: list[TrialdeskError]) -> date | None:
+    text = (value or "").strip()
+    if not text:
+        errors.append(InputError("give the date of the deviation (YYYY-MM-DD)", field="dvstdtc"))
+        return None
+    try:  # a full date (ISO 8601 YYYY-MM-DD): fromisoformat alone takes 20260305 too
+        day = date.fromisoformat(text) if len(text) == 10 and text[4] == "-" else None
+    except ValueError:
+        day = None
+    if day is None:
+        errors.append(InputError("a date as YYYY-MM-DD", field="dvstdtc"))
+        return None
+    if day > today:
+        errors.append(InputError(f"is after today at the site ({today})", field="dvstdtc"))
+        return None
+    return day
+
+
+def _visit(study: Study, key: str | None, errors: list[TrialdeskError]) -> Visit | None:
+    text = (key or "").strip()
+    if not text or study.schedule is None:
+        return None
+    try:
+        return study.schedule.visit(text)
+    except KeyError:
+        errors.append(InputError(f"no visit {text[:48]} in the schedule", field="visit_key"))
+        return None

@@ -1,0 +1,1 @@
+"""Source data verification: the study's progress and a participant's items to verify."""

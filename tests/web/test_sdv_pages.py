@@ -1,0 +1,104 @@
+"""The SDV pages: the study's progress and a participant's items, bilingual; the monitor
+ticks items (CSRF, one POST verifying many, or a whole section), everyone else reads;
+a change shows as changed since verification; the participant's page shows the panel."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import func, select
+
+from trial.conduct_helpers import INJECTION, enrolled, inject, save
+from trialdesk.trial.conduct.models import FormRecord
+from trialdesk.trial.review.sdv_models import SdvVerification
+from trialdesk.trial.store.db import Store
+from webclient import client_as, csrf_token
+
+pytestmark = pytest.mark.usefixtures("cheap_argon2")
+
+DOSE = "item:D1/injection#1/dose"
+BOX = re.compile(r'name="target" value="([^"]+)"')
+ALL = re.compile(r'name="all_target" value="([^"]+)"')
+
+
+@pytest.fixture
+def pid(app: FastAPI, store: Store) -> int:
+    _, (pid,) = enrolled(store)
+    inject(store, pid)
+    return pid
+
+
+def verified(store: Store) -> int:
+    with store.read() as session:
+        return session.scalar(select(func.count()).select_from(SdvVerification)) or 0
+
+
+def test_the_monitor_ticks_items_and_a_change_shows(app: FastAPI, store: Store, pid: int) -> None:
+    mona = client_as(app, "monitor")
+    page = mona.get(f"/staff/participants/{pid}/sdv")
+    assert page.status_code == 200, page.text
+    assert "Source data verification" in page.text and "Protocol assumption" in page.text
+    boxes = BOX.findall(page.text)
+    dose = next(b for b in boxes if b.startswith(DOSE + "|"))
+    token = csrf_token(mona, f"/staff/participants/{pid}/sdv")
+    # without the CSRF token: refused, nothing stored
+    refused = mona.post(f"/staff/participants/{pid}/sdv", data={"target": dose})
+    assert refused.status_code == 403 and verified(store) == 0
+    consent = next(b for b in boxes if b.startswith("consent:"))
+    done = mona.post(
+        f"/staff/participants/{pid}/sdv",
+        data={"csrf_token": token, "target": [dose, consent], "scope": "selected"},
+    )
+    assert done.status_code == 303 and verified(store) == 2
+    page = mona.get(f"/staff/participants/{pid}/sdv")
+    assert DOSE + "|" not in "".join(BOX.findall(page.text))  # verified: no box
+    assert "badge-ok" in page.text
+    # a whole section at once
+    section = [v for v in ALL.findall(page.text) if v.startswith("item:D1/injection#1/")]
+    whole = mona.post(
+        f"/staff/participants/{pid}/sdv",
+        data={"csrf_token": token, "all_target": section, "scope": "all"},
+    )
+    assert whole.status_code == 303 and verified(store) == 2 + len(section)
+    with store.read() as session:
+        version = session.scalars(
+            select(FormRecord.version).where(FormRecord.form_id == "injection")
+        ).one()
+    save(store, pid, "injection", {**INJECTION, "dose": "45"}, visit="D1", version=version,
+         reason="the source says 45")  # fmt: skip
+    page = mona.get(f"/staff/participants/{pid}/sdv?lang=zh-CN")
+    assert "核查后已更改" in page.text and "源数据核查" in page.text
+    # a stale tick (the old digest) is refused with the page and its message
+    stale = mona.post(
+        f"/staff/participants/{pid}/sdv", data={"csrf_token": token, "target": [dose]}
+    )
+    assert stale.status_code == 409 and "changed since the page was opened" in stale.text
+
+
+def test_others_read_only_and_may_not_post(app: FastAPI, store: Store, pid: int) -> None:
+    for role in ("coordinator", "investigator"):
+        client = client_as(app, role)
+        page = client.get(f"/staff/participants/{pid}/sdv")
+        assert page.status_code == 200 and not BOX.findall(page.text)
+        assert "Only a monitor verifies" in page.text
+        token = csrf_token(client, f"/staff/participants/{pid}/sdv")
+        post = client.post(
+            f"/staff/participants/{pid}/sdv", data={"csrf_token": token, "target": DOSE}
+        )
+        assert post.status_code == 403 and verified(store) == 0
+    assert client_as(app, "admin").get("/staff/sdv").status_code == 403
+
+
+def test_the_study_page_and_the_participants_panel(app: FastAPI, pid: int) -> None:
+    client = client_as(app, "coordinator")
+    overall = client.get("/staff/sdv")
+    assert overall.status_code == 200, overall.text
+    assert f'href="/staff/participants/{pid}/sdv"' in overall.text
+    assert 'id="sdv-overall"' in overall.text and "plan not met" in overall.text
+    zh = client.get("/staff/sdv?lang=zh-CN")
+    assert "关键数据" in zh.text and "抽样数据" in zh.text
+    participant = client.get(f"/staff/participants/{pid}")
+    assert participant.status_code == 200
+    assert 'id="sdv-progress"' in participant.text
