@@ -75,9 +75,25 @@ def canonical_unit(unit: str | None) -> str:
     return UNIT_ALIASES.get(text.lower(), text)
 
 
-@lru_cache(maxsize=4096)
 def _factor(src: str, dst: str, analyte: str | None) -> tuple[float, float]:
     """(scale, offset) so that value_dst = value_src * scale + offset."""
+    found = _factor_or_refusal(src, dst, analyte)
+    if isinstance(found, UnitError):
+        raise UnitError(found.message)
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _factor_or_refusal(src: str, dst: str, analyte: str | None) -> tuple[float, float] | UnitError:
+    """The factor, or why there is none: a refusal is kept too (asking again would parse
+    both units again, a thousand times slower than the answer)."""
+    try:
+        return _factor_of(src, dst, analyte)
+    except UnitError as refused:
+        return refused
+
+
+def _factor_of(src: str, dst: str, analyte: str | None) -> tuple[float, float]:
     if src == dst:
         return 1.0, 0.0
     with _lock:  # pint registries are not thread safe while parsing
