@@ -14,15 +14,13 @@ from trialdesk.errors import ConflictError, FieldErrors, ForbiddenError, NotFoun
 from trialdesk.trial.accounts.roles import Role
 from trialdesk.trial.conduct import visits
 from trialdesk.trial.conduct.participants import participant_or_404
+from trialdesk.trial.review.deviation_decisions import ManualDeviation, decide, record_deviation
+from trialdesk.trial.review.deviation_kinds import Deviation
 from trialdesk.trial.review.deviation_models import ProtocolDeviation
 from trialdesk.trial.review.deviations import (
-    Deviation,
-    ManualDeviation,
     counts,
-    decide,
     deviations_of,
     deviations_of_study,
-    record_deviation,
     select_deviations,
     unresolved,
 )

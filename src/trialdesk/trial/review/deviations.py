@@ -27,13 +27,8 @@ endpoint id, a criterion id), so a decision attaches to it across reads. An unde
 proposal disappears when the data are corrected; a decided one stays, shown as no
 longer standing.
 
-PROTOCOL ASSUMPTION (shown on the pages): the default classification of each kind
-(:data:`KINDS`) follows ICH E3 (1995) section 10.2 and its Q&A (R1, 2012) on
-"important protocol deviations": those that may significantly affect the completeness,
-accuracy or reliability of key study data, or a participant's rights, safety or
-well-being: consent, eligibility, the study treatment and the primary endpoint are major;
-a visit a few days out of window, or a missed visit, minor. The investigator may classify
-otherwise when confirming.
+The kinds and their default classification (a protocol assumption): deviation_kinds.py;
+the decisions and the entries by hand: deviation_decisions.py.
 
 The DV fields (SDTMIG v3.2 section 6.2, DV domain): DVTERM the deviation in words,
 DVDECOD and DVCAT from sponsor-defined terminology (CDISC publishes no code list for
@@ -47,221 +42,40 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import StrEnum
-from typing import Any
 
 from sqlalchemy import func, select
 
-from trialdesk.errors import (
-    ConflictError,
-    FieldErrors,
-    ForbiddenError,
-    InputError,
-    NotFoundError,
-    TrialdeskError,
-)
 from trialdesk.study.loader import Study
 from trialdesk.study.schedule import Visit
-from trialdesk.study.texts import Text
 from trialdesk.study.windows import VisitStatus, site_today
-from trialdesk.trial.accounts.roles import Permission, Role, has_permission
 from trialdesk.trial.conduct.calendar import CalendarRow, calendar, calendars
 from trialdesk.trial.conduct.models import FormRecord
 from trialdesk.trial.conduct.participants import (
     Participant,
     list_participants,
-    participant_or_404,
+)
+from trialdesk.trial.review.deviation_kinds import (
+    KINDS,
+    MINOR_DAYS_OUT,
+    Deviation,
+    DeviationKind,
+    Severity,
+    State,
 )
 from trialdesk.trial.review.deviation_models import ProtocolDeviation
 from trialdesk.trial.screening.checklist import build_checklist
 from trialdesk.trial.screening.models import Consent, Enrolment
-from trialdesk.trial.store import audit
 from trialdesk.trial.store.db import Session
-from trialdesk.trial.store.stale import check_version
-from trialdesk.trial.store.text import plain_text, reason_text
 from trialdesk.trial.store.values import as_utc
 
 __all__ = [
-    "ASSUMPTION",
-    "CATEGORIES",
-    "KINDS",
-    "MINOR_DAYS_OUT",
-    "Decision",
-    "Deviation",
-    "DeviationKind",
-    "KindInfo",
-    "ManualDeviation",
-    "Severity",
     "counts",
-    "decide",
-    "deviation_fields",
     "deviations_of",
     "deviations_of_study",
-    "record_deviation",
     "select_deviations",
+    "stored_counts",
     "unresolved",
 ]
-
-
-class DeviationKind(StrEnum):
-    VISIT_OUT_OF_WINDOW = "visit_out_of_window"
-    VISIT_MISSED = "visit_missed"
-    ENDPOINT_MISSING = "endpoint_missing"
-    INJECTION_WINDOW = "injection_window"
-    BEFORE_CONSENT = "before_consent"
-    CRITERION_NOT_MET = "criterion_not_met"
-    MANUAL = "manual"  # entered by hand
-
-
-class Severity(StrEnum):
-    MAJOR = "major"  # ICH E3 "important protocol deviation"
-    MINOR = "minor"
-
-
-class Decision(StrEnum):
-    CONFIRM = "confirm"
-    DISMISS = "dismiss"
-
-
-class State(StrEnum):
-    PROPOSED = "proposed"
-    CONFIRMED = "confirmed"
-    DISMISSED = "dismissed"
-
-
-@dataclass(frozen=True)
-class KindInfo:
-    severity: Severity  # the default classification
-    dvcat: str  # sponsor-defined category (SDTMIG v3.2 DV: DVCAT)
-    dvdecod: str  # sponsor-defined coded term (DVDECOD)
-    name: Text
-    source: str
-
-
-_E3 = "ICH E3 (1995) 10.2 and E3 Q&A (R1, 2012): important protocol deviations"
-# PROTOCOL ASSUMPTION: the default class of each kind, with why (shown on the pages).
-KINDS: dict[DeviationKind, KindInfo] = {
-    DeviationKind.VISIT_OUT_OF_WINDOW: KindInfo(
-        Severity.MINOR,
-        "VISIT SCHEDULE",
-        "VISIT OUT OF WINDOW",
-        Text("Visit out of its window", "访视超出时间窗"),
-        f"{_E3}: a visit a few days out of window does not affect key data (minor); "
-        "more than MINOR_DAYS_OUT days out, major",
-    ),
-    DeviationKind.VISIT_MISSED: KindInfo(
-        Severity.MINOR,
-        "VISIT SCHEDULE",
-        "MISSED VISIT",
-        Text("Missed visit", "缺失访视"),
-        f"{_E3}: a missed follow-up visit (its endpoint, if any, is proposed on its own)",
-    ),
-    DeviationKind.ENDPOINT_MISSING: KindInfo(
-        Severity.MAJOR,
-        "ASSESSMENT",
-        "ENDPOINT ASSESSMENT NOT DONE",
-        Text("Endpoint assessment missing", "终点评估缺失"),
-        f"{_E3}: the primary endpoint is key study data (major); a secondary one minor",
-    ),
-    DeviationKind.INJECTION_WINDOW: KindInfo(
-        Severity.MAJOR,
-        "STUDY TREATMENT",
-        "TREATMENT DEVIATION",
-        Text("Injection outside the baseline window", "注射不在基线时间窗内"),
-        f"{_E3}: the study treatment given outside the window in which eligibility was "
-        "assessed (schedule.yaml: screening days -28..-1)",
-    ),
-    DeviationKind.BEFORE_CONSENT: KindInfo(
-        Severity.MAJOR,
-        "INFORMED CONSENT",
-        "PROCEDURE BEFORE INFORMED CONSENT",
-        Text("Procedure before informed consent", "知情同意前进行研究操作"),
-        f"{_E3}; ICH E6(R3) 2.8: consent before any trial-specific procedure",
-    ),
-    DeviationKind.CRITERION_NOT_MET: KindInfo(
-        Severity.MAJOR,
-        "ELIGIBILITY",
-        "INCLUSION/EXCLUSION CRITERIA NOT MET",
-        Text("Eligibility criterion not met after enrolment", "入组后发现不符合入选/排除标准"),
-        f"{_E3}: deviations related to inclusion or exclusion criteria",
-    ),
-    DeviationKind.MANUAL: KindInfo(
-        Severity.MINOR,
-        "OTHER",
-        "OTHER",
-        Text("Entered by hand", "手工录入"),
-        "classified by the person who enters it",
-    ),
-}
-# PROTOCOL ASSUMPTION: "a few days": up to a week out of window is minor (the schedule's
-# windows are +/-7 days from week 8, schedule.yaml).
-MINOR_DAYS_OUT = 7
-# The categories a deviation entered by hand may take (sponsor-defined DVCAT).
-CATEGORIES = (
-    "VISIT SCHEDULE",
-    "ASSESSMENT",
-    "STUDY TREATMENT",
-    "INFORMED CONSENT",
-    "ELIGIBILITY",
-    "CONCOMITANT MEDICATION",
-    "SAFETY REPORTING",
-    "OTHER",
-)
-
-ASSUMPTION = Text(
-    en=(
-        "Protocol assumption: deviations are proposed from the data (visits out of window "
-        "or missed, a missing endpoint assessment, the injection outside the baseline "
-        "window, a procedure before consent, a criterion not met after enrolment). Consent, "
-        "eligibility, the injection and the primary endpoint are major by default (ICH E3 "
-        "important protocol deviations); a visit up to 7 days out of window or missed is "
-        "minor. DVCAT and DVDECOD are sponsor-defined terms."
-    ),
-    zh_cn=(
-        "方案假设：系统根据数据提示方案偏离（访视超窗或缺失、终点评估缺失、注射不在基线时间窗内、"
-        "知情同意前进行操作、入组后不符合标准）。知情同意、入选资格、注射及主要终点相关偏离默认为"
-        "重大偏离（ICH E3重要方案偏离）；访视超窗不超过7天或缺失访视为轻微偏离。"
-        "DVCAT和DVDECOD为申办方自定义术语。"
-    ),
-)
-
-
-@dataclass(frozen=True)
-class Deviation:
-    """A deviation as shown: proposed by the data now (``standing``), decided, or entered
-    by hand. The DV fields are the stored ones once a row exists, else the proposal's."""
-
-    enrolment_id: int
-    subject_number: str
-    kind: DeviationKind
-    what: str
-    severity: Severity
-    dvterm: str
-    dvdecod: str | None
-    dvcat: str
-    dvstdtc: str | None
-    epoch: str | None
-    visit_key: str | None
-    standing: bool  # the data show it now (always, for one entered by hand)
-    row: ProtocolDeviation | None
-    # decided on data that read otherwise now (a visit's date moved, still out of window)
-    now_reads: str | None = None
-
-    @property
-    def key(self) -> str:
-        return f"{self.kind.value}/{self.enrolment_id}/{self.what}"
-
-    @property
-    def state(self) -> State:
-        return State(self.row.state) if self.row is not None else State.PROPOSED
-
-    @property
-    def origin(self) -> str:
-        return self.row.origin if self.row is not None else "proposed"
-
-    @property
-    def info(self) -> KindInfo:
-        return KINDS[self.kind]
 
 
 @dataclass(frozen=True)
@@ -595,234 +409,3 @@ def stored_counts(session: Session, study: Study) -> dict[str, int]:
         if state == State.CONFIRMED.value:
             out[severity] += n
     return out
-
-
-def deviation_fields(row: ProtocolDeviation) -> dict[str, Any]:
-    names = (
-        "enrolment_id", "kind", "what", "origin", "state", "severity", "dvterm", "dvdecod",
-        "dvcat", "dvstdtc", "epoch", "visit_key", "reason", "decided_by",
-    )  # fmt: skip
-    return {n: getattr(row, n) for n in names}
-
-
-def _choice(
-    value: str | None, choices: type[StrEnum], field: str, errors: list[TrialdeskError]
-) -> Any:
-    try:
-        return choices((value or "").strip())
-    except ValueError:
-        names = " or ".join(c.value for c in choices)
-        errors.append(InputError(f"choose {names}", field=field))
-        return None
-
-
-def decide(
-    session: Session,
-    *,
-    actor: str,
-    role: Role | str,
-    study: Study,
-    enrolment_id: int,
-    kind: str,
-    what: str,
-    decision: str | None,
-    reason: str | None = None,
-    severity: str | None = None,
-    expected_version: int | None = None,
-    shown_term: str | None = None,
-    now: datetime,
-) -> ProtocolDeviation:
-    """The investigator confirms (classifying it: the kind's default unless
-    ``severity``) or dismisses (with a reason) one proposed deviation: one the data show
-    now, or one entered by hand. Audited in the same transaction.
-
-    Raises:
-        ForbiddenError: ``role`` may not decide deviations (only the investigator).
-        NotFoundError: no such deviation (the data changed since it was shown).
-        ConflictError: decided already; the row changed since ``expected_version``; the
-            deviation now reads otherwise than ``shown_term``.
-        FieldErrors: every problem of the decision at once; nothing stored.
-    """
-    if not has_permission(Role(role), Permission.DECIDE_DEVIATIONS):
-        raise ForbiddenError(f"your role ({role}) may not confirm or dismiss deviations")
-    now = as_utc(now)
-    participant = participant_or_404(session, enrolment_id, for_update=True, study=study)
-    errors: list[TrialdeskError] = []
-    chosen = _choice(decision, Decision, "decision", errors)
-    klass = _choice(severity, Severity, "severity", errors) if severity else None
-    why: str | None = None
-    if chosen is Decision.DISMISS or (reason is not None and reason.strip()):
-        try:
-            why = reason_text(reason)
-        except InputError as refused:
-            errors.append(refused)
-    found = next(
-        (
-            d
-            for d in deviations_of(session, study, participant, now)
-            if d.kind.value == kind and d.what == what
-        ),
-        None,
-    )
-    if found is None or not found.standing:
-        raise NotFoundError(
-            f"participant {participant.subject_number} has no proposed deviation "
-            f"{kind}/{what}: the data may have changed since it was shown"
-        )
-    row = found.row
-    if row is not None and row.state != State.PROPOSED:
-        raise ConflictError(
-            f"deviation {found.key} was {row.state} already by {row.decided_by}",
-            field="decision",
-        )
-    if row is not None:
-        check_version(row, expected_version, f"deviation {found.key}")
-    if shown_term is not None and " ".join(shown_term.split()) != " ".join(found.dvterm.split()):
-        raise ConflictError(
-            f"deviation {found.key} now reads: {found.dvterm}: reload to decide on it",
-            field="decision",
-        )
-    if errors or chosen is None:
-        raise FieldErrors(errors, resource="protocol deviation")
-    state = State.CONFIRMED if chosen is Decision.CONFIRM else State.DISMISSED
-    text = f"deviation {found.key} of {participant.subject_number} {state.value}" + (
-        f": {why}" if why else ""
-    )
-    if row is None:
-        row = ProtocolDeviation(
-            enrolment_id=participant.id, kind=found.kind.value, what=found.what,
-            origin="proposed", state=state.value,
-            severity=(klass or found.severity).value, dvterm=found.dvterm,
-            dvdecod=found.dvdecod, dvcat=found.dvcat, dvstdtc=found.dvstdtc,
-            epoch=found.epoch, visit_key=found.visit_key, reason=why,
-            recorded_at=now, recorded_by=actor, decided_at=now, decided_by=actor,
-        )  # fmt: skip
-        session.add(row)
-        session.flush()
-        audit.created(session, row, actor=actor, fields=deviation_fields(row), reason=text, at=now)
-        return row
-    before = deviation_fields(row)
-    row.state = state.value
-    row.severity = (klass or Severity(row.severity)).value
-    row.reason = why
-    row.decided_at = now
-    row.decided_by = actor
-    session.flush()
-    audit.updated(
-        session, row, actor=actor, before=before, after=deviation_fields(row), reason=text,
-        at=now,
-    )  # fmt: skip
-    return row
-
-
-@dataclass(frozen=True)
-class ManualDeviation:
-    """A deviation entered by hand, as typed."""
-
-    dvterm: str | None
-    dvcat: str | None
-    severity: str | None
-    dvstdtc: str | None  # YYYY-MM-DD
-    visit_key: str | None = None
-    dvdecod: str | None = None
-
-
-def record_deviation(
-    session: Session,
-    *,
-    actor: str,
-    role: Role | str,
-    study: Study,
-    enrolment_id: int,
-    given: ManualDeviation,
-    now: datetime,
-) -> ProtocolDeviation:
-    """Enter a deviation by hand (investigator, coordinator or monitor): proposed until
-    the investigator confirms or dismisses it. Named ``M1``, ``M2``... per participant.
-
-    Raises:
-        ForbiddenError: ``role`` may not record deviations.
-        FieldErrors: every problem of the entry at once; nothing stored.
-    """
-    if not has_permission(Role(role), Permission.RECORD_DEVIATIONS):
-        raise ForbiddenError(f"your role ({role}) may not record deviations")
-    now = as_utc(now)
-    participant = participant_or_404(session, enrolment_id, for_update=True, study=study)
-    errors: list[TrialdeskError] = []
-    term = _text(given.dvterm, "dvterm", 1000, errors, required=True)
-    decod = _text(given.dvdecod, "dvdecod", 60, errors)
-    category = (given.dvcat or "").strip().upper()
-    if category not in CATEGORIES:
-        errors.append(InputError("choose one of: " + ", ".join(CATEGORIES), field="dvcat"))
-    klass = _choice(given.severity, Severity, "severity", errors)
-    on = _day(given.dvstdtc, _today(study, now), errors)
-    visit = _visit(study, given.visit_key, errors)
-    if errors or klass is None:
-        raise FieldErrors(errors or [InputError("incomplete", field="severity")],
-                          resource="protocol deviation")  # fmt: skip
-    n = 1 + sum(
-        1 for r in _stored(session, [participant.id])[participant.id] if r.origin == "manual"
-    )
-    row = ProtocolDeviation(
-        enrolment_id=participant.id, kind=DeviationKind.MANUAL.value, what=f"M{n}",
-        origin="manual", state=State.PROPOSED.value, severity=klass.value, dvterm=term,
-        dvdecod=(decod or category).upper(), dvcat=category,
-        dvstdtc=on.isoformat() if on else None,
-        epoch=visit.epoch if visit is not None else None,
-        visit_key=visit.id if visit is not None else None,
-        reason=None, recorded_at=now, recorded_by=actor,
-    )  # fmt: skip
-    session.add(row)
-    session.flush()
-    audit.created(
-        session, row, actor=actor, fields=deviation_fields(row),
-        reason=f"deviation M{n} of {participant.subject_number} entered by hand", at=now,
-    )  # fmt: skip
-    return row
-
-
-def _text(
-    value: str | None,
-    field: str,
-    limit: int,
-    errors: list[TrialdeskError],
-    *,
-    required: bool = False,
-) -> str:
-    try:
-        text = plain_text(value, field, limit, one_line=True)
-    except InputError as refused:
-        errors.append(refused)
-        return ""
-    if text is None and required:
-        errors.append(InputError("required", field=field))
-    return text or ""
-
-
-def _day(value: str | None, today: date, errors: list[TrialdeskError]) -> date | None:
-    text = (value or "").strip()
-    if not text:
-        errors.append(InputError("give the date of the deviation (YYYY-MM-DD)", field="dvstdtc"))
-        return None
-    try:  # a full date (ISO 8601 YYYY-MM-DD): fromisoformat alone takes 20260305 too
-        day = date.fromisoformat(text) if len(text) == 10 and text[4] == "-" else None
-    except ValueError:
-        day = None
-    if day is None:
-        errors.append(InputError("a date as YYYY-MM-DD", field="dvstdtc"))
-        return None
-    if day > today:
-        errors.append(InputError(f"is after today at the site ({today})", field="dvstdtc"))
-        return None
-    return day
-
-
-def _visit(study: Study, key: str | None, errors: list[TrialdeskError]) -> Visit | None:
-    text = (key or "").strip()
-    if not text or study.schedule is None:
-        return None
-    try:
-        return study.schedule.visit(text)
-    except KeyError:
-        errors.append(InputError(f"no visit {text[:48]} in the schedule", field="visit_key"))
-        return None

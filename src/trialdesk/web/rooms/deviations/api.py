@@ -8,13 +8,12 @@ from fastapi import APIRouter, Request
 
 from trialdesk.trial.accounts.roles import Permission
 from trialdesk.trial.conduct.participants import participant_or_404
+from trialdesk.trial.review.deviation_decisions import decide, record_deviation
+from trialdesk.trial.review.deviation_kinds import ASSUMPTION
 from trialdesk.trial.review.deviations import (
-    ASSUMPTION,
     counts,
-    decide,
     deviations_of,
     deviations_of_study,
-    record_deviation,
     select_deviations,
 )
 from trialdesk.web.access import allow

@@ -14,16 +14,12 @@ from starlette.datastructures import FormData
 from trialdesk.study.loader import Study
 from trialdesk.trial.accounts.roles import Permission
 from trialdesk.trial.conduct.participants import participant_or_404
+from trialdesk.trial.review.deviation_decisions import ManualDeviation, decide, record_deviation
+from trialdesk.trial.review.deviation_kinds import ASSUMPTION, CATEGORIES, KINDS
 from trialdesk.trial.review.deviations import (
-    ASSUMPTION,
-    CATEGORIES,
-    KINDS,
-    ManualDeviation,
     counts,
-    decide,
     deviations_of,
     deviations_of_study,
-    record_deviation,
     select_deviations,
     stored_counts,
 )

@@ -6,7 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from trialdesk.trial.review.deviations import Deviation, ManualDeviation
+from trialdesk.trial.review.deviation_decisions import ManualDeviation
+from trialdesk.trial.review.deviation_kinds import Deviation
 
 __all__ = ["DecisionIn", "DeviationOut", "DeviationsOut", "ManualIn", "deviation_out"]
 
