@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from trialdesk.errors import ConflictError, FieldErrors, ForbiddenError, TrialdeskError
 from trialdesk.trial.accounts.roles import Role
-from trialdesk.trial.review import queries
+from trialdesk.trial.review import queries, query_views
 from trialdesk.trial.screening.models import Enrolment, EnteredFact
 from trialdesk.trial.store import audit
 from trialdesk.trial.store.db import Store, open_store
@@ -67,7 +67,7 @@ def act(store: Store, what: str, query: DataQuery, role: Role, **kw: Any) -> Any
 
 def fresh(store: Store, query_id: int) -> tuple[DataQuery, list[QueryMessage]]:
     with store.read() as session:
-        view = queries.query_view(session, STUDY, query_id, W4)
+        view = query_views.query_view(session, STUDY, query_id, W4)
         return view.query, list(view.messages)
 
 
@@ -324,13 +324,17 @@ def test_counts_and_ages_per_participant_and_site_in_site_days(store: Store) -> 
     act(store, "reply", q3, Role.COORDINATOR, text="done", now=late + timedelta(days=1))
     today = date(2026, 4, 12)
     with store.read() as session:
-        found = queries.counts(session, STUDY, today)
-        rows = queries.list_queries(session, STUDY, today)
-        older = queries.list_queries(session, STUDY, today, queries.QueryFilter(min_age_days=10))
-        answered = queries.list_queries(
-            session, STUDY, today, queries.QueryFilter(state=QueryState.ANSWERED)
+        found = query_views.counts(session, STUDY, today)
+        rows = query_views.list_queries(session, STUDY, today)
+        older = query_views.list_queries(
+            session, STUDY, today, query_views.QueryFilter(min_age_days=10)
         )
-        of_a = queries.list_queries(session, STUDY, today, queries.QueryFilter(enrolment_id=a))
+        answered = query_views.list_queries(
+            session, STUDY, today, query_views.QueryFilter(state=QueryState.ANSWERED)
+        )
+        of_a = query_views.list_queries(
+            session, STUDY, today, query_views.QueryFilter(enrolment_id=a)
+        )
     assert (found.site.open, found.site.answered, found.site.oldest_open_days) == (2, 1, 10)
     assert (found.by_participant[a].open, found.by_participant[a].oldest_open_days) == (2, 10)
     assert (found.by_participant[b].open, found.by_participant[b].answered) == (0, 1)

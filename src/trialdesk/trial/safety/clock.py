@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import and_, exists, or_, select
 
 from trialdesk.study.loader import Study
 from trialdesk.trial.notify.alerts import REPORT_WITHIN
@@ -39,6 +39,7 @@ __all__ = [
     "SaeClock",
     "clock_of",
     "any_running",
+    "initial_report_submitted",
     "clocks_of",
     "study_clocks",
 ]
@@ -90,6 +91,18 @@ class SaeClock:
         return self.state.running
 
 
+# The clock stops when the initial report (number 0) is submitted: the one condition.
+_INITIAL_SUBMITTED = and_(SaeReport.number == 0, SaeReport.submitted_at.is_not(None))
+
+
+def initial_report_submitted(session: Session, event_id: int) -> bool:
+    """Whether the event's initial report was submitted (its clock stopped for good)."""
+    found = session.scalar(
+        select(SaeReport.id).where(SaeReport.adverse_event_id == event_id, _INITIAL_SUBMITTED)
+    )
+    return found is not None
+
+
 def clock_of(row: ClockInput, now: datetime) -> SaeClock:
     """The clock of one serious event at ``now`` (pure: no store, no wall clock)."""
     start = as_utc(row.serious_since)
@@ -126,7 +139,7 @@ def study_clocks(
     obligation went with the criteria (it stays in the audit trail)."""
     submitted = (
         select(SaeReport.adverse_event_id, SaeReport.submitted_at)
-        .where(SaeReport.number == 0, SaeReport.submitted_at.is_not(None))
+        .where(_INITIAL_SUBMITTED)
         .subquery()
     )
     query = (
@@ -164,8 +177,7 @@ _ANY_RUNNING = (
         _SERIOUS,
         ~exists().where(
             SaeReport.adverse_event_id == AdverseEvent.id,
-            SaeReport.number == 0,
-            SaeReport.submitted_at.is_not(None),
+            _INITIAL_SUBMITTED,
         ),
     )
     .limit(1)

@@ -35,11 +35,11 @@ from trialdesk.trial.safety.causality import (
     read_causality,
     record_assessment,
 )
+from trialdesk.trial.safety.clock import initial_report_submitted
 from trialdesk.trial.safety.declared import safety_of
 from trialdesk.trial.safety.emergent import Emergence, treatment_emergent
 from trialdesk.trial.safety.event_input import EventContext, EventInput, EventValues, read_event
 from trialdesk.trial.safety.models import SERIOUSNESS_COLUMNS, AdverseEvent
-from trialdesk.trial.safety.sae_models import SaeReport
 from trialdesk.trial.safety.terms import Seriousness
 from trialdesk.trial.screening.models import Consent
 from trialdesk.trial.store import audit
@@ -105,21 +105,8 @@ def _mark_serious(
         event.serious_since = now
         return
     again = before is not None and not any(before[c] for c in SERIOUSNESS_COLUMNS)
-    if again and not _initial_report_submitted(session, event.id):
+    if again and not initial_report_submitted(session, event.id):
         event.serious_since = now
-
-
-def _initial_report_submitted(session: Session, event_id: int) -> bool:
-    return (
-        session.scalar(
-            select(SaeReport.id).where(
-                SaeReport.adverse_event_id == event_id,
-                SaeReport.number == 0,
-                SaeReport.submitted_at.is_not(None),
-            )
-        )
-        is not None
-    )
 
 
 def _alert_reason(before: dict[str, Any] | None, event: AdverseEvent) -> alerts.Reason | None:

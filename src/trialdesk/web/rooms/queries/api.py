@@ -12,8 +12,8 @@ from fastapi import APIRouter, Query, Request
 from trialdesk.errors import NotFoundError
 from trialdesk.study.loader import Study
 from trialdesk.trial.accounts.roles import Permission
-from trialdesk.trial.review import queries
-from trialdesk.trial.review.queries import QueryFilter
+from trialdesk.trial.review import queries, query_views
+from trialdesk.trial.review.query_views import QueryFilter
 from trialdesk.trial.store.db import Session
 from trialdesk.trial.store.query_records import QueryState, TargetKind
 from trialdesk.web.access import allow
@@ -59,7 +59,7 @@ def study_of_query(request: Request, session: Session, query_id: int) -> Study:
 
 
 def _one(session: Session, study: Study, query_id: int) -> QueryOut:
-    return query_out(queries.query_view(session, study, query_id, site_date(study)), study)
+    return query_out(query_views.query_view(session, study, query_id, site_date(study)), study)
 
 
 @router.get("/queries", dependencies=[allow(Permission.VIEW_PARTICIPANTS)])
@@ -76,7 +76,7 @@ async def list_queries(
     chosen = chosen_study(request, study)
     where = QueryFilter(state, participant, kind, min_age)
     with store_of(request).read() as session:
-        found = queries.list_queries(session, chosen, site_date(chosen), where)
+        found = query_views.list_queries(session, chosen, site_date(chosen), where)
         return [query_out(v, chosen) for v in found]
 
 
@@ -86,8 +86,8 @@ async def query_counts(request: Request, study: StudyId = None) -> CountsOut:
     site and per participant."""
     chosen = chosen_study(request, study)
     with store_of(request).read() as session:
-        found = queries.counts(session, chosen, site_date(chosen))
-        return counts_out(found, chosen, queries.subject_numbers(session, chosen))
+        found = query_views.counts(session, chosen, site_date(chosen))
+        return counts_out(found, chosen, query_views.subject_numbers(session, chosen))
 
 
 @router.get(QUERY, dependencies=[allow(Permission.VIEW_PARTICIPANTS)])
@@ -104,7 +104,7 @@ async def participant_queries(request: Request, enrolment_id: RowId) -> list[Que
     with store_of(request).read() as session:
         study = study_of_participant(request, session, enrolment_id)
         where = QueryFilter(enrolment_id=enrolment_id)
-        found = queries.list_queries(session, study, site_date(study), where)
+        found = query_views.list_queries(session, study, site_date(study), where)
         return [query_out(v, study) for v in found]
 
 

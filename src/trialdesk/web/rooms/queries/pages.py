@@ -19,8 +19,8 @@ from trialdesk.trial.accounts.roles import Permission
 from trialdesk.trial.conduct.models import LOG
 from trialdesk.trial.conduct.participants import participant_or_404
 from trialdesk.trial.conduct.views import FormView
-from trialdesk.trial.review import queries
-from trialdesk.trial.review.queries import QueryFilter
+from trialdesk.trial.review import queries, query_views
+from trialdesk.trial.review.query_views import QueryFilter
 from trialdesk.trial.store.db import Session
 from trialdesk.trial.store.query_records import DataQuery, QueryState, TargetKind
 from trialdesk.web import forms
@@ -83,7 +83,7 @@ def _common(request: Request, study: Study) -> dict[str, Any]:
         "kinds": KINDS,
         "message_kinds": MESSAGE_KINDS,
         "target": lambda q: target_of(study, q, locale),
-        "question": lambda q: queries.check_message(study, q, locale),
+        "question": lambda q: query_views.check_message(study, q, locale),
     }
 
 
@@ -110,9 +110,9 @@ async def queries_page(
         context = {
             **_common(request, chosen),
             "studies": conduct_studies(request),
-            "rows": queries.list_queries(session, chosen, today, where),
-            "counts": queries.counts(session, chosen, today),
-            "subjects": queries.subject_numbers(session, chosen),
+            "rows": query_views.list_queries(session, chosen, today, where),
+            "counts": query_views.counts(session, chosen, today),
+            "subjects": query_views.subject_numbers(session, chosen),
             "where": where,
             "today": today,
         }
@@ -131,13 +131,13 @@ def _participant_page(
     study = study_of_participant(request, session, enrolment_id)
     participant = participant_or_404(session, enrolment_id, study=study)
     today = site_date(study)
-    found = queries.list_queries(session, study, today, QueryFilter(enrolment_id=enrolment_id))
+    found = query_views.list_queries(session, study, today, QueryFilter(enrolment_id=enrolment_id))
     asked = {k: request.query_params.get(k, "")[:64] for k in TARGET_FIELDS}
     context = {
         **_common(request, study),
         "participant": participant,
         "rows": found,
-        "counts": queries.counts(session, study, today).by_participant.get(enrolment_id),
+        "counts": query_views.counts(session, study, today).by_participant.get(enrolment_id),
         "errors": errors or {},
         "values": values if values is not None else asked,
         "error_at": error_at,  # "<query id>:<action>": the card form a refusal came from
@@ -276,7 +276,7 @@ def form_queries(session: Session, view: FormView) -> dict[str, Any]:
     where to see them (the form page's context, for templates/queries_badge.html)."""
     record = view.record
     found = (
-        queries.form_badges(
+        query_views.form_badges(
             session, record.enrolment_id, record.visit_key, record.form_id, record.row
         )
         if record is not None
@@ -295,4 +295,4 @@ def form_queries(session: Session, view: FormView) -> dict[str, Any]:
 
 def dashboard_queries(session: Session, study: Study, today: date) -> dict[str, Any]:
     """The participants' dashboard's query counts (templates/queries_counts.html)."""
-    return {"query_counts": queries.counts(session, study, today), "query_texts": TEXTS}
+    return {"query_counts": query_views.counts(session, study, today), "query_texts": TEXTS}

@@ -10,7 +10,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field, JsonValue, WithJsonSchema
 
 from trialdesk.study.loader import Study
-from trialdesk.trial.review.queries import MESSAGE_MAX, QueryView, StudyCounts, check_message
+from trialdesk.trial.review.queries import MESSAGE_MAX
+from trialdesk.trial.review.query_views import QueryView, StudyCounts, check_message
 from trialdesk.trial.store.query_records import QueryMessage
 from trialdesk.web.schemas import Strict
 
