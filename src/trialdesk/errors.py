@@ -28,6 +28,9 @@ class TrialdeskError(Exception):
     """Root of every error trialdesk raises on purpose."""
 
     meaning: ClassVar[Meaning] = Meaning.INVALID
+    # the error's name for clients where one meaning is not enough (e.g. "study_locked");
+    # None: the meaning's name
+    code: ClassVar[str | None] = None
 
     def __init__(
         self,

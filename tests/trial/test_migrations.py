@@ -29,6 +29,25 @@ from trialdesk.trial.store.holds import StudyPaused
 from trialdesk.trial.store.migrate import head_revision, upgrade
 
 from .conduct_helpers import enrolled, inject, visit_on
+
+# ---------------------------------------------------------------- services at an old revision
+
+
+def _services_before_0014(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Today's services on a store migrated to a revision before 0014 (no lock state on the
+    audit head yet, no freezes): the head read without it, no study locked, and nothing
+    frozen."""
+    from sqlalchemy.orm import defer
+
+    from trialdesk.trial.conduct import freeze
+
+    from trialdesk.trial.store.models import AuditHead
+
+    monkeypatch.setattr(
+        audit, "_LOCK_HEAD", audit._LOCK_HEAD.options(defer(AuditHead.locked_studies))
+    )
+    monkeypatch.setattr(audit, "_locked_of", lambda _head: frozenset())
+    monkeypatch.setattr(freeze, "active_freezes", lambda *_args: [])
 from .test_safety_helpers import RELATED, investigator, record
 
 ROWS = json.loads((Path(__file__).parents[1] / "data" / "store-0003" / "rows.json").read_text())
@@ -211,6 +230,7 @@ def test_a_populated_0006_store_upgrades_to_the_safety_tables(
     upgrade(engine, "0006")
     store = Store(engine)
     monkeypatch.setattr(holds, "refuse_if_paused", lambda *args, **kwargs: None)
+    _services_before_0014(monkeypatch)
     _, (injected, waiting) = enrolled(store, 2)
     inject(store, injected)
     visit_on(store, injected, "W4", date(2026, 4, 13))
@@ -221,7 +241,14 @@ def test_a_populated_0006_store_upgrades_to_the_safety_tables(
 
     upgrade(engine)
     after = _all_rows(engine)
-    assert {name: after[name] for name in before} == before
+    # every row kept, with every column it had (later migrations add columns: the lock
+    # state on the audit head)
+    kept = {
+        name: [{k: row[k] for k in (rows[0] if rows else {})} for row in after[name]]
+        for name, rows in before.items()
+    }
+    assert kept == before
+    assert [row["locked_studies"] for row in after["audit_head"]] == [[]]
     new = {"adverse_event", "causality_assessment", "study_hold", "safety_review"}
     made = set(after) - set(before)  # 0007's tables, and the later migrations' (empty)
     assert new <= made and not any(after[name] for name in made)
@@ -247,7 +274,7 @@ def test_a_populated_0006_store_upgrades_to_the_safety_tables(
 
 
 def test_events_serious_before_0008_start_their_clock_when_they_were_recorded(
-    db_url: str,
+    db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An event recorded serious before 0008 became so no later than it was recorded: the
     upgrade starts its 24-hour clock there (not lost, nor restarted by a later correction);
@@ -255,7 +282,9 @@ def test_events_serious_before_0008_start_their_clock_when_they_were_recorded(
     engine = create_store_engine(db_url)
     upgrade(engine, "0007")
     store = Store(engine)
+    _services_before_0014(monkeypatch)
     _, (pid,) = enrolled(store)
+    monkeypatch.undo()
     when = datetime(2026, 3, 20, 2, 0, tzinfo=UTC)
     columns: dict[str, Any] = {
         "enrolment_id": pid, "verbatim": "swollen knee", "term": "Joint effusion",

@@ -31,6 +31,7 @@ EXPECTED = {
         P.ANSWER_QUERIES,
         P.RECORD_DEVIATIONS,
         P.DECIDE_DEVIATIONS,
+        P.SIGN_CASEBOOKS,
     },
     Role.COORDINATOR: {
         P.VIEW_STAFF,
@@ -56,6 +57,17 @@ EXPECTED = {
         P.RAISE_QUERIES,
         P.VERIFY_SOURCE,
         P.RECORD_DEVIATIONS,
+    },
+    # issue 15: the data manager queries, freezes and locks; enters and signs nothing clinical
+    Role.DATA_MANAGER: {
+        P.VIEW_STAFF,
+        P.VIEW_AUDIT,
+        P.VIEW_CANDIDATES,
+        P.VIEW_PARTICIPANTS,
+        P.VIEW_SAFETY,
+        P.RAISE_QUERIES,
+        P.FREEZE_DATA,
+        P.LOCK_DATABASE,
     },
 }
 

@@ -375,3 +375,99 @@ INTENDED.update(
         ("POST", "/api/queries/{query_id}/reopen"): "raise_queries",
     }
 )
+
+
+# casebook sign-off, freezes and the database lock (issue 15, points 4 and 5): read with the
+# participants; casebooks signed by the investigator; freezes and the lock by the data
+# manager, who reads what the monitor reads, queries, and enters nothing clinical
+GRANTS["investigator"] |= {"sign_casebooks"}
+GRANTS["data_manager"] = {
+    "view_staff", "view_audit", "view_candidates", "view_participants", "view_safety",
+    "raise_queries", "freeze_data", "lock_database",
+}  # fmt: skip
+SAMPLE["freeze_id"] = "1"
+INTENDED.update(
+    {
+        ("GET", "/staff/lock"): "view_participants",
+        ("POST", "/staff/lock"): "lock_database",
+        ("POST", "/staff/lock/unlock"): "lock_database",
+        ("POST", "/staff/lock/casebooks"): "sign_casebooks",
+        ("POST", "/staff/participants/{enrolment_id}/freezes"): "freeze_data",
+        ("POST", "/staff/participants/{enrolment_id}/freezes/{freeze_id}/thaw"): "freeze_data",
+        ("GET", "/api/lock"): "view_participants",
+        ("POST", "/api/lock"): "lock_database",
+        ("POST", "/api/lock/unlock"): "lock_database",
+        ("GET", "/api/casebooks"): "view_participants",
+        ("POST", "/api/casebooks/signature"): "sign_casebooks",
+        ("GET", "/api/participants/{enrolment_id}/freezes"): "view_participants",
+        ("POST", "/api/participants/{enrolment_id}/freezes"): "freeze_data",
+        ("POST", "/api/participants/{enrolment_id}/freezes/{freeze_id}/thaw"): "freeze_data",
+    }
+)
+
+# what stays writable while the study's database is locked: sign-in and out, accounts, the
+# public self-check (it stores nothing), and the lock itself
+WHILE_LOCKED = {"manage_users", "lock_database"}
+PUBLIC_WRITES_THAT_STORE = {
+    ("POST", "/studies/{nct_id}/self-check/contact"),
+    ("POST", "/api/studies/{nct_id}/leads"),
+}
+
+
+def _lock_the_study(store: Store) -> None:
+    """The default study locked as the store knows it (the head's lock state, as the lock
+    service leaves it: the service itself is tested in tests/trial/test_database_lock.py)."""
+    from trialdesk.trial.store import audit
+
+    with store.transaction() as session:
+        audit.set_study_locked(session, "NCT06947746", True)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_write_route_answers_study_locked_once_locked(
+    app: FastAPI, store: Store, role: str
+) -> None:
+    """Every write route × every role, locked: a role the route is not for is still
+    refused (403); every other gets the one named error, 409 ``study_locked``, before its
+    input is read. Reads go on."""
+    _lead(store)
+    _lock_the_study(store)
+    client = client_as(app, role)
+    checked = 0
+    for (method, path), needed in sorted(INTENDED.items()):
+        if method == "GET" or needed == PUBLIC or path == "/logout":
+            continue
+        status, code = _request_code(client, method, path)
+        if needed not in GRANTS[role]:
+            assert status == 403, (role, method, path, status)
+        elif needed in WHILE_LOCKED:
+            assert code != "study_locked", (role, method, path, status)
+        else:
+            assert (status, code) == (409, "study_locked"), (role, method, path, status, code)
+        checked += 1
+    assert checked > 60
+    if "view_participants" in GRANTS[role]:
+        assert client.get("/staff/lock").status_code == 200
+
+
+def test_a_contact_request_to_a_locked_study_is_refused_by_the_store(
+    app: FastAPI, store: Store
+) -> None:
+    _lock_the_study(store)
+    client = client_as(app, None)
+    for method, path in sorted(PUBLIC_WRITES_THAT_STORE):
+        status, code = _request_code(client, method, path)
+        assert status in (409, 422), (path, status)  # 422: the empty form is read first
+
+
+def _request_code(client: TestClient, method: str, path: str) -> tuple[int, str | None]:
+    url = path.format(**SAMPLE)
+    token = csrf_token(client)
+    if path.startswith("/api/"):
+        response = client.request(method, url, json={}, headers={"X-CSRF-Token": token})
+        if response.headers.get("content-type", "").startswith("application/json"):
+            return response.status_code, response.json().get("error", {}).get("code")
+        return response.status_code, None
+    response = client.request(method, url, data={"csrf_token": token})
+    code = "study_locked" if "is locked: nothing can change" in response.text else None
+    return response.status_code, code

@@ -17,8 +17,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.routing import APIRoute
 
 from trialdesk.trial.accounts.roles import Permission
+from trialdesk.trial.store import audit
+from trialdesk.trial.store.locks import StudyLocked
 from trialdesk.web import csrf
-from trialdesk.web.deps import StaffUser
+from trialdesk.web.deps import StaffUser, all_studies, store_of
 from trialdesk.web.problems import Forbidden, NotSignedIn
 
 __all__ = [
@@ -46,6 +48,21 @@ class Access:
 
 
 PUBLIC: Final = Access(None)
+# what staff may still do while a study's database is locked: manage accounts, and unlock
+_WHILE_LOCKED = frozenset({Permission.MANAGE_USERS, Permission.LOCK_DATABASE})
+_SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _refuse_if_locked(request: Request) -> None:
+    """A staff write while every study served is locked gets the store's one answer
+    before its input is read (the store refuses it anyway: store/locks.py)."""
+    with store_of(request).read() as session:
+        locked = audit.locked_studies(session)
+    served = {s.id for s in all_studies(request)}
+    if locked and served <= locked:
+        raise StudyLocked(locked & served)
+
+
 _MARK = "__trialdesk_access__"
 
 
@@ -62,6 +79,12 @@ def allow(access: Access | Permission) -> Any:
             if not user.can(required.permission):
                 raise Forbidden(f"your role ({user.role}) may not {required.permission.value}")
         await csrf.check(request)
+        if (
+            required.permission is not None
+            and required.permission not in _WHILE_LOCKED
+            and request.method not in _SAFE
+        ):
+            _refuse_if_locked(request)
 
     setattr(guard, _MARK, required)
     return Depends(guard)

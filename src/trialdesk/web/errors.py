@@ -104,9 +104,8 @@ def install_handlers(app: FastAPI) -> None:
             # the detail (a URL, a driver message) goes to the log, not to the client
             log.error("store fault on %s %s: %s", request.method, request.url.path, exc)
             return respond(request, status, CODES[status], "the trial store is not available")
-        return respond(
-            request, status, exc.meaning.value, exc.message, exc.field, field_messages(exc)
-        )
+        code = exc.code or exc.meaning.value
+        return respond(request, status, code, exc.message, exc.field, field_messages(exc))
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:

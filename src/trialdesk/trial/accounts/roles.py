@@ -12,6 +12,7 @@ class Role(StrEnum):
     INVESTIGATOR = "investigator"
     COORDINATOR = "coordinator"
     MONITOR = "monitor"
+    DATA_MANAGER = "data_manager"  # cleans, freezes and locks the data (issue 15)
 
 
 class Permission(StrEnum):
@@ -42,6 +43,9 @@ class Permission(StrEnum):
     VERIFY_SOURCE = "verify_source"  # mark items verified against the source documents
     RECORD_DEVIATIONS = "record_deviations"  # enter a protocol deviation by hand
     DECIDE_DEVIATIONS = "decide_deviations"  # confirm or dismiss a proposed deviation
+    SIGN_CASEBOOKS = "sign_casebooks"  # investigator's signature on a participant's casebook
+    FREEZE_DATA = "freeze_data"  # freeze and thaw a participant's casebook or one form
+    LOCK_DATABASE = "lock_database"  # lock the study's database, and unlock it (signed)
 
 
 P = Permission
@@ -68,6 +72,7 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = MappingProxyType(
                 P.ANSWER_QUERIES,
                 P.RECORD_DEVIATIONS,
                 P.DECIDE_DEVIATIONS,
+                P.SIGN_CASEBOOKS,
             }
         ),  # fmt: skip
         Role.COORDINATOR: frozenset(
@@ -97,6 +102,20 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = MappingProxyType(
                 P.RAISE_QUERIES,
                 P.VERIFY_SOURCE,
                 P.RECORD_DEVIATIONS,
+            }
+        ),
+        # The data manager reads everything the monitor reads, queries the data, freezes
+        # what is clean and locks the database; enters and signs nothing clinical.
+        Role.DATA_MANAGER: frozenset(
+            {
+                P.VIEW_STAFF,
+                P.VIEW_AUDIT,
+                P.VIEW_CANDIDATES,
+                P.VIEW_PARTICIPANTS,
+                P.VIEW_SAFETY,
+                P.RAISE_QUERIES,
+                P.FREEZE_DATA,
+                P.LOCK_DATABASE,
             }
         ),
     }

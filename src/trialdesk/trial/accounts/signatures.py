@@ -51,6 +51,9 @@ class Meaning(StrEnum):
     CAUSALITY = "causality assessment"  # an adverse event's relationship and expectedness
     SAFETY_REVIEW = "safety review decision"  # resumes a study a stopping rule paused
     SAE_REPORT = "serious adverse event report"  # submitted by the investigator
+    CASEBOOK = "casebook approval"  # the investigator's sign-off of a participant's data
+    DATABASE_LOCK = "database lock"  # the data manager locks the study's database
+    DATABASE_UNLOCK = "database unlock"  # ... and unlocks it, for the reason given
 
     @property
     def statement(self) -> str:
@@ -73,6 +76,14 @@ _STATEMENTS = {
         "resumes, for the reasons shown"
     ),
     Meaning.SAE_REPORT: "I submit this serious adverse event report to the sponsor as shown",
+    Meaning.CASEBOOK: (
+        "I have reviewed this participant's casebook and confirm that its data are complete "
+        "and accurate"
+    ),
+    Meaning.DATABASE_LOCK: (
+        "I lock this study's database: the data shown, with the hash shown, are final"
+    ),
+    Meaning.DATABASE_UNLOCK: "I unlock this study's database for the reason given",
 }
 _PERMISSIONS = {
     Meaning.ELIGIBILITY: Permission.SIGN_ELIGIBILITY,
@@ -80,6 +91,9 @@ _PERMISSIONS = {
     Meaning.CAUSALITY: Permission.SIGN_CAUSALITY,
     Meaning.SAFETY_REVIEW: Permission.SIGN_SAFETY_REVIEW,
     Meaning.SAE_REPORT: Permission.SIGN_CAUSALITY,  # the investigator's, as causality is
+    Meaning.CASEBOOK: Permission.SIGN_CASEBOOKS,
+    Meaning.DATABASE_LOCK: Permission.LOCK_DATABASE,
+    Meaning.DATABASE_UNLOCK: Permission.LOCK_DATABASE,
 }
 
 

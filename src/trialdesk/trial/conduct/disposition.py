@@ -19,6 +19,7 @@ from trialdesk.errors import ConflictError, InputError
 from trialdesk.study.loader import Study
 from trialdesk.study.schedule import VisitKind
 from trialdesk.study.windows import site_today
+from trialdesk.trial.conduct.freeze import refuse_if_frozen
 from trialdesk.trial.conduct.models import Disposition, VisitRecord
 from trialdesk.trial.conduct.participants import participant_or_404
 from trialdesk.trial.conduct.visits import fields_of as visit_fields
@@ -93,6 +94,7 @@ def end_participation(
         raise InputError(f"{term!r} is not a disposition term ({terms})", field="term") from None
     why = plain_text(reason, "reason", REASON_MAX, one_line=True)
     participant = participant_or_404(session, enrolment_id, for_update=True, study=study)
+    refuse_if_frozen(session, participant)
     if participant.disposition is not None:
         d = participant.disposition
         raise ConflictError(

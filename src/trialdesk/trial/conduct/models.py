@@ -7,19 +7,21 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trialdesk.trial.accounts.models import Signature
 from trialdesk.trial.store.models import Base, enum_column
 
 __all__ = [
+    "DataFreeze",
     "Disposition",
     "FormRecord",
     "FormStatus",
     "LOG",
     "VisitRecord",
     "VisitSignature",
+    "WHOLE",
 ]
 
 LOG = ""  # the visit key of a log form's rows (concomitant medications): no visit
@@ -112,3 +114,37 @@ class Disposition(Base):
     visit_record_id: Mapped[int | None] = mapped_column(ForeignKey("visit_record.id"))
     recorded_at: Mapped[datetime]
     recorded_by: Mapped[str] = mapped_column(String(64))
+
+
+WHOLE = ""  # the target of a freeze of a participant's whole casebook
+_THAWED = text("thawed_at IS NULL")
+
+
+class DataFreeze(Base):
+    """A freeze of a participant's casebook (``WHOLE``) or of one form (conduct/freeze.py)."""
+
+    __tablename__ = "data_freeze"
+    __table_args__ = (
+        Index(
+            "uq_data_freeze_active",
+            "enrolment_id",
+            "target",
+            unique=True,
+            sqlite_where=_THAWED,
+            postgresql_where=_THAWED,
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id"), index=True)
+    target: Mapped[str] = mapped_column(String(120))  # WHOLE, or form_target(...)
+    frozen_at: Mapped[datetime]
+    frozen_by: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str | None] = mapped_column(Text)
+    thawed_at: Mapped[datetime | None]
+    thawed_by: Mapped[str | None] = mapped_column(String(64))
+    thaw_reason: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def whole(self) -> bool:
+        return self.target == WHOLE

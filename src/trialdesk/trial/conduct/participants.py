@@ -13,6 +13,7 @@ from trialdesk.errors import NotFoundError
 from trialdesk.study.loader import Study
 from trialdesk.trial.conduct.models import Disposition
 from trialdesk.trial.screening.models import Candidate, Enrolment
+from trialdesk.trial.store import audit, locks
 from trialdesk.trial.store.db import Session
 from trialdesk.trial.store.models import MAX_ROW_ID
 
@@ -70,7 +71,7 @@ def participant_or_404(
     first, the candidate row (every write to their data takes it), and reads them after
     it: on PostgreSQL a locking read sees a newer version of the locked row only, so what
     else the previous holder committed (an end of participation) is read by a statement
-    of its own."""
+    of its own. A write to a locked study is refused here, first (store/locks.py)."""
     if 1 <= enrolment_id <= MAX_ROW_ID:
         given = {"enrolment_id": enrolment_id}
         if for_update:
@@ -78,6 +79,10 @@ def participant_or_404(
         rows = session.execute(_ONE_FRESH if for_update else _ONE, given)
         found = [Participant(e, c, d) for e, c, d in rows]
         if found and (study is None or found[0].enrolment.study_id == study.id):
+            study_id = found[0].enrolment.study_id
+            locks.writing(session, study_id)
+            if for_update and study_id in audit.hold_head(session):
+                raise locks.StudyLocked({study_id})  # before anything else is checked
             return found[0]
     raise NotFoundError(f"no participant {enrolment_id}")
 

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from trialdesk.errors import InputError, NotFoundError
 from trialdesk.study.loader import Study
 from trialdesk.study.schedule import Visit, VisitKind
+from trialdesk.trial.conduct.freeze import refuse_if_frozen
 from trialdesk.trial.conduct.models import VisitRecord
 from trialdesk.trial.conduct.participants import Participant, participant_or_404
 from trialdesk.trial.store import audit
@@ -112,6 +113,7 @@ def record_visit(
     None for an unscheduled visit. A date already recorded is changed only with a reason."""
     now = as_utc(now)
     participant = participant_or_404(session, enrolment_id, for_update=True, study=study)
+    refuse_if_frozen(session, participant)
     visit = scheduled_visit(study, visit_id)
     if visit.anchor is not None:
         raise InputError(
@@ -185,6 +187,7 @@ def mark_missed(
     now = as_utc(now)
     why = reason_text(reason)
     participant = participant_or_404(session, enrolment_id, for_update=True, study=study)
+    refuse_if_frozen(session, participant)
     visit = scheduled_visit(study, visit_id)
     if visit.kind is not VisitKind.SCHEDULED or visit.anchor is not None:
         raise InputError(

@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from trialdesk.errors import FieldErrors, InputError, NotFoundError, TrialdeskError
 from trialdesk.study.loader import Study
 from trialdesk.study.windows import site_today, site_zone
+from trialdesk.trial.conduct.freeze import refuse_if_frozen
 from trialdesk.trial.conduct.participants import Participant, participant_or_404
 from trialdesk.trial.notify import alerts
 from trialdesk.trial.safety import stopping
@@ -250,6 +251,7 @@ def record_adverse_event(
         may_assess(signing, now)
         actor = signing.signer.username
     participant = locked(session, study, enrolment_id)
+    refuse_if_frozen(session, participant)
     context = event_context(session, study, participant, now)
     errors: list[TrialdeskError] = []
     values = None
@@ -331,6 +333,7 @@ def update_adverse_event(
     reason; a change to its term, onset, grade or seriousness lapses its assessment."""
     now = as_utc(now)
     participant = locked(session, study, enrolment_id)
+    refuse_if_frozen(session, participant)
     event = adverse_event_or_404(session, participant, event_id)
     check_version(event, expected_version, f"adverse event {event.sequence}")
     errors: list[TrialdeskError] = []

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from trialdesk.errors import InputError, NotFoundError
 from trialdesk.study.loader import Study
 from trialdesk.trial.screening.models import Candidate, CandidateStatus
-from trialdesk.trial.store import audit, stale
+from trialdesk.trial.store import audit, locks, stale
 from trialdesk.trial.store.models import MAX_ROW_ID
 from trialdesk.trial.store.text import REASON_MAX, plain_text
 from trialdesk.trial.store.values import as_utc
@@ -221,6 +221,9 @@ def candidate_or_404(session: Session, candidate_id: int, *, for_update: bool = 
     found = session.scalars(query, {"id": candidate_id}).one_or_none()
     if found is None:
         raise NotFoundError(f"no candidate {candidate_id}")
+    locks.writing(session, found.study_id)
+    if for_update and found.study_id in audit.hold_head(session):
+        raise locks.StudyLocked({found.study_id})  # before anything else is checked
     return found
 
 

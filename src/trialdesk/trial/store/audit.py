@@ -23,6 +23,7 @@ from sqlalchemy.event import listens_for
 from sqlalchemy.orm import Session
 
 from trialdesk.errors import StoreError
+from trialdesk.trial.store.locks import NOT_STUDY_DATA, StudyLocked, declared_studies
 from trialdesk.trial.store.models import GENESIS_HASH, AuditHead, AuditRecord
 from trialdesk.trial.store.values import (
     JsonValue,
@@ -78,6 +79,7 @@ class _Held:
     row: AuditHead
     last_id: int
     last_hash: str
+    locked: frozenset[str]  # the studies locked, as the head says (store/locks.py)
     pending: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -162,8 +164,40 @@ def _locked_head(session: Session) -> _Held:
     if head is None:
         raise StoreError("the audit head row is missing: run 'trialdesk audit verify'")
     scope = (session.get_transaction(), session.get_nested_transaction())
-    held = session.info[_HELD] = _Held(scope, head, head.last_id, head.last_hash)
+    locked = _locked_of(head)
+    held = session.info[_HELD] = _Held(scope, head, head.last_id, head.last_hash, locked)
     return held
+
+
+def _locked_of(head: AuditHead) -> frozenset[str]:
+    return frozenset(head.locked_studies or ())
+
+
+def hold_head(session: Session) -> frozenset[str]:
+    """Lock the head now (before the first entry), and say which studies are locked: a
+    check made after this cannot be overtaken by another write's commit."""
+    return _locked_head(session).locked
+
+
+def set_study_locked(session: Session, study_id: str, locked: bool) -> None:
+    """Lock or unlock a study's database on the head this transaction holds; entries
+    appended afterwards in this transaction are judged against the new state."""
+    held = _locked_head(session)
+    studies = set(held.locked)
+    (studies.add if locked else studies.discard)(study_id)
+    held.locked = frozenset(studies)
+    held.row.locked_studies = sorted(studies)
+
+
+def _refuse_if_locked(held: _Held, session: Session, entity: str) -> None:
+    """While a study is locked, an entry on its data is refused: the transaction said it
+    writes a locked study, or said nothing (a path that forgot fails closed)."""
+    if not held.locked or entity in NOT_STUDY_DATA:
+        return
+    declared = declared_studies(session)
+    hit = (declared & held.locked) if declared else held.locked
+    if hit:
+        raise StudyLocked(hit)
 
 
 def head(session: Session) -> tuple[int, str]:
@@ -173,6 +207,12 @@ def head(session: Session) -> tuple[int, str]:
         select(AuditHead.last_id, AuditHead.last_hash).where(AuditHead.id == 1)
     ).one_or_none()
     return (row.last_id, row.last_hash) if row is not None else (0, "")
+
+
+def locked_studies(session: Session) -> frozenset[str]:
+    """The studies locked now, as last committed (a read: the head is not locked)."""
+    row = session.execute(select(AuditHead.locked_studies).where(AuditHead.id == 1)).scalar()
+    return frozenset(row or ())
 
 
 class Action(StrEnum):
@@ -196,6 +236,10 @@ class Action(StrEnum):
     # safety-review decision (store/holds.py)
     PAUSE = "pause"
     RESUME = "resume"
+    # a study's database locked with the hash of its data, and unlocked with a reason
+    # (store/locks.py, review/database_lock.py)
+    LOCK = "lock"
+    UNLOCK = "unlock"
 
 
 class Audited(Protocol):
@@ -221,6 +265,7 @@ def append(
     the others appended since, in one statement: as a pending row of the session would
     be, so a query in the transaction sees it (autoflush)."""
     head = _locked_head(session)
+    _refuse_if_locked(head, session, entity)
     fields: dict[str, Any] = {
         "id": head.last_id + 1,
         "at": as_utc(at) if at is not None else utc_now(),

@@ -82,6 +82,9 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     last_id: Mapped[int] = mapped_column(Integer)
     last_hash: Mapped[str] = mapped_column(String(64))
+    # the studies whose database is locked (store/locks.py): kept on the row every write
+    # locks first, so a lock and a write cannot pass each other
+    locked_studies: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
 
 
 GENESIS_HASH = "0" * 64  # prev_hash of the first entry

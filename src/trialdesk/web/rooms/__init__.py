@@ -22,6 +22,8 @@ from trialdesk.web.rooms.deviations import api as deviations_api
 from trialdesk.web.rooms.deviations import pages as deviations_pages
 from trialdesk.web.rooms.leads import api as leads_api
 from trialdesk.web.rooms.leads import pages as leads_pages
+from trialdesk.web.rooms.lock import api as lock_api
+from trialdesk.web.rooms.lock import pages as lock_pages
 from trialdesk.web.rooms.notifications import api as notifications_api
 from trialdesk.web.rooms.notifications import pages as notifications_pages
 from trialdesk.web.rooms.public import api as public_api
@@ -89,4 +91,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     sdv_api.router,
     queries_pages.router,
     queries_api.router,
+    lock_pages.router,
+    lock_api.router,
 )

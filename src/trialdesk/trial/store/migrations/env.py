@@ -15,6 +15,15 @@ if not isinstance(engine, Engine):
     raise RuntimeError("run migrations through 'trialdesk db upgrade', not the alembic command")
 
 with engine.connect() as connection:
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # A batch migration recreates a table (SQLite cannot ALTER a constraint); with
+        # foreign keys enforced, dropping the old copy of a referenced table fails. The
+        # pragma is a no-op inside a transaction, so it is set before ours begins, and the
+        # keys are checked after (Alembic docs, "Running batch migrations for SQLite").
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        driver.execute("PRAGMA foreign_keys = OFF")
     context.configure(
         connection=connection,
         target_metadata=METADATA,
@@ -27,3 +36,13 @@ with engine.connect() as connection:
             # then find the schema current. (SQLite's BEGIN IMMEDIATE does the same.)
             connection.exec_driver_sql("SELECT pg_advisory_xact_lock(74720001)")
         context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"a migration left foreign keys broken: {broken[:5]}")
+    if sqlite:
+        if connection.in_transaction():
+            connection.commit()
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        driver.execute("PRAGMA foreign_keys = ON")
