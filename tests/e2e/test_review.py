@@ -96,3 +96,70 @@ def test_a_query_answered_by_a_correction_then_closed_and_the_item_verified(
         state="detached"
     )  # verified: no box left to tick
     screenshot(monitor, "review-04-verified")
+
+
+DATA_MANAGER = "dana"
+
+
+def test_the_lock_is_refused_with_its_blockers_then_given(
+    browser: Browser, site: tuple[str, Store, int]
+) -> None:
+    """The data manager's lock is refused with what blocks it; once the items are
+    verified, the proposed deviations decided and the investigator has signed the casebook
+    (on the page, with the password), the lock is given with the hash of the data, and a
+    coordinator's save is refused with the one named error."""
+    from datetime import UTC, datetime
+
+    from trial.test_database_lock import _dismiss_proposals, _verify_everything
+
+    base_url, store, pid = site
+    with store.transaction() as session:
+        accounts.create_user(
+            session, actor="system", username=DATA_MANAGER, password=PASSWORD,
+            role=Role.DATA_MANAGER, full_name="Dana Data", reason="e2e fixture",
+        )  # fmt: skip
+        accounts.create_user(
+            session, actor="system", username="ines", password=PASSWORD,
+            role=Role.INVESTIGATOR, full_name="Dr Ines Wang", reason="e2e fixture",
+        )  # fmt: skip
+    manager = staff_page(browser, base_url)
+    sign_in(manager, DATA_MANAGER)
+    manager.goto("/staff/lock")
+    manager.locator("#lock-password").fill(PASSWORD)
+    manager.get_by_role("button", name="Lock the database").click()
+    blockers = manager.locator("#lock-blockers li")
+    blockers.first.wait_for()
+    kinds = {blockers.nth(i).get_attribute("data-kind") for i in range(blockers.count())}
+    assert {"sdv_not_met", "unsigned_casebooks"} <= kinds
+    assert "cannot be locked yet" in manager.content()
+    screenshot(manager, "lock-01-refused-with-its-blockers")
+
+    now = datetime.now(UTC)
+    _verify_everything(store, pid, now)
+    _dismiss_proposals(store, now)
+    investigator = staff_page(browser, base_url)
+    sign_in(investigator, "ines")
+    investigator.goto("/staff/lock")
+    investigator.locator(f"#cb-{pid}").check()
+    investigator.locator("#sign-password").fill(PASSWORD)
+    investigator.get_by_role("button", name="Sign the selected casebooks").click()
+    investigator.locator(f"#casebook-{pid} .badge-ok").wait_for()
+    screenshot(investigator, "lock-02-casebook-signed")
+
+    manager.goto("/staff/lock")
+    assert manager.locator("#lock-blockers").inner_text().startswith("Nothing blocks")
+    manager.locator("#lock-password").fill(PASSWORD)
+    manager.get_by_role("button", name="Lock the database").click()
+    manager.locator("#lock-hash").wait_for()
+    assert len(manager.locator("#lock-hash").inner_text()) == 64
+    assert manager.locator("#lock-intact").inner_text().startswith("The casebooks still hash")
+    screenshot(manager, "lock-03-locked")
+
+    coordinator = staff_page(browser, base_url)
+    sign_in(coordinator, COORDINATOR)
+    coordinator.goto(f"/staff/participants/{pid}/visits/D1/forms/joint_counts")
+    coordinator.locator("#f-tjc28").fill("6")
+    coordinator.locator("#f-reason").fill("a late correction")
+    coordinator.get_by_role("button", name="Save and mark complete").click()
+    assert "is locked: nothing can change" in coordinator.content()
+    screenshot(coordinator, "lock-04-a-save-refused")

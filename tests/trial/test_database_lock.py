@@ -7,7 +7,7 @@ write that began before the lock cannot slip past it."""
 from __future__ import annotations
 
 import threading
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -50,7 +50,7 @@ def _sign_casebooks(store: Store, ids: list[int]) -> None:
         )  # fmt: skip
 
 
-def _verify_everything(store: Store, pid: int) -> None:
+def _verify_everything(store: Store, pid: int, now: datetime = LATER) -> None:
     with store.read() as session:
         _, states = sdv.participant_states(session, STUDY, pid)
         shown = [Shown(s.target.key, s.target.digest) for s in states if s.target.need]
@@ -58,13 +58,13 @@ def _verify_everything(store: Store, pid: int) -> None:
         with store.transaction() as session:
             sdv.verify(
                 session, actor="mona", role=Role.MONITOR, study=STUDY, enrolment_id=pid,
-                targets=shown, now=LATER,
+                targets=shown, now=now,
             )  # fmt: skip
 
 
-def _dismiss_proposals(store: Store) -> None:
+def _dismiss_proposals(store: Store, now: datetime = LATER) -> None:
     with store.read() as session:
-        proposed = deviations.unresolved(session, STUDY, LATER)
+        proposed = deviations.unresolved(session, STUDY, now)
     for d in proposed:
         with store.transaction() as session:
             deviation_decisions.decide(
@@ -72,7 +72,7 @@ def _dismiss_proposals(store: Store) -> None:
                 enrolment_id=d.enrolment_id, kind=d.kind.value, what=d.what,
                 decision="dismiss", reason="checked against the source: not a deviation",
                 expected_version=d.stored.version if d.stored else None, shown_term=d.dvterm,
-                now=LATER,
+                now=now,
             )  # fmt: skip
 
 
