@@ -104,3 +104,6 @@ def test_once_locked_writes_answer_study_locked(app: FastAPI, store: Store, pid:
     assert refused.status_code == 409
     assert refused.json()["error"]["code"] == "study_locked"
     assert coordinator.get(f"/api/participants/{pid}").status_code == 200
+    # locked on the head with no lock on record: shown as not what the record says
+    state = coordinator.get("/api/lock").json()
+    assert state["locked"] is False and state["enforced"] is False

@@ -163,6 +163,9 @@ class LockStatus:
     signature: Signature | None
     intact: bool | None  # the casebooks still what was locked (None: not locked)
     history: list[StudyLock]
+    # the store enforces what the record says: the head lists the study as locked exactly
+    # when a lock is active (False: the head was edited behind the application's back)
+    enforced: bool = True
 
 
 def _active(session: Session, study_id: str) -> StudyLock | None:
@@ -180,14 +183,15 @@ def lock_status(session: Session, study: Study) -> LockStatus:
         )
     )
     active = next((lock for lock in history if lock.active), None)
+    enforced = (study.id in audit.locked_studies(session)) == (active is not None)
     if active is None:
-        return LockStatus(None, None, None, history)
+        return LockStatus(None, None, None, history, enforced)
     signature = session.get(Signature, active.signature_id)
     intact = None
     if signature is not None:
         now_books = locked_data(session, study)["casebooks"]
         intact = now_books == signature.content.get("data", {}).get("casebooks")
-    return LockStatus(active, signature, intact, history)
+    return LockStatus(active, signature, intact, history, enforced)
 
 
 def _lock_fields(lock: StudyLock) -> dict[str, Any]:

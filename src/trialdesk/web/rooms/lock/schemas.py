@@ -92,6 +92,7 @@ class LockOut(BaseModel):
     locked_by: str | None
     data_hash: str | None = Field(description="SHA-256 of the locked data, in the audit chain")
     intact: bool | None = Field(description="the casebooks still hash as they did when locked")
+    enforced: bool = Field(description="the store's lock state agrees with the lock record")
     signature: SignatureOut | None
     blockers: list[BlockerOut] = Field(description="what blocks a lock now (empty: it may)")
 
@@ -102,6 +103,7 @@ def lock_out(study_id: str, status: LockStatus, found: list[Blocker]) -> LockOut
         study=study_id, locked=lock is not None, lock_id=lock.id if lock else None,
         locked_at=lock.locked_at if lock else None, locked_by=lock.locked_by if lock else None,
         data_hash=lock.data_hash if lock else None, intact=status.intact,
+        enforced=status.enforced,
         signature=_signature(status.signature),
         blockers=[BlockerOut(kind=b.kind.value, count=b.count, which=b.which) for b in found],
     )  # fmt: skip

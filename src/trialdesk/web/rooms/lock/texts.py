@@ -28,6 +28,12 @@ TEXTS: dict[str, Text] = {
         "The casebooks no longer hash as locked: investigate.",
         "病例报告册的哈希值与锁定时不一致：请调查。",
     ),
+    "not_enforced": Text(
+        "The store's lock state disagrees with the lock record: the database was changed "
+        "outside the application. Run 'trialdesk audit verify' and investigate.",
+        "存储中的锁定状态与锁定记录不一致：数据库在应用程序之外被修改。请运行"
+        "'trialdesk audit verify'并调查。",
+    ),
     "blockers": Text("What blocks the lock", "阻碍锁定的事项"),
     "no_blockers": Text("Nothing blocks the lock.", "无阻碍锁定的事项。"),
     "lock": Text("Lock the database", "锁定数据库"),
