@@ -24,7 +24,7 @@ from trialdesk.trial.review.deviations import (
     select_deviations,
     unresolved,
 )
-from trialdesk.trial.screening.models import EnteredFact
+from trialdesk.trial.screening.models import Consent, EnteredFact
 from trialdesk.trial.store import audit
 from trialdesk.trial.store.db import Store
 
@@ -45,15 +45,27 @@ def kinds(store: Store, pid: int, kind: str, now: datetime = NOW) -> list[Deviat
     return [d for d in found(store, pid, now) if d.kind.value == kind]
 
 
+SHOWN = "as shown"  # decide_as: what the page shows now (its DVTERM and stored version)
+
+
 def decide_as(
     store: Store, pid: int, kind: str, what: str, decision: str, *, role: Role = Role.INVESTIGATOR,
-    reason: str | None = None, severity: str | None = None, version: int | None = None,
+    reason: str | None = None, severity: str | None = None, version: int | None | str = SHOWN,
+    term: str | None = SHOWN,
 ) -> ProtocolDeviation:  # fmt: skip
+    """A decision as the page sends it: on the deviation as shown now, unless given."""
+    if SHOWN in (version, term):
+        now = next((d for d in found(store, pid) if d.kind.value == kind and d.what == what), None)
+        if version == SHOWN:
+            version = now.stored.version if now is not None and now.stored else None
+        if term == SHOWN:
+            term = now.dvterm if now is not None else None
+    assert not isinstance(version, str)
     with store.transaction() as session:
         return decide(
             session, actor="ivy", role=role, study=STUDY, enrolment_id=pid, kind=kind, what=what,
             decision=decision, reason=reason, severity=severity, expected_version=version,
-            now=NOW,
+            shown_term=term, now=NOW,
         )  # fmt: skip
 
 
@@ -309,3 +321,114 @@ def test_two_investigators_deciding_at_once_one_wins(store: Store, pid: int) -> 
         t.join(30)
     assert sorted(outcomes) == ["conflict", "stored"]
     assert count(store, ProtocolDeviation) == 1
+
+
+def test_an_overdue_visit_is_proposed_as_missed(store: Store, pid: int) -> None:
+    """No date and not marked missed once its window closed: the calendar's overdue."""
+    open_now = datetime(2026, 4, 12, 4, 0, tzinfo=UTC)  # week 4's window 04-10..04-16
+    assert [d for d in kinds(store, pid, "visit_missed", open_now) if d.what == "W4"] == []
+    (d,) = [d for d in kinds(store, pid, "visit_missed") if d.what == "W4"]
+    assert d.severity.value == "minor" and d.dvdecod == "MISSED VISIT"
+    assert d.dvstdtc == "2026-04-16" and "window closed on 2026-04-16" in d.dvterm
+    with store.transaction() as session:
+        visits.mark_missed(
+            session, actor="coord", study=STUDY, enrolment_id=pid, visit_id="W4",
+            reason="in hospital", now=NOW,
+        )  # fmt: skip
+    (d,) = [d for d in kinds(store, pid, "visit_missed") if d.what == "W4"]
+    assert d.dvterm.endswith("(W4) missed")  # the same deviation, marked missed now
+    visit_on(store, pid, "W4", W4_DAY)
+    assert [d for d in kinds(store, pid, "visit_missed") if d.what == "W4"] == []
+
+
+def _screening_fact(store: Store, pid: int, concept: str, on: date) -> int:
+    with store.transaction() as session:
+        candidate = participant_or_404(session, pid).candidate
+        row = EnteredFact(
+            candidate_id=candidate.id, concept=concept, on=on, value="30", unit="U/L",
+            source_document=f"lab report {on}", entered_at=datetime(2026, 3, 1, tzinfo=UTC),
+            entered_by="coord",
+        )  # fmt: skip
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def test_screening_facts_dated_before_consent_are_proposed_in_site_days(
+    store: Store, pid: int
+) -> None:
+    with store.transaction() as session:
+        participant = participant_or_404(session, pid)
+        participant.candidate.created_at = datetime(2026, 2, 20, 2, 0, tzinfo=UTC)
+        (consent,) = session.query(Consent).filter_by(candidate_id=participant.candidate.id)
+        # 17:30 UTC on the 27th is 01:30 on the 28th in Shanghai: the site's consent day
+        consent.consented_at = datetime(2026, 2, 27, 17, 30, tzinfo=UTC)
+    assert kinds(store, pid, "before_consent") == []
+    _screening_fact(store, pid, "alt", date(2026, 2, 18))  # before screening: history
+    _screening_fact(store, pid, "alt", date(2026, 2, 28))  # the consent's own site day
+    assert kinds(store, pid, "before_consent") == []
+    fact = _screening_fact(store, pid, "ast", date(2026, 2, 27))  # the UTC day of consent
+    (d,) = kinds(store, pid, "before_consent")
+    assert (d.what, d.dvstdtc, d.severity.value, d.epoch) == (
+        "facts-2026-02-27", "2026-02-27", "major", "SCREENING",
+    )  # fmt: skip
+    assert "before the first informed consent on 2026-02-28" in d.dvterm and "ast" in d.dvterm
+    with store.transaction() as session:  # retracted, as retract_fact marks it
+        row = session.get(EnteredFact, fact)
+        assert row is not None
+        row.retracted_at, row.retracted_by, row.retraction_reason = NOW, "coord", "wrong chart"
+    assert kinds(store, pid, "before_consent") == []
+
+
+def test_a_dismissed_deviation_whose_class_rises_is_proposed_again(store: Store, pid: int) -> None:
+    visit_on(store, pid, "W4", date(2026, 4, 19))  # 3 days out: minor
+    dismissed = decide_as(store, pid, "visit_out_of_window", "W4", "dismiss", reason="holiday")
+    with store.transaction() as session:  # 4 days out: minor still, the dismissal holds
+        visits.record_visit(
+            session, actor="coord", study=STUDY, enrolment_id=pid, visit_id="W4",
+            on=date(2026, 4, 20), today=NOW.date(), now=NOW, reason="date typed wrong",
+        )  # fmt: skip
+    (d,) = kinds(store, pid, "visit_out_of_window")
+    assert d.state.value == "dismissed" and d.earlier is None and "4 day(s)" in (d.now_reads or "")
+    with store.transaction() as session:  # 15 days out: major
+        visits.record_visit(
+            session, actor="coord", study=STUDY, enrolment_id=pid, visit_id="W4",
+            on=date(2026, 5, 1), today=NOW.date(), now=NOW, reason="date typed wrong again",
+        )  # fmt: skip
+    (d,) = kinds(store, pid, "visit_out_of_window")
+    assert (d.state.value, d.severity.value, d.row) == ("proposed", "major", None)
+    assert d.earlier is not None and d.earlier.id == dismissed.id
+    assert (d.earlier.severity, d.earlier.reason) == ("minor", "holiday")
+    assert "15 day(s)" in d.dvterm and "3 day(s)" in d.earlier.dvterm
+    with store.read() as session:
+        assert d.key in {u.key for u in unresolved(session, STUDY, NOW)}  # the lock waits
+    with pytest.raises(FieldErrors) as refused:  # its stored row's version is required
+        decide_as(store, pid, "visit_out_of_window", "W4", "confirm", version=None)
+    assert set(refused.value.by_field) == {"version"}
+    decided = decide_as(store, pid, "visit_out_of_window", "W4", "confirm")
+    assert decided.id == dismissed.id and (decided.state, decided.severity) == (
+        "confirmed",
+        "major",
+    )
+    assert "15 day(s)" in decided.dvterm
+    (d,) = kinds(store, pid, "visit_out_of_window")
+    assert d.state.value == "confirmed" and d.earlier is None and d.now_reads is None
+    changes = [
+        r.changes for r in audit_rows(store)
+        if r.entity == "protocol_deviation" and r.entity_id == str(decided.id)
+    ]  # fmt: skip
+    assert changes[-1]["state"] == ["dismissed", "confirmed"]
+    assert changes[-1]["severity"] == ["minor", "major"]
+
+
+def test_a_decision_names_the_term_and_the_version_it_was_taken_on(store: Store, pid: int) -> None:
+    visit_on(store, pid, "W4", date(2026, 4, 19))
+    with pytest.raises(FieldErrors) as refused:
+        decide_as(store, pid, "visit_out_of_window", "W4", "confirm", term=None)
+    assert set(refused.value.by_field) == {"dvterm"}
+    row = manual(store, pid)
+    with pytest.raises(FieldErrors) as refused:
+        decide_as(store, pid, "manual", "M1", "confirm", version=None, term=None)
+    assert set(refused.value.by_field) == {"version"}  # a hand entry's term never moves
+    assert count(store, ProtocolDeviation) == 1
+    assert decide_as(store, pid, "manual", "M1", "confirm", version=row.version, term=None)

@@ -19,7 +19,13 @@ from trialdesk.trial.screening.models import Enrolment, EnteredFact
 from trialdesk.trial.store import audit
 from trialdesk.trial.store.db import Store, open_store
 from trialdesk.trial.store.models import AuditRecord
-from trialdesk.trial.store.query_records import DataQuery, QueryMessage, QueryState
+from trialdesk.trial.store.query_records import (
+    CheckSeen,
+    DataQuery,
+    QueryMessage,
+    QueryState,
+    raise_from_checks,
+)
 from trialdesk.trial.store.stale import StaleError
 
 from .conduct_helpers import LATER, enrolled, inject, save, visit_on
@@ -58,6 +64,8 @@ def act(store: Store, what: str, query: DataQuery, role: Role, **kw: Any) -> Any
     actor = {Role.MONITOR: "mona", Role.COORDINATOR: "coord"}.get(role, "someone")
     version = kw.pop("version", query.version)
     when = kw.pop("now", ASKED + timedelta(hours=2))
+    if what == "close_query" and "shown_datum" not in kw:  # what the page shows now
+        kw["shown_datum"] = shown(store, query.id)
     with store.transaction() as session:
         return getattr(queries, what)(
             session, actor=actor, role=role, study=STUDY, query_id=query.id,
@@ -65,10 +73,21 @@ def act(store: Store, what: str, query: DataQuery, role: Role, **kw: Any) -> Any
         )  # fmt: skip
 
 
+def shown(store: Store, query_id: int) -> str | None:
+    """The digest of the query's target as its page shows it now."""
+    with store.read() as session:
+        return query_views.query_view(session, STUDY, query_id, W4).digest
+
+
 def fresh(store: Store, query_id: int) -> tuple[DataQuery, list[QueryMessage]]:
     with store.read() as session:
         view = query_views.query_view(session, STUDY, query_id, W4)
         return view.query, list(view.messages)
+
+
+def asked(q: DataQuery) -> dict[str, Any]:
+    """A check query's datum without what the check read (there when the save passes it)."""
+    return {k: v for k, v in (q.datum or {}).items() if k != "reads"}
 
 
 def check_queries(store: Store) -> list[DataQuery]:
@@ -130,7 +149,7 @@ def test_a_failing_warning_check_raises_a_query_in_the_save_and_a_correction_clo
     first = save(store, pid, "acute_phase", SUSPECT, visit="W4")
     (q,) = check_queries(store)
     assert (q.item, q.check_id, q.raised_by, q.state) == ("crp", "crp_in_mg_dl", "system", "open")
-    assert q.datum == {"value": "0.5"}
+    assert asked(q) == {"value": "0.5"}
     _, thread = fresh(store, q.id)
     assert [(m.kind, m.author, m.text) for m in thread] == [("raise", "system", CHECK_EN)]
     with store.read() as session:
@@ -208,6 +227,14 @@ def test_each_kind_of_target_is_validated_to_exist(store: Store, pid: int) -> No
         {"kind": "fact", "fact": str(fact_id)},
     ]
     raised = [raise_(store, pid, t) for t in targets]
+    with store.read() as session:  # what each target holds now, as a close is judged on
+        nows = [query_views.query_view(session, STUDY, q.id, W4).now for q in raised]
+    assert nows[:3] == [
+        {"value": "5"},
+        {"date": W4.isoformat(), "missed": False},
+        {"recorded": False},
+    ]
+    assert set(nows[3] or {}) == {"version"} and nows[4] == {"retracted": False}
     assert [q.target_key for q in raised] == [
         f"item:{pid}:W4:acute_phase:1:crp",
         f"visit:{pid}:W4",
@@ -343,3 +370,79 @@ def test_counts_and_ages_per_participant_and_site_in_site_days(store: Store) -> 
     assert {r.id for r in older} == {q1.id, q3.id}
     assert [r.id for r in answered] == [q3.id]
     assert len(of_a) == 2
+
+
+def _check_query(store: Store, check: str) -> list[DataQuery]:
+    return [q for q in check_queries(store) if q.check_id == check]
+
+
+SWAP = "esr_looks_like_crp"  # a warning on items [esr, crp]; the form has crp first
+WEIGHT = "weight_changed_since_baseline"  # reads this visit's weight and day 1's
+
+
+def test_a_check_on_several_items_raises_one_query_naming_the_others(
+    store: Store, pid: int
+) -> None:
+    saved = save(store, pid, "acute_phase", {"crp": "150", "esr": 1}, visit="W4")
+    flagged = {i for i, fs in saved.flags.items() for f in fs if f.get("check") == SWAP}
+    assert flagged == {"esr", "crp"}  # the check flags both items ...
+    (q,) = _check_query(store, SWAP)  # ... and asks once
+    assert {q.item, *q.datum["others"]} == {"esr", "crp"}
+    assert asked(q) == {"value": saved.values[q.item],
+                       "others": {o: saved.values[o] for o in q.datum["others"]}}  # fmt: skip
+    with store.read() as session:
+        badges = query_views.form_badges(session, pid, "W4", "acute_phase")
+        view = query_views.query_view(session, STUDY, q.id, W4)
+    assert [b.id for b in badges["crp"]] == [b.id for b in badges["esr"]] == [q.id]
+    assert view.others == tuple(q.datum["others"]) and view.now == asked(q)
+    save(store, pid, "acute_phase", {"crp": "160", "esr": 1}, visit="W4",
+         version=saved.version, reason="re-read")  # fmt: skip
+    assert len(_check_query(store, SWAP)) == 1  # still asked: one live query for the check
+
+
+def _raise(
+    store: Store, pid: int, check: str, items: dict[str, Any], seen: CheckSeen,
+    form: str = "vital_signs",
+) -> list[DataQuery]:  # fmt: skip
+    with store.transaction() as session:
+        return raise_from_checks(
+            session, study_id=STUDY.id, enrolment_id=pid, visit_key="W4", form_id=form,
+            row=1, flags={i: [{"kind": "check", "check": check}] for i in items},
+            values=items, messages={check: "?"}, actor="coord", now=ASKED, seen={check: seen},
+        )  # fmt: skip
+
+
+def test_the_query_of_a_check_is_on_the_first_item_it_declares(store: Store, pid: int) -> None:
+    values = {"crp": "150", "esr": 1}  # the form's order
+    (q,) = _raise(store, pid, SWAP, values, CheckSeen(("esr", "crp")), form="acute_phase")
+    assert (q.item, q.datum) == ("esr", {"value": 1, "others": {"crp": "150"}, "reads": []})
+    again = _raise(store, pid, SWAP, values, CheckSeen(("crp", "esr")), form="acute_phase")
+    assert again == []  # asked already, on another of its items
+
+
+def test_a_check_asks_again_when_another_visit_s_value_it_reads_changed(
+    store: Store, pid: int
+) -> None:
+    """A closed query is the same question only while everything its check reads holds
+    the same: the day-1 weight corrected makes the week-4 weight's question a new one."""
+    d1 = save(store, pid, "vital_signs", {"weight": "70"}, visit="D1", complete=False)
+    save(store, pid, "vital_signs", {"weight": "80"}, visit="W4", complete=False)
+    (q,) = _check_query(store, WEIGHT)
+    assert q.item == "weight" and asked(q) == {"value": "80"}
+    act(store, "close_query", q, Role.MONITOR, text="Gained weight.")
+    q, _ = fresh(store, q.id)
+    read_at = {(r["resource"].split("/")[2], r["value"]) for r in q.closed_datum["reads"]}
+    assert read_at == {("W4", 80.0), ("D1", 70.0)}  # both visits' weights, as closed
+
+    def seen_now() -> CheckSeen:
+        with store.read() as session:
+            reads = queries.check_reads(session, STUDY, q)
+        assert reads is not None
+        return CheckSeen(("weight",), tuple(reads))
+
+    assert _raise(store, pid, WEIGHT, {"weight": "80"}, seen_now()) == []  # the same question
+    save(store, pid, "vital_signs", {"weight": "60"}, visit="D1", complete=False,
+         version=d1.version, reason="scale misread")  # fmt: skip
+    (again,) = _raise(store, pid, WEIGHT, {"weight": "80"}, seen_now())
+    assert again.id != q.id and again.datum["value"] == "80"
+    assert ("D1", 60.0) in {(r["resource"].split("/")[2], r["value"]) for r in again.datum["reads"]}

@@ -12,7 +12,9 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from trial.conduct_helpers import enrolled, inject, visit_on
+from trial.conduct_helpers import LATER, enrolled, inject, visit_on
+from trial.screening_helpers import STUDY as STUDY_OF
+from trialdesk.trial.conduct import visits
 from trialdesk.trial.review.deviation_models import ProtocolDeviation
 from trialdesk.trial.store import audit
 from trialdesk.trial.store.db import Store
@@ -23,6 +25,7 @@ pytestmark = pytest.mark.usefixtures("cheap_argon2")
 
 STUDY = "NCT06947746"
 W4 = {"kind": "visit_out_of_window", "what": "W4"}
+W4_TERM = "Week 4 visit (W4) on 2026-04-19 is 3 day(s) out of its window 2026-04-10 to 2026-04-16"
 MANUAL = {
     "dvterm": "Knee MRI on a 1.5 T scanner", "dvcat": "ASSESSMENT", "severity": "minor",
     "dvstdtc": "2026-03-05", "visit_key": "SCR",
@@ -91,7 +94,9 @@ def test_only_the_investigator_decides(app: FastAPI, store: Store, pid: int) -> 
     ivy = Api(app, "investigator")
     with nothing_stored(store):
         missing = ivy.post(path(pid) + "/decisions", {**W4, "decision": "dismiss"})
-        assert missing.status_code == 422 and missing.json()["error"]["field"] == "reason"
+        assert missing.status_code == 422
+        fields = {e["field"] for e in missing.json()["error"]["errors"]}
+        assert fields == {"reason", "dvterm"}  # the term it was shown is required too
     with nothing_stored(store):
         bare = ivy.client.post(path(pid) + "/decisions", json={**W4, "decision": "confirm"})
         assert bare.status_code == 403
@@ -101,12 +106,17 @@ def test_only_the_investigator_decides(app: FastAPI, store: Store, pid: int) -> 
     with nothing_stored(store):
         shown = ivy.post(path(pid) + "/decisions", {**W4, "decision": "confirm", "dvterm": "x"})
         assert shown.status_code == 409
-    done = ivy.post(path(pid) + "/decisions", {**W4, "decision": "confirm", "severity": "major"})
+    (shown,) = [d for d in ivy.get(path(pid)).json()["deviations"] if d["what"] == "W4"]
+    assert shown["DVTERM"] == W4_TERM and shown["version"] is None  # nothing stored yet
+    done = ivy.post(path(pid) + "/decisions", {
+        **W4, "decision": "confirm", "severity": "major", "dvterm": shown["DVTERM"],
+    })  # fmt: skip
     assert done.status_code == 201, done.text
     assert done.json()["state"] == "confirmed" and done.json()["severity"] == "major"
     assert done.json()["decided_by"] == "investigator"
     with nothing_stored(store):
-        again = ivy.post(path(pid) + "/decisions", {**W4, "decision": "dismiss", "reason": "x"})
+        again = ivy.post(path(pid) + "/decisions", {**W4, "decision": "dismiss", "reason": "x",
+                                                    "dvterm": W4_TERM})  # fmt: skip
         assert again.status_code == 409
 
 
@@ -128,6 +138,11 @@ def test_hand_entry(app: FastAPI, store: Store, pid: int) -> None:
     )  # fmt: skip
     ivy = Api(app, "investigator")
     with nothing_stored(store):
+        bare = ivy.post(path(pid) + "/decisions", {
+            "kind": "manual", "what": "M1", "decision": "dismiss", "reason": "duplicate",
+        })  # fmt: skip
+        assert bare.status_code == 422 and bare.json()["error"]["field"] == "version"
+    with nothing_stored(store):
         stale = ivy.post(path(pid) + "/decisions", {
             "kind": "manual", "what": "M1", "decision": "dismiss", "reason": "duplicate",
             "version": body["version"] + 1,
@@ -138,3 +153,37 @@ def test_hand_entry(app: FastAPI, store: Store, pid: int) -> None:
         "version": body["version"],
     })  # fmt: skip
     assert decided.status_code == 201 and decided.json()["state"] == "dismissed"
+
+
+def test_a_dismissal_proposed_again_in_a_higher_class_needs_its_version(
+    app: FastAPI, store: Store, pid: int
+) -> None:
+    ivy = Api(app, "investigator")
+    dismissed = ivy.post(path(pid) + "/decisions", {
+        **W4, "decision": "dismiss", "reason": "public holiday", "dvterm": W4_TERM,
+    })  # fmt: skip
+    assert dismissed.status_code == 201, dismissed.text
+    with store.transaction() as session:  # 15 days out: major now
+        visits.record_visit(
+            session, actor="coord", study=STUDY_OF, enrolment_id=pid, visit_id="W4",
+            on=date(2026, 5, 1), today=LATER.date(), now=LATER, reason="date typed wrong",
+        )  # fmt: skip
+    (again,) = [d for d in ivy.get(path(pid)).json()["deviations"] if d["what"] == "W4"]
+    assert (again["state"], again["severity"]) == ("proposed", "major")
+    assert again["earlier"]["severity"] == "minor"
+    assert again["earlier"]["reason"] == "public holiday"
+    assert again["version"] == dismissed.json()["version"]
+    page = client_as(app, "investigator").get(f"/staff/participants/{pid}/deviations").text
+    assert "proposed again: its class rose" in page and "public holiday" in page
+    assert f'name="version" value="{again["version"]}"' in page
+    with nothing_stored(store):
+        bare = ivy.post(path(pid) + "/decisions", {
+            **W4, "decision": "confirm", "dvterm": again["DVTERM"],
+        })  # fmt: skip
+        assert bare.status_code == 422 and bare.json()["error"]["field"] == "version"
+    done = ivy.post(path(pid) + "/decisions", {
+        **W4, "decision": "confirm", "dvterm": again["DVTERM"], "version": again["version"],
+    })  # fmt: skip
+    assert done.status_code == 201, done.text
+    assert (done.json()["state"], done.json()["severity"]) == ("confirmed", "major")
+    assert done.json()["earlier"] is None

@@ -59,7 +59,9 @@ def test_the_pages_and_the_dashboard_count(app: FastAPI, pid: int) -> None:
 def test_decide_and_enter_on_the_page(app: FastAPI, store: Store, pid: int) -> None:
     ivy = client_as(app, "investigator")
     token = csrf_token(ivy, page(pid))
-    form = {"csrf_token": token, "kind": "visit_out_of_window", "what": "W4"}
+    term = "Week 4 visit (W4) on 2026-04-19 is 3 day(s) out of its window 2026-04-10 to 2026-04-16"
+    assert f'name="dvterm" value="{term}"' in ivy.get(page(pid)).text
+    form = {"csrf_token": token, "kind": "visit_out_of_window", "what": "W4", "dvterm": term}
     missing = ivy.post(page(pid) + "/decisions", data={**form, "decision": "dismiss"})
     assert missing.status_code == 422 and "give a reason" in missing.text
     forged = ivy.post(page(pid) + "/decisions", data={**form, "csrf_token": "x",

@@ -69,7 +69,10 @@ def test_raise_answer_close_with_each_role_s_permissions(
     assert answered.json()["state"] == "answered"
     stale = coordinator.post(path + "/replies", {"text": "again", "version": q["version"]})
     assert stale.status_code == 409 and stale.json()["error"]["field"] == "version"
-    closed = monitor.post(path + "/close", {"text": "Fine.", "version": answered.json()["version"]})
+    assert answered.json()["now"] == {"value": "5"}
+    closed = monitor.post(path + "/close", {
+        "text": "Fine.", "version": answered.json()["version"], "datum": answered.json()["digest"],
+    })  # fmt: skip
     assert closed.status_code == 200 and closed.json()["state"] == "closed"
     late = coordinator.post(
         path + "/replies", {"text": "more", "version": closed.json()["version"]}
@@ -142,6 +145,44 @@ def test_bad_input_is_refused_all_at_once_and_stores_nothing(
                                                         "adverse_event": 999}, "text": "?"},
     )  # fmt: skip
     assert gone.status_code == 422 and gone.json()["error"]["field"] == "adverse_event"
-    assert monitor.post("/api/queries/999/close", {"version": 1}).status_code == 404
+    assert (
+        monitor.post("/api/queries/999/close", {"version": 1, "datum": "0" * 64}).status_code == 404
+    )
     assert monitor.post(f"/api/participants/{pid}/queries", {"target": ITEM}).status_code == 422
     assert rows(store) == before
+
+
+def test_a_close_on_a_value_changed_since_it_was_shown_is_refused(
+    app: FastAPI, store: Store, pid: int
+) -> None:
+    """The monitor closes on what they were shown of the target; the site's reply is not
+    refused by a change of the item (the query's version does not move with it)."""
+    monitor, coordinator = Api(app, "monitor"), Api(app, "coordinator")
+    q = monitor.post(f"/api/participants/{pid}/queries", {"target": ITEM, "text": "5?"}).json()
+    path = f"/api/queries/{q['id']}"
+    looked = monitor.get(path).json()
+    assert looked["now"] == {"value": "5"} and len(looked["digest"]) == 64
+    form = f"/api/participants/{pid}/visits/W4/forms/acute_phase"
+    changed = coordinator.put(form, {
+        "values": {"crp": "50", "esr": 30}, "complete": True,
+        "version": coordinator.get(form).json()["version"], "reason": "transcription error",
+    })  # fmt: skip
+    assert changed.status_code == 200, changed.text
+    before = rows(store)
+    refused = monitor.post(
+        path + "/close", {"version": looked["version"], "datum": looked["digest"]}
+    )
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["error"]["field"] == "version"
+    assert "reload the page" in refused.json()["error"]["message"]
+    missing = monitor.post(path + "/close", {"version": looked["version"]})
+    assert missing.status_code == 422 and missing.json()["error"]["field"] == "datum"
+    assert rows(store) == before
+    # the site's reply on the version it read before the change is taken
+    replied = coordinator.post(path + "/replies", {"text": "Now 50.", "version": q["version"]})
+    assert replied.status_code == 201, replied.text
+    again = monitor.get(path).json()
+    assert again["now"] == {"value": "50"} and again["digest"] != looked["digest"]
+    closed = monitor.post(path + "/close", {"version": again["version"], "datum": again["digest"]})
+    assert closed.status_code == 200 and closed.json()["state"] == "closed"
+    assert closed.json()["now"] is None and closed.json()["digest"] is None

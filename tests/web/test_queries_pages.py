@@ -42,6 +42,13 @@ def _version(page: str, query_id: int) -> str:
     return found.group(1)
 
 
+def _datum(page: str, query_id: int) -> str:
+    card = page[page.index(f'id="q-{query_id}"') :]
+    found = re.search(r'name="datum" value="([0-9a-f]{64})"', card)
+    assert found
+    return found.group(1)
+
+
 def _count(store: Store) -> tuple[int, int]:
     with store.read() as session:
         return (
@@ -94,9 +101,11 @@ def test_raise_from_the_form_answer_by_correcting_close(
         coordinator, f"/staff/queries/{qid}/close", {"version": version}, queries_page
     )
     assert forbidden.status_code == 403
+    assert "changed since the question" in page and "data-now>50<" in page
     closed = _post(
-        monitor, f"/staff/queries/{qid}/close", {"version": _version(page, qid)}, queries_page
-    )
+        monitor, f"/staff/queries/{qid}/close",
+        {"version": _version(page, qid), "datum": _datum(page, qid)}, queries_page,
+    )  # fmt: skip
     assert closed.status_code == 303
     page = monitor.get(queries_page).text
     assert 'data-state="closed"' in page
@@ -149,3 +158,32 @@ def test_counts_on_the_dashboard_and_the_queries_page_filters(
     assert client_as(app, "admin").get("/staff/queries").status_code == 403
     badge = monitor.get(f"/staff/participants/{pid}/visits/W4/forms/acute_phase?lang=zh-CN").text
     assert re.search(r'data-queries="1">1 质疑 · 待回复<', badge)
+
+
+def test_a_close_from_a_page_shown_before_the_value_changed_is_refused(
+    app: FastAPI, store: Store, pid: int
+) -> None:
+    monitor = client_as(app, "monitor")
+    queries_page = f"/staff/participants/{pid}/queries"
+    item = {"kind": "item", "visit": "W4", "form": "acute_phase", "item": "crp"}
+    _post(monitor, queries_page, {**item, "text": "5 mg/L?"}, queries_page)
+    page = monitor.get(queries_page).text
+    qid = int(re.findall(r'id="q-(\d+)"', page)[0])
+    save(store, pid, "acute_phase", {"crp": "50", "esr": 30}, visit="W4", version=1,
+         reason="transcription error")  # fmt: skip
+    stale = _post(
+        monitor, f"/staff/queries/{qid}/close",
+        {"version": _version(page, qid), "datum": _datum(page, qid)}, queries_page,
+    )  # fmt: skip
+    assert stale.status_code == 409 and "reload the page" in stale.text
+    assert 'data-state="open"' in stale.text and "data-now>50<" in stale.text
+    assert _count(store) == (1, 1)
+    chinese = monitor.get(queries_page + "?lang=zh-CN").text
+    assert "提出质疑后已更改" in chinese
+    fresh = monitor.get(queries_page).text
+    closed = _post(
+        monitor, f"/staff/queries/{qid}/close",
+        {"version": _version(fresh, qid), "datum": _datum(fresh, qid)}, queries_page,
+    )  # fmt: skip
+    assert closed.status_code == 303
+    assert 'data-state="closed"' in monitor.get(queries_page).text

@@ -2,6 +2,12 @@
 propose (deviations.py), with a reason; anyone on the study team enters one by hand.
 Each decision or entry is stored with the SDTM DV fields as shown, audited, with
 optimistic versions; every problem is named at once and nothing is stored half-way.
+
+A decision names what it was taken on: the deviation's DVTERM as shown (a proposal of
+the data reads anew on every read: 409 when it reads otherwise now) and, where a row is
+stored (one entered by hand, or an earlier dismissal of one proposed again in a higher
+class), the row's version (store/stale.py: 409 when it changed since). Either missing
+where it is needed is refused (422, at its field), never taken as "whatever it is now".
 """
 
 from __future__ import annotations
@@ -88,14 +94,19 @@ def decide(
 ) -> ProtocolDeviation:
     """The investigator confirms (classifying it: the kind's default unless
     ``severity``) or dismisses (with a reason) one proposed deviation: one the data show
-    now, or one entered by hand. Audited in the same transaction.
+    now (proposed again after a dismissal in a lower class among them: the new decision
+    replaces the dismissal on its row), or one entered by hand. ``shown_term`` is the
+    DVTERM as shown (required for a proposal of the data), ``expected_version`` the
+    stored row's version as read (required where one is stored). Audited in the same
+    transaction.
 
     Raises:
         ForbiddenError: ``role`` may not decide deviations (only the investigator).
         NotFoundError: no such deviation (the data changed since it was shown).
         ConflictError: decided already; the row changed since ``expected_version``; the
             deviation now reads otherwise than ``shown_term``.
-        FieldErrors: every problem of the decision at once; nothing stored.
+        FieldErrors: every problem of the decision at once (``version`` or ``dvterm``
+            missing where required among them); nothing stored.
     """
     if not has_permission(Role(role), Permission.DECIDE_DEVIATIONS):
         raise ForbiddenError(f"your role ({role}) may not confirm or dismiss deviations")
@@ -129,8 +140,24 @@ def decide(
             f"deviation {found.key} was {row.state} already by {row.decided_by}",
             field="decision",
         )
-    if row is not None:
-        check_version(row, expected_version, f"deviation {found.key}")
+    stored = found.stored
+    if stored is not None and expected_version is None:
+        errors.append(
+            InputError(
+                f"give the version of deviation {found.key} as you read it (reload the page)",
+                field="version",
+            )
+        )
+    if stored is not None:
+        check_version(stored, expected_version, f"deviation {found.key}")
+    if shown_term is None and found.origin != "manual":
+        errors.append(
+            InputError(
+                f"give the deviation's DVTERM as you were shown it: the data's proposal "
+                f"{found.key} reads anew on every read (reload the page)",
+                field="dvterm",
+            )
+        )
     if shown_term is not None and " ".join(shown_term.split()) != " ".join(found.dvterm.split()):
         raise ConflictError(
             f"deviation {found.key} now reads: {found.dvterm}: reload to decide on it",
@@ -142,7 +169,7 @@ def decide(
     text = f"deviation {found.key} of {participant.subject_number} {state.value}" + (
         f": {why}" if why else ""
     )
-    if row is None:
+    if stored is None:
         row = ProtocolDeviation(
             enrolment_id=participant.id, kind=found.kind.value, what=found.what,
             origin="proposed", state=state.value,
@@ -155,7 +182,20 @@ def decide(
         session.flush()
         audit.created(session, row, actor=actor, fields=deviation_fields(row), reason=text, at=now)
         return row
-    before = deviation_fields(row)
+    if row is None:  # proposed again in a higher class: the earlier dismissal's row
+        row = stored
+        assert row is not None
+        before = deviation_fields(row)
+        row.severity, row.dvterm, row.dvdecod, row.dvcat = (
+            found.severity.value, found.dvterm, found.dvdecod, found.dvcat,
+        )  # fmt: skip
+        row.dvstdtc, row.epoch, row.visit_key = found.dvstdtc, found.epoch, found.visit_key
+        text += (
+            f" (proposed again as {found.severity.value}: dismissed earlier as "
+            f"{before['severity']})"
+        )
+    else:
+        before = deviation_fields(row)
     row.state = state.value
     row.severity = (klass or Severity(row.severity)).value
     row.reason = why

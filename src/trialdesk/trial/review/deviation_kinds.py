@@ -23,6 +23,7 @@ __all__ = [
     "CATEGORIES",
     "KINDS",
     "MINOR_DAYS_OUT",
+    "RANK",
     "Decision",
     "Deviation",
     "DeviationKind",
@@ -83,7 +84,8 @@ KINDS: dict[DeviationKind, KindInfo] = {
         "VISIT SCHEDULE",
         "MISSED VISIT",
         Text("Missed visit", "缺失访视"),
-        f"{_E3}: a missed follow-up visit (its endpoint, if any, is proposed on its own)",
+        f"{_E3}: a missed follow-up visit, or one overdue (its window closed, no date "
+        "recorded); its endpoint, if any, is proposed on its own",
     ),
     DeviationKind.ENDPOINT_MISSING: KindInfo(
         Severity.MAJOR,
@@ -105,7 +107,8 @@ KINDS: dict[DeviationKind, KindInfo] = {
         "INFORMED CONSENT",
         "PROCEDURE BEFORE INFORMED CONSENT",
         Text("Procedure before informed consent", "知情同意前进行研究操作"),
-        f"{_E3}; ICH E6(R3) 2.8: consent before any trial-specific procedure",
+        f"{_E3}; ICH E6(R3) 2.8: consent before any trial-specific procedure (a visit, or a "
+        "screening fact entered for the candidate, dated before the first consent)",
     ),
     DeviationKind.CRITERION_NOT_MET: KindInfo(
         Severity.MAJOR,
@@ -125,6 +128,8 @@ KINDS: dict[DeviationKind, KindInfo] = {
 # PROTOCOL ASSUMPTION: "a few days": up to a week out of window is minor (the schedule's
 # windows are +/-7 days from week 8, schedule.yaml).
 MINOR_DAYS_OUT = 7
+# How classes rank: a dismissed proposal whose class rises is proposed again.
+RANK = {Severity.MINOR: 0, Severity.MAJOR: 1}
 # The categories a deviation entered by hand may take (sponsor-defined DVCAT).
 CATEGORIES = (
     "VISIT SCHEDULE",
@@ -139,16 +144,17 @@ CATEGORIES = (
 
 ASSUMPTION = Text(
     en=(
-        "Protocol assumption: deviations are proposed from the data (visits out of window "
-        "or missed, a missing endpoint assessment, the injection outside the baseline "
-        "window, a procedure before consent, a criterion not met after enrolment). Consent, "
+        "Protocol assumption: deviations are proposed from the data (visits out of window, "
+        "missed or overdue, a missing endpoint assessment, the injection outside the "
+        "baseline window, a visit or a screening procedure before consent, a criterion not "
+        "met after enrolment); a dismissed one is proposed again if its class rises. Consent, "
         "eligibility, the injection and the primary endpoint are major by default (ICH E3 "
         "important protocol deviations); a visit up to 7 days out of window or missed is "
         "minor. DVCAT and DVDECOD are sponsor-defined terms."
     ),
     zh_cn=(
-        "方案假设：系统根据数据提示方案偏离（访视超窗或缺失、终点评估缺失、注射不在基线时间窗内、"
-        "知情同意前进行操作、入组后不符合标准）。知情同意、入选资格、注射及主要终点相关偏离默认为"
+        "方案假设：系统根据数据提示方案偏离（访视超窗、缺失或逾期未做，终点评估缺失，注射不在基线时间窗内，"
+        "知情同意前进行访视或筛选操作，入组后不符合标准）；已排除的偏离如分类升高将再次提示。知情同意、入选资格、注射及主要终点相关偏离默认为"
         "重大偏离（ICH E3重要方案偏离）；访视超窗不超过7天或缺失访视为轻微偏离。"
         "DVCAT和DVDECOD为申办方自定义术语。"
     ),
@@ -175,10 +181,18 @@ class Deviation:
     row: ProtocolDeviation | None
     # decided on data that read otherwise now (a visit's date moved, still out of window)
     now_reads: str | None = None
+    # proposed again: dismissed earlier (this row, as dismissed) in a lower class than now
+    earlier: ProtocolDeviation | None = None
 
     @property
     def key(self) -> str:
         return f"{self.kind.value}/{self.enrolment_id}/{self.what}"
+
+    @property
+    def stored(self) -> ProtocolDeviation | None:
+        """The row a decision on it changes (its own, or the earlier dismissal's): its
+        version is what a decision names."""
+        return self.row if self.row is not None else self.earlier
 
     @property
     def state(self) -> State:

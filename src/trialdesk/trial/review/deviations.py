@@ -7,7 +7,9 @@ proposed, each read through the one function that owns the rule:
 
 - ``visit_out_of_window``: a visit done out of its window (the calendar, i.e.
   study/windows.visit_status through trial/conduct/calendar.py);
-- ``visit_missed``: a visit the calendar calls missed;
+- ``visit_missed``: a visit the calendar calls missed, or overdue (its window closed,
+  no date recorded and not marked missed: not done, whatever the site records later;
+  the decision stays with it if it is then marked missed);
 - ``endpoint_missing``: an endpoint of endpoints.yaml not assessed at its visit: the
   visit missed, or overdue (its window closed, nothing recorded), or done with an item
   the endpoint reads still empty once the window has closed (before that it may still
@@ -17,15 +19,22 @@ proposed, each read through the one function that owns the rule:
   screening date, or not after it);
 - ``before_consent``: a visit (and so every form entered at it) dated before the first
   informed consent, or any with no consent on file (ICH E6(R3) 2.8.1 / 3.10: consent
-  before any trial-specific procedure);
+  before any trial-specific procedure); and the screening procedures entered as facts
+  for the candidate dated before it, one proposal per day (as the screening checklist's
+  ``pre_consent`` reads them: an entry not retracted, dated on or after the day the
+  candidate was added, so that history from before screening is not one; every date
+  here the site's, study/windows.site_today);
 - ``criterion_not_met``: a criterion that excludes the enrolled participant now, by the
   study's screening checklist (trial/screening/checklist.build_checklist) on their
   candidate: a fact entered or a judgment signed after enrolment.
 
 A proposal's key is its kind, the participant and what it is about (a visit key, an
-endpoint id, a criterion id), so a decision attaches to it across reads. An undecided
-proposal disappears when the data are corrected; a decided one stays, shown as no
-longer standing.
+endpoint id, a criterion id, ``facts-<date>``), so a decision attaches to it across
+reads. An undecided proposal disappears when the data are corrected; a decided one
+stays, shown as no longer standing. A dismissed one whose class rises (a visit later
+found further out of its window: minor, then major) is proposed again, the earlier
+dismissal shown with it; the investigator's new decision replaces it on the same row
+(the audit trail keeps the earlier one).
 
 The kinds and their default classification (a protocol assumption): deviation_kinds.py;
 the decisions and the entries by hand: deviation_decisions.py.
@@ -40,7 +49,7 @@ code list C99079 values, as schedule.yaml states them).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import func, select
@@ -57,6 +66,7 @@ from trialdesk.trial.conduct.participants import (
 from trialdesk.trial.review.deviation_kinds import (
     KINDS,
     MINOR_DAYS_OUT,
+    RANK,
     Deviation,
     DeviationKind,
     Severity,
@@ -64,7 +74,7 @@ from trialdesk.trial.review.deviation_kinds import (
 )
 from trialdesk.trial.review.deviation_models import ProtocolDeviation
 from trialdesk.trial.screening.checklist import build_checklist
-from trialdesk.trial.screening.models import Consent, Enrolment
+from trialdesk.trial.screening.models import Consent, Enrolment, EnteredFact
 from trialdesk.trial.store.db import Session
 from trialdesk.trial.store.values import as_utc
 
@@ -85,7 +95,8 @@ class _Seen:
     participant: Participant
     rows: list[CalendarRow]
     forms: dict[tuple[str, str], FormRecord]
-    first_consent: date | None
+    first_consent: date | None  # the site's date
+    facts: list[EnteredFact]  # entered for the participant's candidate
 
 
 def _proposal(
@@ -146,11 +157,16 @@ def _visit_proposals(study: Study, seen: _Seen) -> Iterable[Deviation]:
                     row.date, visit, row.key,
                     Severity.MINOR if days <= MINOR_DAYS_OUT else Severity.MAJOR,
                 )  # fmt: skip
-        elif row.status is VisitStatus.MISSED:
+        elif row.status in (VisitStatus.MISSED, VisitStatus.OVERDUE):
             missed_on = row.window[1] if row.window is not None else None
+            how = (
+                "missed"
+                if row.status is VisitStatus.MISSED
+                else f"not done: its window closed on {missed_on} with no date recorded"
+            )
             yield _proposal(
                 seen, DeviationKind.VISIT_MISSED, row.key,
-                f"{visit.name.en} visit ({row.key}) missed",
+                f"{visit.name.en} visit ({row.key}) {how}",
                 missed_on, visit, row.key,
             )  # fmt: skip
         if row.date is not None and (seen.first_consent is None or row.date < seen.first_consent):
@@ -164,6 +180,37 @@ def _visit_proposals(study: Study, seen: _Seen) -> Iterable[Deviation]:
                 f"{visit.name.en} visit ({row.key}) and its forms dated {row.date} {when}",
                 row.date, visit, row.key,
             )  # fmt: skip
+
+
+def _fact_proposals(study: Study, seen: _Seen) -> Iterable[Deviation]:
+    """Screening procedures entered as facts dated before the first consent (or with no
+    consent on file), one proposal per day. A procedure is an entry not retracted, dated
+    on or after the site's day the candidate was added (trial/screening/checklist.py,
+    ``_pre_consent``: history from before screening is no procedure of the trial)."""
+    candidate = seen.participant.candidate
+    added = site_today(study.schedule, as_utc(candidate.created_at))
+    first = seen.first_consent
+    by_day: dict[date, list[EnteredFact]] = {}
+    for row in seen.facts:
+        if row.retracted_at is None and row.on >= added and (first is None or row.on < first):
+            by_day.setdefault(row.on, []).append(row)
+    screening = next(
+        (v for v in study.schedule.visits if v.last_day is not None and v.last_day < 1), None
+    ) if study.schedule is not None else None  # fmt: skip
+    when = (
+        f"before the first informed consent on {first.isoformat()}"
+        if first is not None
+        else "with no informed consent on file"
+    )
+    for on, rows in sorted(by_day.items()):
+        done = ", ".join(
+            f"{r.concept} ({r.source_document})" for r in sorted(rows, key=lambda r: r.id)
+        )
+        p = _proposal(
+            seen, DeviationKind.BEFORE_CONSENT, f"facts-{on.isoformat()}",
+            f"Screening procedures dated {on.isoformat()} {when}: {done}"[:1000], on,
+        )  # fmt: skip
+        yield replace(p, epoch=screening.epoch if screening is not None else None)
 
 
 def _item_value(record: FormRecord | None, item: str) -> object:
@@ -243,6 +290,17 @@ def _first_consents(session: Session, candidate_ids: list[int]) -> dict[int, dat
     return found
 
 
+def _facts(session: Session, candidate_ids: list[int]) -> dict[int, list[EnteredFact]]:
+    found: dict[int, list[EnteredFact]] = {i: [] for i in candidate_ids}
+    for row in session.scalars(
+        select(EnteredFact)
+        .where(EnteredFact.candidate_id.in_(candidate_ids))
+        .order_by(EnteredFact.on, EnteredFact.id)
+    ):
+        found[row.candidate_id].append(row)
+    return found
+
+
 def _forms(
     session: Session, enrolment_ids: list[int]
 ) -> dict[int, dict[tuple[str, str], FormRecord]]:
@@ -290,6 +348,15 @@ def _of_row(
     )
 
 
+def _rose(row: ProtocolDeviation, proposal: Deviation) -> bool:
+    """A proposal dismissed in a lower class than the data give it now."""
+    return (
+        row.origin == "proposed"
+        and row.state == State.DISMISSED.value
+        and RANK[proposal.severity] > RANK[Severity(row.severity)]
+    )
+
+
 def _combine(
     session: Session,
     study: Study,
@@ -297,18 +364,25 @@ def _combine(
     stored: list[ProtocolDeviation],
     today: date,
 ) -> list[Deviation]:
-    """The proposals standing now (with their stored decision, if any), then the
-    decided ones that no longer stand, then those entered by hand."""
+    """The proposals standing now (with their stored decision, if any; proposed again
+    when dismissed in a lower class than they have now), then the decided ones that no
+    longer stand, then those entered by hand."""
     by_key = {(r.kind, r.what): r for r in stored}
     found: list[Deviation] = []
     proposed = [
         *_visit_proposals(study, seen),
+        *_fact_proposals(study, seen),
         *_endpoint_proposals(study, seen, today),
         *_criterion_proposals(session, study, seen, today),
     ]
     for p in proposed:
         row = by_key.pop((p.kind.value, p.what), None)
-        found.append(_of_row(seen.participant, row, True, p.dvterm) if row is not None else p)
+        if row is None:
+            found.append(p)
+        elif _rose(row, p):
+            found.append(replace(p, earlier=row))
+        else:
+            found.append(_of_row(seen.participant, row, True, p.dvterm))
     manual = [r for r in by_key.values() if r.origin == "manual"]
     gone = [r for r in by_key.values() if r.origin != "manual"]
     found += [_of_row(seen.participant, r, False) for r in gone]
@@ -325,13 +399,14 @@ def deviations_of(
 ) -> list[Deviation]:
     """One participant's deviations (``now``: read on the site's date)."""
     today = _today(study, now)
-    consents = _first_consents(session, [participant.candidate.id])
-    first = consents.get(participant.candidate.id)
+    cid = participant.candidate.id
+    first = _first_consents(session, [cid]).get(cid)
     seen = _Seen(
         participant,
         calendar(session, study, participant, today),
         _forms(session, [participant.id])[participant.id],
         site_today(study.schedule, first) if first is not None else None,
+        _facts(session, [cid])[cid],
     )
     return _combine(session, study, seen, _stored(session, [participant.id])[participant.id], today)
 
@@ -346,12 +421,18 @@ def deviations_of_study(session: Session, study: Study, now: datetime) -> list[D
     rows = calendars(session, study, participants, today)
     forms = _forms(session, ids)
     stored = _stored(session, ids)
-    consents = _first_consents(session, [p.candidate.id for p in participants])
+    cids = [p.candidate.id for p in participants]
+    consents = _first_consents(session, cids)
+    facts = _facts(session, cids)
     found: list[Deviation] = []
     for p in participants:
         first = consents.get(p.candidate.id)
         seen = _Seen(
-            p, rows[p.id], forms[p.id], site_today(study.schedule, first) if first else None
+            p,
+            rows[p.id],
+            forms[p.id],
+            site_today(study.schedule, first) if first else None,
+            facts[p.candidate.id],
         )
         found += _combine(session, study, seen, stored[p.id], today)
     return found
@@ -377,8 +458,9 @@ def select_deviations(
 
 
 def unresolved(session: Session, study: Study, now: datetime) -> list[Deviation]:
-    """The deviations still to be confirmed or dismissed: what the study's database lock
-    waits for (issue 15, point 5)."""
+    """The deviations still to be confirmed or dismissed (the data's proposals, those
+    proposed again in a higher class, those entered by hand): what the study's database
+    lock waits for (issue 15, point 5)."""
     return select_deviations(deviations_of_study(session, study, now), state=State.PROPOSED)
 
 

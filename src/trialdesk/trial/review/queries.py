@@ -18,13 +18,19 @@ Neither a correction nor a check that passes afterwards closes anything: the mon
 keep the same rule). A reply to a closed or cancelled query is refused.
 
 Every change is made by who read the query's ``version`` (store/stale.py): of two replies
-sent at once from the same page, the second is told to reload and nothing is lost. Every
-write is audited. Ages are counted in the site's calendar days (study/windows.site_today).
+sent at once from the same page, the second is told to reload and nothing is lost. The
+monitor closes on what they were shown of the target (:func:`current_datum`, sent back
+as its digest): a target changed since (the item's value, the visit's date, the event, the
+fact) refuses the close with the stale-write error, to be looked at again. The query's own
+version does not move when its target changes, so the site's reply is never refused for
+that. Every write is audited. Ages are counted in the site's calendar days
+(study/windows.site_today).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -41,6 +47,8 @@ from trialdesk.errors import (
 )
 from trialdesk.study.loader import Study
 from trialdesk.trial.accounts.roles import Permission, Role, has_permission
+from trialdesk.trial.conduct.checks import VISIT_ANCHOR, facts_of
+from trialdesk.trial.conduct.form_data import participant_forms
 from trialdesk.trial.conduct.models import LOG, FormRecord, VisitRecord
 from trialdesk.trial.conduct.participants import (
     Participant,
@@ -60,17 +68,22 @@ from trialdesk.trial.store.query_records import (
     TargetKind,
     add_message,
     query_fields,
+    reads_of,
     target_key,
 )
-from trialdesk.trial.store.stale import check_version
+from trialdesk.trial.store.stale import StaleError, check_version
 from trialdesk.trial.store.text import REASON_MAX, plain_text
-from trialdesk.trial.store.values import as_utc
+from trialdesk.trial.store.values import as_utc, canonical_json
 
 __all__ = [
     "MESSAGE_MAX",
     "Target",
     "cancel_query",
+    "check_reads",
     "close_query",
+    "current_data",
+    "current_datum",
+    "datum_digest",
     "query_or_404",
     "raise_query",
     "read_target",
@@ -282,9 +295,120 @@ def _record(session: Session, target: Target | DataQuery) -> FormRecord | None:
 
 
 def _datum(session: Session, target: Target | DataQuery) -> dict[str, Any] | None:
-    """An item target's value as it stands (None: not an item target)."""
+    """An item target's value as it stands (None: not an item target); with the values
+    of the other items a check's query names."""
     record = _record(session, target)
-    return None if record is None else {"value": record.values.get(target.item or "")}
+    if record is None:
+        return None
+    return _item_datum(record.values, target)
+
+
+def _item_datum(values: Mapping[str, Any], target: Target | DataQuery) -> dict[str, Any]:
+    datum: dict[str, Any] = {"value": values.get(target.item or "")}
+    asked = target.datum if isinstance(target, DataQuery) else None
+    others = asked.get("others") if isinstance(asked, dict) else None
+    if isinstance(others, dict) and others:
+        datum["others"] = {o: values.get(o) for o in others}
+    return datum
+
+
+def current_data(session: Session, found: Iterable[DataQuery]) -> dict[int, dict[str, Any]]:
+    """What each query's target holds now, as the monitor is shown it and closes on it: an
+    item's value (and the other items a check names), a visit's date or that it was not
+    done, an adverse event's version, a screening fact's retraction. Read in one
+    statement per kind of target."""
+    wanted = list(found)
+    out: dict[int, dict[str, Any]] = {}
+    items = [q for q in wanted if q.target_kind == TargetKind.ITEM]
+    if items:
+        records = {
+            (r.enrolment_id, r.visit_key, r.form_id, r.row): r.values
+            for r in session.execute(
+                select(
+                    FormRecord.enrolment_id, FormRecord.visit_key, FormRecord.form_id,
+                    FormRecord.row, FormRecord.values,
+                ).where(
+                    FormRecord.enrolment_id.in_({q.enrolment_id for q in items}),
+                    FormRecord.form_id.in_({q.form_id for q in items}),
+                )
+            )
+        }  # fmt: skip
+        for q in items:
+            values = records.get((q.enrolment_id, q.visit_key, q.form_id, q.row), {})
+            out[q.id] = _item_datum(values, q)
+    visits = [q for q in wanted if q.target_kind == TargetKind.VISIT]
+    if visits:
+        recorded = {
+            (v.enrolment_id, v.key): v
+            for v in session.scalars(
+                select(VisitRecord).where(
+                    VisitRecord.enrolment_id.in_({q.enrolment_id for q in visits})
+                )
+            )
+        }
+        for q in visits:
+            v = recorded.get((q.enrolment_id, q.visit_key or ""))
+            out[q.id] = (
+                {"date": v.visit_date.isoformat() if v.visit_date else None,
+                 "missed": v.missed_reason is not None}
+                if v is not None
+                else {"recorded": False}
+            )  # fmt: skip
+    events = [q for q in wanted if q.target_kind == TargetKind.ADVERSE_EVENT]
+    if events:
+        versions: dict[int, int] = {
+            ae_id: version
+            for ae_id, version in session.execute(
+                select(AdverseEvent.id, AdverseEvent.version).where(
+                    AdverseEvent.id.in_({q.adverse_event_id for q in events})
+                )
+            )
+        }
+        for q in events:
+            out[q.id] = {"version": versions.get(q.adverse_event_id or 0)}
+    facts = [q for q in wanted if q.target_kind == TargetKind.FACT]
+    if facts:
+        retracted: dict[int, datetime | None] = {
+            fact_id: at
+            for fact_id, at in session.execute(
+                select(EnteredFact.id, EnteredFact.retracted_at).where(
+                    EnteredFact.id.in_({q.entered_fact_id for q in facts})
+                )
+            )
+        }
+        for q in facts:
+            out[q.id] = {"retracted": retracted.get(q.entered_fact_id or 0) is not None}
+    return out
+
+
+def current_datum(session: Session, query: DataQuery) -> dict[str, Any]:
+    """What the query's target holds now (:func:`current_data` of one query)."""
+    return current_data(session, [query])[query.id]
+
+
+def datum_digest(datum: Mapping[str, Any]) -> str:
+    """The digest of what the monitor was shown, sent back with the close (SHA-256)."""
+    return hashlib.sha256(canonical_json(dict(datum)).encode()).hexdigest()
+
+
+def check_reads(session: Session, study: Study, query: DataQuery) -> list[dict[str, Any]] | None:
+    """Every value an edit check's query's check reads now (store/query_records.reads_of),
+    judged as a form save judges it (conduct/checks.run_checks: the participant's forms as
+    facts dated by their visit, the study dates and this visit's date); None: not a check's
+    query, or its check is gone from the study."""
+    form = study.forms.get(query.form_id or "")
+    check = next((c for c in form.checks if c.id == query.check_id), None) if form else None
+    if check is None or query.visit_key is None:
+        return None
+    participant = participant_or_404(session, query.enrolment_id, study=study)
+    data = participant_forms(session, study, participant)
+    record = facts_of(study, data, participant, query.visit_key)
+    dates = {name: participant.candidate.date_of(name) for name in study.participant.anchors}
+    dates[VISIT_ANCHOR] = data.visit_dates.get(query.visit_key) if query.visit_key != LOG else None
+    (outcome,) = study.screener.evaluate_rules(
+        [check.rule], record, dates=dates, parameters=participant.candidate.parameters
+    )
+    return reads_of(outcome.evidence)
 
 
 def raise_query(
@@ -349,6 +473,7 @@ def query_or_404(
 
 def _change(
     session: Session,
+    study: Study,
     query: DataQuery,
     *,
     actor: str,
@@ -360,7 +485,11 @@ def _change(
     query.state, query.updated_at = state, now
     if state in (QueryState.CLOSED, QueryState.CANCELLED):
         query.closed_at, query.closed_by = now, actor
-        query.closed_datum = _datum(session, query)  # what an edit check won't ask again
+        closed = _datum(session, query)  # what an edit check won't ask again ...
+        reads = check_reads(session, study, query) if query.check_id is not None else None
+        if closed is not None and reads is not None:
+            closed["reads"] = reads  # ... while everything it reads holds the same
+        query.closed_datum = closed
     elif state is QueryState.OPEN:
         query.closed_at, query.closed_by, query.closed_datum = None, None, None
     audit.updated(
@@ -416,7 +545,7 @@ def reply(
         record = _corrected(session, query, errors)
     if errors or message is None:
         raise FieldErrors(errors, resource=f"query {query.id}")
-    _change(session, query, actor=actor, state=QueryState.ANSWERED, now=now)
+    _change(session, study, query, actor=actor, state=QueryState.ANSWERED, now=now)
     return add_message(
         session, query, kind=MessageKind.CORRECTION if correction else MessageKind.ANSWER,
         text=message, author=actor, actor=actor, now=now,
@@ -458,9 +587,20 @@ def close_query(
     query_id: int,
     text: str | None,
     expected_version: int | None,
+    shown_datum: str | None,
     now: datetime,
 ) -> DataQuery:
-    """The monitor closes an open or answered query, optionally with a last word."""
+    """The monitor closes an open or answered query, optionally with a last word, on what
+    they were shown of its target: ``shown_datum``, the :func:`datum_digest` of
+    :func:`current_datum` as the page or the API showed it.
+
+    Raises:
+        ForbiddenError: the role may not close queries (only a monitor).
+        NotFoundError: no such query.
+        ConflictError: the query is not live; it changed since ``expected_version``, or its
+            target since ``shown_datum`` (StaleError, 409: look at it again).
+        FieldErrors: the last word's problems, or no ``shown_datum``; nothing stored.
+    """
     _may(role, Permission.RAISE_QUERIES, "close a query")
     now = as_utc(now)
     errors: list[TrialdeskError] = []
@@ -469,10 +609,15 @@ def close_query(
     except InputError as refused:
         errors.append(refused)
         message = None
+    shown = (shown_datum or "").strip().lower()
+    if not shown:
+        errors.append(
+            InputError("send what you were shown of the target: reload the page", field="datum")
+        )
     return _moved(
         session, study=study, query_id=query_id, expected_version=expected_version,
         errors=errors, to=QueryState.CLOSED, kind=MessageKind.CLOSE, text=message or "",
-        actor=actor, now=now,
+        actor=actor, now=now, shown_datum=shown or None,
     )  # fmt: skip
 
 
@@ -542,11 +687,13 @@ def _moved(
     actor: str,
     now: datetime,
     reason: str | None = None,
+    shown_datum: str | None = None,
 ) -> DataQuery:
     """What the monitor's acts share once their input is read: the query held at the
     version read, refused in a state it cannot leave that way (only a live one closes or
-    is cancelled; an open one is not reopened), every input problem at once, then the
-    state moved and the message added to the thread."""
+    is cancelled; an open one is not reopened), every input problem at once, the target
+    as it was shown (``shown_datum``: a close), then the state moved and the message
+    added to the thread."""
     query = _held(session, study, query_id, expected_version)
     if to is QueryState.OPEN and query.state is QueryState.OPEN:
         raise ConflictError(f"query {query.id} is open already", field="state")
@@ -554,6 +701,8 @@ def _moved(
         raise ConflictError(f"query {query.id} is {query.state.value} already", field="state")
     if errors or text is None:
         raise FieldErrors(errors, resource=f"query {query.id}")
-    _change(session, query, actor=actor, state=to, now=now, reason=reason)
+    if shown_datum is not None and shown_datum != datum_digest(current_datum(session, query)):
+        raise StaleError(f"what query {query.id} asks about (its {query.target_kind})")
+    _change(session, study, query, actor=actor, state=to, now=now, reason=reason)
     add_message(session, query, kind=kind, text=text, author=actor, actor=actor, now=now)
     return query

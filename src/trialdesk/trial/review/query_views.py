@@ -1,13 +1,15 @@
 """What the pages and the API read of the queries (queries.py writes them): one query with
-its thread, the study's list filtered, counts and the oldest open age per participant and
-site (in the site's calendar days), the badges a form shows at its items, and an edit
-check's question in the reader's language."""
+its thread and what its target holds now (a live one is closed on that, sent back as its
+digest), the study's list filtered, counts and the oldest open age per participant and
+site (in the site's calendar days), the badges a form shows at its items (a check's query
+at each item it names), and an edit check's question in the reader's language."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 
@@ -17,7 +19,7 @@ from trialdesk.trial.conduct.participants import (
     list_participants,
     participant_or_404,
 )
-from trialdesk.trial.review.queries import query_or_404
+from trialdesk.trial.review.queries import current_data, datum_digest, query_or_404
 from trialdesk.trial.screening.models import StudySite
 from trialdesk.trial.store.db import Session
 from trialdesk.trial.store.query_records import (
@@ -39,6 +41,7 @@ __all__ = [
     "counts",
     "form_badges",
     "list_queries",
+    "other_items",
     "query_view",
     "subject_numbers",
 ]
@@ -49,14 +52,23 @@ def age_days(study: Study, raised_at: datetime, today: date) -> int:
     return (today - site_today(study.schedule, raised_at)).days
 
 
+def other_items(query: DataQuery) -> tuple[str, ...]:
+    """The other items an edit check's query names (its check reads several items of the
+    form; the query is on the first)."""
+    others = query.datum.get("others") if isinstance(query.datum, dict) else None
+    return tuple(others) if isinstance(others, dict) else ()
+
+
 @dataclass(frozen=True)
 class QueryView:
-    """A query as the pages and the API show it, with its thread."""
+    """A query as the pages and the API show it, with its thread; a live one with what
+    its target holds now (``now``), which the monitor closes on (``digest``)."""
 
     query: DataQuery
     subject_number: str
     messages: tuple[QueryMessage, ...]
     age_days: int
+    now: dict[str, Any] | None = None
 
     @property
     def id(self) -> int:
@@ -65,6 +77,23 @@ class QueryView:
     @property
     def system_raised(self) -> bool:
         return self.query.raised_by == SYSTEM
+
+    @property
+    def others(self) -> tuple[str, ...]:
+        return other_items(self.query)
+
+    @property
+    def digest(self) -> str | None:
+        """What the close form sends back: the digest of ``now``."""
+        return datum_digest(self.now) if self.now is not None else None
+
+    @property
+    def changed(self) -> bool:
+        """An item's value differs now from when it was asked."""
+        asked = self.query.datum
+        if self.now is None or not isinstance(asked, dict):
+            return False
+        return any(asked.get(k) != self.now.get(k) for k in ("value", "others"))
 
 
 def subject_numbers(session: Session, study: Study) -> dict[int, str]:
@@ -91,8 +120,13 @@ def query_view(session: Session, study: Study, query_id: int, today: date) -> Qu
     query = query_or_404(session, query_id, study)
     participant = participant_or_404(session, query.enrolment_id, study=study)
     thread = _threads(session, [query.id])[query.id]
+    now = current_data(session, [query]).get(query.id) if query.live else None
     return QueryView(
-        query, participant.subject_number, tuple(thread), age_days(study, query.raised_at, today)
+        query,
+        participant.subject_number,
+        tuple(thread),
+        age_days(study, query.raised_at, today),
+        now,
     )
 
 
@@ -127,7 +161,11 @@ def list_queries(
     if where.min_age_days is not None:
         views = [v for v in views if v.age_days >= where.min_age_days]
     threads = _threads(session, [v.id for v in views])
-    return [QueryView(v.query, v.subject_number, tuple(threads[v.id]), v.age_days) for v in views]
+    now = current_data(session, [v.query for v in views if v.query.live])
+    return [
+        QueryView(v.query, v.subject_number, tuple(threads[v.id]), v.age_days, now.get(v.id))
+        for v in views
+    ]
 
 
 @dataclass
@@ -174,7 +212,8 @@ def counts(session: Session, study: Study, today: date) -> StudyCounts:
 def form_badges(
     session: Session, enrolment_id: int, visit_key: str, form_id: str, row: int = 1
 ) -> dict[str, list[DataQuery]]:
-    """The live queries on each item of one stored form (the form page's badges)."""
+    """The live queries on each item of one stored form (the form page's badges): an edit
+    check's query at its item and at each other item it names."""
     found = session.scalars(
         select(DataQuery)
         .where(
@@ -189,7 +228,8 @@ def form_badges(
     )
     out: dict[str, list[DataQuery]] = {}
     for q in found:
-        out.setdefault(q.item or "", []).append(q)
+        for item in (q.item or "", *other_items(q)):
+            out.setdefault(item, []).append(q)
     return out
 
 

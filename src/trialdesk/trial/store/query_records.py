@@ -3,8 +3,9 @@
 A query asks the site about one target of one participant: an item of a form at a visit
 (or of a log row), a whole visit, an adverse event or an entered screening fact. It is
 raised by a monitor (trial/review/queries.py) or by an edit check: every failing
-warning-severity check a form save flags is an open query on that item, raised by the
-system in the save's own transaction. So that the conduct wing can raise them without
+warning-severity check a form save flags is one open query, on the check's first item
+(naming its other items), raised by the system in the save's own transaction. So that
+the conduct wing can raise them without
 importing the review wing above it, the tables and :func:`raise_from_checks` live here,
 below every wing (as store/holds.py does for the study hold); conduct/entry.py calls it
 once per save. Everything else about queries (who may do what, the thread, the counts)
@@ -19,7 +20,8 @@ sponsor's monitor resolves data queries; OpenClinica's and REDCap's workflows do
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -27,13 +29,15 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from trialdesk.criteria.outcome import Evidence
 from trialdesk.trial.store import audit
 from trialdesk.trial.store.models import Base, enum_column
-from trialdesk.trial.store.values import as_utc
+from trialdesk.trial.store.values import as_utc, canonical_json
 
 __all__ = [
     "LIVE",
     "SYSTEM",
+    "CheckSeen",
     "DataQuery",
     "MessageKind",
     "Origin",
@@ -44,6 +48,8 @@ __all__ = [
     "message_fields",
     "query_fields",
     "raise_from_checks",
+    "reads_of",
+    "same_question",
     "target_key",
 ]
 
@@ -212,6 +218,79 @@ def add_message(
     return message
 
 
+def reads_of(evidence: Iterable[Evidence]) -> list[dict[str, Any]]:
+    """Every value a check's outcome rests on, from the evaluator's evidence: each fact's
+    resource (the form, visit, row and item it was entered at), code, value, unit and date,
+    once each, in one order. A computed figure (no resource) is left out: it follows from
+    the facts and the rule."""
+    found: dict[str, dict[str, Any]] = {}
+    for e in evidence:
+        if e.resource is None:
+            continue
+        read = e.to_json()
+        read.pop("note", None)
+        read.pop("display", None)
+        found[canonical_json(read)] = read
+    return [found[k] for k in sorted(found)]
+
+
+@dataclass(frozen=True)
+class CheckSeen:
+    """What a failing check was judged on: its items in the order the study declares
+    them (the first is the one its query is on) and every value it read
+    (:func:`reads_of`: other forms' and other visits' values among them)."""
+
+    items: tuple[str, ...]
+    reads: tuple[dict[str, Any], ...] = ()
+
+    @classmethod
+    def of(cls, items: Sequence[str], evidence: Iterable[Evidence]) -> CheckSeen:
+        return cls(tuple(items), tuple(reads_of(evidence)))
+
+
+def same_question(asked: Mapping[str, Any] | None, now: Mapping[str, Any]) -> bool:
+    """Whether an edit check asking on ``now`` (its item's value, its other items' values,
+    what it read) asks what a query closed on ``asked`` was answered about. What the
+    check read counts when both know it (a query closed before it was kept, or a save
+    that does not pass it, compare on the items' values alone)."""
+    if asked is None:
+        return False
+    keys = ["value", "others"]
+    if "reads" in asked and "reads" in now:
+        keys.append("reads")
+    return all(asked.get(k) == now.get(k) for k in keys)
+
+
+def _grouped(
+    flags: Mapping[str, list[dict[str, Any]]],
+    values: Mapping[str, Any],
+    messages: Mapping[str, str],
+    seen: Mapping[str, CheckSeen],
+) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(check, its first item, its other items) for each failing check, once per check:
+    the first item is the first the study declares for it (``seen``), else the first of
+    its flagged items in the form's order (``values`` keeps it)."""
+    flagged: dict[str, list[str]] = {}
+    for item, item_flags in flags.items():
+        for flag in item_flags:
+            check = flag.get("check")
+            if flag.get("kind") == "check" and isinstance(check, str) and check in messages:
+                flagged.setdefault(check, []).append(item)
+    order = {item: n for n, item in enumerate(values)}
+    out = []
+    for check, items in flagged.items():
+        declared = seen[check].items if check in seen else ()
+        ranked = sorted(
+            dict.fromkeys(items),
+            key=lambda i: (
+                declared.index(i) if i in declared else len(declared),
+                order.get(i, len(order)),
+            ),
+        )
+        out.append((check, ranked[0], tuple(ranked[1:])))
+    return out
+
+
 def raise_from_checks(
     session: Session,
     *,
@@ -225,33 +304,35 @@ def raise_from_checks(
     messages: Mapping[str, str],
     actor: str,
     now: datetime,
+    seen: Mapping[str, CheckSeen] | None = None,
 ) -> list[DataQuery]:
     """Raise, in the save's transaction, the queries of a form's failing warning checks.
 
     ``flags`` are the flags the save stores ({item: [{"kind": "check", "check": id}, ...]}),
-    ``values`` the stored values, ``messages`` each check's message (the question asked).
-    For each item and failing check, a query is raised unless one on the same item and
-    check is still live (open or answered: the site is already asked), or one was closed
-    or cancelled while the item held the value it holds now (the monitor accepted that
-    value: asking again at every save of the form would be noise). Any other value that
-    fails is asked about anew, a value put back after a correction among them.
-    Queries are never closed here: a check that passes after a correction leaves its
-    query for the monitor to close. The audit entries are the saver's (``actor``); the
-    query shows the system as who raised it.
+    ``values`` the stored values, ``messages`` each check's message (the question asked),
+    ``seen`` (optional) what each failing check was judged on: its declared items and
+    every value it read (:class:`CheckSeen`).
+
+    One query per failing check, on its first item, naming its other items (its datum:
+    ``{"value": ..., "others": {item: value}, "reads": [...]}``). It is raised unless one
+    of the same check on any of its items is still live (open or answered: the site is
+    already asked), or one was closed or cancelled while everything the check reads held what it
+    holds now (:func:`same_question`: the monitor accepted those values; asking again at
+    every save of the form would be noise). A check whose other inputs changed (another
+    item, another form, another visit's value) asks anew, and so does a value put back
+    after a correction. Queries are never closed here: a check that passes after a
+    correction leaves its query for the monitor to close. The audit entries are the
+    saver's (``actor``); the query shows the system as who raised it.
     """
-    wanted = [
-        (item, flag["check"])
-        for item, item_flags in flags.items()
-        for flag in item_flags
-        if flag.get("kind") == "check" and flag.get("check") in messages
-    ]
+    wanted = _grouped(flags, values, messages, seen or {})
     if not wanted:
         return []
     keys = {
         item: target_key(
             TargetKind.ITEM, enrolment_id, visit_key=visit_key, form_id=form_id, row=row, item=item
         )
-        for item, _ in wanted
+        for _, first, others in wanted
+        for item in (first, *others)
     }
     known = session.scalars(
         select(DataQuery).where(
@@ -262,12 +343,17 @@ def raise_from_checks(
     ).all()
     raised: list[DataQuery] = []
     now = as_utc(now)
-    for item, check in wanted:
-        datum = {"value": values.get(item)}
+    for check, item, others in wanted:
+        datum: dict[str, Any] = {"value": values.get(item)}
+        if others:
+            datum["others"] = {o: values.get(o) for o in others}
+        if seen is not None and check in seen:
+            datum["reads"] = list(seen[check].reads)
+        mine = {keys[i] for i in (item, *others)}  # on any of its items: one asked before
         if any(
-            q.target_key == keys[item]
+            q.target_key in mine
             and q.check_id == check
-            and (q.live or q.closed_datum == datum)
+            and (q.live or same_question(q.closed_datum, datum))
             for q in known
         ):
             continue

@@ -85,8 +85,10 @@ def _one(request: Request, enrolment_id: int, kind: str, what: str) -> Deviation
 )
 async def decide_deviation(request: Request, enrolment_id: RowId, body: DecisionIn) -> DeviationOut:
     """Confirm (classified: the kind's default unless ``severity``) or dismiss (with a
-    reason) one proposed deviation. 404: the data no longer show it; 409: decided
-    already, or changed since ``version`` / ``dvterm``."""
+    reason) one proposed deviation, naming what it was shown as: ``dvterm`` (required for
+    a proposal of the data) and ``version`` (required where the deviation has one). 404:
+    the data no longer show it; 409: decided already, or changed since ``version`` /
+    ``dvterm``; 422: either missing where required, at its field."""
     user = user_of(request)
     with store_of(request).transaction() as session:
         study = study_of_participant(request, session, enrolment_id)

@@ -9,7 +9,24 @@ from pydantic import BaseModel, Field
 from trialdesk.trial.review.deviation_decisions import ManualDeviation
 from trialdesk.trial.review.deviation_kinds import Deviation
 
-__all__ = ["DecisionIn", "DeviationOut", "DeviationsOut", "ManualIn", "deviation_out"]
+__all__ = [
+    "DecisionIn",
+    "DeviationOut",
+    "DeviationsOut",
+    "EarlierOut",
+    "ManualIn",
+    "deviation_out",
+]
+
+
+class EarlierOut(BaseModel):
+    """The dismissal of a deviation proposed again because its class rose."""
+
+    severity: str
+    DVTERM: str
+    reason: str | None
+    decided_by: str | None
+    decided_at: datetime | None
 
 
 class DeviationOut(BaseModel):
@@ -32,7 +49,13 @@ class DeviationOut(BaseModel):
     reason: str | None
     decided_by: str | None
     decided_at: datetime | None
-    version: int | None = Field(description="the stored row's version, for a decision")
+    version: int | None = Field(
+        description="the stored row's version (one entered by hand, or the earlier "
+        "dismissal of one proposed again): a decision names it"
+    )
+    earlier: EarlierOut | None = Field(
+        description="proposed again in a higher class: the earlier dismissal (else null)"
+    )
 
 
 class DeviationsOut(BaseModel):
@@ -47,8 +70,16 @@ class DecisionIn(BaseModel):
     decision: str = Field(max_length=10, description="confirm or dismiss")
     reason: str | None = Field(default=None, max_length=2000)
     severity: str | None = Field(default=None, max_length=5, description="major or minor")
-    version: int | None = Field(default=None, ge=1, le=2**31 - 1)
-    dvterm: str | None = Field(default=None, max_length=2000, description="as shown")
+    version: int | None = Field(
+        default=None, ge=1, le=2**31 - 1,
+        description="the deviation's ``version`` as read: required where it has one "
+        "(422 at ``version`` when missing; 409 when it changed since)",
+    )  # fmt: skip
+    dvterm: str | None = Field(
+        default=None, max_length=2000,
+        description="the DVTERM as shown: required for a proposal of the data (422 at "
+        "``dvterm`` when missing; 409 when the data read otherwise now)",
+    )  # fmt: skip
 
 
 class ManualIn(BaseModel):
@@ -66,7 +97,8 @@ class ManualIn(BaseModel):
 
 
 def deviation_out(d: Deviation) -> DeviationOut:
-    row = d.row
+    row, earlier = d.row, d.earlier
+    stored = d.stored
     return DeviationOut(
         key=d.key, enrolment_id=d.enrolment_id, subject_number=d.subject_number,
         kind=d.kind.value, what=d.what, origin=d.origin, state=d.state.value,
@@ -74,5 +106,9 @@ def deviation_out(d: Deviation) -> DeviationOut:
         DVTERM=d.dvterm, DVDECOD=d.dvdecod,
         DVCAT=d.dvcat, DVSTDTC=d.dvstdtc, EPOCH=d.epoch, VISIT=d.visit_key,
         reason=row.reason if row else None, decided_by=row.decided_by if row else None,
-        decided_at=row.decided_at if row else None, version=row.version if row else None,
+        decided_at=row.decided_at if row else None, version=stored.version if stored else None,
+        earlier=EarlierOut(
+            severity=earlier.severity, DVTERM=earlier.dvterm, reason=earlier.reason,
+            decided_by=earlier.decided_by, decided_at=earlier.decided_at,
+        ) if earlier is not None else None,
     )  # fmt: skip

@@ -34,6 +34,8 @@ TEXTS: dict[str, Text] = {
     "visit": Text("Visit / epoch", "访视/时期"),
     "changed": Text("the data changed since; they now show:", "数据此后已更改，现显示："),
     "no_longer": Text("the data no longer show it", "数据已不再显示此偏离"),
+    "proposed_again": Text("proposed again: its class rose", "分类升高，再次提示"),
+    "earlier_dismissed": Text("dismissed earlier as", "此前已排除，当时分类为"),
     "reason": Text("Reason", "理由"),
     "confirm_button": Text("Confirm", "确认"),
     "dismiss_button": Text("Dismiss", "排除"),

@@ -1,7 +1,8 @@
 """Queries through the JSON API, with the pages' permissions: anyone who reads the
 participants reads the queries; a monitor raises, closes, cancels and reopens them; the
 coordinator and the investigator answer. Every change names the version read (409 when
-someone changed the query since: reload). Ages count the site's calendar days."""
+someone changed the query since: reload); a close also names what the monitor was shown
+of the target (409 when it changed since). Ages count the site's calendar days."""
 
 from __future__ import annotations
 
@@ -142,13 +143,14 @@ async def reply(request: Request, query_id: RowId, body: ReplyIn) -> QueryOut:
 
 @router.post(QUERY + "/close", dependencies=[allow(Permission.RAISE_QUERIES)])
 async def close(request: Request, query_id: RowId, body: CloseIn) -> QueryOut:
-    """The monitor closes an open or answered query."""
+    """The monitor closes an open or answered query on what they were shown of its target
+    (``datum``: the query's ``digest`` as read); 409 when the target changed since."""
     user = user_of(request)
     with store_of(request).transaction() as session:
         study = study_of_query(request, session, query_id)
         queries.close_query(
             session, actor=user.username, role=user.role, study=study, query_id=query_id,
-            text=body.text, expected_version=body.version, now=now(),
+            text=body.text, expected_version=body.version, shown_datum=body.datum, now=now(),
         )  # fmt: skip
         return _one(session, study, query_id)
 

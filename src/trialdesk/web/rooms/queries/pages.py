@@ -54,9 +54,12 @@ def target_of(study: Study, q: DataQuery, locale: str) -> tuple[str, str | None]
     if q.target_kind == TargetKind.ITEM and q.form_id is not None:
         form = study.forms.get(q.form_id)
         title = translated(form.title, locale) if form is not None else q.form_id
-        label = q.item or ""
-        if form is not None:
-            label = next((translated(i.label, locale) for i in form.items if i.id == q.item), label)
+        labels = {i.id: translated(i.label, locale) for i in form.items} if form else {}
+        label = labels.get(q.item or "", q.item or "")
+        others = query_views.other_items(q)
+        if others:  # an edit check on several items: its query is on the first
+            named = ", ".join(labels.get(o, o) for o in others)
+            label = f"{label} ({translated(TEXTS['with_items'], locale)} {named})"
         if q.visit_key == LOG:
             where = f"{title} · {translated(TEXTS['log_row'], locale)} {q.row}"
             return f"{where} · {label}", f"/staff/participants/{pid}/logs/{q.form_id}/{q.row}"
@@ -234,7 +237,7 @@ async def close_on_page(request: Request, query_id: RowId) -> Response:
         return queries.close_query(
             session, actor=user.username, role=user.role, study=study, query_id=query_id,
             text=forms.text(form, "text", queries.MESSAGE_MAX) or None,
-            expected_version=version, now=now(),
+            expected_version=version, shown_datum=forms.text(form, "datum", 64), now=now(),
         )  # fmt: skip
 
     return await _act(request, query_id, "close", act)

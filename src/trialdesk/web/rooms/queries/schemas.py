@@ -67,6 +67,10 @@ class ReplyIn(Strict):
 class CloseIn(Strict):
     text: Message | None = Field(None, description="a last word, if any")
     version: Version
+    datum: Annotated[str, Field(min_length=64, max_length=64, pattern="^[0-9a-fA-F]{64}$")] = Field(
+        description="the query's ``digest`` as read: what you were shown of its target "
+        "(409 when the target changed since: look at it again)"
+    )
 
 
 class CancelIn(Strict):
@@ -91,6 +95,7 @@ class TargetOut(BaseModel):
     form: str | None
     row: int | None
     item: str | None
+    other_items: list[str] = Field(description="the other items an edit check's query names")
     adverse_event: int | None
     fact: int | None
 
@@ -114,7 +119,15 @@ class QueryOut(BaseModel):
     origin: str = Field(description="monitor, or check: raised by an edit check")
     check_id: str | None
     check_message: Texts | None = Field(description="the edit check's question, both languages")
-    datum: dict[str, Any] | None = Field(description="an item's value when it was asked")
+    datum: dict[str, Any] | None = Field(
+        description="an item's value when it was asked (an edit check's: with its other "
+        "items' values and every value the check read)"
+    )
+    now: dict[str, Any] | None = Field(
+        description="a live query's target as it stands: an item's value, a visit's date, an "
+        "adverse event's version, a screening fact's retraction"
+    )
+    digest: str | None = Field(description="what a close sends back as ``datum``")
     state: str
     raised_at: dt.datetime
     raised_by: str
@@ -162,9 +175,11 @@ def query_out(view: QueryView, study: Study) -> QueryOut:
         subject_number=view.subject_number,
         target=TargetOut(
             kind=q.target_kind, key=q.target_key, visit=q.visit_key, form=q.form_id, row=q.row,
-            item=q.item, adverse_event=q.adverse_event_id, fact=q.entered_fact_id,
+            item=q.item, other_items=list(view.others), adverse_event=q.adverse_event_id,
+            fact=q.entered_fact_id,
         ),
         origin=q.origin, check_id=q.check_id, check_message=question, datum=q.datum,
+        now=view.now, digest=view.digest,
         state=q.state.value, raised_at=q.raised_at, raised_by=q.raised_by,
         closed_at=q.closed_at, closed_by=q.closed_by, age_days=view.age_days,
         version=q.version, messages=[_message_out(m) for m in view.messages],
