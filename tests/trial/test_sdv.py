@@ -5,11 +5,12 @@ progress counts; only the monitor verifies; every write is audited in the chain.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from trialdesk.errors import ConflictError, FieldErrors, ForbiddenError
 from trialdesk.study.sdv_file import sample_draw
@@ -26,7 +27,7 @@ from trialdesk.trial.store import audit
 from trialdesk.trial.store.db import Store
 from trialdesk.trial.store.models import AuditRecord
 
-from .conduct_helpers import DAY1, inject, save, visit_on
+from .conduct_helpers import DAY1, enrol, enrolled, inject, save, typical_values, visit_on
 from .helpers import NOW
 from .screening_helpers import (
     STUDY,
@@ -283,3 +284,159 @@ def test_a_verified_value_blanked_since_stays_listed_as_changed(
     assert gone.state is State.CHANGED
     assert gone.target.content == {} and gone.target.item_id == "pulse"
     assert gone.verification is not None and gone.verification.content["value"] in ("70", 70)
+
+
+def test_a_blanked_item_is_verified_again_as_absent(store: Store, participant: int) -> None:
+    """A verified item blanked since is verified again against the source (which no longer
+    holds it either): the plan can be met again, and a value entered later un-verifies it."""
+    key = "item:W24/vital_signs#1/pulse"
+    verify(store, participant, key)
+    version = _version(store, participant, "vital_signs")
+    save(store, participant, "vital_signs", {"sysbp": 120, "diabp": 80, "temp": "36.6"},
+         visit="W24", complete=False, version=version)  # fmt: skip
+    gone = states(store, participant)[key]
+    assert gone.state is State.CHANGED
+    verify(store, participant, key, digests={key: gone.target.digest})
+    assert states(store, participant)[key].state is State.VERIFIED
+    version = _version(store, participant, "vital_signs")
+    save(store, participant, "vital_signs", {"sysbp": 120, "diabp": 80, "pulse": 71},
+         visit="W24", complete=False, version=version)  # fmt: skip
+    back = states(store, participant)[key]
+    assert back.state is State.CHANGED and back.target.content["value"] in ("71", 71)
+
+
+def blank_tjc28(store: Store, pid: int) -> None:
+    values = {k: v for k, v in JOINTS.items() if k != "tjc28"}
+    save(store, pid, "joint_counts", values, visit="W24", complete=False,
+         version=_version(store, pid, "joint_counts"), reason="not in the source")  # fmt: skip
+
+
+def _version(store: Store, pid: int, form_id: str) -> int:
+    with store.read() as session:
+        return session.scalars(
+            select(FormRecord.version).where(
+                FormRecord.enrolment_id == pid, FormRecord.form_id == form_id
+            )
+        ).one()
+
+
+def test_a_blanked_item_keeps_the_need_it_had(store: Store, participant: int) -> None:
+    """Blanked after a verification, an item is required as it was where it is: critical
+    stays critical, one outside the sample stays not required (it was verified without
+    being required: blanking it must not make the plan unmeetable)."""
+    found = states(store, participant)
+    subject = _subject(store, participant)
+    vitals = {i: f"item:W24/vital_signs#1/{i}" for i in ("sysbp", "diabp", "pulse", "temp")}
+    verify(store, participant, "item:W24/joint_counts#1/tjc28", *vitals.values())
+    version = _version(store, participant, "vital_signs")
+    save(store, participant, "vital_signs", {}, visit="W24", complete=False, version=version)
+    blank_tjc28(store, participant)
+    after = states(store, participant)
+    assert after["item:W24/joint_counts#1/tjc28"].target.need is Need.CRITICAL
+    for item, key in vitals.items():
+        drawn = sample_draw(PLAN.seed, STUDY.id, subject, "W24", "vital_signs", 1, item) < 0.2
+        assert after[key].state is State.CHANGED
+        assert after[key].target.need is found[key].target.need
+        assert after[key].target.need is (Need.SAMPLED if drawn else None)
+
+
+def test_study_progress_is_each_page_in_a_fixed_number_of_statements(store: Store) -> None:
+    """The study's progress counts what each participant's page counts (verified,
+    changed, blanked since, verified without being required), in as many statements
+    for three participants as for two."""
+    investigator, pids = enrolled(store, 2)
+    for pid in pids:
+        inject(store, pid)
+        visit_on(store, pid, "W24", W24)
+        save(store, pid, "chemistry", typical_values("chemistry"), visit="W24")
+        save(store, pid, "joint_counts", JOINTS, visit="W24")
+    first, second = pids
+    every = states(store, first)
+    verify(store, first, *(k for k, s in every.items() if s.target.need is not None))
+    mine = states(store, second)
+    sampled = sorted(k for k, s in mine.items() if s.target.need is Need.SAMPLED)
+    spare = sorted(k for k, s in mine.items() if s.target.need is None)
+    assert sampled and spare, "the draw gives the second participant both"
+    verify(store, second, "item:W24/joint_counts#1/tjc28", "item:W24/joint_counts#1/sjc28",
+           sampled[0], spare[0])  # fmt: skip
+    correct(store, second, tjc28=9)  # changed since
+    version = _version(store, second, "chemistry")
+    form, item = sampled[0].split("/")[1].split("#")[0], sampled[0].rsplit("/", 1)[1]
+    assert form == "chemistry"
+    blanked = {k: v for k, v in typical_values("chemistry").items() if k != item}
+    save(store, second, "chemistry", blanked, visit="W24", complete=False, version=version,
+         reason="not done")  # fmt: skip
+
+    def read() -> tuple[sdv.Progress, list[tuple[object, sdv.Progress]], int]:
+        statements: list[str] = []
+
+        def seen(*args: object) -> None:
+            statements.append(str(args[2]))
+
+        event.listen(store.engine, "before_cursor_execute", seen)
+        try:
+            with store.read() as session:
+                overall, each = sdv.study_progress(session, STUDY)
+        finally:
+            event.remove(store.engine, "before_cursor_execute", seen)
+        return overall, list(each), len(statements)
+
+    overall, each, two = read()
+    pages = {pid: sdv.progress_of(list(states(store, pid).values())) for pid in pids}
+    assert [(p.id, g) for p, g in each] == [(pid, pages[pid]) for pid in pids]  # type: ignore[attr-defined]
+    assert pages[first].met and not pages[second].met
+    assert pages[second].critical.changed == 1 and pages[second].sampled.changed == 1
+    total = sdv.Progress()
+    for g in pages.values():
+        total.add(g)
+    assert overall == total and not overall.met
+    (third,) = enrol(store, investigator, 1, start=3)
+    inject(store, third)
+    _, each, three = read()
+    assert len(each) == 3 and three == two  # no statement per participant or per form
+
+
+def test_the_sample_is_drawn_per_form_as_per_item() -> None:
+    """``sampled_items`` (a form's items at once) draws exactly what ``sampled`` and the
+    documented key (seed, study, subject, visit, form, row, item joined by U+001F, SHA-256,
+    the first 8 bytes over 2**64) draw: the sample cannot move under stored verifications."""
+    items = [f"item{n}" for n in range(200)]
+    for subject, visit, row in (("01-001", "W4", 1), ("01-002", "", 3), ("患者", "W4#2", 1)):
+        each = {i for i in items if PLAN.sampled(STUDY.id, subject, visit, "chemistry", row, i)}
+        assert PLAN.sampled_items(STUDY.id, subject, visit, "chemistry", row, items) == each
+        for i in items[:20]:
+            key = "\x1f".join((PLAN.seed, STUDY.id, subject, visit, "chemistry", str(row), i))
+            head = hashlib.sha256(key.encode("utf-8")).digest()[:8]
+            assert sample_draw(PLAN.seed, STUDY.id, subject, visit, "chemistry", row, i) == (
+                int.from_bytes(head, "big") / 2**64
+            )
+
+
+def test_the_sample_is_shown_to_the_monitor_only(store: Store, participant: int) -> None:
+    """Site staff see the critical items and those verified (changed since or not); the
+    items drawn into the sample and not verified are the monitor's to know."""
+    found = list(states(store, participant).values())
+    sampled = [s for s in found if s.target.need is Need.SAMPLED]
+    assert sampled, "the fixture's participant has sampled items"
+    assert sdv.shown_to(Role.MONITOR, found) == found
+    for role in (Role.COORDINATOR, Role.INVESTIGATOR):
+        shown = {s.target.key for s in sdv.shown_to(role, found)}
+        assert not shown & {s.target.key for s in sampled}
+        assert shown == {s.target.key for s in found if s.target.need is Need.CRITICAL}
+    verify(store, participant, sampled[0].target.key)
+    again = list(states(store, participant).values())
+    shown = {s.target.key for s in sdv.shown_to(Role.COORDINATOR, again)}
+    assert sampled[0].target.key in shown  # verified: the site may know it
+    assert not shown & {s.target.key for s in sampled[1:]}
+
+
+def test_without_a_plan_nothing_is_required(store: Store, participant: int) -> None:
+    """A study without sdv.yaml requires nothing, not even an item verified and blanked."""
+    bare = replace(STUDY, sdv=None)
+    verify(store, participant, "item:W24/joint_counts#1/tjc28")
+    blank_tjc28(store, participant)
+    with store.read() as session:
+        overall, _ = sdv.study_progress(session, bare)
+        _, found = sdv.participant_states(session, bare, participant)
+    assert overall.met and overall.critical.required == overall.sampled.required == 0
+    assert all(s.target.need is None for s in found)

@@ -12,7 +12,8 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from trial.conduct_helpers import INJECTION, enrolled, inject, save
+from trial.conduct_helpers import DAY1, INJECTION, enrolled, inject, save, typical_values, visit_on
+from trial.screening_helpers import STUDY
 from trialdesk.trial.conduct.models import FormRecord
 from trialdesk.trial.review.sdv_models import SdvVerification
 from trialdesk.trial.store import audit
@@ -24,6 +25,10 @@ pytestmark = pytest.mark.usefixtures("cheap_argon2")
 
 NCT = "NCT06947746"
 DOSE = "item:D1/injection#1/dose"
+ANY = "0" * 64  # a digest of the right shape
+assert STUDY.schedule is not None
+W24 = STUDY.schedule.visit("W24").target_date(DAY1)
+assert W24 is not None
 
 
 def rows(store: Store) -> tuple[int, int]:
@@ -79,11 +84,12 @@ def test_only_the_monitor_verifies(app: FastAPI, store: Store, pid: int) -> None
     for role in ("coordinator", "investigator", "admin"):
         api = Api(app, role)
         with nothing_stored(store):
-            response = api.post(path(pid), {"targets": [{"target": DOSE}]})
+            response = api.post(path(pid), {"targets": [{"target": DOSE, "digest": ANY}]})
             assert response.status_code == 403, response.text
     mona = Api(app, "monitor")
     with nothing_stored(store):  # no CSRF header
-        assert mona.client.post(path(pid), json={"targets": [{"target": DOSE}]}).status_code == 403
+        body = {"targets": [{"target": DOSE, "digest": ANY}]}
+        assert mona.client.post(path(pid), json=body).status_code == 403
 
 
 def test_verify_many_then_a_change_unverifies(app: FastAPI, store: Store, pid: int) -> None:
@@ -123,10 +129,60 @@ def test_bad_input_is_refused_and_nothing_stored(app: FastAPI, store: Store, pid
     with nothing_stored(store):
         empty = mona.post(path(pid), {"targets": []})
         assert empty.status_code == 422
-        unknown = mona.post(path(pid), {"targets": [{"target": DOSE}, {"target": "ae:99"}]})
+        digest = {i["target"]: i["digest"] for i in mona.get(path(pid)).json()["items"]}[DOSE]
+        unknown = mona.post(
+            path(pid),
+            {"targets": [{"target": DOSE, "digest": digest}, {"target": "ae:99", "digest": ANY}]},
+        )
         assert unknown.status_code == 422 and unknown.json()["error"]["field"] == "targets"
         assert "ae:99" in unknown.json()["error"]["message"]
         bad = mona.post(path(pid), {"targets": [{"target": DOSE, "digest": "nope"}]})
         assert bad.status_code == 422
         assert mona.get("/api/participants/999/sdv").status_code == 404
         assert mona.get("/api/sdv?study=NCT00000000").status_code == 404
+
+
+def test_the_digest_shown_is_required(app: FastAPI, store: Store, pid: int) -> None:
+    """The stale-write protection cannot be left out: an item posted without the digest it
+    was shown with is refused (422, naming the field), even with others that carry theirs."""
+    mona = Api(app, "monitor")
+    items = {i["target"]: i for i in mona.get(path(pid)).json()["items"]}
+    consent = next(t for t in items if t.startswith("consent:"))
+    with nothing_stored(store):
+        alone = mona.post(path(pid), {"targets": [{"target": DOSE}]})
+        assert alone.status_code == 422, alone.text
+        assert alone.json()["error"]["field"] == "targets.0.digest"
+        mixed = mona.post(
+            path(pid),
+            {"targets": [{"target": DOSE, "digest": items[DOSE]["digest"]}, {"target": consent}]},
+        )
+        assert mixed.status_code == 422 and mixed.json()["error"]["field"] == "targets.1.digest"
+        blank = mona.post(path(pid), {"targets": [{"target": DOSE, "digest": None}]})
+        assert blank.status_code == 422 and blank.json()["error"]["field"] == "targets.0.digest"
+    done = mona.post(path(pid), {"targets": [{"target": DOSE, "digest": items[DOSE]["digest"]}]})
+    assert done.status_code == 200, done.text
+
+
+def test_the_sample_is_listed_to_the_monitor_only(app: FastAPI, store: Store, pid: int) -> None:
+    """Site staff read the critical items, the verified ones and the counts; which of the
+    other items were drawn into the sample the monitor alone reads until each is verified."""
+    visit_on(store, pid, "W24", W24)
+    save(store, pid, "chemistry", typical_values("chemistry"), visit="W24")
+    mona = Api(app, "monitor")
+    watched = mona.get(path(pid)).json()
+    sampled = [i for i in watched["items"] if i["need"] == "sampled"]
+    assert sampled, "the draw gives this participant sampled chemistry items"
+    for role in ("coordinator", "investigator"):
+        seen = Api(app, role).get(path(pid)).json()
+        assert {i["need"] for i in seen["items"]} == {"critical"}
+        assert seen["progress"] == watched["progress"]  # the counts are everyone's
+        assert seen["progress"]["sampled"]["required"] == len(sampled)
+    first = sampled[0]
+    done = mona.post(
+        path(pid), {"targets": [{"target": first["target"], "digest": first["digest"]}]}
+    )
+    assert done.status_code == 200, done.text
+    seen = Api(app, "coordinator").get(path(pid)).json()
+    listed = [i for i in seen["items"] if i["need"] == "sampled"]
+    assert [i["target"] for i in listed] == [first["target"]]
+    assert listed[0]["state"] == "verified"

@@ -10,7 +10,8 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from trial.conduct_helpers import INJECTION, enrolled, inject, save
+from trial.conduct_helpers import DAY1, INJECTION, enrolled, inject, save, typical_values, visit_on
+from trial.screening_helpers import STUDY
 from trialdesk.trial.conduct.models import FormRecord
 from trialdesk.trial.review.sdv_models import SdvVerification
 from trialdesk.trial.store.db import Store
@@ -21,6 +22,10 @@ pytestmark = pytest.mark.usefixtures("cheap_argon2")
 DOSE = "item:D1/injection#1/dose"
 BOX = re.compile(r'name="target" value="([^"]+)"')
 ALL = re.compile(r'name="all_target" value="([^"]+)"')
+SUMMARY = re.compile(r'<table class="table table-compact" id="sdv-summary">.*?</table>', re.S)
+assert STUDY.schedule is not None
+W24 = STUDY.schedule.visit("W24").target_date(DAY1)
+assert W24 is not None
 
 
 @pytest.fixture
@@ -102,3 +107,71 @@ def test_the_study_page_and_the_participants_panel(app: FastAPI, pid: int) -> No
     participant = client.get(f"/staff/participants/{pid}")
     assert participant.status_code == 200
     assert 'id="sdv-progress"' in participant.text
+
+
+def keys_on(page: str) -> set[str]:
+    """The targets a page lists (each row shows its key)."""
+    return set(re.findall(r'<span class="muted nowrap">([^<]+)</span>', page))
+
+
+def test_the_sample_is_on_the_monitors_page_only(app: FastAPI, store: Store, pid: int) -> None:
+    """The monitor's page lists the items drawn into the sample; the site's pages show
+    the same counts, the critical items and, once verified, a sampled one: never the
+    sample still to verify."""
+    visit_on(store, pid, "W24", W24)
+    save(store, pid, "chemistry", typical_values("chemistry"), visit="W24")
+    mona = client_as(app, "monitor")
+    mine = mona.get(f"/staff/participants/{pid}/sdv").text
+    sampled = sorted(k for k in keys_on(mine) if k.startswith("item:W24/chemistry#1/"))
+    assert sampled, "the draw gives this participant sampled chemistry items"
+    summary = SUMMARY.search(mine)
+    assert summary is not None
+    for role in ("coordinator", "investigator"):
+        theirs = client_as(app, role).get(f"/staff/participants/{pid}/sdv")
+        assert theirs.status_code == 200
+        assert not keys_on(theirs.text) & set(sampled)
+        assert DOSE in keys_on(theirs.text)  # critical: shown
+        assert summary.group(0) in theirs.text  # the same counts
+        assert "shown to the monitor only" in theirs.text
+        zh = client_as(app, role).get(f"/staff/participants/{pid}/sdv?lang=zh-CN")
+        assert "仅对监查员显示" in zh.text
+    token = csrf_token(mona, f"/staff/participants/{pid}/sdv")
+    box = next(b for b in BOX.findall(mine) if b.startswith(sampled[0] + "|"))
+    done = mona.post(f"/staff/participants/{pid}/sdv", data={"csrf_token": token, "target": box})
+    assert done.status_code == 303
+    theirs = client_as(app, "coordinator").get(f"/staff/participants/{pid}/sdv").text
+    assert keys_on(theirs) & set(sampled) == {sampled[0]}
+
+
+def test_a_tick_without_its_digest_is_refused(app: FastAPI, store: Store, pid: int) -> None:
+    mona = client_as(app, "monitor")
+    token = csrf_token(mona, f"/staff/participants/{pid}/sdv")
+    for sent in (DOSE, DOSE + "|"):
+        refused = mona.post(
+            f"/staff/participants/{pid}/sdv", data={"csrf_token": token, "target": sent}
+        )
+        assert refused.status_code == 422, refused.text
+        assert "without the digest it was shown with" in refused.text
+        assert verified(store) == 0
+
+
+def test_instants_are_shown_at_the_site_with_the_offset(app: FastAPI, pid: int) -> None:
+    """Stored instants (in UTC) read as the site's wall clock (Asia/Shanghai, the
+    schedule's zone) with the offset; dates as dates; a date and time typed at the site
+    is not repeated as typed."""
+    mona = client_as(app, "monitor")
+    page = mona.get(f"/staff/participants/{pid}/sdv").text
+    # consented at 2026-02-27 09:30 UTC (screening_helpers.CONSENTED_AT), signed that day
+    assert "consented_at: 2026-02-27 17:30 +08:00" in page
+    assert "participant_signed_on: 2026-02-27" in page
+    # judgments signed at 2026-03-02 09:00 UTC (helpers.NOW)
+    assert "signed_at: 2026-03-02 17:00 +08:00" in page
+    # the injection, typed 2026-03-16T10:30 at the site
+    assert "2026-03-16 10:30 +08:00" in page and "(typed" not in page
+    assert "+00:00" not in page and "T09:30" not in page
+    token = csrf_token(mona, f"/staff/participants/{pid}/sdv")
+    box = next(b for b in BOX.findall(page) if b.startswith("consent:"))
+    mona.post(f"/staff/participants/{pid}/sdv", data={"csrf_token": token, "target": box})
+    page = mona.get(f"/staff/participants/{pid}/sdv").text
+    when = re.search(r"(\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})? [+-]\d{2}:\d{2}) · monitor", page)
+    assert when is not None and when.group(1).endswith("+08:00")  # verified at, at the site

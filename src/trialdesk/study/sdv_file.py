@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,14 +87,46 @@ class SdvPlan:
         draw = sample_draw(self.seed, study_id, subject, visit_key, form_id, row, item_id)
         return draw * 100 < self.rate_percent
 
+    def sampled_items(
+        self,
+        study_id: str,
+        subject: str,
+        visit_key: str,
+        form_id: str,
+        row: int,
+        item_ids: Iterable[str],
+    ) -> set[str]:
+        """Which of one form's non-critical items fall in the sample: ``sampled`` for each,
+        with the part of the hashed key they share hashed once."""
+        shared = _draw_hash(self.seed, study_id, subject, visit_key, form_id, row)
+        out: set[str] = set()
+        for item_id in item_ids:
+            one = shared.copy()
+            one.update(item_id.encode("utf-8"))
+            if _fraction(one.digest()) * 100 < self.rate_percent:
+                out.add(item_id)
+        return out
+
 
 def sample_draw(
     seed: str, study_id: str, subject: str, visit_key: str, form_id: str, row: int, item_id: str
 ) -> float:
     """A number in [0, 1) from SHA-256 of the item's identity and the plan's seed: uniform
-    over items, the same for the same item on every read."""
-    key = "\x1f".join((seed, study_id, subject, visit_key, form_id, str(row), item_id))
-    digest = hashlib.sha256(key.encode("utf-8")).digest()
+    over items, the same for the same item on every read. The key hashed is the seed,
+    study, subject, visit key, form, row and item joined by U+001F, in UTF-8."""
+    one = _draw_hash(seed, study_id, subject, visit_key, form_id, row)
+    one.update(item_id.encode("utf-8"))
+    return _fraction(one.digest())
+
+
+def _draw_hash(
+    seed: str, study_id: str, subject: str, visit_key: str, form_id: str, row: int
+) -> hashlib._Hash:
+    shared = "\x1f".join((seed, study_id, subject, visit_key, form_id, str(row), ""))
+    return hashlib.sha256(shared.encode("utf-8"))
+
+
+def _fraction(digest: bytes) -> float:
     return int.from_bytes(digest[:8], "big") / 2**64
 
 

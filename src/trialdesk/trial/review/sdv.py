@@ -6,7 +6,10 @@ verification" at once, and the item can be verified again. Every write is audite
 
 Progress counts what the plan requires (sdv.yaml: critical items in full, the others by
 a sample) against what is verified and what changed since, for the critical and the
-sampled items separately, per participant and for the study.
+sampled items separately, per participant and for the study (``study_progress``: its
+``[0].met`` is whether the plan is met). An item verified and since blanked (a fact
+retracted) stays required as it was until its absence is verified in turn. Which items
+the sample drew is the monitor's to know (``shown_to``); everyone reads the counts.
 """
 
 from __future__ import annotations
@@ -27,7 +30,19 @@ from trialdesk.trial.conduct.participants import (
     participant_or_404,
 )
 from trialdesk.trial.review.sdv_models import SdvVerification
-from trialdesk.trial.review.sdv_plan import Need, Target, TargetKind, targets_of
+from trialdesk.trial.review.sdv_plan import (
+    ItemNeed,
+    Need,
+    Target,
+    TargetKind,
+    content_digest,
+    item_need,
+    item_needs,
+    item_place,
+    kind_need,
+    record_targets,
+    targets_of,
+)
 from trialdesk.trial.store import audit
 from trialdesk.trial.store.db import Session
 
@@ -39,6 +54,7 @@ __all__ = [
     "Shown",
     "participant_states",
     "progress_of",
+    "shown_to",
     "study_progress",
     "verify",
 ]
@@ -105,15 +121,19 @@ class Progress:
 def progress_of(states: Sequence[ItemState]) -> Progress:
     out = Progress()
     for s in states:
-        if s.target.need is None:
-            continue
-        count = out.critical if s.target.need is Need.CRITICAL else out.sampled
-        count.required += 1
-        if s.state is State.VERIFIED:
-            count.verified += 1
-        elif s.state is State.CHANGED:
-            count.changed += 1
+        _count(out, s.target.need, s.state)
     return out
+
+
+def _count(progress: Progress, need: Need | None, state: State) -> None:
+    if need is None:
+        return
+    count = progress.critical if need is Need.CRITICAL else progress.sampled
+    count.required += 1
+    if state is State.VERIFIED:
+        count.verified += 1
+    elif state is State.CHANGED:
+        count.changed += 1
 
 
 def _verifications(
@@ -131,31 +151,31 @@ def _states(
     targets = targets_of(session, study, participants)
     done = _verifications(session, [p.id for p in participants])
     out = {
-        pid: [ItemState(t, done.get((pid, t.key))) for t in found] for pid, found in targets.items()
+        pid: [ItemState(t, done.pop((pid, t.key), None)) for t in found]
+        for pid, found in targets.items()
     }
-    for (pid, key), verification in done.items():
-        if pid in out and all(s.target.key != key for s in out[pid]):
-            out[pid].append(ItemState(_gone(study, verification), verification))
+    subjects = {p.id: p.subject_number for p in participants}
+    for (pid, key), verification in done.items():  # verified, and no target now
+        out[pid].append(
+            ItemState(_gone(study, subjects[pid], key, verification.kind), verification)
+        )
     return out
 
 
-def _gone(study: Study, verification: SdvVerification) -> Target:
-    """A verified target that is no more (a value blanked, a fact retracted): shown as
-    changed since verification, with nothing now, and still required (as critical, or as
-    sampled for a form item the plan does not hold critical), so neither the page nor the
-    progress loses it."""
-    kind = TargetKind(verification.kind)
-    if kind is not TargetKind.ITEM:
-        return Target(verification.target, kind, Need.CRITICAL, {})
-    # item:<visit key>/<form>#<row>/<item>, as sdv_plan names it
-    where, _, item = verification.target.removeprefix("item:").rpartition("/")
-    visit_key, _, form_row = where.partition("/")
-    form_id, _, row = form_row.partition("#")
-    critical = study.sdv is None or study.sdv.critical_item(visit_key.split("#")[0], form_id, item)
-    need = Need.CRITICAL if critical else Need.SAMPLED
-    return Target(
-        verification.target, kind, need, {}, visit_key or None, form_id, int(row or 1), item
-    )
+_NOTHING = content_digest({})
+
+
+def _gone(study: Study, subject: str, key: str, kind: str) -> Target:
+    """A verified target that is no more (a value blanked, a fact retracted): listed with
+    nothing now, so changed since verification until the monitor verifies the absence
+    against the source, and required as it was (the plan's need of its kind, or of the
+    item where it was), so neither the page nor the progress loses it."""
+    target_kind = TargetKind(kind)
+    if target_kind is not TargetKind.ITEM:
+        return Target(key, target_kind, kind_need(study.sdv, target_kind), {})
+    visit_key, form_id, row, item_id = item_place(key)
+    need = item_need(study, subject, visit_key, form_id, row, item_id)
+    return Target(key, target_kind, need, {}, visit_key or None, form_id, row, item_id)
 
 
 def participant_states(
@@ -166,18 +186,68 @@ def participant_states(
     return participant, _states(session, study, [participant])[participant.id]
 
 
+def shown_to(role: Role | str, states: Sequence[ItemState]) -> list[ItemState]:
+    """What a role may see of a participant's items. The sample stays with those who
+    verify (``Permission.VERIFY_SOURCE``, the monitor): a site that knew which of its
+    non-critical items were drawn could tidy those first, and the sample would then say
+    nothing of the rest. Anyone else sees the critical items (all of them are required:
+    nothing to hide) and the items verified or verified and changed since (the site
+    knows of those already); of the rest of the sample, the progress counts only."""
+    if has_permission(Role(role), Permission.VERIFY_SOURCE):
+        return list(states)
+    return [s for s in states if s.target.need is Need.CRITICAL or s.verification is not None]
+
+
 def study_progress(
     session: Session, study: Study
 ) -> tuple[Progress, list[tuple[Participant, Progress]]]:
-    """The study's progress, and each participant's, in subject-number order."""
+    """The study's progress, and each participant's, in subject-number order:
+    ``study_progress(session, study)[0].met`` is whether the plan is met for the study.
+
+    The same counts as ``progress_of(participant_states(...))`` for each participant,
+    read in a fixed number of statements whatever the number of participants: one pass
+    over the forms' item columns with the plan applied in memory (the SHA-256 of an
+    item's content is taken only where a verification is there to compare it with), the
+    verifications' digests only, and the few whole records (consent, eligibility,
+    adverse events) as the page reads them."""
     participants = list_participants(session, study.id)
-    states = _states(session, study, participants)
+    ids = [p.id for p in participants]
+    done: dict[tuple[int, str], tuple[str, str]] = {
+        (pid, key): (kind, digest)
+        for pid, key, kind, digest in session.execute(
+            select(
+                SdvVerification.enrolment_id,
+                SdvVerification.target,
+                SdvVerification.kind,
+                SdvVerification.digest,
+            ).where(SdvVerification.enrolment_id.in_(ids))
+        )
+    }
+    mine = {pid: Progress() for pid in ids}
+
+    def tally(pid: int, target: Target | ItemNeed) -> None:
+        seen = done.pop((pid, target.key), None)
+        if target.need is None:
+            return
+        state = State.UNVERIFIED
+        if seen is not None:
+            state = State.VERIFIED if seen[1] == target.digest else State.CHANGED
+        _count(mine[pid], target.need, state)
+
+    for pid, targets in record_targets(session, study, participants).items():
+        for target in targets:
+            tally(pid, target)
+    for item in item_needs(session, study, participants):
+        tally(item.enrolment_id, item)
+    subjects = {p.id: p.subject_number for p in participants}
+    for (pid, key), (kind, digest) in done.items():  # verified, and no target now
+        gone = _gone(study, subjects[pid], key, kind)
+        _count(mine[pid], gone.need, State.VERIFIED if digest == _NOTHING else State.CHANGED)
     overall = Progress()
     each: list[tuple[Participant, Progress]] = []
     for p in participants:
-        mine = progress_of(states[p.id])
-        overall.add(mine)
-        each.append((p, mine))
+        overall.add(mine[p.id])
+        each.append((p, mine[p.id]))
     return overall, each
 
 
@@ -218,7 +288,11 @@ def verify(
     # the participant's lock, as every write to their data takes it: a change to an item
     # waits for the verification, or the verification sees it
     participant = participant_or_404(session, enrolment_id, for_update=True, study=study)
-    current = {t.key: t for t in targets_of(session, study, [participant])[participant.id]}
+    # what the page lists: every target now, and each verified one that is no more (its
+    # absence is verified against the source as any other change is)
+    states = _states(session, study, [participant])[participant.id]
+    current = {s.target.key: s.target for s in states}
+    done = {s.target.key: s.verification for s in states if s.verification is not None}
     unknown: list[TrialdeskError] = []
     moved: list[str] = []
     chosen: dict[str, Target] = {}
@@ -239,10 +313,9 @@ def verify(
             f"changed since the page was opened: {', '.join(moved)}; reload and check again",
             field="targets",
         )
-    done = _verifications(session, [participant.id])
     out: list[SdvVerification] = []
     for target in chosen.values():
-        row = done.get((participant.id, target.key))
+        row = done.get(target.key)
         if row is None:
             row = SdvVerification(
                 enrolment_id=participant.id, target=target.key, kind=target.kind.value,

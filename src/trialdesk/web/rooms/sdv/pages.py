@@ -25,7 +25,7 @@ from trialdesk.web.page_cache import kept_page
 from trialdesk.web.pages import render, templates
 from trialdesk.web.problems import NotFound
 from trialdesk.web.rooms.conduct.changes import apply_change, conduct_studies, study_of_participant
-from trialdesk.web.rooms.sdv.shown import label_of, sections, value_of
+from trialdesk.web.rooms.sdv.shown import instant_at_site, label_of, sections, value_of
 from trialdesk.web.rooms.sdv.texts import STATES, TEXTS
 from trialdesk.web.schemas import RowId
 
@@ -75,14 +75,16 @@ def _page(
 ) -> Response:
     study = study_of_participant(request, session, enrolment_id)
     participant, states = sdv.participant_states(session, study, enrolment_id)
+    schedule = study.schedule
     context = {
         **_words(request),
         "study": study,
         "participant": participant,
-        "progress": sdv.progress_of(states),
-        "sections": sections(study, states),
+        "progress": sdv.progress_of(states),  # counts of every item, the sample's too
+        "sections": sections(study, sdv.shown_to(user_of(request).role, states)),
         "label_of": lambda s: label_of(study, s),
-        "value_of": value_of,
+        "value_of": lambda content, kind: value_of(content, kind, schedule),
+        "site_clock": lambda moment: instant_at_site(moment, schedule),
         "field_name": FIELD,
         "errors": errors or {},
     }
@@ -99,13 +101,19 @@ async def participant_page(request: Request, enrolment_id: RowId) -> Response:
 
 
 def _shown(form: FormData) -> list[Shown]:
+    """Each ticked item with the digest it was shown with: one without is refused (the
+    page always sends it; without it a change made meanwhile would be verified unseen)."""
     out: list[Shown] = []
     whole = form.get("scope") == "all"  # the section's button: every item it shows
     for raw in form.getlist(f"all_{FIELD}" if whole else FIELD):
         if not isinstance(raw, str) or len(raw) > 300:
             raise FieldErrors([InputError("an item is not one this page shows", field="targets")])
         target, _, digest = raw.rpartition("|")
-        out.append(Shown(target, digest) if target else Shown(raw))
+        if not target or not digest:
+            raise FieldErrors(
+                [InputError(f"{raw} came without the digest it was shown with", field="digest")]
+            )
+        out.append(Shown(target, digest))
     return out
 
 

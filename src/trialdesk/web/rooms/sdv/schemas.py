@@ -27,8 +27,9 @@ __all__ = [
 
 class ShownIn(Strict):
     target: Annotated[str, Field(min_length=1, max_length=200)]
-    digest: Annotated[str, Field(pattern="^[0-9a-f]{64}$")] | None = Field(
-        None, description="the digest the item had when shown: refused (409) if it changed"
+    digest: Annotated[str, Field(pattern="^[0-9a-f]{64}$")] = Field(
+        description="the digest the item had when shown (required): refused (409) if it "
+        "changed since, so a change made meanwhile is never verified unseen"
     )
 
 

@@ -46,6 +46,11 @@ TEXTS: dict[str, Text] = {
         "Only a monitor verifies against the source: you can read the progress.",
         "仅监查员可进行源数据核查：您可查看进度。",
     ),
+    "sample_hidden": Text(
+        "Which of the other items were drawn into the sample is shown to the monitor only "
+        "(an item appears here once verified); the counts include them.",
+        "其他条目中哪些被抽中核查仅对监查员显示（条目核查后才在此显示）；统计数包含这些条目。",
+    ),
     "none": Text("Nothing to verify yet.", "暂无需要核查的条目。"),
     "open": Text("Open", "打开"),
     "sdv_of": Text("SDV", "源数据核查"),
