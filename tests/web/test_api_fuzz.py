@@ -224,3 +224,13 @@ INVESTIGATOR_ONLY |= {
     "POST /api/queries/{query_id}/cancel",
     "POST /api/queries/{query_id}/reopen",
 }
+
+# casebook sign-off, freezes and the database lock (issue 15, points 4 and 5): casebooks
+# signed by the investigator, freezes and the lock by the data manager
+INVESTIGATOR_ONLY |= {
+    "POST /api/casebooks/signature",
+    "POST /api/lock",
+    "POST /api/lock/unlock",
+    "POST /api/participants/{enrolment_id}/freezes",
+    "POST /api/participants/{enrolment_id}/freezes/{freeze_id}/thaw",
+}
