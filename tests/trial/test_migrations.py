@@ -29,6 +29,7 @@ from trialdesk.trial.store.holds import StudyPaused
 from trialdesk.trial.store.migrate import head_revision, upgrade
 
 from .conduct_helpers import enrolled, inject, visit_on
+from .test_safety_helpers import RELATED, investigator, record
 
 # ---------------------------------------------------------------- services at an old revision
 
@@ -40,7 +41,6 @@ def _services_before_0014(monkeypatch: pytest.MonkeyPatch) -> None:
     from sqlalchemy.orm import defer
 
     from trialdesk.trial.conduct import freeze
-
     from trialdesk.trial.store.models import AuditHead
 
     monkeypatch.setattr(
@@ -48,7 +48,7 @@ def _services_before_0014(monkeypatch: pytest.MonkeyPatch) -> None:
     )
     monkeypatch.setattr(audit, "_locked_of", lambda _head: frozenset())
     monkeypatch.setattr(freeze, "active_freezes", lambda *_args: [])
-from .test_safety_helpers import RELATED, investigator, record
+
 
 ROWS = json.loads((Path(__file__).parents[1] / "data" / "store-0003" / "rows.json").read_text())
 TABLES: dict[str, list[dict[str, Any]]] = ROWS["tables"]

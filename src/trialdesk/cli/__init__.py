@@ -338,13 +338,25 @@ def serve(
             "bundled study's id replaces it)."
         ),
     ] = None,
+    anchor_file: Annotated[
+        Path | None,
+        typer.Option(
+            help="Append the signed audit head to this file (best on another disk or host) "
+            "whenever it has moved: 'audit verify --anchor-file' checks the log against it."
+        ),
+    ] = None,
+    anchor_every: Annotated[
+        float,
+        typer.Option(min=0.1, help="With --anchor-file: look at the head every this many minutes."),
+    ] = 60.0,
 ) -> None:
     """Run the web application: public trial pages and self-check, and the staff app."""
     from trialdesk.web.serve import serve as run  # late: the web stack is heavy to import
 
     try:
         folders = [str(f) for f in study or []]
-        run(host, port, database_url, out, secure_cookies, workers, folders)
+        run(host, port, database_url, out, secure_cookies, workers, folders,
+            anchor_file=anchor_file, anchor_every=anchor_every)  # fmt: skip
     except TrialdeskError as error:
         raise fail(error) from None
 

@@ -12,13 +12,15 @@ import getpass
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from trialdesk.errors import InputError, TrialdeskError
+from trialdesk.errors import InputError, NotFoundError, TrialdeskError
 from trialdesk.trial import accounts
 from trialdesk.trial.accounts.roles import Role
 from trialdesk.trial.store.db import Session, Store, open_store
@@ -28,6 +30,9 @@ if TYPE_CHECKING:  # the simulation is imported when it is run: the CLI starts f
 
 user_app = typer.Typer(help="Manage staff accounts.", no_args_is_help=True)
 audit_app = typer.Typer(help="Check the audit trail.", no_args_is_help=True)
+audit_key_app = typer.Typer(help="The audit chain's key, kept outside the database.",
+                            no_args_is_help=True)  # fmt: skip
+audit_app.add_typer(audit_key_app, name="key")
 db_app = typer.Typer(help="Create and upgrade the trial store's schema.", no_args_is_help=True)
 trial_app = typer.Typer(help="Run a trial in the store: a simulated one, for demos.",
                         no_args_is_help=True)  # fmt: skip
@@ -57,9 +62,9 @@ def _reason(reason: str | None) -> str:
 
 
 @contextmanager
-def _store(url: str | None) -> Iterator[Store]:
+def _store(url: str | None, *, guarded: bool = True) -> Iterator[Store]:
     try:
-        store = open_store(url)
+        store = open_store(url, guarded=guarded)  # guarded: refused without its audit triggers
     except TrialdeskError as exc:
         raise _fail(exc) from None
     try:
@@ -77,6 +82,11 @@ def _user() -> None:
 @audit_app.callback()
 def _audit() -> None:
     """Check the audit trail."""
+
+
+@audit_key_app.callback()
+def _audit_key() -> None:
+    """The audit chain's key, kept outside the database."""
 
 
 @db_app.callback()
@@ -236,30 +246,155 @@ def user_reset_password(
     out.print(f"password reset for {username.strip().lower()}")
 
 
-@audit_app.command("verify")
-def audit_verify(database_url: DatabaseUrl = None) -> None:
-    """Recompute the audit hash chain. Exit 0 intact, 1 tampering found, 2 error."""
-    from trialdesk.trial.store.audit import verify
+ExpectHead = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--expect-head",
+        help="An anchor from 'trialdesk audit head' (or ID:HASH): the log must still hold "
+        "that row with that hash (repeatable).",
+        show_default=False,
+    ),
+]
+AnchorFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--anchor-file",
+        help="A file of anchors ('serve --anchor-file'): the log must hold every one.",
+        show_default=False,
+    ),
+]
 
-    with _store(database_url) as store, store.read() as session:
-        report = verify(session)
+
+@audit_app.command("verify")
+def audit_verify(
+    expect_head: ExpectHead = None,
+    anchor_file: AnchorFile = None,
+    data: CheckData = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Recompute the audit chain, under the store's audit key, and check it against the
+    anchors given. Exit 0 intact, 1 tampering found, 2 error (a row that cannot be read
+    included)."""
+    from trialdesk.trial.store.anchors import Anchor, check_signatures, read_anchor_file
+    from trialdesk.trial.store.audit import ProblemKind, verify
+    from trialdesk.trial.store.audit_key import key_of_engine, key_place
+
+    try:
+        anchors = [Anchor.parse(a) for a in expect_head or ()]
+        anchors += read_anchor_file(anchor_file) if anchor_file else []
+    except TrialdeskError as exc:
+        raise _fail(exc) from None
+    with _store(database_url, guarded=False) as store:  # it examines a store without triggers
+        try:
+            key = key_of_engine(store.engine)
+            check_signatures(anchors, key)
+            with store.read() as session:
+                report = verify(session, anchors=anchors, key=key)
+                data_ok = _check_data(session) if data else True
+        except TrialdeskError as exc:
+            raise _fail(exc) from None
+        place = key_place(store.engine.url)
+    if key is None:
+        err.print(
+            f"[yellow]warning:[/] this store has no audit key (looked for "
+            f"{escape(str(place))}): anyone who can write to the database can append entries "
+            "that verify. Create one with "
+            "'trialdesk audit key init' (docs/audit.md).",
+            highlight=False,
+            soft_wrap=True,
+        )
+    keyed = f"; keyed: {escape(report.key)}" if report.key else ""
+    anchored = f"; {report.anchors} anchor(s) held" if report.anchors else ""
     if report.ok:
         out.print(
             f"audit trail intact: {report.rows} row(s) checked, head {report.head_id} "
-            f"{report.head_hash[:16]}",
+            f"{report.head_hash[:16]}{keyed}{anchored}",
             highlight=False,
+            soft_wrap=True,
         )
-        return
+        raise typer.Exit(code=0 if data_ok else 1)
     table = Table("Row", "Problem", "Detail", title="Audit trail problems")
     for p in report.problems:
         table.add_row(str(p.row_id), p.kind.value, p.message)
     out.print(table)
+    if key is None and any(p.kind is ProblemKind.EDITED for p in report.problems):
+        err.print(
+            "[yellow]note:[/] checked without a key: if this store's chain is keyed, its keyed "
+            "rows all show as edited. Name the key with TRIALDESK_AUDIT_KEY_FILE.",
+            highlight=False,
+            soft_wrap=True,
+        )
+    if report.unreadable:
+        unread = sorted({p.row_id for p in report.problems if p.kind is ProblemKind.UNREADABLE})
+        err.print(
+            f"[bold red]error:[/] audit trail not fully checked: row(s) "
+            f"{', '.join(map(str, unread))} cannot be read; {len(report.problems)} problem(s) "
+            f"in {report.rows} row(s)",
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(code=2)
     out.print(
         f"[bold red]audit trail tampered:[/] {len(report.problems)} problem(s) in "
         f"{report.rows} row(s) checked",
         highlight=False,
     )
     raise typer.Exit(code=1)
+
+
+@audit_app.command("head")
+def audit_head(database_url: DatabaseUrl = None) -> None:
+    """Print the audit head as an anchor: the newest entry's id and hash, signed with the
+    store's audit key, as one token. Keep it outside the store (another machine, a
+    notebook, an e-mail); 'audit verify --expect-head TOKEN' then shows a log cut or
+    rewritten behind it."""
+    from trialdesk.trial.store.anchors import Anchor
+    from trialdesk.trial.store.audit import head
+    from trialdesk.trial.store.audit_key import key_of_engine
+
+    with _store(database_url) as store:
+        try:
+            key = key_of_engine(store.engine)
+            if key is None:
+                raise NotFoundError(
+                    "this store has no audit key to sign the anchor with: create it with "
+                    "'trialdesk audit key init' (docs/audit.md)"
+                )
+            with store.read() as session:
+                row_id, row_hash = head(session)
+        except TrialdeskError as exc:
+            raise _fail(exc) from None
+    if not row_hash:
+        raise _fail(NotFoundError("the audit head row is missing: run 'audit verify'"))
+    sys.stdout.write(Anchor.signed(key, row_id, row_hash).token + "\n")
+    err.print(
+        f"the anchor of row {row_id}, signed with the audit key {key.fingerprint}",
+        highlight=False,
+    )
+
+
+@audit_key_app.command("init")
+def audit_key_init(database_url: DatabaseUrl = None) -> None:
+    """Create the store's audit key (see docs/audit.md for where it goes); entries from the
+    next one on are keyed with it. Nothing is changed when the store has a key."""
+    from trialdesk.trial.store.audit_key import KEEP_IT, ensure_key
+
+    with _store(database_url) as store:
+        try:
+            key, made = ensure_key(store.engine, store.url)
+        except TrialdeskError as exc:
+            raise _fail(exc) from None
+    if not made:
+        out.print(f"the store already has an audit key: {key.describe()}", markup=False,
+                  highlight=False, soft_wrap=True)  # fmt: skip
+        return
+    out.print(
+        f"audit key created: [bold]{escape(str(key.path))}[/] (mode 0600, fingerprint "
+        f"{key.fingerprint}). Entries from row {key.keyed_from} on are keyed with it.",
+        highlight=False,
+        soft_wrap=True,
+    )
+    out.print(KEEP_IT, highlight=False, soft_wrap=True)
 
 
 @db_app.command("upgrade")
@@ -303,6 +438,79 @@ def db_revision(
             revision(store.engine, message, autogenerate=autogenerate)
         except TrialdeskError as exc:
             raise _fail(exc) from None
+
+
+CheckData = Annotated[
+    bool,
+    typer.Option(
+        "--data",
+        help="Also replay the trail and compare every audited table's rows and every upload "
+        "with it (docs/database-roles.md).",
+    ),
+]
+
+
+def _check_data(session: Session) -> bool:
+    """``audit verify --data``: the rows against the trail, printed (cli/audit_data.py)."""
+    from trialdesk.cli.audit_data import check_data  # late: it imports every wing's tables
+
+    return check_data(session, out)
+
+
+@db_app.command("roles")
+def db_roles(
+    owner: Annotated[
+        str, typer.Option(help="The role that owns the tables and runs 'db upgrade'.")
+    ] = "trialdesk_owner",
+    app: Annotated[
+        str, typer.Option(help="The role 'serve' connects as: no DDL, the audit log append-only.")
+    ] = "trialdesk_app",
+    schema: Annotated[str, typer.Option(help="The schema of the store's tables.")] = "public",
+    apply: Annotated[
+        bool,
+        typer.Option(
+            "--apply",
+            help="Run the SQL on --database-url (a superuser's, or the owner's once the roles "
+            "exist) instead of printing it.",
+        ),
+    ] = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """PostgreSQL: two roles, an owner that migrates and an app role that can neither change
+    the audit log nor disable its triggers. Prints the SQL; --apply runs it
+    (docs/database-roles.md)."""
+    from trialdesk.trial.store import db_roles as roles_sql
+    from trialdesk.trial.store.db import create_store_engine
+    from trialdesk.trial.store.db import database_url as resolve_url
+
+    try:
+        roles = roles_sql.Roles(owner=owner, app=app, schema=schema)
+        if not apply:
+            sys.stdout.write(roles_sql.script(roles))  # plain text, to read or pipe into psql
+            return
+        url = resolve_url(database_url)
+        roles_sql.apply(url, roles)
+        engine = create_store_engine(url)
+        try:
+            granted = roles_sql.granted(engine, roles.app, roles.schema)
+        finally:
+            engine.dispose()
+    except TrialdeskError as exc:
+        raise _fail(exc) from None
+    data = sum(1 for t in granted if t not in roles_sql.APP_TABLES)
+    order = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
+
+    def may(table: str) -> str:
+        return ", ".join(p for p in order if p in granted.get(table, ())) or "nothing"
+
+    out.print(
+        f"{roles.owner} owns schema {roles.schema}'s tables and runs 'trialdesk db upgrade'; "
+        f"{roles.app} may {may('audit_log')} on audit_log, {may('audit_head')} on audit_head and "
+        f"SELECT, INSERT, UPDATE on {data} data table(s): run 'trialdesk serve' as {roles.app}. "
+        "Run 'trialdesk db roles --apply' again after every upgrade.",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @trial_app.command("simulate")

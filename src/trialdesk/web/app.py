@@ -13,11 +13,13 @@ from trialdesk.study.loader import Study, bundled_study_ids, load_study
 from trialdesk.trial.store.db import Store
 from trialdesk.web.access import check_every_route_declares_access
 from trialdesk.web.deps import load_user
-from trialdesk.web.errors import install_handlers
+from trialdesk.web.early_access import SignInFirst
+from trialdesk.web.errors import UnexpectedErrors, install_handlers
 from trialdesk.web.headers import SecurityHeaders
 from trialdesk.web.page_cache import PageCache
 from trialdesk.web.pages import HERE
 from trialdesk.web.rooms import ROUTERS
+from trialdesk.web.throttle import ClientThrottle, HashSlots, RefuseThrottled, Tarpit
 from trialdesk.web.too_large import ShapedTooLarge
 
 __all__ = ["create_app", "bundled_studies"]
@@ -54,8 +56,9 @@ def create_app(
     """The application over ``store``.
 
     ``secret_key`` signs CSRF tokens; a random one per process when not given (forms open
-    across a restart must then be reloaded). ``secure_cookies`` marks cookies Secure: on
-    whenever the app is served over HTTPS.
+    across a restart must then be reloaded). ``secure_cookies`` marks every cookie Secure;
+    without it, a cookie is Secure when its request came over HTTPS (as a trusted proxy
+    reports it: serve.py).
     """
     app = _App(
         title="trialdesk",
@@ -74,10 +77,16 @@ def create_app(
     app.state.staff_pages = PageCache()  # staff pages, kept until the next audited write
     app.state.secret_key = secret_key or secrets.token_bytes(32)
     app.state.secure_cookies = secure_cookies
+    app.state.sign_in_throttle = ClientThrottle()  # per client (throttle.py)
+    app.state.hash_slots = HashSlots()  # per process: Argon2 memory bounded
+    app.state.tarpit = Tarpit()  # a refused sign-in answered after a pause
     install_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.add_middleware(UnexpectedErrors)  # innermost: answers and logs what nothing else did
+    app.add_middleware(SignInFirst, routers=ROUTERS)
+    app.add_middleware(RefuseThrottled)  # a sign-in flood refused before its form is read
     app.add_middleware(SecurityHeaders)
     check_every_route_declares_access(ROUTERS)
     return app

@@ -54,13 +54,16 @@ def ensure_cookie(request: Request, response: Response) -> None:
 
 
 def set_cookie(request: Request, response: Response, name: str, value: str) -> None:
-    """Every cookie of the app: HttpOnly, SameSite=Lax, Secure when served over HTTPS."""
+    """Every cookie of the app: HttpOnly, SameSite=Lax, Secure when served over HTTPS:
+    always with ``secure_cookies``, else when this request came over HTTPS, directly or
+    through a proxy the server trusts (serve.py: ``X-Forwarded-Proto`` is believed from
+    those only; security probe F9)."""
     response.set_cookie(
         name,
         value,
         httponly=True,
         samesite="lax",
-        secure=request.app.state.secure_cookies,
+        secure=request.app.state.secure_cookies or request.url.scheme == "https",
         path="/",
     )
 

@@ -11,12 +11,14 @@ the status (:data:`STATUS`). Pages that re-render a form with the message use
 from __future__ import annotations
 
 import logging
+import traceback
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from trialdesk.errors import FieldErrors, Meaning, TrialdeskError
 from trialdesk.web.pages import render
@@ -26,6 +28,7 @@ from trialdesk.web.schemas import ErrorBody
 __all__ = [
     "ERROR_RESPONSES",
     "STATUS",
+    "UnexpectedErrors",
     "field_messages",
     "install_handlers",
     "respond",
@@ -124,6 +127,88 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
-        # The traceback goes to the log with the path only: never a body, never a query.
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return respond(request, 500, "internal_error", "something went wrong on our side")
+        # Reached only from a middleware outside UnexpectedErrors (which answers the rest).
+        return _answer_unexpected(request, exc)
+
+
+def _answer_unexpected(request: Request, exc: Exception) -> Response:
+    if _refused_by_a_constraint(exc):
+        # Two requests made the same thing at once (two consent-form versions alike, a
+        # double-click): the database's constraint refused the second. Not a fault.
+        log.info("constraint refused a write on %s %s", request.method, request.url.path)
+        return respond(request, 409, "conflict", CONFLICT_MESSAGE)
+    # The traceback goes to the log with the path only: never a body, never a query, never
+    # an exception's message (which may quote either: "invalid literal for int(): '²'").
+    log.error("unhandled error on %s %s\n%s", request.method, request.url.path, stack_only(exc))
+    return respond(request, 500, "internal_error", "something went wrong on our side")
+
+
+CONFLICT_MESSAGE = (
+    "someone else made the same change at the same moment: reload the page and check "
+    "before trying again"
+)
+
+
+def _refused_by_a_constraint(exc: BaseException) -> bool:
+    """A write refused by a unique or other integrity constraint of the database. PEP 249
+    names the error every driver raises then ``IntegrityError`` (sqlite3 and psycopg alike);
+    SQLAlchemy wraps it as ``orig``, under a class of the same name (the web app does not
+    import SQLAlchemy: pyproject's import contracts)."""
+    return any(
+        getattr(error, "orig", None) is not None
+        and any(c.__name__ == "IntegrityError" for c in type(error).__mro__)
+        for error in (exc, exc.__cause__, exc.__context__)
+    )
+
+
+def stack_only(exc: BaseException) -> str:
+    """The traceback of ``exc`` and the exceptions it came from: files, lines, functions,
+    source lines and exception types, without any exception's message or any value."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or (
+            None if current.__suppress_context__ else current.__context__
+        )
+    lines: list[str] = []
+    for error in reversed(chain):
+        if lines:
+            lines.append("which led to:")
+        lines.append("Traceback (most recent call last):")
+        for frame in traceback.extract_tb(error.__traceback__):
+            lines.append(f'  File "{frame.filename}", line {frame.lineno}, in {frame.name}')
+            if frame.line:
+                lines.append(f"    {frame.line}")
+        kind = type(error)
+        lines.append(f"{kind.__module__}.{kind.__qualname__} (message withheld)")
+    return "\n".join(lines)
+
+
+class UnexpectedErrors:
+    """The innermost middleware: an error no handler answered is answered here (500, or
+    409 for a constraint's refusal) and logged once, as :func:`stack_only`. Starlette's
+    own last handler would answer too, then raise the error on to the server, which logs
+    it whole, message and all (security probe F6)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as exc:  # noqa: BLE001 - the last resort: answered and logged
+            response = _answer_unexpected(Request(scope), exc)
+            if not started:
+                await response(scope, receive, send)

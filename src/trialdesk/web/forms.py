@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 from starlette.datastructures import UploadFile
 
 from trialdesk.errors import InputError
+from trialdesk.trial.store.models import MAX_ROW_ID
 
 __all__ = ["text", "day", "moment", "number", "optional_day"]
 
@@ -64,10 +65,17 @@ def moment(form: Mapping[str, object], name: str) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+_NUMBER = re.compile(r"[0-9]{1,10}")
+
+
 def number(form: Mapping[str, object], name: str) -> int | None:
+    """A whole number, 0 to MAX_ROW_ID (every number a form sends here is a row id, a
+    version or a grade), in ASCII digits: ``str.isdigit`` also passes "²" and other
+    Unicode digits ``int`` refuses, and a larger number is refused by PostgreSQL's INTEGER
+    with an error rather than finding nothing (security probe F6)."""
     raw = text(form, name, 20)
     if not raw:
         return None
-    if not raw.isdigit():
-        raise InputError("must be a whole number", field=name)
+    if not _NUMBER.fullmatch(raw) or int(raw) > MAX_ROW_ID:
+        raise InputError(f"must be a whole number from 0 to {MAX_ROW_ID}", field=name)
     return int(raw)

@@ -2,11 +2,22 @@
 
 A pure ASGI middleware: it only adds headers, so it costs next to nothing per request.
 Scripts and styles come from ``/static`` only (no inline script), and no page may be
-framed. Any response to a signed-in browser is ``no-store``: staff pages and staff API
-answers carry personal data.
+framed.
+
+``Cache-Control: no-store`` on every response but the public pages that are the same for
+everyone (the study list and trial pages, their JSON, static files): staff pages and staff
+API answers carry personal data, and the self-check's result carries the person's answers
+as hidden fields (security probe F16), signed in or not.
+
+A redirect never names a host: an absolute ``Location`` (Starlette's trailing-slash
+redirect builds one from the request's ``Host`` header) is cut to its path, so a forged
+``Host`` is not reflected (security probe F12). Every redirect of the app is to itself.
 """
 
 from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -29,6 +40,20 @@ _HEADERS = [
 
 
 _SESSION = SESSION_COOKIE.encode() + b"="
+# What may be kept by a browser or a proxy: the same for every visitor, no personal data.
+_CACHEABLE = re.compile(r"/(?:static/.*|studies/[^/]+|api/studies(?:/[^/]+)?)?")
+_NO_STORE = (b"cache-control", b"no-store")
+
+
+def _relative(location: bytes) -> bytes:
+    """An absolute URL cut to its path, query and fragment: never another host."""
+    parts = urlsplit(location.decode("latin-1"))
+    if not (parts.scheme or parts.netloc):
+        return location
+    path = "/" + parts.path.lstrip("/\\")  # never "//host" nor "/\\host": another host
+    query = f"?{parts.query}" if parts.query else ""
+    fragment = f"#{parts.fragment}" if parts.fragment else ""
+    return (path + query + fragment).encode("latin-1")
 
 
 class SecurityHeaders:
@@ -43,13 +68,24 @@ class SecurityHeaders:
         signed_in = any(
             name == b"cookie" and _SESSION in value for name, value in scope.get("headers", ())
         )
+        cacheable = (
+            not signed_in
+            and scope.get("method") in ("GET", "HEAD")
+            and _CACHEABLE.fullmatch(scope.get("path", "")) is not None
+        )
 
         async def add_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                if signed_in:  # a signed-in response may carry personal data: never cache it
-                    headers = [h for h in headers if h[0].lower() != b"cache-control"]
-                    headers.append((b"cache-control", b"no-store"))
+                headers = []
+                for name, value in message.get("headers", []):
+                    lower = name.lower()
+                    if lower == b"cache-control" and not cacheable:
+                        continue
+                    if lower == b"location":
+                        value = _relative(value)
+                    headers.append((name, value))
+                if not cacheable:  # may carry personal data: never kept
+                    headers.append(_NO_STORE)
                 message["headers"] = headers + _HEADERS
             await send(message)
 

@@ -45,7 +45,10 @@ def remember_locale(request: Request, response: Response) -> Response:
     """Keep a language chosen with ``?lang=`` for the next pages (not personal data)."""
     chosen = _known(request.query_params.get("lang"))
     if chosen:
-        response.set_cookie(COOKIE, chosen, max_age=ONE_YEAR, samesite="lax", httponly=True)
+        response.set_cookie(
+            COOKIE, chosen, max_age=ONE_YEAR, samesite="lax", httponly=True,
+            secure=request.app.state.secure_cookies or request.url.scheme == "https",
+        )  # fmt: skip
     return response
 
 

@@ -5,9 +5,19 @@ environment (:func:`app_from_environment`): the store URL, whether cookies are S
 and one CSRF signing secret shared by all (random for this run unless
 ``TRIALDESK_SECRET_KEY`` is set), so a form rendered by one worker posts to another.
 
+Requests come straight from browsers, or through a reverse proxy that ends TLS. Only the
+proxies named by ``forwarded_allow_ips`` (``TRIALDESK_FORWARDED_ALLOW_IPS``; loopback by
+default) are believed when they say, in ``X-Forwarded-For`` and ``X-Forwarded-Proto``,
+who the client is and that the request came over HTTPS: then cookies are Secure
+(csrf.set_cookie) and sign-in throttling counts the real client (throttle.py).
+
 Beside the web workers, this process runs one deliverer of the alert outbox (a thread:
 trial/notify/worker.py) over the SMTP server the environment names (``TRIALDESK_SMTP_*``);
 with none, alerts stay visibly undelivered. Bad SMTP settings stop the start.
+
+The store's audit key (trial/store/audit_key.py) is made on the first start, and where it
+lives is printed; with ``--anchor-file`` a thread appends the signed audit head to that
+file whenever it has moved (trial/store/anchors.py). docs/audit.md.
 """
 
 from __future__ import annotations
@@ -21,12 +31,15 @@ from pathlib import Path
 import uvicorn
 from fastapi import FastAPI
 from rich.console import Console
+from rich.markup import escape
 
 from trialdesk.errors import InputError
 from trialdesk.study.loader import Study, load_study
 from trialdesk.trial import accounts
 from trialdesk.trial.notify.smtp import smtp_settings
 from trialdesk.trial.notify.worker import DeliveryThread, Worker
+from trialdesk.trial.store.anchors import AnchorWriter
+from trialdesk.trial.store.audit_key import KEEP_IT, ensure_key
 from trialdesk.trial.store.db import Store, database_url, open_store
 from trialdesk.web.app import bundled_studies, create_app
 from trialdesk.web.deps import now
@@ -39,6 +52,8 @@ SECRET_ENV = "TRIALDESK_SECRET_KEY"
 SECURE_ENV = "TRIALDESK_SECURE_COOKIES"
 URL_ENV = "TRIALDESK_DATABASE_URL"
 STUDIES_ENV = "TRIALDESK_STUDIES"  # study folders served beside the bundled ones
+PROXIES_ENV = "TRIALDESK_FORWARDED_ALLOW_IPS"  # proxies whose X-Forwarded-* are believed
+TRUSTED_PROXIES = "127.0.0.1,::1"  # a proxy on this machine only, unless told otherwise
 
 
 def served_studies(folders: Sequence[str]) -> dict[str, Study]:
@@ -83,6 +98,31 @@ def app_from_environment() -> FastAPI:
     return app
 
 
+def audit_key(store: Store, console: Console) -> None:
+    """Make the store's audit key on the first start (before any entry of this start), and
+    say where it is."""
+    key, made = ensure_key(store.engine, store.url)
+    where = escape(str(key.path) if key.path else key.source)
+    if made:
+        console.print(
+            f"audit key created: [bold]{where}[/] (mode 0600, fingerprint {key.fingerprint}); "
+            f"audit entries from row {key.keyed_from} on are keyed with it.",
+            soft_wrap=True,
+        )
+        console.print(KEEP_IT, markup=False, highlight=False, soft_wrap=True)
+    else:
+        console.print(
+            f"audit key: {where} (fingerprint {key.fingerprint}, keying entries from row "
+            f"{key.keyed_from})",
+            soft_wrap=True,
+        )
+    if key.readable_by_others:
+        console.print(
+            f"[yellow]warning:[/] other users can read the audit key file {where}: chmod 600 it",
+            soft_wrap=True,
+        )
+
+
 def serve(
     host: str,
     port: int,
@@ -91,13 +131,18 @@ def serve(
     secure_cookies: bool | None = None,
     workers: int = 1,
     study_folders: Sequence[str] = (),
+    forwarded_allow_ips: str | None = None,
+    anchor_file: Path | None = None,
+    anchor_every: float = 60.0,
 ) -> None:
     url = database_url(url)
+    proxies = forwarded_allow_ips or os.environ.get(PROXIES_ENV) or TRUSTED_PROXIES
     served = served_studies(study_folders)  # a folder that does not load stops here
     smtp = smtp_settings(os.environ)  # so do bad SMTP settings, each named
     console.print(f"studies: {', '.join(sorted(served))}")
     store = open_store(url)
     console.print(f"trial store: [bold]{store.url}[/] (migrated)")
+    audit_key(store, console)
     link = setup_link(store, f"http://{host}:{port}")
     if link:
         console.print(
@@ -119,6 +164,22 @@ def serve(
     # One deliverer per `serve`, whatever the number of web workers (their claims would
     # keep several from sending twice, but one is enough).
     delivery = DeliveryThread(Worker(open_store(url, migrate=False), smtp)).start()
+    anchoring = None
+    if anchor_file is not None:
+        anchoring = AnchorWriter(open_store(url, migrate=False), anchor_file, anchor_every * 60)
+        try:
+            anchoring.start()
+        except InputError:
+            delivery.stop()
+            delivery.worker.store.close()
+            anchoring.store.close()
+            raise
+        console.print(
+            f"audit anchors: appended to {escape(str(anchor_file))} when the log has moved, "
+            f"looked at every {anchor_every:g} min",
+            soft_wrap=True,
+        )
+    console.print(f"X-Forwarded-For/-Proto believed from: {proxies}")
     console.print(f"trialdesk at [bold]http://{host}:{port}[/]  (Ctrl+C stops it)")
     try:
         uvicorn.run(
@@ -129,7 +190,11 @@ def serve(
             workers=workers,
             log_level="info",
             proxy_headers=True,
+            forwarded_allow_ips=proxies,
         )
     finally:
         delivery.stop()
         delivery.worker.store.close()
+        if anchoring is not None:
+            anchoring.stop()
+            anchoring.store.close()

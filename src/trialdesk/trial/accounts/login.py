@@ -1,12 +1,21 @@
-"""Signing in: password check, lockout after repeated failures, all audited."""
+"""Signing in: password check, lockout after repeated failures, all audited.
+
+A name with no account is locked out exactly as an account is (five failures, fifteen
+minutes), so the lockout does not tell whether an account exists (security probe F8):
+its failures are counted in ``login_failure`` under a digest of the name, never the name,
+and forgotten a day after the last one.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NoReturn
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Index, Integer, String, delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from trialdesk.trial.accounts.errors import AccountLocked, LoginFailed
 from trialdesk.trial.accounts.models import User
@@ -16,8 +25,9 @@ from trialdesk.trial.accounts.passwords import (
     needs_rehash,
     verify_password,
 )
-from trialdesk.trial.accounts.users import ENTITY, REDACTED, normalise_username
+from trialdesk.trial.accounts.users import ENTITY, REDACTED, USERNAME, normalise_username
 from trialdesk.trial.store import audit
+from trialdesk.trial.store.models import Base
 from trialdesk.trial.store.values import as_utc
 
 # OWASP Authentication Cheat Sheet, "Account Lockout": lock after a small number of
@@ -25,6 +35,33 @@ from trialdesk.trial.store.values import as_utc
 # lasting denial of service.
 MAX_FAILED_LOGINS = 5
 LOCKOUT_DURATION = timedelta(minutes=15)
+# How long the failures of a name with no account are kept after the last one: the table
+# stays small under a flood of made-up names (an account's count lasts until a success,
+# which a made-up name never has).
+UNKNOWN_NAME_MEMORY = timedelta(days=1)
+
+
+class LoginFailure(Base):
+    """Consecutive failed sign-ins under a name that has no account, by its SHA-256."""
+
+    __tablename__ = "login_failure"
+    __table_args__ = (Index("ix_login_failure_last_failed_at", "last_failed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    failed_logins: Mapped[int] = mapped_column(Integer)
+    locked_until: Mapped[datetime | None]
+    last_failed_at: Mapped[datetime]
+
+
+def _name_digest(name: str) -> str:
+    return hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _could_exist(name: str) -> bool:
+    """Whether an account could have this name (users.USERNAME): any other name, one
+    with a NUL or other control character among them, is never sent to the database."""
+    return USERNAME.fullmatch(name) is not None
 
 
 def _refuse(session: Session, user: User | None, now: datetime, why: str) -> None:
@@ -53,7 +90,11 @@ def check_password(session: Session, *, username: str, password: str) -> Passwor
     read, before the write transaction: holding the write lock through it would queue every
     other write behind each sign-in (SQLite has one writer)."""
     name = normalise_username(username)
-    stored = session.scalar(select(User.password_hash).where(User.username == name))
+    stored = (
+        session.scalar(select(User.password_hash).where(User.username == name))
+        if _could_exist(name)
+        else None
+    )
     if stored is None:
         dummy_verify(password)  # same cost as a real check: no username enumeration
         return PasswordCheck(name, None, False)
@@ -76,14 +117,15 @@ def authenticate(
     """
     now = as_utc(now)
     name = normalise_username(username)
-    user = session.scalars(
-        select(User).where(User.username == name).with_for_update()
-    ).one_or_none()
+    user = (
+        session.scalars(select(User).where(User.username == name).with_for_update()).one_or_none()
+        if _could_exist(name)
+        else None
+    )
     if user is None:
         if checked is None or checked.username != name:
             dummy_verify(password)  # same cost as a real check: no username enumeration
-        _refuse(session, None, now, "unknown username")
-        raise LoginFailed()
+        _unknown_name_failure(session, name, now)
     if user.locked_until is not None and now < user.locked_until:
         _refuse(session, user, now, "account locked")
         raise AccountLocked(user.locked_until)
@@ -138,3 +180,37 @@ def _count_failure(
         changes["locked_until"] = (user.locked_until, None)
         user.locked_until = None
     audit.event(session, user, action, actor=user.username, changes=changes, reason=reason, at=now)
+
+
+def _failures_of(session: Session, digest: str) -> LoginFailure | None:
+    return session.scalars(
+        select(LoginFailure).where(LoginFailure.name_digest == digest).with_for_update()
+    ).one_or_none()
+
+
+def _unknown_name_failure(session: Session, name: str, now: datetime) -> NoReturn:
+    """Refuse a sign-in under a name with no account as an account's would be refused:
+    the fifth consecutive failure locks the name for LOCKOUT_DURATION, and while locked it
+    answers :class:`AccountLocked`. Always raises."""
+    session.execute(
+        delete(LoginFailure).where(LoginFailure.last_failed_at < now - UNKNOWN_NAME_MEMORY)
+    )
+    digest = _name_digest(name)
+    row = _failures_of(session, digest)
+    if row is None:
+        try:
+            with session.begin_nested():  # the same new name, failing at the same moment
+                row = LoginFailure(
+                    name_digest=digest, failed_logins=0, locked_until=None, last_failed_at=now
+                )
+                session.add(row)
+        except IntegrityError:
+            row = _failures_of(session, digest)
+            assert row is not None
+    _refuse(session, None, now, "unknown username")
+    if row.locked_until is not None and now < row.locked_until:
+        raise AccountLocked(row.locked_until)
+    before = 0 if row.locked_until is not None else row.failed_logins  # as _count_failure
+    row.failed_logins, row.last_failed_at = before + 1, now
+    row.locked_until = now + LOCKOUT_DURATION if row.failed_logins >= MAX_FAILED_LOGINS else None
+    raise LoginFailed()

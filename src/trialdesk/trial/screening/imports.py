@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from trialdesk.errors import InputError
@@ -25,11 +26,12 @@ from trialdesk.trial.screening.candidates import (
 )
 from trialdesk.trial.screening.fhir_identifiers import record_numbers
 from trialdesk.trial.screening.models import Candidate, FhirUpload, LeadStatus
-from trialdesk.trial.store import audit
+from trialdesk.trial.store import audit, locks
 from trialdesk.trial.store.values import as_utc
 
 __all__ = [
     "MAX_UPLOAD_BYTES",
+    "LeadTaken",
     "from_lead",
     "import_feasibility",
     "import_fhir",
@@ -269,28 +271,48 @@ def import_feasibility(
     return added
 
 
+class LeadTaken(InputError):
+    """The lead is a candidate already (another request made it one, perhaps just now):
+    the same answer whether the check or the unique index found it."""
+
+    def __init__(self, reference: str, candidate_id: int | None) -> None:
+        which = f"candidate {candidate_id}" if candidate_id is not None else "a candidate"
+        super().__init__(f"lead {reference} is already {which}", field="lead")
+
+
 def from_lead(
     session: Session, *, actor: str, lead_id: int, now: datetime, study_id: str | None = None
 ) -> Candidate:
     """A candidate for the lead's study from a self-check lead; the lead is marked
-    referred. ``study_id``, when given, must be the lead's."""
-    lead = leads.lead_or_404(session, lead_id)
+    referred. ``study_id``, when given, must be the lead's.
+
+    A lead becomes at most one candidate, however many requests ask at once (a
+    double-click): the lead's row is locked before the check, so a second request waits
+    for the first to commit and then finds its candidate; the unique index on
+    ``candidate.lead_id`` stops any path that does not lock (:class:`LeadTaken` either way).
+    """
+    lead = leads.lead_or_404(session, lead_id, for_update=True)
     study_id = study_id or lead.study_id
     if lead.study_id != study_id:
         raise InputError(f"lead {lead.reference} is for study {lead.study_id}", field="lead")
+    locks.writing(session, study_id)
+    reference = lead.reference
     taken = session.scalar(select(Candidate.id).where(Candidate.lead_id == lead_id))
     if taken is not None:
-        raise InputError(f"lead {lead.reference} is already candidate {taken}", field="lead")
-    candidate = add_candidate(
-        session,
-        actor=actor,
-        study_id=study_id,
-        person=NewCandidate(name=lead.name),
-        now=now,
-        source="lead",
-        source_ref=f"lead {lead.reference}",
-        lead_id=lead.id,
-    )
+        raise LeadTaken(reference, taken)
+    try:
+        candidate = add_candidate(
+            session,
+            actor=actor,
+            study_id=study_id,
+            person=NewCandidate(name=lead.name),
+            now=now,
+            source="lead",
+            source_ref=f"lead {lead.reference}",
+            lead_id=lead.id,
+        )
+    except IntegrityError:  # the transaction is spoilt (the lead expired with it)
+        raise LeadTaken(reference, None) from None
     if lead.status is not LeadStatus.REFERRED:
         leads.set_lead_status(
             session,

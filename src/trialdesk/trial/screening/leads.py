@@ -1,7 +1,21 @@
-"""Pre-screening leads from the public self-check: stored only with explicit consent."""
+"""Pre-screening leads from the public self-check: stored only with explicit consent.
+
+The audit trail, which can never be changed or removed, keeps no more of a lead than it
+must (issue 18, point 4; security probe F3: the consent wording promises deletion on
+request). It records the lead's reference, study, the consent wording and time, and its
+status; the person's contact details, answers and the self-check's outcome only as keyed
+digests (HMAC-SHA256, RFC 2104) under a key of the lead's own, kept on the lead's row.
+While the lead is kept, the digests show a change to its details made outside the
+application (no other details give the digests the trail holds); once it is
+erased, key and all, the digests in the trail can no longer be tied to a person, nor a
+guessed phone number tested against them (crypto-shredding). The GDPR's Art. 17 right to
+erasure and Art. 5(1)(c) data minimisation are what this serves.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 import secrets
 from collections.abc import Mapping
@@ -14,14 +28,16 @@ from sqlalchemy.orm import Session
 
 from trialdesk.errors import InputError, NotFoundError
 from trialdesk.trial.screening.models import Lead, LeadStatus
-from trialdesk.trial.store import audit
+from trialdesk.trial.store import audit, stale
 from trialdesk.trial.store.models import MAX_ROW_ID
 from trialdesk.trial.store.text import plain_text
-from trialdesk.trial.store.values import as_utc, to_json_value
+from trialdesk.trial.store.values import as_utc, canonical_json, to_json_value
 
 __all__ = [
+    "CONTACT",
     "LeadContact",
     "LeadStatus",
+    "audited_fields",
     "lead_or_404",
     "list_leads",
     "set_lead_status",
@@ -83,12 +99,31 @@ def _reference(session: Session) -> str:
             return ref
 
 
-def _fields(lead: Lead) -> dict[str, Any]:
-    names = (
-        "reference", "study_id", "name", "email", "phone", "preferred_contact",
-        "answers", "outcome", "consent_text", "consented_at", "status", "status_note",
-    )  # fmt: skip
-    return {n: getattr(lead, n) for n in names}
+CONTACT = ("name", "email", "phone", "preferred_contact")
+
+
+def _digest(key: str | None, value: Any) -> str | None:
+    if key is None:  # erased, or stored before 0015 (its values are in the trail already)
+        return None
+    text = canonical_json(value).encode("utf-8")
+    return hmac.new(bytes.fromhex(key), text, hashlib.sha256).hexdigest()
+
+
+def audited_fields(lead: Lead) -> dict[str, Any]:
+    """What the audit trail keeps of a lead: no contact detail and no answer, only their
+    keyed digests (``contact_digest``, ``answers_digest``: answers and outcome)."""
+    return {
+        "reference": lead.reference,
+        "study_id": lead.study_id,
+        "consent_text": lead.consent_text,
+        "consented_at": lead.consented_at,
+        "status": lead.status,
+        "status_note": lead.status_note,
+        "contact_digest": _digest(lead.digest_key, {n: getattr(lead, n) for n in CONTACT}),
+        "answers_digest": _digest(
+            lead.digest_key, {"answers": lead.answers, "outcome": lead.outcome}
+        ),
+    }
 
 
 def store_lead(
@@ -130,6 +165,7 @@ def store_lead(
         consented_at=now,
         status=LeadStatus.NEW,
         status_note=None,
+        digest_key=secrets.token_hex(32),
     )
     session.add(lead)
     session.flush()
@@ -137,7 +173,7 @@ def store_lead(
         session,
         lead,
         actor="public",
-        fields=_fields(lead),
+        fields=audited_fields(lead),
         reason="self-check lead, with consent",
         at=now,
     )
@@ -147,8 +183,13 @@ def store_lead(
 _NEWEST_FIRST = select(Lead).order_by(Lead.created_at.desc(), Lead.id.desc())
 
 
-def lead_or_404(session: Session, lead_id: int) -> Lead:
-    lead = session.get(Lead, lead_id) if 1 <= lead_id <= MAX_ROW_ID else None
+def lead_or_404(session: Session, lead_id: int, *, for_update: bool = False) -> Lead:
+    """The lead; with ``for_update``, its row locked to the end of the transaction and read
+    as locked (on PostgreSQL another transaction may have committed a change since this
+    session first read it)."""
+    if not 1 <= lead_id <= MAX_ROW_ID:
+        raise NotFoundError(f"no lead {lead_id}")
+    lead = session.get(Lead, lead_id, with_for_update=for_update, populate_existing=for_update)
     if lead is None:
         raise NotFoundError(f"no lead {lead_id}")
     return lead
@@ -169,16 +210,23 @@ def set_lead_status(
     status: LeadStatus | str,
     note: str | None,
     reason: str | None,
+    expected_version: int | None = None,
 ) -> Lead:
-    """Change a lead's status and note, audited with old → new values."""
+    """Change a lead's status and note, audited with old → new values. With
+    ``expected_version`` (the version the form showed), a change someone else made
+    meanwhile is refused (:class:`~trialdesk.trial.store.stale.StaleError`), not
+    overwritten."""
     try:
         new_status = LeadStatus(status)
     except ValueError:
         allowed = ", ".join(s.value for s in LeadStatus)
         raise InputError(f"'{status}' is not one of {allowed}", field="status") from None
-    lead = lead_or_404(session, lead_id)
+    lead = lead_or_404(session, lead_id, for_update=True)
+    stale.check_version(lead, expected_version, f"lead {lead.reference}")
     note = note.strip() or None if note is not None else None
-    before = _fields(lead)
+    before = audited_fields(lead)
     lead.status, lead.status_note = new_status, note
-    audit.updated(session, lead, actor=actor, before=before, after=_fields(lead), reason=reason)
+    audit.updated(
+        session, lead, actor=actor, before=before, after=audited_fields(lead), reason=reason
+    )
     return lead

@@ -53,6 +53,13 @@ class Lead(Base):
         enum_column(LeadStatus, "status"), default=LeadStatus.NEW
     )
     status_note: Mapped[str | None] = mapped_column(Text)
+    # the key of the digests the audit trail keeps instead of the person's details
+    # (screening/leads.py); erased with them. None for leads stored before 0015.
+    digest_key: Mapped[str | None] = mapped_column(String(64))
+    # the optimistic lock of a status change (stale.py), as a candidate's (0015)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class CandidateStatus(StrEnum):
@@ -75,6 +82,8 @@ class Candidate(Base):
         Index("ix_candidate_study_id_status", "study_id", "status"),
         Index("ix_candidate_record_number", "record_number"),
         Index("ix_candidate_name_key_birth_date", "name_key", "birth_date"),
+        # a lead becomes at most one candidate, even from concurrent requests (0015)
+        Index("uq_candidate_lead_id", "lead_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,12 +1,15 @@
 """The audit trail: an append-only, hash-chained log of every change to trial data.
 
-Each entry's ``hash`` is SHA-256 over a canonical JSON of all its fields, including the
-previous entry's hash, so editing, removing or reordering entries breaks the chain.
+Each entry's ``hash`` is taken over a canonical JSON of all its fields, including the
+previous entry's hash, so editing, removing or reordering entries breaks the chain: an
+HMAC-SHA256 under a key kept outside the database (audit_key.py) once the store has one,
+so that nobody without the key can append an entry that verifies; SHA-256 before.
 ``audit_head`` records the newest entry in the same transaction, so removing entries
 from the end shows as well. Defences in depth: an ORM guard (models.py) and database
-triggers (migration 0001) refuse UPDATE and DELETE; ``verify`` catches what a DBA with
-the triggers dropped could still do. The chain cannot detect an attacker who rewrites
-every entry and the head; export ``AuditReport.head_hash`` elsewhere to anchor it.
+triggers (migration 0001) refuse UPDATE and DELETE; ``verify`` (audit_chain.py) catches
+what a DBA with the triggers dropped could still do. Cutting the tail and rewinding the
+head leaves a whole chain: signed anchors of the head kept elsewhere show it
+(anchors.py, ``trialdesk audit head``, ``audit verify --expect-head``). docs/audit.md.
 """
 
 from __future__ import annotations
@@ -23,8 +26,18 @@ from sqlalchemy.event import listens_for
 from sqlalchemy.orm import Session
 
 from trialdesk.errors import StoreError
+from trialdesk.trial.store.audit_chain import (
+    HASHED_FIELDS,
+    AuditProblem,
+    AuditReport,
+    ProblemKind,
+    entry_hash,
+    entry_text,
+    verify,
+)
+from trialdesk.trial.store.audit_key import AuditKey, key_for
 from trialdesk.trial.store.locks import NOT_STUDY_DATA, StudyLocked, declared_studies
-from trialdesk.trial.store.models import GENESIS_HASH, AuditHead, AuditRecord
+from trialdesk.trial.store.models import AuditHead, AuditRecord
 from trialdesk.trial.store.values import (
     JsonValue,
     as_utc,
@@ -34,31 +47,54 @@ from trialdesk.trial.store.values import (
     utc_now,
 )
 
-HASHED_FIELDS = (
-    "id",
-    "at",
-    "actor",
-    "action",
-    "entity",
-    "entity_id",
-    "changes",
-    "reason",
-    "prev_hash",
-)
+__all__ = [
+    "HASHED_FIELDS",
+    "Action",
+    "AuditProblem",
+    "AuditReport",
+    "Entry",
+    "ProblemKind",
+    "append",
+    "changes_between",
+    "created",
+    "entry_hash",
+    "entry_text",
+    "event",
+    "head",
+    "hold_head",
+    "locked_studies",
+    "retracted",
+    "set_study_locked",
+    "updated",
+    "verify",
+]
 
 
-def entry_hash(fields: Mapping[Any, Any]) -> str:
-    """SHA-256 hex over the canonical JSON of an entry's hashed fields."""
-    payload = {name: fields[name] for name in HASHED_FIELDS}
-    return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
-
-
-def _appended_hash(fields: Mapping[str, Any]) -> str:
+def _appended_hash(fields: Mapping[str, Any], key: AuditKey | None) -> str:
     """``entry_hash`` of an entry being appended, whose fields are plain JSON already but
     for ``at`` (a UTC datetime): the same text, hashed without walking the changes again."""
     payload = {name: fields[name] for name in HASHED_FIELDS}
     payload["at"] = fields["at"].isoformat()
-    return hashlib.sha256(canonical_json_of(payload).encode("utf-8")).hexdigest()
+    text = canonical_json_of(payload).encode("utf-8")
+    if key is not None and fields["id"] >= key.keyed_from:
+        return key.entry_hash(text)
+    return hashlib.sha256(text).hexdigest()
+
+
+_KEY = "trialdesk.audit.key"  # session.info: (the transaction, the store's key)
+
+
+def _chain_key(session: Session) -> AuditKey | None:
+    """The store's key, read once per transaction, after the head is locked: a key made
+    meanwhile (audit_key.create_key, under the same lock) is seen by the next entry."""
+    transaction = session.get_transaction()
+    cached = session.info.get(_KEY)
+    if cached is not None and cached[0] is transaction:
+        key: AuditKey | None = cached[1]
+        return key
+    key = key_for(session)
+    session.info[_KEY] = (transaction, key)
+    return key
 
 
 def _changes(changes: Mapping[str, tuple[Any, Any]] | None) -> dict[str, JsonValue]:
@@ -277,7 +313,7 @@ def append(
         "reason": reason,
         "prev_hash": head.last_hash,
     }
-    fields["hash"] = _appended_hash(fields)
+    fields["hash"] = _appended_hash(fields, _chain_key(session))
     head.pending.append(fields)
     head.last_id, head.last_hash = fields["id"], fields["hash"]
     head.row.last_id, head.row.last_hash = head.last_id, head.last_hash
@@ -372,91 +408,3 @@ def changes_between(
         elif canonical_json(old) != canonical_json(new):
             out[name] = (old, new)
     return out
-
-
-class ProblemKind(StrEnum):
-    EDITED = "edited"  # the row's contents do not match its own hash
-    MISSING = "missing"  # a gap in ids: rows deleted
-    CHAIN = "chain"  # prev_hash is not the previous row's hash: removed or reordered
-    HEAD = "head"  # the head disagrees with the newest row: the tail was removed
-
-
-@dataclass(frozen=True)
-class AuditProblem:
-    row_id: int
-    kind: ProblemKind
-    message: str
-
-    def __str__(self) -> str:
-        return f"row {self.row_id}: {self.message}"
-
-
-@dataclass(frozen=True)
-class AuditReport:
-    rows: int
-    problems: list[AuditProblem] = field(default_factory=list)
-    head_id: int = 0
-    head_hash: str = GENESIS_HASH
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-def verify(session: Session, *, batch: int = 1000) -> AuditReport:
-    """Recompute the whole chain and compare it with the head; list every problem.
-
-    Run it in ``Store.read()``: on PostgreSQL that is one REPEATABLE READ snapshot, so
-    entries appended meanwhile cannot look like a head mismatch.
-    """
-    table = AuditRecord.__table__
-    problems: list[AuditProblem] = []
-    head = session.execute(select(AuditHead.last_id, AuditHead.last_hash)).one_or_none()
-    rows = 0
-    expected_id, prev_hash = 1, GENESIS_HASH
-    last_id, last_hash = 0, GENESIS_HASH
-    result = session.execute(
-        select(table).order_by(table.c.id), execution_options={"yield_per": batch}
-    )
-    for row in result.mappings():
-        rows += 1
-        rid = row["id"]
-        if rid != expected_id:
-            span = f"{expected_id}" if rid == expected_id + 1 else f"{expected_id}-{rid - 1}"
-            problems.append(
-                AuditProblem(rid, ProblemKind.MISSING, f"row(s) {span} before it are missing")
-            )
-        if entry_hash(row) != row["hash"]:
-            problems.append(
-                AuditProblem(rid, ProblemKind.EDITED, "contents do not match its hash (edited)")
-            )
-        if row["prev_hash"] != prev_hash:
-            what = f"row {last_id}" if last_id else "the start of the chain"
-            problems.append(
-                AuditProblem(
-                    rid,
-                    ProblemKind.CHAIN,
-                    f"prev_hash does not match {what} (rows removed or reordered)",
-                )
-            )
-        expected_id, prev_hash = rid + 1, row["hash"]
-        last_id, last_hash = rid, row["hash"]
-    if head is None:
-        problems.append(AuditProblem(last_id, ProblemKind.HEAD, "the audit head row is missing"))
-    elif (head.last_id, head.last_hash) != (last_id, last_hash):
-        problems.append(
-            AuditProblem(
-                head.last_id,
-                ProblemKind.HEAD,
-                f"the head names row {head.last_id} as the newest but the log ends at "
-                f"row {last_id} with a different hash (newest rows removed or altered)"
-                if head.last_id != last_id
-                else "the head's hash differs from the newest row's (newest row altered)",
-            )
-        )
-    return AuditReport(
-        rows=rows,
-        problems=problems,
-        head_id=head.last_id if head else 0,
-        head_hash=head.last_hash if head else GENESIS_HASH,
-    )

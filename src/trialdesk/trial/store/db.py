@@ -157,10 +157,15 @@ def _reported(engine: Engine) -> Iterator[None]:
         raise
 
 
-def open_store(url: str | None = None, *, migrate: bool = True) -> Store:
+def open_store(url: str | None = None, *, migrate: bool = True, guarded: bool = True) -> Store:
     """Open the store at ``url`` (see ``database_url``), upgrading its schema to the
-    newest revision unless ``migrate`` is false, in which case it must already be there."""
-    from trialdesk.trial.store.migrate import check_current, upgrade
+    newest revision unless ``migrate`` is false, in which case it must already be there.
+
+    A store whose audit log's append-only triggers are missing or disabled is refused
+    (migrate.check_audit_triggers): ``serve``, ``db upgrade`` and every command that works
+    on the store stop with a clear message. Only a tool that examines such a store (``audit
+    verify``) opens it with ``guarded=False``."""
+    from trialdesk.trial.store.migrate import check_audit_triggers, check_current, upgrade
 
     engine = create_store_engine(database_url(url))
     with _reported(engine):
@@ -168,6 +173,8 @@ def open_store(url: str | None = None, *, migrate: bool = True) -> Store:
             upgrade(engine)
         else:
             check_current(engine)
+        if guarded:
+            check_audit_triggers(engine)
     return Store(engine)
 
 

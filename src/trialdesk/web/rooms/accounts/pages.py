@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Form, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from trialdesk.errors import TrialdeskError
@@ -13,7 +14,9 @@ from trialdesk.web.access import PUBLIC, allow
 from trialdesk.web.csrf import SESSION_COOKIE, set_cookie
 from trialdesk.web.deps import now, store_of
 from trialdesk.web.errors import status_of
+from trialdesk.web.locale import locale_of
 from trialdesk.web.pages import render
+from trialdesk.web.throttle import BUSY, Busy, ClientThrottle, HashSlots, Throttled, too_many
 
 router = APIRouter(include_in_schema=False)
 
@@ -36,34 +39,68 @@ async def login_form(request: Request, next: str = "/staff") -> HTMLResponse:
 
 
 @router.post("/login", dependencies=[allow(PUBLIC)])
-def login(
+async def login(
     request: Request,
     username: str = Form(max_length=150),
     password: str = Form(max_length=1024),
     next: str = Form("/staff", max_length=2000),
 ) -> Response:
+    """Sign in. The password check (Argon2id, 64 MiB) runs in the thread pool, within the
+    per-client and per-server bounds of throttle.py; a refused flood costs no hashing."""
+    throttle: ClientThrottle = request.app.state.sign_in_throttle
+    slots: HashSlots = request.app.state.hash_slots
+    client = request.client.host if request.client else "unknown"
+    try:
+        throttle.admit(client)
+        async with slots.slot():
+            outcome = await run_in_threadpool(_sign_in, request, username, password)
+    except Throttled as refused:
+        await request.app.state.tarpit.hold()
+        return too_many(request, refused.retry_after)
+    except Busy as busy:  # answered at once: the next in line may be a real user
+        message = BUSY.get(locale_of(request))
+        return _login_refused(request, next, username, message, 503, busy.retry_after)
+    if isinstance(outcome, accounts.LoginFailed):
+        status = 423 if isinstance(outcome, accounts.AccountLocked) else 401
+        return _login_refused(request, next, username, outcome.message, status)
+    throttle.give_back(client)
+    response = RedirectResponse(safe_next(next), status_code=303)
+    set_cookie(request, response, SESSION_COOKIE, outcome)
+    return response
+
+
+def _sign_in(request: Request, username: str, password: str) -> str | accounts.LoginFailed:
+    """The new session's token, or why sign-in was refused (in a worker thread)."""
     store = store_of(request)
-    failure: TrialdeskError | None = None
-    with store.read() as session:  # argon2 outside the write lock (this runs in a thread)
+    with store.read() as session:  # argon2 outside the write lock
         checked = check_password(session, username=username, password=password)
     with store.transaction() as session:  # a failure is counted and audited, so commit it
         try:
             user = accounts.authenticate(
                 session, username=username, password=password, now=now(), checked=checked
             )
-            token = sessions.start(session, user, now())
-        except (accounts.LoginFailed, accounts.AccountLocked) as error:
+            return sessions.start(session, user, now())
+        except accounts.LoginFailed as error:  # AccountLocked among them
             failure = error
-    if failure is not None:
-        status = 423 if isinstance(failure, accounts.AccountLocked) else 401
-        return render(
-            request,
-            "login.html",
-            {"next": safe_next(next), "error": failure.message, "username": username},
-            status_code=status,
-        )
-    response = RedirectResponse(safe_next(next), status_code=303)
-    set_cookie(request, response, SESSION_COOKIE, token)
+    return failure
+
+
+def _login_refused(
+    request: Request,
+    next: str,
+    username: str,
+    message: str,
+    status: int,
+    retry_after: int | None = None,
+) -> Response:
+    response = render(
+        request,
+        "login.html",
+        {"next": safe_next(next), "error": message, "username": username},
+        status_code=status,
+    )
+    if retry_after is not None:
+        response.headers["retry-after"] = str(retry_after)
     return response
 
 

@@ -3,7 +3,10 @@ user and dates, with the chain verified on every view."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
 from trialdesk.errors import TrialdeskError
@@ -11,6 +14,7 @@ from trialdesk.trial.accounts.roles import Permission
 from trialdesk.trial.screening.trail import about_candidate
 from trialdesk.trial.store import audit
 from trialdesk.trial.store.audit_search import AuditFilter, search
+from trialdesk.trial.store.text import plain_text
 from trialdesk.web import forms
 from trialdesk.web.access import allow
 from trialdesk.web.deps import store_of
@@ -38,16 +42,23 @@ async def audit_trail(
     try:
         candidate_id = forms.number(values, "candidate")
         wanted = AuditFilter(
-            actor=forms.text(values, "actor", 64) or None,
+            # no control characters (a NUL is refused by PostgreSQL: security probe F6)
+            actor=plain_text(forms.text(values, "actor", 64), "actor", 64),
             since=forms.optional_day(values, "since"),
             until=forms.optional_day(values, "until"),
         )
     except TrialdeskError as error:
         errors[error.field or "form"] = error.message
         candidate_id, wanted = None, AuditFilter()
+    # Verifying the whole chain takes a while on a big log: in the thread pool, so other
+    # requests are served meanwhile (security probe F10).
+    context = await run_in_threadpool(_trail, request, candidate_id, wanted)
+    context.update(values=values, errors=errors)
+    return render(request, "audit.html", context, status_code=422 if errors else 200)
+
+
+def _trail(request: Request, candidate_id: int | None, wanted: AuditFilter) -> dict[str, Any]:
     with store_of(request).read() as session:
         report = audit.verify(session)
         scope = about_candidate(session, candidate_id) if candidate_id is not None else None
-        rows = search(session, wanted, AUDIT_PAGE, scope)
-        context = {"rows": rows, "report": report, "values": values, "errors": errors}
-        return render(request, "audit.html", context, status_code=422 if errors else 200)
+        return {"rows": search(session, wanted, AUDIT_PAGE, scope), "report": report}

@@ -39,5 +39,6 @@ async def change_lead(request: Request, lead_id: RowId, body: LeadStatusChange) 
             status=body.status,
             note=body.note,
             reason=body.reason,
+            expected_version=body.version,
         )
         return LeadOut.model_validate(lead)

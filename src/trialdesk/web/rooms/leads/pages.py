@@ -10,6 +10,7 @@ from trialdesk.errors import TrialdeskError
 from trialdesk.trial.accounts.roles import Permission
 from trialdesk.trial.screening import leads
 from trialdesk.trial.screening.trail import lead_trail
+from trialdesk.web import forms
 from trialdesk.web.access import allow
 from trialdesk.web.deps import store_of, study_or_404, user_of
 from trialdesk.web.errors import status_of
@@ -59,9 +60,13 @@ async def lead_status(
     status: str = Form(max_length=40),
     note: str = Form("", max_length=2000),
     reason: str = Form("", max_length=2000),
+    version: str = Form("", max_length=20),
 ) -> Response:
     user = user_of(request)
     try:
+        # the version the page showed: a change made meanwhile is refused (409), and the
+        # page shown again as it is now
+        expected = forms.number({"version": version}, "version")
         with store_of(request).transaction() as session:
             leads.set_lead_status(
                 session,
@@ -70,6 +75,7 @@ async def lead_status(
                 status=status,
                 note=note or None,
                 reason=reason or None,
+                expected_version=expected,
             )
     except TrialdeskError as error:
         return _lead_page(request, lead_id, error.message, status_of(error))

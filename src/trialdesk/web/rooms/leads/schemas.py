@@ -27,9 +27,16 @@ class LeadOut(BaseModel):
     outcome: dict[str, Any]
     status: str
     status_note: str | None
+    version: int = Field(description="send it back with a change: one made meanwhile is 409")
 
 
 class LeadStatusChange(Strict):
     status: Literal["new", "contacted", "not_suitable", "referred"]
     note: str | None = Field(None, max_length=2000)
     reason: str | None = Field(None, max_length=2000)
+    version: int | None = Field(
+        None,
+        ge=1,
+        description="the lead's version as read: a change someone made since is refused "
+        "(409, field version), not overwritten",
+    )

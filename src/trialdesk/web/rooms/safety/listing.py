@@ -24,6 +24,7 @@ from trialdesk.trial.safety.models import AdverseEvent
 from trialdesk.trial.safety.stopping import RuleMet, rules_met
 from trialdesk.trial.store.db import Session
 from trialdesk.trial.store.holds import StudyHold, is_paused
+from trialdesk.web.csv_cells import safe_cell
 from trialdesk.web.rooms.safety.labels import Say, vocabulary
 
 __all__ = [
@@ -197,8 +198,8 @@ _COLUMNS = (
 
 
 def _safe(text: str) -> str:
-    """A cell a spreadsheet would run as a formula is kept as text (OWASP, CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """A cell a spreadsheet would run as a formula is kept as text (csv_cells.py)."""
+    return safe_cell(text)
 
 
 def listing_csv(rows: Iterable[EventRow], study: Study, say: Say, locale: str) -> bytes:

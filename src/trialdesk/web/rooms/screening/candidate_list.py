@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
@@ -129,13 +130,23 @@ async def _upload(request: Request, importer: Importer) -> Response:
         if len(chosen) > MAX_UPLOAD_FILES:
             raise InputError(f"choose at most {MAX_UPLOAD_FILES} files", field="file")
         files = [(f.filename or "", await f.read(imports.MAX_UPLOAD_BYTES + 1)) for f in chosen]
-        with store_of(request).transaction() as session:
-            ids = [c.id for c in importer(session, user_of(request).username, study.id, files)]
+        # Reading megabytes of FHIR and storing hundreds of candidates takes a second: in
+        # the thread pool, so every other request is served meanwhile (security probe F10).
+        ids = await run_in_threadpool(
+            _imported, request, importer, user_of(request).username, study.id, files
+        )
     except TrialdeskError as error:
         return _refused(request, error, form)
     if len(ids) == 1:
         return RedirectResponse(f"/staff/candidates/{ids[0]}", status_code=303)
     return RedirectResponse(f"/staff/candidates?study={study.id}", status_code=303)
+
+
+def _imported(
+    request: Request, importer: Importer, actor: str, study_id: str, files: Files
+) -> list[int]:
+    with store_of(request).transaction() as session:
+        return [c.id for c in importer(session, actor, study_id, files)]
 
 
 def _fhir_files(session: Session, actor: str, study_id: str, files: Files) -> list[Candidate]:

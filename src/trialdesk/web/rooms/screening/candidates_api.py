@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
 
 from trialdesk.trial.accounts.roles import Permission
 from trialdesk.trial.screening import candidates as cands
@@ -80,12 +81,18 @@ async def _upload_body(request: Request) -> bytes:
 async def _import(request: Request, study: str, filename: str, importer: Any) -> list[CandidateOut]:
     chosen = study_or_404(request, study)
     data = await _upload_body(request)
-    with store_of(request).transaction() as session:
-        added = importer(
-            session, actor=user_of(request).username, study_id=chosen.id,
-            filename=filename, data=data, now=now(),
-        )  # fmt: skip
-        return [candidate_json(request, session, c) for c in added]
+    actor = user_of(request).username
+
+    def stored() -> list[CandidateOut]:
+        with store_of(request).transaction() as session:
+            added = importer(
+                session, actor=actor, study_id=chosen.id, filename=filename, data=data,
+                now=now(),
+            )  # fmt: skip
+            return [candidate_json(request, session, c) for c in added]
+
+    # in the thread pool: the event loop serves other requests meanwhile (probe F10)
+    return await run_in_threadpool(stored)
 
 
 @router.post(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from trialdesk.web.schemas import Strict
 
@@ -68,7 +68,9 @@ class LeadRequest(Strict):
     email: str | None = Field(None, max_length=320)
     phone: str | None = Field(None, max_length=50)
     preferred_contact: str | None = Field(None, max_length=500)
-    consent: bool = Field(description="must be true: nothing is stored without consent")
+    # StrictBool: JSON true only, never "yes", "on", 1 or "true" coerced (security probe
+    # F11): consent must be explicit
+    consent: StrictBool = Field(description="must be JSON true: nothing is stored without consent")
 
 
 class LeadCreated(BaseModel):
