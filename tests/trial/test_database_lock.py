@@ -29,7 +29,7 @@ from trialdesk.trial.store.locks import StudyLocked
 from trialdesk.trial.store.models import AuditRecord
 from trialdesk.trial.store.stale import StaleError
 
-from .conduct_helpers import LATER, enrolled, inject, visit_on
+from .conduct_helpers import LATER, enrolled, inject, save, typical_values, visit_on
 from .helpers import PASSWORD
 from .screening_helpers import STUDY, prepare_study
 from .test_safety_helpers import investigator, user
@@ -163,6 +163,31 @@ def test_a_frozen_casebook_takes_no_entry_until_thawed(store: Store) -> None:
             reason="a correction is needed", now=LATER,
         )  # fmt: skip
     _date_visit(store, pid)
+
+
+def test_a_frozen_form_takes_no_entry_and_the_others_do(store: Store) -> None:
+    _, (pid,) = enrolled(store)
+    with store.transaction() as session:
+        freeze.freeze(
+            session, STUDY, participant_or_404(session, pid), target="D1/injection",
+            actor="dana", reason="verified against the source", now=LATER,
+        )  # fmt: skip
+    with pytest.raises(Frozen, match="D1/injection"):
+        inject(store, pid)
+    with store.transaction() as session:
+        (row,) = freeze.active_freezes(session, pid)
+        freeze.thaw(
+            session, participant_or_404(session, pid), freeze_id=row.id, actor="dana",
+            reason="the lot number was mistyped", now=LATER,
+        )  # fmt: skip
+    inject(store, pid)
+    with store.transaction() as session:
+        freeze.freeze(
+            session, STUDY, participant_or_404(session, pid), target=WHOLE, actor="dana",
+            reason=None, now=LATER,
+        )  # fmt: skip
+    with pytest.raises(Frozen, match="casebook"):
+        save(store, pid, "joint_counts", typical_values("joint_counts"), visit="D1")
 
 
 def test_the_lock_is_refused_with_every_blocker_then_given(store: Store) -> None:
@@ -316,3 +341,28 @@ def test_a_write_that_began_before_the_lock_cannot_pass_it(store: Store) -> None
                 now=LATER,
             )  # fmt: skip
         session.rollback()
+
+
+def test_another_study_locked_does_not_stop_this_one(store: Store) -> None:
+    """Two studies in one store: the other one locked, this one's writes, lock and unlock
+    go on (each says which study it writes), and a write naming no study fails closed."""
+    pid = _ready(store)
+    with store.transaction() as session:
+        audit.set_study_locked(session, "NCT00000000", True)
+    with store.transaction() as session:
+        leads.store_lead(
+            session, study_id=STUDY.id,
+            contact=leads.LeadContact("Ada Example", "ada@example.org", None, None),
+            answers={}, outcome={"verdict": "may_be_eligible"}, consent_text="ok",
+            consented=True, now=LATER,
+        )  # fmt: skip
+    manager = _data_manager(store)
+    lock = _lock(store, manager)
+    with store.transaction() as session:
+        database_lock.unlock_database(
+            session, signer=manager, password=PASSWORD, study=STUDY, reason="re-opened",
+            lock_id=lock.id, now=LATER,
+        )  # fmt: skip
+    _date_visit(store, pid)
+    with store.transaction() as session, pytest.raises(StudyLocked, match="NCT00000000"):
+        audit.append(session, actor="x", action=audit.Action.UPDATE, entity="lead", entity_id="1")

@@ -15,6 +15,7 @@ from typing import Any, Final
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
 
 from trialdesk.trial.accounts.roles import Permission
 from trialdesk.trial.store import audit
@@ -53,11 +54,16 @@ _WHILE_LOCKED = frozenset({Permission.MANAGE_USERS, Permission.LOCK_DATABASE})
 _SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def _refuse_if_locked(request: Request) -> None:
-    """A staff write while every study served is locked gets the store's one answer
-    before its input is read (the store refuses it anyway: store/locks.py)."""
+def _locked_now(request: Request) -> frozenset[str]:
     with store_of(request).read() as session:
-        locked = audit.locked_studies(session)
+        return audit.locked_studies(session)
+
+
+async def _refuse_if_locked(request: Request) -> None:
+    """A staff write while every study served is locked gets the store's one answer
+    before its input is read (the store refuses it anyway: store/locks.py). Read in the
+    thread pool: a store read does not belong on the event loop."""
+    locked = await run_in_threadpool(_locked_now, request)
     served = {s.id for s in all_studies(request)}
     if locked and served <= locked:
         raise StudyLocked(locked & served)
@@ -84,7 +90,7 @@ def allow(access: Access | Permission) -> Any:
             and required.permission not in _WHILE_LOCKED
             and request.method not in _SAFE
         ):
-            _refuse_if_locked(request)
+            await _refuse_if_locked(request)
 
     setattr(guard, _MARK, required)
     return Depends(guard)

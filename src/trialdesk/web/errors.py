@@ -150,15 +150,26 @@ CONFLICT_MESSAGE = (
 
 
 def _refused_by_a_constraint(exc: BaseException) -> bool:
-    """A write refused by a unique or other integrity constraint of the database. PEP 249
+    """A write refused by a unique constraint of the database. PEP 249
     names the error every driver raises then ``IntegrityError`` (sqlite3 and psycopg alike);
     SQLAlchemy wraps it as ``orig``, under a class of the same name (the web app does not
     import SQLAlchemy: pyproject's import contracts)."""
     return any(
-        getattr(error, "orig", None) is not None
+        _unique_violation(getattr(error, "orig", None))
         and any(c.__name__ == "IntegrityError" for c in type(error).__mro__)
         for error in (exc, exc.__cause__, exc.__context__)
     )
+
+
+def _unique_violation(orig: object) -> bool:
+    """Only a unique constraint means "the same thing twice": a foreign key or NOT NULL
+    refused is a bug, answered 500 with its traceback logged. PostgreSQL's SQLSTATE 23505
+    (psycopg ``sqlstate``, psycopg2 ``pgcode``); SQLite's message."""
+    if orig is None:
+        return False
+    if "23505" in (getattr(orig, "sqlstate", None), getattr(orig, "pgcode", None)):
+        return True
+    return str(orig).startswith("UNIQUE constraint failed")
 
 
 def stack_only(exc: BaseException) -> str:

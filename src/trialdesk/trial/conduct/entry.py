@@ -33,8 +33,9 @@ from trialdesk.trial.conduct.form_data import (
     stored_at_once,
     stored_record,
 )
+from trialdesk.trial.conduct.freeze import active_freezes, refuse_if_frozen
 from trialdesk.trial.conduct.item_values import ItemValue, read_item
-from trialdesk.trial.conduct.models import LOG, FormRecord, FormStatus, VisitRecord
+from trialdesk.trial.conduct.models import LOG, DataFreeze, FormRecord, FormStatus, VisitRecord
 from trialdesk.trial.conduct.participants import Participant, participant_or_404
 from trialdesk.trial.conduct.set_dates import DateSetting, apply_dates, dates_set_by
 from trialdesk.trial.conduct.visits import fields_of as visit_fields
@@ -214,13 +215,14 @@ class _Held:
     participant: Participant
     data: ParticipantForms
     visits: dict[tuple[str, int], VisitRecord]
+    freezes: list[DataFreeze]  # what of their data is frozen (conduct/freeze.py)
 
 
 def _held(session: Session, study: Study, enrolment_id: int) -> _Held:
     participant = participant_or_404(session, enrolment_id, for_update=True, study=study)
     data = participant_forms(session, study, participant)
     visits = {(v.visit_id, v.occurrence): v for v in data.visits.values()}
-    return _Held(participant, data, visits)
+    return _Held(participant, data, visits, active_freezes(session, participant.id))
 
 
 def _save(
@@ -273,6 +275,9 @@ def _save(
         )
         visit_key = visit_record.key
         row = 1
+    refuse_if_frozen(
+        session, participant, visit_key=visit_key, form_id=form.id, freezes=held.freezes
+    )
     key = (visit_key, form.id, row)
     stored = data.forms.get(key)  # as form_record() would read it: data holds every record
     existing = stored_record(session, stored) if stored is not None else None

@@ -9,6 +9,7 @@ who thawed it and why.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -86,14 +87,16 @@ def active_freezes(session: Session, enrolment_id: int) -> list[DataFreeze]:
 
 def refuse_if_frozen(
     session: Session, participant: Participant, *, visit_key: str | None = None,
-    form_id: str | None = None,
+    form_id: str | None = None, freezes: Sequence[DataFreeze] | None = None,
 ) -> None:  # fmt: skip
     """Refuse an entry to the participant's data while their casebook, or the form
-    entered (``visit_key`` and ``form_id``), is frozen."""
+    entered (``visit_key`` and ``form_id``), is frozen. ``freezes``: their active freezes
+    as read already (a save of several forms reads them once)."""
     targets = {WHOLE}
     if form_id is not None:
         targets.add(form_target(visit_key or "", form_id))
-    for row in active_freezes(session, participant.id):
+    rows = active_freezes(session, participant.id) if freezes is None else freezes
+    for row in rows:
         if row.target in targets:
             raise Frozen(participant, row)
 

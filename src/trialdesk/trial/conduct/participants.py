@@ -81,8 +81,10 @@ def participant_or_404(
         if found and (study is None or found[0].enrolment.study_id == study.id):
             study_id = found[0].enrolment.study_id
             locks.writing(session, study_id)
-            if for_update and study_id in audit.hold_head(session):
-                raise locks.StudyLocked({study_id})  # before anything else is checked
+            # refused before anything else is checked (read, not held: the audit head is
+            # locked after the participants a write locks, as every write takes them)
+            if for_update and study_id in audit.locked_studies(session):
+                raise locks.StudyLocked({study_id})
             return found[0]
     raise NotFoundError(f"no participant {enrolment_id}")
 

@@ -35,7 +35,7 @@ from trialdesk.trial.review import deviations, sdv
 from trialdesk.trial.review.casebook import casebook_states
 from trialdesk.trial.safety.causality import causality_state
 from trialdesk.trial.safety.events import events_of
-from trialdesk.trial.store import audit
+from trialdesk.trial.store import audit, locks
 from trialdesk.trial.store.db import Session
 from trialdesk.trial.store.locks import StudyLock
 from trialdesk.trial.store.query_records import LIVE, DataQuery
@@ -116,16 +116,14 @@ def blockers(session: Session, study: Study, now: datetime) -> list[Blocker]:
             short = [p.subject_number for p, progress in each if not progress.met]
             found.append(Blocker(BlockerKind.SDV_NOT_MET, len(short), short))
     unsigned = [
-        s.participant.subject_number + (" (lapsed)" if s.lapsed else "")
-        for s in casebook_states(session, study)
-        if not s.current
+        s.participant.subject_number for s in casebook_states(session, study) if not s.current
     ]
     if unsigned:
         found.append(Blocker(BlockerKind.UNSIGNED_CASEBOOKS, len(unsigned), unsigned))
     uncoded, unassessed = [], []
     for p in participants:
         for event in events_of(session, p):
-            name = f"{p.subject_number} AE {event.sequence}"
+            name = f"{p.subject_number}: {event.term} #{event.sequence}"  # the coded term
             if not event.meddra_code or term_named(event.term) is None:
                 uncoded.append(name)
             if not causality_state(session, p, event).current:
@@ -214,6 +212,7 @@ def lock_database(
     """Lock the study's database: refused with every blocker, or signed and recorded with
     the hash of the locked data; then no write to the study's data is accepted."""
     now = as_utc(now)
+    locks.writing(session, study.id)
     if study.id in audit.hold_head(session):
         raise ConflictError(f"the database of {study.id} is locked already", field="lock")
     found = blockers(session, study, now)
@@ -255,6 +254,7 @@ def unlock_database(
     record, unlocked. ``lock_id``: the lock the signer was shown (stale otherwise)."""
     now = as_utc(now)
     why = reason_text(reason)
+    locks.writing(session, study.id)
     audit.hold_head(session)
     lock = _active(session, study.id)
     if lock is None:

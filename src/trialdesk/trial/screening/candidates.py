@@ -222,8 +222,8 @@ def candidate_or_404(session: Session, candidate_id: int, *, for_update: bool = 
     if found is None:
         raise NotFoundError(f"no candidate {candidate_id}")
     locks.writing(session, found.study_id)
-    if for_update and found.study_id in audit.hold_head(session):
-        raise locks.StudyLocked({found.study_id})  # before anything else is checked
+    if for_update and found.study_id in audit.locked_studies(session):
+        raise locks.StudyLocked({found.study_id})  # first (read, not held: see participants.py)
     return found
 
 

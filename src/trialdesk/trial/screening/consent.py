@@ -24,7 +24,7 @@ from trialdesk.trial.screening.models import (
     ConsentForm,
     Enrolment,
 )
-from trialdesk.trial.store import audit
+from trialdesk.trial.store import audit, locks
 from trialdesk.trial.store.values import as_utc
 
 __all__ = [
@@ -68,6 +68,7 @@ def add_form_version(
     session: Session, *, actor: str, study_id: str, version: str, effective_on: date, now: datetime
 ) -> ConsentForm:
     now = as_utc(now)
+    locks.writing(session, study_id)
     name = _version(version, "version")
     if any(f.version == name for f in form_versions(session, study_id)):
         raise InputError(f"version {name} is already registered", field="version")

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from trialdesk.errors import InputError, NotFoundError
 from trialdesk.trial.screening.models import Lead, LeadStatus
-from trialdesk.trial.store import audit, stale
+from trialdesk.trial.store import audit, locks, stale
 from trialdesk.trial.store.models import MAX_ROW_ID
 from trialdesk.trial.store.text import plain_text
 from trialdesk.trial.store.values import as_utc, canonical_json, to_json_value
@@ -151,6 +151,7 @@ def store_lead(
         raise InputError(f"answers or outcome are not JSON data: {error}") from None
     assert isinstance(answers_json, dict) and isinstance(outcome_json, dict)
     now = as_utc(now)
+    locks.writing(session, study_id.strip())
     lead = Lead(
         reference=_reference(session),
         study_id=study_id.strip(),

@@ -173,7 +173,13 @@ def key_place(url: URL) -> KeyPlace:
         return KeyPlace(None, named=False)
     if given := os.environ.get(FILE_ENV):
         return KeyPlace(Path(given).expanduser(), named=True)
-    shown = url.render_as_string(hide_password=True)
+    # named after the database only (host, port and name): the owner's migrations and the
+    # application's role, or another spelling of the same URL, find the same key
+    shown = (
+        url.render_as_string(hide_password=True)
+        if url.get_backend_name() == "sqlite"
+        else f"{url.get_backend_name()}://{(url.host or '').lower()}:{url.port}/{url.database}"
+    )
     beside, name = _default_name(shown, url.get_backend_name(), url.host or "", url.database or "")
     return KeyPlace(Path(name) if beside else _key_dir() / name, named=False)
 

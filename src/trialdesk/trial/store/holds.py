@@ -16,7 +16,7 @@ from sqlalchemy import Index, String, Text, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from trialdesk.errors import ConflictError
-from trialdesk.trial.store import audit
+from trialdesk.trial.store import audit, locks
 from trialdesk.trial.store.models import Base
 from trialdesk.trial.store.values import as_utc
 
@@ -119,6 +119,7 @@ def place_hold(
 ) -> StudyHold:
     """Pause the study (audited); the caller has checked it is not paused already."""
     now = as_utc(now)
+    locks.writing(session, study_id)
     hold = StudyHold(
         study_id=study_id, rule=rule, reason=reason, details=details, held_at=now, held_by=actor
     )
@@ -143,6 +144,7 @@ def release_hold(
     if not hold.active:
         raise ConflictError("the study was resumed already", field="hold")
     now = as_utc(now)
+    locks.writing(session, hold.study_id)
     before = hold_fields(hold)
     hold.released_at, hold.released_by, hold.release_reason = now, actor, reason
     audit.updated(

@@ -22,6 +22,7 @@ TEXTS: dict[str, Text] = {
     "locked": Text("Database locked", "数据库已锁定"),
     "unlocked": Text("Database open", "数据库未锁定"),
     "locked_by": Text("Locked by", "锁定人"),
+    "lock_meaning": Text("database lock", "数据库锁定"),
     "hash": Text("SHA-256 of the locked data", "锁定数据的SHA-256"),
     "intact": Text("The casebooks still hash as locked.", "病例报告册的哈希值与锁定时一致。"),
     "not_intact": Text(

@@ -14,9 +14,11 @@ from trialdesk import selfcheck
 from trialdesk.errors import InputError
 from trialdesk.study.loader import Study
 from trialdesk.trial.screening import leads
+from trialdesk.trial.store.locks import StudyLocked
 from trialdesk.web.access import PUBLIC, allow
 from trialdesk.web.deps import now, page_of, store_of, study_or_404, today
 from trialdesk.web.errors import status_of
+from trialdesk.web.locale import locale_of
 from trialdesk.web.pages import render
 from trialdesk.web.rooms.selfcheck.answers import (
     ANSWER_PREFIX,
@@ -124,6 +126,9 @@ async def leave_contact(request: Request, nct_id: str) -> Response:
                 now=now(),
             )
             reference = lead.reference
+    except StudyLocked:  # the study's data are final: it takes no more contacts
+        closed = CLOSED_ZH if locale_of(request) == "zh-CN" else CLOSED_EN
+        return _result_page(request, study, raw, outcome, contact, {"consent": closed}, 409)
     except InputError as error:
         return _result_page(
             request,
@@ -137,6 +142,10 @@ async def leave_contact(request: Request, nct_id: str) -> Response:
     return RedirectResponse(
         f"/studies/{study.id}/self-check/thanks?ref={reference}", status_code=303
     )
+
+
+CLOSED_EN = "This study is closed: it takes no more contact requests. Nothing was stored."
+CLOSED_ZH = "本研究已结束，不再接受联系请求。未保存任何信息。"
 
 
 @router.get(
