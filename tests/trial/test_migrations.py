@@ -40,14 +40,16 @@ def _services_before_0014(monkeypatch: pytest.MonkeyPatch) -> None:
     frozen."""
     from sqlalchemy.orm import defer
 
-    from trialdesk.trial.conduct import freeze
+    from trialdesk.trial.conduct import entry, freeze
     from trialdesk.trial.store.models import AuditHead
 
     monkeypatch.setattr(
         audit, "_LOCK_HEAD", audit._LOCK_HEAD.options(defer(AuditHead.locked_studies))
     )
     monkeypatch.setattr(audit, "_locked_of", lambda _head: frozenset())
+    monkeypatch.setattr(audit, "locked_studies", lambda _session: frozenset())
     monkeypatch.setattr(freeze, "active_freezes", lambda *_args: [])
+    monkeypatch.setattr(entry, "active_freezes", lambda *_args: [])
 
 
 ROWS = json.loads((Path(__file__).parents[1] / "data" / "store-0003" / "rows.json").read_text())
