@@ -446,3 +446,40 @@ def test_a_check_asks_again_when_another_visit_s_value_it_reads_changed(
     (again,) = _raise(store, pid, WEIGHT, {"weight": "80"}, seen_now())
     assert again.id != q.id and again.datum["value"] == "80"
     assert ("D1", 60.0) in {(r["resource"].split("/")[2], r["value"]) for r in again.datum["reads"]}
+
+
+# Edit-check queries raised by real form saves carry what the check read (every value,
+# other visits' too): asked again when the baseline read changes, not when the same data
+# are saved again; a multi-item check's query sits on the first item the check names.
+
+
+def test_a_cross_visit_check_is_asked_again_when_its_baseline_changes(
+    store: Store, pid: int
+) -> None:
+    d1 = save(store, pid, "vital_signs", {"weight": "70"}, visit="D1", complete=False)
+    w4 = save(store, pid, "vital_signs", {"weight": "80"}, visit="W4", complete=False)
+    (q,) = _check_query(store, WEIGHT)
+    assert {r["resource"].split("/")[2] for r in q.datum["reads"]} == {"D1", "W4"}
+    act(store, "close_query", q, Role.MONITOR, text="ok")
+    q, _ = fresh(store, q.id)
+    assert q.closed_datum["reads"] == q.datum["reads"]  # close-time reads = save-time reads
+    w4 = save(
+        store, pid, "vital_signs", {"weight": "80"}, visit="W4", complete=False,
+        version=w4.version,
+    )  # fmt: skip
+    assert len(_check_query(store, WEIGHT)) == 1  # the same question: not asked again
+    save(
+        store, pid, "vital_signs", {"weight": "60"}, visit="D1", complete=False,
+        version=d1.version, reason="corrected from the source",
+    )  # fmt: skip
+    save(
+        store, pid, "vital_signs", {"weight": "80"}, visit="W4", complete=False,
+        version=w4.version,
+    )  # fmt: skip
+    assert len(_check_query(store, WEIGHT)) == 2  # day 1's weight changed: asked anew
+
+
+def test_a_multi_item_check_asks_on_its_first_named_item(store: Store, pid: int) -> None:
+    save(store, pid, "acute_phase", {"crp": "150", "esr": 1}, visit="W4")
+    (s,) = _check_query(store, SWAP)
+    assert s.item == "esr" and s.datum["others"] == {"crp": "150"}

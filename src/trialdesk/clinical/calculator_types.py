@@ -92,22 +92,25 @@ class CalculatorInput:
         return int(number) if self.kind == "integer" else number
 
     def _number(self, raw: object) -> Decimal:
-        unit = f" {self.unit}" if self.unit else ""
-        wrong = FactError(f"{self.name} must be a number{unit}, got {raw!r}", field=self.name)
         if isinstance(raw, bool):
-            raise wrong
+            raise self._not_a_number(raw)
         if isinstance(raw, str):
             if not _DECIMAL_TEXT.fullmatch(raw.strip()):
-                raise wrong
+                raise self._not_a_number(raw)
             return Decimal(raw.strip())
         if isinstance(raw, float):
             raw = Decimal(repr(raw))  # the decimal the float is written as
         if not isinstance(raw, int | Decimal):
-            raise wrong
+            raise self._not_a_number(raw)
         number = Decimal(raw)
         if not number.is_finite():
             raise FactError(f"{self.name} must be a finite number, got {raw!r}", field=self.name)
         return number
+
+    def _not_a_number(self, raw: object) -> FactError:
+        # made only when raised: every input of every derived value is read on each save
+        unit = f" {self.unit}" if self.unit else ""
+        return FactError(f"{self.name} must be a number{unit}, got {raw!r}", field=self.name)
 
     def _in_range(self, number: Decimal, raw: object) -> None:
         low, high = self.minimum, self.maximum

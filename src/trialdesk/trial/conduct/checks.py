@@ -23,6 +23,7 @@ from trialdesk.study.loader import Study
 from trialdesk.trial.conduct.form_data import FormValues, ParticipantForms
 from trialdesk.trial.conduct.models import LOG
 from trialdesk.trial.conduct.participants import Participant
+from trialdesk.trial.store.query_records import CheckSeen
 
 __all__ = ["VISIT_ANCHOR", "facts_of", "run_checks"]
 
@@ -113,6 +114,16 @@ def _form_facts(
     made = (at, on, subject, raw)
     if values.facts is not None and values.facts[0] == made:
         return values.facts[1]
+    # and across saves: the forms of the visits a rule may name are read again
+    kept: tuple[int, tuple[Any, ...]] = (id(form), made)
+    keep = True
+    try:
+        found = _FACTS.get(kept)
+    except TypeError:  # a value that cannot be a key (none is stored so): not kept
+        found, keep = None, False
+    if found is not None and found[0] is form:
+        values.facts = (made, found[1])
+        return found[1]
     key, row = at
     where = f"Form/{subject}/{key or 'log'}/{form.id}/{row}/"
     out = tuple(
@@ -121,7 +132,20 @@ def _form_facts(
         if (fact := _fact(study, item, value, on, where + item.id)) is not None
     )
     values.facts = (made, out)
+    if keep:
+        if len(_FACTS) >= _FACTS_MAX:  # the older half is dropped
+            for old in list(_FACTS)[: _FACTS_MAX // 2]:
+                _FACTS.pop(old, None)  # another thread may have dropped it
+        _FACTS[kept] = (form, out)
     return out
+
+
+# A form's facts by what they are made from (the form by its address, kept in the value
+# so that the address is not reused while it is here): a save reads the forms entered at
+# the visits a rule may name again (screening, day 1), made at an earlier save. Facts are
+# immutable, so one tuple serves every save that reads the same values.
+_FACTS: dict[tuple[int, tuple[Any, ...]], tuple[Form, tuple[Fact, ...]]] = {}
+_FACTS_MAX = 10_000  # forms of the visits rules may name, for hundreds of participants
 
 
 _CONCEPT_ITEMS: dict[int, tuple[Form, tuple[Item, ...]]] = {}  # by form: kept as for _CODED
@@ -148,9 +172,11 @@ def run_checks(
     data: ParticipantForms,
     participant: Participant,
     visit_key: str,
+    seen: dict[str, CheckSeen] | None = None,
 ) -> tuple[list[TrialdeskError], list[tuple[str, dict[str, Any]]]]:
     """The errors of the form's failed checks (at each of their items), and the flags of
-    the failed warnings as (item, flag)."""
+    the failed warnings as (item, flag); ``seen`` gets what each failed warning was
+    judged on (its items, every value it read), for the query it raises."""
     if not form.checks:
         return [], []
     record = facts_of(study, data, participant, visit_key)
@@ -169,6 +195,8 @@ def run_checks(
     for check, outcome in zip(form.checks, outcomes, strict=True):
         if outcome.tri is not Tri.TRUE:
             continue
+        if seen is not None and check.severity == "warning":
+            seen[check.id] = CheckSeen.of(check.items or (form.items[0].id,), outcome.evidence)
         for item in check.items or (form.items[0].id,):
             if check.severity == "warning":
                 warnings.append((item, {"kind": "check", "check": check.id}))

@@ -95,10 +95,39 @@ class _Plans:
         self.items: dict[tuple[str, str], _Plan] = {}
         self.forms: dict[str, list[Form]] = {}
         self.reads: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+        self.derived: dict[str, tuple[tuple[Item, _Plan], ...]] = {}
+        self.ordered: dict[str, bool] = {}
+
+
+class _Kept:
+    """compute_item's results by their key, the newest ``_RESULTS_MAX`` or more: when
+    full, what is kept becomes the older half, read (and kept again) until the next time
+    (clearing everything at once would drop what the recompute in course asks again)."""
+
+    def __init__(self) -> None:
+        self.new: dict[tuple[object, ...], dict[str, Any]] = {}
+        self.old: dict[tuple[object, ...], dict[str, Any]] = {}
+
+    def get(self, key: tuple[object, ...]) -> dict[str, Any] | None:
+        found = self.new.get(key)
+        if found is None:
+            found = self.old.get(key)
+            if found is not None:
+                self.put(key, found)
+        return found
+
+    def put(self, key: tuple[object, ...], value: dict[str, Any]) -> None:
+        if len(self.new) >= _RESULTS_MAX:
+            self.old, self.new = self.new, {}
+        self.new[key] = value
+
+    def clear(self) -> None:
+        self.new.clear()
+        self.old.clear()
 
 
 _PLANS: dict[int, tuple[Study, _Plans]] = {}
-_RESULTS: dict[tuple[object, ...], dict[str, Any]] = {}
+_RESULTS = _Kept()
 
 
 def _plans(study: Study) -> _Plans:
@@ -116,6 +145,33 @@ def _plan(study: Study, form: Form, item: Item) -> _Plan:
     return found
 
 
+def _derived_items(study: Study, form: Form) -> tuple[tuple[Item, _Plan], ...]:
+    """The form's derived items in their order, each with its plan (worked out once)."""
+    plans = _plans(study)
+    found = plans.derived.get(form.id)
+    if found is None:
+        found = plans.derived[form.id] = tuple((i, _plan(study, form, i)) for i in form.derived)
+    return found
+
+
+def _ordered(study: Study, form: Form) -> bool:
+    """Whether each derived item of the form reads, of its own form at its own visit, only
+    typed items and derived items before it: then one computation of the form, item after
+    item, gives what computing it again would (its own values moving makes it no stale)."""
+    plans = _plans(study)
+    found = plans.ordered.get(form.id)
+    if found is None:
+        place = {item.id: n for n, (item, _) in enumerate(_derived_items(study, form))}
+        found = all(
+            place.get(ref.item, -1) < n
+            for n, (_, plan) in enumerate(_derived_items(study, form))
+            for _, ref, _ in plan.inputs
+            if not ref.baseline and ref.form in (None, form.id)
+        )
+        plans.ordered[form.id] = found
+    return found
+
+
 def compute_item(
     study: Study, data: ParticipantForms, where: FormValues, form: Form, item: Item
 ) -> dict[str, Any]:
@@ -123,15 +179,19 @@ def compute_item(
     with ``missing`` (the inputs not entered yet) or ``error`` (a FactError's message)
     when no value could be computed."""
     assert item.derived is not None
-    plan = _plan(study, form, item)
-    calculator = plan.calculator
+    return _compute(data, where, form.id, _plan(study, form, item))
+
+
+def _compute(
+    data: ParticipantForms, where: FormValues, form_id: str, plan: _Plan
+) -> dict[str, Any]:
     if plan.reads_baseline and where.visit_key == data.baseline_key():
         # a change from baseline at the baseline visit itself says nothing
-        return _record(calculator, {}, not_applicable=True)
+        return _record(plan.calculator, {}, not_applicable=True)
     raws = [
         where.value(ref.item)  # an item of the same form: the form itself
         if ref.form is None and not ref.baseline
-        else data.resolve(ref, where.visit_key, form.id, where.row)
+        else data.resolve(ref, where.visit_key, form_id, where.row)
         for _, ref, _ in plan.inputs
     ]
     key = (plan, tuple(map(type, raws)), tuple(raws))  # 1, 1.0 and True are not one key
@@ -141,9 +201,7 @@ def compute_item(
         return _computed(plan, raws)
     if found is None:
         found = _computed(plan, raws)
-        if len(_RESULTS) >= _RESULTS_MAX:
-            _RESULTS.clear()
-        _RESULTS[key] = found
+        _RESULTS.put(key, found)
     copy = dict(found)
     copy["inputs"] = dict(found["inputs"])
     if "missing" in found:
@@ -228,17 +286,39 @@ def _due_derived(study: Study, visit_id: str) -> list[Form]:
     return [f for f in (study.forms.get(fid) for fid in visit.forms) if f and f.derived]
 
 
+class _Ticks:
+    """One recompute's clock: when each form was last computed, and when each form's
+    derived values last moved (by visit key and form, as ``changed`` names them). A form
+    computed in this recompute none of whose inputs moved since would be computed again
+    to the same values: a later pass skips it (only what moved since can move it)."""
+
+    def __init__(self) -> None:
+        self.now = 0
+        self.done: dict[_Key, int] = {}
+        self.moved: dict[tuple[str, str], int] = {}
+
+
 def _compute_form(
-    study: Study, data: ParticipantForms, where: FormValues, form: Form, moved: set[_Key]
-) -> bool:
+    study: Study, data: ParticipantForms, where: FormValues, form: Form, moved: set[_Key],
+    ticks: _Ticks,
+) -> bool:  # fmt: skip
+    ticks.now += 1
+    start = ticks.now
     changed = False
-    for item in form.derived:
-        new = compute_item(study, data, where, form, item)
-        if where.derived.get(item.id) != new:
-            where.derived[item.id] = new
+    derived = where.derived
+    for item, plan in _derived_items(study, form):
+        new = _compute(data, where, form.id, plan)
+        if derived.get(item.id) != new:
+            derived[item.id] = new
             changed = True
+    at = (where.visit_key, where.form_id, where.row)
+    ticks.done[at] = start
     if changed:
-        moved.add((where.visit_key, where.form_id, where.row))
+        moved.add(at)
+        ticks.now += 1
+        ticks.moved[(where.visit_key, where.form_id)] = ticks.now
+        if _ordered(study, form):  # its own values moving leave it as computed
+            ticks.done[at] = ticks.now
     return changed
 
 
@@ -278,6 +358,24 @@ def _stale(
     return there is not None and not baseline.isdisjoint(there)
 
 
+def _due(
+    study: Study, data: ParticipantForms, where: FormValues, form: Form,
+    changed: dict[str, set[str]] | None, ticks: _Ticks,
+) -> bool:  # fmt: skip
+    """Whether a form is to be computed in this pass: :func:`_stale` the first time in
+    this recompute, then only when a form it reads moved since it was computed."""
+    done = ticks.done.get((where.visit_key, where.form_id, where.row))
+    if done is None:
+        return _stale(study, data, where, form, changed)
+    same, baseline = _reads(study, form)
+    moved = ticks.moved
+    key = where.visit_key
+    if any(moved.get((key, f), 0) > done for f in same):
+        return True
+    base = data.baseline_key()
+    return base is not None and any(moved.get((base, f), 0) > done for f in baseline)
+
+
 def _visits_to_pass(data: ParticipantForms, changed: dict[str, set[str]] | None) -> list[str]:
     """The visits whose derived forms a pass looks at, in the order they took place: every
     one at first (``changed`` None) or when a baseline form changed (every visit may read
@@ -291,8 +389,9 @@ def _visits_to_pass(data: ParticipantForms, changed: dict[str, set[str]] | None)
 
 
 def _pass(
-    study: Study, data: ParticipantForms, moved: set[_Key], changed: dict[str, set[str]] | None
-) -> bool:
+    study: Study, data: ParticipantForms, moved: set[_Key], changed: dict[str, set[str]] | None,
+    ticks: _Ticks,
+) -> bool:  # fmt: skip
     """Compute every derived item once over ``data`` (skipping the forms none of whose
     inputs changed); True when anything moved (each form whose derived values moved is
     added to ``moved``, and to ``changed`` for the forms computed after it)."""
@@ -303,9 +402,9 @@ def _pass(
             if where is None:
                 where = FormValues(key, form.id, 1, {})
                 data.forms[(key, form.id, 1)] = where
-            elif not _stale(study, data, where, form, changed):
+            elif not _due(study, data, where, form, changed, ticks):
                 continue
-            if _compute_form(study, data, where, form, moved):
+            if _compute_form(study, data, where, form, moved, ticks):
                 result = True
                 if changed is not None:
                     changed.setdefault(key, set()).add(form.id)
@@ -315,9 +414,9 @@ def _pass(
     for (key, form_id, _row), where in list(data.forms.items()):
         log_form = study.forms.get(form_id)
         if key == LOG and log_form is not None and log_form.derived:
-            if not _stale(study, data, where, log_form, changed):
+            if not _due(study, data, where, log_form, changed, ticks):
                 continue
-            if _compute_form(study, data, where, log_form, moved):
+            if _compute_form(study, data, where, log_form, moved, ticks):
                 result = True
                 if changed is not None:
                     changed.setdefault(key, set()).add(form_id)
@@ -341,8 +440,9 @@ def recompute(
         data = participant_forms(session, study, participant)
     moved: set[_Key] = set()
     changed = None if data.changed is None else {k: set(v) for k, v in data.changed.items()}
+    ticks = _Ticks()
     for _ in range(_MAX_PASSES):
-        if not _pass(study, data, moved, changed):
+        if not _pass(study, data, moved, changed, ticks):
             break
     data.changed = {}  # every derived value is now as its inputs give it
     # Only a form whose derived values moved can need its record made or changed: one

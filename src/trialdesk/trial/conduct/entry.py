@@ -42,7 +42,7 @@ from trialdesk.trial.conduct.visits import fields_of as visit_fields
 from trialdesk.trial.conduct.visits import scheduled_visit
 from trialdesk.trial.store import audit
 from trialdesk.trial.store.db import Session
-from trialdesk.trial.store.query_records import raise_from_checks
+from trialdesk.trial.store.query_records import CheckSeen, raise_from_checks
 from trialdesk.trial.store.stale import StaleError, check_version
 from trialdesk.trial.store.text import REASON_MAX, plain_text
 from trialdesk.trial.store.values import as_utc
@@ -301,7 +301,7 @@ def _save(
         and why is None
     ):
         errors.append(InputError("give the reason for changing a completed form", field="reason"))
-    errors.extend(apply_dates(session, study, participant, setting, why, now, dry_run=True))
+    at = len(errors)  # where the problems of the dates it sets are reported (below)
     # the save is judged on the data as they will be: this form's new values in place
     dates = dict(data.visit_dates)
     data.forms[key] = FormValues(
@@ -313,8 +313,19 @@ def _save(
         for v in study.schedule.visits if study.schedule is not None else ():
             if v.anchor == moved.anchor and moved.day is not None:
                 data.visit_dates[v.id] = moved.day
-    failed, warnings = run_checks(study, form, data, participant, visit_key)
+    seen: dict[str, CheckSeen] = {}
+    failed, warnings = run_checks(study, form, data, participant, visit_key, seen=seen)
     errors.extend(failed)
+    try:  # the dates it sets are looked at once: with the other problems, or as they are set
+        if errors:
+            errors[at:at] = apply_dates(session, study, participant, setting, why, now,
+                                        dry_run=True)  # fmt: skip
+        else:  # set now unless they have problems (then nothing is)
+            errors = apply_dates(session, study, participant, setting, why, now, dry_run=False,
+                                 actor=actor)  # fmt: skip
+    except Exception:  # a study paused by a stopping rule refuses the injection
+        _restore(data, key, stored, dates)
+        raise
     if errors:
         _restore(data, key, stored, dates)
         raise FieldErrors(errors, resource=f"form {form.id}")
@@ -330,7 +341,6 @@ def _save(
     entered = {k: v.entered for k, v in read.items() if v.entered is not None}
     status = FormStatus.COMPLETE if entry.complete else FormStatus.INCOMPLETE
 
-    apply_dates(session, study, participant, setting, why, now, dry_run=False, actor=actor)
     if visit_record is not None and visit_record.id is None:
         visit_record.recorded_at, visit_record.recorded_by = now, actor
         anchor = scheduled_visit(study, visit_record.visit_id).anchor
@@ -366,6 +376,7 @@ def _save(
         session, study_id=study.id, enrolment_id=participant.id, visit_key=visit_key,
         form_id=form.id, row=row, flags=flags, values=new_values, actor=actor, now=now,
         messages={c.id: c.message.en for c in form.checks if c.severity == "warning"},
+        seen=seen,
     )  # fmt: skip  # a failing warning check is a query, in this transaction
     derive.recompute(session, study, participant, actor=actor, now=now, data=data)
     return record

@@ -126,21 +126,49 @@ def _as_precise_as(value: Decimal, typed: Decimal) -> Decimal:
     return value.quantize(step, rounding=ROUND_HALF_UP)
 
 
+_Limits = tuple[Decimal | None, Decimal | None, Decimal | None, Decimal | None]
+# Per item, its plausible and expected limits as decimals: worked out once (every save
+# reads every number of the form). Keyed by the item object, kept in the value so that
+# its address is not reused while it is here.
+_LIMITS: dict[int, tuple[Item, _Limits]] = {}
+_LIMITS_MAX = 10_000  # items of every study loaded, many times over
+
+
+def _limits(item: Item) -> _Limits:
+    found = _LIMITS.get(id(item))
+    if found is not None and found[0] is item:
+        return found[1]
+    limits = (
+        _decimal(item.minimum),
+        _decimal(item.maximum),
+        _decimal(item.expected_low),
+        _decimal(item.expected_high),
+    )
+    if len(_LIMITS) >= _LIMITS_MAX:
+        _LIMITS.clear()
+    _LIMITS[id(item)] = (item, limits)
+    return limits
+
+
+def _decimal(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(repr(value))
+
+
 def _in_range(number: Decimal, item: Item) -> ItemValue:
-    low, high = item.minimum, item.maximum
-    unit = f" {item.unit}" if item.unit else ""
+    low, high, lo, hi = _limits(item)
     shown = decimal_text(number)
-    if (low is not None and number < Decimal(repr(low))) or (
-        high is not None and number > Decimal(repr(high))
-    ):
-        limits = f"{_limit(low, '-∞')} to {_limit(high, '∞')}{unit}"
+    if (low is not None and number < low) or (high is not None and number > high):
+        unit = f" {item.unit}" if item.unit else ""
+        limits = f"{_limit(item.minimum, '-∞')} to {_limit(item.maximum, '∞')}{unit}"
         raise InputError(f"{shown}{unit} is impossible: it must be {limits}", field=item.id)
     flag = None
-    lo, hi = item.expected_low, item.expected_high
-    if (lo is not None and number < Decimal(repr(lo))) or (
-        hi is not None and number > Decimal(repr(hi))
-    ):
-        flag = {"kind": "expected_range", "low": lo, "high": hi, "unit": item.unit}
+    if (lo is not None and number < lo) or (hi is not None and number > hi):
+        flag = {
+            "kind": "expected_range",
+            "low": item.expected_low,
+            "high": item.expected_high,
+            "unit": item.unit,
+        }
     return ItemValue(shown, flag=flag)
 
 

@@ -80,7 +80,10 @@ class Roles:
                 self._by_item[where] = role
 
     def of(self, form: Form, item: Item) -> Role:
-        return self._by_item.get((form.id, item.id), Role(RoleKind.OTHER))
+        return self._by_item.get((form.id, item.id), _OTHER)
+
+
+_OTHER = Role(RoleKind.OTHER)
 
 
 def _reference_items(form: Form) -> dict[str, Role]:
