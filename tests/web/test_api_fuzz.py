@@ -74,7 +74,7 @@ STAFF_ONLY = {
 }
 CHECKS = [not_a_server_error, documented_status, response_schema_conformance]
 FUZZ = settings(
-    max_examples=30,
+    max_examples=20,  # per operation: 120 operations keep CI under its 30 minutes
     derandomize=True,
     deadline=None,
     database=None,

@@ -62,6 +62,11 @@ BUSY = Text(
 )
 
 
+async def pause(seconds: float) -> None:
+    """The tarpit's wait (its own name, so a test can count the waits it makes)."""
+    await asyncio.sleep(seconds)
+
+
 class Throttled(Exception):
     """This client started too many sign-ins lately: ``retry_after`` seconds to wait."""
 
@@ -168,7 +173,7 @@ class Tarpit:
             return
         self.held += 1
         try:
-            await asyncio.sleep(self.seconds)
+            await pause(self.seconds)
         finally:
             self.held -= 1
 

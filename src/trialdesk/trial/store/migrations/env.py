@@ -24,25 +24,23 @@ with engine.connect() as connection:
         driver = connection.connection.driver_connection
         assert driver is not None
         driver.execute("PRAGMA foreign_keys = OFF")
-    context.configure(
-        connection=connection,
-        target_metadata=METADATA,
-        render_as_batch=connection.dialect.name == "sqlite",  # SQLite cannot ALTER much
-        compare_type=True,
-    )
-    with context.begin_transaction():
+    # One transaction for the whole upgrade, begun before Alembic is configured (so it runs
+    # every migration inside it, never committing on its own): on SQLite it is BEGIN
+    # IMMEDIATE (db.py), so of several processes starting together one migrates and the
+    # others wait, then find the schema current; on PostgreSQL the advisory lock does it.
+    with connection.begin():
         if connection.dialect.name == "postgresql":
-            # Several app processes may start at once: one migrates, the others wait and
-            # then find the schema current. (SQLite's BEGIN IMMEDIATE does the same.)
             connection.exec_driver_sql("SELECT pg_advisory_xact_lock(74720001)")
+        context.configure(
+            connection=connection,
+            target_metadata=METADATA,
+            render_as_batch=sqlite,  # SQLite cannot ALTER much
+            compare_type=True,
+        )
         context.run_migrations()
         if sqlite:
             broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
             if broken:
                 raise RuntimeError(f"a migration left foreign keys broken: {broken[:5]}")
     if sqlite:
-        if connection.in_transaction():
-            connection.commit()
-        driver = connection.connection.driver_connection
-        assert driver is not None
-        driver.execute("PRAGMA foreign_keys = ON")
+        connection.invalidate()  # its foreign keys are off: the pool must not hand it out
