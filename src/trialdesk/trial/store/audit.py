@@ -152,6 +152,9 @@ _LOCK_HEAD = (
 )
 
 
+_LOCKED_STUDIES = select(AuditHead.locked_studies).where(AuditHead.id == 1)
+
+
 def _held(session: Session) -> _Held | None:
     """What this transaction (this savepoint) locked. Anything held for one that has
     ended is dropped: its entries were written by its flushes, or rolled back with it
@@ -246,9 +249,12 @@ def head(session: Session) -> tuple[int, str]:
 
 
 def locked_studies(session: Session) -> frozenset[str]:
-    """The studies locked now, as last committed (a read: the head is not locked)."""
-    row = session.execute(select(AuditHead.locked_studies).where(AuditHead.id == 1)).scalar()
-    return frozenset(row or ())
+    """The studies locked now: as this transaction holds the head, or as last committed
+    (a read: the head is not locked)."""
+    held = _held(session)
+    if held is not None:
+        return held.locked
+    return frozenset(session.execute(_LOCKED_STUDIES).scalar() or ())
 
 
 class Action(StrEnum):
