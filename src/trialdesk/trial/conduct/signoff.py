@@ -27,7 +27,27 @@ from trialdesk.trial.store import audit
 from trialdesk.trial.store.db import Session
 from trialdesk.trial.store.stale import StaleError
 
-__all__ = ["VisitSignatureState", "sign_visit", "visit_content", "visit_signature_state"]
+__all__ = [
+    "VisitSignatureState",
+    "form_content",
+    "sign_visit",
+    "visit_content",
+    "visit_signature_state",
+]
+
+
+def form_content(record: FormRecord) -> dict[str, Any]:
+    """A form as a signature vouches for it: status, values, what was typed, and each
+    derived value with its calculator's version (the visit's and the casebook's alike)."""
+    return {
+        "status": record.status.value,
+        "values": record.values,
+        "entered": record.entered,
+        "derived": {
+            k: {"value": d.get("value"), "version": d.get("version")}
+            for k, d in sorted(record.derived.items())
+        },
+    }
 
 
 def visit_content(
@@ -43,18 +63,7 @@ def visit_content(
         "participant": participant.subject_number,
         "visit": record.key,
         "visit_date": record.visit_date.isoformat() if record.visit_date else None,
-        "forms": {
-            f"{f.form_id}#{f.row}": {
-                "status": f.status.value,
-                "values": f.values,
-                "entered": f.entered,
-                "derived": {
-                    k: {"value": d.get("value"), "version": d.get("version")}
-                    for k, d in sorted(f.derived.items())
-                },
-            }
-            for f in forms
-        },
+        "forms": {f"{f.form_id}#{f.row}": form_content(f) for f in forms},
     }
 
 

@@ -31,6 +31,7 @@ from trialdesk.trial.conduct.participants import (
     list_participants,
     participant_or_404,
 )
+from trialdesk.trial.conduct.signoff import form_content
 from trialdesk.trial.review.casebook_models import CasebookSignature
 from trialdesk.trial.safety.events import event_fields
 from trialdesk.trial.safety.models import AdverseEvent, CausalityAssessment
@@ -39,18 +40,6 @@ from trialdesk.trial.store.db import Session
 from trialdesk.trial.store.stale import StaleError
 
 __all__ = ["CasebookState", "casebook_states", "casebooks", "sign_casebook"]
-
-
-def _form(record: FormRecord) -> dict[str, Any]:
-    return {
-        "status": record.status.value,
-        "values": record.values,
-        "entered": record.entered,
-        "derived": {
-            k: {"value": d.get("value"), "version": d.get("version")}
-            for k, d in sorted(record.derived.items())
-        },
-    }
 
 
 def casebooks(session: Session, participants: Sequence[Participant]) -> dict[int, dict[str, Any]]:
@@ -85,7 +74,7 @@ def casebooks(session: Session, participants: Sequence[Participant]) -> dict[int
             "missed_reason": v.missed_reason,
         }
     for f in session.scalars(select(FormRecord).where(FormRecord.enrolment_id.in_(ids))):
-        books[f.enrolment_id]["forms"][f"{f.visit_key}/{f.form_id}#{f.row}"] = _form(f)
+        books[f.enrolment_id]["forms"][f"{f.visit_key}/{f.form_id}#{f.row}"] = form_content(f)
     events = list(session.scalars(select(AdverseEvent).where(AdverseEvent.enrolment_id.in_(ids))))
     newest = _newest_assessments(session, [e.id for e in events])
     for e in events:
@@ -128,6 +117,7 @@ class CasebookState:
     signature: Signature | None
     current: bool
     digest: str
+    content: dict[str, Any]  # the casebook as it stands
 
     @property
     def lapsed(self) -> bool:
@@ -148,7 +138,7 @@ def casebook_states(
     for p in participants:
         content, signature = books[p.id], newest.get(p.id)
         current = signature is not None and is_current(signature, content)
-        out.append(CasebookState(p, signature, current, digest_of(content)))
+        out.append(CasebookState(p, signature, current, digest_of(content), content))
     return out
 
 
@@ -187,7 +177,6 @@ def sign_casebook(
     for enrolment_id in enrolment_ids:
         participant_or_404(session, enrolment_id, for_update=True, study=study)
     states = casebook_states(session, study, enrolment_ids)
-    books = casebooks(session, [s.participant for s in states])
     items = []
     for state in states:
         subject = f"participant {state.participant.subject_number}"
@@ -200,7 +189,7 @@ def sign_casebook(
             )
         if shown != state.digest:
             raise StaleError(f"{subject}'s casebook")
-        items.append(Signed(f"{subject}, casebook", books[state.participant.id]))
+        items.append(Signed(f"{subject}, casebook", state.content))
     signatures = sign(
         session, signer=signer, password=password, meaning=Meaning.CASEBOOK, items=items,
         now=now, checked=checked,

@@ -32,7 +32,7 @@ from trialdesk.trial.accounts.models import Signature, User
 from trialdesk.trial.accounts.signatures import Meaning, Signed, digest_of, sign
 from trialdesk.trial.conduct.participants import list_participants
 from trialdesk.trial.review import deviations, sdv
-from trialdesk.trial.review.casebook import casebook_states
+from trialdesk.trial.review.casebook import CasebookState, casebook_states
 from trialdesk.trial.safety.causality import causality_state
 from trialdesk.trial.safety.events import events_of
 from trialdesk.trial.store import audit, locks
@@ -105,8 +105,11 @@ def _open_queries(session: Session, study: Study, subjects: dict[int, str]) -> B
     return Blocker(BlockerKind.OPEN_QUERIES, sum(n for _, n in rows), which)
 
 
-def blockers(session: Session, study: Study, now: datetime) -> list[Blocker]:
-    """Everything that blocks the lock now, in the order the issue names them."""
+def blockers(
+    session: Session, study: Study, now: datetime, states: list[CasebookState] | None = None
+) -> list[Blocker]:
+    """Everything that blocks the lock now, in the order the issue names them
+    (``states``: every casebook's state, when the caller has read them already)."""
     participants = list_participants(session, study.id)
     subjects = {p.id: p.subject_number for p in participants}
     found: list[Blocker | None] = [_open_queries(session, study, subjects)]
@@ -116,7 +119,9 @@ def blockers(session: Session, study: Study, now: datetime) -> list[Blocker]:
             short = [p.subject_number for p, progress in each if not progress.met]
             found.append(Blocker(BlockerKind.SDV_NOT_MET, len(short), short))
     unsigned = [
-        s.participant.subject_number for s in casebook_states(session, study) if not s.current
+        s.participant.subject_number
+        for s in (casebook_states(session, study) if states is None else states)
+        if not s.current
     ]
     if unsigned:
         found.append(Blocker(BlockerKind.UNSIGNED_CASEBOOKS, len(unsigned), unsigned))
@@ -139,14 +144,17 @@ def blockers(session: Session, study: Study, now: datetime) -> list[Blocker]:
     return [b for b in found if b is not None]
 
 
-def locked_data(session: Session, study: Study) -> dict[str, Any]:
+def locked_data(
+    session: Session, study: Study, states: list[CasebookState] | None = None
+) -> dict[str, Any]:
     """What the lock's hash is taken of: each participant's casebook digest (the content
     their sign-off vouches for) and the audit head, which chains every change before it."""
     head_id, head_hash = audit.head(session)
     return {
         "study": study.id,
         "casebooks": {
-            s.participant.subject_number: s.digest for s in casebook_states(session, study)
+            s.participant.subject_number: s.digest
+            for s in (casebook_states(session, study) if states is None else states)
         },
         "audit_head": {"id": head_id, "hash": head_hash},
     }
@@ -174,7 +182,9 @@ def _active(session: Session, study_id: str) -> StudyLock | None:
     ).first()
 
 
-def lock_status(session: Session, study: Study) -> LockStatus:
+def lock_status(
+    session: Session, study: Study, states: list[CasebookState] | None = None
+) -> LockStatus:
     history = list(
         session.scalars(
             select(StudyLock).where(StudyLock.study_id == study.id).order_by(StudyLock.id.desc())
@@ -187,7 +197,7 @@ def lock_status(session: Session, study: Study) -> LockStatus:
     signature = session.get(Signature, active.signature_id)
     intact = None
     if signature is not None:
-        now_books = locked_data(session, study)["casebooks"]
+        now_books = locked_data(session, study, states)["casebooks"]
         intact = now_books == signature.content.get("data", {}).get("casebooks")
     return LockStatus(active, signature, intact, history, enforced)
 
@@ -215,10 +225,11 @@ def lock_database(
     locks.writing(session, study.id)
     if study.id in audit.hold_head(session):
         raise ConflictError(f"the database of {study.id} is locked already", field="lock")
-    found = blockers(session, study, now)
+    states = casebook_states(session, study)  # read once for the blockers and the hash
+    found = blockers(session, study, now, states)
     if found:
         raise LockRefused(found)
-    data = locked_data(session, study)
+    data = locked_data(session, study, states)
     data_hash = digest_of(data)
     (signature,) = sign(
         session, signer=signer, password=password, meaning=Meaning.DATABASE_LOCK,

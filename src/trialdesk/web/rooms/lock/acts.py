@@ -33,9 +33,9 @@ class Room:
 
 
 def room(session: Session, study: Study) -> Room:
-    status = database_lock.lock_status(session, study)
-    found = [] if status.lock is not None else database_lock.blockers(session, study, now())
-    states = casebook.casebook_states(session, study)
+    states = casebook.casebook_states(session, study)  # read once for the whole room
+    status = database_lock.lock_status(session, study, states)
+    found = [] if status.lock is not None else database_lock.blockers(session, study, now(), states)
     freezes = {s.participant.id: freeze.active_freezes(session, s.participant.id) for s in states}
     return Room(study, status, found, states, freezes)
 
