@@ -1,0 +1,341 @@
+"""A CDISC dataset (SDTM or ADaM) as data, and the files a submission carries it in.
+
+One shape for every domain: a name, a label, its variables with their define.xml metadata,
+and its rows. The SDTM domains (reports/cdisc/sdtm/), the ADaM datasets (reports/cdisc/adam/),
+define.xml and the conformance checker all read and write this one shape.
+
+Files:
+- SAS transport v5 (XPT), the FDA's format (FDA Study Data Technical Conformance Guide
+  §3.3.1): names of at most 8 characters, labels of at most 40, character values of at most
+  200 bytes. A value that does not fit is an error naming the dataset, variable, row and
+  limit, never a truncation. Written and read through pyreadstat.
+- Dataset-JSON v1.1 (CDISC, 2024): the same data, for what XPT v5 cannot hold.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import orjson
+
+from trialdesk.errors import FieldErrors, InputError
+
+__all__ = [
+    "DATA_TYPES",
+    "Dataset",
+    "Value",
+    "Variable",
+    "read_dataset_json",
+    "read_xpt",
+    "with_sequence",
+    "write_dataset_json",
+    "write_xpt",
+    "xpt_problems",
+]
+
+Value = str | float | int | None
+
+# define.xml 2.1 DataType (define-enumerations.xsd) -> stored as character or numeric
+DATA_TYPES: dict[str, Literal["Char", "Num"]] = {
+    "text": "Char",
+    "date": "Char",
+    "datetime": "Char",
+    "time": "Char",
+    "partialDate": "Char",
+    "partialTime": "Char",
+    "partialDatetime": "Char",
+    "incompleteDatetime": "Char",
+    "durationDatetime": "Char",
+    "integer": "Num",
+    "float": "Num",
+}
+
+# Dataset-JSON v1.1 dataType for each define.xml DataType. ISO 8601 values that may be
+# partial (SDTM --DTC) are strings: Dataset-JSON's date/datetime mean complete values.
+_JSON_TYPES = {
+    "text": "string",
+    "integer": "integer",
+    "float": "double",
+    "date": "date",
+    "datetime": "datetime",
+    "time": "time",
+}
+
+XPT_NAME = 8  # FDA TCG §3.3.1 / SAS v5 transport
+XPT_LABEL = 40
+XPT_VALUE = 200  # bytes
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A dataset variable with the metadata define.xml reports for it."""
+
+    name: str
+    label: str
+    data_type: str = "text"  # define.xml DataType (DATA_TYPES)
+    role: str | None = None  # SDTM: Identifier, Topic, Timing, ...; None in ADaM
+    codelist: str | None = None  # the NCI code of its CDISC CT code list, e.g. "C66742"
+    origin: str | None = None  # define.xml Origin: Collected, Derived, Assigned, Protocol, ...
+    core: str | None = None  # SDTMIG core: Req, Exp, Perm
+    length: int | None = None  # character length; None: the longest value (FDA SD1082)
+
+    def __post_init__(self) -> None:
+        if self.data_type not in DATA_TYPES:
+            raise ValueError(f"{self.name}: data type {self.data_type!r} is not a define.xml one")
+
+    @property
+    def kind(self) -> Literal["Char", "Num"]:
+        return DATA_TYPES[self.data_type]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A domain or analysis dataset: variables in their order, rows keyed by variable name
+    (a missing key is a null: "" for character, None for numeric)."""
+
+    name: str
+    label: str
+    variables: tuple[Variable, ...]
+    rows: tuple[Mapping[str, Value], ...] = ()
+    keys: tuple[str, ...] = ()  # define.xml KeySequence, in order
+    structure: str = ""  # "One record per subject", ...
+    dataset_class: str = ""  # define.xml def:Class, e.g. "EVENTS", "SUBJECT LEVEL ANALYSIS DATASET"
+    extra: Mapping[str, Any] = field(default_factory=dict)  # e.g. {"domain": "AE"} for SUPPAE
+
+    def __post_init__(self) -> None:
+        names = [v.name for v in self.variables]
+        if len(set(names)) != len(names):
+            raise ValueError(f"{self.name}: a variable is listed twice")
+        unknown = sorted({k for row in self.rows for k in row} - set(names))
+        if unknown:
+            raise ValueError(f"{self.name}: rows carry undeclared variables {unknown}")
+
+    @property
+    def names(self) -> list[str]:
+        return [v.name for v in self.variables]
+
+    def variable(self, name: str) -> Variable:
+        for v in self.variables:
+            if v.name == name:
+                return v
+        raise KeyError(f"{self.name} has no variable {name}")
+
+    def column(self, name: str) -> list[Value]:
+        kind = self.variable(name).kind
+        return [_cell(row.get(name), kind) for row in self.rows]
+
+    def records(self) -> list[dict[str, Value]]:
+        """Every row with every variable, nulls filled ("" or None)."""
+        kinds = [(v.name, v.kind) for v in self.variables]
+        return [{n: _cell(row.get(n), k) for n, k in kinds} for row in self.rows]
+
+    def with_rows(self, rows: Iterable[Mapping[str, Value]]) -> Dataset:
+        return replace(self, rows=tuple(rows))
+
+
+def _cell(value: Value, kind: Literal["Char", "Num"]) -> Value:
+    if kind == "Char":
+        return "" if value is None else str(value)
+    if value is None or value == "":
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def with_sequence(
+    rows: Sequence[Mapping[str, Value]], name: str, *, by: str = "USUBJID"
+) -> list[dict[str, Value]]:
+    """Rows numbered 1, 2, ... within each subject in the order given (--SEQ, SDTMIG 3.4
+    §4.1.5: unique within a subject and domain)."""
+    counters: dict[Value, int] = {}
+    out: list[dict[str, Value]] = []
+    for row in rows:
+        n = counters[row[by]] = counters.get(row[by], 0) + 1
+        out.append({**row, name: n})
+    return out
+
+
+def xpt_problems(dataset: Dataset) -> dict[str, str]:
+    """Everything in the dataset that SAS transport v5 cannot hold, keyed by where it is
+    (dataset, dataset.VARIABLE, dataset.VARIABLE[row])."""
+    problems: dict[str, str] = {}
+    if len(dataset.name) > XPT_NAME:
+        problems[dataset.name] = f"name longer than {XPT_NAME} characters"
+    if len(dataset.label) > XPT_LABEL:
+        problems[f"{dataset.name}.label"] = f"label longer than {XPT_LABEL} characters"
+    for v in dataset.variables:
+        where = f"{dataset.name}.{v.name}"
+        if len(v.name) > XPT_NAME or not v.name.isascii():
+            problems[where] = f"variable name {v.name!r} longer than {XPT_NAME} ASCII characters"
+        if len(v.label) > XPT_LABEL:
+            problems[f"{where}.label"] = f"label {v.label!r} longer than {XPT_LABEL} characters"
+        if v.kind != "Char":
+            continue
+        for i, row in enumerate(dataset.rows, start=1):
+            value = row.get(v.name)
+            if isinstance(value, str) and len(value.encode("utf-8")) > XPT_VALUE:
+                problems[f"{where}[{i}]"] = (
+                    f"value of {len(value.encode('utf-8'))} bytes; XPT v5 holds {XPT_VALUE}"
+                    " (write Dataset-JSON instead)"
+                )
+    return problems
+
+
+def _frame(dataset: Dataset) -> Any:
+    import pandas as pd  # imported here: only the XPT path needs it
+
+    columns: dict[str, Any] = {}
+    for v in dataset.variables:
+        values = dataset.column(v.name)
+        if v.kind == "Char":
+            columns[v.name] = pd.Series(values, dtype="object")
+        else:
+            columns[v.name] = pd.Series(
+                [math.nan if x is None else float(x) for x in values], dtype="float64"
+            )
+    return pd.DataFrame(columns, columns=dataset.names)
+
+
+def write_xpt(dataset: Dataset, path: Path) -> Path:
+    """The dataset as a SAS transport v5 file (``path``, lower-case name by convention)."""
+    import pyreadstat
+
+    problems = xpt_problems(dataset)
+    if problems:
+        raise FieldErrors(
+            [
+                InputError(f"{problem} ({path.name})", field=where, file=str(path))
+                for where, problem in problems.items()
+            ],
+            resource=dataset.name,
+        )
+    pyreadstat.write_xport(
+        _frame(dataset),
+        str(path),
+        file_label=dataset.label,
+        column_labels=[v.label for v in dataset.variables],
+        table_name=dataset.name,
+        file_format_version=5,
+    )
+    return path
+
+
+def read_xpt(path: Path, *, encoding: str | None = None) -> Dataset:
+    """A SAS transport file as a Dataset (data types from the storage: text or float).
+
+    Files written by SAS on Windows may hold cp1252 bytes (the CDISC pilot's ts.xpt does);
+    with no encoding given, UTF-8 is tried first, then cp1252."""
+    import pyreadstat
+
+    try:
+        frame, meta = pyreadstat.read_xport(str(path), encoding=encoding or "utf-8")
+    except pyreadstat.ReadstatError:
+        if encoding is not None:
+            raise
+        frame, meta = pyreadstat.read_xport(str(path), encoding="cp1252")
+    types = meta.readstat_variable_types
+    variables = tuple(
+        Variable(
+            name=name,
+            label=label or "",
+            data_type="text" if types[name] == "string" else "float",
+        )
+        for name, label in zip(meta.column_names, meta.column_labels, strict=True)
+    )
+    rows = tuple(
+        {str(k): _from_frame(v) for k, v in record.items()}
+        for record in frame.to_dict(orient="records")
+    )
+    return Dataset(
+        name=(meta.table_name or path.stem).upper(),
+        label=meta.file_label or "",
+        variables=variables,
+        rows=rows,
+    )
+
+
+def _from_frame(value: Any) -> Value:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value  # type: ignore[no-any-return]
+
+
+def write_dataset_json(
+    dataset: Dataset,
+    path: Path,
+    *,
+    study_oid: str,
+    created: datetime,
+    originator: str = "trialdesk",
+    metadata_version_oid: str = "MDV.1",
+) -> Path:
+    """The dataset as Dataset-JSON v1.1 (CDISC Dataset-JSON specification 1.1)."""
+    from trialdesk import __version__
+
+    keys = {name: i for i, name in enumerate(dataset.keys, start=1)}
+    columns = []
+    for v in dataset.variables:
+        column: dict[str, Any] = {
+            "itemOID": f"IT.{dataset.name}.{v.name}",
+            "name": v.name,
+            "label": v.label,
+            "dataType": _JSON_TYPES.get(v.data_type, "string"),
+        }
+        if v.kind == "Char":
+            values = [x for x in dataset.column(v.name) if isinstance(x, str)]
+            column["length"] = v.length or max([len(x) for x in values] + [1])
+        if v.name in keys:
+            column["keySequence"] = keys[v.name]
+        columns.append(column)
+    document = {
+        "datasetJSONCreationDateTime": created.isoformat(timespec="seconds"),
+        "datasetJSONVersion": "1.1.0",
+        "fileOID": f"{study_oid}.{dataset.name}",
+        "originator": originator,
+        "sourceSystem": {"name": "trialdesk", "version": __version__},
+        "studyOID": study_oid,
+        "metaDataVersionOID": metadata_version_oid,
+        "itemGroupOID": f"IG.{dataset.name}",
+        "records": len(dataset.rows),
+        "name": dataset.name,
+        "label": dataset.label,
+        "columns": columns,
+        "rows": [list(r.values()) for r in dataset.records()],
+    }
+    path.write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2))
+    return path
+
+
+def read_dataset_json(path: Path) -> Dataset:
+    """A Dataset-JSON v1.1 file as a Dataset."""
+    document = orjson.loads(path.read_bytes())
+    reverse = {"string": "text", "integer": "integer", "double": "float", "decimal": "float"}
+    columns = document["columns"]
+    variables = tuple(
+        Variable(
+            name=c["name"],
+            label=c.get("label", ""),
+            data_type=reverse.get(c["dataType"], c["dataType"]),
+            length=c.get("length"),
+        )
+        for c in columns
+    )
+    names = [c["name"] for c in columns]
+    keys = tuple(
+        c["name"]
+        for c in sorted(columns, key=lambda c: c.get("keySequence", 0))
+        if "keySequence" in c
+    )
+    return Dataset(
+        name=document["name"],
+        label=document.get("label", ""),
+        variables=variables,
+        rows=tuple(dict(zip(names, r, strict=True)) for r in document["rows"]),
+        keys=keys,
+    )
