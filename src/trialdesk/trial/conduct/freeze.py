@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from trialdesk.errors import ConflictError, InputError, NotFoundError
 from trialdesk.study.loader import Study
@@ -75,14 +75,17 @@ def form_targets(session: Session, enrolment_ids: list[int]) -> dict[int, list[s
     return out
 
 
+# Built once: every write to a participant's data reads their freezes first, and building
+# the statement costs more than running it.
+_ACTIVE = (
+    select(DataFreeze)
+    .where(DataFreeze.enrolment_id == bindparam("enrolment_id"), DataFreeze.thawed_at.is_(None))
+    .order_by(DataFreeze.target)
+)
+
+
 def active_freezes(session: Session, enrolment_id: int) -> list[DataFreeze]:
-    return list(
-        session.scalars(
-            select(DataFreeze)
-            .where(DataFreeze.enrolment_id == enrolment_id, DataFreeze.thawed_at.is_(None))
-            .order_by(DataFreeze.target)
-        )
-    )
+    return list(session.scalars(_ACTIVE, {"enrolment_id": enrolment_id}))
 
 
 def refuse_if_frozen(

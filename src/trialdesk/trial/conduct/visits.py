@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from trialdesk.errors import InputError, NotFoundError
 from trialdesk.study.loader import Study
@@ -50,16 +50,25 @@ def scheduled_visit(study: Study, visit_id: str) -> Visit:
         raise NotFoundError(f"no visit {visit_id!r} in {study.id}'s schedule") from None
 
 
+# Built once (building costs more than running it): a visit's record, if it has one.
+_VISIT_RECORD = select(VisitRecord).where(
+    VisitRecord.enrolment_id == bindparam("enrolment_id"),
+    VisitRecord.visit_id == bindparam("visit_id"),
+    VisitRecord.occurrence == bindparam("occurrence"),
+)
+
+
+def _visit_record(
+    session: Session, enrolment_id: int, visit_id: str, occurrence: int
+) -> VisitRecord | None:
+    given = {"enrolment_id": enrolment_id, "visit_id": visit_id, "occurrence": occurrence}
+    return session.scalars(_VISIT_RECORD, given).one_or_none()
+
+
 def visit_record_or_404(
     session: Session, participant: Participant, visit_id: str, occurrence: int = 1
 ) -> VisitRecord:
-    found = session.scalars(
-        select(VisitRecord).where(
-            VisitRecord.enrolment_id == participant.id,
-            VisitRecord.visit_id == visit_id,
-            VisitRecord.occurrence == occurrence,
-        )
-    ).one_or_none()
+    found = _visit_record(session, participant.id, visit_id, occurrence)
     if found is None:
         raise NotFoundError(f"visit {visit_id} of {participant.subject_number} is not recorded")
     return found
@@ -136,13 +145,7 @@ def record_visit(
     elif visit.kind is not VisitKind.UNSCHEDULED and occurrence not in (None, 1):
         raise NotFoundError(f"{visit.name} takes place once: there is no {visit_id}#{occurrence}")
     occurrence = occurrence or 1
-    existing = session.scalars(
-        select(VisitRecord).where(
-            VisitRecord.enrolment_id == participant.id,
-            VisitRecord.visit_id == visit_id,
-            VisitRecord.occurrence == occurrence,
-        )
-    ).one_or_none()
+    existing = _visit_record(session, participant.id, visit_id, occurrence)
     if existing is None:
         record = VisitRecord(
             enrolment_id=participant.id, visit_id=visit_id, occurrence=occurrence,
@@ -193,13 +196,7 @@ def mark_missed(
         raise InputError(
             f"{visit.name} cannot be missed: it is not a scheduled visit", field="visit"
         )
-    existing = session.scalars(
-        select(VisitRecord).where(
-            VisitRecord.enrolment_id == participant.id,
-            VisitRecord.visit_id == visit_id,
-            VisitRecord.occurrence == 1,
-        )
-    ).one_or_none()
+    existing = _visit_record(session, participant.id, visit_id, 1)
     if existing is None:
         record = VisitRecord(
             enrolment_id=participant.id, visit_id=visit_id, occurrence=1, visit_date=None,
