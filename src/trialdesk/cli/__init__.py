@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from trialdesk.cli.export import export_app
 from trialdesk.cli.notify import notify_app
 from trialdesk.cli.options import DATE_HELP, KNEE_HELP, PARAM_HELP, given_options
 from trialdesk.cli.trial import audit_app, db_app, trial_app, user_app
@@ -32,6 +33,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(db_app, name="db")
 app.add_typer(trial_app, name="trial")
 app.add_typer(notify_app, name="notify")
+app.add_typer(export_app, name="export")
 
 out = Console()
 err = Console(stderr=True)

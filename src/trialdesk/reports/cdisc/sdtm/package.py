@@ -1,0 +1,88 @@
+"""The SDTM package: every domain built from one source, written to a folder as SAS XPT v5
+(FDA TCG §3.3.1) or Dataset-JSON 1.1, one file per dataset named after it in lower case
+(ae.xpt, ae.json), in a stable order (trial design, special purpose, interventions, events,
+findings). A dataset with no records is not written (FDA TCG §4.1.1.1: no empty
+datasets), except DM and the trial design. Everything XPT v5 cannot hold is reported at
+once, before any file is written."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from trialdesk.errors import FieldErrors, InputError, TrialdeskError
+from trialdesk.reports.cdisc.dataset import Dataset, write_dataset_json, write_xpt, xpt_problems
+from trialdesk.reports.cdisc.sdtm.ae import ae_domain
+from trialdesk.reports.cdisc.sdtm.dm import dm_domain
+from trialdesk.reports.cdisc.sdtm.ds import ds_domain
+from trialdesk.reports.cdisc.sdtm.dv import dv_domain
+from trialdesk.reports.cdisc.sdtm.ex import ex_domain
+from trialdesk.reports.cdisc.sdtm.ie import ie_domain
+from trialdesk.reports.cdisc.sdtm.mh import mh_domain
+from trialdesk.reports.cdisc.sdtm.se import se_domain
+from trialdesk.reports.cdisc.sdtm.source import SdtmSource
+from trialdesk.reports.cdisc.sdtm.sv import sv_domain
+from trialdesk.reports.cdisc.sdtm.trial_design import ta_domain, te_domain, ti_domain, tv_domain
+from trialdesk.reports.cdisc.sdtm.ts import ts_domain
+
+__all__ = ["ALWAYS", "Format", "Progress", "Written", "sdtm_datasets", "write_package"]
+
+Format = Literal["xpt", "json"]
+Progress = Callable[[str, int, int], None]  # (dataset, done, total)
+
+# written even when empty: the subjects and the design say what the study is
+ALWAYS = frozenset({"DM", "TA", "TE", "TV", "TI", "TS"})
+
+
+def sdtm_datasets(source: SdtmSource) -> list[Dataset]:
+    """Every SDTM dataset of the study, in the package's order."""
+    study = source.study
+    datasets = [
+        ta_domain(study), te_domain(study), tv_domain(study), ti_domain(study), ts_domain(source),
+        dm_domain(source), se_domain(source), sv_domain(source),
+        ex_domain(source),
+        ae_domain(source), ds_domain(source), dv_domain(source), mh_domain(source),
+        ie_domain(source),
+    ]  # fmt: skip
+    # the findings, CM and SUPPQUAL builders are added here, after IE
+    return datasets
+
+
+@dataclass(frozen=True)
+class Written:
+    dataset: Dataset
+    path: Path
+
+
+def write_package(
+    datasets: list[Dataset], out: Path, *, format: Format, source: SdtmSource,
+    progress: Progress | None = None,
+) -> tuple[list[Written], list[str]]:  # fmt: skip
+    """Write ``datasets`` to ``out`` (created if needed); the files written, and the names
+    of the empty datasets left out."""
+    kept = [d for d in datasets if d.rows or d.name in ALWAYS]
+    skipped = [d.name for d in datasets if not (d.rows or d.name in ALWAYS)]
+    if format == "xpt":
+        errors: list[TrialdeskError] = [
+            InputError(f"{problem} ({d.name.lower()}.xpt)", field=where)
+            for d in kept for where, problem in xpt_problems(d).items()
+        ]  # fmt: skip
+        if errors:
+            raise FieldErrors(errors, resource=str(out))
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Written] = []
+    for i, d in enumerate(kept):
+        if progress is not None:
+            progress(d.name, i, len(kept))
+        if format == "xpt":
+            path = write_xpt(d, out / f"{d.name.lower()}.xpt")
+        else:
+            path = write_dataset_json(
+                d, out / f"{d.name.lower()}.json", study_oid=source.studyid, created=source.created
+            )
+        written.append(Written(d, path))
+    if progress is not None:
+        progress("", len(kept), len(kept))
+    return written, skipped

@@ -1,0 +1,242 @@
+"""What the submission exports read from the trial store, as plain data.
+
+One read service for the CDISC package (reports/cdisc/, which may not touch the store):
+each participant's casebook (review/casebook.py, the same content an investigator signs),
+and beside it what the casebook does not hold but the tabulation needs: the person's sex
+and birth date, the informed consent, the screening outcome with the eligibility engine's
+per-criterion results as they stood at screening, the confirmed protocol deviations and
+the medical history on the screening record. Screen failures (consented, refused by the
+criteria) are read too: SDTMIG 3.4 DM (ARMNRS "SCREEN FAILURE") and IE carry them.
+
+Nothing here is an ORM object: the exports see values, so a report cannot lazy-load.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from trialdesk.criteria.model import Kind
+from trialdesk.facts.record import FactKind
+from trialdesk.study.loader import Study
+from trialdesk.study.windows import site_today
+from trialdesk.trial.conduct.participants import list_participants
+from trialdesk.trial.review.casebook import casebooks
+from trialdesk.trial.review.deviation_kinds import State
+from trialdesk.trial.review.deviation_models import ProtocolDeviation
+from trialdesk.trial.screening.checklist import build_checklist
+from trialdesk.trial.screening.models import Candidate, CandidateStatus, Consent, StudySite
+from trialdesk.trial.store.db import Session
+
+__all__ = [
+    "CriterionOutcome",
+    "DecidedDeviation",
+    "HistoryItem",
+    "Screened",
+    "TrialExtract",
+    "trial_extract",
+]
+
+
+@dataclass(frozen=True)
+class CriterionOutcome:
+    """One criterion as the engine judged it at screening (signed judgments applied)."""
+
+    id: str  # "I4", "E12"
+    inclusion: bool
+    status: str  # met, not_met, unknown, needs_review
+    excludes: bool  # this criterion alone made the person ineligible
+    attested_by: str | None = None  # the investigator whose signed judgment decided it
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    """A condition on the screening record (the candidate's medical history)."""
+
+    term: str
+    code: str | None  # "system|code" of the first coding
+    start: date | None
+    end: date | None
+    status: str | None  # active, resolved, ...
+    resource: str
+
+
+@dataclass(frozen=True)
+class DecidedDeviation:
+    """A protocol deviation the data manager or investigator confirmed."""
+
+    id: int
+    term: str
+    decod: str | None
+    category: str
+    severity: str  # major | minor
+    start: str | None  # ISO 8601 date
+    epoch: str | None
+    visit_key: str | None
+
+
+@dataclass(frozen=True)
+class Screened:
+    """A consented candidate: an enrolled participant or a screen failure."""
+
+    candidate_id: int
+    subject_number: str | None  # None: a screen failure (never enrolled)
+    sex: str | None
+    birth_date: date | None
+    consented_on: date | None  # the first informed consent, site date
+    screened_on: date | None  # the screening anchor
+    enrolled_on: date | None
+    status: str  # CandidateStatus value
+    outcome_on: date | None  # the day the screening outcome was recorded
+    outcome_reason: str | None
+    criteria: tuple[CriterionOutcome, ...]
+    history: tuple[HistoryItem, ...]
+    deviations: tuple[DecidedDeviation, ...]
+    casebook: dict[str, Any] | None  # review/casebook.py's content; None for a screen failure
+
+
+@dataclass(frozen=True)
+class TrialExtract:
+    study_id: str
+    site_code: str | None
+    subjects: tuple[Screened, ...]  # enrolled (subject-number order), then screen failures
+
+    @property
+    def casebooks(self) -> list[dict[str, Any]]:
+        return [s.casebook for s in self.subjects if s.casebook is not None]
+
+
+def trial_extract(session: Session, study: Study, *, screening: bool = True) -> TrialExtract:
+    """Everything the exports read about ``study``'s participants and screen failures.
+    ``screening``: re-run the eligibility engine on each record as it stood at screening
+    (for IE); off, the per-criterion results are left empty (faster)."""
+    participants = list_participants(session, study.id)
+    books = casebooks(session, participants)
+    failed = list(
+        session.scalars(
+            select(Candidate)
+            .where(Candidate.study_id == study.id)
+            .where(Candidate.status == CandidateStatus.SCREEN_FAILED)
+            .order_by(Candidate.id)
+        )
+    )
+    candidates = [p.candidate for p in participants] + failed
+    first_consent = _first_consents(session, study, [c.id for c in candidates])
+    failed = [c for c in failed if c.id in first_consent]  # screened means consented
+    deviations = _deviations(session, [p.id for p in participants])
+    subjects: list[Screened] = []
+    for p in participants:
+        subjects.append(
+            _screened(
+                session, study, p.candidate, first_consent.get(p.candidate.id),
+                subject_number=p.subject_number,
+                enrolled_on=site_today(study.schedule, p.enrolment.enrolled_at),
+                deviations=deviations.get(p.id, ()), casebook=books[p.id], screening=screening,
+            )
+        )  # fmt: skip
+    for c in failed:
+        subjects.append(
+            _screened(session, study, c, first_consent[c.id], subject_number=None,
+                      enrolled_on=None, deviations=(), casebook=None, screening=screening)
+        )  # fmt: skip
+    site = session.scalar(select(StudySite.site_code).where(StudySite.study_id == study.id))
+    return TrialExtract(study.id, site, tuple(subjects))
+
+
+def _screened(
+    session: Session,
+    study: Study,
+    candidate: Candidate,
+    consented_on: date | None,
+    *,
+    subject_number: str | None,
+    enrolled_on: date | None,
+    deviations: Sequence[DecidedDeviation],
+    casebook: dict[str, Any] | None,
+    screening: bool,
+) -> Screened:
+    screened_on = candidate.date_of(_screening_anchor(study))
+    outcome_on = site_today(study.schedule, candidate.outcome_at) if candidate.outcome_at else None
+    criteria: tuple[CriterionOutcome, ...] = ()
+    history: tuple[HistoryItem, ...] = ()
+    if screening:
+        # judged on the screening date, as the site saw it then (the outcome's day when no
+        # screening date was set)
+        on = screened_on or outcome_on or consented_on
+        if on is not None:
+            checklist = build_checklist(session, study, candidate, on)
+            criteria = tuple(
+                CriterionOutcome(
+                    r.criterion.id, r.criterion.kind is Kind.INCLUSION, r.status.value,
+                    r.excludes, r.attested.by if r.attested is not None else None,
+                )
+                for r in checklist.result.criteria
+            )  # fmt: skip
+            history = tuple(
+                HistoryItem(
+                    term=f.label,
+                    code=f"{f.codes[0].system}|{f.codes[0].code}" if f.codes else None,
+                    start=f.start, end=f.end, status=f.status, resource=f.resource,
+                )
+                for f in checklist.record.facts
+                if f.kind is FactKind.CONDITION and (f.start is None or f.start <= on)
+            )  # fmt: skip
+    return Screened(
+        candidate_id=candidate.id,
+        subject_number=subject_number,
+        sex=candidate.sex,
+        birth_date=candidate.birth_date,
+        consented_on=consented_on,
+        screened_on=screened_on,
+        enrolled_on=enrolled_on,
+        status=candidate.status.value,
+        outcome_on=outcome_on,
+        outcome_reason=candidate.outcome_reason,
+        criteria=criteria,
+        history=history,
+        deviations=tuple(deviations),
+        casebook=casebook,
+    )
+
+
+def _screening_anchor(study: Study) -> str:
+    """The anchor whose date is the screening visit's (the schedule's first visit)."""
+    schedule = study.schedule
+    first = schedule.scheduled[0] if schedule is not None and schedule.scheduled else None
+    return first.anchor if first is not None and first.anchor else "screening"
+
+
+def _first_consents(session: Session, study: Study, candidate_ids: list[int]) -> dict[int, date]:
+    """Each candidate's first informed consent, as the site's date."""
+    if not candidate_ids:
+        return {}
+    first: dict[int, date] = {}
+    rows = session.scalars(select(Consent).where(Consent.candidate_id.in_(candidate_ids)))
+    for c in rows:
+        on = site_today(study.schedule, c.consented_at)
+        if c.candidate_id not in first or on < first[c.candidate_id]:
+            first[c.candidate_id] = on
+    return first
+
+
+def _deviations(session: Session, enrolment_ids: list[int]) -> dict[int, list[DecidedDeviation]]:
+    if not enrolment_ids:
+        return {}
+    out: dict[int, list[DecidedDeviation]] = {}
+    rows = session.scalars(
+        select(ProtocolDeviation)
+        .where(ProtocolDeviation.enrolment_id.in_(enrolment_ids))
+        .where(ProtocolDeviation.state == State.CONFIRMED.value)
+        .order_by(ProtocolDeviation.id)
+    )
+    for d in rows:
+        out.setdefault(d.enrolment_id, []).append(
+            DecidedDeviation(
+                d.id, d.dvterm, d.dvdecod, d.dvcat, d.severity, d.dvstdtc, d.epoch, d.visit_key
+            )
+        )
+    return out
