@@ -75,6 +75,20 @@ def test_an_unknown_code_list_is_named() -> None:
         find("NOSUCH")
 
 
+def _test_codelists(target: SdtmTarget) -> tuple[terminology.CodeList, terminology.CodeList]:
+    """The test code and test name lists of a target's domain; questionnaires have one pair
+    per instrument (QS: HAQ02TC/HAQ02TN, ...), found by the term's code."""
+    if target.domain != "QS":
+        return find(f"{target.domain}TESTCD"), find(f"{target.domain}TEST")
+    pairs = [
+        (find(name), find(name[:-1] + "N"))
+        for name in (codelist(code).short_name for code in terminology.codelists())
+        if name.endswith("TC") and target.testcd in find(name)
+    ]
+    assert len(pairs) == 1, f"{target.testcd}: in {len(pairs)} questionnaire code lists"
+    return pairs[0]
+
+
 def test_every_ct_code_of_the_forms_is_shipped_with_the_forms_value() -> None:
     problems = []
     checked = 0
@@ -82,8 +96,7 @@ def test_every_ct_code_of_the_forms_is_shipped_with_the_forms_value() -> None:
         if target.ct is None:
             continue
         checked += 1
-        testcd = find(f"{target.domain}TESTCD")
-        test = find(f"{target.domain}TEST")
+        testcd, test = _test_codelists(target)
         if testcd.nci_code(target.testcd or "") != target.ct:
             problems.append(f"{where}: {target.testcd} is not {target.ct} in {testcd.short_name}")
         if target.test and test.nci_code(target.test) != target.ct:

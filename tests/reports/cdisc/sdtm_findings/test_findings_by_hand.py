@@ -169,14 +169,22 @@ def test_disease_activity_scores_are_derived_sponsor_defined_tests() -> None:
 
 
 def test_items_without_a_test_code_are_reported_not_invented() -> None:
-    # haq_di.yaml names no QSTESTCD per item ("matched ... at export", not verified): they
-    # are listed, and no record is made of them
-    missing = unmapped_items(STUDY)
-    assert {u.form for u in missing} == {"haq_di"} and len(missing) == 41
+    # every HAQ-DI item carries CDISC's HAQ02TC code: a record per answer, and the index
+    assert unmapped_items(STUDY) == []
     books = [book({"D1/haq_di#1": form({"arising_1": "1"}, derived={"haq_di": "1.25"})})]
     qs = next(d for d in findings_domains(STUDY, books) if d.name == "QS")
-    assert [r["QSTESTCD"] for r in qs.records()] == ["HAQDI"]
-    assert len(qs.extra["unmapped"]) == 41
+    assert [r["QSTESTCD"] for r in qs.records()] == ["HAQ0203", "HAQDI"]
+    # a target naming neither a test code nor a variable: listed, and no record is made
+    study = _custom_study("GRIP")
+    hand = Item(
+        id="hand", label=Text("Hand", "手"), type=ItemType.TEXT, sdtm=SdtmTarget(domain="FT")
+    )
+    grip = replace(study.forms["grip"], items=(*study.forms["grip"].items, hand))
+    study = replace(study, forms={**study.forms, "grip": grip})
+    assert [(u.form, u.item) for u in unmapped_items(study)] == [("grip", "hand")]
+    data = findings_domains(study, [book({"W1/grip#1": form({"grip": "3", "hand": "left"})})])
+    ft = next(d for d in data if d.name == "FT")
+    assert [r["FTTESTCD"] for r in ft.records()] == ["GRIP"]
 
 
 def _custom_study(testcd: str) -> Any:
