@@ -440,6 +440,13 @@ CASES = [
     ),
     pytest.param(
         "forms/vitals.yaml",
+        "testcd: SYSBP,",
+        "testcd: SYSBP, test: Systolic Blood Pressure Measured Seated After Rest,",
+        ("forms/vitals.yaml:11:45, field items.sysbp.sdtm.test: test is longer than 40 characters"),
+        id="sdtm_test_length",
+    ),
+    pytest.param(
+        "forms/vitals.yaml",
         "ct: C25298}",
         "ct: C25298, sponsor_defined: true}",
         (

@@ -79,6 +79,7 @@ _SDTM = (
 )
 _DOMAIN = re.compile(r"[A-Z]{2}|SUPP[A-Z]{2}")
 _TESTCD = re.compile(r"[A-Z][A-Z0-9_]{0,7}")  # SDTM --TESTCD: at most 8 characters
+_TEST_MAX = 40  # --TEST: SDTMIG 3.4 §4.5.3.1
 _VARIABLE = re.compile(r"[A-Z][A-Z0-9]{1,7}")
 _CT = re.compile(r"C[0-9]+")
 
@@ -555,6 +556,12 @@ class _Reader(NodeReader):
             k: self.text(spec, k, where)
             for k in ("test", "cat", "scat", "orresu", "loc", "lat", "method", "tpt")
         }
+        # --TEST is at most 40 characters (SDTMIG 3.4 §4.5.3.1): refused here, never cut at
+        # export
+        test = texts["test"]
+        if test is not None and len(test) > _TEST_MAX:
+            too_long = f"test is longer than {_TEST_MAX} characters"
+            self.problem(too_long, spec["test"], f"{where}.test")
         return SdtmTarget(
             domain=domain,
             testcd=testcd,
