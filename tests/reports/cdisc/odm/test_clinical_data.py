@@ -15,7 +15,8 @@ from odmlib import odm_loader as odm_xml
 
 from trialdesk.errors import FieldErrors
 from trialdesk.reports.cdisc.odm.entries import value_text
-from trialdesk.reports.cdisc.odm.write import ODM_NS, write_odm
+from trialdesk.reports.cdisc.odm.write import write_odm
+from trialdesk.reports.cdisc.xml_schema import ODM_NS
 
 from .conftest import STUDY
 

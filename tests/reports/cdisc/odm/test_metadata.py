@@ -10,12 +10,12 @@ import pytest
 
 from trialdesk.errors import FieldErrors
 from trialdesk.reports.cdisc.odm.write import (
-    ODM_NS,
     odm_document,
     schema_errors,
     to_xml,
     validate_odm,
 )
+from trialdesk.reports.cdisc.xml_schema import ODM_NS
 from trialdesk.study.loader import Study
 
 from .conftest import STUDY
