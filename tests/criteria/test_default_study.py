@@ -79,6 +79,9 @@ METHYLPRED, TRIAMCINOLONE = "6902", "10759"
 CEFTRIAXONE, AMOXICILLIN_500 = "2193", "308192"
 ISONIAZID = "6038"
 WEEKLY = (1, 1, "wk")
+# Any clinical fact: the record was supplied, so history over it is closed-world (a record
+# with no clinical data at all leaves history unknown: test_empty_record_*).
+VISIT = encounter("AMB", "2025-06-01", "2025-06-01", rid="visit")
 
 
 @pytest.fixture
@@ -340,7 +343,7 @@ I3 = [
         ev="searched the record for Rheumatoid arthritis on or before 2025-12-02",
         id="one-day-short",
     ),
-    case("I3", "not_met", ev="Rheumatoid arthritis", id="no-ra"),
+    case("I3", "not_met", VISIT, ev="Rheumatoid arthritis", id="no-ra"),
     case(
         "I3",
         "not_met",
@@ -469,7 +472,13 @@ I5 = [
         id="leflunomide",
     ),
     case("I5", "not_met", mtx("2025-12-03"), ev="since 2025-12-03", id="one-day-short"),
-    case("I5", "not_met", ev="searched medications for Conventional synthetic DMARD", id="none"),
+    case(
+        "I5",
+        "not_met",
+        VISIT,
+        ev="searched medications for Conventional synthetic DMARD",
+        id="none",
+    ),
     case(
         "I5",
         "not_met",
@@ -538,7 +547,7 @@ E1 = [
         ev="Condition/sle",
         id="sle-who-icd10",
     ),
-    case("E1", "not_met", ev="searched the record for Other immune-mediated", id="none"),
+    case("E1", "not_met", VISIT, ev="searched the record for Other immune-mediated", id="none"),
     case(
         "E1",
         "not_met",
@@ -656,7 +665,7 @@ E4 = [
         ev="Condition/tb-treated",
         id="past-tb-treated",
     ),
-    case("E4", "not_met", ev="searched the record for Active tuberculosis", id="none"),
+    case("E4", "not_met", VISIT, ev="searched the record for Active tuberculosis", id="none"),
     case(
         "E4",
         "not_met",
@@ -681,7 +690,7 @@ E5 = [
         ev="Condition/haemo",
         id="haemophilia",
     ),
-    case("E5", "not_met", ev="searched the record for Coagulation disorder", id="none"),
+    case("E5", "not_met", VISIT, ev="searched the record for Coagulation disorder", id="none"),
     case(
         "E5",
         "not_met",
@@ -876,7 +885,7 @@ E7 = [
         ev="searched the record for Infection of the knee",
         id="day-before-3-months",
     ),
-    case("E7", "not_met", knee=RIGHT, ev="none on file", id="none"),
+    case("E7", "not_met", VISIT, knee=RIGHT, ev="none on file", id="none"),
 ]
 
 IA_INJECTION = "20610"
@@ -1377,13 +1386,20 @@ E16 = [
         ev="Procedure/pci",
         id="coronary-stent-procedure",
     ),
-    case("E16", "not_met", ev="searched the record for Implanted device", id="none"),
+    case("E16", "not_met", VISIT, ev="searched the record for Implanted device", id="none"),
+    case(
+        "E16",
+        "met",
+        device(PACEMAKER, rid="pm-dev"),
+        ev="active, no date on file: present now",
+        id="active-device-without-date",
+    ),
     case(
         "E16",
         "unknown",
-        device(PACEMAKER, rid="pm-dev"),
-        miss="the date of Device/pm-dev",
-        id="device-without-date",
+        {**device(PACEMAKER, rid="pm-off"), "status": "inactive"},
+        miss="the date of Device/pm-off",
+        id="inactive-device-without-date",
     ),
 ]
 
@@ -1402,7 +1418,7 @@ E17 = [
         ev="Condition/gad",
         id="anxiety-icd10cm",
     ),
-    case("E17", "not_met", ev="searched the record for Psychiatric disorder", id="none"),
+    case("E17", "not_met", VISIT, ev="searched the record for Psychiatric disorder", id="none"),
     case(
         "E17",
         "unknown",
@@ -1442,7 +1458,7 @@ E18 = [
         ev="Condition/mets",
         id="bcc-with-metastases",
     ),
-    case("E18", "not_met", ev="searched the record for Malignancy", id="none"),
+    case("E18", "not_met", VISIT, ev="searched the record for Malignancy", id="none"),
     case(
         "E18",
         "not_met",
@@ -1460,7 +1476,7 @@ E18 = [
 ]
 
 E19 = [
-    case("E19", "not_met", MAN, ev="searched the record for Pregnancy", id="male-no-test"),
+    case("E19", "not_met", VISIT, MAN, ev="searched the record for Pregnancy", id="male-no-test"),
     case(
         "E19",
         "not_met",
@@ -1595,7 +1611,7 @@ E20 = [
         ev="2026-02-16 to 2026-03-16",
         id="iv-day-before-28",
     ),
-    case("E20", "not_met", ev="searched the record for Systemic corticosteroid", id="none"),
+    case("E20", "not_met", VISIT, ev="searched the record for Systemic corticosteroid", id="none"),
     case(
         "E20",
         "unknown",
@@ -1729,7 +1745,7 @@ E23 = [
         ev="2025-09-16 to 2026-03-16",
         id="ended-years-ago",
     ),
-    case("E23", "not_met", ev="searched the record for Alcohol or drug abuse", id="none"),
+    case("E23", "not_met", VISIT, ev="searched the record for Alcohol or drug abuse", id="none"),
     case(
         "E23",
         "unknown",
@@ -1814,7 +1830,13 @@ E27 = [
         ev="Condition/lbp",
         id="low-back-pain-icd10cm",
     ),
-    case("E27", "not_met", ev="searched the record for Nervous-system or pain disorder", id="none"),
+    case(
+        "E27",
+        "not_met",
+        VISIT,
+        ev="searched the record for Nervous-system or pain disorder",
+        id="none",
+    ),
     case(
         "E27",
         "not_met",

@@ -56,6 +56,17 @@ def person(*facts: Fact) -> PatientRecord:
     return PatientRecord(id="p1", birth_date=BORN, sex="male", facts=facts)
 
 
+def searched() -> PatientRecord:
+    """A clinical record that was supplied and holds nothing: closed world holds over it."""
+    return replace(person(), clinical_record=True)
+
+
+def test_no_record_at_all_is_not_a_clean_record() -> None:
+    # a person added by name only: history criteria ask for the record (issue 19, D1)
+    for criterion in ("I6", "E20", "E24", "I3"):
+        assert status(person(), criterion) is Status.UNKNOWN, criterion
+
+
 def result(rec: PatientRecord, criterion: str, knee: Laterality | None = None) -> CriterionResult:
     screened = SCREENER.screen(
         rec,
@@ -164,7 +175,7 @@ def test_creatinine_in_any_unit_decides_cockcroft_gault(
 
 
 def test_entered_methotrexate_with_its_dose_decides_stable_background_treatment() -> None:
-    assert status(person(), "I6") is Status.NOT_MET  # closed world: none on file
+    assert status(searched(), "I6") is Status.NOT_MET  # closed world: none on file
     weekly = dict(dose="15", dose_unit="mg", per_day="1/7", route="oral")
     mtx = enter("methotrexate", date(2025, 6, 1), **weekly)
     assert mtx.dose is not None and math.isclose(mtx.dose.per_day or 0, 1 / 7)
@@ -186,7 +197,7 @@ def test_methotrexate_without_a_dose_leaves_stability_unknown() -> None:
 
 
 def test_the_chosen_steroid_decides_its_prednisone_equivalent() -> None:
-    assert status(person(), "E20") is Status.NOT_MET
+    assert status(searched(), "E20") is Status.NOT_MET
     oral = dict(dose="2", dose_unit="mg", per_day="1", route="oral", on=date(2026, 3, 1))
     dexa = enter("systemic_corticosteroid", code="rxnorm|3264", **oral)
     pred = enter("systemic_corticosteroid", code="rxnorm|8640", **oral)
@@ -283,10 +294,10 @@ def test_knee_surgery_laterality_decides_the_target_knee() -> None:
 
 
 def test_entered_vaccine_and_diagnosis() -> None:
-    assert status(person(), "E24") is Status.NOT_MET
+    assert status(searched(), "E24") is Status.NOT_MET
     vaccine = enter("live_virus_vaccine", date(2026, 2, 1), code="cvx|21")  # varicella
     assert status(person(vaccine), "E24") is Status.MET
-    assert status(person(), "I3") is Status.NOT_MET
+    assert status(searched(), "I3") is Status.NOT_MET
     ra = enter("rheumatoid_arthritis", date(2024, 5, 1))
     assert status(person(ra), "I3") is not Status.NOT_MET
     resolved = enter("pregnancy", date(2025, 1, 1), end=date(2025, 10, 1))

@@ -185,6 +185,18 @@ def test_the_chain_verifies_and_records_each_moved_signature(upgraded: Store) ->
     assert moved == len(TABLES["judgment"])
 
 
+# Candidates added by name only, with no clinical record: read as "not met" (none on file)
+# at 0003; since issue 19 (walkthrough D1) what a record would show is unknown until one is
+# supplied, so their history criteria are unknown and the verdict incomplete. Nothing
+# else of their reading may change.
+NO_RECORD = {"1"}
+
+
+def _read_without_a_record(expected: dict[str, Any]) -> dict[str, Any]:
+    statuses = {k: "unknown" if v == "not_met" else v for k, v in expected["statuses"].items()}
+    return {**expected, "verdict": "incomplete", "statuses": statuses}
+
+
 def test_each_checklist_reads_as_it_did_at_0003(upgraded: Store) -> None:
     study = load_study(TABLES["candidate"][0]["study_id"])
     with upgraded.read() as session:
@@ -196,8 +208,10 @@ def test_each_checklist_reads_as_it_did_at_0003(upgraded: Store) -> None:
                 for views in checklist.judgments.values()
                 for j in views
             )
-            assert checklist.result.verdict.value == expected["verdict"], cid
             statuses = {r.criterion.id: r.status.value for r in checklist.result.criteria}
+            if cid in NO_RECORD:
+                expected = _read_without_a_record(expected)
+            assert checklist.result.verdict.value == expected["verdict"], cid
             assert statuses == expected["statuses"], cid
             assert judgments == expected["judgments"], cid
 

@@ -21,7 +21,9 @@ __all__ = [
     "ORAL_ROUTES",
     "PARENTERAL_ROUTES",
     "ROUTES",
+    "ROUTE_WORDS",
     "group_of",
+    "route_named",
 ]
 
 _TABLE: dict[str, Any] = yaml.safe_load(
@@ -61,6 +63,24 @@ ROUTES: Mapping[str, tuple[str, str]] = {
     for name, row in _TABLE["routes"].items()
     if row.get("enter")
 }
+
+
+#: Every route of the table by name, with the SNOMED CT code and words that say it (lower
+#: case): a value set may take in every medicine given by a route (``routes:``).
+ROUTE_WORDS: Mapping[str, frozenset[str]] = {
+    name: frozenset({str(row["snomed"])} if "snomed" in row else set())
+    | frozenset(str(w).lower() for w in row.get("words", ()))
+    for name, row in _TABLE["routes"].items()
+}
+
+
+def route_named(words: Iterable[str], names: Iterable[str]) -> str | None:
+    """The first of the named routes (routes.yaml) the codes and words (lower case) say."""
+    said = set(words)
+    for name in names:
+        if said & ROUTE_WORDS[name]:
+            return name
+    return None
 
 
 def group_of(words: Iterable[str]) -> str | None:

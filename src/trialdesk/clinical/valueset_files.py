@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from trialdesk.clinical.routes import ROUTE_WORDS
 from trialdesk.clinical.valuesets import KINDS, CodeEntry, CodeInfo, ValueSet, normalise_code
 from trialdesk.errors import StudyError
 from trialdesk.facts.codesystems import SYSTEMS
@@ -20,7 +21,9 @@ __all__ = ["bundled_valuesets", "load_valuesets"]
 
 _QUANTITY_KINDS = frozenset({"lab", "vital", "score"})
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-_SET_KEYS = frozenset({"title", "kind", "unit", "sources", "codes", "text", "exclude_text"})
+_SET_KEYS = frozenset(
+    {"title", "kind", "unit", "sources", "codes", "text", "exclude_text", "routes"}
+)
 _BUNDLED_DIR = Path(__file__).with_name("valuesets")
 _CODE_KEYS = frozenset(
     {"system", "code", "display", "prefix", "ingredient", "strength_mg", "route"}
@@ -133,7 +136,18 @@ def _parse_set(name: str, body: object, file: str) -> ValueSet:
         text=_strings(body.get("text"), file, name, "text"),
         exclude_text=_strings(body.get("exclude_text"), file, name, "exclude_text"),
         file=file,
+        routes=_routes(body.get("routes"), file, name),
     )
+
+
+def _routes(value: object, file: str, name: str) -> tuple[str, ...]:
+    routes = _strings(value, file, name, "routes")
+    for index, route in enumerate(routes):
+        if route not in ROUTE_WORDS:
+            known = ", ".join(ROUTE_WORDS)
+            message = f"unknown route {route!r} (known: {known}; clinical/routes.yaml)"
+            raise _fail(message, file, name, f"routes[{index}]")
+    return routes
 
 
 def _parse_code(raw: object, file: str, name: str, path: str) -> CodeEntry:

@@ -24,7 +24,10 @@ hierarchies: ``M05`` matches ``M05.79`` and ``M0579``). ``text`` holds display-t
 patterns, matched case-insensitively on whole words only when no code matched; such a
 match is low confidence and the evidence must say so. ``exclude_text`` vetoes a text match
 (a display that names the concept but is about something else: "creatinine" in
-"albumin/creatinine ratio").
+"albumin/creatinine ratio"). ``routes`` names routes of ``clinical/routes.yaml``: any
+medicine given by one of them is a member whatever the drug (an intra-articular injection
+is an intra-articular injection, sent as a Procedure or as a MedicationAdministration
+with route intra-articular).
 
 Matching runs on every fact of every record, so each set precomputes its lookups at load.
 The files are read by valueset_files.py.
@@ -38,6 +41,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from trialdesk.clinical.routes import route_named
 from trialdesk.facts.codesystems import DOTTED, SYSTEMS, canonical_uri
 from trialdesk.facts.record import Coding
 
@@ -152,6 +156,7 @@ class ValueSet:
     text: tuple[str, ...] = ()
     exclude_text: tuple[str, ...] = ()
     file: str | None = None
+    routes: tuple[str, ...] = ()  # route names (routes.yaml): any medicine given so belongs
     _exact: dict[tuple[str, str], CodeEntry] = field(
         init=False, repr=False, compare=False, hash=False
     )
@@ -209,6 +214,16 @@ class ValueSet:
                 return ValueSetMatch(coding, "text", None)
         if text and self._text_matches(text):
             return ValueSetMatch(Coding(system="", code="", display=text), "text", None)
+        return None
+
+    def match_route(self, route: Iterable[Coding]) -> ValueSetMatch | None:
+        """Whether a medicine given by ``route`` belongs to the set through ``routes``."""
+        if not self.routes:
+            return None
+        for coding in route:
+            words = {coding.code.lower(), (coding.display or "").lower()}
+            if route_named(words, self.routes) is not None:
+                return ValueSetMatch(coding, "code", None)
         return None
 
     def _text_matches(self, value: str) -> bool:

@@ -44,7 +44,10 @@ KIND_MATCHES: dict[str, frozenset[FactKind]] = {
     "medication": frozenset({FactKind.MEDICATION}),
     "vaccine": frozenset({FactKind.IMMUNIZATION, FactKind.MEDICATION}),
     "procedure": frozenset({FactKind.PROCEDURE}),
-    "device": frozenset({FactKind.DEVICE, FactKind.PROCEDURE, FactKind.CONDITION}),
+    # "presence of" a device is also sent as an Observation finding (SNOMED 441509002)
+    "device": frozenset(
+        {FactKind.DEVICE, FactKind.PROCEDURE, FactKind.CONDITION, FactKind.OBSERVATION}
+    ),
 }
 
 
@@ -62,17 +65,23 @@ class Matcher:
             name: frozenset(e.system for e in vs.entries) for name, vs in self.valuesets.items()
         }
         self._cache: dict[
-            tuple[FactKind, tuple[Coding, ...], str | None],
+            tuple[FactKind, tuple[Coding, ...], str | None, tuple[Coding, ...]],
             tuple[tuple[str, ValueSetMatch], ...],
         ] = {}
 
     def matches(self, fact: Fact) -> tuple[tuple[str, ValueSetMatch], ...]:
-        key = (fact.kind, fact.codes, fact.text)
+        # a medicine's route can make it a member of a set with ``routes:`` (valuesets.py)
+        route = fact.route if fact.kind is FactKind.MEDICATION else ()
+        key = (fact.kind, fact.codes, fact.text, route)
         found = self._cache.get(key)
         if found is None:
             hits = []
             fact_systems = {c.system for c in fact.codes}
             for name, vs in self.valuesets.items():
+                by_route = vs.match_route(route) if route else None
+                if by_route is not None:
+                    hits.append((name, by_route))
+                    continue
                 kinds = KIND_MATCHES.get(vs.kind)
                 if kinds is not None and fact.kind not in kinds:
                     continue
@@ -131,6 +140,12 @@ class StudyDates:
         return None
 
     @property
+    def first_staff(self) -> date | None:
+        """The earliest staff-set study date (the screening date), when one is known."""
+        known = [day for name, day in self.days if name in self.staff and day is not None]
+        return min(known, default=None)
+
+    @property
     def horizon(self) -> date:
         """Nothing dated after this counts: the last staff-set study date (no bound when
         no date is known, which only a rule evaluated on its own can meet)."""
@@ -169,6 +184,23 @@ def span(fact: Fact) -> tuple[date, date] | None:
         if fact.status in ONGOING:
             return fact.start, OPEN_END
     return fact.start, fact.start
+
+
+# Statuses that say an implanted device is in the body now: FHIR R4 Device.status "active"
+# (US Core Implantable Device profile: an implant on the patient's record) and
+# DeviceUseStatement.status "active" ("the device is still being used").
+DEVICE_PRESENT = frozenset({"active"})
+
+
+def present_undated(fact: Fact) -> bool:
+    """An active device with no date at all: R4 Device has no implant date, so an exported
+    pacemaker often comes so. It is present now, since a day nobody recorded."""
+    return (
+        fact.kind is FactKind.DEVICE
+        and fact.start is None
+        and fact.end is None
+        and fact.status in DEVICE_PRESENT
+    )
 
 
 def overlaps(s: tuple[date, date], start: date, end: date) -> bool:

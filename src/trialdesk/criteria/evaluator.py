@@ -219,7 +219,43 @@ def _call(node: Call, ctx: EvalContext) -> Outcome:
     return _dispatch(node.name, names, args, ctx)
 
 
+# Functions that read absence as "none" (closed world) or add up what is on file: over a
+# record that holds no clinical data at all, they cannot say "none" (DESIGN.md).
+CLOSED_WORLD = frozenset(
+    {
+        "history",
+        "active",
+        "taking",
+        "taking_since",
+        "dose_changed",
+        "highest_daily_dose",
+        "exposure_days",
+        "in_other_study",
+    }
+)
+NO_RECORD = "the person's clinical record (none supplied: history cannot be searched)"
+
+
 def _dispatch(name: str, vs: tuple[str, ...], a: dict[str, object], ctx: EvalContext) -> Outcome:
+    out = _dispatch_call(name, vs, a, ctx)
+    if name not in CLOSED_WORLD or out.tri is Tri.TRUE or _supplied(name, ctx):
+        return out
+    note = "no clinical record supplied: nothing on file is not the same as none"
+    return Outcome(evidence=(Evidence(note=note),), missing=(NO_RECORD,))
+
+
+def _supplied(name: str, ctx: EvalContext) -> bool:
+    """Whether the record was supplied for this function: a clinical record, or for other
+    studies a ResearchSubject list (FHIR) on its own."""
+    record = ctx.record
+    if name == "in_other_study" and ctx.index.studies:
+        return True
+    return record.history_supplied
+
+
+def _dispatch_call(
+    name: str, vs: tuple[str, ...], a: dict[str, object], ctx: EvalContext
+) -> Outcome:
     w = a.get("within")
     assert w is None or isinstance(w, DateRange)
     route = a.get("route")

@@ -11,11 +11,13 @@ from collections.abc import Sequence
 from datetime import date
 
 from trialdesk.criteria.context import (
+    OPEN_END,
     DateRange,
     EvalContext,
     describe_window,
     fact_evidence,
     overlaps,
+    present_undated,
     span,
     titles,
 )
@@ -51,6 +53,15 @@ def history(
         if excluding is not None and ctx.valuesets[excluding].match(fact.codes, fact.text):
             continue
         s = span(fact)
+        present_from = ctx.dates.first_staff
+        if s is None and present_undated(fact) and present_from is not None:
+            # Reading assumption (docs/criteria.md, the fact-shape matrix): the record
+            # describes the person at screening, so an active device with no date is
+            # present from the screening date on; before it, when it came is unknown.
+            s = (present_from, OPEN_END) if end >= present_from else None
+            present = s is not None
+        else:
+            present = False
         if s is None:
             undecided.append(fact_evidence(hit, f"{fact.label}: date unknown"))
             missing.append(f"the date of {fact.resource}")
@@ -58,7 +69,7 @@ def history(
         if not overlaps(s, start, end):
             continue
         verdict = Tri.TRUE
-        notes: list[str] = []
+        notes: list[str] = ["active, no date on file: present now"] if present else []
         needs: list[str] = []
         if side is not None:
             verdict, note, need = on_side(ctx, fact, side)

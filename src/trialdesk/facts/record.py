@@ -27,6 +27,10 @@ class FactKind(StrEnum):
     STUDY = "study"  # participation in a research study (FHIR ResearchSubject)
 
 
+# Kinds that are clinical data: a consent or a study participation alone is no history.
+CLINICAL_KINDS = frozenset(FactKind) - {FactKind.CONSENT, FactKind.STUDY}
+
+
 class Laterality(StrEnum):
     LEFT = "left"
     RIGHT = "right"
@@ -110,6 +114,19 @@ class PatientRecord:
     facts: tuple[Fact, ...] = ()
     source: str | None = None  # the file the record was read from
     name: str | None = None  # shown to staff only, never on public pages or in logs
+    # Whether a clinical record was supplied, over which history is closed-world (nothing
+    # on file: none). True: a full record (an OMOP CDM person, the self-check's answers);
+    # False: none (history is unknown); None: decided by the facts (see history_supplied).
+    clinical_record: bool | None = None
+
+    @property
+    def history_supplied(self) -> bool:
+        """Whether "nothing on file" means "none": the record says so, else it holds at
+        least one clinical fact (a person added by name only, or a FHIR bundle with a bare
+        Patient, has no history to search: DESIGN.md, the eligibility engine)."""
+        if self.clinical_record is not None:
+            return self.clinical_record
+        return any(f.kind in CLINICAL_KINDS for f in self.facts)
 
     def of_kind(self, kind: FactKind) -> tuple[Fact, ...]:
         return tuple(f for f in self.facts if f.kind is kind)

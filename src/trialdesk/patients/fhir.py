@@ -191,4 +191,11 @@ def _records(entries: list[Entry], source: str) -> list[PatientRecord]:
             facts[target].extend(mapper(res, key, index))
         except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
             raise _error(f"{kind} is malformed: {exc}", entry, key, None) from None
-    return [replace(record, facts=tuple(facts[k])) for k, record in patients.items()]
+    # A Bulk Data export is a system's whole data, as an OMOP CDM is: a patient with no
+    # clinical resource in it has none on file. A Bundle holding a bare Patient is no
+    # clinical record: whether one was supplied is left to its facts (PatientRecord).
+    bulk = True if entries and entries[0].line is not None else None
+    return [
+        replace(record, facts=tuple(facts[k]), clinical_record=bulk)
+        for k, record in patients.items()
+    ]

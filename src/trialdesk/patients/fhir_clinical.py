@@ -1,5 +1,5 @@
-"""FHIR R4 clinical resources -> Facts: Condition, AllergyIntolerance, Observation, Procedure,
-Device, DeviceUseStatement and Encounter."""
+"""FHIR R4 clinical resources -> Facts: Condition, AllergyIntolerance, Observation,
+DiagnosticReport, Procedure, Device, DeviceUseStatement and Encounter."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ __all__ = [
     "condition_facts",
     "device_facts",
     "device_use_facts",
+    "diagnostic_report_facts",
     "encounter_facts",
     "observation_facts",
     "procedure_facts",
@@ -221,6 +222,40 @@ def observation_facts(res: Json, key: str, index: Index) -> list[Fact]:
             )
         )
     return facts
+
+
+def diagnostic_report_facts(res: Json, key: str, index: Index) -> list[Fact]:
+    """A report's coded conclusion (an ECG read "abnormal", an ultrasound "synovitis") as
+    a result of the report's own code. Its result Observations are read on their own; a
+    report with no conclusion adds nothing to them."""
+    status = status_of(res)
+    if status in {"entered-in-error", "cancelled"}:
+        return []
+    conclusion_codes = codings_of(res.get("conclusionCode"))
+    conclusion = res.get("conclusion")
+    conclusion = conclusion if isinstance(conclusion, str) and conclusion else None
+    if not conclusion_codes and conclusion is None:
+        return []
+    problems: list[str] = []
+    start, end, given = when(res, "effective", problems)
+    if not given:
+        start = date_of(res.get("issued"), "issued", problems)
+    cc = res.get("code")
+    return [
+        Fact(
+            kind=FactKind.OBSERVATION,
+            resource=key,
+            codes=codings(cc),
+            text=text_of(cc),
+            start=start,
+            end=end,
+            status=status,
+            value_codes=conclusion_codes,
+            value_text=conclusion,
+            encounter=encounter_of(res, index),
+            problems=tuple(problems),
+        )
+    ]
 
 
 # --- Device, DeviceUseStatement ---------------------------------------------------------

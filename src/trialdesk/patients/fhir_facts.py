@@ -17,6 +17,7 @@ from trialdesk.patients.fhir_clinical import (
     condition_facts,
     device_facts,
     device_use_facts,
+    diagnostic_report_facts,
     encounter_facts,
     observation_facts,
     procedure_facts,
@@ -33,6 +34,7 @@ SUBJECT_FIELD: dict[str, str] = {
     "Consent": "patient",
     "Device": "patient",  # optional: a Device without a patient is not about anyone
     "DeviceUseStatement": "subject",
+    "DiagnosticReport": "subject",
     "Encounter": "subject",
     "Immunization": "patient",
     "MedicationAdministration": "subject",
@@ -66,6 +68,7 @@ MAPPERS: dict[str, Mapper] = {
     "Consent": consent_facts,
     "Device": device_facts,
     "DeviceUseStatement": device_use_facts,
+    "DiagnosticReport": diagnostic_report_facts,
     "Encounter": encounter_facts,
     "Immunization": immunization_facts,
     "MedicationAdministration": medication_facts,

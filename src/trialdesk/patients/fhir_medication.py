@@ -89,6 +89,16 @@ def _bounds(timing: Any, problems: list[str]) -> tuple[date | None, date | None]
     return period_of(timing["repeat"].get("boundsPeriod"), "timing.repeat.boundsPeriod", problems)
 
 
+def _route(cc: Any) -> tuple[Coding, ...]:
+    """The route's codings; a route sent as text only ("intra-articular") is kept as a
+    coding with no system, so the route table (clinical/routes.yaml) can read its words."""
+    found = codings(cc)
+    if found:
+        return found
+    text = text_of(cc)
+    return (Coding("", text.strip().lower(), text),) if text and text.strip() else ()
+
+
 def medication_facts(res: Json, key: str, index: Index) -> list[Fact]:
     """MedicationRequest, MedicationStatement, MedicationAdministration, MedicationDispense."""
     status = status_of(res)
@@ -134,7 +144,7 @@ def medication_facts(res: Json, key: str, index: Index) -> list[Fact]:
             status=status,
             laterality=site_laterality(sites),
             body_site=sites,
-            route=codings(dosage.get("route")) if dosage else (),
+            route=_route(dosage.get("route")) if dosage else (),
             dose=Dose(dose_q, per_day) if dose_q is not None else None,
             encounter=encounter_of(res, index),
             problems=tuple(problems),

@@ -279,6 +279,7 @@ class OmopRecordBuilder:
                 sex=p["sex"],
                 facts=tuple(self.facts.get(pid, ())),
                 source=source,
+                clinical_record=True,  # a CDM person: absent from the CDM is absent
             )
             for pid, p in sorted(self.people.items())
         ]

@@ -124,7 +124,10 @@ class _Builder:
                     sex = to_text(self.answers.get(template.target, "unknown"))
                 else:
                     facts.extend(self.facts(item, template, resource))
-        return PatientRecord(id="selfcheck", birth_date=birth, sex=sex, facts=tuple(facts))
+        # the answers are the whole record: a "no" puts nothing on it, and means none
+        return PatientRecord(
+            id="selfcheck", birth_date=birth, sex=sex, facts=tuple(facts), clinical_record=True
+        )
 
     def birth_date(self, value: AnswerValue | None) -> date | None:
         if isinstance(value, date):

@@ -3,6 +3,60 @@ WITH td_drug_exposure AS (
     person_id AS td_drug_exposure_pid,
     MAX(
       CASE
+        WHEN m__intra_articular_injection
+        THEN CASE
+          WHEN CASE
+            WHEN start_date IS NULL
+            THEN 1
+            WHEN (
+              start_date <= CAST(:d1 AS DATE)
+            ) AND (
+              CAST(:d2 AS DATE) <= end_date
+            )
+            THEN 2
+            ELSE 0
+          END <= CASE
+            WHEN laterality IS NULL
+            THEN 1
+            WHEN CAST(:target_knee AS STRING) IS NULL
+            THEN 1
+            WHEN (
+              laterality = 'bilateral'
+            ) OR (
+              laterality = CAST(:target_knee AS STRING)
+            )
+            THEN 2
+            ELSE 0
+          END
+          THEN CASE
+            WHEN start_date IS NULL
+            THEN 1
+            WHEN (
+              start_date <= CAST(:d1 AS DATE)
+            ) AND (
+              CAST(:d2 AS DATE) <= end_date
+            )
+            THEN 2
+            ELSE 0
+          END
+          ELSE CASE
+            WHEN laterality IS NULL
+            THEN 1
+            WHEN CAST(:target_knee AS STRING) IS NULL
+            THEN 1
+            WHEN (
+              laterality = 'bilateral'
+            ) OR (
+              laterality = CAST(:target_knee AS STRING)
+            )
+            THEN 2
+            ELSE 0
+          END
+        END
+      END
+    ) AS a0_td_drug_exposure,
+    MAX(
+      CASE
         WHEN m__live_virus_vaccine
         THEN CASE
           WHEN start_date IS NULL
@@ -22,7 +76,9 @@ WITH td_drug_exposure AS (
       f.end_date,
       f.person_id,
       f.start_date,
-      k.m__live_virus_vaccine
+      k.m__intra_articular_injection,
+      k.m__live_virus_vaccine,
+      k.laterality
     FROM (
       SELECT
         *
@@ -44,7 +100,7 @@ WITH td_drug_exposure AS (
         (
           start_date IS NULL
         ) OR (
-          end_date >= CAST(:d5 AS DATE)
+          end_date >= CAST(:d2 AS DATE)
         )
     ) AS f
     JOIN (
@@ -53,12 +109,18 @@ WITH td_drug_exposure AS (
         cid,
         sid,
         aux,
+        m__intra_articular_injection,
         m__live_virus_vaccine,
-        CASE WHEN m__live_virus_vaccine THEN CAST(:d5 AS DATE) END AS floor_date
+        laterality,
+        LEAST(
+          CASE WHEN m__intra_articular_injection THEN CAST(:d2 AS DATE) END,
+          CASE WHEN m__live_virus_vaccine THEN CAST(:d5 AS DATE) END
+        ) AS floor_date
       FROM td_codes
       WHERE
-        kind IN ('immunization', 'medication') AND (
-          m__live_virus_vaccine
+        kind IN ('immunization', 'medication')
+        AND (
+          m__intra_articular_injection OR m__live_virus_vaccine
         )
     ) AS k
       ON (
@@ -416,7 +478,7 @@ WITH td_drug_exposure AS (
             CAST(value_as_number AS DOUBLE) AS value_num,
             CAST(COALESCE(unit_concept_id, 0) AS BIGINT) AS unit_cid,
             CAST(CASE
-              WHEN unit_concept_id IN (3000069)
+              WHEN unit_concept_id IN (3000072)
               THEN ''
               ELSE COALESCE(unit_source_value, '')
             END AS STRING) AS unit_src,
@@ -433,7 +495,7 @@ WITH td_drug_exposure AS (
             CAST(value_as_number AS DOUBLE) AS value_num,
             CAST(COALESCE(unit_concept_id, 0) AS BIGINT) AS unit_cid,
             CAST(CASE
-              WHEN unit_concept_id IN (3000069)
+              WHEN unit_concept_id IN (3000072)
               THEN ''
               ELSE COALESCE(unit_source_value, '')
             END AS STRING) AS unit_src,
@@ -572,7 +634,7 @@ WITH td_drug_exposure AS (
           END
         END
       END
-    ) AS a0
+    ) AS a0_td_procedure_occurrence
   FROM (
     SELECT
       f.end_date,
@@ -722,7 +784,7 @@ WITH td_drug_exposure AS (
         ELSE 0
       END
     END AS v0,
-    NULLIF(COALESCE(a0, 0), 1) = 2 AS v1,
+    NULLIF(COALESCE(GREATEST(a0_td_drug_exposure, a0_td_procedure_occurrence), 0), 1) = 2 AS v1,
     GREATEST(
       a1,
       CASE

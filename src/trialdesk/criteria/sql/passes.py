@@ -51,7 +51,9 @@ def kinds_of(valuesets: Mapping[str, ValueSet]) -> dict[str, frozenset[str]]:
     out = {}
     for name, vs in valuesets.items():
         kinds = KIND_MATCHES.get(vs.kind)
-        out[name] = frozenset(labels[k] for k in kinds) if kinds else frozenset(labels.values())
+        found = frozenset(labels[k] for k in kinds) if kinds else frozenset(labels.values())
+        # a set with routes: also takes in drug rows given by those routes (Matcher.matches)
+        out[name] = found | {"medication"} if vs.routes else found
     return out
 
 
