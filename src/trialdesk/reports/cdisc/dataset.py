@@ -227,7 +227,9 @@ def write_xpt(dataset: Dataset, path: Path) -> Path:
 
 
 def read_xpt(path: Path, *, encoding: str | None = None) -> Dataset:
-    """A SAS transport file as a Dataset (data types from the storage: text or float).
+    """A SAS transport file as a Dataset: data types from the storage (text or float), each
+    character variable's storage width as its length (FDA SD1082 compares it with the data),
+    built column by column (a third of the time of row by row on the CDISC pilot).
 
     Files written by SAS on Windows may hold cp1252 bytes (the CDISC pilot's ts.xpt does);
     with no encoding given, UTF-8 is tried first, then cp1252."""
@@ -240,30 +242,30 @@ def read_xpt(path: Path, *, encoding: str | None = None) -> Dataset:
             raise
         frame, meta = pyreadstat.read_xport(str(path), encoding="cp1252")
     types = meta.readstat_variable_types
-    variables = tuple(
-        Variable(
-            name=name,
-            label=label or "",
-            data_type="text" if types[name] == "string" else "float",
+    widths = meta.variable_storage_width
+    names = [str(n) for n in meta.column_names]
+    variables = []
+    columns: list[list[Value]] = []
+    for name, label in zip(names, meta.column_labels, strict=True):
+        char = types[name] == "string"
+        variables.append(
+            Variable(
+                name=name,
+                label=label or "",
+                data_type="text" if char else "float",
+                length=widths.get(name) if char else None,
+            )
         )
-        for name, label in zip(meta.column_names, meta.column_labels, strict=True)
-    )
-    rows = tuple(
-        {str(k): _from_frame(v) for k, v in record.items()}
-        for record in frame.to_dict(orient="records")
-    )
+        values = frame[name].tolist()
+        # NaN is the only value unequal to itself: a missing number
+        columns.append(values if char else [v if v == v else None for v in values])
+    rows = tuple(dict(zip(names, record, strict=True)) for record in zip(*columns, strict=True))
     return Dataset(
         name=(meta.table_name or path.stem).upper(),
         label=meta.file_label or "",
-        variables=variables,
+        variables=tuple(variables),
         rows=rows,
     )
-
-
-def _from_frame(value: Any) -> Value:
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value  # type: ignore[no-any-return]
 
 
 def write_dataset_json(
