@@ -200,6 +200,13 @@ def badge(page: Page, criterion: str) -> str:
     return row(page, criterion).locator("td").first.locator(".badge").inner_text()
 
 
+def confirm(page: Page, action: str) -> None:
+    """The confirmation step of an irreversible outcome (issue 17, D10): a page of its own,
+    the date filled in with today at the site."""
+    page.get_by_role("heading", name=f"Confirm: {action}").wait_for()
+    assert page.locator("#confirm-date").input_value()
+
+
 def verdict(page: Page) -> str:
     return page.locator("#outcome-title .badge").inner_text()
 
@@ -338,9 +345,10 @@ def test_consent_signatures_and_enrolment(site: Site) -> None:
     assert coordinator.get_by_role("button", name="Register").count() == 0  # investigators only
     cid = upload(coordinator, "01-eligible-looking.json")
     set_details(coordinator)
-    assert verdict(coordinator) == "needs review"
+    # I1 waits for the consent recorded here; the record's FHIR Consent is shown (D16)
+    assert verdict(coordinator) == "incomplete"
     consent_card = coordinator.locator("#consent")
-    assert "No consent on file" in consent_card.inner_text()
+    assert "No consent recorded for this study." in consent_card.inner_text()
     consent_card.get_by_label("Form version").select_option("1.0")
     consent_card.get_by_label("Date and time of consent").fill("2026-02-27T09:30")
     consent_card.get_by_label("Obtained by").fill("Dr. Lin Zhao")
@@ -348,7 +356,11 @@ def test_consent_signatures_and_enrolment(site: Site) -> None:
     consent_card.get_by_role("button", name="Record consent").click()
     coordinator.wait_for_url(re.compile(rf"/staff/candidates/{cid}#consent$"))
     recorded = coordinator.locator("#consent li").first.inner_text()
-    assert "Form 1.0, 2026-02-27 09:30 UTC, obtained by Dr. Lin Zhao" in recorded
+    # entered and read in the site's time (D2)
+    assert (
+        "Form 1.0, 2026-02-27 09:30 (Asia/Shanghai, UTC+08:00), obtained by Dr. Lin Zhao"
+        in recorded
+    )
     # the coordinator cannot sign
     assert coordinator.locator("form.sign-form").count() == 0
 
@@ -378,6 +390,13 @@ def test_consent_signatures_and_enrolment(site: Site) -> None:
     assert verdict(coordinator) == "eligible"
     assert "Places taken: 0 of 15" in coordinator.locator("#outcome").inner_text()
     coordinator.get_by_role("button", name="Enrol").click()
+    confirm(coordinator, "Enrol")  # the baseline 2026-03-16 has passed: warned of
+    assert (
+        "planned baseline date (2026-03-16) has passed"
+        in coordinator.locator("#confirm-warnings").inner_text()
+    )
+    screenshot(coordinator, "screening-05a-confirm-enrolment")
+    coordinator.get_by_role("button", name="Confirm: Enrol").click()
     coordinator.wait_for_url(re.compile(rf"/staff/candidates/{cid}#outcome$"))
     assert coordinator.locator("#subject-number").inner_text() == "Subject 01-001"
     assert coordinator.locator("h1 .badge").first.inner_text() == "enrolled"
@@ -405,6 +424,8 @@ def test_the_sixteenth_enrolment_is_refused(site: Site) -> None:
     page.goto(f"/staff/candidates/{fifteenth}")
     assert "Places taken: 14 of 15" in page.locator("#outcome").inner_text()
     page.get_by_role("button", name="Enrol").click()
+    confirm(page, "Enrol")
+    page.get_by_role("button", name="Confirm: Enrol").click()
     page.wait_for_url(re.compile(rf"/staff/candidates/{fifteenth}#outcome$"))
     assert page.locator("#subject-number").inner_text() == "Subject 01-015"
     assert "Places taken: 15 of 15" in page.locator("#outcome").inner_text()
@@ -479,6 +500,8 @@ def test_screening_log_consort_and_csv(site: Site) -> None:
     set_details(page)
     assert verdict(page) == "ineligible"
     page.get_by_role("button", name="Record screen failure").click()
+    confirm(page, "Record screen failure")
+    page.get_by_role("button", name="Confirm: Record screen failure").click()
     page.wait_for_url(re.compile(rf"/staff/candidates/{failed}#outcome$"))
     assert page.locator("h1 .badge").first.inner_text() == "screen failed"
     assert "excluded by E10, E15, E24" in page.locator("#outcome").inner_text()
@@ -488,15 +511,20 @@ def test_screening_log_consort_and_csv(site: Site) -> None:
     page.keyboard.press("Enter")  # keyboard only from here: open, Tab to the reason, type, Enter
     page.keyboard.press("Tab")
     page.keyboard.type("moved abroad")
+    page.keyboard.press("Enter")
+    confirm(page, "Record as declined")
+    assert page.locator("#confirm-reason").input_value() == "moved abroad"
     with page.expect_navigation(url=re.compile(rf"/staff/candidates/{declined}#outcome$")):
-        page.keyboard.press("Enter")
+        page.get_by_role("button", name="Confirm: Record as declined").press("Enter")
     assert page.locator("h1 .badge").first.inner_text() == "declined"
     assert "moved abroad" in page.locator("#outcome").inner_text()
 
     page.goto(f"/staff/candidates?study={NCT}")
     listed = page.locator("main table tbody tr")
     assert listed.count() == 3
-    assert listed.filter(has_text="Xiaoyu Tang").locator(".badge").inner_text() == "declined"
+    assert (
+        listed.filter(has_text="Xiaoyu Tang").locator("td.status .badge").inner_text() == "declined"
+    )
     screenshot(page, "screening-10-candidates-list")
 
     page.get_by_role("navigation", name="Staff").get_by_role("link", name="Screening log").click()

@@ -17,6 +17,7 @@ from trialdesk.trial.store import audit
 from trialdesk.trial.store.audit import ProblemKind, entry_hash, verify
 from trialdesk.trial.store.audit_key import DIR_ENV, FILE_ENV, KEY_ENV, create_key, key_of_engine
 from trialdesk.trial.store.db import Store, open_store
+from trialdesk.trial.store.keyed_chain import KeyMissing
 from trialdesk.trial.store.models import AuditRecord
 
 from .helpers import add_entries, disable_audit_triggers
@@ -115,23 +116,27 @@ def test_a_bad_key_file_is_an_error_naming_it(db_url: str, keys: Path) -> None:
     store.close()
 
 
-def test_an_entry_written_without_the_key_is_named(
+def test_an_entry_written_without_the_key_is_refused_or_named(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A process that does not find the key (run from elsewhere, the key file moved)
-    writes a plain entry: verify, with the key, names it."""
+    """A process that does not find the key (run from elsewhere, the key file moved) is
+    refused once the chain has a keyed entry (keyed_chain.py). Before the first keyed
+    entry it cannot tell, and writes a plain entry: verify, with the key, names it."""
     monkeypatch.setenv(FILE_ENV, str(tmp_path / "audit.key"))
     create_key(store.engine, store.url)
-    with store.transaction() as session:
-        add_entries(session, 2)
     monkeypatch.delenv(FILE_ENV)  # its default place is empty: no key found
     with store.transaction() as session:
-        add_entries(session, 1)
+        add_entries(session, 1)  # the gap: no keyed entry yet
     monkeypatch.setenv(FILE_ENV, str(tmp_path / "audit.key"))
+    with store.transaction() as session:
+        add_entries(session, 1)
     with store.read() as session:
         report = verify(session)
-    assert {(p.row_id, p.kind) for p in report.problems} == {(3, ProblemKind.UNKEYED)}
+    assert {(p.row_id, p.kind) for p in report.problems} == {(1, ProblemKind.UNKEYED)}
     assert "written without the audit key" in str(report.problems[0])
+    monkeypatch.delenv(FILE_ENV)
+    with pytest.raises(KeyMissing, match="keyed"), store.transaction() as session:
+        add_entries(session, 1)
 
 
 def test_verify_without_a_key_warns(store: Store, db_url: str) -> None:

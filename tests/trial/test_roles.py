@@ -98,3 +98,12 @@ EXPECTED[Role.INVESTIGATOR].add(P.DECIDE_AE_PROPOSALS)
 
 def test_only_investigators_decide_proposed_adverse_events() -> None:
     assert [r for r in Role if has_permission(r, P.DECIDE_AE_PROPOSALS)] == [Role.INVESTIGATOR]
+
+
+# issue 16: the data manager downloads the CDISC submission package (everyone's data at
+# once); the study team and the monitor read the data in the app, but do not download it
+EXPECTED[Role.DATA_MANAGER].add(P.EXPORT_DATA)
+
+
+def test_only_the_data_manager_downloads_the_package() -> None:
+    assert [r for r in Role if has_permission(r, P.EXPORT_DATA)] == [Role.DATA_MANAGER]

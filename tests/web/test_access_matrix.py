@@ -57,10 +57,18 @@ INTENDED = {
     ("GET", "/api/leads/{lead_id}"): "view_leads",
     ("POST", "/staff/leads/{lead_id}/status"): "edit_leads",
     ("PATCH", "/api/leads/{lead_id}"): "edit_leads",
+    ("POST", "/staff/leads/{lead_id}/erase"): "edit_leads",  # erasure on request (issue 18)
+    ("POST", "/api/leads/{lead_id}/erase"): "edit_leads",
     ("GET", "/staff/audit"): "view_audit",
     ("GET", "/admin/users"): "manage_users",
     ("POST", "/admin/users"): "manage_users",
     ("POST", "/admin/users/{user_id}"): "manage_users",
+    # one's own password, and what waits for an investigator's signature (issue 17)
+    ("GET", "/staff/password"): "view_staff",
+    ("POST", "/staff/password"): "view_staff",
+    ("GET", "/staff/signatures"): "sign_eligibility",
+    ("GET", "/staff/signatures/candidates/{candidate_id}"): "sign_eligibility",
+    ("POST", "/staff/signatures/candidates/{candidate_id}"): "sign_eligibility",
     # the screening workflow (issue 5)
     ("GET", "/staff/candidates"): "view_candidates",
     ("GET", "/staff/candidates/{candidate_id}"): "view_candidates",
@@ -471,3 +479,25 @@ def _request_code(client: TestClient, method: str, path: str) -> tuple[int, str 
     response = client.request(method, url, data={"csrf_token": token})
     code = "study_locked" if "is locked: nothing can change" in response.text else None
     return response.status_code, code
+
+
+# the CDISC submission package (issue 16): downloaded by the data manager only; the study
+# team and the monitor read the data in the app but do not take everyone's data away
+GRANTS["data_manager"] |= {"export_data"}
+INTENDED.update(
+    {
+        ("GET", "/staff/exports"): "export_data",
+        ("GET", "/staff/exports/sdtm.zip"): "export_data",
+        ("GET", "/staff/exports/adam.zip"): "export_data",
+    }
+)
+
+# the week-24 report (issue 16, point 4): read, with its PDF and JSON, by whoever reads
+# every participant's data (the monitor reads for the sponsor: there is no sponsor role)
+INTENDED.update(
+    {
+        ("GET", "/staff/report/week24"): "view_participants",
+        ("GET", "/staff/report/week24.pdf"): "view_participants",
+        ("GET", "/staff/report/week24.json"): "view_participants",
+    }
+)

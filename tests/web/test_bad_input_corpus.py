@@ -6,7 +6,10 @@
 - b. a NUL in the sign-in username (PostgreSQL refuses NUL in text), anonymously;
 - c. a NUL in the audit trail's filters;
 - d. the same consent-form version registered by concurrent requests (the unique
-  constraint's refusal was a 500 instead of the 422 a sequential duplicate gets).
+  constraint's refusal was a 500 instead of the 422 a sequential duplicate gets);
+- e. an audit entry stored so that it cannot be read (a malformed time, text that is not
+  UTF-8, changes that are not JSON or not ``{field: [old, new]}``): the audit, lead and
+  screening pages list it as unreadable (test_audit_page_rows.py, both databases).
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from trialdesk.trial.screening.fact_entry import FactEntry
 from trialdesk.trial.store.db import Store
 from trialdesk.web.page_cache import PageCache
 from trialdesk.web.rooms.screening import candidate_page as route
+from trialdesk.web.rooms.screening import site_clock
 from webclient import client_as
 
 
@@ -95,7 +96,10 @@ def test_a_new_day_rebuilds_the_page(
     coordinator = client_as(app, "coordinator")
     cid = upload(coordinator, "01-eligible-looking.json")
     page(coordinator, cid)
-    monkeypatch.setattr(route, "today", lambda: date(2099, 1, 1))
+    # the page's day is the site's (issue 17): the instant it reads, in the site's zone
+    later = datetime(2099, 1, 1, 12, 0, tzinfo=UTC)
+    monkeypatch.setattr(route, "now", lambda: later)
+    monkeypatch.setattr(site_clock, "now", lambda: later)
     assert "today (2099-01-01) used" in page(coordinator, cid)
     assert built == [cid, cid]
 

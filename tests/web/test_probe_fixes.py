@@ -24,12 +24,12 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from trialdesk.reports.csv_cells import safe_cell
 from trialdesk.trial.screening import imports, leads
 from trialdesk.trial.screening.models import Lead
 from trialdesk.trial.store.db import Store
 from trialdesk.web import create_app, serve
 from trialdesk.web.access import PUBLIC, allow
-from trialdesk.web.csv_cells import safe_cell
 from trialdesk.web.throttle import Busy, ClientThrottle, HashSlots, Throttled
 from webclient import PASSWORD, Api, add_staff, client_as, csrf_token
 

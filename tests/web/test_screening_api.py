@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi import FastAPI
@@ -48,7 +49,8 @@ TABLES: tuple[type[Base], ...] = (
     Candidate, FhirUpload, EnteredFact, Judgment, Consent, ConsentForm, Enrolment, StudySite,
     Lead, AuditRecord,
 )  # fmt: skip
-TODAY = datetime.now(UTC).date().isoformat()
+# today at the study's site (Asia/Shanghai): what every date rule is judged on (issue 17, D2)
+TODAY = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
 
 
 class Api:
@@ -187,7 +189,10 @@ def test_the_whole_workflow_through_the_api(
     version = changed.json()["version"]
     assert version == c["version"] + 1 and changed.json()["target_knee"] == "right"
     sheet = checklist(coordinator, cid)
-    assert (sheet["verdict"], sheet["defaulted"]) == ("needs_review", [])
+    # I1 waits for the consent recorded here: the record's FHIR Consent is shown, not
+    # counted (docs/screening.md, one source of truth for consent; issue 17, D16)
+    assert (sheet["verdict"], sheet["defaulted"]) == ("incomplete", [])
+    assert criteria(sheet)["I1"]["status"] == "unknown"
     judged = criteria(sheet)
     for criterion in JUDGED:
         assert judged[criterion]["signable"] and len(judged[criterion]["basis"]) == 64
@@ -318,7 +323,10 @@ def test_details_facts_consent_and_outcomes_refuse_bad_input(
     refused(store, consent(), 422, "form_version", "register")  # no form version yet
     add_form(investigator)
     refused(store, consent(form_version="9.9"), 422, "form_version", "1.0")
-    refused(store, consent(consented_at="2026-02-27T09:30:00"), 422, "consented_at", "time zone")
+    # a time without an offset is the site's wall clock (issue 17, D2): not refused, but
+    # its date at the site must be the signature date
+    refused(store, consent(consented_at="2026-02-28T09:30:00"), 422, "participant_signed_on",
+            "2026-02-28, site time")  # fmt: skip
     refused(store, consent(consented_at="2999-02-27T09:30:00Z"), 422, "consented_at", "future")
     refused(store, consent(participant_signed_on="2026-02-28"), 422, "participant_signed_on")
     refused(store, consent(obtained_by=""), 422, "obtained_by")
@@ -508,7 +516,7 @@ def test_a_feasibility_list_and_a_lead_through_the_api(coordinator: Api, store: 
     added = coordinator.post(f"/api/leads/{lead.id}/candidate")
     assert added.status_code == 201, added.text
     assert (added.json()["name"], added.json()["source"]) == ("Maria Silva", "lead")
-    refused(store, lambda: coordinator.post(f"/api/leads/{lead.id}/candidate"), 422, "lead",
+    refused(store, lambda: coordinator.post(f"/api/leads/{lead.id}/candidate"), 409, "lead",
             "already candidate")  # fmt: skip
     refused(store, lambda: coordinator.post("/api/leads/999999/candidate"), 404, None)
 

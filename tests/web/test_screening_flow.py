@@ -109,6 +109,12 @@ def test_upload_consent_sign_and_enrol(
     r = post(
         coordinator, f"/staff/candidates/{cid}/outcome", outcome="enrol", version=version_of(html)
     )
+    # an irreversible outcome asks for confirmation first (issue 17, D10): nothing stored yet
+    assert r.status_code == 200, r.text  # type: ignore[attr-defined]
+    assert "Confirm: Enrol" in r.text  # type: ignore[attr-defined]
+    assert "Subject 01-001" not in page(coordinator, cid)
+    r = post(coordinator, f"/staff/candidates/{cid}/outcome", outcome="enrol",
+             version=version_of(html), confirmed="yes")  # fmt: skip
     assert r.status_code == 303, r.text  # type: ignore[attr-defined]
     html = page(coordinator, cid)
     assert "Subject 01-001" in html

@@ -499,7 +499,12 @@ def test_selfcheck_result(study: Study, page: TrialPage, verdict: str) -> None:
 
 
 def test_selfcheck_thanks(study: Study) -> None:
-    doc = parse(render("selfcheck_thanks.html", study=study, reference="TD-7F3K-9QX2"))
+    from trialdesk.web.rooms.public.thanks_texts import THANKS
+
+    doc = parse(
+        render("selfcheck_thanks.html", study=study, reference="TD-7F3K-9QX2", t=THANKS,
+               locale="en")
+    )  # fmt: skip
     text = visible_text(doc)
     assert "TD-7F3K-9QX2" in text and "What happens next" in text
     assert f"/studies/{NCT}" in {a.attrs["href"] for a in doc.all("a")}

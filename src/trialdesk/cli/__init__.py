@@ -18,6 +18,7 @@ from rich.console import Console
 from trialdesk.cli.export import export_app
 from trialdesk.cli.notify import notify_app
 from trialdesk.cli.options import DATE_HELP, KNEE_HELP, PARAM_HELP, given_options
+from trialdesk.cli.report import report_app
 from trialdesk.cli.trial import audit_app, db_app, trial_app, user_app
 from trialdesk.errors import InputError, TrialdeskError
 
@@ -34,6 +35,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(trial_app, name="trial")
 app.add_typer(notify_app, name="notify")
 app.add_typer(export_app, name="export")
+app.add_typer(report_app, name="report")
 
 out = Console()
 err = Console(stderr=True)
@@ -351,6 +353,14 @@ def serve(
         float,
         typer.Option(min=0.1, help="With --anchor-file: look at the head every this many minutes."),
     ] = 60.0,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            help="The reverse proxies whose X-Forwarded-For/-Proto are believed (comma-"
+            "separated addresses or networks; 'none': no proxy). Default: "
+            "$TRIALDESK_FORWARDED_ALLOW_IPS, else this machine's loopback only."
+        ),
+    ] = None,
 ) -> None:
     """Run the web application: public trial pages and self-check, and the staff app."""
     from trialdesk.web.serve import serve as run  # late: the web stack is heavy to import
@@ -358,7 +368,8 @@ def serve(
     try:
         folders = [str(f) for f in study or []]
         run(host, port, database_url, out, secure_cookies, workers, folders,
-            anchor_file=anchor_file, anchor_every=anchor_every)  # fmt: skip
+            anchor_file=anchor_file, anchor_every=anchor_every,
+            forwarded_allow_ips=forwarded_allow_ips)  # fmt: skip
     except TrialdeskError as error:
         raise fail(error) from None
 

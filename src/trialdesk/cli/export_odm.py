@@ -81,13 +81,12 @@ def csv(
     """One CSV per form (UTF-8 with a byte-order mark, for Excel) and a data dictionary."""
     from trialdesk.reports.cdisc.odm.form_csv import write_form_csvs
     from trialdesk.study.loader import load_study
-    from trialdesk.web.csv_cells import safe_cell  # the one CSV-injection guard
 
     started = time.perf_counter()
     try:
         loaded = load_study(study)
         books = _casebooks(loaded, database_url)
-        written = write_form_csvs(loaded, books, out_dir, safe_cell=safe_cell)
+        written = write_form_csvs(loaded, books, out_dir)
     except TrialdeskError as exc:
         raise _fail(exc) from None
     out.print(f"{loaded.id}: {len(written)} CSV files for {len(books)} participant(s) "

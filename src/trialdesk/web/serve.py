@@ -9,7 +9,8 @@ Requests come straight from browsers, or through a reverse proxy that ends TLS. 
 proxies named by ``forwarded_allow_ips`` (``TRIALDESK_FORWARDED_ALLOW_IPS``; loopback by
 default) are believed when they say, in ``X-Forwarded-For`` and ``X-Forwarded-Proto``,
 who the client is and that the request came over HTTPS: then cookies are Secure
-(csrf.set_cookie) and sign-in throttling counts the real client (throttle.py).
+(csrf.set_cookie) and sign-in throttling counts the real client (throttle.py). ``none``
+believes no proxy: every request is taken as it arrived.
 
 Beside the web workers, this process runs one deliverer of the alert outbox (a thread:
 trial/notify/worker.py) over the SMTP server the environment names (``TRIALDESK_SMTP_*``);
@@ -54,6 +55,7 @@ URL_ENV = "TRIALDESK_DATABASE_URL"
 STUDIES_ENV = "TRIALDESK_STUDIES"  # study folders served beside the bundled ones
 PROXIES_ENV = "TRIALDESK_FORWARDED_ALLOW_IPS"  # proxies whose X-Forwarded-* are believed
 TRUSTED_PROXIES = "127.0.0.1,::1"  # a proxy on this machine only, unless told otherwise
+NO_PROXY = ("none", "")  # --forwarded-allow-ips none: no X-Forwarded-* header is believed
 
 
 def served_studies(folders: Sequence[str]) -> dict[str, Study]:
@@ -136,7 +138,8 @@ def serve(
     anchor_every: float = 60.0,
 ) -> None:
     url = database_url(url)
-    proxies = forwarded_allow_ips or os.environ.get(PROXIES_ENV) or TRUSTED_PROXIES
+    proxies = (forwarded_allow_ips or os.environ.get(PROXIES_ENV) or TRUSTED_PROXIES).strip()
+    believe_proxies = proxies.lower() not in NO_PROXY
     served = served_studies(study_folders)  # a folder that does not load stops here
     smtp = smtp_settings(os.environ)  # so do bad SMTP settings, each named
     console.print(f"studies: {', '.join(sorted(served))}")
@@ -179,7 +182,11 @@ def serve(
             f"looked at every {anchor_every:g} min",
             soft_wrap=True,
         )
-    console.print(f"X-Forwarded-For/-Proto believed from: {proxies}")
+    console.print(
+        f"X-Forwarded-For/-Proto believed from: {proxies}"
+        if believe_proxies
+        else "X-Forwarded-For/-Proto: believed from no proxy"
+    )
     console.print(f"trialdesk at [bold]http://{host}:{port}[/]  (Ctrl+C stops it)")
     try:
         uvicorn.run(
@@ -189,8 +196,8 @@ def serve(
             port=port,
             workers=workers,
             log_level="info",
-            proxy_headers=True,
-            forwarded_allow_ips=proxies,
+            proxy_headers=believe_proxies,
+            forwarded_allow_ips=proxies if believe_proxies else None,
         )
     finally:
         delivery.stop()

@@ -179,7 +179,12 @@ def xpt_problems(dataset: Dataset) -> dict[str, str]:
             continue
         for i, row in enumerate(dataset.rows, start=1):
             value = row.get(v.name)
-            if isinstance(value, str) and len(value.encode("utf-8")) > XPT_VALUE:
+            # at most 4 bytes a character: only a value longer than 50 can exceed 200 bytes
+            if (
+                isinstance(value, str)
+                and len(value) > XPT_VALUE // 4
+                and len(value.encode("utf-8")) > XPT_VALUE
+            ):
                 problems[f"{where}[{i}]"] = (
                     f"value of {len(value.encode('utf-8'))} bytes; XPT v5 holds {XPT_VALUE}"
                     " (write Dataset-JSON instead)"
@@ -202,11 +207,13 @@ def _frame(dataset: Dataset) -> Any:
     return pd.DataFrame(columns, columns=dataset.names)
 
 
-def write_xpt(dataset: Dataset, path: Path) -> Path:
-    """The dataset as a SAS transport v5 file (``path``, lower-case name by convention)."""
+def write_xpt(dataset: Dataset, path: Path, *, checked: bool = False) -> Path:
+    """The dataset as a SAS transport v5 file (``path``, lower-case name by convention).
+    ``checked``: the caller has found no ``xpt_problems`` in it already (a package checks
+    every dataset before it writes any)."""
     import pyreadstat
 
-    problems = xpt_problems(dataset)
+    problems = {} if checked else xpt_problems(dataset)
     if problems:
         raise FieldErrors(
             [

@@ -14,6 +14,7 @@ salt): the same data give the same file.
 
 from __future__ import annotations
 
+import base64
 import io
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
@@ -50,7 +51,14 @@ def _styled() -> AbstractContextManager[None]:
     return plt.rc_context(_STYLE)  # type: ignore[arg-type]  # matplotlib types keys as literals
 
 
-def _svg(figure: Figure) -> str:
+def _svg(figure: Figure, png: bool = False) -> str:
+    """The figure as SVG text; ``png``: as a PNG data URI instead (for the PDF, whose
+    reportlab draws no SVG), at 150 dpi."""
+    if png:
+        raw = io.BytesIO()
+        figure.savefig(raw, format="png", dpi=150, bbox_inches="tight", metadata={"Software": None})
+        plt.close(figure)
+        return "data:image/png;base64," + base64.b64encode(raw.getvalue()).decode("ascii")
     out = io.StringIO()
     figure.savefig(out, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(figure)
@@ -64,6 +72,7 @@ def spaghetti(
     x_label: str,
     y_label: str,
     ticks: Mapping[float, str] | None = None,
+    png: bool = False,
 ) -> str:
     """Each participant's values over time (x: study day or visit number), one line each."""
     with _styled():
@@ -73,7 +82,7 @@ def spaghetti(
             axes.plot([p[0] for p in points], [p[1] for p in points], color=_MUTED,
                       marker="o", markersize=3, linewidth=1, label=subject)  # fmt: skip
         _finish(axes, title, x_label, y_label, ticks)
-        return _svg(figure)
+        return _svg(figure, png)
 
 
 def mean_with_ci(
@@ -84,6 +93,7 @@ def mean_with_ci(
     y_label: str,
     ticks: Mapping[float, str] | None = None,
     zero_line: bool = False,
+    png: bool = False,
 ) -> str:
     """The mean at each x with its confidence interval as an error bar (points without a
     mean are left out; a mean without an interval, n = 1, has no bar)."""
@@ -101,7 +111,7 @@ def mean_with_ci(
         if zero_line:
             axes.axhline(0, color=_MUTED, linewidth=0.8, linestyle="--")
         _finish(axes, title, x_label, y_label, ticks)
-        return _svg(figure)
+        return _svg(figure, png)
 
 
 @dataclass(frozen=True)
@@ -124,6 +134,7 @@ def swimmer(
     serious_label: str,
     target_day: int | None = None,
     target_label: str | None = None,
+    png: bool = False,
 ) -> str:
     """Follow-up bars per participant with their adverse events marked."""
     ordered = sorted(lanes, key=lambda lane: (lane.last_day, lane.subject))
@@ -151,7 +162,7 @@ def swimmer(
         axes.legend(loc="lower left", bbox_to_anchor=(0.0, -0.35), ncol=2, fontsize=8,
                     frameon=False)  # fmt: skip
         _finish(axes, title, x_label, "", None)
-        return _svg(figure)
+        return _svg(figure, png)
 
 
 def waterfall(
@@ -161,6 +172,7 @@ def waterfall(
     y_label: str,
     threshold: float | None = None,
     threshold_label: str | None = None,
+    png: bool = False,
 ) -> str:
     """Each participant's change from baseline as a bar, from the largest rise to the
     largest fall (ties by subject); ``threshold``: a reference line (e.g. a minimal
@@ -178,7 +190,7 @@ def waterfall(
             if threshold_label:
                 axes.legend(fontsize=8, frameon=False)
         _finish(axes, title, "", y_label, None)
-        return _svg(figure)
+        return _svg(figure, png)
 
 
 def _finish(

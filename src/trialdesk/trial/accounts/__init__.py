@@ -21,6 +21,7 @@ from trialdesk.trial.accounts.setup import (
     complete_setup,
     create_setup_token,
     needs_setup,
+    setup_link_problem,
 )
 from trialdesk.trial.accounts.users import (
     create_user,
@@ -55,5 +56,6 @@ __all__ = [
     "set_active",
     "set_full_name",
     "set_role",
+    "setup_link_problem",
     "verify_password",
 ]

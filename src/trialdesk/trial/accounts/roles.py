@@ -46,6 +46,9 @@ class Permission(StrEnum):
     SIGN_CASEBOOKS = "sign_casebooks"  # investigator's signature on a participant's casebook
     FREEZE_DATA = "freeze_data"  # freeze and thaw a participant's casebook or one form
     LOCK_DATABASE = "lock_database"  # lock the study's database, and unlock it (signed)
+    # download the CDISC submission package (SDTM, ADaM): every participant's and screen
+    # failure's data at once, the data manager's hand-over to the sponsor (issue 16)
+    EXPORT_DATA = "export_data"
 
 
 P = Permission
@@ -116,6 +119,7 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = MappingProxyType(
                 P.RAISE_QUERIES,
                 P.FREEZE_DATA,
                 P.LOCK_DATABASE,
+                P.EXPORT_DATA,
             }
         ),
     }

@@ -52,6 +52,30 @@ def create_setup_token(session: Session, now: datetime) -> str:
     return token
 
 
+INVALID = "this setup link is not valid"
+
+
+def _problem(session: Session, row: SetupToken | None, now: datetime) -> SetupError | None:
+    if row is None:
+        return SetupError(INVALID)
+    if row.used_at is not None:
+        return SetupError("this setup link has already been used: sign in instead")
+    if now >= row.expires_at:
+        return SetupError("this setup link has expired: restart trialdesk serve for a new one")
+    if not needs_setup(session):
+        return SetupError("an active admin already exists: sign in instead")
+    return None
+
+
+def setup_link_problem(session: Session, token: str, now: datetime) -> SetupError | None:
+    """Why this setup link cannot be used now (None: it can), so the page says so when it
+    is opened rather than after the form is filled in (walkthrough D17). Read only."""
+    row = session.scalars(
+        select(SetupToken).where(SetupToken.token_hash == token_hash(token))
+    ).one_or_none()
+    return _problem(session, row, as_utc(now))
+
+
 def complete_setup(
     session: Session,
     *,
@@ -69,14 +93,9 @@ def complete_setup(
     row = session.scalars(
         select(SetupToken).where(SetupToken.token_hash == token_hash(token)).with_for_update()
     ).one_or_none()
-    if row is None:
-        raise SetupError("this setup link is not valid")
-    if row.used_at is not None:
-        raise SetupError("this setup link has already been used")
-    if now >= row.expires_at:
-        raise SetupError("this setup link has expired: restart trialdesk serve for a new one")
-    if not needs_setup(session):
-        raise SetupError("an active admin already exists: sign in instead")
+    problem = _problem(session, row, now)
+    if problem is not None or row is None:
+        raise problem or SetupError(INVALID)
     user = create_user(
         session,
         actor=username.strip().lower(),

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from trialdesk.errors import InputError, NotFoundError
 from trialdesk.study.loader import Study
-from trialdesk.trial.screening.models import Candidate, CandidateStatus
+from trialdesk.trial.screening.models import Candidate, CandidateStatus, Enrolment
 from trialdesk.trial.store import audit, locks, stale
 from trialdesk.trial.store.models import MAX_ROW_ID
 from trialdesk.trial.store.text import REASON_MAX, plain_text
@@ -37,6 +37,7 @@ __all__ = [
     "correct_identity",
     "duplicates_of",
     "list_candidates",
+    "search_candidates",
     "set_screening_details",
 ]
 
@@ -241,6 +242,37 @@ def list_candidates(
     if status is not None:
         query = query.where(Candidate.status == status)
     return list(session.scalars(query))
+
+
+def search_candidates(
+    session: Session,
+    study_id: str | None = None,
+    status: CandidateStatus | None = None,
+    search: str | None = None,
+) -> list[tuple[Candidate, str | None]]:
+    """The candidates (newest first) with their subject number once enrolled; ``search``
+    finds a part of the name (case, accents and spacing ignored, as for duplicates) or of
+    the hospital record number (case ignored)."""
+    query = (
+        select(Candidate, Enrolment.subject_number)
+        .outerjoin(Enrolment, Enrolment.candidate_id == Candidate.id)
+        .order_by(Candidate.created_at.desc(), Candidate.id.desc())
+    )
+    if study_id is not None:
+        query = query.where(Candidate.study_id == study_id)
+    if status is not None:
+        query = query.where(Candidate.status == status)
+    wanted = name_key(search or "")
+    if wanted:
+        pattern = "%" + wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(
+            or_(
+                Candidate.name_key.like(pattern, escape="\\"),
+                Candidate.record_number.ilike(pattern, escape="\\"),
+                Enrolment.subject_number.ilike(pattern, escape="\\"),
+            )
+        )
+    return [(c, subject) for c, subject in session.execute(query)]
 
 
 def correct_identity(

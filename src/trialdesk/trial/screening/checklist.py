@@ -16,7 +16,7 @@ import hashlib
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from cachetools import LRUCache
@@ -36,9 +36,11 @@ from trialdesk.errors import ConflictError, InputError
 from trialdesk.facts.record import Coding, Fact, FactKind, Laterality, PatientRecord
 from trialdesk.patients.fhir import read_fhir_bytes
 from trialdesk.study.loader import Study
+from trialdesk.study.windows import site_zone
 from trialdesk.trial.accounts import signatures
 from trialdesk.trial.accounts.models import Signature
 from trialdesk.trial.screening.fact_entry import FactEntry, to_fact
+from trialdesk.trial.screening.lapses import Lapse, first_lapse
 from trialdesk.trial.screening.models import Candidate, Consent, EnteredFact, FhirUpload, Judgment
 from trialdesk.trial.store.audit_replay import recorded_fields, upload_checksum
 from trialdesk.trial.store.values import canonical_json
@@ -70,6 +72,9 @@ class JudgmentView:
     meaning: str
     signed_at: datetime
     current: bool  # False once the facts it relied on changed: the signature lapsed
+    # the change that lapsed it, kept when a retraction restores the evidence (D11);
+    # None while current, or when it lapsed by a change not replayed (lapses.py)
+    lapse: Lapse | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,9 @@ class Checklist:
     pre_consent: list[str]  # screening procedures done before consent
     defaulted: list[str]  # dates the candidate has not set yet, and what was used
     record: PatientRecord
+    # Consent resources in the uploaded record: shown, never counted (docs/screening.md,
+    # "One source of truth for consent")
+    record_consents: tuple[Fact, ...] = ()
 
     def signable(self, criterion_id: str) -> bool:
         return criterion_id in self.bases
@@ -208,13 +216,13 @@ def _screened(
     return raw, bases
 
 
-def _consent_fact(c: Consent) -> Fact:
+def _consent_fact(c: Consent, zone: tzinfo) -> Fact:
     return Fact(
         FactKind.CONSENT,
         f"Consent/{c.id}",
         (CONSENT_SCOPE,),
         text=f"informed consent form {c.form_version}",
-        start=c.consented_at.date(),
+        start=c.consented_at.astimezone(zone).date(),  # the site's date (DESIGN.md)
         status="active",
     )
 
@@ -242,16 +250,21 @@ _JUDGMENTS_OF = (
 def record_of(
     session: Session, study: Study, candidate: Candidate
 ) -> tuple[PatientRecord, list[EnteredFact], list[Consent]]:
-    """The candidate's record as the engine sees it, with the rows it was built from."""
+    """The candidate's record as the engine sees it, with the rows it was built from.
+
+    The consent the engine reads is the one recorded here only: a FHIR Consent in an
+    uploaded record is not this study's documented consent (no form version, no one who
+    obtained it: ICH E6(R3) 2.8) and is left out (``record_consents`` shows it)."""
     base = PatientRecord(id=f"candidate/{candidate.id}")
     if candidate.upload_id is not None and candidate.patient_key is not None:
         base = _upload_records(session, candidate.upload_id).get(candidate.patient_key, base)
     given = {"candidate_id": candidate.id}
     entered = list(session.scalars(_ENTERED_OF, given))
     consents = list(session.scalars(_CONSENTS_OF, given))
-    facts = list(base.facts)
+    facts = [f for f in base.facts if f.kind is not FactKind.CONSENT]
     facts.extend(_entered_fact(study, row) for row in entered if row.retracted_at is None)
-    facts.extend(_consent_fact(c) for c in consents)
+    zone = site_zone(study.schedule)
+    facts.extend(_consent_fact(c, zone) for c in consents)
     record = PatientRecord(
         id=f"candidate/{candidate.id}",
         birth_date=candidate.birth_date or base.birth_date,
@@ -300,13 +313,13 @@ def basis_of(result: CriterionResult, whole_record: str) -> str:
 
 
 def _pre_consent(
-    candidate: Candidate, entered: list[EnteredFact], consents: list[Consent]
+    candidate: Candidate, entered: list[EnteredFact], consents: list[Consent], zone: tzinfo
 ) -> list[str]:
     """Screening procedures (entered facts dated on or after the candidate was added) done
     before the first informed consent: ICH E6(R3) requires consent before any trial-specific
-    procedure."""
-    first = min((c.consented_at.date() for c in consents), default=None)
-    added = candidate.created_at.date()
+    procedure. Dates at the site (``zone``)."""
+    first = min((c.consented_at.astimezone(zone).date() for c in consents), default=None)
+    added = candidate.created_at.astimezone(zone).date()
     flags = []
     for row in entered:
         if row.retracted_at is None and row.on >= added and (first is None or row.on < first):
@@ -349,13 +362,36 @@ def build_checklist(session: Session, study: Study, candidate: Candidate, today:
     raw, screened_bases = _screened(study, record, dates, parameters)
     bases = dict(screened_bases)  # the checklist's own: its caller may change it
     rows = session.scalars(_JUDGMENTS_OF, {"candidate_id": candidate.id})
+    # record_of puts the upload's facts first, then the entered ones in force, then the
+    # consents: the upload's are what stays when the entered facts in force are replaced
+    in_force = sum(1 for row in entered if row.retracted_at is None)
+    upload_facts = record.facts[: len(record.facts) - in_force - len(consents)]
+    consent_facts = record.facts[len(record.facts) - len(consents) :]
+    replayed: dict[tuple[int, ...], dict[str, str]] = {}
+
+    def bases_with(facts_in_force: tuple[EnteredFact, ...]) -> dict[str, str]:
+        key = tuple(row.id for row in facts_in_force)
+        if key not in replayed:
+            facts = (
+                *upload_facts,
+                *(_entered_fact(study, row) for row in facts_in_force),
+                *consent_facts,
+            )
+            replayed[key] = _screened(study, replace(record, facts=facts), dates, parameters)[1]
+        return replayed[key]
+
     judgments: dict[str, list[JudgmentView]] = {}
     for j in rows:
         sig, basis = j.signature, bases.get(j.criterion_id, "")
         content = signed_content(candidate.id, j.criterion_id, j.decision, j.reason, basis)
+        lapse = first_lapse(
+            signed_at=sig.signed_at, criterion_id=j.criterion_id,
+            signed_basis=sig.content.get("evidence"), entered=entered, bases_with=bases_with,
+        )  # fmt: skip
         view = JudgmentView(
             j.id, j.criterion_id, j.decision, j.reason, sig.signer, sig.printed_name,
-            sig.meaning, sig.signed_at, current=signatures.is_current(sig, content),
+            sig.meaning, sig.signed_at,
+            current=lapse is None and signatures.is_current(sig, content), lapse=lapse,
         )  # fmt: skip
         judgments.setdefault(j.criterion_id, []).append(view)
     attestations = [
@@ -378,7 +414,15 @@ def build_checklist(session: Session, study: Study, candidate: Candidate, today:
         judgments=judgments,
         entered=entered,
         consents=consents,
-        pre_consent=_pre_consent(candidate, entered, consents),
+        pre_consent=_pre_consent(candidate, entered, consents, site_zone(study.schedule)),
         defaulted=defaulted,
         record=record,
+        record_consents=_record_consents(session, candidate),
     )
+
+
+def _record_consents(session: Session, candidate: Candidate) -> tuple[Fact, ...]:
+    if candidate.upload_id is None or candidate.patient_key is None:
+        return ()
+    record = _upload_records(session, candidate.upload_id).get(candidate.patient_key)
+    return tuple(f for f in record.facts if f.kind is FactKind.CONSENT) if record else ()

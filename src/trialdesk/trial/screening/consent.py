@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -102,16 +102,28 @@ def record_consent(
     obtained_by: str,
     participant_signed_on: date,
     now: datetime,
+    zone: tzinfo | None = None,
 ) -> Consent:
+    """Record a signed consent. ``zone``: the site's time zone (study/windows.py
+    ``site_zone``): a ``consented_at`` without an offset is the site's wall clock, and every
+    date rule (the form in effect, "signed on the day of the discussion", not in the future)
+    is judged on the site's calendar (DESIGN.md, "Codes, units, time and language"): a
+    consent at 07:00 in Shanghai is on Shanghai's date, not UTC's day before. The instant is
+    stored in UTC; pages show it in site time."""
     now = as_utc(now)
     if consented_at.tzinfo is None or consented_at.utcoffset() is None:
-        raise InputError(
-            "give the time with its time zone (e.g. +01:00 or Z)", field="consented_at"
-        )
+        if zone is None:  # no site zone given: an offset is the only way to know the instant
+            raise InputError(
+                "give the time with its time zone (e.g. +01:00 or Z)", field="consented_at"
+            )
+        consented_at = consented_at.replace(tzinfo=zone)
+    zone = zone or UTC
     try:
         consented_at = as_utc(consented_at)
+        on = consented_at.astimezone(zone).date()  # the consent's date at the site
     except OverflowError:  # year 1 or 9999 with an offset: outside what a datetime holds
         raise InputError("is not a plausible date and time", field="consented_at") from None
+    site_today = now.astimezone(zone).date()
     candidate = candidate_or_404(session, candidate_id, for_update=True)
     if candidate.status not in (CandidateStatus.SCREENING, CandidateStatus.ENROLLED):
         raise InputError(f"candidate is {candidate.status.value}", field="status")
@@ -130,12 +142,12 @@ def record_consent(
         )
     if consented_at > now:
         raise InputError("is in the future", field="consented_at")
-    if consented_at.date() < form.effective_on:
+    if on < form.effective_on:
         raise InputError(
             f"is before version {version} took effect ({form.effective_on.isoformat()})",
             field="consented_at",
         )
-    in_effect = current_form(session, candidate.study_id, consented_at.date())
+    in_effect = current_form(session, candidate.study_id, on)
     if in_effect is not None and in_effect.version != version:
         # Consent is given on the form approved at the time (ICH E6(R3) 2.8.2): a superseded
         # version cannot be used for a consent taken after its replacement took effect.
@@ -144,13 +156,13 @@ def record_consent(
             f"{in_effect.effective_on.isoformat()}: consent on that date is on {in_effect.version}",
             field="form_version",
         )
-    if participant_signed_on > now.date():
+    if participant_signed_on > site_today:
         raise InputError("is in the future", field="participant_signed_on")
-    if participant_signed_on != consented_at.date():
+    if participant_signed_on != on:
         # The participant signs and dates the form at the consent discussion (ICH E6(R3)
         # 2.8.8); a different date is a documentation error to correct at the source.
         raise InputError(
-            f"must be the date of the consent discussion ({consented_at.date().isoformat()})",
+            f"must be the date of the consent discussion ({on.isoformat()}, site time)",
             field="participant_signed_on",
         )
     who = " ".join((obtained_by or "").split())

@@ -12,7 +12,7 @@ from a sequence that only grows, so a number is never reused.
 from __future__ import annotations
 
 import os
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, tzinfo
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -26,6 +26,7 @@ from trialdesk.trial.screening.candidates import candidate_or_404, check_version
 from trialdesk.trial.screening.checklist import build_checklist
 from trialdesk.trial.screening.consent import current_form, latest_consent
 from trialdesk.trial.screening.models import Candidate, CandidateStatus, Enrolment, StudySite
+from trialdesk.trial.screening.outcome_dates import outcome_instant
 from trialdesk.trial.store import audit, holds
 from trialdesk.trial.store.text import reason_text
 from trialdesk.trial.store.values import as_utc
@@ -105,14 +106,16 @@ def _close(
     failed: list[str],
     now: datetime,
     note: str | None = None,
+    at: datetime | None = None,
 ) -> None:
     """Close screening; ``reason`` goes to the audit trail, ``note`` (what staff wrote,
-    when it adds to the status and criteria) to the screening log."""
+    when it adds to the status and criteria) to the screening log; ``at``: when the
+    outcome took effect (``now`` unless back-dated), the audit entry is written ``now``."""
     before = fields_of(candidate)
     candidate.status = status
     candidate.outcome_reason = note
     candidate.failed_criteria = failed
-    candidate.outcome_at = now
+    candidate.outcome_at = at or now
     candidate.outcome_by = actor
     audit.updated(
         session,
@@ -124,6 +127,12 @@ def _close(
         at=now,
         action=audit.Action(status.value),  # the screening log's outcome names the entry
     )
+
+
+def _not_before_added(candidate: Candidate, at: datetime, zone: tzinfo) -> None:
+    added = candidate.created_at.astimezone(zone).date()
+    if at.astimezone(zone).date() < added:
+        raise InputError(f"is before the candidate was added ({added.isoformat()})", field="on")
 
 
 def _screening(session: Session, candidate_id: int, expected_version: int | None) -> Candidate:
@@ -144,10 +153,15 @@ def screen_fail(
     reason: str | None,
     today: date,
     now: datetime,
+    on: date | None = None,
+    zone: tzinfo = UTC,
 ) -> Candidate:
-    """Close screening as a screen failure, with the criteria the engine found excluding."""
+    """Close screening as a screen failure, with the criteria the engine found excluding;
+    ``on``: the site date it took effect (default: today at the site)."""
     now = as_utc(now)
+    at = outcome_instant(on, now, zone)
     candidate = _screening(session, candidate_id, expected_version)
+    _not_before_added(candidate, at, zone)
     checklist = build_checklist(session, study, candidate, today)
     failed = [r.criterion.id for r in checklist.result.criteria if r.excludes]
     if not failed:
@@ -166,6 +180,7 @@ def screen_fail(
         failed=failed,
         now=now,
         note=note,
+        at=at,
     )
     return candidate
 
@@ -178,10 +193,15 @@ def decline(
     expected_version: int | None,
     reason: str | None,
     now: datetime,
+    on: date | None = None,
+    zone: tzinfo = UTC,
 ) -> Candidate:
-    """Close screening without enrolment for a reason other than the criteria."""
+    """Close screening without enrolment for a reason other than the criteria; ``on``:
+    the site date it took effect (default: today at the site)."""
     now = as_utc(now)
+    at = outcome_instant(on, now, zone)
     candidate = _screening(session, candidate_id, expected_version)
+    _not_before_added(candidate, at, zone)
     why = reason_text(reason)
     _close(
         session,
@@ -192,6 +212,7 @@ def decline(
         failed=[],
         now=now,
         note=why,
+        at=at,
     )
     return candidate
 
@@ -205,10 +226,14 @@ def enrol(
     expected_version: int | None,
     today: date,
     now: datetime,
+    on: date | None = None,
+    zone: tzinfo = UTC,
 ) -> Enrolment:
     """Enrol an eligible, consented candidate into a free place; refused while the study
-    is paused by a stopping rule (store/holds.py), naming the rule."""
+    is paused by a stopping rule (store/holds.py), naming the rule. ``on``: the site date
+    of enrolment (default: today at the site), not before the consent's site date."""
     now = as_utc(now)
+    at = outcome_instant(on, now, zone)
     candidate = _screening(session, candidate_id, expected_version)
     checklist = build_checklist(session, study, candidate, today)
     verdict = checklist.result.verdict
@@ -220,6 +245,10 @@ def enrol(
     signed = latest_consent(session, candidate.id)
     if signed is None:
         raise InputError("no informed consent on file", field="enrol")
+    consented_on = signed.consented_at.astimezone(zone).date()
+    if at.astimezone(zone).date() < consented_on:
+        # ICH E6(R3) 2.8: nothing trial-specific before consent, enrolment least of all
+        raise InputError(f"is before the consent ({consented_on.isoformat()})", field="on")
     form = current_form(session, study.id, today)
     if form is not None and signed.form_version != form.version:
         raise InputError(
@@ -244,14 +273,14 @@ def enrol(
         candidate_id=candidate.id,
         study_id=study.id,
         subject_number=f"{code}-{sequence:03d}",
-        enrolled_at=now,
+        enrolled_at=at,
         enrolled_by=actor,
     )
     session.add(row)
     session.flush()
     _close(
         session, candidate, actor=actor, status=CandidateStatus.ENROLLED,
-        reason=f"enrolled as {row.subject_number}", failed=[], now=now,
+        reason=f"enrolled as {row.subject_number}", failed=[], now=now, at=at,
     )  # fmt: skip
     audit.created(
         session,
@@ -278,9 +307,11 @@ def withdraw(
     reason: str | None,
     now: datetime,
     today: date | None = None,
+    zone: tzinfo = UTC,
 ) -> Enrolment:
     """Record a participant's withdrawal; the enrolment and everything before it stay.
-    ``today``: the site's date (the conduct half judges every date on it), else UTC's."""
+    ``today``: the site's date (the conduct half judges every date on it), else the date
+    at ``zone`` (UTC unless given); ``withdrawn_on`` is stored as the start of that site day."""
     now = as_utc(now)
     why = reason_text(reason)
     candidate = candidate_or_404(session, candidate_id, for_update=True)
@@ -290,11 +321,11 @@ def withdraw(
             f"only an enrolled participant can withdraw ({candidate.status.value})", field="status"
         )
     row = session.scalars(select(Enrolment).where(Enrolment.candidate_id == candidate.id)).one()
-    if withdrawn_on > (today or now.date()):
+    if withdrawn_on > (today or now.astimezone(zone).date()):
         raise InputError("is in the future", field="withdrawn_on")
-    if withdrawn_on < row.enrolled_at.date():
+    if withdrawn_on < row.enrolled_at.astimezone(zone).date():
         raise InputError("is before the enrolment date", field="withdrawn_on")
-    row.withdrawn_at = datetime.combine(withdrawn_on, datetime.min.time(), tzinfo=now.tzinfo)
+    row.withdrawn_at = datetime.combine(withdrawn_on, time.min, tzinfo=zone).astimezone(UTC)
     row.withdrawn_by = actor
     row.withdrawal_reason = why
     _close(

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from trialdesk.errors import InputError
+from trialdesk.errors import ConflictError, InputError
 from trialdesk.patients.fhir import read_fhir_bytes, read_fhir_export
 from trialdesk.trial.screening import leads
 from trialdesk.trial.screening.candidates import (
@@ -271,9 +271,10 @@ def import_feasibility(
     return added
 
 
-class LeadTaken(InputError):
+class LeadTaken(ConflictError):
     """The lead is a candidate already (another request made it one, perhaps just now):
-    the same answer whether the check or the unique index found it."""
+    the same answer whether the check or the unique index found it. A conflict with the
+    data as they are (409), not a wrong input."""
 
     def __init__(self, reference: str, candidate_id: int | None) -> None:
         which = f"candidate {candidate_id}" if candidate_id is not None else "a candidate"
@@ -297,6 +298,8 @@ def from_lead(
         raise InputError(f"lead {lead.reference} is for study {lead.study_id}", field="lead")
     locks.writing(session, study_id)
     reference = lead.reference
+    if lead.status is LeadStatus.ERASED:  # nothing left to screen
+        raise ConflictError(f"lead {reference} is erased", field="lead")
     taken = session.scalar(select(Candidate.id).where(Candidate.lead_id == lead_id))
     if taken is not None:
         raise LeadTaken(reference, taken)

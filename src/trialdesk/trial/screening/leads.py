@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from trialdesk.errors import InputError, NotFoundError
+from trialdesk.errors import ConflictError, InputError, NotFoundError
 from trialdesk.trial.screening.models import Lead, LeadStatus
 from trialdesk.trial.store import audit, locks, stale
 from trialdesk.trial.store.models import MAX_ROW_ID
@@ -220,10 +220,14 @@ def set_lead_status(
     try:
         new_status = LeadStatus(status)
     except ValueError:
-        allowed = ", ".join(s.value for s in LeadStatus)
+        allowed = ", ".join(s.value for s in LeadStatus if s is not LeadStatus.ERASED)
         raise InputError(f"'{status}' is not one of {allowed}", field="status") from None
+    if new_status is LeadStatus.ERASED:
+        raise InputError("a lead is erased by an erasure, not a status change", field="status")
     lead = lead_or_404(session, lead_id, for_update=True)
     stale.check_version(lead, expected_version, f"lead {lead.reference}")
+    if lead.status is LeadStatus.ERASED:
+        raise ConflictError(f"lead {lead.reference} is erased: it has no status to change")
     note = note.strip() or None if note is not None else None
     before = audited_fields(lead)
     lead.status, lead.status_note = new_status, note

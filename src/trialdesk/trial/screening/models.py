@@ -29,6 +29,9 @@ class LeadStatus(StrEnum):
     CONTACTED = "contacted"
     NOT_SUITABLE = "not_suitable"
     REFERRED = "referred"
+    # erased on request: contact details and answers gone, the row kept so counts stay
+    # true (screening/lead_erasure.py, migration 0016)
+    ERASED = "erased"
 
 
 class Lead(Base):

@@ -6,18 +6,15 @@ log); monitors read it, and its counts make the enrolment part of the CONSORT di
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from trialdesk.trial.screening.models import Candidate, CandidateStatus, Consent, Enrolment
 
-__all__ = ["LogFilter", "LogRow", "log_csv", "screening_log"]
+__all__ = ["LogFilter", "LogRow", "screening_log"]
 
 
 @dataclass(frozen=True)
@@ -45,8 +42,10 @@ class LogRow:
 
 
 def screening_log(
-    session: Session, study_id: str, filters: LogFilter | None = None
+    session: Session, study_id: str, filters: LogFilter | None = None, zone: tzinfo = UTC
 ) -> list[LogRow]:
+    """The log; its dates (added, consented, outcome) are the site's (``zone``), as staff
+    read them on the pages; the consent is the one recorded here (docs/screening.md)."""
     f = filters or LogFilter()
     first_consent = (
         select(Consent.candidate_id, func.min(Consent.consented_at).label("first"))
@@ -64,7 +63,7 @@ def screening_log(
         query = query.where(Candidate.status == f.status)
     rows = []
     for c, subject, consented in session.execute(query):
-        added = c.created_at.date()
+        added = c.created_at.astimezone(zone).date()
         if f.added_from and added < f.added_from or f.added_to and added > f.added_to:
             continue
         if f.criterion and f.criterion not in c.failed_criteria:
@@ -77,9 +76,9 @@ def screening_log(
                 source=c.source,
                 added_on=added,
                 dates={a: d for a in c.anchor_dates if (d := c.date_of(a)) is not None},
-                consented_on=consented.date() if isinstance(consented, datetime) else None,
+                consented_on=_on(consented, zone) if isinstance(consented, datetime) else None,
                 outcome=c.status.value,
-                outcome_on=c.outcome_at.date() if c.outcome_at else None,
+                outcome_on=_on(c.outcome_at, zone) if c.outcome_at else None,
                 reasons=c.outcome_reason or "",
                 failed_criteria=tuple(c.failed_criteria),
                 subject_number=subject,
@@ -88,36 +87,7 @@ def screening_log(
     return rows
 
 
-def log_csv(rows: list[LogRow], anchors: Sequence[str]) -> str:
-    """The log as CSV, with a column for each of the study's ``anchors`` (the dates the
-    site sets: ``screening_date``, ``baseline_date``, ...)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        ["candidate_id", "name", "record_number", "source", "added_on",
-         *(f"{a}_date" for a in anchors),
-         "consented_on", "outcome", "outcome_on", "failed_criteria", "reasons", "subject_number"]
-    )  # fmt: skip
-    for r in rows:
-        writer.writerow(
-            [
-                r.candidate_id,
-                _safe(r.name),
-                _safe(r.record_number or ""),
-                r.source,
-                r.added_on.isoformat(),
-                *(d.isoformat() if (d := r.dates.get(a)) else "" for a in anchors),
-                r.consented_on.isoformat() if r.consented_on else "",
-                r.outcome,
-                r.outcome_on.isoformat() if r.outcome_on else "",
-                " ".join(r.failed_criteria),
-                _safe(r.reasons),
-                r.subject_number or "",
-            ]
-        )
-    return out.getvalue()
-
-
-def _safe(text: str) -> str:
-    """Neutralise spreadsheet formulas in free text (OWASP CSV Injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+def _on(moment: datetime, zone: tzinfo) -> date:
+    # SQLite hands a MIN() aggregate back without its zone: it is UTC (store/values.py)
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return aware.astimezone(zone).date()

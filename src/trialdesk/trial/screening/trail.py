@@ -16,7 +16,6 @@ from trialdesk.trial.screening.models import (
     Lead,
 )
 from trialdesk.trial.store import audit_search
-from trialdesk.trial.store.models import AuditRecord
 
 __all__ = ["about_candidate", "candidate_trail", "lead_trail"]
 
@@ -45,12 +44,12 @@ def about_candidate(session: Session, candidate_id: int) -> ColumnElement[bool]:
     return or_(*clauses)
 
 
-def candidate_trail(session: Session, candidate_id: int) -> list[AuditRecord]:
+def candidate_trail(session: Session, candidate_id: int) -> list[audit_search.TrailEntry]:
     """Every audit entry about the candidate and their facts, signatures, consents and
     enrolment, oldest first."""
     return audit_search.trail(session, about_candidate(session, candidate_id))
 
 
-def lead_trail(session: Session, lead_id: int) -> list[AuditRecord]:
+def lead_trail(session: Session, lead_id: int) -> list[audit_search.TrailEntry]:
     """Every audit entry about a pre-screening lead, oldest first."""
     return audit_search.trail(session, audit_search.about(Lead.__tablename__, [str(lead_id)]))

@@ -36,6 +36,7 @@ from trialdesk.trial.store.audit_chain import (
     verify,
 )
 from trialdesk.trial.store.audit_key import AuditKey, key_for
+from trialdesk.trial.store.keyed_chain import note_plain, refuse_if_keyed
 from trialdesk.trial.store.locks import NOT_STUDY_DATA, StudyLocked, declared_studies
 from trialdesk.trial.store.models import AuditHead, AuditRecord
 from trialdesk.trial.store.values import (
@@ -84,15 +85,18 @@ def _appended_hash(fields: Mapping[str, Any], key: AuditKey | None) -> str:
 _KEY = "trialdesk.audit.key"  # session.info: (the transaction, the store's key)
 
 
-def _chain_key(session: Session) -> AuditKey | None:
+def _chain_key(session: Session, last_id: int, last_hash: str) -> AuditKey | None:
     """The store's key, read once per transaction, after the head is locked: a key made
-    meanwhile (audit_key.create_key, under the same lock) is seen by the next entry."""
+    meanwhile (audit_key.create_key, under the same lock) is seen by the next entry.
+    Without one, a chain another process keyed is not extended (keyed_chain.py)."""
     transaction = session.get_transaction()
     cached = session.info.get(_KEY)
     if cached is not None and cached[0] is transaction:
         key: AuditKey | None = cached[1]
         return key
     key = key_for(session)
+    if key is None:
+        refuse_if_keyed(session, last_id, last_hash, "to write to it")
     session.info[_KEY] = (transaction, key)
     return key
 
@@ -282,6 +286,9 @@ class Action(StrEnum):
     # (store/locks.py, review/database_lock.py)
     LOCK = "lock"
     UNLOCK = "unlock"
+    # a lead's personal data erased on request; the entry holds no content
+    # (screening/lead_erasure.py)
+    ERASE = "erase"
 
 
 class Audited(Protocol):
@@ -319,7 +326,10 @@ def append(
         "reason": reason,
         "prev_hash": head.last_hash,
     }
-    fields["hash"] = _appended_hash(fields, _chain_key(session))
+    key = _chain_key(session, head.last_id, head.last_hash)
+    fields["hash"] = _appended_hash(fields, key)
+    if key is None:
+        note_plain(session, fields["id"], fields["hash"])
     head.pending.append(fields)
     head.last_id, head.last_hash = fields["id"], fields["hash"]
     head.row.last_id, head.row.last_hash = head.last_id, head.last_hash

@@ -279,6 +279,12 @@ def create_key(engine: Engine, store_shown: str) -> AuditKey:
             raise StoreError("the audit head row is missing: run 'trialdesk audit verify'")
         if path.exists():
             raise StoreError(f"an audit key already exists at {path}", file=str(path))
+        # a chain keyed already has its key elsewhere: a second would orphan its entries
+        # (imported here: keyed_chain reads entries through audit_chain, which imports this)
+        from trialdesk.trial.store.keyed_chain import refuse_if_keyed
+
+        last_hash = session.scalar(select(AuditHead.last_hash).where(AuditHead.id == 1))
+        refuse_if_keyed(session, last_id, last_hash or "", f"to make a new key at {path}")
         content = {
             "format": FORMAT,
             "about": "The HMAC key of a trialdesk audit trail. Keep it secret and away from "

@@ -13,6 +13,7 @@ from fastapi import APIRouter
 
 from trialdesk.web.rooms.accounts import api as accounts_api
 from trialdesk.web.rooms.accounts import pages as sign_in
+from trialdesk.web.rooms.accounts import password as own_password
 from trialdesk.web.rooms.accounts import users
 from trialdesk.web.rooms.audit import pages as audit_pages
 from trialdesk.web.rooms.conduct import api as conduct_api
@@ -20,6 +21,7 @@ from trialdesk.web.rooms.conduct import form_page, participants, visit_page
 from trialdesk.web.rooms.dashboard import pages as dashboard
 from trialdesk.web.rooms.deviations import api as deviations_api
 from trialdesk.web.rooms.deviations import pages as deviations_pages
+from trialdesk.web.rooms.exports import pages as exports_pages
 from trialdesk.web.rooms.leads import api as leads_api
 from trialdesk.web.rooms.leads import pages as leads_pages
 from trialdesk.web.rooms.lock import api as lock_api
@@ -47,6 +49,9 @@ from trialdesk.web.rooms.sdv import api as sdv_api
 from trialdesk.web.rooms.sdv import pages as sdv_pages
 from trialdesk.web.rooms.selfcheck import api as selfcheck_api
 from trialdesk.web.rooms.selfcheck import pages as selfcheck_pages
+from trialdesk.web.rooms.signatures import candidate_signing
+from trialdesk.web.rooms.signatures import pages as signature_pages
+from trialdesk.web.rooms.week24 import pages as week24_pages
 
 __all__ = ["ROUTERS"]
 
@@ -58,6 +63,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     sign_in.router,
     users.router,
     accounts_api.router,
+    own_password.router,
     dashboard.router,
     leads_pages.router,
     leads_api.router,
@@ -93,4 +99,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     queries_api.router,
     lock_pages.router,
     lock_api.router,
+    exports_pages.router,
+    week24_pages.router,
+    signature_pages.router,
+    candidate_signing.router,
 )

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from trialdesk.reports.cdisc.odm.form_csv import DICTIONARY, KEY_COLUMNS, write_form_csvs
-from trialdesk.web.csv_cells import safe_cell
 
 from .conftest import STUDY
 from .test_clinical_data import _with_log_and_unscheduled
@@ -25,7 +24,7 @@ def test_a_row_per_stored_form_and_formulas_neutralised(
     simulated_books: list[dict[str, Any]], tmp_path: Path
 ) -> None:
     books = _with_log_and_unscheduled(simulated_books)
-    written = write_form_csvs(STUDY, books, tmp_path, safe_cell=safe_cell)
+    written = write_form_csvs(STUDY, books, tmp_path)
     assert [p.name for p in written] == [f"{f}.csv" for f in STUDY.forms] + [DICTIONARY]
     stored = Counter(key.split("/", 1)[1].rsplit("#", 1)[0] for b in books for key in b["forms"])
     for form in STUDY.forms.values():
@@ -52,13 +51,13 @@ def test_a_negative_number_stays_a_number(
 ) -> None:
     books = _with_log_and_unscheduled(simulated_books)
     books[0]["forms"]["/concomitant_medications#1"]["values"]["dose"] = "-1.5"
-    write_form_csvs(STUDY, books, tmp_path, safe_cell=safe_cell)
+    write_form_csvs(STUDY, books, tmp_path)
     header, first, _ = _read(tmp_path / "concomitant_medications.csv")
     assert first[header.index("dose")] == "-1.5"
 
 
 def test_rows_follow_the_schedule(simulated_books: list[dict[str, Any]], tmp_path: Path) -> None:
-    write_form_csvs(STUDY, simulated_books, tmp_path, safe_cell=safe_cell)
+    write_form_csvs(STUDY, simulated_books, tmp_path)
     _, *rows = _read(tmp_path / "vital_signs.csv")
     assert STUDY.schedule is not None
     order = [v.id for v in STUDY.schedule.visits]
@@ -67,7 +66,7 @@ def test_rows_follow_the_schedule(simulated_books: list[dict[str, Any]], tmp_pat
 
 
 def test_the_dictionary_names_every_item_in_both_languages(tmp_path: Path) -> None:
-    write_form_csvs(STUDY, [], tmp_path, safe_cell=safe_cell)
+    write_form_csvs(STUDY, [], tmp_path)
     header, *rows = _read(tmp_path / DICTIONARY)
     assert len(rows) == sum(len(f.items) for f in STUDY.forms.values())
     by_item = {(r[0], r[1]): dict(zip(header, r, strict=True)) for r in rows}

@@ -15,6 +15,7 @@ from trialdesk.reports.cdisc.sdtm.ex import ex_domain
 from trialdesk.reports.cdisc.sdtm.ie import ie_domain
 from trialdesk.reports.cdisc.sdtm.se import se_domain
 from trialdesk.reports.cdisc.sdtm.source import SdtmSource, source_of
+from trialdesk.reports.cdisc.sdtm.supp import supp_datasets
 from trialdesk.reports.cdisc.sdtm.sv import sv_domain
 from trialdesk.reports.cdisc.sdtm.trial_design import ti_domain, tv_domain
 from trialdesk.reports.cdisc.sdtm.ts import ts_domain
@@ -126,6 +127,15 @@ def test_ex_one_injection_with_route_location_laterality(source: SdtmSource) -> 
         "2026-03-10T10:30", 1, "TREATMENT", 1)  # fmt: skip
     variables = ex_domain(source).variable
     assert variables("EXROUTE").codelist == "C66729" and variables("EXLAT").codelist == "C99073"
+
+
+def test_ex_items_mapped_to_suppex_are_qualifiers_of_their_record(source: SdtmSource) -> None:
+    ex = ex_domain(source)
+    [volume] = ex.extra["supplemental"]  # only the volume was entered in this casebook
+    assert (volume.rdomain, volume.idvar, volume.idvarval) == ("EX", "EXSEQ", "1")
+    assert (volume.qnam, volume.qlabel, volume.qval) == ("EXVOL", "Volume Injected", "5 mL")
+    [suppex] = supp_datasets([ex])
+    assert suppex.name == "SUPPEX" and suppex.records()[0]["USUBJID"] == ex.records()[0]["USUBJID"]
 
 
 def test_ae_seriousness_severity_causality_days_epochs(source: SdtmSource) -> None:

@@ -15,22 +15,22 @@ Chinese label and any non-ASCII text; with the mark it reads UTF-8. Other reader
 (Python's "utf-8-sig", pandas, R's readr).
 
 A cell a spreadsheet could run as a formula (OWASP "CSV Injection") is neutralised by the
-project's one helper, passed in as ``safe_cell``: it lives in web/csv_cells.py, which
-reports/ may not import (layers, pyproject.toml), and is not copied here. A plain number
-(-3.5) is left as it is, so that a spreadsheet still reads it as a number.
+project's one helper (reports/csv_cells.py). A plain number (-3.5) is left as it is, so
+that a spreadsheet still reads it as a number.
 """
 
 from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from trialdesk.errors import FieldErrors, TrialdeskError
 from trialdesk.reports.cdisc.odm.entries import FormEntry, entry_order, form_entries, value_text
 from trialdesk.reports.cdisc.odm.items import data_type
+from trialdesk.reports.csv_cells import safe_cell
 from trialdesk.study.forms import Form
 from trialdesk.study.loader import Study
 
@@ -45,8 +45,6 @@ def write_form_csvs(
     study: Study,
     books: Sequence[dict[str, Any]],
     out_dir: Path,
-    *,
-    safe_cell: Callable[[str], str],
 ) -> list[Path]:
     """A CSV per form of ``study`` (header only when nothing was stored) and the data
     dictionary, written to ``out_dir``; the paths, dictionary last.
@@ -67,19 +65,17 @@ def write_form_csvs(
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for form_id, rows in by_form.items():
-        written.append(_write_form(study.forms[form_id], rows, out_dir, safe_cell))
-    written.append(_write_dictionary(study, out_dir, safe_cell))
+        written.append(_write_form(study.forms[form_id], rows, out_dir))
+    written.append(_write_dictionary(study, out_dir))
     return written
 
 
-def _cell(value: object, safe_cell: Callable[[str], str]) -> str:
+def _cell(value: object) -> str:
     text = value_text(value)
     return text if _NUMBER.fullmatch(text) else safe_cell(text)
 
 
-def _write_form(
-    form: Form, rows: list[FormEntry], out_dir: Path, safe_cell: Callable[[str], str]
-) -> Path:
+def _write_form(form: Form, rows: list[FormEntry], out_dir: Path) -> Path:
     path = out_dir / f"{form.id}.csv"
     items = [i.id for i in form.items]
     with path.open("w", encoding="utf-8-sig", newline="") as f:
@@ -88,12 +84,12 @@ def _write_form(
         for e in rows:
             writer.writerow(
                 [safe_cell(e.subject), e.visit, e.occurrence, e.row,
-                 *(_cell(e.values[i], safe_cell) if i in e.values else "" for i in items)]
+                 *(_cell(e.values[i]) if i in e.values else "" for i in items)]
             )  # fmt: skip
     return path
 
 
-def _write_dictionary(study: Study, out_dir: Path, safe_cell: Callable[[str], str]) -> Path:
+def _write_dictionary(study: Study, out_dir: Path) -> Path:
     path = out_dir / DICTIONARY
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f)
@@ -116,5 +112,5 @@ def _write_dictionary(study: Study, out_dir: Path, safe_cell: Callable[[str], st
                          "" if i.maximum is None else format(i.maximum, "g"),
                          "yes" if i.required else "no",
                          i.derived.calculator if i.derived else "", sdtm]  # fmt: skip
-                writer.writerow([_cell(c, safe_cell) for c in cells])
+                writer.writerow([_cell(c) for c in cells])
     return path

@@ -11,6 +11,9 @@ whose items the study folder maps to EX (forms/*.yaml ``sdtm: {domain: EX, varia
   or intervention text names (protocol assumption: the registry is the only place the
   study folder states it; declare an EXROUTE item to override).
 - EXDOSFRQ: ONCE (CT FREQ C64576) when the form is given at one scheduled visit only.
+- Items mapped to SUPPEX (``sdtm: {domain: SUPPEX, variable: QNAM}``: the release check,
+  the volume, who gave it) become supplemental qualifiers of their EX record (SDTMIG 3.4
+  §8.4), in ``extra["supplemental"]`` for supp.py.
 """
 
 from __future__ import annotations
@@ -21,11 +24,13 @@ from datetime import date
 from typing import Any
 
 from trialdesk.reports.cdisc.dataset import Dataset, Value, with_sequence
+from trialdesk.reports.cdisc.sdtm.findings_plan import fit_label
 from trialdesk.reports.cdisc.sdtm.source import SdtmSource, Subject
+from trialdesk.reports.cdisc.sdtm.supp import Qualifier
 from trialdesk.reports.cdisc.sdtm.timing import dtc, epoch_on, full_date, study_day_of
 from trialdesk.reports.cdisc.sdtm.trial_design import treatment_name
 from trialdesk.reports.cdisc.sdtm.variables import domain_variables
-from trialdesk.study.forms import Form
+from trialdesk.study.forms import Form, Item
 from trialdesk.study.loader import Study
 
 __all__ = ["ex_domain", "form_records", "route_of"]
@@ -82,12 +87,18 @@ def _frequency(study: Study, form_id: str) -> str:
     return "ONCE" if len(visits) == 1 and not study.forms[form_id].repeating else ""
 
 
+def _supplemental(form: Form) -> list[Item]:
+    return [i for i in form.items
+            if i.sdtm is not None and i.sdtm.domain == "SUPPEX" and i.sdtm.variable]  # fmt: skip
+
+
 def ex_domain(source: SdtmSource) -> Dataset:
     study = source.study
     schedule = study.schedule
     exposure_forms = {fid: _targets(f) for fid, f in study.forms.items() if _targets(f)}
     registry_route = route_of(study)
     rows: list[dict[str, Value]] = []
+    extras: list[list[tuple[Item, str]]] = []  # each row's SUPPEX values
     for subject in source.participants():
         book = subject.casebook
         assert book is not None
@@ -96,13 +107,36 @@ def ex_domain(source: SdtmSource) -> Dataset:
             for _, row, content in form_records(book, form_id):
                 rows.append(_row(source, subject, form_id, targets, row, content,
                                  registry_route, day1))  # fmt: skip
+                values = content.get("values", {})
+                extras.append([
+                    (i, str(values[i.id])) for i in _supplemental(study.forms[form_id])
+                    if values.get(i.id) not in (None, "")
+                ])  # fmt: skip
     rows = with_sequence(rows, "EXSEQ")
+    qualifiers = tuple(
+        Qualifier(
+            rdomain="EX", usubjid=str(row["USUBJID"]), idvar="EXSEQ", idvarval=str(row["EXSEQ"]),
+            qnam=str(item.sdtm.variable), qlabel=fit_label(item.sdtm.test or item.label.en),
+            qval=_qval(item, value), qorig="DERIVED" if item.derived is not None else "CRF",
+        )
+        for row, found in zip(rows, extras, strict=True)
+        for item, value in found
+        if item.sdtm is not None
+    )  # fmt: skip
     return Dataset(
         name="EX", label="Exposure", variables=VARIABLES, rows=tuple(rows),
         keys=("STUDYID", "USUBJID", "EXTRT", "EXSTDTC"),
         structure="One record per constant dosing interval per subject",
-        dataset_class="INTERVENTIONS",
+        dataset_class="INTERVENTIONS", extra={"domain": "EX", "supplemental": qualifiers},
     )  # fmt: skip
+
+
+def _qval(item: Item, value: str) -> str:
+    """A SUPPEX value as text: a flag as Y/N (CT NY), a number with its declared unit."""
+    if value in ("True", "False"):
+        return "Y" if value == "True" else "N"
+    unit = item.sdtm.orresu if item.sdtm is not None else None
+    return f"{value} {unit}" if unit else value
 
 
 def _row(

@@ -15,14 +15,17 @@ from typing import Literal
 from trialdesk.errors import FieldErrors, InputError, TrialdeskError
 from trialdesk.reports.cdisc.dataset import Dataset, write_dataset_json, write_xpt, xpt_problems
 from trialdesk.reports.cdisc.sdtm.ae import ae_domain
+from trialdesk.reports.cdisc.sdtm.cm import cm_domain
 from trialdesk.reports.cdisc.sdtm.dm import dm_domain
 from trialdesk.reports.cdisc.sdtm.ds import ds_domain
 from trialdesk.reports.cdisc.sdtm.dv import dv_domain
 from trialdesk.reports.cdisc.sdtm.ex import ex_domain
+from trialdesk.reports.cdisc.sdtm.findings import findings_domains
 from trialdesk.reports.cdisc.sdtm.ie import ie_domain
 from trialdesk.reports.cdisc.sdtm.mh import mh_domain
 from trialdesk.reports.cdisc.sdtm.se import se_domain
 from trialdesk.reports.cdisc.sdtm.source import SdtmSource
+from trialdesk.reports.cdisc.sdtm.supp import supp_datasets
 from trialdesk.reports.cdisc.sdtm.sv import sv_domain
 from trialdesk.reports.cdisc.sdtm.trial_design import ta_domain, te_domain, ti_domain, tv_domain
 from trialdesk.reports.cdisc.sdtm.ts import ts_domain
@@ -37,17 +40,21 @@ ALWAYS = frozenset({"DM", "TA", "TE", "TV", "TI", "TS"})
 
 
 def sdtm_datasets(source: SdtmSource) -> list[Dataset]:
-    """Every SDTM dataset of the study, in the package's order."""
+    """Every SDTM dataset of the study, in the package's order, the SUPP-- datasets last.
+
+    The Findings domains (VS, LB, QS, ...) and CM are read from the participants'
+    casebooks; their VISITNUM/VISIT/EPOCH come from timing.py, as SV's and TV's do."""
     study = source.study
+    books = source.casebooks
     datasets = [
         ta_domain(study), te_domain(study), tv_domain(study), ti_domain(study), ts_domain(source),
         dm_domain(source), se_domain(source), sv_domain(source),
-        ex_domain(source),
+        ex_domain(source), cm_domain(study, books),
         ae_domain(source), ds_domain(source), dv_domain(source), mh_domain(source),
-        ie_domain(source),
+        ie_domain(source), *findings_domains(study, books),
     ]  # fmt: skip
-    # the findings, CM and SUPPQUAL builders are added here, after IE
-    return datasets
+    # SDTMIG 3.4 §8.4.1: one SUPP-- per parent with qualifiers, each naming its parent record
+    return datasets + supp_datasets(datasets)
 
 
 @dataclass(frozen=True)
@@ -58,12 +65,12 @@ class Written:
 
 def write_package(
     datasets: list[Dataset], out: Path, *, format: Format, source: SdtmSource,
-    progress: Progress | None = None,
+    progress: Progress | None = None, always: frozenset[str] = ALWAYS,
 ) -> tuple[list[Written], list[str]]:  # fmt: skip
     """Write ``datasets`` to ``out`` (created if needed); the files written, and the names
-    of the empty datasets left out."""
-    kept = [d for d in datasets if d.rows or d.name in ALWAYS]
-    skipped = [d.name for d in datasets if not (d.rows or d.name in ALWAYS)]
+    of the empty datasets left out (those not in ``always``: ADaM passes ADSL)."""
+    kept = [d for d in datasets if d.rows or d.name in always]
+    skipped = [d.name for d in datasets if not (d.rows or d.name in always)]
     if format == "xpt":
         errors: list[TrialdeskError] = [
             InputError(f"{problem} ({d.name.lower()}.xpt)", field=where)
@@ -77,7 +84,7 @@ def write_package(
         if progress is not None:
             progress(d.name, i, len(kept))
         if format == "xpt":
-            path = write_xpt(d, out / f"{d.name.lower()}.xpt")
+            path = write_xpt(d, out / f"{d.name.lower()}.xpt", checked=True)
         else:
             path = write_dataset_json(
                 d, out / f"{d.name.lower()}.json", study_oid=source.studyid, created=source.created

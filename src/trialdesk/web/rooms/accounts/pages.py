@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from trialdesk.errors import TrialdeskError
+from trialdesk.errors import InputError, TrialdeskError
 from trialdesk.trial import accounts
 from trialdesk.trial.accounts import sessions
 from trialdesk.trial.accounts.login import check_password
@@ -14,8 +16,9 @@ from trialdesk.web.access import PUBLIC, allow
 from trialdesk.web.csrf import SESSION_COOKIE, set_cookie
 from trialdesk.web.deps import now, store_of
 from trialdesk.web.errors import status_of
-from trialdesk.web.locale import locale_of
+from trialdesk.web.locale import locale_of, remember_locale
 from trialdesk.web.pages import render
+from trialdesk.web.rooms.accounts.texts import TEXTS
 from trialdesk.web.throttle import BUSY, Busy, ClientThrottle, HashSlots, Throttled, too_many
 
 router = APIRouter(include_in_schema=False)
@@ -116,9 +119,19 @@ async def logout(request: Request) -> Response:
     return response
 
 
+def _setup_page(request: Request, context: dict[str, Any], code: int = 200) -> Response:
+    context = {"t": TEXTS, "locale": locale_of(request), "error": None, **context}
+    return remember_locale(request, render(request, "setup.html", context, status_code=code))
+
+
 @router.get("/setup/{token}", response_class=HTMLResponse, dependencies=[allow(PUBLIC)])
-async def setup_form(request: Request, token: str) -> HTMLResponse:
-    return render(request, "setup.html", {"token": token, "error": None})
+async def setup_form(request: Request, token: str) -> Response:
+    """The form, or at once why the link cannot be used (walkthrough D17)."""
+    with store_of(request).read() as session:
+        problem = accounts.setup_link_problem(session, token, now())
+    if problem is not None:
+        return _setup_page(request, {"unusable": problem.message}, 410)
+    return _setup_page(request, {"token": token})
 
 
 @router.post("/setup/{token}", dependencies=[allow(PUBLIC)])
@@ -134,16 +147,17 @@ def setup(
     try:
         if password != password_again:
             raise accounts.PasswordPolicyError("the two passwords differ")
+        if not full_name.strip():  # the name printed on every signature (21 CFR 11.50)
+            raise InputError(TEXTS["full_name_needed"].get(locale_of(request)), field="full_name")
         with store.transaction() as session:
             accounts.complete_setup(
                 session, token=token, username=username, password=password, now=now(),
                 full_name=full_name or None,
             )  # fmt: skip
+    except accounts.SetupError as error:  # used, expired or bogus: no form to fill again
+        return _setup_page(request, {"unusable": error.message}, 410)
     except TrialdeskError as error:
-        return render(
-            request,
-            "setup.html",
-            {"token": token, "error": error.message, "username": username, "full_name": full_name},
-            status_code=status_of(error),
-        )
-    return RedirectResponse("/login?next=/admin/users", status_code=303)
+        context = {"token": token, "error": error.message, "username": username,
+                   "full_name": full_name}  # fmt: skip
+        return _setup_page(request, context, status_of(error))
+    return _setup_page(request, {"done": True, "username": username.strip().lower()})

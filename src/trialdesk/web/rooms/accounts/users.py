@@ -7,30 +7,37 @@ from collections.abc import Callable
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from trialdesk.errors import InputError, TrialdeskError
+from trialdesk.errors import FieldErrors, InputError, TrialdeskError
 from trialdesk.trial import accounts
 from trialdesk.trial.accounts.roles import Permission, Role
 from trialdesk.trial.store.db import Session
 from trialdesk.web.access import allow
 from trialdesk.web.deps import store_of, user_of
 from trialdesk.web.errors import status_of
+from trialdesk.web.locale import locale_of
 from trialdesk.web.pages import render
+from trialdesk.web.rooms.accounts.texts import ROLES, TEXTS
 from trialdesk.web.schemas import RowId
 
 router = APIRouter(include_in_schema=False)
 MANAGE = [allow(Permission.MANAGE_USERS)]
 
 
-def _page(request: Request, error: str | None = None, status: int = 200) -> HTMLResponse:
+def _page(
+    request: Request,
+    error: str | None = None,
+    status: int = 200,
+    added: dict[str, str] | None = None,
+) -> HTMLResponse:
     store = store_of(request)
     with store.read() as session:
         users = accounts.list_users(session)
-        return render(
-            request,
-            "users.html",
-            {"users": users, "roles": [r.value for r in Role], "error": error},
-            status_code=status,
-        )
+        context = {
+            "users": users, "roles": [r.value for r in Role], "error": error,
+            "role_labels": ROLES, "t": TEXTS, "locale": locale_of(request),
+            "added": added or {},  # the refused new user's fields, to fill the form again
+        }  # fmt: skip
+        return render(request, "users.html", context, status_code=status)
 
 
 @router.get("/admin/users", response_class=HTMLResponse, dependencies=MANAGE)
@@ -38,7 +45,11 @@ async def users(request: Request) -> HTMLResponse:
     return _page(request)
 
 
-def _apply(request: Request, change: Callable[[Session, str], object]) -> Response:
+def _apply(
+    request: Request,
+    change: Callable[[Session, str], object],
+    added: dict[str, str] | None = None,
+) -> Response:
     """Run ``change(session, actor)`` in one audited transaction, then back to the list;
     a refused change re-renders the list with the reason."""
     user = user_of(request)
@@ -47,7 +58,7 @@ def _apply(request: Request, change: Callable[[Session, str], object]) -> Respon
         with store.transaction() as session:
             change(session, user.username)
     except TrialdeskError as error:
-        return _page(request, error.message, status_of(error))
+        return _page(request, error.message, status_of(error), added)
     return RedirectResponse("/admin/users", status_code=303)
 
 
@@ -55,11 +66,23 @@ def _apply(request: Request, change: Callable[[Session, str], object]) -> Respon
 def add_user(  # a plain function: hashing the password runs in the thread pool
     request: Request,
     username: str = Form(max_length=150),
-    role: str = Form(max_length=40),
+    role: str = Form("", max_length=40),
     password: str = Form(max_length=1024),
     full_name: str = Form("", max_length=200),
     reason: str = Form("", max_length=2000),
 ) -> Response:
+    added = {"username": username, "full_name": full_name, "role": role}
+    locale = locale_of(request)
+    # what the service leaves optional, the page requires: a role chosen (none is offered
+    # by default, walkthrough D23) and the name printed on the user's signatures
+    missing: list[TrialdeskError] = []
+    if not full_name.strip():
+        missing.append(InputError(TEXTS["full_name_needed"].get(locale), field="full_name"))
+    if not role:
+        missing.append(InputError(TEXTS["role_needed"].get(locale), field="role"))
+    if missing:
+        refused = FieldErrors(missing)
+        return _page(request, refused.message, status_of(refused), added)
     return _apply(
         request,
         lambda session, actor: accounts.create_user(
@@ -69,8 +92,9 @@ def add_user(  # a plain function: hashing the password runs in the thread pool
             password=password,
             role=_role(role),
             reason=reason or None,
-            full_name=full_name or None,
+            full_name=full_name,
         ),
+        added,
     )
 
 

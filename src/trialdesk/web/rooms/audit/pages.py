@@ -1,5 +1,7 @@
 """The audit trail for monitors and admins: newest first, filtered by person (candidate),
-user and dates, with the chain verified on every view."""
+user and dates, with the chain verified on every view, whether it is keyed, and a signed
+anchor of its head to keep elsewhere (docs/audit.md). An entry altered outside the
+application so that it cannot be read is listed as unreadable, never a failed page."""
 
 from __future__ import annotations
 
@@ -13,12 +15,16 @@ from trialdesk.errors import TrialdeskError
 from trialdesk.trial.accounts.roles import Permission
 from trialdesk.trial.screening.trail import about_candidate
 from trialdesk.trial.store import audit
+from trialdesk.trial.store.anchors import Anchor
+from trialdesk.trial.store.audit_key import key_for
 from trialdesk.trial.store.audit_search import AuditFilter, search
 from trialdesk.trial.store.text import plain_text
 from trialdesk.web import forms
 from trialdesk.web.access import allow
 from trialdesk.web.deps import store_of
+from trialdesk.web.locale import locale_of
 from trialdesk.web.pages import render
+from trialdesk.web.rooms.audit.texts import TEXTS
 
 router = APIRouter(include_in_schema=False)
 
@@ -53,7 +59,7 @@ async def audit_trail(
     # Verifying the whole chain takes a while on a big log: in the thread pool, so other
     # requests are served meanwhile (security probe F10).
     context = await run_in_threadpool(_trail, request, candidate_id, wanted)
-    context.update(values=values, errors=errors)
+    context.update(values=values, errors=errors, t=TEXTS, locale=locale_of(request))
     return render(request, "audit.html", context, status_code=422 if errors else 200)
 
 
@@ -61,4 +67,19 @@ def _trail(request: Request, candidate_id: int | None, wanted: AuditFilter) -> d
     with store_of(request).read() as session:
         report = audit.verify(session)
         scope = about_candidate(session, candidate_id) if candidate_id is not None else None
-        return {"rows": search(session, wanted, AUDIT_PAGE, scope), "report": report}
+        rows = search(session, wanted, AUDIT_PAGE, scope)
+        key = key_for(session)
+        anchor = (
+            Anchor.signed(key, report.head_id, report.head_hash).token
+            if key is not None and report.head_id
+            else None
+        )
+        unreadable = report.unreadable or any(r.unreadable for r in rows)
+        return {
+            "rows": rows,
+            "report": report,
+            "anchor": anchor,
+            "unreadable": unreadable,
+            # the fingerprint names the key; where it is kept stays off the page
+            "fingerprint": key.fingerprint if key is not None else None,
+        }

@@ -1,15 +1,16 @@
-"""Pre-screening leads as JSON, for signed-in staff."""
+"""Pre-screening leads as JSON, for signed-in staff: read, change the status, erase on the
+person's request (409 for a lead that became a candidate: study data)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
 from trialdesk.trial.accounts.roles import Permission
-from trialdesk.trial.screening import leads
+from trialdesk.trial.screening import lead_erasure, leads
 from trialdesk.web.access import allow
-from trialdesk.web.deps import store_of, study_or_404, user_of
+from trialdesk.web.deps import now, store_of, study_or_404, user_of
 from trialdesk.web.errors import ERROR_RESPONSES
-from trialdesk.web.rooms.leads.schemas import LeadOut, LeadStatusChange
+from trialdesk.web.rooms.leads.schemas import LeadErased, LeadErasure, LeadOut, LeadStatusChange
 from trialdesk.web.schemas import RowId
 
 router = APIRouter(prefix="/api", responses=ERROR_RESPONSES, tags=["leads"])
@@ -42,3 +43,24 @@ async def change_lead(request: Request, lead_id: RowId, body: LeadStatusChange) 
             expected_version=body.version,
         )
         return LeadOut.model_validate(lead)
+
+
+@router.post("/leads/{lead_id}/erase", dependencies=[allow(Permission.EDIT_LEADS)])
+async def erase_lead(request: Request, lead_id: RowId, body: LeadErasure) -> LeadErased:
+    """Erase the lead's personal data on the person's request; the lead stays as a
+    tombstone (status erased) and the audit trail records that it happened."""
+    with store_of(request).transaction() as session:
+        erasure = lead_erasure.erase_lead(
+            session,
+            actor=user_of(request).username,
+            lead_id=lead_id,
+            reason=body.reason,
+            now=now(),
+            expected_version=body.version,
+        )
+    # after the commit: the tombstone as stored, its new version included
+    return LeadErased(
+        lead=LeadOut.model_validate(erasure.lead),
+        audit_entry=erasure.entry_id,
+        copies_in_trail=erasure.copies_in_trail,
+    )

@@ -1,5 +1,6 @@
-"""Pre-screening leads for staff: the list, each lead with its own audit trail, and its
-status (new, contacted, not suitable, referred)."""
+"""Pre-screening leads for staff: the list, each lead with its own audit trail, its
+status (new, contacted, not suitable, referred), and its erasure on the person's request
+(screening/lead_erasure.py)."""
 
 from __future__ import annotations
 
@@ -8,18 +9,21 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from trialdesk.errors import TrialdeskError
 from trialdesk.trial.accounts.roles import Permission
-from trialdesk.trial.screening import leads
+from trialdesk.trial.screening import lead_erasure, leads
 from trialdesk.trial.screening.trail import lead_trail
 from trialdesk.web import forms
 from trialdesk.web.access import allow
-from trialdesk.web.deps import store_of, study_or_404, user_of
+from trialdesk.web.deps import now, store_of, study_or_404, user_of
 from trialdesk.web.errors import status_of
+from trialdesk.web.locale import locale_of
 from trialdesk.web.pages import render
+from trialdesk.web.rooms.leads.texts import TEXTS
 from trialdesk.web.schemas import RowId
 
 router = APIRouter(include_in_schema=False)
 
-LEAD_STATUSES = tuple(s.value for s in leads.LeadStatus)
+# the statuses a change may set: "erased" only an erasure sets
+LEAD_STATUSES = tuple(s.value for s in leads.LeadStatus if s is not leads.LeadStatus.ERASED)
 
 
 @router.get(
@@ -30,7 +34,8 @@ async def lead_list(request: Request, study: str | None = None) -> HTMLResponse:
         study = study_or_404(request, study).id  # never an arbitrary string to the database
     with store_of(request).read() as session:
         rows = leads.list_leads(session, study)
-        return render(request, "leads.html", {"leads": rows, "study": study})
+        context = {"leads": rows, "study": study, "t": TEXTS, "locale": locale_of(request)}
+        return render(request, "leads.html", context)
 
 
 @router.get(
@@ -38,18 +43,31 @@ async def lead_list(request: Request, study: str | None = None) -> HTMLResponse:
     response_class=HTMLResponse,
     dependencies=[allow(Permission.VIEW_LEADS)],
 )
-async def lead_detail(request: Request, lead_id: RowId) -> HTMLResponse:
-    return _lead_page(request, lead_id)
+async def lead_detail(request: Request, lead_id: RowId, copies: str = "") -> HTMLResponse:
+    return _lead_page(request, lead_id, copies_in_trail=copies == "1")
 
 
 def _lead_page(
-    request: Request, lead_id: int, error: str | None = None, status: int = 200
+    request: Request,
+    lead_id: int,
+    error: str | None = None,
+    status: int = 200,
+    *,
+    copies_in_trail: bool = False,
 ) -> HTMLResponse:
-    """A lead with its own audit trail; ``error`` when a status change was refused."""
+    """A lead with its own audit trail; ``error`` when a change was refused."""
     with store_of(request).read() as session:
         lead = leads.lead_or_404(session, lead_id)
-        trail = lead_trail(session, lead_id)
-        context = {"lead": lead, "trail": trail, "statuses": LEAD_STATUSES, "error": error}
+        context = {
+            "lead": lead,
+            "trail": lead_trail(session, lead_id),
+            "statuses": LEAD_STATUSES,
+            "error": error,
+            "t": TEXTS,
+            "locale": locale_of(request),
+            "is_candidate": lead_erasure.has_candidate(session, lead_id),
+            "copies_in_trail": copies_in_trail,
+        }
         return render(request, "lead.html", context, status_code=status)
 
 
@@ -80,3 +98,33 @@ async def lead_status(
     except TrialdeskError as error:
         return _lead_page(request, lead_id, error.message, status_of(error))
     return RedirectResponse(f"/staff/leads/{lead_id}", status_code=303)
+
+
+@router.post("/staff/leads/{lead_id}/erase", dependencies=[allow(Permission.EDIT_LEADS)])
+async def lead_erase(
+    request: Request,
+    lead_id: RowId,
+    reason: str = Form("", max_length=2000),
+    version: str = Form("", max_length=20),
+    confirm: str = Form("", max_length=10),
+) -> Response:
+    """Erase the lead's personal data on the person's request: irreversible, so the box
+    confirming the request must be ticked."""
+    if confirm != "yes":
+        message = TEXTS["confirm_needed"].get(locale_of(request))
+        return _lead_page(request, lead_id, message, 422)
+    try:
+        expected = forms.number({"version": version}, "version")
+        with store_of(request).transaction() as session:
+            erasure = lead_erasure.erase_lead(
+                session,
+                actor=user_of(request).username,
+                lead_id=lead_id,
+                reason=reason or None,
+                now=now(),
+                expected_version=expected,
+            )
+    except TrialdeskError as error:
+        return _lead_page(request, lead_id, error.message, status_of(error))
+    copies = "?copies=1" if erasure.copies_in_trail else ""
+    return RedirectResponse(f"/staff/leads/{lead_id}{copies}", status_code=303)

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from trialdesk.web.schemas import Strict
 
-__all__ = ["LeadOut", "LeadStatusChange"]
+__all__ = ["LeadErasure", "LeadErased", "LeadOut", "LeadStatusChange"]
 
 
 class LeadOut(BaseModel):
@@ -39,4 +39,22 @@ class LeadStatusChange(Strict):
         ge=1,
         description="the lead's version as read: a change someone made since is refused "
         "(409, field version), not overwritten",
+    )
+
+
+class LeadErasure(Strict):
+    reason: str | None = Field(
+        None, max_length=2000, description="how the person asked (audit trail, no content)"
+    )
+    version: int | None = Field(
+        None, ge=1, description="the lead's version as read: a change made since is 409"
+    )
+
+
+class LeadErased(BaseModel):
+    lead: LeadOut = Field(description="the tombstone: status erased, no personal data")
+    audit_entry: int = Field(description="the audit entry recording that the erasure happened")
+    copies_in_trail: bool = Field(
+        description="true for a lead stored before revision 0015: earlier audit entries hold "
+        "its details and cannot change; tell the person"
     )

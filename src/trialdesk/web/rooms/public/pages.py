@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from trialdesk.web.access import PUBLIC, allow
 from trialdesk.web.deps import all_studies, page_of, study_or_404
@@ -42,7 +42,12 @@ async def home(request: Request) -> HTMLResponse:
 
 
 @router.get("/studies/{nct_id}", response_class=HTMLResponse, dependencies=[allow(PUBLIC)])
-async def study_page(request: Request, nct_id: str) -> HTMLResponse:
+async def study_page(request: Request, nct_id: str) -> Response:
+    studies: dict[str, object] = request.app.state.studies
+    if nct_id not in studies and nct_id.upper() in studies:
+        # NCT ids are written in capitals (ClinicalTrials.gov); "nct06947746" means the same
+        # study: one address for it, so the cached page and links agree (D29)
+        return RedirectResponse(f"/studies/{nct_id.upper()}", status_code=308)
     study = study_or_404(request, nct_id)
 
     def build() -> HTMLResponse:

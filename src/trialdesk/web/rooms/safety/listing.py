@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from trialdesk.errors import FieldErrors, InputError, TrialdeskError
+from trialdesk.reports.csv_cells import safe_cell
 from trialdesk.study.loader import Study
 from trialdesk.trial.conduct.participants import Participant, list_participants
 from trialdesk.trial.safety.causality import CausalityState, causality_state
@@ -24,7 +25,6 @@ from trialdesk.trial.safety.models import AdverseEvent
 from trialdesk.trial.safety.stopping import RuleMet, rules_met
 from trialdesk.trial.store.db import Session
 from trialdesk.trial.store.holds import StudyHold, is_paused
-from trialdesk.web.csv_cells import safe_cell
 from trialdesk.web.rooms.safety.labels import Say, vocabulary
 
 __all__ = [

@@ -14,7 +14,7 @@ from trialdesk.trial.screening import consent, enrolment, facts
 from trialdesk.trial.screening.checklist import build_checklist
 from trialdesk.trial.screening.fact_entry import FactEntry
 from trialdesk.web.access import allow
-from trialdesk.web.deps import now, store_of, study_or_404, today, user_of
+from trialdesk.web.deps import now, store_of, study_or_404, user_of
 from trialdesk.web.errors import ERROR_RESPONSES
 from trialdesk.web.rooms.screening import judgment
 from trialdesk.web.rooms.screening.forms import candidate_json, details_of, study_of_candidate
@@ -32,6 +32,7 @@ from trialdesk.web.rooms.screening.schemas import (
     ReasonIn,
     WithdrawIn,
 )
+from trialdesk.web.rooms.screening.site_clock import site_clock
 from trialdesk.web.schemas import RowId
 
 router = APIRouter(prefix="/api", responses=ERROR_RESPONSES, tags=["screening"])
@@ -44,7 +45,7 @@ async def get_candidate(request: Request, candidate_id: RowId) -> ChecklistOut:
     with store_of(request).read() as session:
         candidate = cands.candidate_or_404(session, candidate_id)
         study = study_or_404(request, candidate.study_id)
-        checklist = build_checklist(session, study, candidate, today())
+        checklist = build_checklist(session, study, candidate, site_clock(study).today)
         result = checklist.result
         criteria = [
             CriterionOut(
@@ -163,38 +164,45 @@ async def sign_judgment(request: Request, candidate_id: RowId, body: JudgmentIn)
     dependencies=[allow(Permission.EDIT_CANDIDATES)],
 )
 async def record_consent(request: Request, candidate_id: RowId, body: ConsentIn) -> dict[str, Any]:
+    """Record a signed consent. ``consented_at`` without an offset is the site's wall clock
+    (the study's time zone); the date rules are judged on the site's calendar."""
     with store_of(request).transaction() as session:
+        clock = site_clock(study_of_candidate(request, session, candidate_id))
         row = consent.record_consent(
             session, actor=user_of(request).username, candidate_id=candidate_id,
             form_version=body.form_version, consented_at=body.consented_at,
             obtained_by=body.obtained_by, participant_signed_on=body.participant_signed_on,
-            now=now(),
+            now=clock.now, zone=clock.zone,
         )  # fmt: skip
         return {"id": row.id, "form_version": row.form_version,
-                "consented_at": row.consented_at.isoformat()}  # fmt: skip
+                "consented_at": row.consented_at.astimezone(clock.zone).isoformat()}  # fmt: skip
 
 
 @router.post("/candidates/{candidate_id}/outcome", dependencies=[allow(Permission.EDIT_CANDIDATES)])
 async def record_outcome(request: Request, candidate_id: RowId, body: OutcomeIn) -> CandidateOut:
     """Enrol (eligible, consented, a free place), record a screen failure (the criteria the
-    engine found) or a decline."""
+    engine found) or a decline; ``on``: the site date it took effect (default: today at the
+    site; earlier for a late entry)."""
     actor = user_of(request).username
     with store_of(request).transaction() as session:
+        study = study_of_candidate(request, session, candidate_id)
+        clock = site_clock(study)
         if body.outcome == "enrol":
             enrolment.enrol(
-                session, actor=actor, study=study_of_candidate(request, session, candidate_id),
-                candidate_id=candidate_id, expected_version=body.version, today=today(), now=now(),
+                session, actor=actor, study=study, candidate_id=candidate_id,
+                expected_version=body.version, today=clock.today, now=clock.now, on=body.on,
+                zone=clock.zone,
             )  # fmt: skip
         elif body.outcome == "screen_fail":
             enrolment.screen_fail(
-                session, actor=actor, study=study_of_candidate(request, session, candidate_id),
-                candidate_id=candidate_id, expected_version=body.version, reason=body.reason,
-                today=today(), now=now(),
+                session, actor=actor, study=study, candidate_id=candidate_id,
+                expected_version=body.version, reason=body.reason, today=clock.today,
+                now=clock.now, on=body.on, zone=clock.zone,
             )  # fmt: skip
         else:
             enrolment.decline(
                 session, actor=actor, candidate_id=candidate_id, expected_version=body.version,
-                reason=body.reason, now=now(),
+                reason=body.reason, now=clock.now, on=body.on, zone=clock.zone,
             )  # fmt: skip
         return candidate_json(request, session, cands.candidate_or_404(session, candidate_id))
 
@@ -204,9 +212,10 @@ async def record_outcome(request: Request, candidate_id: RowId, body: OutcomeIn)
 )
 async def withdraw(request: Request, candidate_id: RowId, body: WithdrawIn) -> CandidateOut:
     with store_of(request).transaction() as session:
+        clock = site_clock(study_of_candidate(request, session, candidate_id))
         enrolment.withdraw(
             session, actor=user_of(request).username, candidate_id=candidate_id,
             expected_version=body.version, withdrawn_on=body.withdrawn_on,
-            reason=body.reason, now=now(),
+            reason=body.reason, now=clock.now, today=clock.today, zone=clock.zone,
         )  # fmt: skip
         return candidate_json(request, session, cands.candidate_or_404(session, candidate_id))

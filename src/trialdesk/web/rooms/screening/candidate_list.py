@@ -4,30 +4,43 @@ self-check lead. Each addition is one transaction through the trial services."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC
+from typing import Annotated
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
+from trialdesk.criteria.screening import Verdict
 from trialdesk.errors import InputError, TrialdeskError
+from trialdesk.study.loader import Study
+from trialdesk.study.windows import site_today, site_zone
 from trialdesk.trial.accounts.roles import Permission
 from trialdesk.trial.screening import candidates as cands
 from trialdesk.trial.screening import imports
+from trialdesk.trial.screening.checklist import build_checklist
 from trialdesk.trial.screening.models import Candidate, CandidateStatus
 from trialdesk.trial.store.db import Session
 from trialdesk.web import forms
 from trialdesk.web.access import allow
 from trialdesk.web.deps import all_studies, now, store_of, study_or_404, user_of
 from trialdesk.web.errors import status_of
+from trialdesk.web.locale import locale_of, remember_locale
 from trialdesk.web.pages import render
 from trialdesk.web.rooms.screening.forms import (
     MAX_UPLOAD_FILES,
     UPLOAD_BODY_LIMIT,
 )
+from trialdesk.web.rooms.screening.texts import TEXTS, VERDICTS
 from trialdesk.web.schemas import RowId
 
 router = APIRouter(include_in_schema=False)
+
+
+PAGE_SIZE = 25
 
 
 @router.get(
@@ -36,40 +49,107 @@ router = APIRouter(include_in_schema=False)
     dependencies=[allow(Permission.VIEW_CANDIDATES)],
 )
 async def candidate_list(
-    request: Request, study: str | None = None, status: str | None = None
-) -> HTMLResponse:
-    return _list_page(request, study, status)
+    request: Request,
+    study: str | None = None,
+    status: str | None = None,
+    verdict: str | None = None,
+    q: Annotated[str, Query(max_length=200)] = "",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    listing = Listing(study, status, verdict, q.strip(), page)
+    return remember_locale(request, _list_page(request, listing))
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What the list shows: filters (an unknown value is no filter), search, page."""
+
+    study: str | None = None
+    status: str | None = None
+    verdict: str | None = None
+    search: str = ""
+    page: int = 1
+
+    def query(self, **changes: object) -> str:
+        values = {"study": self.study, "status": self.status, "verdict": self.verdict,
+                  "q": self.search, "page": self.page, **changes}  # fmt: skip
+        return urlencode({k: v for k, v in values.items() if v not in (None, "", 1)})
+
+
+def _verdict_of(request: Request, session: Session, candidate: Candidate) -> str | None:
+    """The checklist's verdict today at the site (None where it cannot be read: an
+    altered upload, a study this app does not serve)."""
+    studies: dict[str, Study] = request.app.state.studies
+    study = studies.get(candidate.study_id)
+    if study is None:
+        return None
+    try:
+        today = site_today(study.schedule, now())
+        return build_checklist(session, study, candidate, today).result.verdict.value
+    except TrialdeskError:
+        return None
 
 
 def _list_page(
     request: Request,
-    study: str | None,
-    status: str | None,
+    listing: Listing,
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
     code: int = 200,
 ) -> HTMLResponse:
-    chosen = CandidateStatus(status) if status in {s.value for s in CandidateStatus} else None
+    chosen = next((s for s in CandidateStatus if s.value == listing.status), None)
+    verdict = next((v.value for v in Verdict if v.value == listing.verdict), None)
     studies = all_studies(request)
-    study = study if study in {s.id for s in studies} else None  # unknown: no filter
+    study = listing.study if listing.study in {s.id for s in studies} else None
+    listing = replace(listing, study=study, status=chosen.value if chosen else None,
+                      verdict=verdict)  # fmt: skip
     with store_of(request).read() as session:
-        rows = cands.list_candidates(session, study, chosen)
+        found = cands.search_candidates(session, study, chosen, listing.search or None)
+        if verdict is not None:  # the verdict is the engine's, not stored: read each one
+            judged = [(c, s, _verdict_of(request, session, c)) for c, s in found]
+            rows = [r for r in judged if r[2] == verdict]
+        else:
+            rows = [(c, s, None) for c, s in found]
+        pages = max(1, -(-len(rows) // PAGE_SIZE))
+        number = min(listing.page, pages)
+        shown = rows[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+        shown = [(c, s, v or _verdict_of(request, session, c)) for c, s, v in shown]
+        locale = locale_of(request)
+        zones = {s.id: site_zone(s.schedule) for s in studies}
         return render(
             request,
             "candidates.html",
             {
-                "rows": rows,
+                "rows": shown,
+                # the day each was added, at its study's site (UTC for a study not served)
+                "added": {
+                    c.id: c.created_at.astimezone(zones.get(c.study_id, UTC)).date()
+                    for c, _, _ in shown
+                },
                 # both sides of a possible duplicate: the one added later names the other
-                "flagged": {c.id for c in rows if c.possible_duplicates}
-                | {d for c in rows for d in c.possible_duplicates},
+                "flagged": {c.id for c, _, _ in rows if c.possible_duplicates}
+                | {d for c, _, _ in rows for d in c.possible_duplicates},
                 "studies": studies,
                 "study": study or "",
                 "status": chosen.value if chosen else "",
                 "statuses": [s.value for s in CandidateStatus],
+                "verdict": verdict or "",
+                "search": listing.search,
+                "paging": {
+                    "page": number,
+                    "pages": pages,
+                    "total": len(rows),
+                    "previous": listing.query(page=number - 1) if number > 1 else None,
+                    "next": listing.query(page=number + 1) if number < pages else None,
+                },
+                "filtered": bool(study or chosen or verdict or listing.search),
                 "errors": errors or {},
                 "values": values or {},
                 "max_mb": imports.MAX_UPLOAD_BYTES // (1024 * 1024),
-            },
+                "t": TEXTS,
+                "verdicts": VERDICTS,
+                "locale": locale,
+            },  # fmt: skip
             status_code=code,
         )
 
@@ -78,14 +158,8 @@ def _refused(request: Request, error: TrialdeskError, form: FormData) -> HTMLRes
     values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
     # An upload's error names the file: with several files chosen, which one to fix.
     message = f"{error.file}: {error.message}" if error.file else error.message
-    return _list_page(
-        request,
-        values.get("study"),
-        None,
-        {error.field or "form": message},
-        values,
-        status_of(error),
-    )
+    listing = Listing(study=values.get("study"))
+    return _list_page(request, listing, {error.field or "form": message}, values, status_of(error))
 
 
 @router.post("/staff/candidates", dependencies=[allow(Permission.EDIT_CANDIDATES)])

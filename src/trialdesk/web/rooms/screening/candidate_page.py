@@ -8,14 +8,15 @@ change re-renders the page with the message at its field and stores nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from trialdesk.errors import TrialdeskError
+from trialdesk.errors import NotFoundError, TrialdeskError
 from trialdesk.study.loader import Study
+from trialdesk.study.windows import site_today
 from trialdesk.trial.accounts.roles import Permission
 from trialdesk.trial.screening import candidates as cands
 from trialdesk.trial.screening import consent, enrolment
@@ -24,12 +25,15 @@ from trialdesk.trial.screening.entry_concepts import entry_concepts
 from trialdesk.trial.screening.models import Candidate
 from trialdesk.trial.screening.trail import candidate_trail
 from trialdesk.trial.store.db import Session
+from trialdesk.trial.store.models import MAX_ROW_ID
 from trialdesk.web.access import allow
-from trialdesk.web.deps import store_of, study_or_404, today
+from trialdesk.web.deps import now, store_of, study_or_404
 from trialdesk.web.errors import status_of
+from trialdesk.web.locale import locale_of, remember_locale
 from trialdesk.web.page_cache import kept_page
 from trialdesk.web.pages import render
-from trialdesk.web.schemas import RowId
+from trialdesk.web.rooms.screening.site_clock import site_clock
+from trialdesk.web.rooms.screening.texts import ACTIONS, TEXTS, VERDICTS
 
 router = APIRouter(include_in_schema=False)
 
@@ -39,28 +43,40 @@ router = APIRouter(include_in_schema=False)
     response_class=HTMLResponse,
     dependencies=[allow(Permission.VIEW_CANDIDATES)],
 )
-async def candidate_page(request: Request, candidate_id: RowId, concept: str = "") -> Response:
+async def candidate_page(
+    request: Request, candidate_id: Annotated[str, Path(max_length=32)], concept: str = ""
+) -> Response:
     """The screening page; ``concept`` opens the fact form for that value set (a two-step
-    form: only the fields that concept takes, and only its own codes).
+    form: only the fields that concept takes, and only its own codes). A path that is not
+    a candidate's number names no candidate: 404, as for one that does not exist (D29).
 
     Kept rendered until the next audited write (``page_cache``), for each user, with the
     browser's own CSRF token put in as it is served. A browser without its CSRF cookie
     yet gets a page built for it, which mints one."""
+    number = row_id_or_404(candidate_id, "candidate")
     chosen = concept[:64]
+    locale = locale_of(request)
 
     def key(session: Session) -> tuple[object, ...]:
         nonlocal chosen
+        study = study_or_404(request, cands.candidate_or_404(session, number).study_id)
         if chosen:  # not one of the study's: the page shows no form, as for none
-            study = study_or_404(request, cands.candidate_or_404(session, candidate_id).study_id)
             chosen = chosen if any(c.name == chosen for c in entry_concepts(study)) else ""
-        return ("candidate", candidate_id, chosen, today())
+        return ("candidate", number, chosen, site_today(study.schedule, now()), locale)
 
     def build(session: Session, token: str | None) -> HTMLResponse:
         return _candidate_page(
-            request, candidate_id, values={"concept": chosen}, session=session, token=token
+            request, number, values={"concept": chosen}, session=session, token=token
         )
 
-    return kept_page(request, key, build)
+    return remember_locale(request, kept_page(request, key, build))
+
+
+def row_id_or_404(text: str, what: str) -> int:
+    """A row number from a path; anything else names nothing here: not found."""
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_ROW_ID:
+        raise NotFoundError(f"no {what} {text!r}")
+    return int(text)
 
 
 def _candidate_page(
@@ -87,11 +103,13 @@ def _candidate_page(
     )
     if token is not None:
         context["csrf_token"] = token
+    context.update(t=TEXTS, actions=ACTIONS, verdicts=VERDICTS, locale=locale_of(request))
     return render(request, "candidate.html", context, status_code=code)
 
 
 def _screening_context(session: Session, study: Study, candidate: Candidate) -> dict[str, Any]:
-    checklist = build_checklist(session, study, candidate, today())
+    clock = site_clock(study)
+    checklist = build_checklist(session, study, candidate, clock.today)
     duplicates = cands.duplicates_of(
         session,
         candidate.study_id,
@@ -119,7 +137,8 @@ def _screening_context(session: Session, study: Study, candidate: Candidate) -> 
         "concepts": entry_concepts(study),
         "forms": consent.form_versions(session, study.id),
         "trail": candidate_trail(session, candidate.id),
-        "today": today().isoformat(),
+        "today": clock.today.isoformat(),
+        "clock": clock,
     }
 
 

@@ -19,17 +19,21 @@ from trialdesk.reports.consort import (
     consort_svg,
 )
 from trialdesk.study.loader import Study
-from trialdesk.study.windows import site_today
+from trialdesk.study.windows import site_today, site_zone
 from trialdesk.trial.accounts.roles import Permission
 from trialdesk.trial.screening import enrolment
 from trialdesk.trial.screening.models import CandidateStatus
-from trialdesk.trial.screening.screening_log import LogFilter, LogRow, log_csv, screening_log
+from trialdesk.trial.screening.screening_log import LogFilter, LogRow, screening_log
 from trialdesk.trial.store.db import Session
 from trialdesk.web import forms
 from trialdesk.web.access import allow
-from trialdesk.web.deps import all_studies, now, store_of, study_or_404, today
+from trialdesk.web.deps import all_studies, now, store_of, study_or_404
 from trialdesk.web.errors import ERROR_RESPONSES
+from trialdesk.web.locale import locale_of
 from trialdesk.web.pages import render
+from trialdesk.web.rooms.screening.log_csv import log_csv
+from trialdesk.web.rooms.screening.site_clock import site_clock
+from trialdesk.web.rooms.screening.texts import TEXTS
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api", responses=ERROR_RESPONSES, tags=["screening"])
@@ -59,15 +63,27 @@ def filter_values(
 Filters = Annotated[dict[str, str], Depends(filter_values)]
 
 
-def log_filter(values: dict[str, str]) -> LogFilter:
+def log_filter(values: dict[str, str], study: Study | None = None) -> LogFilter:
+    """The filters; a criterion the study does not have is refused by name (D29), not
+    answered with an empty log. Ids are matched whatever their case (i3 is I3)."""
     status = values.get("status") or ""
     if status and status not in {s.value for s in CandidateStatus}:
         raise InputError("not an outcome", field="status")
+    criterion = forms.text(values, "criterion", 32) or None
+    if criterion is not None and study is not None:
+        known = {c.id.upper(): c.id for c in study.criteria.criteria}
+        if criterion.upper() not in known:
+            raise InputError(
+                f"no such criterion in {study.id}: {criterion} (e.g. "
+                f"{', '.join(list(known.values())[:3])})",
+                field="criterion",
+            )
+        criterion = known[criterion.upper()]
     return LogFilter(
         status=CandidateStatus(status) if status else None,
         added_from=forms.optional_day(values, "added_from"),
         added_to=forms.optional_day(values, "added_to"),
-        criterion=forms.text(values, "criterion", 32) or None,
+        criterion=criterion,
     )
 
 
@@ -80,12 +96,13 @@ async def log_page(request: Request, values: Filters, study: str = "") -> HTMLRe
     chosen = chosen_study(request, study)
     errors: dict[str, str] = {}
     try:
-        wanted = log_filter(values)
+        wanted = log_filter(values, chosen)
     except TrialdeskError as error:
         errors[error.field or "form"] = error.message
         wanted = LogFilter()
+    clock = site_clock(chosen)
     with store_of(request).read() as session:
-        rows = screening_log(session, chosen.id, wanted)
+        rows = [] if errors else screening_log(session, chosen.id, wanted, clock.zone)
         counts = consort_today(session, chosen)
         taken, target = enrolment.places(session, chosen)
     query = urlencode({"study": chosen.id, **{k: v for k, v in values.items() if v}})
@@ -102,6 +119,9 @@ async def log_page(request: Request, values: Filters, study: str = "") -> HTMLRe
             "statuses": [s.value for s in CandidateStatus],
             "csv_query": query,
             "places": {"taken": taken, "target": target},
+            "t": TEXTS,
+            "locale": locale_of(request),
+            "zone": clock.label,
         },
         status_code=422 if errors else 200,
     )
@@ -110,13 +130,13 @@ async def log_page(request: Request, values: Filters, study: str = "") -> HTMLRe
 @router.get("/staff/screening-log.csv", dependencies=[allow(Permission.VIEW_CANDIDATES)])
 async def log_export(request: Request, values: Filters, study: str = "") -> Response:
     chosen = chosen_study(request, study)
-    wanted = log_filter(values)
+    wanted = log_filter(values, chosen)
     with store_of(request).read() as session:
         body = log_csv(
-            screening_log(session, chosen.id, wanted),
+            screening_log(session, chosen.id, wanted, site_zone(chosen.schedule)),
             [a.name for a in chosen.participant.staff],
         )
-    name = f"screening-log-{chosen.id}-{today().isoformat()}.csv"
+    name = f"screening-log-{chosen.id}-{site_today(chosen.schedule, now()).isoformat()}.csv"
     return Response(
         body,
         media_type="text/csv; charset=utf-8",
@@ -143,10 +163,11 @@ async def get_log(
 ) -> dict[str, Any]:
     """Every candidate with dates, outcome and reasons, and the CONSORT counts."""
     chosen = study_or_404(request, study)
-    wanted = LogFilter(status, added_from, added_to, criterion)
+    wanted = log_filter({"criterion": criterion or ""}, chosen)
+    wanted = LogFilter(status, added_from, added_to, wanted.criterion)
     anchors = [a.name for a in chosen.participant.staff]
     with store_of(request).read() as session:
-        rows = screening_log(session, chosen.id, wanted)
+        rows = screening_log(session, chosen.id, wanted, site_zone(chosen.schedule))
         counts = consort_today(session, chosen)
     return {
         "study": chosen.id,

@@ -156,6 +156,7 @@ class OutcomeIn(Strict):
     outcome: Literal["enrol", "screen_fail", "decline"]
     version: int
     reason: Text | None = None
+    on: date | None = None  # the site date it took effect; default today at the site
 
 
 class WithdrawIn(Strict):

@@ -22,7 +22,7 @@ def consent_text(study: Study) -> str:
     return (
         f"I agree that the team running study {study.id} may contact me about taking part, "
         "using the details above. My answers and contact details are kept only for this and "
-        "I can ask for them to be deleted at any time."
+        "I can ask for them to be deleted at any time before my screening begins."
     )
 
 

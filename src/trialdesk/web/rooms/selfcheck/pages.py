@@ -20,6 +20,7 @@ from trialdesk.web.deps import now, page_of, store_of, study_or_404, today
 from trialdesk.web.errors import status_of
 from trialdesk.web.locale import locale_of
 from trialdesk.web.pages import render
+from trialdesk.web.rooms.public.thanks_texts import THANKS
 from trialdesk.web.rooms.selfcheck.answers import (
     ANSWER_PREFIX,
     CONTACT_FIELDS,
@@ -156,5 +157,11 @@ async def thanks(request: Request, nct_id: str, ref: str = "") -> HTMLResponse:
     return render(
         request,
         "selfcheck_thanks.html",
-        {"study": study, "page": page_of(request, study), "reference": ref[:32]},
+        {
+            "study": study,
+            "page": page_of(request, study),
+            "reference": ref[:32],
+            "t": THANKS,
+            "locale": locale_of(request),
+        },
     )

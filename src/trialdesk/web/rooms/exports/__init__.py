@@ -1,0 +1,1 @@
+"""The data manager's downloads: the CDISC submission package (SDTM, ADaM, define.xml)."""

@@ -1,0 +1,58 @@
+"""The texts staff read about erasing a lead, in English and Simplified Chinese.
+zh-CN: a translation for the site to review."""
+
+from __future__ import annotations
+
+from trialdesk.study.texts import Text
+
+__all__ = ["TEXTS"]
+
+TEXTS: dict[str, Text] = {
+    "erase_title": Text("Erase on request", "应本人要求删除"),
+    "erase_intro": Text(
+        "When the person asks for their details to be deleted: their name, contact details, "
+        "answers and the self-check's result are erased from the store, and the key of the "
+        "digests the audit trail keeps is erased with them, so the trail can no longer be "
+        "tied to them. The audit trail records that an erasure happened, by whom and when, "
+        "with no content. The lead stays in the list as 'erased', so the counts stay true. "
+        "This cannot be undone.",
+        "当本人要求删除其信息时：其姓名、联系方式、自评答案和自评结果将从系统中删除，审计追踪所保存"
+        "摘要的密钥也一并删除，审计追踪从此无法再与本人关联。审计追踪仅记录删除操作的发生、执行人和"
+        "时间，不含任何内容。该线索以“已删除”状态保留在列表中，以保证统计数字真实。此操作不可撤销。",
+    ),
+    "erase_notes": Text(
+        "Status notes already saved stay in the audit trail as written: keep the person's "
+        "details out of notes.",
+        "已保存的状态备注按原样保留在审计追踪中：请勿在备注中写入本人的个人信息。",
+    ),
+    "erase_reason": Text("How the request was made (audit trail)", "请求方式（记入审计追踪）"),
+    "erase_confirm": Text(
+        "I confirm the person asked for their details to be deleted",
+        "我确认本人已要求删除其个人信息",
+    ),
+    "erase_button": Text("Erase this lead's personal data", "删除该线索的个人信息"),
+    "erase_refused": Text(
+        "This lead became a screening candidate: the candidate's record is study data and "
+        "is kept as research records must be (GDPR Art. 17(3)(c)/(d), PIPL Art. 47). It "
+        "cannot be erased; tell the person so.",
+        "该线索已转为筛选候选人：候选人记录属于研究数据，须按研究记录的要求保存（GDPR第17条第3款"
+        "(c)/(d)项，《个人信息保护法》第四十七条）。无法删除，请告知本人。",
+    ),
+    "erased": Text(
+        "Erased on request: the person's details are no longer held. The reference, the "
+        "study and the consent given remain.",
+        "已应本人要求删除：系统不再保存本人的信息。仅保留编号、所属研究和同意记录。",
+    ),
+    "trail_copies": Text(
+        "This lead was stored before its details were kept out of the audit trail "
+        "(revision 0015): earlier audit entries still hold them and cannot be changed. "
+        "Record this in the answer to the person.",
+        "该线索保存于个人信息不再写入审计追踪之前（版本0015）：较早的审计条目仍含有这些信息且无法"
+        "更改。请在答复本人时注明。",
+    ),
+    "confirm_needed": Text(
+        "Tick the box to confirm the person asked for the erasure.",
+        "请勾选以确认本人已要求删除。",
+    ),
+    "erased_name": Text("(erased)", "（已删除）"),
+}

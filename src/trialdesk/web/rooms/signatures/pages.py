@@ -1,0 +1,65 @@
+"""The investigator's signature queue (/staff/signatures) and its count on the staff home:
+the candidates' criteria, the visits and the casebooks whose signature is missing or
+lapsed, each linked to where it is signed (trial/review/signature_queue.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, Response
+
+from trialdesk.study.loader import Study
+from trialdesk.study.windows import site_today
+from trialdesk.trial.accounts.roles import Permission
+from trialdesk.trial.review.signature_queue import SignatureQueue, signature_queue
+from trialdesk.web.access import allow
+from trialdesk.web.deps import all_studies, now, store_of, study_or_404, user_of
+from trialdesk.web.locale import locale_of, remember_locale
+from trialdesk.web.pages import render, templates
+from trialdesk.web.rooms.conduct.changes import StudyId
+from trialdesk.web.rooms.signatures import shown  # noqa: F401  (registers the filters)
+from trialdesk.web.rooms.signatures.texts import TEXTS
+
+__all__ = ["router", "signature_counts"]
+
+router = APIRouter(include_in_schema=False)
+PAGE = "/staff/signatures"
+SIGNERS = (Permission.SIGN_ELIGIBILITY, Permission.SIGN_VISITS, Permission.SIGN_CASEBOOKS)
+
+
+def _queue(request: Request, study: Study) -> SignatureQueue:
+    today = site_today(study.schedule, now())
+    with store_of(request).read() as session:
+        return signature_queue(session, study, today)
+
+
+@router.get(PAGE, response_class=HTMLResponse, dependencies=[allow(Permission.SIGN_ELIGIBILITY)])
+async def queue_page(request: Request, study: StudyId = None) -> Response:
+    """Everything waiting for an investigator's signature, per study served (or the one
+    asked for with ``?study=``)."""
+    studies = [study_or_404(request, study)] if study else all_studies(request)
+    # each candidate's checklist is built: in the thread pool, off the event loop
+    queues = [(s, await run_in_threadpool(_queue, request, s)) for s in studies]
+    context: dict[str, Any] = {"queues": queues, "t": TEXTS, "locale": locale_of(request)}
+    return remember_locale(request, render(request, "signatures.html", context))
+
+
+def signature_counts(request: Request, study: Study) -> dict[str, object] | None:
+    """The staff home's count for ``study`` (templates/signatures_count.html): None for a
+    user who signs nothing."""
+    user = user_of(request)
+    if not all(user.can(p) for p in SIGNERS):
+        return None
+    queue = _queue(request, study)
+    return {
+        "total": queue.total,
+        "criteria": queue.criteria_count,
+        "visits": len(queue.visits),
+        "casebooks": len(queue.casebooks),
+        "locale": locale_of(request),
+    }
+
+
+templates.env.globals["signature_counts"] = signature_counts
