@@ -1,6 +1,12 @@
 """Export the CDISC package of a simulated trial of N participants and print the figures.
 
     .venv/bin/python benchmarks/export.py [N]      (N defaults to 1000)
+    .venv/bin/python benchmarks/export.py N --database-url URL --study FOLDER
+
+The second form reuses a store simulated before (``trialdesk trial simulate
+--participants N --database-url URL`` on the study copy in FOLDER, which it reads only)
+instead of simulating N participants again; its warm-up is then the export of that
+same store once, untimed.
 
 The trial is ``trialdesk trial simulate --participants N`` (benchmarks/simulate.py's
 study copy with N places, its seed and date), simulated into a temporary SQLite store
@@ -21,6 +27,7 @@ Nothing here asserts: figures change with the machine, so tests never time anyth
 
 from __future__ import annotations
 
+import argparse
 import json
 import platform
 import sys
@@ -118,17 +125,34 @@ def export(study: Study, url: str, out: Path) -> tuple[dict[str, float], Package
     return seconds, tabulation, analysis
 
 
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Time the CDISC export of a simulated trial.")
+    parser.add_argument("n", nargs="?", type=int, default=TARGET_N, help="participants")
+    parser.add_argument("--database-url", help="reuse this simulated store (not simulated)")
+    parser.add_argument("--study", type=Path, help="the study folder the store was made with")
+    args = parser.parse_args()
+    if (args.database_url is None) != (args.study is None):
+        parser.error("--database-url and --study go together")
+    return args
+
+
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else TARGET_N
-    bundled = load_study(STUDY)
+    args = arguments()
+    n: int = args.n
     with tempfile.TemporaryDirectory(prefix="trialdesk-export-") as tmp:
         folder = Path(tmp)
-        study = with_target(bundled.folder, max(n, WARM_UP_N), folder)
-        console.print(f"warm-up: {WARM_UP_N} participants ...", highlight=False)
-        warm = simulated(study, WARM_UP_N, folder)
-        _, warm_up_s = timed(lambda: export(study, warm, folder / "warm"))
-        console.print(f"simulating {n} participants (not timed) ...", highlight=False)
-        url, simulate_s = timed(lambda: simulated(study, n, folder))
+        if args.database_url is not None:
+            study = load_study(str(args.study))
+            url, simulate_s = args.database_url, 0.0
+            console.print(f"warm-up: the export of {url} once ...", highlight=False)
+            _, warm_up_s = timed(lambda: export(study, url, folder / "warm"))
+        else:
+            study = with_target(load_study(STUDY).folder, max(n, WARM_UP_N), folder)
+            console.print(f"warm-up: {WARM_UP_N} participants ...", highlight=False)
+            warm = simulated(study, WARM_UP_N, folder)
+            _, warm_up_s = timed(lambda: export(study, warm, folder / "warm"))
+            console.print(f"simulating {n} participants (not timed) ...", highlight=False)
+            url, simulate_s = timed(lambda: simulated(study, n, folder))
         console.print("exporting SDTM and ADaM (XPT, define.xml) ...", highlight=False)
         seconds, tabulation, analysis = export(study, url, folder / "out")
         written = [w.dataset for w in tabulation.written + analysis.written]
@@ -144,7 +168,8 @@ def main() -> None:
     console.print(
         f"{n} participants ({subjects} subjects in DM): {len(tabulation.written)} SDTM datasets "
         f"({records['sdtm']} records), {len(analysis.written)} ADaM datasets "
-        f"({records['adam']} records); simulated in {simulate_s:.1f} s",
+        f"({records['adam']} records); simulated in {simulate_s:.1f} s"
+        + (" (a store reused)" if args.database_url else ""),
         highlight=False,
     )
     for stage, s in seconds.items():
@@ -167,7 +192,8 @@ def main() -> None:
         highlight=False,
     )
     console.print(
-        f"  (warm-up, once a process: the export of {WARM_UP_N} participants took "
+        f"  (warm-up, once a process: the export of "
+        f"{'the same store' if args.database_url else f'{WARM_UP_N} participants'} took "
         f"{warm_up_s:.2f} s)",
         highlight=False,
     )

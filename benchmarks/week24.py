@@ -1,6 +1,10 @@
 """The week-24 report's time on a simulated trial; prints figures.
 
     .venv/bin/python benchmarks/week24.py [N]      (N defaults to 1000)
+    .venv/bin/python benchmarks/week24.py N --database-url URL --study FOLDER
+
+(the second form reuses a store simulated before on the study copy in FOLDER, read only,
+instead of simulating N participants again)
 
 ``trial simulate`` of N participants (a copy of the study folder with N places:
 benchmarks/simulate.py says why), then, each timed once: the store read and the SDTM and
@@ -11,8 +15,8 @@ N = 1000. Nothing here asserts: figures change with the machine.
 
 from __future__ import annotations
 
+import argparse
 import json
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -29,13 +33,18 @@ from trialdesk.trial.simulate.run import simulate
 from trialdesk.trial.store.db import open_store
 
 
-def main(n: int) -> None:
+def main(n: int, database_url: str | None = None, folder: Path | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        study = with_target(load_study("NCT06947746").folder, n, Path(tmp))
-        store = open_store(f"sqlite:///{Path(tmp) / 'trial.db'}")
-        started = time.perf_counter()
-        simulate(store, study, participants=n, seed=SEED, as_of=AS_OF)
-        simulated = time.perf_counter() - started
+        if database_url is not None and folder is not None:
+            study = load_study(str(folder))
+            store = open_store(database_url)
+            simulated = 0.0  # a store simulated before, reused
+        else:
+            study = with_target(load_study("NCT06947746").folder, n, Path(tmp))
+            store = open_store(f"sqlite:///{Path(tmp) / 'trial.db'}")
+            started = time.perf_counter()
+            simulate(store, study, participants=n, seed=SEED, as_of=AS_OF)
+            simulated = time.perf_counter() - started
         cut = datetime.now(UTC)
         figures: dict[str, float] = {"participants": n, "simulate_s": round(simulated, 1)}
         t0 = time.perf_counter()
@@ -71,4 +80,11 @@ def main(n: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1000)
+    parser = argparse.ArgumentParser(description="Time the week-24 report of a simulated trial.")
+    parser.add_argument("n", nargs="?", type=int, default=1000, help="participants")
+    parser.add_argument("--database-url", help="reuse this simulated store (not simulated)")
+    parser.add_argument("--study", type=Path, help="the study folder the store was made with")
+    args = parser.parse_args()
+    if (args.database_url is None) != (args.study is None):
+        parser.error("--database-url and --study go together")
+    main(args.n, args.database_url, args.study)

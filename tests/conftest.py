@@ -27,6 +27,10 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: a test that takes more than a few seconds")
+
+
 @pytest.fixture
 def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
     """Minimal Argon2 cost so a module that signs in often stays fast (its modules ask for

@@ -9,6 +9,7 @@ must get the same status. The real Synthea27Nj CDM is checked the same way.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -335,10 +336,16 @@ def test_sql_and_evaluator_agree_on_generated_populations(cdm: Cdm, knee: str | 
         source.close()
 
 
+@pytest.fixture(scope="module")
+def synthea27nj() -> Iterator[Any]:
+    """The real Synthea27Nj CDM, loaded once for every screening date (loading is the cost)."""
+    path = need(SHARED / "omop-synthea27nj-cdm54" / "Synthea27Nj_5.4.zip")
+    with open_source(str(path)) as source:
+        yield source
+
+
 @pytest.mark.parametrize(
     "screening", [date(2010, 3, 1), date(2015, 6, 1), date(2018, 1, 10), date(2019, 6, 1)]
 )
-def test_sql_and_evaluator_agree_on_synthea27nj(screening: date) -> None:
-    path = need(SHARED / "omop-synthea27nj-cdm54" / "Synthea27Nj_5.4.zip")
-    with open_source(str(path)) as source:
-        assert disagreements(source, screening, screening + timedelta(days=14), "right") == []
+def test_sql_and_evaluator_agree_on_synthea27nj(synthea27nj: Any, screening: date) -> None:
+    assert disagreements(synthea27nj, screening, screening + timedelta(days=14), "right") == []

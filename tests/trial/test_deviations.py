@@ -364,6 +364,9 @@ def test_screening_facts_dated_before_consent_are_proposed_in_site_days(
         # 17:30 UTC on the 27th is 01:30 on the 28th in Shanghai: the site's consent day
         consent.consented_at = datetime(2026, 2, 27, 17, 30, tzinfo=UTC)
     assert kinds(store, pid, "before_consent") == []
+    # reviewing the chart before consent is no procedure on the person
+    _screening_fact(store, pid, "clinical_record_reviewed", date(2026, 2, 25))
+    assert kinds(store, pid, "before_consent") == []
     _screening_fact(store, pid, "alt", date(2026, 2, 18))  # before screening: history
     _screening_fact(store, pid, "alt", date(2026, 2, 28))  # the consent's own site day
     assert kinds(store, pid, "before_consent") == []

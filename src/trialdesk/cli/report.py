@@ -31,6 +31,11 @@ def _report() -> None:
     """The study's reports from the trial store."""
 
 
+def _fail(error: TrialdeskError) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+    return typer.Exit(code=2)
+
+
 class ReportFormat(StrEnum):
     html = "html"
     pdf = "pdf"
@@ -62,8 +67,7 @@ def week24(
         loaded = load_study(study)
         store = open_store(database_url)
     except TrialdeskError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(code=2) from None
+        raise _fail(exc) from None
     try:
         with store.read() as session:
             report = report_from_store(
@@ -74,14 +78,17 @@ def week24(
                 draw=format is not ReportFormat.json,
                 png=format is ReportFormat.pdf,
             )
+        if format is ReportFormat.json:
+            body = orjson.dumps(report_json(report), option=orjson.OPT_INDENT_2) + b"\n"
+        elif format is ReportFormat.pdf:
+            body = report_pdf(report, lang)
+        else:
+            body = report_html(report, lang).encode("utf-8")
+    except TrialdeskError as exc:  # the store, the study folder or the data: one line, exit 2
+        raise _fail(exc) from None
     finally:
         store.close()
-    if format is ReportFormat.json:
-        out_file.write_bytes(orjson.dumps(report_json(report), option=orjson.OPT_INDENT_2) + b"\n")
-    elif format is ReportFormat.pdf:
-        out_file.write_bytes(report_pdf(report, lang))
-    else:
-        out_file.write_text(report_html(report, lang), encoding="utf-8")
+    out_file.write_bytes(body)
     seconds = time.perf_counter() - started
     out.print(
         f"{loaded.id}: week-24 report ({format.value}, {lang}) written to {out_file} "

@@ -41,7 +41,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from trialdesk.clinical.routes import route_named
+from trialdesk.clinical.routes import group_of, route_named
 from trialdesk.facts.codesystems import DOTTED, SYSTEMS, canonical_uri
 from trialdesk.facts.record import Coding
 
@@ -103,6 +103,9 @@ class ValueSetMatch:
     coding: Coding
     confidence: Literal["code", "text"]
     info: CodeInfo | None = None
+    # a medicine whose route is written but not one the route table knows may belong to a
+    # set with ``routes:``: whether it does is unknown (issue 19: never a silent not met)
+    route_unread: bool = False
 
 
 def normalise_code(system: str, code: str) -> str:
@@ -217,13 +220,19 @@ class ValueSet:
         return None
 
     def match_route(self, route: Iterable[Coding]) -> ValueSetMatch | None:
-        """Whether a medicine given by ``route`` belongs to the set through ``routes``."""
+        """Whether a medicine given by ``route`` belongs to the set through ``routes``: a
+        match, a match marked ``route_unread`` when no coding of the route is one the route
+        table knows (it may be one of them), or None."""
         if not self.routes:
             return None
         for coding in route:
-            words = {coding.code.lower(), (coding.display or "").lower()}
-            if route_named(words, self.routes) is not None:
+            if route_named((coding.code, coding.display or ""), self.routes) is not None:
                 return ValueSetMatch(coding, "code", None)
+        if group_of(w for c in route for w in (c.code, c.display or "")) is None:
+            # written, but in words the route table does not know: it may be one of these
+            shown = next((c for c in route if c.display or c.code), None)
+            if shown is not None:
+                return ValueSetMatch(shown, "code", None, route_unread=True)
         return None
 
     def _text_matches(self, value: str) -> bool:

@@ -233,14 +233,22 @@ CLOSED_WORLD = frozenset(
         "in_other_study",
     }
 )
-NO_RECORD = "the person's clinical record (none supplied: history cannot be searched)"
+# On a screening page the record is supplied by an upload, or by the coordinator's
+# attestation that the full record was reviewed (trial/screening/checklist.py record_of).
+NO_RECORD = (
+    "the person's clinical record (none supplied: history cannot be searched until the "
+    "record is uploaded or its full review is attested)"
+)
 
 
 def _dispatch(name: str, vs: tuple[str, ...], a: dict[str, object], ctx: EvalContext) -> Outcome:
     out = _dispatch_call(name, vs, a, ctx)
     if name not in CLOSED_WORLD or out.tri is Tri.TRUE or _supplied(name, ctx):
         return out
-    note = "no clinical record supplied: nothing on file is not the same as none"
+    note = (
+        "no clinical record supplied (uploaded, or its full review attested): nothing on "
+        "file is not the same as none"
+    )
     return Outcome(evidence=(Evidence(note=note),), missing=(NO_RECORD,))
 
 

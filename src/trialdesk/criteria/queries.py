@@ -14,6 +14,7 @@ from trialdesk.criteria.context import (
     OPEN_END,
     DateRange,
     EvalContext,
+    Hit,
     describe_window,
     fact_evidence,
     overlaps,
@@ -24,6 +25,7 @@ from trialdesk.criteria.context import (
 from trialdesk.criteria.logic import Tri
 from trialdesk.criteria.medications import route_of
 from trialdesk.criteria.outcome import Evidence, Outcome
+from trialdesk.criteria.results import result_sign
 from trialdesk.facts.laterality import body_site, foreign_site, laterality_of
 from trialdesk.facts.record import Fact, FactKind, Laterality
 
@@ -51,6 +53,9 @@ def history(
     for hit in ctx.index.hits(*names):
         fact = hit.fact
         if excluding is not None and ctx.valuesets[excluding].match(fact.codes, fact.text):
+            continue
+        if device_absent(ctx, hit, names):
+            ruled_out.append(fact_evidence(hit, f"{fact.label}: recorded as absent"))
             continue
         s = span(fact)
         present_from = ctx.dates.first_staff
@@ -88,6 +93,12 @@ def history(
             else:
                 verdict = Tri.FALSE
                 notes.append(f"not in hospital: {enc.resource} is class {enc.encounter_class}")
+        if verdict is not Tri.FALSE and hit.match.route_unread:
+            # a set with routes: (E8) and a route written in words the table does not know
+            shown = hit.match.coding.display or hit.match.coding.code
+            verdict = verdict & Tri.UNKNOWN
+            notes.append(f"route {shown!r} not recognised")
+            needs.append(f"the route of administration of {fact.resource} ({shown!r} not known)")
         if verdict is not Tri.FALSE and route is not None:
             got = route_of(hit)
             if got is None:
@@ -115,6 +126,18 @@ def history(
     what += f" by the {route} route" if route else ""
     searched = f"searched the record for {what} {describe_window(start, end)}: none on file"
     return Outcome(tri=Tri.FALSE, evidence=(Evidence(note=searched), *ruled_out))
+
+
+def device_absent(ctx: EvalContext, hit: Hit, names: Sequence[str]) -> bool:
+    """A device's "presence of" finding sent as an Observation whose value says absent
+    (SNOMED CT 2667000 Absent, valueBoolean false, interpretation NEG): the device is not
+    there. With no value, or any other, the finding itself says present (issue 19)."""
+    if hit.fact.kind is not FactKind.OBSERVATION:
+        return False
+    if not any(ctx.valuesets[n].kind == "device" for n in names):
+        return False
+    said_false = hit.fact.value_text == "false"  # valueBoolean, as the FHIR reader keeps it
+    return said_false or result_sign(hit.fact) is Tri.FALSE
 
 
 def on_side(ctx: EvalContext, fact: Fact, name: str) -> tuple[Tri, str, list[str]]:

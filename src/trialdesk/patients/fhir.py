@@ -108,6 +108,29 @@ def read_fhir_export(files: Sequence[tuple[str, bytes]]) -> ReadResult:
             return ReadResult([], [exc])
 
 
+# What the history criteria read at least: a Bulk Data export holding none of these types is
+# a partial export (a bare Patient.ndjson), not a system's whole record.
+HISTORY_TYPES = ("Condition",)
+MEDICATION_TYPES = (
+    "MedicationRequest",
+    "MedicationStatement",
+    "MedicationAdministration",
+    "MedicationDispense",
+)
+
+
+def _whole_export(entries: list[Entry]) -> bool:
+    """Whether NDJSON entries are a system's whole clinical record, as an OMOP CDM is (a
+    patient with no condition in it has none on file): a Bulk Data export holding the
+    resource types the criteria read (Condition and a Medication* type at least, for any
+    patient). A bare Patient.ndjson, or a Bundle (whether one was supplied is then left to
+    its facts: PatientRecord.history_supplied), is not."""
+    if not entries or entries[0].line is None:
+        return False
+    types = {e.resource["resourceType"] for e in entries}
+    return all(t in types for t in HISTORY_TYPES) and any(t in types for t in MEDICATION_TYPES)
+
+
 def _error(message: str, entry: Entry, key: str | None, field: str | None) -> InputError:
     return InputError(message, file=entry.file, line=entry.line, resource=key, field=field)
 
@@ -191,10 +214,7 @@ def _records(entries: list[Entry], source: str) -> list[PatientRecord]:
             facts[target].extend(mapper(res, key, index))
         except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
             raise _error(f"{kind} is malformed: {exc}", entry, key, None) from None
-    # A Bulk Data export is a system's whole data, as an OMOP CDM is: a patient with no
-    # clinical resource in it has none on file. A Bundle holding a bare Patient is no
-    # clinical record: whether one was supplied is left to its facts (PatientRecord).
-    bulk = True if entries and entries[0].line is not None else None
+    bulk = True if _whole_export(entries) else None
     return [
         replace(record, facts=tuple(facts[k]), clinical_record=bulk)
         for k, record in patients.items()

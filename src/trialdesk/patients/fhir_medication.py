@@ -89,14 +89,29 @@ def _bounds(timing: Any, problems: list[str]) -> tuple[date | None, date | None]
     return period_of(timing["repeat"].get("boundsPeriod"), "timing.repeat.boundsPeriod", problems)
 
 
+# Code systems whose route codes the route table reads (clinical/routes.yaml): SNOMED CT,
+# EDQM Standard Terms, HL7 v3 RouteOfAdministration
+_STANDARD_ROUTE_SYSTEMS = frozenset({
+    "http://snomed.info/sct",
+    "http://standardterms.edqm.eu",
+    "http://terminology.hl7.org/CodeSystem/v3-RouteOfAdministration",
+})  # fmt: skip
+
+
 def _route(cc: Any) -> tuple[Coding, ...]:
-    """The route's codings; a route sent as text only ("intra-articular") is kept as a
-    coding with no system, so the route table (clinical/routes.yaml) can read its words."""
+    """The route's codings. Its text ("intra-articular") is kept as a coding with no system,
+    so the route table (clinical/routes.yaml) can read its words, when the route is sent
+    as text only or with local codes only ("关节腔内注射" beside a hospital's own code); a
+    route coded in a standard system is read by its code, as before."""
     found = codings(cc)
-    if found:
+    if any(c.system in _STANDARD_ROUTE_SYSTEMS for c in found):
         return found
-    text = text_of(cc)
-    return (Coding("", text.strip().lower(), text),) if text and text.strip() else ()
+    text = cc.get("text") if isinstance(cc, dict) else None
+    if not isinstance(text, str) or not text.strip():
+        text = None if found else text_of(cc)
+    if text and text.strip() and text not in {c.display for c in found}:
+        found += (Coding("", text.strip().lower(), text),)
+    return found
 
 
 def medication_facts(res: Json, key: str, index: Index) -> list[Fact]:

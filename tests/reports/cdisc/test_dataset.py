@@ -41,14 +41,15 @@ AE = Dataset(
 
 
 def test_xpt_round_trip_keeps_names_labels_and_values(tmp_path: Path) -> None:
-    back = read_xpt(write_xpt(AE, tmp_path / "ae.xpt"))
+    ae = AE.with_rows([{**AE.rows[0], "AETERM": "knee swelling"}, AE.rows[1]])  # XPT: ASCII
+    back = read_xpt(write_xpt(ae, tmp_path / "ae.xpt"))
     assert back.name == "AE" and back.label == "Adverse Events"
     assert [(v.name, v.label, v.kind) for v in back.variables] == [
-        (v.name, v.label, v.kind) for v in AE.variables
+        (v.name, v.label, v.kind) for v in ae.variables
     ]
     assert back.records() == [
         {**r, "AESEQ": float(r["AESEQ"]), "AESTDY": None if r["AESTDY"] is None else -3.0}
-        for r in AE.records()
+        for r in ae.records()
     ]
 
 
@@ -98,3 +99,20 @@ def test_reads_the_pilot_including_its_cp1252_file() -> None:
     assert (ae.name, len(ae.rows), len(ae.variables)) == ("AE", 1191, 35)
     ts = read_xpt(PILOT / "ts.xpt")
     assert len(ts.rows) == 33
+
+
+def test_adam_dates_carry_their_sas_display_format(tmp_path: Path) -> None:
+    import pyreadstat
+
+    adsl = Dataset(
+        name="ADSL",
+        label="Subject-Level Analysis Dataset",
+        variables=(Variable("USUBJID", "Unique Subject Identifier"),
+                   Variable("TRTSDT", "Date of First Exposure to Treatment", "integer")),
+        rows=({"USUBJID": "S1-001", "TRTSDT": 23000},),
+        extra={"display_formats": {"TRTSDT": "DATE9."}},
+    )  # fmt: skip
+    path = write_xpt(adsl, tmp_path / "adsl.xpt")
+    _, meta = pyreadstat.read_xport(str(path), metadataonly=True)
+    assert meta.original_variable_types["TRTSDT"].startswith("DATE9")
+    assert read_xpt(path).records()[0]["TRTSDT"] == 23000.0  # the number, not a date object

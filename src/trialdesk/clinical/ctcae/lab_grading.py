@@ -99,9 +99,19 @@ def _read(
     return _Reading(current, known, low, high, base, substance)
 
 
+# whether a term's criteria use a reference, by the term's identity (the table's terms live
+# as long as the process; the term is kept beside the answer so an id cannot be reused)
+_USES: dict[tuple[int, str], tuple[LabTerm, bool]] = {}
+
+
 def _uses(term: LabTerm, reference: str) -> bool:
+    known = _USES.get((id(term), reference))
+    if known is not None and known[0] is term:
+        return known[1]
     sets = (term.grades, term.if_baseline_abnormal or {})
-    return any(c.reference == reference for s in sets for cs in s.values() for c in cs)
+    uses = any(c.reference == reference for s in sets for cs in s.values() for c in cs)
+    _USES[(id(term), reference)] = (term, uses)
+    return uses
 
 
 def _in_unit(

@@ -60,6 +60,12 @@ class CodeTables:
     def column(kind: str, vs: str) -> str:
         return f"{kind}__{vs}"
 
+    def any_flag(self, kind: str, names: Sequence[str]) -> bool:
+        """Whether any row of this CDM has the flag ``kind`` set for one of ``names`` (the
+        SQL reads a flag only where it can be set)."""
+        columns = [self.column(kind, vs) for vs in names]
+        return any(row.get(name) for row in self.rows for name in columns)
+
     def side_column(self, site: str) -> str:
         """The td_codes column holding the side of ``site`` a row concerns: ``laterality``
         when the study reads the side of one body site (every study so far), else
@@ -120,6 +126,8 @@ def build_code_tables(
             row[tables.column("c", vs)] = (
                 m is not None and fact.kind is FactKind.CONDITION and m.confidence == "code"
             )
+            # a route the table does not know: membership unknown (queries.history)
+            row[tables.column("u", vs)] = m is not None and m.route_unread
             if m is None:
                 row[tables.column("route", vs)] = None
                 row[tables.column("strength", vs)] = None

@@ -121,6 +121,10 @@ def history(c: SqlCompiler, node: Call, window: tuple[DateVal, DateVal] | None) 
                 default=lit(0),
             )
         )
+    if c.codes.any_flag("u", node.valuesets):
+        # queries.history(): a drug row whose route the route table does not know (codes.py)
+        unread = exp.Coalesce(this=c.first_info("u", node.valuesets), expressions=[exp.false()])
+        parts.append(case((unread, lit(1)), default=lit(2)))
     route = node.option("route")
     if isinstance(route, str):
         got = c.first_info("route", node.valuesets)

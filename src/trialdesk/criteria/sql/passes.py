@@ -41,7 +41,7 @@ from trialdesk.criteria.sql.floors import (
 )
 from trialdesk.errors import StudyError
 
-_CODE_PREFIXES = ("m", "c", "route", "ingr", "strength", "pred")
+_CODE_PREFIXES = ("m", "c", "u", "route", "ingr", "strength", "pred")
 _KEYS = ("cid", "sid", "aux")
 
 

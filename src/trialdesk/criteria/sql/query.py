@@ -97,6 +97,7 @@ def code_table_arrow(tables: CodeTables) -> tuple[pa.Table, pa.Table]:
         fields += [
             pa.field(CodeTables.column("m", vs), pa.bool_()),
             pa.field(CodeTables.column("c", vs), pa.bool_()),
+            pa.field(CodeTables.column("u", vs), pa.bool_()),
             pa.field(CodeTables.column("route", vs), pa.string()),
             pa.field(CodeTables.column("ingr", vs), pa.string()),
             pa.field(CodeTables.column("strength", vs), pa.float64()),

@@ -15,11 +15,12 @@ Files:
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import orjson
 
@@ -69,6 +70,7 @@ _JSON_TYPES = {
 XPT_NAME = 8  # FDA TCG §3.3.1 / SAS v5 transport
 XPT_LABEL = 40
 XPT_VALUE = 200  # bytes
+XPT_ASCII = "XPT v5 holds ASCII only: write Dataset-JSON (--format json), or give an English term"
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,7 @@ class Dataset:
         names = [v.name for v in self.variables]
         if len(set(names)) != len(names):
             raise ValueError(f"{self.name}: a variable is listed twice")
-        unknown = sorted({k for row in self.rows for k in row} - set(names))
+        unknown = sorted(set().union(*self.rows) - set(names))  # every row's keys
         if unknown:
             raise ValueError(f"{self.name}: rows carry undeclared variables {unknown}")
 
@@ -126,16 +128,38 @@ class Dataset:
         raise KeyError(f"{self.name} has no variable {name}")
 
     def column(self, name: str) -> list[Value]:
-        kind = self.variable(name).kind
-        return [_cell(row.get(name), kind) for row in self.rows]
+        return list(self._column(name))
 
     def records(self) -> list[dict[str, Value]]:
         """Every row with every variable, nulls filled ("" or None)."""
-        kinds = [(v.name, v.kind) for v in self.variables]
-        return [{n: _cell(row.get(n), k) for n, k in kinds} for row in self.rows]
+        if not self.variables:
+            return [{} for _ in self.rows]
+        names = self.names
+        columns = [self._column(n) for n in names]
+        return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+
+    def _column(self, name: str) -> list[Value]:
+        """The column, read once: define.xml's lengths, the XPT frame and ADaM's records
+        all read it (the rows are read-only Mappings, so it cannot go stale). Not to be
+        changed by the caller: ``column`` gives a copy."""
+        kept: dict[str, list[Value]] = self.__dict__.setdefault("_columns", {})
+        found = kept.get(name)
+        if found is None:
+            found = kept[name] = _column(self.rows, name, self.variable(name).kind)
+        return found
 
     def with_rows(self, rows: Iterable[Mapping[str, Value]]) -> Dataset:
         return replace(self, rows=tuple(rows))
+
+
+def _column(rows: Sequence[Mapping[str, Value]], name: str, kind: str) -> list[Value]:
+    """A variable's values as ``_cell`` gives them, without a call per value (a package
+    reads every column a few times: define.xml lengths, the XPT frame)."""
+    if kind == "Char":
+        return ["" if (x := row.get(name)) is None else x if type(x) is str else str(x)
+                for row in rows]  # fmt: skip
+    return [None if (x := row.get(name)) is None or x == "" or (isinstance(x, float) and x != x)
+            else x for row in rows]  # fmt: skip
 
 
 def _cell(value: Value, kind: Literal["Char", "Num"]) -> Value:
@@ -177,18 +201,28 @@ def xpt_problems(dataset: Dataset) -> dict[str, str]:
             problems[f"{where}.label"] = f"label {v.label!r} longer than {XPT_LABEL} characters"
         if v.kind != "Char":
             continue
+        # the whole column at once (it holds every text value of the rows): when it is
+        # ASCII and no value is longer than 50 characters, nothing below can be found
+        texts = cast(list[str], dataset._column(v.name))
+        if max(map(len, texts), default=0) <= XPT_VALUE // 4 and "".join(texts).isascii():
+            continue
         for i, row in enumerate(dataset.rows, start=1):
             value = row.get(v.name)
+            if not isinstance(value, str):
+                continue
+            found = []
+            # SAS transport v5 is US-ASCII (FDA TCG §3.3.1; SAS TS-140): a Chinese term
+            # would reach the reviewer as bytes of no stated encoding
+            if not value.isascii():
+                found.append(XPT_ASCII)
             # at most 4 bytes a character: only a value longer than 50 can exceed 200 bytes
-            if (
-                isinstance(value, str)
-                and len(value) > XPT_VALUE // 4
-                and len(value.encode("utf-8")) > XPT_VALUE
-            ):
-                problems[f"{where}[{i}]"] = (
+            if len(value) > XPT_VALUE // 4 and len(value.encode("utf-8")) > XPT_VALUE:
+                found.append(
                     f"value of {len(value.encode('utf-8'))} bytes; XPT v5 holds {XPT_VALUE}"
                     " (write Dataset-JSON instead)"
                 )
+            if found:
+                problems[f"{where}[{i}]"] = "; ".join(found)
     return problems
 
 
@@ -197,7 +231,7 @@ def _frame(dataset: Dataset) -> Any:
 
     columns: dict[str, Any] = {}
     for v in dataset.variables:
-        values = dataset.column(v.name)
+        values = dataset._column(v.name)
         if v.kind == "Char":
             columns[v.name] = pd.Series(values, dtype="object")
         else:
@@ -207,10 +241,14 @@ def _frame(dataset: Dataset) -> Any:
     return pd.DataFrame(columns, columns=dataset.names)
 
 
-def write_xpt(dataset: Dataset, path: Path, *, checked: bool = False) -> Path:
+def write_xpt(
+    dataset: Dataset, path: Path, *, checked: bool = False, created: datetime | None = None
+) -> Path:
     """The dataset as a SAS transport v5 file (``path``, lower-case name by convention).
     ``checked``: the caller has found no ``xpt_problems`` in it already (a package checks
-    every dataset before it writes any)."""
+    every dataset before it writes any). ``created``: the instant the headers carry as
+    created and modified (pyreadstat stamps the wall clock), so that the same data give
+    the same bytes."""
     import pyreadstat
 
     problems = {} if checked else xpt_problems(dataset)
@@ -229,8 +267,34 @@ def write_xpt(dataset: Dataset, path: Path, *, checked: bool = False) -> Path:
         column_labels=[v.label for v in dataset.variables],
         table_name=dataset.name,
         file_format_version=5,
+        # SAS display formats (ADaM's numeric dates: DATE9., DATETIME20.), so a SAS or R
+        # reader shows a date where the number is a date
+        variable_format=dict(dataset.extra.get("display_formats") or {}) or None,
     )
+    if created is not None:
+        _stamp_xpt(path, created)
     return path
+
+
+# SAS TS-140 ("The record layout of a data set in SAS transport (XPORT) format"): 80-byte
+# records; the library header's 2nd record ends with the created date-time, its 3rd
+# begins with the modified one, and the member header's descriptor records (6th and 7th)
+# repeat them, each 16 characters "ddMMMyy:hh:mm:ss".
+_XPT_STAMPS = (144, 160, 464, 480)
+_XPT_STAMP = re.compile(rb"\d\d[A-Z]{3}\d\d:\d\d:\d\d:\d\d")
+_MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+
+
+def _stamp_xpt(path: Path, created: datetime) -> None:
+    stamp = (
+        f"{created.day:02d}{_MONTHS[created.month - 1]}{created.year % 100:02d}:{created:%H:%M:%S}"
+    ).encode("ascii")
+    data = bytearray(path.read_bytes())
+    for at in _XPT_STAMPS:
+        if not _XPT_STAMP.fullmatch(bytes(data[at : at + 16])):
+            raise ValueError(f"{path.name}: no XPT v5 header date-time at byte {at}")
+        data[at : at + 16] = stamp
+    path.write_bytes(bytes(data))
 
 
 def read_xpt(path: Path, *, encoding: str | None = None) -> Dataset:
@@ -243,11 +307,15 @@ def read_xpt(path: Path, *, encoding: str | None = None) -> Dataset:
     import pyreadstat
 
     try:
-        frame, meta = pyreadstat.read_xport(str(path), encoding=encoding or "utf-8")
+        frame, meta = pyreadstat.read_xport(
+            str(path), encoding=encoding or "utf-8", disable_datetime_conversion=True
+        )
     except pyreadstat.ReadstatError:
         if encoding is not None:
             raise
-        frame, meta = pyreadstat.read_xport(str(path), encoding="cp1252")
+        frame, meta = pyreadstat.read_xport(
+            str(path), encoding="cp1252", disable_datetime_conversion=True
+        )
     types = meta.readstat_variable_types
     widths = meta.variable_storage_width
     names = [str(n) for n in meta.column_names]

@@ -19,6 +19,7 @@ import io
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
@@ -65,6 +66,7 @@ class Package:
     skipped: tuple[str, ...]  # empty datasets, not written
     define: Path
     html: Path
+    created: datetime | None = None  # the source's creation instant (zip entry dates)
 
     @property
     def files(self) -> list[Path]:
@@ -117,13 +119,20 @@ def _write(
     define.write_text(xml, encoding="utf-8")
     html = write_html(define, out / "define.html")
     skipped = [d.name for d in datasets if not (d.rows or d.name in always)]
-    return Package(kind, out, format, tuple(written), tuple(skipped), define, html)
+    return Package(kind, out, format, tuple(written), tuple(skipped), define, html, source.created)
 
 
 def zipped(package: Package, *, prefix: str = "") -> bytes:
-    """The package's files as one zip archive (deflated), each under ``prefix``."""
+    """The package's files as one zip archive (deflated), each under ``prefix``, every
+    entry dated the package's creation (zip dates cannot precede 1980) with fixed
+    permissions: the same package gives the same bytes."""
+    c = package.created if package.created and package.created.year >= 1980 else None
+    stamp = (c.year, c.month, c.day, c.hour, c.minute, c.second) if c else (1980, 1, 1, 0, 0, 0)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for path in package.files:
-            archive.write(path, arcname=f"{prefix}{path.name}")
+            entry = zipfile.ZipInfo(f"{prefix}{path.name}", date_time=stamp)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16  # rw-r--r--, whatever the folder's umask
+            archive.writestr(entry, path.read_bytes())
     return buffer.getvalue()

@@ -14,6 +14,7 @@ from trialdesk.reports.cdisc.adam.dates import to_sas_date
 from trialdesk.reports.cdisc.dataset import Dataset
 from trialdesk.reports.consort import ConsortCounts, consort_svg
 from trialdesk.reports.week24 import efficacy_tables as efficacy
+from trialdesk.reports.week24 import listings
 from trialdesk.reports.week24 import population_tables as population
 from trialdesk.reports.week24 import safety_tables as safety
 from trialdesk.reports.week24.cells import Table, text_json
@@ -134,8 +135,8 @@ def week24_report(
             safety.by_term_table(adae, adsl),
             safety.by_grade_table(adae, adsl),
             safety.by_relationship_table(adae, adsl),
-            safety.sae_listing(adae, adsl),
-            safety.aesi_listing(adae, adsl, study.safety),
+            listings.sae_listing(adae, adsl),
+            listings.aesi_listing(adae, adsl, study.safety),
         ]
     if "ADLB" in datasets:
         tables.append(safety.lab_shift_table(datasets["ADLB"], adsl))

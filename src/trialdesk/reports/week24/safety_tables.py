@@ -4,7 +4,8 @@ SAE and AESI listings, and the laboratory shifts by CTCAE grade.
 
 A TEAE is an ADAE record with TRTEMFL = "Y" (adam/occds.py treatment_emergent: onset on
 or after the injection, ICH E9 glossary) of a safety-set participant; percentages are of
-the safety set (ICH E3 §12.2: participants with at least one event, and events)."""
+the safety set (ICH E3 §12.2: participants with at least one event, and events). The
+SAE and AESI listings are in listings.py."""
 
 from __future__ import annotations
 
@@ -19,35 +20,61 @@ from trialdesk.reports.week24.cells import (
     ci_cell,
     count_cell,
     events_cell,
-    record_key,
 )
 from trialdesk.reports.week24.population_tables import safety
 from trialdesk.reports.week24.stats import proportion
 from trialdesk.reports.week24.texts import T, W
-from trialdesk.study.safety_file import Safety
 from trialdesk.study.texts import Text
 
 __all__ = [
-    "ae_listing",
     "by_grade_table",
     "by_relationship_table",
     "by_term_table",
     "lab_shift_table",
     "overview_table",
+    "safety_population",
+    "led_to_withdrawal",
     "teae_rows",
 ]
 
 AdamRow = Mapping[str, Value]
 GRADES = (1, 2, 3, 4, 5)  # CTCAE v5.0 grades
 # PROTOCOL ASSUMPTION (ICH E3 §12.2.2 asks for AEs leading to discontinuation; a single
-# injection cannot be withdrawn): an AE "leads to withdrawal" when the participant's
-# end-of-study reason is ADVERSE EVENT (ADSL.DCSREAS, CDISC CT NCOMPLT C66727) or the
-# action taken is DRUG WITHDRAWN (AEACN, CDISC CT ACN C66767).
+# injection cannot be withdrawn, and the store links no event to the end of
+# participation): an AE "leads to withdrawal" when the action taken is DRUG WITHDRAWN
+# (AEACN, CDISC CT ACN C66767), or the participant left the study for an adverse event
+# (ADSL.DCSREAS = ADVERSE EVENT, CDISC CT NCOMPLT C66727) while the event was going on:
+# begun by the end-of-study date (EOSDT) and not ended before it (AENDT missing, its
+# outcome not resolved, or on or after EOSDT). Not every event of such a participant:
+# one that had resolved before they left did not lead them to leave.
 WITHDRAWAL_NOTE = T(
-    "Leading to withdrawal: ADSL.DCSREAS = ADVERSE EVENT or AEACN = DRUG WITHDRAWN "
-    "(protocol assumption).",
-    "导致退出：ADSL.DCSREAS = ADVERSE EVENT 或 AEACN = DRUG WITHDRAWN（方案假设）。",
+    "Leading to withdrawal: AEACN = DRUG WITHDRAWN, or the participant left for an adverse "
+    "event (ADSL.DCSREAS = ADVERSE EVENT) while the event was ongoing (ASTDT on or before "
+    "EOSDT, AENDT missing or on or after EOSDT) (protocol assumption).",
+    "导致退出：AEACN = DRUG WITHDRAWN，或受试者因不良事件退出（ADSL.DCSREAS = ADVERSE "
+    "EVENT）且退出时该事件仍在持续（ASTDT不晚于EOSDT，AENDT缺失或不早于EOSDT）（方案假设）。",
 )
+
+
+def led_to_withdrawal(adsl: Dataset) -> Callable[[AdamRow], bool]:
+    """Whether an ADAE record led to withdrawal (``WITHDRAWAL_NOTE``'s assumption)."""
+    left = {r.get("USUBJID"): _num(r.get("EOSDT")) for r in adsl.rows
+            if r.get("DCSREAS") == "ADVERSE EVENT"}  # fmt: skip
+
+    def holds(r: AdamRow) -> bool:
+        if r.get("AEACN") == "DRUG WITHDRAWN":
+            return True
+        subject = r.get("USUBJID")
+        if subject not in left:
+            return False
+        eos, start, end = left[subject], _num(r.get("ASTDT")), _num(r.get("AENDT"))
+        if eos == float("inf"):  # no end-of-study date: the events not ended
+            return end == float("inf")
+        # an unknown start (inf) may be any day: counted unless the event had ended
+        begun = start == float("inf") or start <= eos
+        return begun and (end == float("inf") or end >= eos)
+
+    return holds
 
 
 def teae_rows(adae: Dataset, adsl: Dataset) -> list[AdamRow]:
@@ -60,7 +87,7 @@ def _grade(row: AdamRow) -> int | None:
     return grade_number(row.get("ATOXGR") or row.get("AESEV"))
 
 
-def _population(n: int) -> Text:
+def safety_population(n: int) -> Text:
     return T(f"Safety set (N = {n})", f"安全性分析集（N = {n}）")
 
 
@@ -68,7 +95,7 @@ def overview_table(adae: Dataset, adsl: Dataset) -> Table:
     """Participants with at least one TEAE of each kind: n (%), exact 95% CI, events."""
     n = len(safety(adsl))
     teaes = teae_rows(adae, adsl)
-    withdrawn = {r.get("USUBJID") for r in adsl.rows if r.get("DCSREAS") == "ADVERSE EVENT"}
+    withdrawal = led_to_withdrawal(adsl)
     kinds: list[tuple[Text, Callable[[AdamRow], bool]]] = [
         (T("Any TEAE", "任何TEAE"), lambda r: True),
         (
@@ -96,7 +123,7 @@ def overview_table(adae: Dataset, adsl: Dataset) -> Table:
         (T("CTCAE grade 3 or higher", "CTCAE 3级及以上"), lambda r: (_grade(r) or 0) >= 3),
         (
             T("Leading to withdrawal", "导致退出"),
-            lambda r: r.get("USUBJID") in withdrawn or r.get("AEACN") == "DRUG WITHDRAWN",
+            withdrawal,
         ),
         (
             T("Fatal (AEOUT = FATAL or grade 5)", "致死（AEOUT = FATAL 或 5级）"),
@@ -114,7 +141,7 @@ def overview_table(adae: Dataset, adsl: Dataset) -> Table:
         T("Treatment-emergent adverse events: overview", "治疗期间出现的不良事件：概览"),
         (W.category, W.n_pct, W.ci_exact, W.events),
         tuple(rows),
-        _population(n),
+        safety_population(n),
         tuple(notes),
     )
 
@@ -157,7 +184,7 @@ def by_term_table(adae: Dataset, adsl: Dataset) -> Table:
         T("TEAEs by system organ class and preferred term", "按系统器官分类和首选术语列出的TEAE"),
         (W.term, W.n_pct, W.events),
         tuple(rows),
-        _population(n),
+        safety_population(n),
     )
 
 
@@ -183,7 +210,7 @@ def by_grade_table(adae: Dataset, adsl: Dataset) -> Table:
         T("TEAEs by worst CTCAE grade", "按最严重CTCAE等级列出的TEAE"),
         columns,
         tuple(rows),
-        _population(n),
+        safety_population(n),
         (
             T(
                 "Grades: ATOXGR (CTCAE v5.0); AESEV where no grade was collected.",
@@ -232,86 +259,12 @@ def by_relationship_table(adae: Dataset, adsl: Dataset) -> Table:
         T("TEAEs by relationship", "按相关性列出的TEAE"),
         (W.category, W.n_pct, W.events),
         tuple(rows),
-        _population(n),
+        safety_population(n),
     )
-
-
-LISTING_COLUMNS = (
-    T("Participant", "受试者"),
-    T("Preferred term", "首选术语"),
-    T("System organ class", "系统器官分类"),
-    T("Onset day", "发生日"),
-    T("End day", "结束日"),
-    T("Grade", "等级"),
-    T("Serious", "严重"),
-    T("Relationship", "相关性"),
-    T("Outcome", "转归"),
-)
-
-
-def ae_listing(
-    table_id: str, title: Text, rows: Sequence[tuple[AdamRow, str]], adae: Dataset, n: int
-) -> Table:
-    """One line per ADAE record (with a note each: the AESI it is, or ""), each cell
-    carrying its participant and record."""
-    out: list[Row] = []
-    ordered = sorted(rows, key=lambda rn: (str(rn[0].get("USUBJID")), _num(rn[0].get("ASTDY"))))
-    for r, note in ordered:
-        subject, key = (str(r.get("USUBJID")),), (record_key(adae, r),)
-        values = (
-            r.get("AEDECOD"),
-            r.get("AEBODSYS"),
-            r.get("ASTDY"),
-            r.get("AENDY"),
-            r.get("ATOXGR") or r.get("AESEV"),
-            r.get("AESER"),
-            r.get("AEREL"),
-            r.get("AEOUT"),
-        )
-        cells = tuple(Cell("" if v is None else str(v), v, subject, key) for v in values)
-        label = str(r.get("SUBJID") or r.get("USUBJID"))
-        out.append(Row(T(f"{label} {note}".strip(), f"{label} {note}".strip()), cells))
-    return Table(table_id, title, LISTING_COLUMNS, tuple(out), _population(n))
 
 
 def _num(value: Value) -> float:
     return float(value) if isinstance(value, (int, float)) else float("inf")
-
-
-def sae_listing(adae: Dataset, adsl: Dataset) -> Table:
-    chosen = [(r, "") for r in teae_rows(adae, adsl) if r.get("AESER") == "Y"]
-    return ae_listing(
-        "sae_listing",
-        T("Serious adverse events (listing)", "严重不良事件（列表）"),
-        chosen,
-        adae,
-        len(safety(adsl)),
-    )
-
-
-def aesi_listing(adae: Dataset, adsl: Dataset, plan: Safety) -> Table:
-    """TEAEs whose term or SOC an AESI of the study's safety.yaml names; an AESI the
-    term alone does not decide (``confirm``) is marked for staff to confirm."""
-    chosen: list[tuple[AdamRow, str]] = []
-    for r in teae_rows(adae, adsl):
-        for aesi in plan.special_interest:
-            if r.get("AEDECOD") in aesi.terms or r.get("AEBODSYS") in aesi.socs:
-                chosen.append((r, f"[{aesi.id}{'?' if aesi.confirm else ''}]"))
-    table = ae_listing(
-        "aesi_listing",
-        T("Adverse events of special interest (listing)", "特别关注的不良事件（列表）"),
-        chosen,
-        adae,
-        len(safety(adsl)),
-    )
-    names = "; ".join(f"{a.id}: {a.name.en}" for a in plan.special_interest)
-    names_zh = "；".join(f"{a.id}：{a.name.get('zh-CN')}" for a in plan.special_interest)
-    note = T(
-        f"AESIs of safety.yaml ({names or 'none'}); '?': the term alone does not decide, "
-        "staff confirm it.",
-        f"safety.yaml中的AESI（{names_zh or '无'}）；“?”：仅凭术语不能判定，需由研究人员确认。",
-    )
-    return Table(table.id, table.title, table.columns, table.rows, table.population, (note,))
 
 
 def lab_shift_table(adlb: Dataset, adsl: Dataset) -> Table:
@@ -358,6 +311,3 @@ def lab_shift_table(adlb: Dataset, adsl: Dataset) -> Table:
             f"安全性分析集（N = {len(people)}）；百分比以该参数有等级者为分母",
         ),
     )
-
-
-__all__ += ["aesi_listing", "sae_listing"]

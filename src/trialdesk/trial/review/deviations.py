@@ -74,6 +74,7 @@ from trialdesk.trial.review.deviation_kinds import (
 )
 from trialdesk.trial.review.deviation_models import ProtocolDeviation
 from trialdesk.trial.screening.checklist import build_checklist
+from trialdesk.trial.screening.entry_concepts import is_attestation
 from trialdesk.trial.screening.models import Consent, Enrolment, EnteredFact
 from trialdesk.trial.store.db import Session
 from trialdesk.trial.store.values import as_utc
@@ -192,6 +193,9 @@ def _fact_proposals(study: Study, seen: _Seen) -> Iterable[Deviation]:
     first = seen.first_consent
     by_day: dict[date, list[EnteredFact]] = {}
     for row in seen.facts:
+        # the chart review attestation is no procedure on the person (checklist._pre_consent)
+        if is_attestation(row.concept):
+            continue
         if row.retracted_at is None and row.on >= added and (first is None or row.on < first):
             by_day.setdefault(row.on, []).append(row)
     screening = next(

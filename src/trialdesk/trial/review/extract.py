@@ -5,8 +5,17 @@ each participant's casebook (review/casebook.py, the same content an investigato
 and beside it what the casebook does not hold but the tabulation needs: the person's sex
 and birth date, the informed consent, the screening outcome with the eligibility engine's
 per-criterion results as they stood at screening, the confirmed protocol deviations and
-the medical history on the screening record. Screen failures (consented, refused by the
-criteria) are read too: SDTMIG 3.4 DM (ARMNRS "SCREEN FAILURE") and IE carry them.
+the medical history on the screening record. Everyone consented whose screening closed
+without enrolment is read too, with how it closed (``Screened.closing_decod``,
+``Screened.arm_null_reason``): screen failures (refused by the criteria; SDTMIG 3.4 DM
+ARMNRS "SCREEN FAILURE", and IE) and those who declined after consenting (DM ARMNRS "NOT
+ASSIGNED", DS their reason), so DM, DS and ADSL count every consented person the CONSORT
+diagram counts as excluded.
+
+PROTOCOL ASSUMPTION (SDTMIG 3.4 is silent on a data cut during screening): a consented
+candidate still in screening at the data cut is not read. Their screening has no outcome
+yet, so DM could give no ARMNRS (they are neither a screen failure nor "not assigned": they
+may yet be) and DS no disposition event; the CONSORT diagram shows them as "in screening".
 
 Nothing here is an ORM object: the exports see values, so a report cannot lazy-load.
 """
@@ -79,9 +88,24 @@ class DecidedDeviation:
     visit_key: str | None
 
 
+# How a consented candidate's screening closed without enrolment, in CDISC terms: the
+# DS disposition decode (CT NCOMPLT C66727) and DM's reason for a null arm (CT ARMNULRS
+# C142179, SDTMIG 3.4 DM ARMNRS). A screen failure failed the criteria (NCOMPLT "SCREEN
+# FAILURE"). A decline is closed "for a reason other than the criteria"
+# (screening/enrolment.py decline: the person's choice, recruitment closed, screening not
+# completed): PROTOCOL ASSUMPTION, NCOMPLT "OTHER" with the recorded reason as DSTERM
+# (the free-text reason is not mapped to a narrower term), and ARMNRS "NOT ASSIGNED"
+# (SDTMIG 3.4 DM: not assigned to an arm for a reason other than screen failure).
+_CLOSED: dict[str, tuple[str, str]] = {
+    CandidateStatus.SCREEN_FAILED.value: ("SCREEN FAILURE", "SCREEN FAILURE"),
+    CandidateStatus.DECLINED.value: ("OTHER", "NOT ASSIGNED"),
+}
+
+
 @dataclass(frozen=True)
 class Screened:
-    """A consented candidate: an enrolled participant or a screen failure."""
+    """A consented candidate: an enrolled participant, or one whose screening closed
+    without enrolment (a screen failure, or declined after consenting)."""
 
     candidate_id: int
     subject_number: str | None  # None: a screen failure (never enrolled)
@@ -96,14 +120,28 @@ class Screened:
     criteria: tuple[CriterionOutcome, ...]
     history: tuple[HistoryItem, ...]
     deviations: tuple[DecidedDeviation, ...]
-    casebook: dict[str, Any] | None  # review/casebook.py's content; None for a screen failure
+    casebook: dict[str, Any] | None  # review/casebook.py's content; None if never enrolled
+
+    @property
+    def closing_decod(self) -> str | None:
+        """DS DSDECOD of a screening closed without enrolment (None: enrolled); its
+        DSTERM is ``outcome_reason`` where one was recorded."""
+        closed = _CLOSED.get(self.status) if self.subject_number is None else None
+        return closed[0] if closed else None
+
+    @property
+    def arm_null_reason(self) -> str | None:
+        """DM ARMNRS of a person never assigned to the arm (None: enrolled)."""
+        closed = _CLOSED.get(self.status) if self.subject_number is None else None
+        return closed[1] if closed else None
 
 
 @dataclass(frozen=True)
 class TrialExtract:
     study_id: str
     site_code: str | None
-    subjects: tuple[Screened, ...]  # enrolled (subject-number order), then screen failures
+    # enrolled (subject-number order), then the consented not enrolled (candidate order)
+    subjects: tuple[Screened, ...]
 
     @property
     def casebooks(self) -> list[dict[str, Any]]:
@@ -111,7 +149,8 @@ class TrialExtract:
 
 
 def trial_extract(session: Session, study: Study, *, screening: bool = True) -> TrialExtract:
-    """Everything the exports read about ``study``'s participants and screen failures.
+    """Everything the exports read about ``study``'s participants and the consented
+    candidates whose screening closed without enrolment (screen failures, declined).
     ``screening``: re-run the eligibility engine on each record as it stood at screening
     (for IE); off, the per-criterion results are left empty (faster)."""
     participants = list_participants(session, study.id)
@@ -120,13 +159,14 @@ def trial_extract(session: Session, study: Study, *, screening: bool = True) -> 
         session.scalars(
             select(Candidate)
             .where(Candidate.study_id == study.id)
-            .where(Candidate.status == CandidateStatus.SCREEN_FAILED)
+            .where(Candidate.status.in_([CandidateStatus(s) for s in _CLOSED]))
             .order_by(Candidate.id)
         )
     )
     candidates = [p.candidate for p in participants] + failed
     first_consent = _first_consents(session, study, [c.id for c in candidates])
-    failed = [c for c in failed if c.id in first_consent]  # screened means consented
+    # screened means consented: a decline before consent is in the screening log only
+    failed = [c for c in failed if c.id in first_consent]
     deviations = _deviations(session, [p.id for p in participants])
     subjects: list[Screened] = []
     for p in participants:

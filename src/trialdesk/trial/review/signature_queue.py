@@ -9,6 +9,10 @@ casebook waits when its sign-off lapsed, or when it was never signed and the par
 participation has ended. Protocol assumption (the registry and ICH E6(R3) name no moment):
 the investigator signs a casebook at the end of participation, and before the lock in any
 case (the lock page lists every unsigned casebook as a blocker).
+
+A candidate whose checklist cannot be built (an upload altered outside trialdesk, or one
+a changed FHIR reader now refuses) is listed with the reason instead: one such candidate
+never hides the rest of the queue (review finding: it broke every investigator's home).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from trialdesk.errors import TrialdeskError
 from trialdesk.study.loader import Study
 from trialdesk.study.texts import Text
 from trialdesk.trial.conduct.participants import list_participants
@@ -42,6 +47,8 @@ class WaitingCandidate:
     name: str
     criteria: tuple[str, ...]  # never signed
     lapsed: tuple[str, ...]  # signed once; the signature lapsed
+    # why the checklist could not be built (what waits is then not known); None when read
+    unreadable: str | None = None
 
     @property
     def count(self) -> int:
@@ -76,14 +83,25 @@ class SignatureQueue:
         return sum(c.count for c in self.candidates)
 
     @property
+    def unreadable(self) -> int:
+        """Candidates whose checklist could not be built: what they wait for is unknown."""
+        return sum(1 for c in self.candidates if c.unreadable is not None)
+
+    @property
     def total(self) -> int:
-        return self.criteria_count + len(self.visits) + len(self.casebooks)
+        """What waits, an unreadable candidate counted once: "nothing waits" is not known
+        while one cannot be read."""
+        return self.criteria_count + self.unreadable + len(self.visits) + len(self.casebooks)
 
 
 def waiting_candidates(session: Session, study: Study, today: date) -> list[WaitingCandidate]:
     out = []
     for candidate in reversed(list_candidates(session, study.id, CandidateStatus.SCREENING)):
-        checklist = build_checklist(session, study, candidate, today)
+        try:
+            checklist = build_checklist(session, study, candidate, today)
+        except TrialdeskError as error:  # listed with why; the others still are
+            out.append(WaitingCandidate(candidate.id, candidate.name, (), (), error.message))
+            continue
         fresh: list[str] = []
         lapsed: list[str] = []
         for r in checklist.result.criteria:

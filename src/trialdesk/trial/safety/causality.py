@@ -90,6 +90,7 @@ def emergence_of(event: AdverseEvent, day1: date | None) -> Emergence:
         grade=event.grade,
         baseline_grade=event.baseline_grade,
         worsened_on=PartialDate.parse(event.worsened_on) if event.worsened_on else None,
+        end=PartialDate.parse(event.end_date) if event.end_date else None,
     )
 
 

@@ -270,6 +270,7 @@ def record_adverse_event(
                 grade=values.grade,
                 baseline_grade=values.baseline_grade,
                 worsened_on=values.worsened_on,
+                end=values.end,
             )
             if values is not None
             else Emergence(True, "")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
 from typing import Any
@@ -36,11 +36,12 @@ from trialdesk.errors import ConflictError, InputError
 from trialdesk.facts.record import Coding, Fact, FactKind, Laterality, PatientRecord
 from trialdesk.patients.fhir import read_fhir_bytes
 from trialdesk.study.loader import Study
-from trialdesk.study.windows import site_zone
+from trialdesk.study.windows import site_today, site_zone
 from trialdesk.trial.accounts import signatures
 from trialdesk.trial.accounts.models import Signature
+from trialdesk.trial.screening.entry_concepts import is_attestation
 from trialdesk.trial.screening.fact_entry import FactEntry, to_fact
-from trialdesk.trial.screening.lapses import Lapse, first_lapse
+from trialdesk.trial.screening.lapses import BasesWith, Lapse, first_lapse
 from trialdesk.trial.screening.models import Candidate, Consent, EnteredFact, FhirUpload, Judgment
 from trialdesk.trial.store.audit_replay import recorded_fields, upload_checksum
 from trialdesk.trial.store.values import canonical_json
@@ -163,9 +164,26 @@ _ENTERED: LRUCache[tuple[int, FactEntry, str, date], tuple[Study, Fact]] = LRUCa
 _ENTERED_LOCK = threading.Lock()
 
 
+def _clinical(rows: Iterable[EnteredFact]) -> list[EnteredFact]:
+    """The entered rows that are facts: the record-review attestation is none (it closes
+    history over the record, _record_supplied)."""
+    return [row for row in rows if not is_attestation(row.concept)]
+
+
+def _record_supplied(upload_supplied: bool, in_force: Iterable[EnteredFact]) -> bool:
+    """Whether history is closed-world over the candidate's record: over an uploaded record
+    that is one (its own flag, else its facts), or over what was entered once a live
+    attestation says the full clinical record was reviewed (its date and the record
+    searched are on the row). Facts a coordinator entered (an ALT) alone are no history:
+    with neither, history stays unknown (docs/criteria.md; issue 19)."""
+    return upload_supplied or any(is_attestation(row.concept) for row in in_force)
+
+
 def _entered_fact(study: Study, row: EnteredFact) -> Fact:
-    # Validated when entered; `today` is the day it was entered.
-    entry, resource, today = entry_of(row), f"EnteredFact/{row.id}", row.entered_at.date()
+    # Validated when entered; `today` is the day it was entered. Never the attestation
+    # (callers read _clinical rows): it is no Fact.
+    entry, resource = entry_of(row), f"EnteredFact/{row.id}"
+    today = site_today(study.schedule, row.entered_at)  # the site's day, not UTC's
     key = (id(study), entry, resource, today)
     with _ENTERED_LOCK:
         found = _ENTERED.get(key)
@@ -197,15 +215,7 @@ def _screened(
     if found is not None and found[0] is study:
         return found[1]
     raw = study.screener.screen(record, dates=dates, parameters=parameters)
-    # the fingerprint's payload as it has always been: each staff date in order, then each
-    # side as a Laterality (a changed payload would lapse every stored signature)
-    whole = record_fingerprint(
-        record,
-        (
-            *(dates[a.name] for a in study.participant.staff),
-            *(Laterality(v) if v else None for v in parameters.values()),
-        ),
-    )
+    whole = _whole_record(study, record, dates, parameters)
     bases = {
         r.criterion.id: basis_of(r, whole)
         for r in raw.criteria
@@ -214,6 +224,20 @@ def _screened(
     with _SCREENED_LOCK:
         _SCREENED[key] = (study, (raw, bases))
     return raw, bases
+
+
+def _whole_record(
+    study: Study, record: PatientRecord, dates: dict[str, date], parameters: dict[str, str | None]
+) -> str:
+    # the fingerprint's payload as it has always been: each staff date in order, then each
+    # side as a Laterality (a changed payload would lapse every stored signature)
+    return record_fingerprint(
+        record,
+        (
+            *(dates[a.name] for a in study.participant.staff),
+            *(Laterality(v) if v else None for v in parameters.values()),
+        ),
+    )
 
 
 def _consent_fact(c: Consent, zone: tzinfo) -> Fact:
@@ -256,13 +280,16 @@ def record_of(
     uploaded record is not this study's documented consent (no form version, no one who
     obtained it: ICH E6(R3) 2.8) and is left out (``record_consents`` shows it)."""
     base = PatientRecord(id=f"candidate/{candidate.id}")
+    uploaded = None
     if candidate.upload_id is not None and candidate.patient_key is not None:
-        base = _upload_records(session, candidate.upload_id).get(candidate.patient_key, base)
+        uploaded = _upload_records(session, candidate.upload_id).get(candidate.patient_key)
+        base = uploaded or base
     given = {"candidate_id": candidate.id}
     entered = list(session.scalars(_ENTERED_OF, given))
     consents = list(session.scalars(_CONSENTS_OF, given))
     facts = [f for f in base.facts if f.kind is not FactKind.CONSENT]
-    facts.extend(_entered_fact(study, row) for row in entered if row.retracted_at is None)
+    in_force = [row for row in entered if row.retracted_at is None]
+    facts.extend(_entered_fact(study, row) for row in _clinical(in_force))
     zone = site_zone(study.schedule)
     facts.extend(_consent_fact(c, zone) for c in consents)
     record = PatientRecord(
@@ -272,6 +299,9 @@ def record_of(
         facts=tuple(facts),
         source=base.source,
         name=candidate.name,
+        clinical_record=_record_supplied(
+            uploaded.history_supplied if uploaded is not None else False, in_force
+        ),
     )
     return record, entered, consents
 
@@ -317,11 +347,13 @@ def _pre_consent(
 ) -> list[str]:
     """Screening procedures (entered facts dated on or after the candidate was added) done
     before the first informed consent: ICH E6(R3) requires consent before any trial-specific
-    procedure. Dates at the site (``zone``)."""
+    procedure. Dates at the site (``zone``). The record-review attestation is no procedure
+    on the person (a chart searched to pre-screen: protocol assumption, the site's ethics
+    approval decides), so it is not flagged."""
     first = min((c.consented_at.astimezone(zone).date() for c in consents), default=None)
     added = candidate.created_at.astimezone(zone).date()
     flags = []
-    for row in entered:
+    for row in _clinical(entered):
         if row.retracted_at is None and row.on >= added and (first is None or row.on < first):
             when = f"before consent on {first.isoformat()}" if first else "with no consent on file"
             flags.append(f"{row.concept} on {row.on.isoformat()} ({row.source_document}): {when}")
@@ -361,25 +393,11 @@ def build_checklist(session: Session, study: Study, candidate: Candidate, today:
     defaulted += participant.missing_notes(parameters, unset="not set")
     raw, screened_bases = _screened(study, record, dates, parameters)
     bases = dict(screened_bases)  # the checklist's own: its caller may change it
-    rows = session.scalars(_JUDGMENTS_OF, {"candidate_id": candidate.id})
-    # record_of puts the upload's facts first, then the entered ones in force, then the
-    # consents: the upload's are what stays when the entered facts in force are replaced
-    in_force = sum(1 for row in entered if row.retracted_at is None)
-    upload_facts = record.facts[: len(record.facts) - in_force - len(consents)]
-    consent_facts = record.facts[len(record.facts) - len(consents) :]
-    replayed: dict[tuple[int, ...], dict[str, str]] = {}
-
-    def bases_with(facts_in_force: tuple[EnteredFact, ...]) -> dict[str, str]:
-        key = tuple(row.id for row in facts_in_force)
-        if key not in replayed:
-            facts = (
-                *upload_facts,
-                *(_entered_fact(study, row) for row in facts_in_force),
-                *consent_facts,
-            )
-            replayed[key] = _screened(study, replace(record, facts=facts), dates, parameters)[1]
-        return replayed[key]
-
+    rows = list(session.scalars(_JUDGMENTS_OF, {"candidate_id": candidate.id}))
+    bases_with = _replay(
+        study, record, entered, len(consents), dates, parameters, rows, bases,
+        upload_supplied=_upload_supplied(session, candidate, record, entered),
+    )  # fmt: skip
     judgments: dict[str, list[JudgmentView]] = {}
     for j in rows:
         sig, basis = j.signature, bases.get(j.criterion_id, "")
@@ -419,6 +437,68 @@ def build_checklist(session: Session, study: Study, candidate: Candidate, today:
         record=record,
         record_consents=_record_consents(session, candidate),
     )
+
+
+def _replay(
+    study: Study,
+    record: PatientRecord,
+    entered: list[EnteredFact],
+    consent_count: int,
+    dates: dict[str, date],
+    parameters: dict[str, str | None],
+    rows: list[Judgment],
+    bases: dict[str, str],
+    *,
+    upload_supplied: bool,
+) -> BasesWith:
+    """The bases of the signed criteria with other entered facts in force (lapses.py),
+    each set of facts judged once: a judgment criterion's basis is the record's
+    fingerprint (no engine run), and the engine runs only the review criteria signed."""
+    # record_of puts the upload's facts first, then the entered ones in force, then the
+    # consents: the upload's are what stays when the entered facts in force are replaced
+    in_force = tuple(row.id for row in entered if row.retracted_at is None)
+    fact_count = len(_clinical(row for row in entered if row.retracted_at is None))
+    upload_facts = record.facts[: len(record.facts) - fact_count - consent_count]
+    consent_facts = record.facts[len(record.facts) - consent_count :]
+    criteria = {c.id: c for c in study.criteria.criteria}
+    signed = {j.criterion_id for j in rows if j.criterion_id in bases}
+    judged = {c for c in signed if criteria[c].judgment is not None}
+    reviewed = signed - judged
+    replayed: dict[tuple[int, ...], dict[str, str]] = {in_force: bases}
+
+    def bases_with(facts_in_force: tuple[EnteredFact, ...]) -> dict[str, str]:
+        key = tuple(row.id for row in facts_in_force)
+        if key not in replayed:
+            facts = (
+                *upload_facts,
+                *(_entered_fact(study, row) for row in _clinical(facts_in_force)),
+                *consent_facts,
+            )
+            supplied = _record_supplied(upload_supplied, facts_in_force)
+            then = replace(record, facts=facts, clinical_record=supplied)
+            whole = _whole_record(study, then, dates, parameters)
+            found = dict.fromkeys(judged, whole)
+            if reviewed:
+                raw = study.screener.screen(then, dates=dates, parameters=parameters, only=reviewed)
+                found.update({r.criterion.id: basis_of(r, whole) for r in raw.criteria})
+            replayed[key] = found
+        return replayed[key]
+
+    return bases_with
+
+
+def _upload_supplied(
+    session: Session, candidate: Candidate, record: PatientRecord, entered: list[EnteredFact]
+) -> bool:
+    """Whether the upload alone is a clinical record (for the replay: which entered rows are
+    in force changes, the upload does not). Without a live attestation the record's flag is
+    the upload's own; with one, the upload is read again (parsed once, cached)."""
+    if not any(is_attestation(r.concept) for r in entered if r.retracted_at is None):
+        return bool(record.clinical_record)
+    if candidate.upload_id is None or candidate.patient_key is None:
+        return False
+    uploaded = _upload_records(session, candidate.upload_id).get(candidate.patient_key)
+    return uploaded is not None and uploaded.history_supplied
 
 
 def _record_consents(session: Session, candidate: Candidate) -> tuple[Fact, ...]:

@@ -26,7 +26,7 @@ from trialdesk.trial.screening.candidates import candidate_or_404, check_version
 from trialdesk.trial.screening.checklist import build_checklist
 from trialdesk.trial.screening.consent import current_form, latest_consent
 from trialdesk.trial.screening.models import Candidate, CandidateStatus, Enrolment, StudySite
-from trialdesk.trial.screening.outcome_dates import outcome_instant
+from trialdesk.trial.screening.outcome_dates import outcome_day, outcome_instant
 from trialdesk.trial.store import audit, holds
 from trialdesk.trial.store.text import reason_text
 from trialdesk.trial.store.values import as_utc
@@ -129,10 +129,14 @@ def _close(
     )
 
 
-def _not_before_added(candidate: Candidate, at: datetime, zone: tzinfo) -> None:
+def _outcome_at(candidate: Candidate, on: date | None, now: datetime, zone: tzinfo) -> datetime:
+    """When a screen failure or decline took effect: not on a site date before the
+    candidate was added, nor at an instant before it (a back-dated outcome on the day they
+    were added is stored at their adding, not at the midnight before it)."""
     added = candidate.created_at.astimezone(zone).date()
-    if at.astimezone(zone).date() < added:
+    if outcome_day(on, now, zone) < added:
         raise InputError(f"is before the candidate was added ({added.isoformat()})", field="on")
+    return outcome_instant(on, now, zone, not_before=candidate.created_at)
 
 
 def _screening(session: Session, candidate_id: int, expected_version: int | None) -> Candidate:
@@ -159,9 +163,9 @@ def screen_fail(
     """Close screening as a screen failure, with the criteria the engine found excluding;
     ``on``: the site date it took effect (default: today at the site)."""
     now = as_utc(now)
-    at = outcome_instant(on, now, zone)
+    outcome_day(on, now, zone)  # a date in the future or before 1900: refused first
     candidate = _screening(session, candidate_id, expected_version)
-    _not_before_added(candidate, at, zone)
+    at = _outcome_at(candidate, on, now, zone)
     checklist = build_checklist(session, study, candidate, today)
     failed = [r.criterion.id for r in checklist.result.criteria if r.excludes]
     if not failed:
@@ -199,9 +203,9 @@ def decline(
     """Close screening without enrolment for a reason other than the criteria; ``on``:
     the site date it took effect (default: today at the site)."""
     now = as_utc(now)
-    at = outcome_instant(on, now, zone)
+    outcome_day(on, now, zone)  # a date in the future or before 1900: refused first
     candidate = _screening(session, candidate_id, expected_version)
-    _not_before_added(candidate, at, zone)
+    at = _outcome_at(candidate, on, now, zone)
     why = reason_text(reason)
     _close(
         session,
@@ -233,7 +237,7 @@ def enrol(
     is paused by a stopping rule (store/holds.py), naming the rule. ``on``: the site date
     of enrolment (default: today at the site), not before the consent's site date."""
     now = as_utc(now)
-    at = outcome_instant(on, now, zone)
+    day = outcome_day(on, now, zone)  # a date in the future or before 1900: refused first
     candidate = _screening(session, candidate_id, expected_version)
     checklist = build_checklist(session, study, candidate, today)
     verdict = checklist.result.verdict
@@ -246,9 +250,11 @@ def enrol(
     if signed is None:
         raise InputError("no informed consent on file", field="enrol")
     consented_on = signed.consented_at.astimezone(zone).date()
-    if at.astimezone(zone).date() < consented_on:
+    if day < consented_on:
         # ICH E6(R3) 2.8: nothing trial-specific before consent, enrolment least of all
         raise InputError(f"is before the consent ({consented_on.isoformat()})", field="on")
+    # not at an instant before the consent, on its day either
+    at = outcome_instant(on, now, zone, not_before=signed.consented_at)
     form = current_form(session, study.id, today)
     if form is not None and signed.form_version != form.version:
         raise InputError(

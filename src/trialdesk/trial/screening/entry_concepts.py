@@ -5,6 +5,11 @@ A concept is one value set (``alt``, ``methotrexate``, ``knee_ultrasound_synovit
 kind decides the form: a number with a unit (labs, vitals, scores), a coded answer
 (qualitative labs, findings), or an event with dates and codes (conditions, medications,
 procedures, vaccines, devices).
+
+One concept is no value set: ``clinical_record_reviewed``, the coordinator's attestation
+that the candidate's full clinical record was reviewed (a date and the record searched,
+e.g. the hospital HIS chart). It puts no fact on the record; it makes the record entered
+by hand one over which history is closed-world (checklist.py ``record_of``; docs/criteria.md).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ANSWER_ALIASES",
+    "ATTESTATION",
     "EVENT_KINDS",
     "EntryConcept",
     "QUANTITY_KINDS",
@@ -30,6 +36,7 @@ __all__ = [
     "concepts_read",
     "default_entry",
     "entry_concepts",
+    "is_attestation",
     "is_quantity",
 ]
 
@@ -46,6 +53,22 @@ class EntryConcept:
     # ("system|code", display) a medication, condition, procedure, vaccine or device may be
     # recorded with; required for a medication set naming several drugs (see to_fact)
     codes: tuple[tuple[str, str], ...] = ()
+
+
+# The attestation "the full clinical record was reviewed": its own kind, whose form takes
+# the review's date and the record searched only (fact_entry.py ``check_attestation``).
+# Its name is reserved: a study's value set of that name is not offered for entry.
+ATTESTATION = EntryConcept(
+    name="clinical_record_reviewed",
+    title="Full clinical record reviewed",
+    kind="attestation",
+    unit=None,
+    answers=(),
+)
+
+
+def is_attestation(concept: str | None) -> bool:
+    return concept is not None and concept.strip() == ATTESTATION.name
 
 
 # Value sets the engine reads without a rule naming them (criteria/measures.py,
@@ -123,7 +146,14 @@ def concepts_by_name(study: Study) -> dict[str, EntryConcept]:
     cached = _CACHE.get(id(study))
     if cached is None or cached[0] is not study:
         found = sorted(
-            (_concept(study.valuesets[n]) for n in concepts_read(study)),
+            (
+                ATTESTATION,
+                *(
+                    _concept(study.valuesets[n])
+                    for n in concepts_read(study)
+                    if n != ATTESTATION.name
+                ),
+            ),
             key=lambda c: (c.kind, c.title.casefold(), c.name),
         )
         cached = _CACHE[id(study)] = (study, {c.name: c for c in found})
@@ -131,7 +161,8 @@ def concepts_by_name(study: Study) -> dict[str, EntryConcept]:
 
 
 def entry_concepts(study: Study) -> list[EntryConcept]:
-    """The value sets this study's criteria read, sorted by kind then title."""
+    """The value sets this study's criteria read, and the record-review attestation,
+    sorted by kind then title (the attestation first)."""
     return list(concepts_by_name(study).values())
 
 

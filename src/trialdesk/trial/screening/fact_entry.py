@@ -18,6 +18,11 @@ special case:
 ``source_document`` is checked but not put into the Fact: Fact text takes part in value-set
 matching (a document named "WOMAC form" must not turn an ALT result into a WOMAC score).
 The caller keeps the entry, with its document, under the ``resource`` id it passes.
+
+The attestation ``clinical_record_reviewed`` ("the full clinical record was reviewed on
+<on> in <source_document>") is entered the same way, audited and retractable, but is no
+fact: :func:`check_entry` validates it (:func:`check_attestation`) and :func:`to_fact`
+refuses it.
 """
 
 from __future__ import annotations
@@ -31,16 +36,18 @@ from trialdesk.clinical.labs import check_reported_uln
 from trialdesk.clinical.plausibility import PLAUSIBLE
 from trialdesk.clinical.units import canonical_unit, convert
 from trialdesk.clinical.valuesets import ValueSet
-from trialdesk.errors import FactError, InputError, UnitError
+from trialdesk.errors import FactError, FieldErrors, InputError, TrialdeskError, UnitError
 from trialdesk.facts.codesystems import SYSTEMS
 from trialdesk.facts.record import Coding, Fact, FactKind, Laterality, Quantity
 from trialdesk.trial.screening.entry_concepts import (
     ANSWER_ALIASES,
+    ATTESTATION,
     EVENT_KINDS,
     FINDING,
     QUANTITY_KINDS,
     concepts_by_name,
     default_entry,
+    is_attestation,
     is_quantity,
 )
 from trialdesk.trial.screening.entry_events import coding_of, event_fact
@@ -55,7 +62,7 @@ from trialdesk.trial.screening.entry_values import (
 if TYPE_CHECKING:
     from trialdesk.study.loader import Study
 
-__all__ = ["FactEntry", "SOURCE_MAX", "to_fact"]
+__all__ = ["FactEntry", "SOURCE_MAX", "check_attestation", "check_entry", "to_fact"]
 
 
 @dataclass(frozen=True)
@@ -172,6 +179,55 @@ def _source(entry: FactEntry) -> str:
     return text
 
 
+def check_entry(study: Study, entry: FactEntry, *, today: date) -> Fact | None:
+    """Validate what a coordinator entered: the Fact it puts on the record, or None for the
+    record-review attestation. Raises InputError (FieldErrors) at the fields at fault."""
+    if is_attestation(entry.concept):
+        check_attestation(entry, today=today)
+        return None
+    return to_fact(study, entry, resource="EnteredFact/new", today=today)
+
+
+def check_attestation(entry: FactEntry, *, today: date) -> None:
+    """The attestation "the full clinical record was reviewed": ``on`` the day of the review
+    (not after the site's ``today``), ``source_document`` the record or system searched
+    (e.g. "hospital HIS chart"), and nothing else. Every field at fault is reported at once.
+
+    Protocol assumption (no regulation words it): a review of the whole chart, attested by
+    the coordinator, makes "nothing on file" mean "none" for history, as an uploaded full
+    record does (docs/criteria.md)."""
+    errors: list[TrialdeskError] = []
+    for name in _OPTIONAL:
+        given = getattr(entry, name)
+        if given is not None and not (isinstance(given, str) and not given.strip()):
+            errors.append(
+                InputError(
+                    f"{name} does not apply to {ATTESTATION.title}: give the date of the "
+                    "review and the record reviewed only; leave it empty",
+                    field=name,
+                )
+            )
+    try:
+        typed_day(entry.on, "on", today)
+    except InputError as error:
+        errors.append(error)
+    try:
+        if typed_text(entry.source_document, "source_document", SOURCE_MAX) is None:
+            errors.append(
+                InputError(
+                    "source_document is required: name the record reviewed (for example "
+                    "the hospital HIS chart)",
+                    field="source_document",
+                )
+            )
+    except InputError as error:
+        errors.append(error)
+    if len(errors) == 1 and isinstance(errors[0], InputError):
+        raise errors[0]
+    if errors:
+        raise FieldErrors(errors, resource=ATTESTATION.name)
+
+
 def to_fact(study: Study, entry: FactEntry, *, resource: str, today: date) -> Fact:
     """Validate ``entry`` and build its Fact; ``resource`` becomes ``Fact.resource``.
 
@@ -182,6 +238,11 @@ def to_fact(study: Study, entry: FactEntry, *, resource: str, today: date) -> Fa
     name = typed_text(entry.concept, "concept", CODE_MAX)
     if name is None:
         raise InputError("concept is required: choose what the fact is about", field="concept")
+    if is_attestation(name):
+        raise InputError(
+            f"{name} is an attestation that the record was reviewed, not a clinical fact",
+            field="concept",
+        )
     concept = concepts_by_name(study).get(name)
     if concept is None:
         raise InputError(f"concept '{name}' is not read by this study's criteria", field="concept")

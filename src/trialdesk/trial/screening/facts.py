@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 
 from trialdesk.errors import FieldErrors, InputError, NotFoundError, TrialdeskError
 from trialdesk.study.loader import Study
+from trialdesk.study.windows import site_today
 from trialdesk.trial.screening.candidates import candidate_or_404, check_version
-from trialdesk.trial.screening.fact_entry import FactEntry, to_fact
+from trialdesk.trial.screening.fact_entry import FactEntry, check_entry
 from trialdesk.trial.screening.models import Candidate, CandidateStatus, EnteredFact
 from trialdesk.trial.store import audit
 from trialdesk.trial.store.models import MAX_ROW_ID
@@ -47,10 +48,13 @@ def add_fact(
     entry: FactEntry,
     now: datetime,
 ) -> EnteredFact:
-    """Validate an entered fact against the study's value sets, then store it."""
+    """Validate an entered fact against the study's value sets (or the record-review
+    attestation: fact_entry.check_attestation), then store it."""
     now = as_utc(now)
     open_screening(session, candidate_id)
-    to_fact(study, entry, resource="EnteredFact/new", today=now.date())  # raises at the field
+    # "in the future" on the site's day: 07:00 in Shanghai is still yesterday in UTC
+    today = site_today(study.schedule, now)
+    check_entry(study, entry, today=today)  # raises at the field
     row, given = _row(candidate_id, entry, actor, now)
     session.add(row)
     session.flush()
@@ -74,12 +78,14 @@ def add_facts(
     now = as_utc(now)
     open_screening(session, candidate_id)
     errors: list[TrialdeskError] = []
+    today = site_today(study.schedule, now)  # the site's day (add_fact)
     for number, entry in enumerate(entries, 1):
         try:
-            to_fact(study, entry, resource="EnteredFact/new", today=now.date())
+            check_entry(study, entry, today=today)
         except InputError as error:
             where = f"entry {number} ({entry.concept})"
-            errors.append(InputError(error.message, resource=where, field=error.field))
+            each = error.errors if isinstance(error, FieldErrors) else (error,)
+            errors.extend(InputError(e.message, resource=where, field=e.field) for e in each)
     if errors:
         raise FieldErrors(errors, resource="EnteredFact/new")
     made = [_row(candidate_id, entry, actor, now) for entry in entries]

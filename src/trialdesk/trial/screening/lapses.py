@@ -12,7 +12,13 @@ and retracted. The basis is recomputed with the facts in force just after each s
 change that came after the signature; the first change that moved the basis is the
 lapse, and it names the fact, what happened to it, when and by whom. Changes of the
 candidate's dates or identity are not replayed: they lapse a signature only while they
-stand (the digest no longer matches), without a named cause.
+stand (the digest no longer matches), without a named cause; and when the facts in force
+at signing no longer give the signed basis (such a change came since), no fact is blamed.
+
+The replay reads only what it must: a judgment criterion's basis is the record's
+fingerprint (no engine run), and the engine runs only the review criteria signed
+(``Screener.screen(only=...)``), once per distinct set of facts in force, shared by every
+signature of the candidate (checklist.py).
 """
 
 from __future__ import annotations
@@ -65,21 +71,41 @@ def first_lapse(
     bases_with: BasesWith,
 ) -> Lapse | None:
     """The first change to the entered facts after ``signed_at`` that moved the
-    criterion's basis away from ``signed_basis``; None if none did (so far)."""
+    criterion's basis away from ``signed_basis``; None if none did (so far), and None when
+    the facts in force at signing no longer give the signed basis: then something not
+    replayed changed since (a date, a parameter, the candidate's identity), and blaming
+    the first fact changed after it would name the wrong cause (the digest decides)."""
     events: list[tuple[datetime, int, Change, EnteredFact]] = []
     for row in entered:
         if row.entered_at >= signed_at:  # the same instant: the replay tells
             events.append((row.entered_at, row.id, Change.ADDED, row))
         if row.retracted_at is not None and row.retracted_at >= signed_at:
             events.append((row.retracted_at, row.id, Change.RETRACTED, row))
+    if not events:
+        return None  # nothing replayed changed: the digest alone decides
     events.sort(key=lambda e: (e[0], e[1], e[2] is Change.RETRACTED))
+    signed_state = [_in_force(entered, signed_at, before=True)]
+    signed_state += [_in_force(entered, at) for at, *_ in events if at == signed_at]
+    if all(bases_with(s).get(criterion_id) != signed_basis for s in signed_state):
+        return None
     for at, _, change, row in events:
-        in_force = tuple(
-            r
-            for r in entered  # the order the checklist reads them in
-            if r.entered_at <= at and (r.retracted_at is None or r.retracted_at > at)
-        )
-        if bases_with(in_force).get(criterion_id) != signed_basis:
+        if bases_with(_in_force(entered, at)).get(criterion_id) != signed_basis:
             by = row.entered_by if change is Change.ADDED else (row.retracted_by or "?")
             return Lapse(row.id, describe(row), change, at, by)
     return None
+
+
+def _in_force(
+    entered: Sequence[EnteredFact], at: datetime, *, before: bool = False
+) -> tuple[EnteredFact, ...]:
+    """The entered facts in force just after ``at`` (``before``: just before it), in the
+    order given (the order the checklist reads them in)."""
+    if before:
+        return tuple(
+            r
+            for r in entered
+            if r.entered_at < at and (r.retracted_at is None or r.retracted_at >= at)
+        )
+    return tuple(
+        r for r in entered if r.entered_at <= at and (r.retracted_at is None or r.retracted_at > at)
+    )

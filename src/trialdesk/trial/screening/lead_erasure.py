@@ -25,6 +25,9 @@ The staff's status notes are the site's records: the row's note is blanked, but 
 written earlier stays in the trail as written (it is audited in full, as every staff
 entry is), so staff keep the person's details out of it (the lead page says so).
 
+A locked study's database does not stop an erasure (store/locks.py): a lead is not in a
+casebook, nor in the lock's hash; new leads and status changes still wait for an unlock.
+
 Leads stored before revision 0015 were audited with their values: those entries cannot
 change (21 CFR 11.10(e)). Their erasure still blanks the row; :class:`Erasure` says that
 copies remain in the trail, for the site to record in its answer to the person.
@@ -115,7 +118,11 @@ def erase_lead(
     candidate = session.scalar(select(Candidate.id).where(Candidate.lead_id == lead.id))
     if candidate is not None:
         raise LeadIsStudyData(lead.reference, candidate)
-    locks.writing(session, lead.study_id)
+    # A lead is no study data (in no casebook, so not in a lock's hash): its erasure
+    # passes a database lock, as the person's right to it does not wait for an unlock.
+    # Only the lead's own rows pass; anything else this transaction writes is judged as
+    # usual (store/locks.py).
+    locks.writing_not_study_data(session, Lead.__tablename__)
     copies = lead.digest_key is None  # audited with its values, before 0015
     before = leads.audited_fields(lead)
     for name, value in ERASED_VALUES.items():

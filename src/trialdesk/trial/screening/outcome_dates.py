@@ -16,26 +16,50 @@ from trialdesk.errors import InputError
 from trialdesk.study.loader import Study
 from trialdesk.study.schedule import date_of_day
 from trialdesk.trial.screening.models import Candidate
+from trialdesk.trial.store.values import as_utc
 
 __all__ = [
+    "EARLIEST",
     "OutcomeWarning",
+    "outcome_day",
     "outcome_instant",
     "outcome_warnings",
     "planned_day1_anchor",
 ]
 
 
-def outcome_instant(on: date | None, now: datetime, zone: tzinfo = UTC) -> datetime:
-    """When an outcome took effect: ``now`` when ``on`` is the site's today (or not given);
-    for an earlier site date, the start of that day at the site. The audit entry keeps
-    when it was recorded either way (ICH E6(R3) 2.12: a late entry shows when it was made).
-    A date after the site's today is refused."""
+# Dates before 1900 are typing errors (as a candidate's dates are: entry_values.py), and
+# year 1 would not even fit a site day's start in UTC east of Greenwich (OverflowError).
+EARLIEST = date(1900, 1, 1)
+
+
+def outcome_day(on: date | None, now: datetime, zone: tzinfo = UTC) -> date:
+    """The site date an outcome takes effect: ``on``, or the site's today when not given.
+    A date after the site's today, or before 1900, is refused (field ``on``)."""
     today = now.astimezone(zone).date()
-    if on is None or on == today:
-        return now
+    if on is None:
+        return today
+    if on < EARLIEST:
+        raise InputError(f"{on.isoformat()} is before 1900", field="on")
     if on > today:
         raise InputError(f"is in the future (today at the site is {today.isoformat()})", field="on")
-    return datetime.combine(on, time.min, tzinfo=zone).astimezone(UTC)
+    return on
+
+
+def outcome_instant(
+    on: date | None, now: datetime, zone: tzinfo = UTC, not_before: datetime | None = None
+) -> datetime:
+    """When an outcome took effect: ``now`` when ``on`` is the site's today (or not given);
+    for an earlier site date, the start of that day at the site, or ``not_before`` (the
+    consent's or the candidate's own instant) when that is later the same day: enrolled
+    "on" the consent day is enrolled after the consent, not at the midnight before it.
+    The audit entry keeps when it was recorded either way (ICH E6(R3) 2.12: a late entry
+    shows when it was made). A date after the site's today or before 1900 is refused."""
+    day = outcome_day(on, now, zone)
+    if on is None or day == now.astimezone(zone).date():
+        return now
+    start = datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
+    return max(start, as_utc(not_before)) if not_before is not None else start
 
 
 WarningKind = Literal["baseline_passed", "baseline_not_set", "screening_window_closed"]

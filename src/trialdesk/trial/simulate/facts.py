@@ -9,6 +9,11 @@ screening tests, by the value-set names of an RA knee study (NCT06947746): an RA
 diagnosis, background methotrexate, negative serology, a pregnancy test for women, a
 normal ECG, the WOMAC pain score (0-10) and ultrasound synovitis of the target knee,
 each entered only when the study's criteria read that value set.
+
+First of all the simulated coordinator attests that the person's full clinical record was
+reviewed (the site screens from the hospital chart, with no upload): without it history
+is not closed-world over what is entered and every candidate stays incomplete
+(trial/screening/checklist.py ``record_of``).
 """
 
 from __future__ import annotations
@@ -21,13 +26,14 @@ from trialdesk.clinical.womac import WomacSubscale, womac_subscale
 from trialdesk.errors import FactError
 from trialdesk.study.forms import ItemType
 from trialdesk.study.loader import Study
-from trialdesk.trial.screening.entry_concepts import concepts_by_name
+from trialdesk.trial.screening.entry_concepts import ATTESTATION, concepts_by_name
 from trialdesk.trial.screening.fact_entry import FactEntry
 from trialdesk.trial.simulate.population import Person
 
-__all__ = ["SOURCE", "screening_facts"]
+__all__ = ["CHART", "SOURCE", "screening_facts"]
 
 SOURCE = "simulated screening visit record"  # the source document every fact names
+CHART = "simulated hospital HIS chart"  # the record the attestation says was reviewed
 _NUMERIC = (ItemType.INTEGER, ItemType.DECIMAL)
 _SEROLOGY = ("hiv_test", "hbsag", "hcv_antibody", "syphilis_test")
 
@@ -98,7 +104,8 @@ def screening_facts(
     the values of the screening visit's forms (form -> item -> value)."""
     concepts = concepts_by_name(study)
     read = frozenset(concepts)
-    entries = _from_forms(study, forms, on, read)
+    entries = [FactEntry(ATTESTATION.name, on, source_document=CHART)]
+    entries += _from_forms(study, forms, on, read)
     knee = next(iter(person.parameters.values()), None)
 
     def add(concept: str, day: date, **fields: Any) -> None:

@@ -37,7 +37,7 @@ from trialdesk.trial.store.audit_chain import (
 )
 from trialdesk.trial.store.audit_key import AuditKey, key_for
 from trialdesk.trial.store.keyed_chain import note_plain, refuse_if_keyed
-from trialdesk.trial.store.locks import NOT_STUDY_DATA, StudyLocked, declared_studies
+from trialdesk.trial.store.locks import StudyLocked, declared_studies, not_study_data
 from trialdesk.trial.store.models import AuditHead, AuditRecord
 from trialdesk.trial.store.values import (
     JsonValue,
@@ -235,7 +235,7 @@ def set_study_locked(session: Session, study_id: str, locked: bool) -> None:
 def _refuse_if_locked(held: _Held, session: Session, entity: str) -> None:
     """While a study is locked, an entry on its data is refused: the transaction said it
     writes a locked study, or said nothing (a path that forgot fails closed)."""
-    if not held.locked or entity in NOT_STUDY_DATA:
+    if not held.locked or entity in not_study_data(session):
         return
     declared = declared_studies(session)
     hit = (declared & held.locked) if declared else held.locked

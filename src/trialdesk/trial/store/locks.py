@@ -12,7 +12,8 @@ is a :class:`StudyLock` row, written by the review wing's ``database_lock`` serv
 A transaction that writes one study's data says which (:func:`writing`); one that says
 nothing is refused while any study is locked (a path forgotten fails closed). Rows that
 are not trial data (accounts, sign-in sessions, the alert outbox's delivery) stay
-writable, see ``NOT_STUDY_DATA``.
+writable, see ``NOT_STUDY_DATA``; so do the rows of a table a transaction declares not
+study data for its own writes (:func:`writing_not_study_data`: a lead's erasure).
 """
 
 from __future__ import annotations
@@ -30,13 +31,17 @@ __all__ = [
     "StudyLock",
     "StudyLocked",
     "declared_studies",
+    "not_study_data",
     "writing",
+    "writing_not_study_data",
 ]
 
 # Tables whose rows may change while a study is locked: they are not the study's data.
 NOT_STUDY_DATA = frozenset({"user_account", "login_session", "setup_token", "outbox_message"})
 
 _DECLARED = "trialdesk.locks.writing"  # session.info key: the studies this transaction writes
+# session.info key: the tables whose rows this transaction writes as not study data
+_NOT_STUDY = "trialdesk.locks.not_study_data"
 
 _ACTIVE = text("unlocked_at IS NULL")
 
@@ -102,3 +107,18 @@ def declared_studies(session: Session) -> set[str]:
     """The studies this transaction said it writes (a session is one transaction: db.py)."""
     declared: set[str] = session.info.get(_DECLARED, set())
     return declared
+
+
+def writing_not_study_data(session: Session, table: str) -> None:
+    """Declare that this transaction's writes to ``table`` are not study data: they pass a
+    lock (a lead's erasure: a lead is in no casebook, so not in the lock's hash, and the
+    person's right to erasure does not wait for an unlock). Every other table it writes
+    is judged as usual."""
+    tables: set[str] = session.info.setdefault(_NOT_STUDY, set())
+    tables.add(table)
+
+
+def not_study_data(session: Session) -> frozenset[str]:
+    """The tables whose rows this transaction may change while a study is locked."""
+    tables: set[str] = session.info.get(_NOT_STUDY, set())
+    return NOT_STUDY_DATA | tables

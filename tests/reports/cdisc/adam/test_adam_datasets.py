@@ -137,7 +137,7 @@ def test_adeff_windows_from_the_schedule(datasets: dict[str, Dataset], study: St
     assert (last["AVISIT"], last["AWTARGET"], last["AWLO"], last["AWHI"]) == (
         w24.name.en, w24.day, w24.first_day, w24.last_day)  # fmt: skip
     assert [(r["ADY"], r["CHG"], r["PCHG"], r["ANL01FL"]) for r in rows] == [
-        (1, None, None, "Y"), (29, -3.0, -25.0, "Y"), (31, -4.0, 100 * -4.0 / 12.0, ""),
+        (1, None, None, "Y"), (29, -3.0, -25.0, "Y"), (31, -4.0, -33.33, ""),
         (169, -6.0, -50.0, "Y")]  # fmt: skip
     assert {r["FASFL"] for r in rows} == {"Y"}
     assert {p for p in datasets["ADEFF"].column("PARAMCD")} == {"WOMPTOT"}

@@ -46,7 +46,8 @@ def test_baseline_change_and_percent_change_by_hand() -> None:
     assert [r["ABLFL"] for r in rows] == ["", "Y", "", "", ""]
     assert [r["BASE"] for r in rows] == [12.0] * 5
     assert [r["CHG"] for r in rows] == [None, None, -3.0, -4.0, -6.0]
-    assert [r["PCHG"] for r in rows] == [None, None, -25.0, -100 / 3, -50.0]
+    # -100/3 to two decimals more than the whole-number inputs (bds.derive_pchg)
+    assert [r["PCHG"] for r in rows] == [None, None, -25.0, -33.33, -50.0]
     assert [r["AVISIT"] for r in rows] == ["", "Baseline", "Week 4", "Week 4", "Week 24"]
     assert [r.get("AWTDIFF") for r in rows][2:] == [0, 2, 0]
     assert [r["ANL01FL"] for r in rows] == ["", "Y", "Y", "", "Y"]

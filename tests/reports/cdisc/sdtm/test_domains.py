@@ -3,6 +3,7 @@ from the study folder (schedule.yaml, forms/injection.yaml, ctgov.json)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -100,6 +101,15 @@ def source() -> SdtmSource:
                      created=datetime(2026, 9, 1, tzinfo=UTC), site_id="01")  # fmt: skip
 
 
+def test_a_decline_after_consent_is_not_a_screen_failure() -> None:
+    declined = replace(screen_failure(), status="declined", outcome_reason="moving away")
+    source = source_of(STUDY, [declined], created=datetime(2026, 9, 1, tzinfo=UTC), site_id="01")
+    [dm] = dm_domain(source).records()
+    assert (dm["ARMCD"], dm["ARMNRS"]) == ("", "NOT ASSIGNED")
+    ds = [(r["DSTERM"], r["DSDECOD"]) for r in ds_domain(source).records()]
+    assert ds[-1] == ("moving away", "OTHER")
+
+
 def test_dm_participant_and_screen_failure(source: SdtmSource) -> None:
     dm = {r["SUBJID"]: r for r in dm_domain(source).records()}
     p, sf = dm["01-001"], dm["SF-007"]
@@ -145,7 +155,7 @@ def test_ae_seriousness_severity_causality_days_epochs(source: SdtmSource) -> No
     assert (swelling["AESEV"], swelling["AETOXGR"]) == ("MODERATE", "2")
     assert (swelling["AEREL"], swelling["AERLPRT"]) == ("POSSIBLE", "PROBABLE")
     assert (swelling["AESTDY"], swelling["AEENDY"], swelling["EPOCH"]) == (1, 5, "TREATMENT")
-    assert swelling["AEPTCD"] == 10023232
+    assert (swelling["AELLTCD"], swelling["AEPTCD"]) == (10023232, None)  # CTCAE: an LLT
     assert (headache["AESER"], headache["AESTDY"], headache["EPOCH"]) == ("N", None, "")
     assert headache["AEREL"] == ""  # no causality assessed yet
     assert (rash["AESTDY"], rash["AEENDY"], rash["EPOCH"], rash["AEREL"]) == (
@@ -157,13 +167,13 @@ def test_ae_seriousness_severity_causality_days_epochs(source: SdtmSource) -> No
 def test_sv_numbers_missed_and_unscheduled_visits(source: SdtmSource) -> None:
     rows = [r for r in sv_domain(source).records() if r["USUBJID"].endswith("01-001")]
     by_visit = {r["VISIT"]: r for r in rows}
-    assert [r["VISITNUM"] for r in rows] == [1.0, 2.0, 3.0, 4.0, 4.1]
+    assert [r["VISITNUM"] for r in rows] == [1.0, 2.0, 3.0, 4.0, 4.01]
     assert (
         by_visit["DAY 2"]["SVOCCUR"] == "N"
         and by_visit["DAY 2"]["SVREASOC"] == "patient travelling"
     )
     assert by_visit["WEEK 1"]["SVSTDY"] == 9 and by_visit["WEEK 1"]["VISITDY"] == 8
-    uns = by_visit["UNSCHEDULED VISIT 4.1"]
+    uns = by_visit["UNSCHEDULED VISIT 4.01"]
     assert (uns["SVPRESP"], uns["SVOCCUR"], uns["VISITDY"], uns["SVSTDY"]) == ("", "", None, 11)
     sf = [r for r in sv_domain(source).records() if r["USUBJID"].endswith("SF-007")]
     assert [(r["VISIT"], r["SVSTDTC"]) for r in sf] == [("SCREENING", "2026-02-02")]

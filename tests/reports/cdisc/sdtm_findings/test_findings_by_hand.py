@@ -57,7 +57,7 @@ def test_one_womac_form_gives_its_qs_rows() -> None:
         "VISITNUM": 2.0,
         "VISIT": "DAY 1 (INJECTION)",
         "VISITDY": 1,
-        "EPOCH": "TREATMENT",
+        "EPOCH": "SCREENING",  # taken before the dose on day 1 (timing.py)
         "QSDTC": "2026-03-10",
         "QSDY": 1,
     }  # fmt: skip  (no units on a WOMAC form: QSORRESU/QSSTRESU, permissible, are left out)

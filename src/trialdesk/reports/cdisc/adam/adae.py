@@ -86,8 +86,10 @@ def adae_rows(
         subject = subjects.get(event.get("USUBJID"), {})
         first = _int(subject.get("TRTSDT"))
         last = _int(subject.get("TRTEDT"))
-        start = impute_start(str(event.get("AESTDTC") or ""), rules.start, first_dose=first)
         end = impute_end(str(event.get("AEENDTC") or ""), impute=rules.impute_end)
+        start = impute_start(
+            str(event.get("AESTDTC") or ""), rules.start, first_dose=first, end=end.value
+        )
         grade = grade_number(event.get("AETOXGR"))
         initial = grade_number(event.get(rules.initial_grade)) if rules.initial_grade else None
         emergent = treatment_emergent(

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from trialdesk.errors import FieldErrors, InputError, TrialdeskError
 from trialdesk.reports.cdisc.adam.bds import AnalysisWindow
 from trialdesk.reports.cdisc.adam.findings import Parameter, bds_rows, row_order
 from trialdesk.reports.cdisc.adam.variables import date_formats, variables
 from trialdesk.reports.cdisc.dataset import Dataset, Value
 from trialdesk.study.endpoints import EndpointKind
+from trialdesk.study.endpoints_file import FILE as ENDPOINTS_FILE
 from trialdesk.study.loader import Study
 
 __all__ = ["ADEFF_VARIABLES", "EfficacySource", "adeff", "efficacy_parameters"]
@@ -40,9 +42,10 @@ def efficacy_parameters(study: Study) -> list[EfficacySource]:
     """The parameters of the study's change-from-baseline endpoints, in endpoint order:
     each read item's SDTM target gives the domain, PARAMCD (its test code), PARAM (its
     test name, else the item's English label) and --CAT. An item without a target is an
-    error naming the endpoint and item: the study folder must say where its data go."""
+    error naming the file, the endpoint and the item (every such item at once): the study
+    folder must say where its data go."""
     found: dict[str, EfficacySource] = {}
-    problems: list[str] = []
+    problems: list[TrialdeskError] = []
     for endpoint in study.endpoints:
         if endpoint.kind is not EndpointKind.CHANGE_FROM_BASELINE:
             continue
@@ -51,7 +54,13 @@ def efficacy_parameters(study: Study) -> list[EfficacySource]:
             item = next((i for i in form.items if i.id == ref.item), None) if form else None
             target = item.sdtm if item is not None else None
             if item is None or target is None or target.testcd is None:
-                problems.append(f"endpoint {endpoint.id}: {ref} has no SDTM test (forms/)")
+                problems.append(
+                    InputError(
+                        f"endpoint {endpoint.id} reads {ref}, which has no SDTM test: give "
+                        "the form item an sdtm target with a testcd (forms/)",
+                        file=str(study.folder / ENDPOINTS_FILE),
+                    )
+                )
                 continue
             if target.testcd not in found:
                 parameter = Parameter(
@@ -63,7 +72,7 @@ def efficacy_parameters(study: Study) -> list[EfficacySource]:
                 )
                 found[target.testcd] = (target.domain, parameter)
     if problems:
-        raise ValueError("; ".join(problems))
+        raise FieldErrors(problems, resource=str(study.folder / ENDPOINTS_FILE))
     return list(found.values())
 
 

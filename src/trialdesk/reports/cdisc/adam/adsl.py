@@ -3,8 +3,10 @@
 One record per subject of DM, screen failures included (ITTFL "N"), so the report can
 count everyone DM counts. Populations, a PROTOCOL ASSUMPTION for the site to confirm (the
 registry defines none; trialdesk research notes, conduct-anchors.md §5.3):
-- ITTFL: assigned to an arm (DM.ARMCD not blank, not SCRNFAIL/NOTASSGN, no ARMNRS);
-  the CDISC pilot's rule ("Y if ARMCD ne ' '", adam define.xml ADSL.ITTFL).
+- ITTFL: assigned to an arm (DM.ARMCD not blank, not SCRNFAIL/NOTASSGN, and ARMNRS not
+  SCREEN FAILURE/NOT ASSIGNED: a participant enrolled but not yet injected, ARMNRS
+  "ASSIGNED, NOT TREATED", is assigned); the CDISC pilot's rule ("Y if ARMCD ne ' '",
+  adam define.xml ADSL.ITTFL). An assigned participant with no end of study is ONGOING.
 - SAFFL: ITTFL = "Y" and treated (TRTSDT known): the pilot's rule (ADSL.SAFFL), all
   injected participants for a single-injection study.
 - FASFL: SAFFL = "Y" with a baseline and at least one post-baseline value of an efficacy
@@ -44,8 +46,12 @@ _DM_COPIED = (
 )  # fmt: skip
 
 # SDTMIG 3.4 DM: the ARMCD values of a subject never assigned to an arm (CDISC CT ARMNRS
-# C142179 replaces them in 3.4, older data carry the codes)
-_NOT_ASSIGNED = {"", "SCRNFAIL", "NOTASSGN", "NOTTRT"}
+# C142179 replaces them in 3.4, older data carry the codes; NOTTRT was an assigned subject
+# not treated, so it is not among them)
+_NOT_ASSIGNED = {"", "SCRNFAIL", "NOTASSGN"}
+# ARMNRS (CT C142179 ARMNULRS) values of a subject never assigned; "ASSIGNED, NOT TREATED"
+# and "UNPLANNED TREATMENT" are of assigned subjects
+_NOT_ASSIGNED_REASONS = {"SCREEN FAILURE", "NOT ASSIGNED"}
 
 
 def _valid_dose(row: Mapping[str, Value]) -> bool:
@@ -133,10 +139,12 @@ def population_flags(dm_row: Mapping[str, Value], trtsdt: Value) -> Row:
 
     >>> population_flags({"ARMCD": "HISC"}, 24167), population_flags({"ARMCD": "SCRNFAIL"}, None)
     ({'ITTFL': 'Y', 'SAFFL': 'Y'}, {'ITTFL': 'N', 'SAFFL': 'N'})
+    >>> population_flags({"ARMCD": "HISC", "ARMNRS": "ASSIGNED, NOT TREATED"}, None)
+    {'ITTFL': 'Y', 'SAFFL': 'N'}
     """
-    assigned = str(dm_row.get("ARMCD") or "").upper() not in _NOT_ASSIGNED and not dm_row.get(
-        "ARMNRS"
-    )
+    armcd = str(dm_row.get("ARMCD") or "").strip().upper()
+    reason = str(dm_row.get("ARMNRS") or "").strip().upper()
+    assigned = armcd not in _NOT_ASSIGNED and reason not in _NOT_ASSIGNED_REASONS
     treated = assigned and trtsdt is not None
     return {"ITTFL": "Y" if assigned else "N", "SAFFL": "Y" if treated else "N"}
 

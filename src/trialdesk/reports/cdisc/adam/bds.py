@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from trialdesk.reports.cdisc.adam.occds import grade_number
 from trialdesk.reports.cdisc.dataset import Value
@@ -20,6 +21,7 @@ from trialdesk.study.schedule import Schedule
 __all__ = [
     "BASELINE_VISIT",
     "AnalysisWindow",
+    "decimals",
     "derive_ablfl",
     "derive_anl01fl",
     "derive_base",
@@ -206,38 +208,65 @@ def _post_baseline(row: Row) -> bool:
     return row.get("ABLFL") != "Y" and day is not None and day > 1
 
 
+def decimals(value: float) -> int:
+    """The decimal places a value was given to: its shortest round-tripping form (``repr``)
+    without trailing zeros.
+
+    >>> [decimals(x) for x in (4.0, 5.5, 0.25, 1e-05, 120.0)]
+    [0, 1, 2, 5, 0]
+    """
+    exponent = Decimal(repr(float(value))).normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
 def derive_chg(rows: Sequence[Row]) -> list[Row]:
     """CHG = AVAL - BASE on post-baseline records (admiral ``derive_var_chg``; ADaMIG v1.3
     §3.3.4), null when either is missing or on the baseline and earlier records.
 
+    Rounded to the decimal places of its inputs (the more precise of AVAL and BASE), as
+    ADaM programs do: the difference of two values given to d places has d places, and
+    binary floating point would otherwise store 3.2 - 3.5 as -0.2999999999999998.
+
     >>> rows = [{"ABLFL": "Y", "ADY": 1, "AVAL": 5.5, "BASE": 5.5},
     ...         {"ABLFL": "", "ADY": 29, "AVAL": 4.0, "BASE": 5.5},
-    ...         {"ABLFL": "", "ADY": 57, "AVAL": None, "BASE": 5.5}]
+    ...         {"ABLFL": "", "ADY": 57, "AVAL": None, "BASE": 5.5},
+    ...         {"ABLFL": "", "ADY": 85, "AVAL": 3.2, "BASE": 3.5}]
     >>> [r["CHG"] for r in derive_chg(rows)]
-    [None, -1.5, None]
+    [None, -1.5, None, -0.3]
     """
     out: list[Row] = []
     for row in rows:
         aval, base = _num(row.get("AVAL")), _num(row.get("BASE"))
-        post = _post_baseline(row)
-        out.append(
-            {**row, "CHG": aval - base if post and aval is not None and base is not None else None}
-        )
+        chg = None
+        if _post_baseline(row) and aval is not None and base is not None:
+            chg = round(aval - base, max(decimals(aval), decimals(base)))
+        out.append({**row, "CHG": chg})
     return out
+
+
+# PROTOCOL ASSUMPTION (the SAP is silent; ADaMIG v1.3 sets no precision): PCHG is kept to
+# two decimal places more than its inputs (0.01 % for a whole-number score), finer than any
+# table shows it, and free of floating-point noise (8.571428571428566 vs ...571).
+PCHG_EXTRA_DECIMALS = 2
 
 
 def derive_pchg(rows: Sequence[Row]) -> list[Row]:
     """PCHG = 100 * CHG / BASE; null when BASE is 0 or either is missing (admiral
-    ``derive_var_pchg``: "If BASE is zero, PCHG is set to NA").
+    ``derive_var_pchg``: "If BASE is zero, PCHG is set to NA"), rounded to the inputs'
+    decimal places plus ``PCHG_EXTRA_DECIMALS``.
 
-    >>> rows = [{"CHG": -2.0, "BASE": 8.0}, {"CHG": 1.0, "BASE": 0.0}, {"CHG": None, "BASE": 8.0}]
+    >>> rows = [{"CHG": -2.0, "BASE": 8.0}, {"CHG": 1.0, "BASE": 0.0}, {"CHG": None, "BASE": 8.0},
+    ...         {"CHG": -3.0, "BASE": 7.0}, {"CHG": 0.3, "BASE": 2.9}]
     >>> [r["PCHG"] for r in derive_pchg(rows)]
-    [-25.0, None, None]
+    [-25.0, None, None, -42.86, 10.345]
     """
     out: list[Row] = []
     for row in rows:
         chg, base = _num(row.get("CHG")), _num(row.get("BASE"))
-        pchg = 100 * chg / base if chg is not None and base else None
+        pchg = None
+        if chg is not None and base:
+            places = max(decimals(chg), decimals(base)) + PCHG_EXTRA_DECIMALS
+            pchg = round(100 * chg / base, places)
         out.append({**row, "PCHG": pchg})
     return out
 
@@ -290,7 +319,9 @@ def impute_locf(
     post-baseline observation before the window opens, with that window's variables and
     DTYPE = "LOCF" (ADaMIG v1.3 §4.2.1: an imputed record is a new row with DTYPE). As the
     CDISC pilot's ADQSCIBC: "LOCF denotes that the LOCF imputation method was used".
-    Nothing is carried into a window before the first observation.
+    Only post-baseline observations are carried (from study day 2, bds._post_baseline):
+    never a screening or pre-dose value. Nothing is carried into a window before the
+    first of them.
 
     >>> w = [AnalysisWindow("Week 8", 8, 56, 2, 84), AnalysisWindow("Week 16", 16, 112, 85, 140)]
     >>> rows = [in_window({"USUBJID": "1", "PARAMCD": "P", "ADY": 29, "AVAL": 3.0}, w)]
@@ -301,7 +332,8 @@ def impute_locf(
     out = [dict(r) for r in rows]
     groups: dict[tuple[Value, ...], list[Row]] = {}
     for row in rows:
-        if _has_value(row) and row.get("ABLFL") != "Y" and _num(row.get("ADY")) is not None:
+        # observed after the dose only: a screening value is never carried forward
+        if _has_value(row) and _post_baseline(row) and not row.get("DTYPE"):
             groups.setdefault(_key(row, by), []).append(row)
     for observed in groups.values():
         filled = {r.get("AVISIT") for r in observed if r.get("AVISIT")}

@@ -115,8 +115,9 @@ class StartRule(StrEnum):
     - ``conservative``: trialdesk's. The first day the partial date may be, unless the
       first treatment date lies within it, then that date: admiral's
       ``derive_vars_dt(highest_imputation = "M", date_imputation = "first",
-      min_dates = TRTSDT)``. An event that may have begun on or after the first dose is
-      then emergent, as the adverse-event pages say (trial/safety/emergent.py).
+      min_dates = TRTSDT, max_dates = AENDT)``. An event that may have begun on or after
+      the first dose is then emergent, as the adverse-event pages say
+      (trial/safety/emergent.py); one that ended before it is not.
     - ``day_only``: the CDISC pilot's (adam define.xml, ADAE.ASTDT): a missing day is
       "01"; with the month missing no imputation, "as these dates clearly indicate a start
       prior to the beginning of treatment".
@@ -148,8 +149,14 @@ def _flag(partial: PartialDate) -> str:
     return "" if partial.day is not None else "D"
 
 
-def impute_start(dtc: str, rule: StartRule, *, first_dose: int | None = None) -> Imputed:
-    """ASTDT from --STDTC under ``rule``; ``first_dose`` is TRTSDT (SAS date).
+def impute_start(
+    dtc: str, rule: StartRule, *, first_dose: int | None = None, end: int | None = None
+) -> Imputed:
+    """ASTDT from --STDTC under ``rule``; ``first_dose`` is TRTSDT (SAS date), ``end`` the
+    event's end (AENDT: complete, or the last day a partial end may be). An imputed start
+    is never after the end when the end lies within the days the partial start may be
+    (admiral ``derive_vars_dt(max_dates = exprs(AENDT))``): an onset "2026-03" of an event
+    that ended on 4 March is 4 March at the latest, not the first dose on the 10th.
 
     >>> impute_start("2014-03", StartRule.CONSERVATIVE, first_dose=sas_date(date(2014, 3, 9)))
     Imputed(value=19791, flag='D')
@@ -161,20 +168,27 @@ def impute_start(dtc: str, rule: StartRule, *, first_dose: int | None = None) ->
     Imputed(value=None, flag='')
     >>> impute_start("2014-03-05", StartRule.CONSERVATIVE, first_dose=19791).flag
     ''
+    >>> from_sas_date(impute_start("2014-03", StartRule.CONSERVATIVE, first_dose=19791,
+    ...                            end=sas_date(date(2014, 3, 4))).value or 0)
+    datetime.date(2014, 3, 4)
     """
     partial = _partial(dtc)
     if partial is None:
         return Imputed(None)
     if partial.complete:
         return Imputed(sas_date(partial.earliest))
+    first, last = sas_date(partial.earliest), sas_date(partial.latest)
     if rule is StartRule.DAY_ONLY:
         if partial.month is None:
             return Imputed(None)
-        return Imputed(sas_date(partial.earliest), "D")
-    first, last = sas_date(partial.earliest), sas_date(partial.latest)
-    if first_dose is not None and first <= first_dose <= last:
-        return Imputed(first_dose, _flag(partial))
-    return Imputed(first, _flag(partial))
+        imputed = first
+    elif first_dose is not None and first <= first_dose <= last:
+        imputed = first_dose
+    else:
+        imputed = first
+    if end is not None and first <= end < imputed:
+        imputed = end
+    return Imputed(imputed, _flag(partial))
 
 
 def impute_end(dtc: str, *, impute: bool = True) -> Imputed:

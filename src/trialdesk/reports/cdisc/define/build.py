@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Protocol
+from typing import Protocol, cast
 
 import odmlib.define_2_1.model as DEFINE
 
@@ -91,6 +91,10 @@ def _text(content: str) -> DEFINE.Description:
     return DEFINE.Description(TranslatedText=[DEFINE.TranslatedText(_content=content, lang="en")])
 
 
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8")
+
+
 def _length(dataset: Dataset, variable: Variable) -> tuple[int | None, int | None]:
     """Length and SignificantDigits (§5.3.6): bytes for text (XPT stores bytes), digits for
     numbers; None where the DataType takes none (dates and times)."""
@@ -99,10 +103,13 @@ def _length(dataset: Dataset, variable: Variable) -> tuple[int | None, int | Non
             return None, None
         if variable.length is not None:
             return variable.length, None
-        values = [x for x in dataset.column(variable.name) if isinstance(x, str)]
-        return max([len(x.encode("utf-8")) for x in values] + [1]), None
+        values = cast(list[str], dataset.column(variable.name))  # a text column: all str
+        if "".join(values).isascii():  # a character a byte: the longest text is the length
+            return max(max(map(len, values), default=0), 1), None
+        return max(max(map(len, map(_utf8, values)), default=0), 1), None
     digits, decimals = 1, 0
-    for value in dataset.column(variable.name):
+    # each distinct number once: a column repeats its values (VISITNUM, --SEQ, scores)
+    for value in dict.fromkeys(dataset.column(variable.name)):
         if value is None or isinstance(value, str):
             continue
         text = format(Decimal(repr(value)).normalize(), "f").lstrip("-")

@@ -164,6 +164,25 @@ def _add_values(
     assert ct is not None
     problems: list[InputError] = []
     decode_by = _decode_variable(dataset, variable)
+    name = variable.name
+    # each distinct (value, decode) once, in the order first met: a repeat changes nothing
+    # (the values as stored first, with their type: 1 and True are equal keys, not texts)
+    values = [row.get(name) for row in dataset.rows]
+    decodes = [row.get(decode_by) for row in dataset.rows] if decode_by else [None] * len(values)
+    stored = dict.fromkeys(zip(map(type, values), values, map(type, decodes), decodes, strict=True))
+    pairs = dict.fromkeys(
+        (_text(value), _text(decode) if decode_by else None) for _, value, _, decode in stored
+    )
+    if ct.extensible or all(value is None or value in ct for value, _ in pairs):
+        for value, decode in pairs:
+            if value is None:
+                continue
+            if value not in ct:
+                plan.extended.add(value)
+            if plan.values.get(value) is None:
+                plan.values[value] = decode
+        return problems
+    # a value the list does not hold: every row is looked at, each one named
     for i, row in enumerate(dataset.rows, start=1):
         value = _text(row.get(variable.name))
         if value is None:

@@ -9,9 +9,13 @@ screen failures.
   the registry's age limits are judged at screening, after consent). BRTHDTC is not
   submitted (privacy; AGE is what review needs).
 - ARM/ARMCD: the study's one arm (ctgov.json armGroups); ACTARM from whether the injection
-  was given. A screen failure has ARMNRS "SCREEN FAILURE", a participant not yet injected
+  was given. A screen failure has ARMNRS "SCREEN FAILURE", one who declined after consent
+  "NOT ASSIGNED" (trial/review/extract.py Screened.arm_null_reason), a participant not yet injected
   "ASSIGNED, NOT TREATED" (CT C142179 ARMNULRS), arm variables null (SDTMIG 3.4 DM).
 - RACE: not collected by the study's forms, left null (Exp).
+- DTHFL "Y" whenever the death is known, dated or not (SDTMIG 3.4 DM: DTHFL is "Y" for a
+  subject who died, DTHDTC the date when known): a disposition DEATH, or an adverse event
+  with the death seriousness criterion (AESDTH) or outcome FATAL (CT OUT C66768).
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from trialdesk.reports.cdisc.sdtm.trial_design import planned_arm
 from trialdesk.reports.cdisc.sdtm.variables import domain_variables
 from trialdesk.study.loader import Study
 
-__all__ = ["country_codes", "dm_domain", "exposure_start", "reference_dates"]
+__all__ = ["country_codes", "died", "dm_domain", "exposure_start", "reference_dates"]
 
 VARIABLES = domain_variables(
     "DM",
@@ -76,13 +80,25 @@ def reference_dates(source: SdtmSource, subject: Subject) -> dict[str, str]:
     if (book.get("disposition") or {}).get("term") == "DEATH":
         death = ended or ""
     for ae in book.get("adverse_events", {}).values():
-        if ae.get("death") and not death:
+        if _fatal(ae) and not death:
             death = ae.get("end_date") or ""
     return {
         "RFSTDTC": start, "RFENDTC": start, "RFXSTDTC": start, "RFXENDTC": start,
         "RFICDTC": s.consented_on.isoformat() if s.consented_on else "",
         "RFPENDTC": end, "DTHDTC": death,
     }  # fmt: skip
+
+
+def died(subject: Subject) -> bool:
+    """Whether the death of the person is known: disposition DEATH or a fatal event."""
+    book = subject.casebook or {}
+    if (book.get("disposition") or {}).get("term") == "DEATH":
+        return True
+    return any(_fatal(ae) for ae in book.get("adverse_events", {}).values())
+
+
+def _fatal(ae: dict[str, object]) -> bool:
+    return bool(ae.get("death")) or ae.get("outcome") == "FATAL"
 
 
 def _age(born: date | None, on: date | None) -> int | None:
@@ -109,7 +125,7 @@ def dm_domain(source: SdtmSource) -> Dataset:
         dates = reference_dates(source, subject)
         treated = bool(dates["RFXSTDTC"])
         if not subject.enrolled:
-            arms: dict[str, Value] = {"ARMNRS": "SCREEN FAILURE"}
+            arms: dict[str, Value] = {"ARMNRS": s.arm_null_reason or "SCREEN FAILURE"}
         elif not treated:
             arms = {"ARMCD": armcd, "ARM": arm, "ARMNRS": "ASSIGNED, NOT TREATED"}
         else:
@@ -121,7 +137,7 @@ def dm_domain(source: SdtmSource) -> Dataset:
                 "USUBJID": subject.usubjid,
                 "SUBJID": subject.subjid,
                 **dates,
-                "DTHFL": "Y" if dates["DTHDTC"] else "",
+                "DTHFL": "Y" if dates["DTHDTC"] or died(subject) else "",
                 "SITEID": source.site_id,
                 "AGE": _age(s.birth_date, s.consented_on),
                 "AGEU": "YEARS" if s.birth_date and s.consented_on else "",

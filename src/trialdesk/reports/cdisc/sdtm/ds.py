@@ -20,7 +20,11 @@ __all__ = ["ds_domain"]
 VARIABLES = domain_variables(
     "DS",
     "STUDYID DOMAIN USUBJID DSSEQ DSTERM DSDECOD DSCAT EPOCH DSSTDTC DSSTDY",
-    codelists={"DSDECOD": "C66727"},  # NCOMPLT; the milestone's value is PROTMLST (C114118)
+    # DSDECOD takes NCOMPLT (C66727) for a disposition event and PROTMLST (C114118) for a
+    # milestone (SDTMIG 3.4 DS; the IG lists both): one CodeListRef would call the other's
+    # values sponsor extensions, and define.xml here has no value-level metadata
+    # (ValueListDef/WhereClauseDef by DSCAT) to give each its own, so DSDECOD has none.
+    codelists={"DSDECOD": None},
 )
 
 
@@ -48,8 +52,10 @@ def ds_domain(source: SdtmSource) -> Dataset:
                               "PROTOCOL MILESTONE", consent))  # fmt: skip
         if not subject.enrolled:
             on = s.outcome_on.isoformat() if s.outcome_on else ""
-            term = ascii_text(s.outcome_reason or "") or "SCREEN FAILURE"
-            rows.append(event(term[:200], "SCREEN FAILURE", "DISPOSITION EVENT", on))
+            # a screen failure, or a decline after consent (extract.py Screened.closing_decod)
+            decod = s.closing_decod or "SCREEN FAILURE"
+            term = ascii_text(s.outcome_reason or "") or decod
+            rows.append(event(term[:200], decod, "DISPOSITION EVENT", on))
             continue
         ended = (subject.casebook or {}).get("disposition")
         if ended:

@@ -35,11 +35,12 @@ from trialdesk.reports.cdisc.sdtm.findings_context import (
     iso_dtc,
     subject_of,
 )
-from trialdesk.reports.cdisc.sdtm.findings_flags import (
-    flag_last_before_exposure,
-    is_after_dose,
-    range_indicator,
-    toxicity,
+from trialdesk.reports.cdisc.sdtm.findings_flags import flag_last_before_exposure, is_after_dose
+from trialdesk.reports.cdisc.sdtm.findings_items import (
+    LabGrades,
+    ResultItem,
+    reference_range,
+    result_items,
 )
 from trialdesk.reports.cdisc.sdtm.findings_plan import (
     DomainPlan,
@@ -49,18 +50,12 @@ from trialdesk.reports.cdisc.sdtm.findings_plan import (
     plan_problems,
     shortened,
     test_metadata,
-    test_name,
     unmapped_items,
 )
-from trialdesk.reports.cdisc.sdtm.findings_values import (
-    coded,
-    item_value,
-    number_of,
-    number_text,
-    result_of,
-)
+from trialdesk.reports.cdisc.sdtm.findings_values import coded, item_value, result_of
 from trialdesk.reports.cdisc.sdtm.findings_variables import FINDINGS_ORDER, findings_variable
 from trialdesk.reports.cdisc.sdtm.supp import Qualifier
+from trialdesk.reports.cdisc.sdtm.timing import epoch_before_day1
 from trialdesk.study.forms import Form, Item, ItemType
 from trialdesk.study.loader import Study
 
@@ -118,6 +113,13 @@ def findings_domains(study: Study, casebooks: Sequence[Mapping[str, Any]]) -> li
     time_points = _time_points(study, plans)
     position = {form_id: i for i, form_id in enumerate(study.forms)}
     records: dict[str, list[_Record]] = {d: [] for d in findings_domain_names(study)}
+    # what is fixed about each result item, worked out once per form and domain
+    items = {
+        (form_id, domain): result_items(study.forms[form_id], plan, time_points.get(domain, {}))
+        for form_id, by_domain in plans.items()
+        for domain, plan in by_domain.items()
+    }
+    grades = LabGrades()
     for book in casebooks:
         subject = subject_of(study, book)
         for text, content in book.get("forms", {}).items():
@@ -128,7 +130,7 @@ def findings_domains(study: Study, casebooks: Sequence[Mapping[str, Any]]) -> li
             for domain, plan in plans[key.form_id].items():
                 records[domain].extend(
                     _form_records(study, subject, book, key, form, content, plan,
-                                  time_points.get(domain, {}), position[form.id])
+                                  items[(form.id, domain)], position[form.id], grades)
                 )  # fmt: skip
     notes = {"unmapped": unmapped_items(study), "shortened": shortened(plans)}
     return [_dataset(study, domain, records[domain], plans, notes) for domain in sorted(records)]
@@ -179,8 +181,9 @@ def _form_records(
     form: Form,
     content: Mapping[str, Any],
     plan: DomainPlan,
-    time_points: Mapping[str, int],
+    items: tuple[ResultItem, ...],
     form_position: int,
+    grades: LabGrades,
 ) -> list[_Record]:
     d = plan.domain
     visit = subject.visits.get(key.visit)
@@ -199,23 +202,18 @@ def _form_records(
         if (raw := item_value(content, item)) is not None and raw != ""
     ]
     not_done: Mapping[str, str] = content.get("not_done") or {}
-    baseline = _baseline_form(study, book, key)
-    results = {id(i) for i in plan.results}
+    baseline = _baseline_form(study, book, key) if d == "LB" else None
+    # every record of the form shares its date (--DTC is the form's), so its study day
+    dtc_text = str(base[f"{d}DTC"] or "")
+    day = subject.study_day(dtc_text)
+    sort = (visit.visitnum if visit else float("inf"), dtc_text,
+            visit.form_order(form.id) if visit else 0, form_position, key.row)  # fmt: skip
     out = []
-    for index, item in enumerate(form.items):
-        if id(item) not in results:
-            continue
-        t = item.sdtm
-        assert t is not None and t.testcd is not None
+    for r in items:
+        item = r.item
         row = dict(base)
-        row.update({
-            f"{d}TESTCD": t.testcd, f"{d}TEST": test_name(item), f"{d}CAT": t.cat,
-            f"{d}SCAT": t.scat, f"{d}LOC": t.loc, f"{d}METHOD": t.method, f"{d}TPT": t.tpt,
-            f"{d}TPTNUM": time_points.get(t.tpt) if t.tpt else None,
-        })  # fmt: skip
-        if t.lat:
-            row[f"{d}LAT"] = t.lat
-        result = result_of(content, item)
+        row.update(r.qualifiers)
+        result = result_of(content, item, numeric=r.numeric)
         if result is None:
             reason = not_done.get(item.id, not_done.get(""))
             if reason is None:
@@ -229,62 +227,20 @@ def _form_records(
             })  # fmt: skip
         if item.derived is not None:
             row[f"{d}DRVFL"] = "Y"
-        _reference_range(row, d, form, item, content, plan)
+        reference_range(row, d, r, content)
         if d == "LB" and result is not None:
-            _grade(row, t.testcd, item, form, content, baseline)
-        row[f"{d}DY"] = subject.study_day(str(row[f"{d}DTC"] or ""))
+            grades.grade(row, r, content, baseline)
+        row[f"{d}DY"] = day
+        before = _before_exposure(subject, visit, dtc_text, r.tpt)
+        if before and study.schedule and subject.day1 and day == 1:
+            # taken before the dose on day 1: the element before day 1's (SDTMIG 3.4
+            # §4.1.3.1, EPOCH of the element the observation falls in)
+            row["EPOCH"] = epoch_before_day1(study.schedule, subject.day1)
         out.append(
-            _Record(
-                values=row,
-                sort=(visit.visitnum if visit else float("inf"), str(row[f"{d}DTC"] or ""),
-                      visit.form_order(form.id) if visit else 0, form_position, key.row,
-                      index),
-                before_exposure=_before_exposure(subject, visit, str(row[f"{d}DTC"] or ""),
-                                                 t.tpt),
-                supplemental=supplemental,
-            )
+            _Record(values=row, sort=(*sort, r.index), before_exposure=before,
+                    supplemental=supplemental)
         )  # fmt: skip
     return out
-
-
-def _reference_range(
-    row: dict[str, Value],
-    d: str,
-    form: Form,
-    item: Item,
-    content: Mapping[str, Any],
-    plan: DomainPlan,
-) -> None:
-    """--ORNRLO/--ORNRHI as the laboratory gave them (the item's ``reference`` limits, or
-    items targeting the test's LBORNRLO/LBORNRHI), --STNRLO/--STNRHI in the item's unit,
-    --NRIND against them; other per-test variable items as they are."""
-    assert item.sdtm is not None and item.sdtm.testcd is not None
-    by_variable = dict(plan.test_items.get(item.sdtm.testcd, {}))
-    for variable, limit_id in ((f"{d}ORNRLO", item.reference_low),
-                               (f"{d}ORNRHI", item.reference_high)):  # fmt: skip
-        if limit_id and variable not in by_variable:
-            by_variable[variable] = form.item(limit_id)
-    for variable, limit in by_variable.items():
-        raw = item_value(content, limit)
-        if raw is None or raw == "":
-            continue
-        typed = content.get("entered", {}).get(limit.id)
-        number = number_of(raw)
-        if variable.endswith(("ORNRLO", "ORNRHI")) and number is not None:
-            as_typed = typed.get("value") if isinstance(typed, Mapping) else None
-            row[variable] = str(as_typed) if as_typed is not None else number_text(number)
-            row[variable.replace("ORNR", "STNR")] = float(number)
-        else:
-            row[variable] = str(raw)
-    stresn = row.get(f"{d}STRESN")
-    low, high = row.get(f"{d}STNRLO"), row.get(f"{d}STNRHI")
-    indicator = range_indicator(
-        stresn if isinstance(stresn, float) else None,
-        low if isinstance(low, float) else None,
-        high if isinstance(high, float) else None,
-    )
-    if indicator:
-        row[f"{d}NRIND"] = indicator
 
 
 def _baseline_form(study: Study, book: Mapping[str, Any], key: FormKey) -> Mapping[str, Any] | None:
@@ -293,28 +249,6 @@ def _baseline_form(study: Study, book: Mapping[str, Any], key: FormKey) -> Mappi
         return None
     found = book.get("forms", {}).get(f"{schedule.baseline_visit}/{key.form_id}#1")
     return found if isinstance(found, Mapping) else None
-
-
-def _grade(
-    row: dict[str, Value],
-    testcd: str,
-    item: Item,
-    form: Form,
-    content: Mapping[str, Any],
-    baseline: Mapping[str, Any] | None,
-) -> None:
-    """LBTOX/LBTOXGR: the CTCAE v5.0 grade, as the safety pages grade the same value
-    (trial/safety/lab_grades.py: the limits entered beside it, the baseline visit's value)."""
-
-    def limit(limit_id: str | None) -> Any:
-        return number_of(item_value(content, form.item(limit_id))) if limit_id else None
-
-    before = number_of(item_value(baseline, item)) if baseline is not None else None
-    graded = toxicity(testcd, number_of(item_value(content, item)), item.unit,
-                      lln=limit(item.reference_low), uln=limit(item.reference_high),
-                      baseline=before)  # fmt: skip
-    if graded is not None:
-        row["LBTOX"], row["LBTOXGR"] = graded
 
 
 def _before_exposure(subject: Subject, visit: VisitInfo | None, dtc: str, tpt: str | None) -> bool:
@@ -352,7 +286,10 @@ def _dataset(
         for item, value in record.supplemental
         if item.sdtm is not None
     ]  # fmt: skip
-    present = {k for row in numbered for k, v in row.items() if v is not None and v != ""}
+    # the variables some record has a value of (most have one in the first rows)
+    present = {
+        k for k in set().union(*numbered) if any(row.get(k) not in (None, "") for row in numbered)
+    }
     variables = []
     for spec in FINDINGS_ORDER:
         meta = findings_variable(d, spec.name)
@@ -381,8 +318,11 @@ def _dataset(
     }
     if d == "LB":
         extra["toxicity_grading"] = CTCAE_SOURCE
+    dropped = set().union(*numbered) - names  # the rows are with_sequence's copies: ours
+    for row in numbered if dropped else ():
+        for k in dropped:
+            row.pop(k, None)
     return Dataset(
-        name=d, label=label, variables=tuple(variables),
-        rows=tuple({k: v for k, v in row.items() if k in names} for row in numbered),
+        name=d, label=label, variables=tuple(variables), rows=tuple(numbered),
         keys=keys, structure=structure, dataset_class="FINDINGS", extra=extra,
     )  # fmt: skip

@@ -90,9 +90,10 @@ def subject_of(study: Study, book: Mapping[str, Any]) -> Subject:
     schedule = study.schedule
     day1 = _date(book.get("dates", {}).get(schedule.day1)) if schedule else None
     visits: dict[str, VisitInfo] = {}
+    usubjid = f"{study.id}-{book['participant']}"
     if schedule is not None:
-        known = {k: v for k, v in book.get("visits", {}).items() if _known(schedule, k)}
-        for sv in subject_visits(schedule, known):
+        # a visit the schedule lacks is an error naming the participant, as in SV
+        for sv in subject_visits(schedule, book.get("visits", {}), usubjid=usubjid):
             visits[sv.key] = VisitInfo(
                 visitnum=sv.visitnum,
                 visit=sv.name,
@@ -104,16 +105,8 @@ def subject_of(study: Study, book: Mapping[str, Any]) -> Subject:
             )
     return Subject(
         studyid=study.id,
-        usubjid=f"{study.id}-{book['participant']}",
+        usubjid=usubjid,
         day1=day1,
         parameters=book.get("parameters", {}),
         visits=visits,
     )
-
-
-def _known(schedule: Schedule, key: str) -> bool:
-    try:
-        schedule.visit(key.partition("#")[0])
-    except KeyError:
-        return False
-    return True

@@ -16,7 +16,7 @@ from typing import Any
 
 from trialdesk.study.forms import Item, ItemType
 
-__all__ = ["Result", "item_value", "number_of", "number_text", "result_of", "coded"]
+__all__ = ["Result", "coded", "is_numeric", "item_value", "number_of", "number_text", "result_of"]
 
 
 def item_value(content: Mapping[str, Any], item: Item) -> Any:
@@ -51,7 +51,9 @@ def coded(value: Any) -> str:
     return str(value).replace("_", " ").upper()
 
 
-def _numeric(item: Item) -> bool:
+def is_numeric(item: Item) -> bool:
+    """Whether the item's result is a number (--STRESN): an integer or decimal, or a choice
+    whose codes are all numbers."""
     if item.type in (ItemType.INTEGER, ItemType.DECIMAL):
         return True
     return (
@@ -70,8 +72,11 @@ class Result:
     stresu: str
 
 
-def result_of(content: Mapping[str, Any], item: Item) -> Result | None:
-    """The item's result on the form, or ``None`` when it holds none."""
+def result_of(
+    content: Mapping[str, Any], item: Item, *, numeric: bool | None = None
+) -> Result | None:
+    """The item's result on the form, or ``None`` when it holds none. ``numeric``: the
+    item's ``is_numeric``, when the caller has it already."""
     value = item_value(content, item)
     if value is None or value == "":
         return None
@@ -80,17 +85,18 @@ def result_of(content: Mapping[str, Any], item: Item) -> Result | None:
     # store holds every value in the item's unit, so it is the standard unit
     unit = (target.orresu if target is not None and target.orresu else None) or item.unit or ""
     typed = content.get("entered", {}).get(item.id)
-    if _numeric(item):
+    if numeric if numeric is not None else is_numeric(item):
         number = number_of(value)
         if number is None:
             return Result(str(value), "", str(value), None, "")
-        orres, orresu = number_text(number), unit
+        standard = number_text(number)
+        orres, orresu = standard, unit
         if isinstance(typed, Mapping) and typed.get("value") is not None:
             # typed in another unit: the original result is what was typed, in its unit
             orres, orresu = str(typed["value"]), str(typed.get("unit") or unit)
         elif item.type is not ItemType.CHOICE:
             orres = str(value)
-        return Result(orres, orresu, number_text(number), float(number), unit)
+        return Result(orres, orresu, standard, float(number), unit)
     if isinstance(value, bool):
         return Result(coded(value), "", coded(value), None, "")
     if item.type is ItemType.CHOICE:

@@ -71,7 +71,7 @@ FINDINGS_ORDER: tuple[FindingsVariable, ...] = (
     _V("VISIT", "Visit Name", role="Timing"),
     _V("VISITDY", "Planned Study Day of Visit", "integer", role="Timing"),
     _V("EPOCH", "Epoch", role="Timing", codelist="C99079"),
-    _V("--DTC", "Date/Time of Collection", "datetime", role="Timing", core="Exp"),
+    _V("--DTC", "Date/Time of Collection", "partialDatetime", role="Timing", core="Exp"),
     _V("--DY", "Study Day of Visit/Collection/Exam", "integer", role="Timing"),
     _V("--TPT", "Planned Time Point Name", role="Timing"),
     _V("--TPTNUM", "Planned Time Point Number", "float", role="Timing"),

@@ -3,7 +3,11 @@
 (ae.xpt, ae.json), in a stable order (trial design, special purpose, interventions, events,
 findings). A dataset with no records is not written (FDA TCG §4.1.1.1: no empty
 datasets), except DM and the trial design. Everything XPT v5 cannot hold is reported at
-once, before any file is written."""
+once, before any file is written. Writing into a folder that holds an earlier package
+removes the dataset files its define.xml lists that this package does not write (a domain
+now empty, the other format); define.xml and define.html are rewritten; other files stay.
+An XPT file's header carries the source's ``created`` instant, so the same data give the
+same bytes."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+from xml.etree import ElementTree
 
 from trialdesk.errors import FieldErrors, InputError, TrialdeskError
 from trialdesk.reports.cdisc.dataset import Dataset, write_dataset_json, write_xpt, xpt_problems
@@ -84,7 +89,7 @@ def write_package(
         if progress is not None:
             progress(d.name, i, len(kept))
         if format == "xpt":
-            path = write_xpt(d, out / f"{d.name.lower()}.xpt", checked=True)
+            path = write_xpt(d, out / f"{d.name.lower()}.xpt", checked=True, created=source.created)
         else:
             path = write_dataset_json(
                 d, out / f"{d.name.lower()}.json", study_oid=source.studyid, created=source.created
@@ -92,4 +97,29 @@ def write_package(
         written.append(Written(d, path))
     if progress is not None:
         progress("", len(kept), len(kept))
+    _remove_stale(out, {w.path.name for w in written})
     return written, skipped
+
+
+_XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+
+
+def _remove_stale(out: Path, written: set[str]) -> None:
+    """Remove the dataset files of an earlier package in ``out`` that this one did not
+    write (a domain now empty, the other format), so that the folder holds one package.
+    The earlier package is what its define.xml lists (``def:leaf`` ``xlink:href``, plain
+    file names in the folder): other files are left alone, nothing is guessed from names."""
+    define = out / "define.xml"
+    if not define.is_file():
+        return
+    try:
+        root = ElementTree.parse(define).getroot()
+    except ElementTree.ParseError:
+        return  # not a define.xml this module wrote: nothing is known to be stale
+    for element in root.iter():
+        href = element.get(_XLINK_HREF) or ""
+        if "/" in href or "\\" in href or not href.endswith((".xpt", ".json")):
+            continue
+        path = out / href
+        if href not in written and path.is_file():
+            path.unlink()

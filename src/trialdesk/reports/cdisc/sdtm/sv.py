@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from trialdesk.errors import FieldErrors, TrialdeskError
 from trialdesk.reports.cdisc.dataset import Dataset, Value
 from trialdesk.reports.cdisc.sdtm.source import SdtmSource
 from trialdesk.reports.cdisc.sdtm.timing import (
@@ -32,16 +33,23 @@ VARIABLES = domain_variables(
 def sv_domain(source: SdtmSource) -> Dataset:
     schedule = source.study.schedule
     rows: list[dict[str, Value]] = []
+    errors: list[TrialdeskError] = []
     for subject in source.subjects if schedule is not None else ():
         assert schedule is not None
         book = subject.casebook
         day1 = subject.day1(schedule)
         if book is not None:
-            visits = subject_visits(schedule, book["visits"])
+            try:
+                visits = subject_visits(schedule, book["visits"], usubjid=subject.usubjid)
+            except FieldErrors as e:  # every participant's, at once
+                errors += e.errors
+                continue
         else:
             visits = screening_visit(schedule, subject.screened.screened_on)
         for v in visits:
             rows.append(_row(source.studyid, subject.usubjid, v, day1))
+    if errors:
+        raise FieldErrors(errors, resource="SV")
     return Dataset(
         name="SV", label="Subject Visits", variables=VARIABLES, rows=tuple(rows),
         keys=("STUDYID", "USUBJID", "VISITNUM"),

@@ -48,10 +48,20 @@ _SYMBOLS = {"≥": ">=", "≤": "<=", "²": "^2", "³": "^3", "µ": "u", "μ": "
 
 
 def ascii_text(text: str) -> str:
-    """Text for a SAS transport file: symbols spelt in ASCII, accents dropped, one line."""
+    """Text for a SAS transport file: symbols spelt in ASCII, accents dropped, one line.
+
+    A character with no ASCII spelling (a Chinese term) is kept, never dropped: a value is
+    not replaced by less than it says. SAS transport v5 cannot hold it, so writing XPT
+    reports it (dataset.py ``xpt_problems``, naming dataset, variable and row) and
+    Dataset-JSON carries it as it is."""
     for symbol, spelt in _SYMBOLS.items():
         text = text.replace(symbol, spelt)
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    # compatibility forms (full-width letters) to ASCII, accents apart and dropped, the
+    # rest composed again as it was
+    decomposed = unicodedata.normalize("NFKD", text)
+    text = unicodedata.normalize(
+        "NFC", "".join(c for c in decomposed if not unicodedata.combining(c))
+    )
     return re.sub(r"\s+", " ", text).strip()
 
 

@@ -63,12 +63,13 @@ def _data_type(v: IgVariable) -> str:
 
 
 def domain_variables(
-    domain: str, names: list[str] | str, *, codelists: dict[str, str] | None = None,
+    domain: str, names: list[str] | str, *, codelists: dict[str, str | None] | None = None,
     origins: dict[str, str] | None = None,
 ) -> tuple[Variable, ...]:  # fmt: skip
     """The named variables of ``domain`` with their IG metadata, in the IG's order.
     ``codelists``: the code list a variable's values come from where the IG gives several
-    or none (DSDECOD of a protocol milestone); ``origins``: define.xml Origin by name."""
+    or none, None for no code list reference (DSDECOD: NCOMPLT or PROTMLST by record);
+    ``origins``: define.xml Origin by name."""
     wanted = names.split() if isinstance(names, str) else names
     table = ig_variables()[domain]
     unknown = [n for n in wanted if n not in table]

@@ -69,16 +69,22 @@ def _trail(request: Request, candidate_id: int | None, wanted: AuditFilter) -> d
         scope = about_candidate(session, candidate_id) if candidate_id is not None else None
         rows = search(session, wanted, AUDIT_PAGE, scope)
         key = key_for(session)
-        anchor = (
-            Anchor.signed(key, report.head_id, report.head_hash).token
-            if key is not None and report.head_id
-            else None
-        )
+        # An anchor vouches for the head: signed only for a chain that verified, else it
+        # would vouch for a broken or altered log (the page says why there is none).
+        if key is None:
+            anchor, no_anchor = None, "no_anchor"
+        elif not report.ok:
+            anchor, no_anchor = None, "no_anchor_broken"
+        elif not report.head_id:
+            anchor, no_anchor = None, "no_anchor_empty"
+        else:
+            anchor, no_anchor = Anchor.signed(key, report.head_id, report.head_hash).token, None
         unreadable = report.unreadable or any(r.unreadable for r in rows)
         return {
             "rows": rows,
             "report": report,
             "anchor": anchor,
+            "no_anchor": no_anchor,  # the key of the text saying why there is no anchor
             "unreadable": unreadable,
             # the fingerprint names the key; where it is kept stays off the page
             "fingerprint": key.fingerprint if key is not None else None,

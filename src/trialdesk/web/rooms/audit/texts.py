@@ -29,6 +29,13 @@ TEXTS: dict[str, Text] = {
     "no_anchor": Text(
         "No anchor: the store has no key to sign it with.", "无锚点：系统没有可用于签名的密钥。"
     ),
+    "no_anchor_broken": Text(
+        "No anchor: the chain did not verify (see the problems above), and an anchor would "
+        "vouch for it. Find out what changed ('trialdesk audit verify') before anchoring.",
+        "无锚点：审计链未通过校验（见上方列出的问题），签发锚点即等于为其担保。请先查明更改内容"
+        "（'trialdesk audit verify'）再签发锚点。",
+    ),
+    "no_anchor_empty": Text("No anchor: the log has no entry yet.", "无锚点：日志中尚无任何条目。"),
     "unreadable": Text(
         "Some entries cannot be read (altered outside the application): they are listed "
         "as unreadable. Run 'trialdesk audit verify'.",

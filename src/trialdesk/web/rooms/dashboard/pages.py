@@ -17,7 +17,8 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/staff", response_class=HTMLResponse, dependencies=[allow(Permission.VIEW_STAFF)])
-async def dashboard(request: Request) -> HTMLResponse:
+def dashboard(request: Request) -> HTMLResponse:
+    # sync, so on the thread pool: rendering reads the store (the signature queue's count)
     user = user_of(request)
     counts: dict[str, Counter[str]] = {}
     if user.can(Permission.VIEW_LEADS):

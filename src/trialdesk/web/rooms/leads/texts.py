@@ -50,6 +50,10 @@ TEXTS: dict[str, Text] = {
         "该线索保存于个人信息不再写入审计追踪之前（版本0015）：较早的审计条目仍含有这些信息且无法"
         "更改。请在答复本人时注明。",
     ),
+    "trail_names_only": Text(
+        "The lead is erased: the trail shows which fields each entry changed, not their values.",
+        "该线索已删除：审计追踪仅显示每条记录更改了哪些字段，不显示其值。",
+    ),
     "confirm_needed": Text(
         "Tick the box to confirm the person asked for the erasure.",
         "请勾选以确认本人已要求删除。",

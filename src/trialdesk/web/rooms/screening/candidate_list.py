@@ -3,12 +3,14 @@ self-check lead. Each addition is one transaction through the trial services."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
 from datetime import UTC
 from typing import Annotated
 from urllib.parse import urlencode
 
+from cachetools import LRUCache
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -23,6 +25,7 @@ from trialdesk.trial.screening import candidates as cands
 from trialdesk.trial.screening import imports
 from trialdesk.trial.screening.checklist import build_checklist
 from trialdesk.trial.screening.models import Candidate, CandidateStatus
+from trialdesk.trial.store import audit
 from trialdesk.trial.store.db import Session
 from trialdesk.web import forms
 from trialdesk.web.access import allow
@@ -57,7 +60,8 @@ async def candidate_list(
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     listing = Listing(study, status, verdict, q.strip(), page)
-    return remember_locale(request, _list_page(request, listing))
+    # the page judges candidates (the engine): in the thread pool, off the event loop
+    return remember_locale(request, await run_in_threadpool(_list_page, request, listing))
 
 
 @dataclass(frozen=True)
@@ -76,18 +80,45 @@ class Listing:
         return urlencode({k: v for k, v in values.items() if v not in (None, "", 1)})
 
 
-def _verdict_of(request: Request, session: Session, candidate: Candidate) -> str | None:
+# Verdicts by (candidate, site day, audit head): the engine's, not stored, and the same
+# until the next audited write (web/page_cache.py says why the head marks a state of the
+# whole store) or the next day (a date not set yet is today). Sized for a whole study's
+# list filtered by verdict, so that filter judges each candidate once per write.
+_VERDICTS_LOCK = threading.Lock()
+
+
+def _verdicts(request: Request) -> LRUCache[Hashable, str | None]:
+    state = request.app.state
+    with _VERDICTS_LOCK:
+        kept: LRUCache[Hashable, str | None] | None = getattr(state, "candidate_verdicts", None)
+        if kept is None:
+            kept = state.candidate_verdicts = LRUCache(maxsize=16384)
+        return kept
+
+
+def _verdict_of(
+    request: Request, session: Session, candidate: Candidate, head: Hashable
+) -> str | None:
     """The checklist's verdict today at the site (None where it cannot be read: an
-    altered upload, a study this app does not serve)."""
+    altered upload, a study this app does not serve), kept under the audit ``head``
+    read first in ``session``."""
     studies: dict[str, Study] = request.app.state.studies
     study = studies.get(candidate.study_id)
     if study is None:
         return None
+    today = site_today(study.schedule, now())
+    key = (candidate.id, today, head)
+    kept = _verdicts(request)
+    with _VERDICTS_LOCK:
+        if key in kept:
+            return kept[key]
     try:
-        today = site_today(study.schedule, now())
-        return build_checklist(session, study, candidate, today).result.verdict.value
+        verdict: str | None = build_checklist(session, study, candidate, today).result.verdict.value
     except TrialdeskError:
-        return None
+        verdict = None
+    with _VERDICTS_LOCK:
+        kept[key] = verdict
+    return verdict
 
 
 def _list_page(
@@ -104,16 +135,17 @@ def _list_page(
     listing = replace(listing, study=study, status=chosen.value if chosen else None,
                       verdict=verdict)  # fmt: skip
     with store_of(request).read() as session:
+        head = audit.head(session)  # read first: never newer than what is read after it
         found = cands.search_candidates(session, study, chosen, listing.search or None)
         if verdict is not None:  # the verdict is the engine's, not stored: read each one
-            judged = [(c, s, _verdict_of(request, session, c)) for c, s in found]
+            judged = [(c, s, _verdict_of(request, session, c, head)) for c, s in found]
             rows = [r for r in judged if r[2] == verdict]
         else:
             rows = [(c, s, None) for c, s in found]
         pages = max(1, -(-len(rows) // PAGE_SIZE))
         number = min(listing.page, pages)
         shown = rows[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
-        shown = [(c, s, v or _verdict_of(request, session, c)) for c, s, v in shown]
+        shown = [(c, s, v or _verdict_of(request, session, c, head)) for c, s, v in shown]
         locale = locale_of(request)
         zones = {s.id: site_zone(s.schedule) for s in studies}
         return render(

@@ -43,6 +43,22 @@ TEXTS: dict[str, Text] = {
     "evidence": Text("Evidence", "依据"),
     "missing": Text("Missing · investigator's decision", "缺失信息 · 研究者判断"),
     "when": Text("When ({zone})", "时间（{zone}）"),
+    # the fact form's record-review attestation (trial/screening/entry_concepts.py ATTESTATION)
+    "attestation": Text("Full clinical record reviewed", "完整病历已审阅"),
+    "attestation_note": Text(
+        "Attest that the person's full clinical record was reviewed: history criteria then "
+        "read what is entered as the whole history (no malignancy entered: none). Retract it "
+        "with a reason if the review was not complete.",
+        "声明已审阅该人员的完整病历：此后病史类标准将已录入的信息视为全部病史（未录入恶性肿瘤即为无）。"
+        "如审阅不完整，请注明原因后撤回。",
+    ),
+    "attestation_on": Text("Date the record was reviewed", "病历审阅日期"),
+    "attestation_source": Text("Record reviewed", "所审阅的病历"),
+    "attestation_source_hint": Text(
+        'The record or system searched, e.g. "hospital HIS chart, inpatient and outpatient".',
+        "所检索的病历或系统，例如“医院HIS病历（住院及门诊）”。",
+    ),
+    "attestation_submit": Text("Attest the review", "确认审阅"),
     "consent_title": Text("Informed consent", "知情同意"),
     "consent_none": Text("No consent recorded for this study.", "本研究尚未记录知情同意。"),
     "consent_line": Text(

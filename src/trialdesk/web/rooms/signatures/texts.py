@@ -34,6 +34,12 @@ TEXTS: dict[str, Text] = {
     ),
     "home_link": Text("Waiting for your signature", "待您签名"),
     "home_none": Text("nothing waits", "无待签事项"),
+    "unreadable": Text("could not be read", "无法读取"),
+    "unreadable_intro": Text(
+        "The checklist of these candidates could not be built, so what waits for a "
+        "signature is not known; open the candidate to see why.",
+        "以下候选人的筛选清单无法生成，因此无法确定待签名事项；请打开候选人页面查看原因。",
+    ),
     # the batch signing page
     "sign_title": Text("Sign eligibility criteria", "签署入选/排除标准判断"),
     "sign_several": Text(

@@ -30,6 +30,9 @@ __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/staff/report/week24"
+# the downloads name every participant: never kept by a browser or a proxy, whatever the
+# app's middleware does (as the exports room's archives)
+NO_STORE = {"Cache-Control": "no-store"}
 TEXTS = {
     "downloads": T("Download", "下载"),
     "pdf": T("PDF", "PDF"),
@@ -79,7 +82,7 @@ async def week24_pdf(request: Request, study: StudyId = None) -> Response:
     return Response(
         pdf,
         media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers={"Content-Disposition": f'attachment; filename="{name}"', **NO_STORE},
     )
 
 
@@ -91,5 +94,8 @@ async def week24_json(request: Request, study: StudyId = None) -> Response:
     return Response(
         orjson.dumps(report_json(report)),
         media_type="application/json",
-        headers={"Content-Disposition": f'attachment; filename="{chosen.id}-week24.json"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="{chosen.id}-week24.json"',
+            **NO_STORE,
+        },
     )
