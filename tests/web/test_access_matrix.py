@@ -497,6 +497,7 @@ INTENDED.update(
 INTENDED.update(
     {
         ("GET", "/staff/report/week24"): "view_participants",
+        ("GET", "/staff/report/week24.css"): "view_participants",
         ("GET", "/staff/report/week24.pdf"): "view_participants",
         ("GET", "/staff/report/week24.json"): "view_participants",
     }

@@ -36,6 +36,9 @@ def test_a_monitor_reads_the_report_with_its_people(simulated: FastAPI) -> None:
     assert "NCT06947746-01-001" in text  # the appendix names the participants
     assert 'src="data:image/svg+xml;base64,' in text  # figures as images under the CSP
     assert "<style" not in text.split("<body", 1)[1]  # no inline style: the CSP forbids it
+    css = client.get("/staff/report/week24.css")  # the standalone report's own rules
+    assert 'href="/staff/report/week24.css"' in text and css.status_code == 200
+    assert css.headers["content-type"].startswith("text/css") and ".w24" in css.text
     data = client.get("/staff/report/week24.json").json()
     assert data["study"] == "NCT06947746" and data["tables"]
     pdf = client.get("/staff/report/week24.pdf")

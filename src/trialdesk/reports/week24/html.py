@@ -22,7 +22,15 @@ from trialdesk.reports.week24.report import Week24Report
 from trialdesk.reports.week24.texts import W
 from trialdesk.study.texts import LOCALES, Text
 
-__all__ = ["Appendix", "check_lang", "image_svg", "inline_svg", "report_fragment", "report_html"]
+__all__ = [
+    "STYLES",
+    "Appendix",
+    "check_lang",
+    "image_svg",
+    "inline_svg",
+    "report_fragment",
+    "report_html",
+]
 
 _ENV = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),

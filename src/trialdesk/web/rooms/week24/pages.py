@@ -14,7 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
 from trialdesk.reports.week24.build import report_from_store
-from trialdesk.reports.week24.html import report_fragment
+from trialdesk.reports.week24.html import STYLES, report_fragment
 from trialdesk.reports.week24.pdf import report_pdf
 from trialdesk.reports.week24.report import Week24Report, report_json
 from trialdesk.reports.week24.texts import T
@@ -67,6 +67,13 @@ async def week24_page(request: Request, study: StudyId = None) -> Response:
         "body": body,
     }
     return remember_locale(request, render(request, "week24.html", context))
+
+
+@router.get(PAGE + ".css", dependencies=[allow(Permission.VIEW_PARTICIPANTS)])
+async def week24_css() -> Response:
+    """The report's own stylesheet (reports/week24/templates/week24.css): the page inside
+    the staff layout uses the same rules the standalone report inlines."""
+    return Response(STYLES, media_type="text/css")
 
 
 @router.get(PAGE + ".pdf", dependencies=[allow(Permission.VIEW_PARTICIPANTS)])
