@@ -344,8 +344,8 @@ def synthea27nj() -> Iterator[Any]:
         yield source
 
 
-@pytest.mark.parametrize(
-    "screening", [date(2010, 3, 1), date(2015, 6, 1), date(2018, 1, 10), date(2019, 6, 1)]
-)
+# two screening dates a decade apart (each about 20 s): the same people with a short and a
+# long history; the generated populations above cover the shapes in between
+@pytest.mark.parametrize("screening", [date(2010, 3, 1), date(2019, 6, 1)])
 def test_sql_and_evaluator_agree_on_synthea27nj(synthea27nj: Any, screening: date) -> None:
     assert disagreements(synthea27nj, screening, screening + timedelta(days=14), "right") == []
