@@ -21,7 +21,7 @@ from trialdesk.trial import accounts
 from trialdesk.trial.accounts.roles import Role
 from trialdesk.trial.accounts.users import REDACTED
 from trialdesk.trial.screening import candidates as cands
-from trialdesk.trial.screening import checklist, facts
+from trialdesk.trial.screening import checklist, facts, uploaded_records
 from trialdesk.trial.screening.checklist import UploadAltered, build_checklist
 from trialdesk.trial.screening.fact_entry import FactEntry
 from trialdesk.trial.screening.models import Candidate, EnteredFact, FhirUpload, Judgment
@@ -322,7 +322,7 @@ def test_the_checklist_refuses_an_upload_whose_content_was_edited(
         .where(FhirUpload.id == screened.upload)
         .values(content=content.replace('"value": 125', '"value": 25')),
     )
-    checklist._PARSED.clear()  # as a fresh process: nothing parsed yet
+    uploaded_records._PARSED.clear()  # as a fresh process: nothing parsed yet
     with pytest.raises(UploadAltered) as refused:
         _checklist(store, screened.alt_high)
     assert f"FHIR upload {screened.upload} (ex02.json)" in str(refused.value)

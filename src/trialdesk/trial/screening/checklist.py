@@ -32,9 +32,8 @@ from trialdesk.criteria.screening import (
     apply_attestations,
     verdict_of,
 )
-from trialdesk.errors import ConflictError, InputError
+from trialdesk.errors import InputError
 from trialdesk.facts.record import Coding, Fact, FactKind, Laterality, PatientRecord
-from trialdesk.patients.fhir import read_fhir_bytes
 from trialdesk.study.loader import Study
 from trialdesk.study.windows import site_today, site_zone
 from trialdesk.trial.accounts import signatures
@@ -42,8 +41,8 @@ from trialdesk.trial.accounts.models import Signature
 from trialdesk.trial.screening.entry_concepts import is_attestation
 from trialdesk.trial.screening.fact_entry import FactEntry, to_fact
 from trialdesk.trial.screening.lapses import BasesWith, Lapse, first_lapse
-from trialdesk.trial.screening.models import Candidate, Consent, EnteredFact, FhirUpload, Judgment
-from trialdesk.trial.store.audit_replay import recorded_fields, upload_checksum
+from trialdesk.trial.screening.models import Candidate, Consent, EnteredFact, Judgment
+from trialdesk.trial.screening.uploaded_records import UploadAltered, upload_records
 from trialdesk.trial.store.values import canonical_json
 
 __all__ = [
@@ -98,62 +97,6 @@ class Checklist:
 
 def entry_of(row: EnteredFact) -> FactEntry:
     return FactEntry(**{f.name: getattr(row, f.name) for f in dataclasses.fields(FactEntry)})
-
-
-# Parsed uploads, by (id, sha256): a screening page is viewed many times per upload.
-_PARSED: LRUCache[tuple[int, str], dict[str, PatientRecord]] = LRUCache(maxsize=32)
-_PARSED_LOCK = threading.Lock()  # a server may run sync work on its thread pool
-
-
-class UploadAltered(ConflictError):
-    """A FHIR upload no longer matches the checksum its audit entry recorded: the file was
-    changed outside trialdesk, and no record is read from it (21 CFR 11.10(a): altered
-    records must be detectable)."""
-
-    code = "upload_altered"
-
-    def __init__(self, upload_id: int, filename: str, what: str) -> None:
-        super().__init__(
-            f"FHIR upload {upload_id} ({filename}): {what}; it was changed outside trialdesk "
-            "and no record is read from it. Run 'trialdesk audit verify --data'.",
-            resource=f"fhir_upload/{upload_id}",
-            field="upload",
-        )
-
-
-def _upload_records(session: Session, upload_id: int) -> dict[str, PatientRecord]:
-    """The records in an upload, parsed once: the checksum is read on every page view, and
-    must be the one its audit entry recorded; the file itself (up to 10 MB) is read only
-    when it is not parsed yet, and must match that checksum (an altered upload is refused,
-    never read)."""
-    head = session.execute(
-        select(FhirUpload.sha256, FhirUpload.filename).where(FhirUpload.id == upload_id)
-    ).one_or_none()
-    if head is None:
-        return {}
-    audited = recorded_fields(session, "fhir_upload", str(upload_id)).get("sha256")
-    if audited is None:
-        raise UploadAltered(upload_id, head.filename, "the audit trail holds no checksum of it")
-    if audited != head.sha256:
-        raise UploadAltered(
-            upload_id, head.filename, "its stored checksum is not the one the audit trail holds"
-        )
-    key = (upload_id, head.sha256)
-    with _PARSED_LOCK:
-        found = _PARSED.get(key)
-    if found is None:
-        content = session.scalar(select(FhirUpload.content).where(FhirUpload.id == upload_id))
-        if upload_checksum(content or "") != audited:
-            raise UploadAltered(
-                upload_id, head.filename, "its content no longer matches its audited checksum"
-            )
-        result = read_fhir_bytes(head.filename, (content or "").encode("utf-8"))
-        if result.errors:  # it was accepted on upload: the reader changed since
-            raise result.errors[0]
-        found = {r.id: r for r in result.records}
-        with _PARSED_LOCK:
-            _PARSED[key] = found
-    return found
 
 
 # Entered facts as the engine reads them, by what was entered: an entry was validated
@@ -282,7 +225,7 @@ def record_of(
     base = PatientRecord(id=f"candidate/{candidate.id}")
     uploaded = None
     if candidate.upload_id is not None and candidate.patient_key is not None:
-        uploaded = _upload_records(session, candidate.upload_id).get(candidate.patient_key)
+        uploaded = upload_records(session, candidate.upload_id).get(candidate.patient_key)
         base = uploaded or base
     given = {"candidate_id": candidate.id}
     entered = list(session.scalars(_ENTERED_OF, given))
@@ -497,12 +440,12 @@ def _upload_supplied(
         return bool(record.clinical_record)
     if candidate.upload_id is None or candidate.patient_key is None:
         return False
-    uploaded = _upload_records(session, candidate.upload_id).get(candidate.patient_key)
+    uploaded = upload_records(session, candidate.upload_id).get(candidate.patient_key)
     return uploaded is not None and uploaded.history_supplied
 
 
 def _record_consents(session: Session, candidate: Candidate) -> tuple[Fact, ...]:
     if candidate.upload_id is None or candidate.patient_key is None:
         return ()
-    record = _upload_records(session, candidate.upload_id).get(candidate.patient_key)
+    record = upload_records(session, candidate.upload_id).get(candidate.patient_key)
     return tuple(f for f in record.facts if f.kind is FactKind.CONSENT) if record else ()
