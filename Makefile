@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo demo-trial test check bench clean
+.PHONY: demo demo-trial test check bench clean messages
 
 $(BIN)/trialdesk: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ check: $(BIN)/trialdesk
 
 test: check
 	$(BIN)/pytest -q
+
+# After marking new texts with _(): add them to each catalogue (src/trialdesk/i18n/locale)
+# for the translator; a test refuses a marked text left untranslated.
+messages: $(BIN)/trialdesk
+	$(BIN)/python -m trialdesk.i18n.extract
 
 bench: $(BIN)/trialdesk
 	$(BIN)/python benchmarks/screen_fhir.py

@@ -11,11 +11,12 @@ head's row lock, so the marker only ever moves forward in commit order (on Postg
 on SQLite, where a read transaction is one snapshot: REPEATABLE READ, db.py).
 
 A page is also bound to the user (their name and role decide what it shows and which
-forms it offers), the date (``today`` decides which consent form is in effect), and the
-request's own parameters. The one thing that differs between two browsers of the same
-user is the CSRF token in every form (an HMAC of the browser's cookie and its session):
-the page is kept with a random placeholder in its place, which each request replaces with
-its own token, so what is served is byte for byte what rendering for that browser gives.
+forms it offers), the reader's language, the date (``today`` decides which consent form
+is in effect), and the request's own parameters. The one thing that differs between two
+browsers of the same user is the CSRF token in every form (an HMAC of the browser's cookie
+and its session): the page is kept with a random placeholder in its place, which each
+request replaces with its own token, so what is served is byte for byte what rendering for
+that browser gives.
 Each worker process keeps its own pages, bounded by size; nothing is shared between users.
 """
 
@@ -29,6 +30,7 @@ from cachetools import LRUCache
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
+from trialdesk.i18n import current_locale
 from trialdesk.trial.store import audit
 from trialdesk.trial.store.db import Session
 from trialdesk.web import csrf
@@ -83,7 +85,7 @@ def kept_page(
     with store.read() as session:
         marker = audit.head(session)
         own = key(session) if callable(key) else key
-        full = (*own, marker, user.username, user.role)
+        full = (*own, marker, user.username, user.role, current_locale())
         body = pages.get(full)
         if body is None:
             built = build(session, pages.placeholder)
