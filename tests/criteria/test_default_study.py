@@ -389,8 +389,9 @@ I4 = [
         "I4",
         "needs_review",
         {**obs(WOMAC, None, None, IN), "valueInteger": 6},
-        condition("M65.861", "icd10cm", IN, rid="syn-cond"),
+        condition("M65.861", "icd10cm", IN, rid="syn-cond"),  # right lower leg (knee)
         ev="Condition/syn-cond",
+        knee=RIGHT,
         id="womac-integer-synovitis-condition",
     ),
     case("I4", "not_met", obs(WOMAC, 3.9, "{score}", IN), SYNOVITIS, ev="3.9", id="womac-3.9"),
@@ -1052,7 +1053,7 @@ E10 = [
         "not_met",
         obs(ALT, 79.9, "U/L", IN, 40, rid="alt-1.99"),
         AST_OK,
-        ev="1.9975×ULN",
+        ev="1.99×ULN",
         id="alt-just-below-own-range",
     ),
     case(
@@ -1288,14 +1289,14 @@ E13 = [
 
 E14 = [
     case("E14", "not_met", bp(159, 89, rid="bp-ok"), ev="Observation/bp-ok", id="159-89"),
-    case("E14", "met", bp(160, 80, rid="bp-160"), ev="160 mm[Hg]", id="systolic-160"),
-    case("E14", "met", bp(150, 90, rid="bp-90"), ev="90 mm[Hg]", id="diastolic-90"),
+    case("E14", "met", bp(160, 80, rid="bp-160"), ev="160 mmHg", id="systolic-160"),
+    case("E14", "met", bp(150, 90, rid="bp-90"), ev="90 mmHg", id="diastolic-90"),
     case(
         "E14",
         "met",
         bp(140, 80, "2026-02-05"),
         bp(165, 85, rid="bp-165"),
-        ev="165 mm[Hg]",
+        ev="165 mmHg",
         id="highest-reading",
     ),
     case(

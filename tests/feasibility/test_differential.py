@@ -120,6 +120,14 @@ DRUGS = [
     "live_virus_vaccine",
 ]
 PROCEDURES = ["intra_articular_injection", "knee_surgery", "mri_contraindicated_device"]
+JOINT_COUNTS = [
+    "tender_joint_count_28",
+    "swollen_joint_count_28",
+    "tender_joint_count_68",
+    "swollen_joint_count_66",
+    "joints_large_involved",
+    "joints_small_involved",
+]
 
 offsets = st.sampled_from(EDGES)
 
@@ -158,6 +166,8 @@ def person_rows(draw: Any, pid: int, cdm: Cdm) -> None:
         )
         visits.append(vid)
     visit = st.sampled_from([None, *visits])
+    # an observation's side (qualifier_concept_id): none, left or right knee (I4)
+    qualifier = st.sampled_from([0, v["side:left"], v["side:right"]])
     for _ in range(draw(st.integers(0, 3))):
         vs = draw(st.sampled_from(CONDITIONS))
         start = draw(offsets)
@@ -208,6 +218,22 @@ def person_rows(draw: Any, pid: int, cdm: Cdm) -> None:
             range_high=draw(st.sampled_from([None, 14.0])),
             visit_occurrence_id=None,
         )
+    for _ in range(draw(st.integers(0, 3))):
+        # joint counts (I3's ACR/EULAR joint domain): some not whole, some beyond their joints
+        cdm.row(
+            "measurement",
+            person_id=pid,
+            measurement_concept_id=v[draw(st.sampled_from(JOINT_COUNTS))],
+            measurement_source_concept_id=0,
+            measurement_date=day(draw(offsets)),
+            value_as_number=float(draw(st.sampled_from([0, 1, 2, 4, 7, 11, 12, 2.5, 40]))),
+            value_as_concept_id=0,
+            unit_concept_id=0,
+            unit_source_value=None,
+            range_low=None,
+            range_high=None,
+            visit_occurrence_id=None,
+        )
     if draw(st.booleans()):
         # coded by its concept, or only by its source concept (no concept: not a consent)
         concept, source_concept = draw(
@@ -223,10 +249,11 @@ def person_rows(draw: Any, pid: int, cdm: Cdm) -> None:
             value_as_concept_id=0,
             value_as_string=None,
             unit_concept_id=v["unit:{score}"],
-            qualifier_concept_id=0,
+            qualifier_concept_id=draw(qualifier),
             visit_occurrence_id=None,
         )
-    if draw(st.booleans()):
+    for _ in range(draw(st.integers(0, 2))):
+        result = draw(st.sampled_from(["positive", "negative", None]))
         cdm.row(
             "observation",
             person_id=pid,
@@ -234,8 +261,24 @@ def person_rows(draw: Any, pid: int, cdm: Cdm) -> None:
             observation_source_concept_id=0,
             observation_date=day(draw(offsets)),
             value_as_number=None,
-            value_as_concept_id=v[draw(st.sampled_from(["positive", "negative"]))],
+            value_as_concept_id=v[result] if result else 0,
             value_as_string=None,
+            unit_concept_id=0,
+            qualifier_concept_id=draw(qualifier),
+            visit_occurrence_id=None,
+        )
+    if draw(st.booleans()):
+        # a device's "presence of" finding (E16), its value saying present, absent or none
+        result = draw(st.sampled_from(["positive", "negative", None]))
+        cdm.row(
+            "observation",
+            person_id=pid,
+            observation_concept_id=v["mri_contraindicated_device"],
+            observation_source_concept_id=0,
+            observation_date=day(draw(offsets)),
+            value_as_number=None,
+            value_as_concept_id=v[result] if result else 0,
+            value_as_string=draw(st.sampled_from([None, "false", "true"])),
             unit_concept_id=0,
             qualifier_concept_id=0,
             visit_occurrence_id=None,

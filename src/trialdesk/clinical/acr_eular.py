@@ -12,8 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import lru_cache
 
+from trialdesk.clinical.acr_eular_joints import (
+    LARGE_JOINTS_MAX,
+    SMALL_JOINTS_MAX,
+    joint_options,
+)
 from trialdesk.clinical.checks import exact, number_in_range, whole_count
 from trialdesk.errors import FactError
 
@@ -30,10 +34,6 @@ __all__ = [
 ]
 
 
-#: Large joints: shoulders, elbows, hips, knees, ankles (Aletaha 2010, Table 3 note).
-LARGE_JOINTS_MAX = 10
-#: Small joints: MCPs (10), PIPs (8), thumb IPs (2), MTPs 2-5 (8), wrists (2).
-SMALL_JOINTS_MAX = 30
 #: Classification as definite RA needs a total of at least 6 of 10.
 ACR_EULAR_THRESHOLD = 6
 
@@ -117,66 +117,14 @@ class AcrEular2010:
         return RaClassification.UNDETERMINED
 
 
-def _joint_points(large: int, small: int, other: int) -> int:
-    # Aletaha 2010 Table 3, domain A: >10 joints (at least 1 small) 5; 4-10 small 3;
-    # 1-3 small 2; 2-10 large 1; 1 large 0. "Other" joints (TMJ, AC, SC, ...) count only
-    # toward the >10 category.
-    if small >= 1 and large + small + other > 10:
-        return 5
-    if small >= 4:
-        return 3
-    if small >= 1:
-        return 2
-    return 1 if large >= 2 else 0
-
-
-@lru_cache(maxsize=1024)
-def _joint_options(
-    large: tuple[int, ...], small: tuple[int, ...], other: tuple[int, ...]
-) -> frozenset[int]:
-    """The joint-domain points any combination of these counts can score (pure, and
-    asked again on every screening with an unknown count: remembered)."""
-    return frozenset(_joint_points(lg, sm, ot) for lg in large for sm in small for ot in other)
-
-
 def _known(values: Iterable[object]) -> list[object]:
     return [value for value in values if value is not None]
 
 
-def acr_eular_2010_range(
-    *,
-    large_joints: int | None = None,
-    small_joints: int | None = None,
-    other_joints: int | None = 0,
-    rf: Serology | str | None = None,
-    acpa: Serology | str | None = None,
-    crp_abnormal: bool | None = None,
-    esr_abnormal: bool | None = None,
-    symptom_weeks: float | None = None,
-) -> AcrEular2010:
-    """ACR/EULAR 2010 RA classification score with any domain possibly unknown (``None``).
-
-    Aletaha 2010, Table 3 (applies to a patient with at least one joint with definite
-    clinical synovitis not better explained by another disease; that precondition is the
-    caller's):
-
-    * A. joints: 1 large 0; 2-10 large 1; 1-3 small 2; 4-10 small 3; >10 joints with at
-      least one small 5. Counts of involved joints (swelling or tenderness).
-    * B. serology: RF and ACPA negative 0; either low-positive 2; either high-positive 3.
-    * C. acute-phase reactants: CRP and ESR normal 0; either abnormal 1.
-    * D. symptom duration: < 6 weeks 0; >= 6 weeks 1.
-
-    As the paper says, at least one test result is needed for B and for C; a domain with one
-    of its two tests known is scored from that test. A domain with nothing known is unknown,
-    and the result's ``minimum``/``maximum`` are the lowest and highest totals any values of
-    the unknown domains could give. An unknown joint count (large, small or other) is ranged
-    over all its possible values; the joint domain is known when the counts given fix its
-    points (e.g. 12 small joints score 5 whatever the large-joint count).
-
-    Raises:
-        FactError: a joint count outside its range (large 0-10, small 0-30, other >= 0), an
-            unknown serology level, a non-boolean CRP/ESR flag or a negative duration.
-    """
+def _count_options(
+    large_joints: int | None, small_joints: int | None, other_joints: int | None
+) -> frozenset[int]:
+    """The joint-domain points the counts allow, an unknown count ranged over its values."""
     large_range = (
         [whole_count(large_joints, "large_joints", LARGE_JOINTS_MAX)]
         if large_joints is not None
@@ -196,9 +144,70 @@ def acr_eular_2010_range(
         other_range = [other_joints]
     else:
         other_range = list(range(12))  # enough to reach ">10 joints"
-    joint_options = _joint_options(tuple(large_range), tuple(small_range), tuple(other_range))
+    return joint_options(tuple(large_range), tuple(small_range), tuple(other_range))
+
+
+def _range_options(
+    joint_range: tuple[int, int], large_joints: int | None, small_joints: int | None
+) -> frozenset[int]:
+    """The points in ``joint_range`` (a range of what the counts of another shape allow)."""
+    if large_joints is not None or small_joints is not None:
+        raise FactError(
+            "give either the joint counts or the joint range, not both", field="joint_range"
+        )
+    low, high = joint_range
+    if not (isinstance(low, int) and isinstance(high, int) and 0 <= low <= high <= 5):
+        raise FactError(
+            f"joint_range must be two whole numbers 0 <= low <= high <= 5, got {joint_range!r}",
+            field="joint_range",
+        )
+    return frozenset({low, high})
+
+
+def acr_eular_2010_range(
+    *,
+    large_joints: int | None = None,
+    small_joints: int | None = None,
+    other_joints: int | None = 0,
+    rf: Serology | str | None = None,
+    acpa: Serology | str | None = None,
+    crp_abnormal: bool | None = None,
+    esr_abnormal: bool | None = None,
+    symptom_weeks: float | None = None,
+    joint_range: tuple[int, int] | None = None,
+) -> AcrEular2010:
+    """ACR/EULAR 2010 RA classification score with any domain possibly unknown (``None``).
+
+    Aletaha 2010, Table 3 (applies to a patient with at least one joint with definite
+    clinical synovitis not better explained by another disease; that precondition is the
+    caller's):
+
+    * A. joints: 1 large 0; 2-10 large 1; 1-3 small 2; 4-10 small 3; >10 joints with at
+      least one small 5. Counts of involved joints (swelling or tenderness).
+    * B. serology: RF and ACPA negative 0; either low-positive 2; either high-positive 3.
+    * C. acute-phase reactants: CRP and ESR normal 0; either abnormal 1.
+    * D. symptom duration: < 6 weeks 0; >= 6 weeks 1.
+
+    As the paper says, at least one test result is needed for B and for C; a domain with one
+    of its two tests known is scored from that test. A domain with nothing known is unknown,
+    and the result's ``minimum``/``maximum`` are the lowest and highest totals any values of
+    the unknown domains could give. An unknown joint count (large, small or other) is ranged
+    over all its possible values; the joint domain is known when the counts given fix its
+    points (e.g. 12 small joints score 5 whatever the large-joint count). ``joint_range``
+    gives the joint domain's lowest and highest points instead, when they were worked out
+    from counts of another shape (clinical.acr_eular_joints: 28- and 68/66-joint counts).
+
+    Raises:
+        FactError: a joint count outside its range (large 0-10, small 0-30, other >= 0), a
+            joint range with counts or outside 0-5, an unknown serology level, a non-boolean
+            CRP/ESR flag or a negative duration.
+    """
+    if joint_range is not None:
+        options = _range_options(joint_range, large_joints, small_joints)
+    else:
+        options = _count_options(large_joints, small_joints, other_joints)
     # Known when the counts given fix the points (e.g. 12 small joints: 5 whatever the rest).
-    joints = min(joint_options) if len(joint_options) == 1 else None
+    joints = min(options) if len(options) == 1 else None
 
     levels: list[Serology] = []
     for field, level in (("rf", rf), ("acpa", acpa)):
@@ -225,13 +234,13 @@ def acr_eular_2010_range(
         duration = 1 if weeks >= 6 else 0
 
     minimum = (
-        min(joint_options)
+        min(options)
         + (serology if serology is not None else 0)
         + (acute_phase if acute_phase is not None else 0)
         + (duration if duration is not None else 0)
     )
     maximum = (
-        max(joint_options)
+        max(options)
         + (serology if serology is not None else 3)
         + (acute_phase if acute_phase is not None else 1)
         + (duration if duration is not None else 1)

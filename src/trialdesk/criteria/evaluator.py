@@ -10,6 +10,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
+from trialdesk.clinical.unit_display import quantity_shown
 from trialdesk.criteria import measures, medications, participation, queries, results
 from trialdesk.criteria.context import DateRange, EvalContext
 from trialdesk.criteria.logic import Tri
@@ -72,7 +73,7 @@ def _evaluate(node: Node, ctx: EvalContext) -> Outcome:
         return Outcome(number=(node.value, node.value))
     if isinstance(node, Parameter):
         tag = " (protocol assumption: to confirm)" if node.assumption else ""
-        note = f"{node.name} = {fmt_number(node.value)} {node.unit or ''}".rstrip()
+        note = f"{node.name} = {quantity_shown(fmt_number(node.value), node.unit)}"
         note += f"; source: {node.source}{tag}"
         return Outcome(number=(node.value, node.value), evidence=(Evidence(note=note),))
     if isinstance(node, String):
@@ -309,8 +310,12 @@ def _dispatch_call(
         return medications.highest_daily_dose(ctx, vs, w, bool(a.get("as_prednisone")), route)
     if name == "exposure_days":
         return medications.exposure_days(ctx, vs, w, route)
+    side = a.get("side")
+    unsided = str(a.get("unsided") or "unknown")
     if name == "positive":
-        return results.positive(ctx, vs, w)
+        return results.positive(ctx, vs, w, side if isinstance(side, str) else None, unsided)
+    if name == "latest" and isinstance(side, str):
+        return measures.latest_on_side(ctx, vs[0], w, side, unsided)
     if name in ("latest", "highest", "lowest"):
         return measures.pick(ctx, vs[0], w, name)
     if name == "highest_x_uln":

@@ -14,9 +14,12 @@ from datetime import date
 from trialdesk.clinical import body, labs, renal
 from trialdesk.clinical.age import age_in_years
 from trialdesk.clinical.plausibility import check_reading
+from trialdesk.clinical.unit_display import quantity_shown
 from trialdesk.clinical.units import convert
 from trialdesk.criteria.context import DateRange, EvalContext, Hit, fact_evidence
-from trialdesk.criteria.outcome import Evidence, Outcome, fmt_number
+from trialdesk.criteria.logic import Tri
+from trialdesk.criteria.outcome import Evidence, Outcome, fmt_number, fmt_ratio
+from trialdesk.criteria.sides import on_side
 from trialdesk.errors import FactError
 
 
@@ -90,7 +93,7 @@ def _reading_evidence(
 ) -> Evidence:
     unit = ctx.valuesets[name].unit
     base = fact_evidence(hit)
-    note = f"{hit.fact.label} {fmt_number(value)} {unit or ''}".strip() + extra
+    note = f"{hit.fact.label} {quantity_shown(fmt_number(value), unit)}".strip() + extra
     if hit.match.confidence == "text":
         note += " (matched on display text only: lower confidence)"
     return Evidence(
@@ -118,6 +121,39 @@ def pick(ctx: EvalContext, name: str, w: DateRange, how: str) -> Outcome:
     return Outcome(number=(value, value), unit=ctx.valuesets[name].unit, evidence=(ev,))
 
 
+def latest_on_side(
+    ctx: EvalContext, name: str, w: DateRange, side: str, unsided: str = "unknown"
+) -> Outcome:
+    """The latest reading of the side the parameter ``side`` gives (the target knee's
+    WOMAC). A reading of the other side does not count; one whose side cannot be placed
+    (sides.on_side), dated on or after the latest placed one, may be the latest, so the
+    value is then UNKNOWN, naming what would place it (sql/readings_sql.py does the same)."""
+    good, bad = readings(ctx, name, w)
+    kept: list[tuple[float, Hit, str]] = []
+    unsure: list[tuple[Hit, str, list[str]]] = []
+    elsewhere: list[Evidence] = []
+    for value, hit in good:
+        verdict, note, need = on_side(ctx, hit.fact, side, unsided)
+        if verdict is Tri.TRUE:
+            kept.append((value, hit, note))
+        elif verdict is Tri.FALSE:
+            elsewhere.append(_reading_evidence(ctx, name, value, hit, f" ({note})"))
+        else:
+            unsure.append((hit, note, need))
+    last = kept[-1][1].fact.start if kept else None
+    later = [u for u in unsure if last is None or (u[0].fact.start or date.min) >= last]
+    if later:
+        said = tuple(fact_evidence(h, f"{h.fact.label} ({why})") for h, why, _ in later)
+        missing = tuple(dict.fromkeys(m for _, _, needs in later for m in needs))
+        return Outcome(evidence=(*said, *elsewhere), missing=missing)
+    if not kept:
+        none = _need(ctx, name, w, bad)
+        return Outcome(evidence=(*none.evidence, *elsewhere), missing=none.missing)
+    value, hit, placed = kept[-1]
+    shown = _reading_evidence(ctx, name, value, hit, f" (latest {w}; {placed})")
+    return Outcome(number=(value, value), unit=ctx.valuesets[name].unit, evidence=(shown,))
+
+
 def highest_x_uln(ctx: EvalContext, name: str, w: DateRange) -> Outcome:
     good, bad = readings(ctx, name, w)
     if not good:
@@ -137,9 +173,8 @@ def highest_x_uln(ctx: EvalContext, name: str, w: DateRange) -> Outcome:
         except FactError as exc:
             problems.append(f"{hit.fact.resource}: {exc.message}")
             continue
-        # four decimals: 79.9 against a ULN of 40 is 1.9975, not "2"
-        shown = f"{ratio:.4f}".rstrip("0").rstrip(".")
-        extra = f" = {shown}×ULN (ULN {fmt_number(uln)}, {source})"
+        # cut, not rounded: 79.9 against a ULN of 40 is 1.99, not "2" (outcome.fmt_ratio)
+        extra = f" = {fmt_ratio(ratio)}×ULN (ULN {fmt_number(uln)}, {source})"
         ev = _reading_evidence(ctx, name, value, hit, extra)
         if best is None or ratio > best[0]:
             best = (ratio, ev)

@@ -7,6 +7,7 @@ comparison is TRUE or FALSE only when the whole interval decides it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -74,3 +75,12 @@ def fmt_number(value: float) -> str:
     if value == int(value):
         return str(int(value))
     return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def fmt_ratio(value: float) -> str:
+    """A ratio such as ×ULN cut (not rounded) to two decimals: 0.7015 → "0.7", 1.9975 →
+    "1.99". Cutting keeps the side of every limit written with two decimals or fewer (2,
+    1.5, 3): a value under 2×ULN never reads as "2", a value at or over it never reads
+    as less, which rounding to two decimals would not promise."""
+    cut = math.floor(round(value * 100, 6)) / 100  # round first: 0.29*100 is 28.999…
+    return fmt_number(cut)

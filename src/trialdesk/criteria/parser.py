@@ -247,6 +247,8 @@ class _Builder:
         for key, opt in sig.options.items():
             if opt.required and key not in seen:
                 raise self.error(f"{fname}() needs the option '{key}='", n)
+        if "unsided" in seen and "side" not in seen:
+            raise self.error(f"{fname}(unsided=...) says how to read a side: give side= too", n)
         return Call(fname, valuesets, tuple(options), sig.returns)
 
     def option(self, fname: str, key: str, value: ast.expr, opt: object) -> Node | bool | str:

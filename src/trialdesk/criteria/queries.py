@@ -26,8 +26,8 @@ from trialdesk.criteria.logic import Tri
 from trialdesk.criteria.medications import route_of
 from trialdesk.criteria.outcome import Evidence, Outcome
 from trialdesk.criteria.results import result_sign
-from trialdesk.facts.laterality import body_site, foreign_site, laterality_of
-from trialdesk.facts.record import Fact, FactKind, Laterality
+from trialdesk.criteria.sides import on_side
+from trialdesk.facts.record import FactKind
 
 # HL7 v3 ActCode encounter classes for a stay in hospital (FHIR R4 Encounter.class).
 INPATIENT_CLASSES = frozenset({"IMP", "ACUTE", "NONAC", "inpatient"})
@@ -138,31 +138,6 @@ def device_absent(ctx: EvalContext, hit: Hit, names: Sequence[str]) -> bool:
         return False
     said_false = hit.fact.value_text == "false"  # valueBoolean, as the FHIR reader keeps it
     return said_false or result_sign(hit.fact) is Tri.FALSE
-
-
-def on_side(ctx: EvalContext, fact: Fact, name: str) -> tuple[Tri, str, list[str]]:
-    """Whether the fact is on the side the side parameter ``name`` gives (the target knee,
-    the study eye), a note for the evidence, and what is missing."""
-    parameter = ctx.participant.parameters[name]
-    site = body_site(parameter.site)
-    other = foreign_site(fact, site.name)
-    if other is not None:
-        # e.g. a "major joint" injection (CPT 20610) into a right shoulder: the side is
-        # known, but not that it was a knee
-        shown = other.display or other.code
-        need = f"whether the body site of {fact.resource} ({shown}) is {site.article}"
-        return Tri.UNKNOWN, f"body site {shown} not recognised as {site.article}", [need]
-    side = fact.laterality or laterality_of((*fact.body_site, *fact.codes), site=site.name)
-    if side is None:
-        need = f"the side (left or right {site.noun}) of {fact.resource}"
-        return Tri.UNKNOWN, "side of the body not recorded", [need]
-    wanted = ctx.parameters.get(name)
-    label = parameter.words
-    if wanted is None:
-        return Tri.UNKNOWN, f"{side.value} {site.noun}; {label} not given", [f"the {label}"]
-    if side is Laterality.BILATERAL or side.value == wanted:
-        return Tri.TRUE, f"{side.value} {site.noun}, the {label}", []
-    return Tri.FALSE, f"{side.value} {site.noun}, not the {label}", []
 
 
 def active(ctx: EvalContext, names: Sequence[str], on: date) -> Outcome:

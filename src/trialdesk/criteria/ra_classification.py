@@ -3,7 +3,10 @@
 Each domain is scored from the facts on file (Aletaha et al., Arthritis Rheum
 2010;62:2569-81); a domain with nothing on file stays unknown and the score becomes the
 range of totals still possible, so ``acr_eular_2010(on=screening) < 6`` is decided only
-when every completion of the record agrees.
+when every completion of the record agrees. The joint domain is read from the latest joint
+examination on file (criteria/joint_counts.py), as far as its counts decide it
+(clinical/acr_eular_joints.py: a 28-joint count sets a lower limit, a 68/66 count an upper
+one, the ACR/EULAR count both).
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 
 from trialdesk.clinical.acr_eular import Serology, acr_eular_2010_range, serology_level
+from trialdesk.clinical.acr_eular_joints import RULE, joint_domain
 from trialdesk.criteria.context import DateRange, EvalContext, fact_evidence
+from trialdesk.criteria.joint_counts import joint_examination
 from trialdesk.criteria.logic import Tri
 from trialdesk.criteria.measures import first_onset, readings
 from trialdesk.criteria.outcome import Evidence, Outcome
@@ -23,6 +28,18 @@ from trialdesk.errors import FactError
 # How far back a serology or acute-phase result still describes the patient at screening:
 # serology rarely changes, so any result on file; CRP/ESR within the last year.
 _ACUTE_PHASE_LOOKBACK = relativedelta(years=1)
+# The domains as Aletaha 2010 (Table 3) names them, for what a person reads.
+DOMAIN_NAMES = {
+    "joints": "joint involvement",
+    "serology": "serology (RF, anti-CCP)",
+    "acute_phase": "acute-phase reactants (CRP, ESR)",
+    "duration": "duration of symptoms",
+}
+# What decides a domain left open, where its name alone does not say it.
+_WHAT_TO_GET = {
+    **DOMAIN_NAMES,
+    "joints": "joint involvement (a 68/66-joint count, or the involved large and small joints)",
+}
 
 
 def _serology(ctx: EvalContext, name: str, on: date, ev: list[Evidence]) -> Serology | None:
@@ -75,15 +92,29 @@ def _abnormal(ctx: EvalContext, name: str, on: date, ev: list[Evidence]) -> bool
     return flag
 
 
-def _joints(ctx: EvalContext, name: str, on: date, ev: list[Evidence]) -> int | None:
-    if name not in ctx.valuesets:
+def _joints(ctx: EvalContext, on: date, ev: list[Evidence]) -> tuple[int, int] | None:
+    """The joint domain's (lowest, highest) points from the latest examination, or None
+    when no usable count is on file or its counts contradict each other."""
+    exam, unusable = joint_examination(ctx, on)
+    ev.extend(Evidence(note=f"unusable: {problem}") for problem in unusable)
+    if exam is None:
         return None
-    good, _ = readings(ctx, name, DateRange(on - relativedelta(months=3), on))
-    if not good:
+    domain = joint_domain(exam.counts)  # the counts read are whole and within range
+    if domain is None:
         return None
-    value, hit = good[-1]
-    ev.append(fact_evidence(hit))
-    return int(value)
+    ev.extend(exam.evidence)
+    span = f"{domain.low}" if domain.low == domain.high else f"{domain.low}-{domain.high}"
+    verdict = "unknown" if domain.conflict else f"{span} points"
+    ev.append(
+        Evidence(
+            note=(
+                f"ACR/EULAR joint domain {verdict} from the joint examination of "
+                f"{exam.day.isoformat()}: {'; '.join(domain.reasons)} ({RULE})"
+            ),
+            date=exam.day,
+        )
+    )
+    return None if domain.conflict else (domain.low, domain.high)
 
 
 def acr_eular_2010(ctx: EvalContext, on: date) -> Outcome:
@@ -91,9 +122,9 @@ def acr_eular_2010(ctx: EvalContext, on: date) -> Outcome:
     onset = first_onset(ctx, ("rheumatoid_arthritis",), on)
     weeks = (on - onset).days / 7 if onset else None
     try:
+        joint_range = _joints(ctx, on, ev)
         score = acr_eular_2010_range(
-            large_joints=_joints(ctx, "joints_large_involved", on, ev),
-            small_joints=_joints(ctx, "joints_small_involved", on, ev),
+            joint_range=joint_range,
             rf=_serology(ctx, "rheumatoid_factor", on, ev),
             acpa=_serology(ctx, "anti_ccp", on, ev),
             crp_abnormal=_abnormal(ctx, "crp", on, ev),
@@ -105,15 +136,21 @@ def acr_eular_2010(ctx: EvalContext, on: date) -> Outcome:
     if onset is not None:
         ev.append(Evidence(note=f"RA on file since {onset.isoformat()}", date=onset))
     known = 4 - len(score.unknown)
+    unknown = [
+        f"{DOMAIN_NAMES['joints']} ({joint_range[0]}-{joint_range[1]} points)"
+        if domain == "joints" and joint_range is not None
+        else DOMAIN_NAMES.get(domain, domain)
+        for domain in score.unknown
+    ]
     if score.minimum == score.maximum:
         note = f"ACR/EULAR 2010 score {score.minimum}/10"
     else:
         note = (
             f"ACR/EULAR 2010 score between {score.minimum} and {score.maximum}/10 "
-            f"({known} of 4 domains on file; unknown: {', '.join(score.unknown)})"
+            f"({known} of 4 domains on file; unknown: {', '.join(unknown)})"
         )
     ev.insert(0, Evidence(note=note))
-    missing = tuple(f"ACR/EULAR 2010 domain: {d}" for d in score.unknown)
+    missing = tuple(f"ACR/EULAR 2010 domain: {_WHAT_TO_GET.get(d, d)}" for d in score.unknown)
     return Outcome(
         number=(float(score.minimum), float(score.maximum)), evidence=tuple(ev), missing=missing
     )

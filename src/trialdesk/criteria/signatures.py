@@ -34,6 +34,11 @@ class Signature:
 
 _WITHIN = Option(Type.WINDOW, required=True)
 _ROUTE = Option("choice", choices=CRITERIA_GROUPS)
+# A reading with no side recorded, when ``side=`` is given: "unknown" (the default) leaves
+# it unplaced; "assume" takes it as the parameter's side, a protocol assumption the
+# evidence says (I4: the screening WOMAC and knee ultrasound are of the knee to be treated).
+UNSIDED_CHOICES = ("unknown", "assume")
+_SIDED = {"side": Option(SIDE), "unsided": Option("choice", choices=UNSIDED_CHOICES)}
 
 SIGNATURES: dict[str, Signature] = {
     s.name: s
@@ -106,7 +111,7 @@ SIGNATURES: dict[str, Signature] = {
             Type.BOOL,
             1,
             None,
-            {"within": _WITHIN},
+            {"within": _WITHIN, **_SIDED},
             "A matching qualitative test in the window was positive (open world).",
         ),
         Signature(
@@ -114,7 +119,7 @@ SIGNATURES: dict[str, Signature] = {
             Type.NUMBER,
             1,
             1,
-            {"within": _WITHIN},
+            {"within": _WITHIN, **_SIDED},
             "The most recent value in the window, in the value set's unit (open world).",
         ),
         Signature("highest", Type.NUMBER, 1, 1, {"within": _WITHIN}, "Highest value in window."),

@@ -10,8 +10,8 @@ this module. Read in this order:
    laterality attribute 272741003 |Laterality (attribute)| in a post-coordinated
    expression), and the site's lateralised body structures.
 2. ICD-10-CM codes whose side is fixed by the tabular list.
-3. Free text ("left knee", "both eyes", "knee, right") in the text or a coding's
-   display, only when no code says which side.
+3. Free text ("left knee", "both eyes", "knee, right", "Knee - right", 右膝, 双眼) in
+   the text or a coding's display, only when no code says which side.
 
 Anything not listed gives ``None`` (side unknown), never a guess.
 """
@@ -96,8 +96,9 @@ class BodySite:
         for text in texts:
             if self.text_both.search(text):
                 sides.add(B)
-            for left_or_right, after in self.text_side.findall(text):
-                sides.add(L if (left_or_right or after).lower() == "left" else R)
+            for groups in self.text_side.findall(text):
+                word = next(g for g in groups if g).lower()
+                sides.add(L if word in ("left", "左") else R)
         return sides
 
 
@@ -107,6 +108,11 @@ def _side(value: Any) -> Side:
 
 def _site(name: str, raw: Mapping[str, Any]) -> BodySite:
     noun, plural = re.escape(raw["noun"]), re.escape(raw["plural"])
+    # Chinese writes the side before the site, with no spaces: 右膝, 左侧膝关节, 双膝
+    zh = re.escape(raw["zh"]) if raw.get("zh") else None
+    zh_both = rf"|(?:双|两)侧?{zh}" if zh else ""
+    zh_side = rf"|([左右])侧?{zh}" if zh else ""
+    zh_site = rf"|{zh}" if zh else ""
     snomed, icd = raw.get("snomed") or {}, raw.get("icd10cm") or {}
     rules = tuple(
         _IcdRule(
@@ -129,13 +135,16 @@ def _site(name: str, raw: Mapping[str, Any]) -> BodySite:
         # "both knees", "bilateral knees", "knees, bilateral", "left and right knees"
         text_both=re.compile(
             rf"\b(?:both\s+{plural}|bilateral\s+{noun}s?|{noun}s?,?\s+bilateral|"
-            rf"(?:left\s+and\s+right|right\s+and\s+left)\s+{noun}s?)\b",
+            rf"(?:left\s+and\s+right|right\s+and\s+left)\s+{noun}s?)\b{zh_both}",
             re.IGNORECASE,
         ),
+        # "left knee", "knee, right", "Knee - right" (LOINC-style names), "knee: left"
         text_side=re.compile(
-            rf"\b(left|right)\s+{noun}\b|\b{noun},?\s+(left|right)\b", re.IGNORECASE
+            rf"\b(left|right)\s+{noun}\b|\b{noun}(?:\s*[,:\-–]\s*|\s+)(left|right)\b"
+            rf"{zh_side}",
+            re.IGNORECASE,
         ),
-        text_site=re.compile(rf"\b{noun}s?\b", re.IGNORECASE),
+        text_site=re.compile(rf"\b{noun}s?\b{zh_site}", re.IGNORECASE),
     )
 
 

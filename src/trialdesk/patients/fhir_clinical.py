@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from trialdesk.facts.codesystems import SYSTEMS, spellings
 from trialdesk.facts.laterality import laterality_of
 from trialdesk.facts.record import Coding, Fact, FactKind, Quantity
 from trialdesk.patients.fhir_read import Index
@@ -40,6 +41,19 @@ __all__ = [
 ]
 
 
+def body_sites_of(res: Json) -> tuple[Coding, ...]:
+    """``bodySite`` as codings; a site sent as text only ("右膝", "left knee") becomes a
+    coding with that display and no code, so its words are read for the side and the site
+    (facts/laterality.py) rather than dropped."""
+    raw = res.get("bodySite")
+    out = list(codings_of(raw))
+    for cc in raw if isinstance(raw, list) else [raw]:
+        text = cc.get("text") if isinstance(cc, dict) else None
+        if isinstance(text, str) and text.strip() and not codings(cc):
+            out.append(Coding("", "", text.strip()))
+    return tuple(out)
+
+
 def _coded_event(
     res: Json,
     key: str,
@@ -53,7 +67,7 @@ def _coded_event(
     cc = res.get("code")
     codes = codings(cc)
     text = text_of(cc)
-    sites = codings_of(res.get("bodySite"))
+    sites = body_sites_of(res)
     start, end = dates
     return Fact(
         kind=kind,
@@ -166,7 +180,7 @@ def observation_facts(res: Json, key: str, index: Index) -> list[Fact]:
     if not has_value and "dataAbsentReason" not in res and not panel_only:
         problems.append(f"{key} has no value")
     low, high = _ranges(res)
-    sites = codings_of(res.get("bodySite"))
+    sites = body_sites_of(res)
     laterality = site_laterality(sites)
     facts = [
         Fact(
@@ -241,21 +255,54 @@ def diagnostic_report_facts(res: Json, key: str, index: Index) -> list[Fact]:
     if not given:
         start = date_of(res.get("issued"), "issued", problems)
     cc = res.get("code")
-    return [
-        Fact(
-            kind=FactKind.OBSERVATION,
-            resource=key,
-            codes=codings(cc),
-            text=text_of(cc),
-            start=start,
-            end=end,
-            status=status,
-            value_codes=conclusion_codes,
-            value_text=conclusion,
-            encounter=encounter_of(res, index),
-            problems=tuple(problems),
+    report = Fact(
+        kind=FactKind.OBSERVATION,
+        resource=key,
+        codes=codings(cc),
+        text=text_of(cc),
+        start=start,
+        end=end,
+        status=status,
+        value_codes=conclusion_codes,
+        value_text=conclusion,
+        encounter=encounter_of(res, index),
+        problems=tuple(problems),
+    )
+    return [report, *_conclusion_findings(report)]
+
+
+# A coded conclusion is a finding the report asserts: "Synovitis/tenosynovitis - knee"
+# (SNOMED CT 287021004) on a knee ultrasound is read as that finding, present (SNOMED CT
+# 52101004 |Present|, as a coordinator's "present" is entered), so a value set of findings
+# matches it by code. Only codes of the systems findings are coded in are read so: a local
+# code's words may name the test ("心电图正常", normal ECG) rather than a finding.
+_FINDING_SYSTEMS = spellings("snomed") | spellings("icd10cm") | spellings("icd10")
+_PRESENT = Coding(SYSTEMS["snomed"], "52101004", "Present")
+
+
+def _conclusion_findings(report: Fact) -> list[Fact]:
+    """One finding per coded conclusion, dated as the report, on the side its code or the
+    report's code and text name (R4 DiagnosticReport has no bodySite)."""
+    out = []
+    for coding in report.value_codes:
+        if coding.system not in _FINDING_SYSTEMS or not coding.code:
+            continue
+        out.append(
+            Fact(
+                kind=FactKind.OBSERVATION,
+                resource=report.resource,
+                codes=(coding,),
+                text=coding.display,
+                start=report.start,
+                end=report.end,
+                status=report.status,
+                value_codes=(_PRESENT,),
+                laterality=laterality_of((coding, *report.codes), report.text),
+                encounter=report.encounter,
+                problems=report.problems,
+            )
         )
-    ]
+    return out
 
 
 # --- Device, DeviceUseStatement ---------------------------------------------------------

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from trialdesk.facts.codesystems import OMOP_VOCABULARIES, TERMINOLOGY
+from trialdesk.facts.laterality import laterality_of
 from trialdesk.facts.record import Coding, Dose, Fact, FactKind, PatientRecord, Quantity
 
 CONSENT_SCOPE_SYSTEM = TERMINOLOGY["consentscope"]
@@ -110,6 +111,15 @@ def unit_of(vocab: Vocabulary, unit_concept_id: int | None, source_value: str | 
     return source_value or None
 
 
+def qualifier_site(vocab: Vocabulary, concept_id: int | None) -> tuple[Coding, ...]:
+    """An observation's ``qualifier_concept_id`` as its body site, when it names a side
+    (SNOMED CT 7771000 Left, 24028007 Right, 51440002 Right and left, or a lateralised
+    structure such as 6757004 right knee region: facts/body_sites.yaml). Any other
+    qualifier (a severity, a degree) says nothing about where, and is not read as a site."""
+    codes = vocab.codings(concept_id, None) if concept_id else ()
+    return codes if codes and laterality_of(codes) is not None else ()
+
+
 def tablets_per_day(quantity: float | None, days_supply: int | None) -> float | None:
     """Units per day of a drug exposure, when both quantity and days supply are given."""
     if quantity is None or not days_supply or days_supply <= 0 or quantity < 0:
@@ -199,6 +209,7 @@ class OmopRecordBuilder:
                 vcid = _i(r.get("value_as_concept_id"))
                 value_codes = self.vocab.codings(vcid, None) if vcid else ()
                 low, high = _f(r.get("range_low")), _f(r.get("range_high"))
+                qualifier = _i(r.get("qualifier_concept_id")) if table == "observation" else None
                 fact = Fact(
                     FactKind.OBSERVATION,
                     f"Observation/{'m' if table == 'measurement' else 'o'}-{r[f'{prefix}_id']}",
@@ -210,6 +221,7 @@ class OmopRecordBuilder:
                     value_text=r.get("value_as_string") or None,
                     reference_low=Quantity(low, unit) if low is not None else None,
                     reference_high=Quantity(high, unit) if high is not None else None,
+                    body_site=qualifier_site(self.vocab, qualifier),
                     encounter=self._visit(r),
                 )
         elif table == "drug_exposure":
@@ -307,6 +319,7 @@ CONCEPT_COLUMNS: dict[str, tuple[str, ...]] = {
         "observation_source_concept_id",
         "unit_concept_id",
         "value_as_concept_id",
+        "qualifier_concept_id",
     ),
     "drug_exposure": ("drug_concept_id", "drug_source_concept_id", "route_concept_id"),
     "procedure_occurrence": (

@@ -17,6 +17,8 @@ WITH td_drug_exposure AS (
             THEN 2
             ELSE 0
           END <= CASE
+            WHEN laterality = 'elsewhere'
+            THEN 1
             WHEN laterality IS NULL
             THEN 1
             WHEN CAST(%(target_knee)s AS VARCHAR) IS NULL
@@ -43,6 +45,8 @@ WITH td_drug_exposure AS (
             ELSE 0
           END
           ELSE CASE
+            WHEN laterality = 'elsewhere'
+            THEN 1
             WHEN laterality IS NULL
             THEN 1
             WHEN CAST(%(target_knee)s AS VARCHAR) IS NULL
@@ -496,7 +500,7 @@ WITH td_drug_exposure AS (
             CAST(value_as_number AS DOUBLE PRECISION) AS value_num,
             CAST(COALESCE(unit_concept_id, 0) AS BIGINT) AS unit_cid,
             CAST(CASE
-              WHEN unit_concept_id IN (3000072)
+              WHEN unit_concept_id IN (3000078)
               THEN ''
               ELSE COALESCE(unit_source_value, '')
             END AS VARCHAR) AS unit_src,
@@ -507,13 +511,13 @@ WITH td_drug_exposure AS (
             person_id AS person_id,
             CAST(COALESCE(observation_concept_id, 0) AS BIGINT) AS cid,
             CAST(COALESCE(observation_source_concept_id, 0) AS BIGINT) AS sid,
-            CAST(0 AS BIGINT) AS aux,
+            CAST(COALESCE(qualifier_concept_id, 0) AS BIGINT) AS aux,
             CAST(observation_date AS DATE) AS start_date,
             CAST(observation_date AS DATE) AS end_date,
             CAST(value_as_number AS DOUBLE PRECISION) AS value_num,
             CAST(COALESCE(unit_concept_id, 0) AS BIGINT) AS unit_cid,
             CAST(CASE
-              WHEN unit_concept_id IN (3000072)
+              WHEN unit_concept_id IN (3000078)
               THEN ''
               ELSE COALESCE(unit_source_value, '')
             END AS VARCHAR) AS unit_src,
@@ -615,6 +619,8 @@ WITH td_drug_exposure AS (
             THEN 2
             ELSE 0
           END <= CASE
+            WHEN laterality = 'elsewhere'
+            THEN 1
             WHEN laterality IS NULL
             THEN 1
             WHEN CAST(%(target_knee)s AS VARCHAR) IS NULL
@@ -641,6 +647,8 @@ WITH td_drug_exposure AS (
             ELSE 0
           END
           ELSE CASE
+            WHEN laterality = 'elsewhere'
+            THEN 1
             WHEN laterality IS NULL
             THEN 1
             WHEN CAST(%(target_knee)s AS VARCHAR) IS NULL

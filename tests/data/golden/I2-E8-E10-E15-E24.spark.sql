@@ -16,6 +16,8 @@ WITH td_drug_exposure AS (
             THEN 2
             ELSE 0
           END <= CASE
+            WHEN laterality = 'elsewhere'
+            THEN 1
             WHEN laterality IS NULL
             THEN 1
             WHEN CAST(:target_knee AS STRING) IS NULL
@@ -40,6 +42,8 @@ WITH td_drug_exposure AS (
             ELSE 0
           END
           ELSE CASE
+            WHEN laterality = 'elsewhere'
+            THEN 1
             WHEN laterality IS NULL
             THEN 1
             WHEN CAST(:target_knee AS STRING) IS NULL
@@ -478,7 +482,7 @@ WITH td_drug_exposure AS (
             CAST(value_as_number AS DOUBLE) AS value_num,
             CAST(COALESCE(unit_concept_id, 0) AS BIGINT) AS unit_cid,
             CAST(CASE
-              WHEN unit_concept_id IN (3000072)
+              WHEN unit_concept_id IN (3000078)
               THEN ''
               ELSE COALESCE(unit_source_value, '')
             END AS STRING) AS unit_src,
@@ -489,13 +493,13 @@ WITH td_drug_exposure AS (
             person_id AS person_id,
             CAST(COALESCE(observation_concept_id, 0) AS BIGINT) AS cid,
             CAST(COALESCE(observation_source_concept_id, 0) AS BIGINT) AS sid,
-            CAST(0 AS BIGINT) AS aux,
+            CAST(COALESCE(qualifier_concept_id, 0) AS BIGINT) AS aux,
             CAST(observation_date AS DATE) AS start_date,
             CAST(observation_date AS DATE) AS end_date,
             CAST(value_as_number AS DOUBLE) AS value_num,
             CAST(COALESCE(unit_concept_id, 0) AS BIGINT) AS unit_cid,
             CAST(CASE
-              WHEN unit_concept_id IN (3000072)
+              WHEN unit_concept_id IN (3000078)
               THEN ''
               ELSE COALESCE(unit_source_value, '')
             END AS STRING) AS unit_src,
@@ -596,6 +600,8 @@ WITH td_drug_exposure AS (
             THEN 2
             ELSE 0
           END <= CASE
+            WHEN laterality = 'elsewhere'
+            THEN 1
             WHEN laterality IS NULL
             THEN 1
             WHEN CAST(:target_knee AS STRING) IS NULL
@@ -620,6 +626,8 @@ WITH td_drug_exposure AS (
             ELSE 0
           END
           ELSE CASE
+            WHEN laterality = 'elsewhere'
+            THEN 1
             WHEN laterality IS NULL
             THEN 1
             WHEN CAST(:target_knee AS STRING) IS NULL

@@ -22,13 +22,14 @@ from trialdesk.criteria.measures import _dimensionless
 from trialdesk.criteria.medications import ingredient_of, route_of
 from trialdesk.criteria.results import result_sign
 from trialdesk.errors import FactError
-from trialdesk.facts.laterality import side_on
+from trialdesk.facts.laterality import foreign_site, side_on
 from trialdesk.facts.record import Fact, FactKind
-from trialdesk.patients.omop import Vocabulary, unit_of
+from trialdesk.patients.omop import Vocabulary, qualifier_site, unit_of
 
 # The key of a coded row: (kind, concept, source concept, auxiliary concept). The
-# auxiliary is the route for drug exposures and the laterality modifier for procedures,
-# 0 otherwise; kind is the td_facts kind (condition, observation, medication, ...).
+# auxiliary is the route for drug exposures, the laterality modifier for procedures and
+# the qualifier for observations, 0 otherwise; kind is the td_facts kind (condition,
+# observation, medication, ...).
 Key = tuple[str, int, int, int]
 
 KINDS: dict[str, FactKind] = {
@@ -83,6 +84,8 @@ def _fact(vocab: Vocabulary, key: Key) -> Fact:
         return Fact(fact_kind, "x", codes, text, route=vocab.codings(aux, None))
     if fact_kind is FactKind.PROCEDURE:
         return Fact(fact_kind, "x", codes, text, body_site=vocab.codings(aux, None))
+    if fact_kind is FactKind.OBSERVATION:
+        return Fact(fact_kind, "x", codes, text, body_site=qualifier_site(vocab, aux))
     return Fact(fact_kind, "x", codes, text)
 
 
@@ -117,8 +120,7 @@ def build_code_tables(
         matched_by_key[key] = set(matched)
         row: dict[str, Any] = {"kind": key[0], "cid": key[1], "sid": key[2], "aux": key[3]}
         for site in tables.sites:
-            side = side_on(fact, site)  # as queries.on_side() reads it
-            row[tables.side_column(site)] = side.value if side else None
+            row[tables.side_column(site)] = side_code(fact, site)
         for vs in names:
             m = matched.get(vs)
             row[tables.column("m", vs)] = m is not None
@@ -161,6 +163,21 @@ def build_code_tables(
             row[tables.column("f", vs)] = _factor(unit, target, vs) if vs in with_unit else None
         tables.units.append(row)
     return tables
+
+
+# The side column's value for a row whose body site is not recognised as the parameter's
+# site (a "major joint" injection into a shoulder): its side cannot be the site's.
+ELSEWHERE = "elsewhere"
+
+
+def side_code(fact: Fact, site: str) -> str | None:
+    """The side column of a code row, as sides.on_side() reads the fact: left, right or
+    bilateral; ELSEWHERE when its body site is not ``site``; None when no side is recorded
+    (which ``unsided="assume"`` may take as the parameter's side)."""
+    if foreign_site(fact, site) is not None:
+        return ELSEWHERE
+    side = side_on(fact, site)
+    return side.value if side else None
 
 
 def concept_classes(vocab: Vocabulary) -> tuple[set[int], set[int], set[int]]:

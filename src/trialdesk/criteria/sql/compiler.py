@@ -95,10 +95,12 @@ class SqlCompiler:
         participant: Participant,
         study_id: str,
         dialect: str = "duckdb",
+        valueset_kinds: Mapping[str, str] | None = None,
     ) -> None:
         self.dialect = dialect  # only for the few constructs that differ (picks.py)
         self.codes = codes
         self.units = valueset_units
+        self.kinds = dict(valueset_kinds or {})  # value set -> kind (device, finding, ...)
         self.participant = participant
         self.dates = {a.name: dates[a.name] for a in participant.staff}
         self.horizon = max(self.dates.values())

@@ -98,15 +98,20 @@ def _measurement_codes(table: str) -> dict[str, str]:
 
 
 # Each clinical table: the kinds of fact its rows can be, and its own columns behind the
-# coded td_facts columns (cid, sid, aux: the route or the laterality modifier, unit_cid,
-# unit_src, vcid), from which both the projections and the code tables are built.
+# coded td_facts columns (cid, sid, aux: the route, the laterality modifier or the
+# observation's qualifier, unit_cid, unit_src, vcid), from which both the projections and
+# the code tables are built.
 CODED_TABLES: dict[str, tuple[frozenset[str], dict[str, str]]] = {
     "condition_occurrence": (
         frozenset({"condition"}),
         {"cid": "condition_concept_id", "sid": "condition_source_concept_id"},
     ),
     "measurement": (frozenset({"observation"}), _measurement_codes("measurement")),
-    "observation": (frozenset({"observation"}), _measurement_codes("observation")),
+    # aux: the qualifier, read as the side when it names one (omop.qualifier_site)
+    "observation": (
+        frozenset({"observation"}),
+        {**_measurement_codes("observation"), "aux": "qualifier_concept_id"},
+    ),
     "drug_exposure": (
         frozenset({"medication", "immunization"}),
         {"cid": "drug_concept_id", "sid": "drug_source_concept_id", "aux": "route_concept_id"},

@@ -15,8 +15,9 @@ from trialdesk.criteria.medications import COURSE_GAP
 from trialdesk.criteria.nodes import Call, Node
 from trialdesk.criteria.queries import INPATIENT_CLASSES
 from trialdesk.criteria.results import NEGATIVE, POSITIVE
-from trialdesk.criteria.sql.builders import and_, case, cast, col, lit, not_, or_, tri_to_bool
+from trialdesk.criteria.sql.builders import and_, case, col, lit, not_, or_, tri_to_bool
 from trialdesk.criteria.sql.compiler import DateVal, Interval, SqlCompiler
+from trialdesk.criteria.sql.sides_sql import side_options, side_tri
 from trialdesk.errors import StudyError
 
 START, END = col("start_date"), col("end_date")
@@ -91,27 +92,12 @@ def history(c: SqlCompiler, node: Call, window: tuple[DateVal, DateVal] | None) 
             default=lit(0),
         )
     ]
+    if any(c.kinds.get(vs) == "device" for vs in node.valuesets):
+        # a device's "presence of" finding recorded as absent rules the row out
+        parts.append(case((device_absent(c), lit(0)), default=lit(2)))
     side = node.option("side")
     if isinstance(side, str):
-        # queries.on_side(): the row's side of the parameter's body site (codes.py), the
-        # parameter's value bound under its own name
-        c.out.params[side] = c.parameters.get(side)
-        wanted = cast(exp.Placeholder(this=side), exp.DataType.Type.VARCHAR)
-        column = c.codes.side_column(c.participant.parameters[side].site)
-        parts.append(
-            case(
-                (exp.Is(this=col(column), expression=exp.Null()), lit(1)),
-                (exp.Is(this=wanted.copy(), expression=exp.Null()), lit(1)),
-                (
-                    or_(
-                        exp.EQ(this=col(column), expression=lit("bilateral")),
-                        exp.EQ(this=col(column), expression=wanted.copy()),
-                    ),
-                    lit(2),
-                ),
-                default=lit(0),
-            )
-        )
+        parts.append(side_tri(c, side))  # sides.on_side()
     if node.option("inpatient") is True:
         vclass = col("vclass")  # a visit row joins itself: its own class
         parts.append(
@@ -165,25 +151,57 @@ def result_sign(c: SqlCompiler) -> exp.Expr:
     )
 
 
-def positive(c: SqlCompiler, names: tuple[str, ...], w: tuple[DateVal, DateVal]) -> exp.Expr:
+def positive(
+    c: SqlCompiler,
+    names: tuple[str, ...],
+    w: tuple[DateVal, DateVal],
+    side: str | None = None,
+    unsided: str = "unknown",
+) -> exp.Expr:
     """results.positive() as one aggregate. Each row of the value sets is a code: 3 a
     positive result in the window, 2 an unclear one or a result with no date, 1 a negative
     one; the largest decides in the evaluator's order (any positive: TRUE; else anything
     unclear or undated: UNKNOWN; else all negative: FALSE; no result at all: UNKNOWN).
-    Three aggregates (count, sign, undated count) did the same at three times the cost."""
+    Three aggregates (count, sign, undated count) did the same at three times the cost.
+
+    With ``side``: a row of the other side is no row; one that cannot be placed is 2 when
+    it reads positive or unclear and 0 when negative (it cannot say the side's result is
+    negative), as results.positive() reads it."""
     sign = result_sign(c)
     finding = exp.Coalesce(this=c.first_info("c", names), expressions=[exp.false()])
     sign = case((finding, lit(2)), default=sign)
-    row = case(
-        (and_(c.in_vs(names), _between(c, START, *w)), exp.Add(this=sign, expression=lit(1))),
-        (and_(c.in_vs(names), exp.Is(this=START.copy(), expression=exp.Null())), lit(2)),
-    )
+    dated = and_(c.in_vs(names), _between(c, START, *w))
+    undated = and_(c.in_vs(names), exp.Is(this=START.copy(), expression=exp.Null()))
+    if side is None:
+        row = case((dated, exp.Add(this=sign, expression=lit(1))), (undated, lit(2)))
+    else:
+        placed = side_tri(c, side, unsided)
+        unplaced = case((exp.EQ(this=sign.copy(), expression=lit(0)), lit(0)), default=lit(2))
+        row = case(
+            (and_(c.in_vs(names), exp.EQ(this=placed, expression=lit(0))), exp.Null()),
+            (
+                and_(dated, exp.EQ(this=placed.copy(), expression=lit(2))),
+                exp.Add(this=sign, expression=lit(1)),
+            ),
+            (dated.copy(), unplaced),
+            (undated, lit(2)),
+        )
     # rows with no start are always read (floors.py), so the window's start is the floor
     top = c.aggregate(exp.Max(this=row), floor=w[0])
     return case(
         (exp.EQ(this=top, expression=lit(3)), exp.true()),
         (exp.EQ(this=top.copy(), expression=lit(1)), exp.false()),
     )
+
+
+def device_absent(c: SqlCompiler) -> exp.Expr:
+    """queries.device_absent() per row: an observation row whose value says the device is
+    absent (value_as_string 'false', or a coded result read as negative)."""
+    said_false = exp.Coalesce(
+        this=exp.EQ(this=col("vstr"), expression=lit("false")), expressions=[exp.false()]
+    )
+    negative = exp.EQ(this=result_sign(c), expression=lit(0))
+    return and_(_kind("observation"), or_(said_false, negative))
 
 
 def consented(c: SqlCompiler, by: DateVal) -> exp.Expr:
@@ -208,7 +226,7 @@ def compile_bool(c: SqlCompiler, node: Call) -> exp.Expr:
     if name == "dose_changed":
         return medications_sql.dose_changed(c, node.valuesets, c.window_option(node))
     if name == "positive":
-        return positive(c, node.valuesets, c.window_option(node))
+        return positive(c, node.valuesets, c.window_option(node), *side_options(node))
     if name == "consented":
         by = c.date(node.option("by"))  # type: ignore[arg-type]
         assert by is not None
@@ -227,7 +245,7 @@ def compile_number(c: SqlCompiler, node: Call) -> Interval:
     if name in ("highest", "lowest"):
         return extreme(c, node.valuesets[0], c.window_option(node), name)
     if name == "latest":
-        reading = latest(c, node.valuesets[0], c.window_option(node))
+        reading = latest(c, node.valuesets[0], c.window_option(node), *side_options(node))
         return reading.v, reading.v
     if name == "highest_x_uln":
         return highest_x_uln(c, node.valuesets[0], c.window_option(node))

@@ -33,6 +33,7 @@ from trialdesk.criteria.sql.functions import (
     _overlaps,
     result_sign,
 )
+from trialdesk.criteria.sql.joints_sql import joint_range
 from trialdesk.criteria.sql.picks import CODE, DAY, NUMBER, Field, Pick
 from trialdesk.criteria.sql.readings_sql import latest
 from trialdesk.errors import StudyError
@@ -299,12 +300,7 @@ def _serology_points(c: SqlCompiler, vs: str, until: DateVal) -> exp.Expr:
 
 
 def acr_eular_2010(c: SqlCompiler, on: DateVal) -> Interval:
-    for joints in ("joints_large_involved", "joints_small_involved"):
-        if joints in c.units:
-            raise StudyError(
-                f"acr_eular_2010(): joint counts ({joints}) are not compiled to SQL yet"
-            )
-    jmin, jmax = lit(0), lit(5)  # joint counts not on file: any of 0..5 points
+    jmin, jmax = joint_range(c, on)  # 0..5 points with no usable joint count (joints_sql.py)
     ser = [_serology_points(c, vs, on) for vs in ("rheumatoid_factor", "anti_ccp") if vs in c.units]
     ser_pts = _greatest(ser)
     lookback = on - relativedelta(years=1) if isinstance(on, date) else on

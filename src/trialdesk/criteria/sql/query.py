@@ -154,6 +154,7 @@ def build_tree(
         participant=participant,
         study_id=options["study_id"],
         dialect=dialect,
+        valueset_kinds={name: vs.kind for name, vs in valuesets.items()},
     )
     statuses = [alias(status_expr(c, cr), f"c_{cr.id}") for cr in criteria.criteria]
     groups = table_groups(

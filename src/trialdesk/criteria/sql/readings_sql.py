@@ -14,6 +14,7 @@ from trialdesk.criteria.sql.builders import and_, case, col, lit, not_, round_
 from trialdesk.criteria.sql.compiler import DateVal, Interval, SqlCompiler
 from trialdesk.criteria.sql.functions import START, _between
 from trialdesk.criteria.sql.picks import CODE, DAY, NUMBER, Field, Pick
+from trialdesk.criteria.sql.sides_sql import side_tri
 from trialdesk.errors import FactError
 
 # -- measurements (open world) ----------------------------------------------------------------
@@ -55,10 +56,26 @@ def extreme(c: SqlCompiler, vs: str, w: tuple[DateVal, DateVal], how: str) -> In
 
 class Reading:
     """The latest usable reading of a value set in a window, per person: the row with the
-    latest date, then the higher value (the evaluator's order), as one Pick."""
+    latest date, then the higher value (the evaluator's order), as one Pick.
 
-    def __init__(self, c: SqlCompiler, vs: str, w: tuple[DateVal, DateVal]) -> None:
+    With ``side`` (measures.latest_on_side): only rows on the side count, and a row that
+    cannot be placed, dated on or after the latest placed one, makes the value unknown."""
+
+    def __init__(
+        self,
+        c: SqlCompiler,
+        vs: str,
+        w: tuple[DateVal, DateVal],
+        side: str | None = None,
+        unsided: str = "unknown",
+    ) -> None:
         conv, self._scope = reading_scope(c, vs, w)
+        self._unsure: exp.Expr | None = None
+        if side is not None:
+            placed = side_tri(c, side, unsided)
+            unsure = and_(self._scope.copy(), exp.EQ(this=placed.copy(), expression=lit(1)))
+            self._unsure = c.aggregate(exp.Max(this=case((unsure, START.copy()))), floor=w[0])
+            self._scope = and_(self._scope, exp.EQ(this=placed, expression=lit(2)))
         above = case(  # as a code: 0 no range, 1 not above it, 2 above it
             (exp.Is(this=col("range_high"), expression=exp.Null()), lit(0)),
             (exp.GT(this=col("value_num"), expression=col("range_high")), lit(2)),
@@ -72,7 +89,19 @@ class Reading:
     @property
     def v(self) -> exp.Expr:
         """The value in the value set's unit."""
-        return self._pick.get(1)
+        value = self._pick.get(1)
+        if self._unsure is None:
+            return value
+        unsure = self._unsure.copy()
+        later = exp.Or(
+            this=exp.Is(this=self.d, expression=exp.Null()),
+            expression=exp.GTE(this=unsure.copy(), expression=self.d),
+        )
+        hidden = exp.And(
+            this=exp.Not(this=exp.Is(this=unsure, expression=exp.Null())),
+            expression=exp.Paren(this=later),
+        )
+        return case((hidden, exp.Null()), default=value)
 
     @property
     def a(self) -> exp.Expr:
@@ -92,12 +121,19 @@ class Reading:
         return self._day.copy()
 
 
-def latest(c: SqlCompiler, vs: str, w: tuple[DateVal, DateVal]) -> Reading:
-    """Each person's latest usable reading (ties: the higher value), shared by every call."""
-    key = ("latest", vs, w)
+def latest(
+    c: SqlCompiler,
+    vs: str,
+    w: tuple[DateVal, DateVal],
+    side: str | None = None,
+    unsided: str = "unknown",
+) -> Reading:
+    """Each person's latest usable reading (ties: the higher value), shared by every call
+    (with ``side``: of that side, as measures.latest_on_side reads it)."""
+    key = ("latest", vs, w, side, unsided)
     known = c.shared.get(key)
     if not isinstance(known, Reading):
-        known = Reading(c, vs, w)
+        known = Reading(c, vs, w, side, unsided)
         c.shared[key] = known
     return known
 
