@@ -132,7 +132,13 @@ def start_server(
     url: str, port: int, log: Path, workers: int, study: Path | None = None
 ) -> subprocess.Popen[bytes]:
     exe = Path(sys.executable).with_name("trialdesk")
-    env = {**os.environ, "TRIALDESK_SECRET_KEY": "benchmark-secret"}
+    # the engine's speed is measured, not the per-client limits of the anonymous pages
+    # (web/throttle.py): 50 clients on one address would be refused within a second
+    env = {
+        **os.environ,
+        "TRIALDESK_SECRET_KEY": "benchmark-secret",
+        "TRIALDESK_PUBLIC_LIMITS": "off",
+    }
     served = ["--study", str(study)] if study is not None else []
     proc = subprocess.Popen(
         [

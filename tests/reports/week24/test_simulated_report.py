@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from trialdesk.reports.cdisc.adam.occds import relationship_group
 from trialdesk.reports.cdisc.dataset import Dataset, read_xpt
 from trialdesk.reports.cdisc.sdtm.package import write_package
 from trialdesk.reports.cdisc.sdtm.source import source_of
@@ -60,7 +61,12 @@ def test_teae_counts_from_sdtm_alone(built: tuple[Week24Report, dict[str, Datase
     assert row.cells[0].value == len({r["USUBJID"] for r in emergent}) > 0
     assert row.cells[2].value == len(emergent)
     serious = {r["USUBJID"] for r in emergent if r.get("AESER") == "Y"}
-    assert report.table("teae_overview").rows[2].cells[0].value == len(serious)
+    rows = {r.label.en: r.cells for r in report.table("teae_overview").rows}
+    assert rows["Serious (AESER = Y)"][0].value == len(serious)
+    # related to the injection procedure: AE's AERLPRT, grouped as ADAE's RLPRTGR1 is
+    procedure = {r["USUBJID"] for r in emergent
+                 if relationship_group(r.get("AERLPRT")) == "RELATED"}  # fmt: skip
+    assert rows["Related to the injection procedure (AERLPRT)"][0].value == len(procedure) > 0
 
 
 def test_change_at_week_24_from_sdtm_alone(built: tuple[Week24Report, dict[str, Dataset]]) -> None:

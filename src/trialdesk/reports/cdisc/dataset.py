@@ -130,12 +130,15 @@ class Dataset:
     def column(self, name: str) -> list[Value]:
         return list(self._column(name))
 
-    def records(self) -> list[dict[str, Value]]:
-        """Every row with every variable, nulls filled ("" or None)."""
+    def records(self, only: Sequence[int] | None = None) -> list[dict[str, Value]]:
+        """Every row (or the rows at the indices ``only``, in that order) with every
+        variable, nulls filled ("" or None)."""
         if not self.variables:
-            return [{} for _ in self.rows]
+            return [{} for _ in (self.rows if only is None else only)]
         names = self.names
         columns = [self._column(n) for n in names]
+        if only is not None:
+            return [dict(zip(names, [c[i] for c in columns], strict=True)) for i in only]
         return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
 
     def _column(self, name: str) -> list[Value]:

@@ -23,6 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
+from trialdesk.gc_pause import cycle_collection_paused
 from trialdesk.reports.cdisc.adam import adam_datasets
 from trialdesk.reports.cdisc.dataset import Dataset
 from trialdesk.reports.cdisc.define import build_define, to_xml, validate_define
@@ -88,6 +89,7 @@ def write_sdtm(
     return _write("sdtm", source, built, out, format, ALWAYS, SDTM_STANDARD, progress)
 
 
+@cycle_collection_paused()  # deriving ADaM from every SDTM record (gc_pause.py)
 def write_adam(
     source: SdtmSource, out: Path, *, format: Format,
     sdtm: Sequence[Dataset] | None = None, progress: Progress | None = None,
@@ -99,6 +101,7 @@ def write_adam(
     return _write("adam", source, analysis, out, format, ADAM_ALWAYS, ADAM_STANDARD, progress)
 
 
+@cycle_collection_paused()  # the columns and frames of every dataset written (gc_pause.py)
 def _write(
     kind: Kind, source: SdtmSource, datasets: list[Dataset], out: Path, format: Format,
     always: frozenset[str], standard: str, progress: Progress | None,

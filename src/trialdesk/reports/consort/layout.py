@@ -185,6 +185,7 @@ def consort_layout(counts: ConsortCounts) -> ConsortLayout:
         excluded.item(label, n)
     excluded.item("Declined to participate", counts.declined)
     excluded.item("Other reasons", counts.other_excluded)
+    excluded.reasons(counts.other_by_reason)  # e.g. eligible, not enrolled (target reached)
     excluded_box = excluded.build()
 
     screening = _BoxBuilder("in_screening", SIDE_X, excluded_box.bottom + GAP_SIDE, SIDE_W)
@@ -271,7 +272,7 @@ def describe(counts: ConsortCounts) -> str:
     """The whole flow in one paragraph: what a screen reader reads instead of the boxes."""
     reasons = [f"{label}: {n}" for label, n in _reasons(counts)]
     reasons += [f"declined to participate: {counts.declined}"]
-    reasons += [f"other reasons: {counts.other_excluded}"]
+    reasons += [f"other reasons: {counts.other_excluded}{_reasons_text(counts.other_by_reason)}"]
     if counts.target is None:
         enrolled = f"Enrolled: {counts.enrolled}; no target enrolment set."
     elif counts.target == 0:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from trialdesk.gc_pause import cycle_collection_paused
 from trialdesk.reports.cdisc.adam import adam_datasets
 from trialdesk.reports.cdisc.dataset import Dataset
 from trialdesk.reports.cdisc.sdtm.package import sdtm_datasets
@@ -29,6 +30,7 @@ def sdtm_from_store(session: Session, study: Study, data_cut: datetime) -> dict[
     return {d.name: d for d in sdtm_datasets(source)}
 
 
+@cycle_collection_paused()  # the trial's SDTM and ADaM records (gc_pause.py)
 def read_inputs(session: Session, study: Study, data_cut: datetime) -> Inputs:
     sdtm = sdtm_from_store(session, study, data_cut)
     adam = {d.name: d for d in adam_datasets(study, sdtm)}

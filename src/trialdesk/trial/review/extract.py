@@ -31,6 +31,7 @@ from sqlalchemy import select
 
 from trialdesk.criteria.model import Kind
 from trialdesk.facts.record import FactKind
+from trialdesk.gc_pause import cycle_collection_paused
 from trialdesk.study.loader import Study
 from trialdesk.study.windows import site_today
 from trialdesk.trial.conduct.participants import list_participants
@@ -38,6 +39,7 @@ from trialdesk.trial.review.casebook import casebooks
 from trialdesk.trial.review.deviation_kinds import State
 from trialdesk.trial.review.deviation_models import ProtocolDeviation
 from trialdesk.trial.screening.checklist import build_checklist
+from trialdesk.trial.screening.checklist_rows import CandidateRows, candidate_rows
 from trialdesk.trial.screening.models import Candidate, CandidateStatus, Consent, StudySite
 from trialdesk.trial.store.db import Session
 
@@ -148,6 +150,7 @@ class TrialExtract:
         return [s.casebook for s in self.subjects if s.casebook is not None]
 
 
+@cycle_collection_paused()  # a whole trial's rows: nothing the cycle collector could free
 def trial_extract(session: Session, study: Study, *, screening: bool = True) -> TrialExtract:
     """Everything the exports read about ``study``'s participants and the consented
     candidates whose screening closed without enrolment (screen failures, declined).
@@ -168,6 +171,8 @@ def trial_extract(session: Session, study: Study, *, screening: bool = True) -> 
     # screened means consented: a decline before consent is in the screening log only
     failed = [c for c in failed if c.id in first_consent]
     deviations = _deviations(session, [p.id for p in participants])
+    # what each checklist reads, one query per table for everyone (not one per person)
+    rows = candidate_rows(session, [c.id for c in candidates]) if screening else {}
     subjects: list[Screened] = []
     for p in participants:
         subjects.append(
@@ -175,13 +180,15 @@ def trial_extract(session: Session, study: Study, *, screening: bool = True) -> 
                 session, study, p.candidate, first_consent.get(p.candidate.id),
                 subject_number=p.subject_number,
                 enrolled_on=site_today(study.schedule, p.enrolment.enrolled_at),
-                deviations=deviations.get(p.id, ()), casebook=books[p.id], screening=screening,
+                deviations=deviations.get(p.id, ()), casebook=books[p.id],
+                rows=rows.get(p.candidate.id) if screening else None,
             )
         )  # fmt: skip
     for c in failed:
         subjects.append(
             _screened(session, study, c, first_consent[c.id], subject_number=None,
-                      enrolled_on=None, deviations=(), casebook=None, screening=screening)
+                      enrolled_on=None, deviations=(), casebook=None,
+                      rows=rows.get(c.id) if screening else None)
         )  # fmt: skip
     site = session.scalar(select(StudySite.site_code).where(StudySite.study_id == study.id))
     return TrialExtract(study.id, site, tuple(subjects))
@@ -197,18 +204,20 @@ def _screened(
     enrolled_on: date | None,
     deviations: Sequence[DecidedDeviation],
     casebook: dict[str, Any] | None,
-    screening: bool,
+    rows: CandidateRows | None,
 ) -> Screened:
+    """``rows``: the person's checklist rows (checklist_rows.py) to re-run the eligibility
+    engine on; None: not screened (no per-criterion results)."""
     screened_on = candidate.date_of(_screening_anchor(study))
     outcome_on = site_today(study.schedule, candidate.outcome_at) if candidate.outcome_at else None
     criteria: tuple[CriterionOutcome, ...] = ()
     history: tuple[HistoryItem, ...] = ()
-    if screening:
+    if rows is not None:
         # judged on the screening date, as the site saw it then (the outcome's day when no
         # screening date was set)
         on = screened_on or outcome_on or consented_on
         if on is not None:
-            checklist = build_checklist(session, study, candidate, on)
+            checklist = build_checklist(session, study, candidate, on, rows)
             criteria = tuple(
                 CriterionOutcome(
                     r.criterion.id, r.criterion.kind is Kind.INCLUSION, r.status.value,

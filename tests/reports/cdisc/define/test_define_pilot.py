@@ -55,9 +55,17 @@ def test_the_pilot_define_validates(pilot: tuple[list[Dataset], Path]) -> None:
     assert len(datasets) == 18
     assert schema_errors(path) == []
     root = ET.parse(path).getroot()
-    ns = {"odm": "http://www.cdisc.org/ns/odm/v1.3"}
+    ns = {"odm": "http://www.cdisc.org/ns/odm/v1.3", "def": "http://www.cdisc.org/ns/def/v2.1"}
     assert len(root.findall(".//odm:ItemGroupDef", ns)) == 18
-    assert len(root.findall(".//odm:ItemDef", ns)) == sum(len(d.variables) for d in datasets)
+    # an ItemDef per variable, and one per QNAM of each SUPP-- (QVAL's value list)
+    qnams = sum(len({r["QNAM"] for r in d.rows}) for d in datasets if d.name.startswith("SUPP"))
+    lists = root.findall(".//def:ValueListDef", ns)
+    assert sorted(v.get("OID") for v in lists) == ["VL.SUPPAE.QVAL", "VL.SUPPDM.QVAL",
+                                                   "VL.SUPPDS.QVAL"]  # fmt: skip
+    assert sum(len(v.findall("odm:ItemRef", ns)) for v in lists) == qnams > 0
+    assert len(root.findall(".//odm:ItemDef", ns)) == (
+        sum(len(d.variables) for d in datasets) + qnams
+    )
 
 
 def test_the_pilot_html_names_every_dataset_and_variable(

@@ -164,8 +164,15 @@ def test_disease_activity_scores_are_derived_sponsor_defined_tests() -> None:
     assert {r["RSDRVFL"] for r in rows.values()} == {"Y"}
     assert rs.extra["tests"]["CDAI"] == {
         "test": "Clinical Disease Activity Index", "ct": None, "sponsor_defined": True,
-        "origin": "Derived", "unit": None,
+        "origin": "Derived", "unit": None, "sources": (("disease_activity", "cdai"),),
+        "kind": "decimal", "choices": (),
+        "derivation": {"calculator": "cdai", "inputs": {
+            "tjc28": "joint_counts.tjc28", "sjc28": "joint_counts.sjc28",
+            "patient_global": "global_assessments.patient_global",
+            "evaluator_global": "global_assessments.evaluator_global"}},
     }  # fmt: skip
+    # a choice as --ORRES and --STRESC hold it, with the label define.xml decodes it by
+    assert rs.extra["tests"]["EULRCRP"]["choices"][0] == ("good", "GOOD", "Good response")
 
 
 def test_items_without_a_test_code_are_reported_not_invented() -> None:

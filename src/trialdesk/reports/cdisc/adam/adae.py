@@ -6,6 +6,14 @@ occds.treatment_emergent, on dates, not times, as the adverse-event pages judge 
 (trial/safety/emergent.py: an event on day 1 counts). ATOXGR is the collected CTCAE grade
 (AETOXGR); the worst-grade flags fall back to AESEV where no grade is collected. RELGR1
 groups AEREL (occds.relationship_group).
+
+The relationship to the procedure (the injection, a study activity that is not the
+product): SDTM AE's AERLPRT, the investigator's signed causality to the procedure
+(sdtm/ae.py, trial/safety/causality.py), is carried as it is, and grouped as AEREL is in
+RLPRTGR1, "Pooled Procedure Causality Group 1" (sponsor-defined; ADaMIG 1.3 names a
+grouping of a variable *GRy, its name shortened to 8 characters as RELGR1 is AEREL's).
+Both are kept only where AE has AERLPRT: a study that does not collect it (the CDISC
+pilot) has no column that would call every event related to a procedure.
 """
 
 from __future__ import annotations
@@ -29,7 +37,14 @@ from trialdesk.reports.cdisc.adam.occds import (
 from trialdesk.reports.cdisc.adam.variables import date_formats, variables
 from trialdesk.reports.cdisc.dataset import Dataset, Value
 
-__all__ = ["ADAE_VARIABLES", "PILOT_RULES", "AdaeRules", "adae", "adae_rows"]
+__all__ = [
+    "ADAE_VARIABLES",
+    "PILOT_RULES",
+    "PROCEDURE_RELATIONSHIP",
+    "AdaeRules",
+    "adae",
+    "adae_rows",
+]
 
 Row = dict[str, Value]
 
@@ -40,6 +55,8 @@ ADAE_VARIABLES = (
     "ATOXGRN", "AEREL", "RELGR1", "AEACN", "AEOUT", "TRTEMFL", "AOCCFL", "AOCCSFL",
     "AOCCPFL", "AOCCIFL", "AOCPIFL",
 )  # fmt: skip
+# the relationship to the procedure and its group, after RELGR1: only where AE collects it
+PROCEDURE_RELATIONSHIP = ("AERLPRT", "RLPRTGR1")
 
 _FROM_ADSL = ("SUBJID", "SITEID", "SAFFL", "TRTSDT", "TRTEDT")
 
@@ -70,14 +87,17 @@ def adae_rows(
     subjects: Mapping[Value, Mapping[str, Value]],
     rules: AdaeRules,
 ) -> list[Row]:
-    """ADAE's rows before the occurrence flags: dates, days, TRTEMFL, ATOXGR, RELGR1.
+    """ADAE's rows before the occurrence flags: dates, days, TRTEMFL, ATOXGR, RELGR1 and
+    RLPRTGR1 (the relationship to the procedure grouped as AEREL is).
 
     >>> adsl = {"S-1": {"TRTSDT": 24167, "TRTEDT": 24167, "TRT01A": "hiSC", "SAFFL": "Y"}}
     >>> ae = [{"USUBJID": "S-1", "AESEQ": 1, "AESTDTC": "2026-03", "AEENDTC": "2026-03-04",
-    ...        "AETOXGR": "2", "AEREL": "POSSIBLE"}]
+    ...        "AETOXGR": "2", "AEREL": "POSSIBLE", "AERLPRT": "UNLIKELY"}]
     >>> r = adae_rows(ae, adsl, AdaeRules())[0]
     >>> r["ASTDT"], r["ASTDTF"], r["ASTDY"], r["AENDY"], r["ADURN"], r["TRTEMFL"], r["RELGR1"]
     (24167, 'D', 1, 3, 3, 'Y', 'RELATED')
+    >>> r["RLPRTGR1"]
+    'NOT RELATED'
     >>> adae_rows(ae, adsl, PILOT_RULES)[0]["ASTDT"]  # the pilot: the 1st of the month
     24166
     """
@@ -123,6 +143,7 @@ def adae_rows(
                 "ATOXGR": "" if grade is None else str(grade),
                 "ATOXGRN": grade,
                 "RELGR1": relationship_group(event.get("AEREL")),
+                "RLPRTGR1": relationship_group(event.get("AERLPRT")),
                 "TRTEMFL": "" if emergent is None else ("Y" if emergent else "N"),
             }
         )
@@ -147,7 +168,10 @@ def adae(ae: Dataset, adsl: Dataset, rules: AdaeRules | None = None) -> Dataset:
     grade = "ATOXGR" if graded else "AESEV"
     rows = flag_worst(rows, "AOCCIFL", by=["USUBJID"], grade=grade)
     rows = flag_worst(rows, "AOCPIFL", by=["USUBJID", "AEDECOD"], grade=grade)
-    keep = [n for n in ADAE_VARIABLES]
+    keep = list(ADAE_VARIABLES)
+    if "AERLPRT" in ae.names:
+        at = keep.index("RELGR1") + 1
+        keep[at:at] = PROCEDURE_RELATIONSHIP
     return Dataset(
         name="ADAE",
         label="Adverse Events Analysis Dataset",

@@ -35,6 +35,8 @@ ADEFF_VARIABLES = (
     "ABLFL", "BASE", "CHG", "PCHG", "ANL01FL", "DTYPE", "SRCDOM", "SRCVAR", "SRCSEQ",
 )  # fmt: skip
 
+_KEPT = frozenset(ADEFF_VARIABLES)
+
 EfficacySource = tuple[str, Parameter]  # (SDTM domain, the parameter read from it)
 
 
@@ -95,16 +97,25 @@ def adeff(
     rows: list[dict[str, Value]] = []
     for domain, parameters in by_domain.items():
         if domain in sdtm:
-            records = sdtm[domain].records()
+            records = _records_of_tests(sdtm[domain], domain, {p.testcd for p in parameters})
             rows += bds_rows(records, domain, parameters, subjects, windows, locf=locf)
     rows.sort(key=row_order)
     return Dataset(
         name=name,
         label=label,
         variables=variables(ADEFF_VARIABLES),
-        rows=tuple({k: v for k, v in r.items() if k in ADEFF_VARIABLES} for r in rows),
+        rows=tuple({k: v for k, v in r.items() if k in _KEPT} for r in rows),
         keys=("STUDYID", "USUBJID", "PARAMCD", "AVISITN", "ADT", "DTYPE"),
         structure="One record per subject per parameter per analysis date",
         dataset_class="BASIC DATA STRUCTURE",
         extra={"display_formats": date_formats(ADEFF_VARIABLES)},
     )
+
+
+def _records_of_tests(dataset: Dataset, domain: str, tests: set[str]) -> list[dict[str, Value]]:
+    """``dataset.records()`` of the records of ``tests`` only (a parameter reads its own
+    test's records): the scores among a questionnaire's every question."""
+    name = f"{domain}TESTCD"
+    if name not in dataset.names:
+        return dataset.records()
+    return dataset.records([i for i, code in enumerate(dataset.column(name)) if code in tests])

@@ -30,6 +30,8 @@ ADLB_VARIABLES = (
     "ANL01FL", "ANL02FL", "SRCDOM", "SRCVAR", "SRCSEQ",
 )  # fmt: skip
 
+_KEPT = frozenset(ADLB_VARIABLES)
+
 # SDTM LB variable -> ADLB variable, copied as is (SDTMIG 3.4 §6.3 LB; ADaMIG v1.3 §3.3.6)
 _COPIED = {"LBSTNRLO": "ANRLO", "LBSTNRHI": "ANRHI", "LBNRIND": "ANRIND", "LBTOXGR": "ATOXGR"}
 
@@ -46,14 +48,14 @@ def adlb(
     for row in rows:  # grades are text in SDTM ("2"); a blank grade is none, not grade 0
         grade = row.get("ATOXGR")
         row["ATOXGR"] = "" if grade is None or grade == "" else str(grade).removesuffix(".0")
-    rows = derive_base(rows, source="ATOXGR", target="BTOXGR")
-    rows = derive_base(rows, source="ANRIND", target="BNRIND")
-    rows = derive_shift(rows)
+    derive_base(rows, source="ATOXGR", target="BTOXGR", in_place=True)  # bds_rows's: ours
+    derive_base(rows, source="ANRIND", target="BNRIND", in_place=True)
+    derive_shift(rows, in_place=True)
     return Dataset(
         name="ADLB",
         label="Laboratory Analysis Dataset",
         variables=variables(ADLB_VARIABLES),
-        rows=tuple({k: v for k, v in r.items() if k in ADLB_VARIABLES} for r in rows),
+        rows=tuple({k: v for k, v in r.items() if k in _KEPT} for r in rows),
         keys=("STUDYID", "USUBJID", "PARAMCD", "AVISITN", "ADT", "SRCSEQ"),
         structure="One record per subject per parameter per analysis date",
         dataset_class="BASIC DATA STRUCTURE",

@@ -5,7 +5,8 @@ derive_var_chg, derive_var_pchg, derive_var_extreme_flag, derive_var_anl_flag).
 
 Rows are mappings of variable to value (the Dataset row shape) with ADT/ADY numeric
 (dates.py); ``by`` is the subject and parameter (USUBJID, PARAMCD) unless said. Each
-function returns new rows and leaves its input alone.
+function returns new rows and leaves its input alone, unless told ``in_place`` (a caller
+that built the rows itself: findings.bds_rows, which chains them over every record).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from trialdesk.reports.cdisc.adam.occds import grade_number
 from trialdesk.reports.cdisc.dataset import Value
@@ -30,6 +32,7 @@ __all__ = [
     "derive_shift",
     "impute_locf",
     "in_window",
+    "put_in_window",
     "windows_from_schedule",
 ]
 
@@ -104,13 +107,20 @@ def in_window(row: Row, windows: Sequence[AnalysisWindow]) -> Row:
     >>> in_window({"ADY": 150}, [w])["AVISIT"]
     ''
     """
+    return put_in_window(dict(row), windows)
+
+
+def put_in_window(row: Row, windows: Sequence[AnalysisWindow]) -> Row:
+    """``in_window``, changing ``row`` itself (and returning it)."""
     day = row.get("ADY")
     holding = [w for w in windows if isinstance(day, (int, float)) and w.holds(int(day))]
     if not holding:
-        return {**row, "AVISIT": "", "AVISITN": None}
+        row["AVISIT"], row["AVISITN"] = "", None
+        return row
     assert isinstance(day, (int, float))
     window = min(holding, key=lambda w: abs(int(day) - w.target))
-    return {**row, **_window_values(window, int(day))}
+    row.update(_window_values(window, int(day)))
+    return row
 
 
 def _window_values(window: AnalysisWindow, day: int) -> Row:
@@ -127,7 +137,15 @@ def _window_values(window: AnalysisWindow, day: int) -> Row:
 
 
 def _key(row: Row, by: Sequence[str]) -> tuple[Value, ...]:
-    return tuple(row.get(v) for v in by)
+    return tuple(map(row.get, by))
+
+
+def _rows(rows: Sequence[Row], in_place: bool) -> list[Row]:
+    """The rows a derivation sets its variables on: ``rows`` itself, or copies of them."""
+    if in_place:
+        assert isinstance(rows, list), "in place: a list of the caller's own rows"
+        return rows
+    return [dict(r) for r in rows]
 
 
 def _num(value: Value) -> float | None:
@@ -138,7 +156,9 @@ def _has_value(row: Row) -> bool:
     return _num(row.get("AVAL")) is not None or bool(row.get("AVALC"))
 
 
-def derive_ablfl(rows: Sequence[Row], *, by: Sequence[str] = BY) -> list[Row]:
+def derive_ablfl(
+    rows: Sequence[Row], *, by: Sequence[str] = BY, in_place: bool = False
+) -> list[Row]:
     """ABLFL = "Y" on the last record with a value on or before the day of first dose
     (ADT <= TRTSDT; ADaMIG v1.3 §3.3.4 "Baseline Record Flag"; admiral
     ``derive_var_extreme_flag(mode = "last", filter = ADT <= TRTSDT)``), ordered by ADT,
@@ -175,18 +195,23 @@ def derive_ablfl(rows: Sequence[Row], *, by: Sequence[str] = BY) -> list[Row]:
             if k not in last or order(i) >= order(last[k]):
                 last[k] = i
     chosen = set(last.values())
-    out: list[Row] = []
-    for i, row in enumerate(rows):
+    out = _rows(rows, in_place)
+    for i, row in enumerate(out):
         if i in chosen:
-            avisit, avisitn = BASELINE_VISIT
-            out.append({**row, "ABLFL": "Y", "AVISIT": avisit, "AVISITN": avisitn})
+            row["ABLFL"] = "Y"
+            row["AVISIT"], row["AVISITN"] = BASELINE_VISIT
         else:
-            out.append({**row, "ABLFL": ""})
+            row["ABLFL"] = ""
     return out
 
 
 def derive_base(
-    rows: Sequence[Row], *, by: Sequence[str] = BY, source: str = "AVAL", target: str = "BASE"
+    rows: Sequence[Row],
+    *,
+    by: Sequence[str] = BY,
+    source: str = "AVAL",
+    target: str = "BASE",
+    in_place: bool = False,
 ) -> list[Row]:
     """BASE (or BTOXGR from ATOXGR, ...): the baseline record's ``source`` on every record
     of its subject and parameter (admiral ``derive_var_base``); null without a baseline.
@@ -198,7 +223,10 @@ def derive_base(
     [5.0, 5.0, None]
     """
     base = {_key(r, by): r.get(source) for r in rows if r.get("ABLFL") == "Y"}
-    return [{**r, target: base.get(_key(r, by))} for r in rows]
+    out = _rows(rows, in_place)
+    for row in out:
+        row[target] = base.get(_key(row, by))
+    return out
 
 
 def _post_baseline(row: Row) -> bool:
@@ -208,6 +236,7 @@ def _post_baseline(row: Row) -> bool:
     return row.get("ABLFL") != "Y" and day is not None and day > 1
 
 
+@lru_cache(maxsize=4096)  # a trial repeats its values (scores): each is worked out once
 def decimals(value: float) -> int:
     """The decimal places a value was given to: its shortest round-tripping form (``repr``)
     without trailing zeros.
@@ -219,7 +248,7 @@ def decimals(value: float) -> int:
     return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
-def derive_chg(rows: Sequence[Row]) -> list[Row]:
+def derive_chg(rows: Sequence[Row], *, in_place: bool = False) -> list[Row]:
     """CHG = AVAL - BASE on post-baseline records (admiral ``derive_var_chg``; ADaMIG v1.3
     §3.3.4), null when either is missing or on the baseline and earlier records.
 
@@ -234,13 +263,13 @@ def derive_chg(rows: Sequence[Row]) -> list[Row]:
     >>> [r["CHG"] for r in derive_chg(rows)]
     [None, -1.5, None, -0.3]
     """
-    out: list[Row] = []
-    for row in rows:
+    out = _rows(rows, in_place)
+    for row in out:
         aval, base = _num(row.get("AVAL")), _num(row.get("BASE"))
         chg = None
         if _post_baseline(row) and aval is not None and base is not None:
             chg = round(aval - base, max(decimals(aval), decimals(base)))
-        out.append({**row, "CHG": chg})
+        row["CHG"] = chg
     return out
 
 
@@ -250,7 +279,7 @@ def derive_chg(rows: Sequence[Row]) -> list[Row]:
 PCHG_EXTRA_DECIMALS = 2
 
 
-def derive_pchg(rows: Sequence[Row]) -> list[Row]:
+def derive_pchg(rows: Sequence[Row], *, in_place: bool = False) -> list[Row]:
     """PCHG = 100 * CHG / BASE; null when BASE is 0 or either is missing (admiral
     ``derive_var_pchg``: "If BASE is zero, PCHG is set to NA"), rounded to the inputs'
     decimal places plus ``PCHG_EXTRA_DECIMALS``.
@@ -260,19 +289,19 @@ def derive_pchg(rows: Sequence[Row]) -> list[Row]:
     >>> [r["PCHG"] for r in derive_pchg(rows)]
     [-25.0, None, None, -42.86, 10.345]
     """
-    out: list[Row] = []
-    for row in rows:
+    out = _rows(rows, in_place)
+    for row in out:
         chg, base = _num(row.get("CHG")), _num(row.get("BASE"))
         pchg = None
         if chg is not None and base:
             places = max(decimals(chg), decimals(base)) + PCHG_EXTRA_DECIMALS
             pchg = round(100 * chg / base, places)
-        out.append({**row, "PCHG": pchg})
+        row["PCHG"] = pchg
     return out
 
 
 def derive_anl01fl(
-    rows: Sequence[Row], *, by: Sequence[str] = BY, name: str = "ANL01FL"
+    rows: Sequence[Row], *, by: Sequence[str] = BY, name: str = "ANL01FL", in_place: bool = False
 ) -> list[Row]:
     """``name`` = "Y" on one record per subject, parameter and analysis visit: the one
     nearest the window's target (smallest AWTDIFF); of two equally near, the later (ADT,
@@ -309,7 +338,10 @@ def derive_anl01fl(
         if k not in best or order(row) < order(rows[best[k]]):
             best[k] = i
     chosen = set(best.values())
-    return [{**r, name: "Y" if i in chosen else ""} for i, r in enumerate(rows)]
+    out = _rows(rows, in_place)
+    for i, row in enumerate(out):
+        row[name] = "Y" if i in chosen else ""
+    return out
 
 
 def impute_locf(
@@ -356,6 +388,7 @@ def derive_shift(
     by: Sequence[str] = BY,
     flag: str = "ANL02FL",
     post_baseline: Callable[[Row], bool] = _post_baseline,
+    in_place: bool = False,
 ) -> list[Row]:
     """The shift from the baseline grade to the worst post-baseline grade (ADaMIG v1.3
     §3.3.7 SHIFTy): on the record of the worst ATOXGR after baseline (the earliest of
@@ -383,12 +416,12 @@ def derive_shift(
             if k not in worst or order(row) < order(rows[worst[k]]):
                 worst[k] = i
     chosen = set(worst.values())
-    out: list[Row] = []
-    for i, row in enumerate(rows):
+    out = _rows(rows, in_place)
+    for i, row in enumerate(out):
         if i in chosen:
             before = row.get("BTOXGR") or "MISSING"
             after = row.get("ATOXGR") or "MISSING"
-            out.append({**row, flag: "Y", "SHIFT1": f"{before} to {after}"})
+            row[flag], row["SHIFT1"] = "Y", f"{before} to {after}"
         else:
-            out.append({**row, flag: "", "SHIFT1": ""})
+            row[flag], row["SHIFT1"] = "", ""
     return out

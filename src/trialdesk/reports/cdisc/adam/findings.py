@@ -20,7 +20,7 @@ from trialdesk.reports.cdisc.adam.bds import (
     derive_chg,
     derive_pchg,
     impute_locf,
-    in_window,
+    put_in_window,
 )
 from trialdesk.reports.cdisc.adam.dates import analysis_day, to_sas_date
 from trialdesk.reports.cdisc.dataset import Value
@@ -139,25 +139,30 @@ def bds_rows(
     Subjects not in ADSL are left out (ADaMIG v1.3 §3.2: ADSL holds every analysed
     subject)."""
     rows: list[Row] = []
+    testcd = f"{prefix}TESTCD"
+    by_test: dict[Value, list[Parameter]] = {}  # a record is read by its test's parameters
+    for parameter in parameters:
+        by_test.setdefault(parameter.testcd, []).append(parameter)
     for record in records:
         subject = subjects.get(record.get("USUBJID"))
         if subject is None:
             continue
-        for parameter in parameters:
+        for parameter in by_test.get(record.get(testcd), ()):
             if parameter.reads(record, prefix):
                 row = finding_row(record, prefix, parameter, subject)
                 if row is not None:
                     for source, target in (extra or {}).items():
                         row[target] = record.get(source)
-                    rows.append(in_window(row, windows))
+                    rows.append(put_in_window(row, windows))
                 break
-    rows = derive_ablfl(rows)
-    rows = derive_base(rows)
-    rows = derive_chg(rows)
-    rows = derive_pchg(rows)
+    # the rows are this function's own: each derivation sets its variables on them
+    derive_ablfl(rows, in_place=True)
+    derive_base(rows, in_place=True)
+    derive_chg(rows, in_place=True)
+    derive_pchg(rows, in_place=True)
     if locf:
         rows = impute_locf(rows, windows)
-    rows = derive_anl01fl(rows)
+    derive_anl01fl(rows, in_place=True)
     rows.sort(key=row_order)
     return rows
 

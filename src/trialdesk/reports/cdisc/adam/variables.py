@@ -76,6 +76,9 @@ METADATA: dict[str, tuple[str, str, str]] = {
     "ATOXGR": ("Analysis Toxicity Grade", "text", "Derived"),
     "ATOXGRN": ("Analysis Toxicity Grade (N)", "integer", "Derived"),
     "RELGR1": ("Pooled Causality Group 1", "text", "Derived"),
+    # the relationship to the procedure (SDTMIG 3.4 AE label) and its group (sponsor-defined)
+    "AERLPRT": ("Rel of AE to Non-Dev-Rel Study Activity", "text", "Predecessor"),
+    "RLPRTGR1": ("Pooled Procedure Causality Group 1", "text", "Derived"),
     "AOCCFL": ("1st Occurrence of Any AE Flag", "text", "Derived"),
     "AOCCSFL": ("1st Occurrence of SOC Flag", "text", "Derived"),
     "AOCCPFL": ("1st Occurrence of Preferred Term Flag", "text", "Derived"),

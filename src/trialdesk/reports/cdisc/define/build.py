@@ -4,8 +4,11 @@ CDISC Define-XML 2.1.0 specification (2019): per dataset an ItemGroupDef (§5.3.
 Tabulation or Analysis, def:Structure, def:Class, def:StandardOID, def:leaf to the file),
 its ItemRefs in variable order with KeySequence (the dataset's keys) and Role (SDTM only),
 an ItemDef per variable (§5.3.6: DataType, Length, SASFieldName, Description, def:Origin,
-CodeListRef), the CodeLists (codelists.py) and the def:Standards (§5.3.2): the
-implementation guide and the CDISC CT package the code lists come from.
+CodeListRef, def:ValueListRef, def:CommentOID), the value-level metadata of the Findings
+results and SUPP-- QVAL with their MethodDefs (value_level.py, methods.py), the CodeLists
+(codelists.py), the comments on how adverse events are coded (comments.py) and the
+def:Standards (§5.3.2): the implementation guide and the CDISC CT package the code lists
+come from.
 
 Everything wrong is reported at once (FieldErrors naming dataset and variable); a document
 that builds is then checked against the Define-XML 2.1 schema by write.py.
@@ -16,7 +19,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Protocol, cast
 
 import odmlib.define_2_1.model as DEFINE
@@ -26,8 +28,18 @@ from trialdesk.errors import FieldErrors, InputError, TrialdeskError
 from trialdesk.reports.cdisc import terminology
 from trialdesk.reports.cdisc.dataset import Dataset, Variable
 from trialdesk.reports.cdisc.define.codelists import CT_STANDARD_OID, plan_codelists
+from trialdesk.reports.cdisc.define.comments import AE_CODING, comment_defs, comment_oid
+from trialdesk.reports.cdisc.define.lengths import number_length, text_length
+from trialdesk.reports.cdisc.define.value_level import value_level
 
-__all__ = ["DefineStudy", "StudyLike", "build_define", "define_study", "parse_standard"]
+__all__ = [
+    "DefineStudy",
+    "StudyLike",
+    "build_define",
+    "define_study",
+    "metadata_version_oid",
+    "parse_standard",
+]
 
 IG_STANDARD_OID = "STD.IG"
 
@@ -59,6 +71,9 @@ class DefineStudy:
     # confirm): with no MedDRA loaded, AEDECOD/AEBODSYS are CTCAE v5.0 terms and their SOCs,
     # which are MedDRA 20.1 lowest level terms (NCI CTCAE v5.0, 27 Nov 2017, p. 1).
     dictionaries: Mapping[str, str] = field(default_factory=lambda: {"MedDRA": "20.1"})
+    # def:CommentDef text by variable name, wherever the variable occurs; by default how
+    # the adverse events are coded without MedDRA (comments.py, the same assumption)
+    comments: Mapping[str, str] = field(default_factory=lambda: dict(AE_CODING))
 
 
 class StudyLike(Protocol):
@@ -73,6 +88,12 @@ def define_study(study: DefineStudy | StudyLike) -> DefineStudy:
     if isinstance(study, DefineStudy):
         return study
     return DefineStudy(oid=study.id, name=study.id, description=study.title, protocol_name=study.id)
+
+
+def metadata_version_oid(study_oid: str) -> str:
+    """The MetaDataVersion OID of the study's define.xml, which each Dataset-JSON file
+    names as its metaDataVersionOID (Dataset-JSON 1.1, "Dataset Attributes")."""
+    return f"MDV.{study_oid}"
 
 
 def parse_standard(standard: str) -> tuple[str, str, str]:
@@ -91,10 +112,6 @@ def _text(content: str) -> DEFINE.Description:
     return DEFINE.Description(TranslatedText=[DEFINE.TranslatedText(_content=content, lang="en")])
 
 
-def _utf8(text: str) -> bytes:
-    return text.encode("utf-8")
-
-
 def _length(dataset: Dataset, variable: Variable) -> tuple[int | None, int | None]:
     """Length and SignificantDigits (§5.3.6): bytes for text (XPT stores bytes), digits for
     numbers; None where the DataType takes none (dates and times)."""
@@ -103,19 +120,10 @@ def _length(dataset: Dataset, variable: Variable) -> tuple[int | None, int | Non
             return None, None
         if variable.length is not None:
             return variable.length, None
-        values = cast(list[str], dataset.column(variable.name))  # a text column: all str
-        if "".join(values).isascii():  # a character a byte: the longest text is the length
-            return max(max(map(len, values), default=0), 1), None
-        return max(max(map(len, map(_utf8, values)), default=0), 1), None
-    digits, decimals = 1, 0
-    # each distinct number once: a column repeats its values (VISITNUM, --SEQ, scores)
-    for value in dict.fromkeys(dataset.column(variable.name)):
-        if value is None or isinstance(value, str):
-            continue
-        text = format(Decimal(repr(value)).normalize(), "f").lstrip("-")
-        whole, _, fraction = text.partition(".")
-        digits = max(digits, len(whole) + len(fraction))
-        decimals = max(decimals, len(fraction))
+        # a text column: all str
+        return text_length(cast(list[str], dataset.column(variable.name))), None
+    numbers = [v for v in dataset.column(variable.name) if not isinstance(v, str)]
+    digits, decimals = number_length(numbers)
     if variable.data_type == "float":
         return digits, decimals
     return digits, None
@@ -223,7 +231,7 @@ def build_define(
         problems.append(InputError(f"a dataset is listed twice: {names}", field="datasets"))
 
     mdv = DEFINE.MetaDataVersion(
-        OID=f"MDV.{meta.oid}",
+        OID=metadata_version_oid(meta.oid),
         Name=f"{meta.oid} {name} {version} define.xml",
         Description=f"Data definitions for {meta.oid} ({name} {version})",
         DefineVersion="2.1.0",
@@ -249,16 +257,31 @@ def build_define(
         mdv.ItemGroupDef.append(_item_group(dataset, purpose, leaf, problems))
     used, codelist_problems = plan_codelists(datasets)
     problems += codelist_problems
+    # a variable names its code list when a value of it occurs (the value level may add
+    # values to a list later: a variable does not name it for those)
+    shown = {key: plan.oid for key, plan in used.items() if not plan.empty}
+    plans = {plan.oid: plan for plan in used.values()}
+    values = value_level(datasets, plans)
+    commented: set[str] = set()
     for dataset in datasets:
         for variable in dataset.variables:
             item = _item_def(dataset, variable, problems)
-            plan = used.get((dataset.name, variable.name))
-            if plan is not None and not plan.empty:
-                item.CodeListRef = DEFINE.CodeListRef(CodeListOID=plan.oid)
+            if (oid := shown.get((dataset.name, variable.name))) is not None:
+                item.CodeListRef = DEFINE.CodeListRef(CodeListOID=oid)
+            if (oid := values.refs.get((dataset.name, variable.name))) is not None:
+                item.ValueListRef = DEFINE.ValueListRef(ValueListOID=oid)
+            if variable.name in meta.comments:
+                item.CommentOID = comment_oid(variable.name)
+                commented.add(variable.name)
             mdv.ItemDef.append(item)
-    plans = {plan.oid: plan for plan in used.values() if not plan.empty}
+    mdv.ValueListDef = values.value_lists
+    mdv.WhereClauseDef = values.where_clauses
+    mdv.ItemDef.extend(values.items)
     for oid in sorted(plans):
-        mdv.CodeList.append(plans[oid].to_model(meta.dictionaries))
+        if not plans[oid].empty:
+            mdv.CodeList.append(plans[oid].to_model(meta.dictionaries))
+    mdv.MethodDef = [values.methods[oid] for oid in sorted(values.methods)]
+    mdv.CommentDef = comment_defs(meta.comments, commented)
     if problems:
         raise FieldErrors(problems, resource="define.xml")
 

@@ -48,7 +48,9 @@ EXTERNAL_HREF = {
 
 @dataclass
 class CodeListPlan:
-    """One define.xml CodeList: a CT code list (or a dictionary) and the values that occur."""
+    """One define.xml CodeList: a CT code list (or a dictionary) and the values that occur,
+    or (``ct`` and ``dictionary`` None) a sponsor-defined list named ``name``: a form
+    item's choices, at value level (value_level.py)."""
 
     oid: str
     data_type: str
@@ -56,6 +58,7 @@ class CodeListPlan:
     dictionary: str | None = None
     values: dict[str, str | None] = field(default_factory=dict)  # value -> decode
     extended: set[str] = field(default_factory=set)
+    name: str | None = None
 
     @property
     def empty(self) -> bool:
@@ -72,13 +75,18 @@ class CodeListPlan:
                 href=EXTERNAL_HREF.get(self.dictionary),
             )
             return cl
-        assert self.ct is not None
-        cl = DEFINE.CodeList(
-            OID=self.oid, Name=self.ct.name, DataType=self.data_type, StandardOID=CT_STANDARD_OID
-        )
+        ct = self.ct
+        if ct is None:  # sponsor-defined: no standard, no NCI codes, in the form's order
+            cl = DEFINE.CodeList(OID=self.oid, Name=self.name or self.oid, DataType=self.data_type)
+            items = list(self.values.items())
+        else:
+            cl = DEFINE.CodeList(
+                OID=self.oid, Name=ct.name, DataType=self.data_type, StandardOID=CT_STANDARD_OID
+            )
+            items = sorted(self.values.items())
         decoded = any(d is not None for d in self.values.values())
-        for order, (value, decode) in enumerate(sorted(self.values.items()), start=1):
-            code = None if value in self.extended else self.ct.nci_code(value)
+        for order, (value, decode) in enumerate(items, start=1):
+            code = None if ct is None or value in self.extended else ct.nci_code(value)
             extended = "Yes" if value in self.extended else None
             alias = [DEFINE.Alias(Context="nci:ExtCodeID", Name=code)] if code else []
             if decoded:
@@ -96,7 +104,8 @@ class CodeListPlan:
                 )
                 enum.Alias = alias
                 cl.EnumeratedItem.append(enum)
-        cl.Alias = [DEFINE.Alias(Context="nci:ExtCodeID", Name=self.ct.code)]
+        if ct is not None:
+            cl.Alias = [DEFINE.Alias(Context="nci:ExtCodeID", Name=ct.code)]
         return cl
 
 

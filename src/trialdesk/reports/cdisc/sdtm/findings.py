@@ -22,11 +22,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from functools import cache
+from typing import Any, NamedTuple
 
 from trialdesk.clinical.ctcae import SOURCE as CTCAE_SOURCE
 from trialdesk.errors import FieldErrors, InputError, TrialdeskError
-from trialdesk.reports.cdisc.dataset import Dataset, Value, Variable, with_sequence
+from trialdesk.reports.cdisc.dataset import Dataset, Value, Variable
 from trialdesk.reports.cdisc.sdtm.findings_context import (
     FormKey,
     Subject,
@@ -52,7 +53,7 @@ from trialdesk.reports.cdisc.sdtm.findings_plan import (
     test_metadata,
     unmapped_items,
 )
-from trialdesk.reports.cdisc.sdtm.findings_values import coded, item_value, result_of
+from trialdesk.reports.cdisc.sdtm.findings_values import FormValues, Results, coded, item_value
 from trialdesk.reports.cdisc.sdtm.findings_variables import FINDINGS_ORDER, findings_variable
 from trialdesk.reports.cdisc.sdtm.supp import Qualifier
 from trialdesk.reports.cdisc.sdtm.timing import epoch_before_day1
@@ -89,7 +90,7 @@ _ORIGIN = {
 _INTERNAL = "_"  # row keys starting with it are the builder's, never written
 
 
-@dataclass
+@dataclass(slots=True)
 class _Record:
     values: dict[str, Value]
     sort: tuple[Any, ...]
@@ -119,7 +120,8 @@ def findings_domains(study: Study, casebooks: Sequence[Mapping[str, Any]]) -> li
         for form_id, by_domain in plans.items()
         for domain, plan in by_domain.items()
     }
-    grades = LabGrades()
+    results = Results()  # each distinct stored value of an item worked out once
+    grades = LabGrades(results)
     for book in casebooks:
         subject = subject_of(study, book)
         for text, content in book.get("forms", {}).items():
@@ -130,7 +132,8 @@ def findings_domains(study: Study, casebooks: Sequence[Mapping[str, Any]]) -> li
             for domain, plan in plans[key.form_id].items():
                 records[domain].extend(
                     _form_records(study, subject, book, key, form, content, plan,
-                                  items[(form.id, domain)], position[form.id], grades)
+                                  items[(form.id, domain)], position[form.id], grades,
+                                  results)
                 )  # fmt: skip
     notes = {"unmapped": unmapped_items(study), "shortened": shortened(plans)}
     return [_dataset(study, domain, records[domain], plans, notes) for domain in sorted(records)]
@@ -173,6 +176,26 @@ def _record_values(
     return out
 
 
+class _Names(NamedTuple):
+    """A domain's per-record variable names, spelt once rather than per record."""
+
+    dtc: str
+    stat: str
+    reasnd: str
+    orres: str
+    orresu: str
+    stresc: str
+    stresn: str
+    stresu: str
+    drvfl: str
+    dy: str
+
+
+@cache
+def _names(d: str) -> _Names:
+    return _Names(*(f"{d}{v.upper()}" for v in _Names._fields))
+
+
 def _form_records(
     study: Study,
     subject: Subject,
@@ -184,13 +207,14 @@ def _form_records(
     items: tuple[ResultItem, ...],
     form_position: int,
     grades: LabGrades,
+    results: Results,
 ) -> list[_Record]:
     d = plan.domain
+    n = _names(d)
     visit = subject.visits.get(key.visit)
     base: dict[str, Value] = {
         "STUDYID": subject.studyid, "DOMAIN": d, "USUBJID": subject.usubjid,
-        f"{d}DTC": iso_dtc(visit.on.isoformat() if visit and visit.on else None,
-                           study.schedule),
+        n.dtc: iso_dtc(visit.on.isoformat() if visit and visit.on else None, study.schedule),
     }  # fmt: skip
     if visit is not None:
         base.update(VISITNUM=visit.visitnum, VISIT=visit.visit, VISITDY=visit.visitdy,
@@ -201,41 +225,46 @@ def _form_records(
         for item in plan.supplemental
         if (raw := item_value(content, item)) is not None and raw != ""
     ]
+    stored = FormValues(content)
     not_done: Mapping[str, str] = content.get("not_done") or {}
     baseline = _baseline_form(study, book, key) if d == "LB" else None
+    before_dose = FormValues(baseline) if baseline is not None else None
     # every record of the form shares its date (--DTC is the form's), so its study day
-    dtc_text = str(base[f"{d}DTC"] or "")
+    dtc_text = str(base[n.dtc] or "")
     day = subject.study_day(dtc_text)
     sort = (visit.visitnum if visit else float("inf"), dtc_text,
             visit.form_order(form.id) if visit else 0, form_position, key.row)  # fmt: skip
+    before_at: dict[str | None, bool] = {}  # taken before exposure, by time point
+    epoch_before: list[str] = []  # the element before day 1's, once a record needs it
     out = []
     for r in items:
         item = r.item
-        row = dict(base)
-        row.update(r.qualifiers)
-        result = result_of(content, item, numeric=r.numeric)
+        result = results.result(stored.of(item), stored.entered.get(item.id), item, r.numeric)
         if result is None:
             reason = not_done.get(item.id, not_done.get(""))
             if reason is None:
                 continue  # not entered: no record (a visit not done is SV's)
-            row.update({f"{d}STAT": "NOT DONE", f"{d}REASND": str(reason)})
+            row = {**base, **r.qualifiers, n.stat: "NOT DONE", n.reasnd: str(reason)}
         else:
-            row.update({
-                f"{d}ORRES": result.orres, f"{d}ORRESU": result.orresu or None,
-                f"{d}STRESC": result.stresc, f"{d}STRESN": result.stresn,
-                f"{d}STRESU": result.stresu or None,
-            })  # fmt: skip
+            row = {
+                **base, **r.qualifiers, n.orres: result.orres, n.orresu: result.orresu or None,
+                n.stresc: result.stresc, n.stresn: result.stresn, n.stresu: result.stresu or None,
+            }  # fmt: skip
         if item.derived is not None:
-            row[f"{d}DRVFL"] = "Y"
-        reference_range(row, d, r, content)
+            row[n.drvfl] = "Y"
+        reference_range(row, d, r, stored, results)
         if d == "LB" and result is not None:
-            grades.grade(row, r, content, baseline)
-        row[f"{d}DY"] = day
-        before = _before_exposure(subject, visit, dtc_text, r.tpt)
+            grades.grade(row, r, stored, before_dose)
+        row[n.dy] = day
+        before = before_at.get(r.tpt)
+        if before is None:
+            before = before_at[r.tpt] = _before_exposure(subject, visit, dtc_text, r.tpt)
         if before and study.schedule and subject.day1 and day == 1:
             # taken before the dose on day 1: the element before day 1's (SDTMIG 3.4
             # §4.1.3.1, EPOCH of the element the observation falls in)
-            row["EPOCH"] = epoch_before_day1(study.schedule, subject.day1)
+            if not epoch_before:
+                epoch_before.append(epoch_before_day1(study.schedule, subject.day1))
+            row["EPOCH"] = epoch_before[0]
         out.append(
             _Record(values=row, sort=(*sort, r.index), before_exposure=before,
                     supplemental=supplemental)
@@ -275,7 +304,7 @@ def _dataset(
     flag_last_before_exposure(
         rows, d, before_exposure={i: r.before_exposure for i, r in enumerate(records)}
     )
-    numbered = with_sequence(rows, f"{d}SEQ")
+    numbered = _numbered(rows, f"{d}SEQ")
     qualifiers = [
         Qualifier(
             rdomain=d, usubjid=str(row["USUBJID"]), idvar=f"{d}SEQ", idvarval=str(row[f"{d}SEQ"]),
@@ -287,9 +316,8 @@ def _dataset(
         if item.sdtm is not None
     ]  # fmt: skip
     # the variables some record has a value of (most have one in the first rows)
-    present = {
-        k for k in set().union(*numbered) if any(row.get(k) not in (None, "") for row in numbered)
-    }
+    held = set().union(*numbered)  # every row's keys
+    present = {k for k in held if any(row.get(k) not in (None, "") for row in numbered)}
     variables = []
     for spec in FINDINGS_ORDER:
         meta = findings_variable(d, spec.name)
@@ -318,7 +346,7 @@ def _dataset(
     }
     if d == "LB":
         extra["toxicity_grading"] = CTCAE_SOURCE
-    dropped = set().union(*numbered) - names  # the rows are with_sequence's copies: ours
+    dropped = held - names  # the rows were built here: ours to change
     for row in numbered if dropped else ():
         for k in dropped:
             row.pop(k, None)
@@ -326,3 +354,12 @@ def _dataset(
         name=d, label=label, variables=tuple(variables), rows=tuple(numbered),
         keys=keys, structure=structure, dataset_class="FINDINGS", extra=extra,
     )  # fmt: skip
+
+
+def _numbered(rows: list[dict[str, Value]], name: str) -> list[dict[str, Value]]:
+    """``with_sequence`` on rows built here, numbered in place rather than copied."""
+    counters: dict[Value, int] = {}
+    for row in rows:
+        usubjid = row["USUBJID"]
+        row[name] = counters[usubjid] = counters.get(usubjid, 0) + 1
+    return rows

@@ -76,15 +76,14 @@ def flag_last_before_exposure(
     result and was taken before the first exposure. ``before_exposure``: by row index.
     Rows are in time order already (visit, then form, then time point)."""
     last: dict[tuple[Any, ...], int] = {}
+    names = ("USUBJID", f"{domain}TESTCD", f"{domain}CAT", f"{domain}SCAT", f"{domain}LOC",
+             f"{domain}LAT", f"{domain}METHOD")  # fmt: skip
+    blanks = ("",) * len(names)
+    orres = f"{domain}ORRES"
     for index, row in enumerate(rows):
-        if not before_exposure.get(index) or not row.get(f"{domain}ORRES"):
+        if not before_exposure.get(index) or not row.get(orres):
             continue
-        key = tuple(
-            row.get(name, "")
-            for name in ("USUBJID", f"{domain}TESTCD", f"{domain}CAT", f"{domain}SCAT",
-                         f"{domain}LOC", f"{domain}LAT", f"{domain}METHOD")
-        )  # fmt: skip
-        last[key] = index
+        last[tuple(map(row.get, names, blanks))] = index
     for index in last.values():
         rows[index][f"{domain}LOBXFL"] = "Y"
 

@@ -22,9 +22,9 @@ from trialdesk.reports.cdisc.dataset import Value
 from trialdesk.reports.cdisc.sdtm.findings_flags import range_indicator, toxicity
 from trialdesk.reports.cdisc.sdtm.findings_plan import DomainPlan, test_name
 from trialdesk.reports.cdisc.sdtm.findings_values import (
+    FormValues,
+    Results,
     is_numeric,
-    item_value,
-    number_of,
     number_text,
 )
 from trialdesk.study.forms import Form, Item
@@ -95,21 +95,25 @@ def _standard(variable: str) -> str | None:
 
 
 def reference_range(
-    row: dict[str, Value], d: str, r: ResultItem, content: Mapping[str, Any]
+    row: dict[str, Value], d: str, r: ResultItem, form: FormValues, results: Results
 ) -> None:
     """--ORNRLO/--ORNRHI, --STNRLO/--STNRHI and --NRIND of one record (module docstring)."""
     for limit in r.limits:
-        raw = item_value(content, limit.item)
+        raw = form.of(limit.item)
         if raw is None or raw == "":
             continue
-        number = number_of(raw) if limit.standard is not None else None
+        number = results.number(raw) if limit.standard is not None else None
         if limit.standard is not None and number is not None:
-            typed = content.get("entered", {}).get(limit.item.id)
+            typed = form.entered.get(limit.item.id)
             as_typed = typed.get("value") if isinstance(typed, Mapping) else None
             row[limit.variable] = str(as_typed) if as_typed is not None else number_text(number)
             row[limit.standard] = float(number)
         else:
             row[limit.variable] = str(raw)
+    if not r.limits:
+        # no limit of this test on the form: --STNRLO/--STNRHI are not numbers (only the
+        # limits above set them as such), so range_indicator would give a blank
+        return
     stresn = row.get(f"{d}STRESN")
     low, high = row.get(f"{d}STNRLO"), row.get(f"{d}STNRHI")
     indicator = range_indicator(
@@ -126,21 +130,27 @@ class LabGrades:
     on nothing but the test, value, unit, limits and baseline (grade_lab is a function of
     them), and a trial repeats readings: each distinct one is graded once per export."""
 
-    def __init__(self) -> None:
+    def __init__(self, results: Results | None = None) -> None:
         self._known: dict[tuple[Any, ...], tuple[str, str] | None] = {}
+        self._results = results or Results()
 
     def grade(
         self,
         row: dict[str, Value],
         r: ResultItem,
-        content: Mapping[str, Any],
-        baseline: Mapping[str, Any] | None,
+        content: Mapping[str, Any] | FormValues,
+        baseline: Mapping[str, Any] | FormValues | None,
     ) -> None:
-        def limit(item: Item | None) -> Decimal | None:
-            return number_of(item_value(content, item)) if item is not None else None
+        form = content if isinstance(content, FormValues) else FormValues(content)
+        number = self._results.number
 
-        before = number_of(item_value(baseline, r.item)) if baseline is not None else None
-        value = number_of(item_value(content, r.item))
+        def limit(item: Item | None) -> Decimal | None:
+            return number(form.of(item)) if item is not None else None
+
+        if baseline is not None and not isinstance(baseline, FormValues):
+            baseline = FormValues(baseline)
+        before = number(baseline.of(r.item)) if baseline is not None else None
+        value = number(form.of(r.item))
         reading = (r.testcd, value, r.item.unit, limit(r.low), limit(r.high), before)
         if reading in self._known:
             graded = self._known[reading]

@@ -17,7 +17,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from trialdesk.study.forms import Item, SdtmTarget
+from trialdesk.reports.cdisc.sdtm.findings_values import result_of
+from trialdesk.study.forms import Item, ItemType, SdtmTarget
 from trialdesk.study.loader import Study
 
 __all__ = [
@@ -172,17 +173,44 @@ def shortened(plans: dict[str, dict[str, DomainPlan]]) -> list[str]:
 def test_metadata(
     d: str, plans: Mapping[str, Mapping[str, DomainPlan]]
 ) -> dict[str, dict[str, Any]]:
-    """Value-level metadata for define.xml: each test's name, CT code or sponsor-defined
-    status, and whether its result is collected or derived."""
+    """Value-level metadata for define.xml (define/value_level.py): each test's name, CT
+    code or sponsor-defined status, whether its result is collected or derived (as on the
+    first form that gives it), every (form, item) it comes from, its item type, the
+    choices as --ORRES/--STRESC hold them (with the English label) and, for a derived
+    result, its calculator and inputs."""
     out: dict[str, dict[str, Any]] = {}
-    for by_domain in plans.values():
+    for form_id, by_domain in plans.items():
         plan = by_domain.get(d)
         for item in plan.results if plan else ():
             t = item.sdtm
             assert t is not None and t.testcd is not None
-            out.setdefault(t.testcd, {
+            if t.testcd in out:  # the same test on another form: one more source
+                out[t.testcd]["sources"] += ((form_id, item.id),)
+                continue
+            derived = item.derived
+            out[t.testcd] = {
                 "test": test_name(item), "ct": t.ct, "sponsor_defined": t.sponsor_defined,
-                "origin": "Derived" if item.derived is not None else "Collected",
+                "origin": "Derived" if derived is not None else "Collected",
                 "unit": t.orresu or item.unit,
-            })  # fmt: skip
+                "sources": ((form_id, item.id),), "kind": item.type.value,
+                "choices": _choices(item),
+                "derivation": None if derived is None else {
+                    "calculator": derived.calculator,
+                    "inputs": {name: str(ref) for name, ref in derived.inputs},
+                },
+            }  # fmt: skip
     return out
+
+
+def _choices(item: Item) -> tuple[tuple[str, str, str], ...]:
+    """(--ORRES, --STRESC, English label) of each choice, as result_of writes them."""
+    if item.type is not ItemType.CHOICE:
+        return ()
+    out = []
+    for choice in item.choices:
+        holder = "derived" if item.derived is not None else "values"
+        value = {"value": choice.code} if item.derived is not None else choice.code
+        result = result_of({holder: {item.id: value}}, item)
+        if result is not None:
+            out.append((result.orres, result.stresc, choice.label.en))
+    return tuple(out)

@@ -16,7 +16,17 @@ from typing import Any
 
 from trialdesk.study.forms import Item, ItemType
 
-__all__ = ["Result", "coded", "is_numeric", "item_value", "number_of", "number_text", "result_of"]
+__all__ = [
+    "FormValues",
+    "Result",
+    "Results",
+    "coded",
+    "is_numeric",
+    "item_value",
+    "number_of",
+    "number_text",
+    "result_of",
+]
 
 
 def item_value(content: Mapping[str, Any], item: Item) -> Any:
@@ -25,6 +35,25 @@ def item_value(content: Mapping[str, Any], item: Item) -> Any:
         derived = content.get("derived", {}).get(item.id)
         return derived.get("value") if isinstance(derived, Mapping) else None
     return content.get("values", {}).get(item.id)
+
+
+class FormValues:
+    """One saved form's stored values, read as ``item_value`` reads them, with the parts of
+    the form looked up once for all its items."""
+
+    __slots__ = ("derived", "entered", "values")
+
+    def __init__(self, content: Mapping[str, Any]) -> None:
+        self.values: Mapping[str, Any] = content.get("values", {})
+        self.derived: Mapping[str, Any] = content.get("derived", {})
+        self.entered: Mapping[str, Any] = content.get("entered", {})  # what was typed
+
+    def of(self, item: Item) -> Any:
+        """``item_value(content, item)``."""
+        if item.derived is not None:
+            derived = self.derived.get(item.id)
+            return derived.get("value") if isinstance(derived, Mapping) else None
+        return self.values.get(item.id)
 
 
 def number_of(value: Any) -> Decimal | None:
@@ -80,12 +109,17 @@ def result_of(
     value = item_value(content, item)
     if value is None or value == "":
         return None
+    typed = content.get("entered", {}).get(item.id)
+    return _result(value, typed, item, is_numeric(item) if numeric is None else numeric)
+
+
+def _result(value: Any, typed: Any, item: Item, numeric: bool) -> Result:
+    """``result_of`` of a stored ``value`` (not blank) and what was ``typed`` for it."""
     target = item.sdtm
     # the CDISC UNIT submission value of the item's own unit (the form says which); the
     # store holds every value in the item's unit, so it is the standard unit
     unit = (target.orresu if target is not None and target.orresu else None) or item.unit or ""
-    typed = content.get("entered", {}).get(item.id)
-    if numeric if numeric is not None else is_numeric(item):
+    if numeric:
         number = number_of(value)
         if number is None:
             return Result(str(value), "", str(value), None, "")
@@ -102,3 +136,44 @@ def result_of(
     if item.type is ItemType.CHOICE:
         return Result(str(value), "", coded(value), None, "")
     return Result(str(value), "", str(value), None, "")
+
+
+# Stored values whose equality means the same text, so that one answer serves them all:
+# not floats (1.0 == 1 and 0.0 == -0.0, yet str() tells them apart).
+_SAME_TEXT = frozenset({str, int, bool})
+
+
+class Results:
+    """``result_of`` and ``number_of`` for one export. Both are functions of the stored
+    value (and the item, and what was typed), and a trial repeats its values (scores of 0
+    to 10, the same limits on every laboratory report), so each distinct one is worked out
+    once. The value's type is part of the key: True == 1, yet they are different results."""
+
+    def __init__(self) -> None:
+        self._results: dict[tuple[int, type, Any], Result] = {}
+        self._numbers: dict[tuple[type, Any], Decimal | None] = {}
+
+    def result(self, value: Any, typed: Any, item: Item, numeric: bool) -> Result | None:
+        """``result_of`` of the stored ``value`` of ``item`` and what was ``typed`` for it
+        (``content["entered"]``); the item must outlive this object (its id is the key)."""
+        if value is None or value == "":
+            return None
+        kind = type(value)
+        if typed is not None or kind not in _SAME_TEXT:
+            return _result(value, typed, item, numeric)
+        key = (id(item), kind, value)
+        found = self._results.get(key)
+        if found is None:
+            found = self._results[key] = _result(value, None, item, numeric)
+        return found
+
+    def number(self, value: Any) -> Decimal | None:
+        """``number_of(value)``."""
+        kind = type(value)
+        if kind not in _SAME_TEXT:
+            return number_of(value)
+        key = (kind, value)
+        if key in self._numbers:
+            return self._numbers[key]
+        found = self._numbers[key] = number_of(value)
+        return found

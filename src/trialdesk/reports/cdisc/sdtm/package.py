@@ -18,7 +18,9 @@ from typing import Literal
 from xml.etree import ElementTree
 
 from trialdesk.errors import FieldErrors, InputError, TrialdeskError
+from trialdesk.gc_pause import cycle_collection_paused
 from trialdesk.reports.cdisc.dataset import Dataset, write_dataset_json, write_xpt, xpt_problems
+from trialdesk.reports.cdisc.define.build import metadata_version_oid
 from trialdesk.reports.cdisc.sdtm.ae import ae_domain
 from trialdesk.reports.cdisc.sdtm.cm import cm_domain
 from trialdesk.reports.cdisc.sdtm.dm import dm_domain
@@ -44,6 +46,7 @@ Progress = Callable[[str, int, int], None]  # (dataset, done, total)
 ALWAYS = frozenset({"DM", "TA", "TE", "TV", "TI", "TS"})
 
 
+@cycle_collection_paused()  # every record of the trial, kept to the end (gc_pause.py)
 def sdtm_datasets(source: SdtmSource) -> list[Dataset]:
     """Every SDTM dataset of the study, in the package's order, the SUPP-- datasets last.
 
@@ -92,8 +95,9 @@ def write_package(
             path = write_xpt(d, out / f"{d.name.lower()}.xpt", checked=True, created=source.created)
         else:
             path = write_dataset_json(
-                d, out / f"{d.name.lower()}.json", study_oid=source.studyid, created=source.created
-            )
+                d, out / f"{d.name.lower()}.json", study_oid=source.studyid, created=source.created,
+                metadata_version_oid=metadata_version_oid(source.studyid),  # define.xml's
+            )  # fmt: skip
         written.append(Written(d, path))
     if progress is not None:
         progress("", len(kept), len(kept))
