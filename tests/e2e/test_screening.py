@@ -314,7 +314,7 @@ def test_coordinator_uploads_dates_and_enters_a_missing_lab(site: Site) -> None:
     enter_fact(page, "ast", "25", "U/L", "Lab report 2026-02-27, accession 4711", "40")
     assert badge(page, "E10") == "not met"
     evidence = row(page, "E10").locator("td").nth(1).inner_text()
-    assert "30 U/L" in evidence and "25 U/L = 0.625×ULN (ULN 40" in evidence
+    assert "30 U/L" in evidence and "25 U/L = 0.62×ULN (ULN 40" in evidence
     entered = page.locator("#facts tbody tr")
     assert entered.count() == 2
     assert "Lab report 2026-02-27, accession 4711" in entered.first.inner_text()
@@ -548,7 +548,7 @@ def test_screening_log_consort_and_csv(site: Site) -> None:
     assert re.fullmatch(
         rf"screening-log-{NCT}-\d{{4}}-\d{{2}}-\d{{2}}\.csv", download.suggested_filename
     )
-    every = list(csv.DictReader(io.StringIO(Path(download.path()).read_text(encoding="utf-8"))))
+    every = list(csv.DictReader(io.StringIO(Path(download.path()).read_text(encoding="utf-8-sig"))))
     assert sorted(r["outcome"] for r in every) == ["declined", "enrolled", "screen_failed"]
     (subject,) = [r for r in every if r["outcome"] == "enrolled"]
     assert (subject["candidate_id"], subject["subject_number"]) == (str(enrolled), "01-001")
@@ -563,7 +563,9 @@ def test_screening_log_consort_and_csv(site: Site) -> None:
     assert page.locator("main table tbody tr").count() == 1
     with page.expect_download() as caught:
         page.get_by_role("link", name="Export CSV").click()
-    only = list(csv.DictReader(io.StringIO(Path(caught.value.path()).read_text(encoding="utf-8"))))
+    only = list(
+        csv.DictReader(io.StringIO(Path(caught.value.path()).read_text(encoding="utf-8-sig")))
+    )
     assert [(r["outcome"], r["subject_number"]) for r in only] == [("enrolled", "01-001")]
 
 

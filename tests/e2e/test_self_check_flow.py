@@ -59,7 +59,7 @@ def test_may_be_eligible(page: Page) -> None:
     ("change", "reason"),
     [
         ({"age": "70"}, "You need to be aged 18 to 65."),
-        ({"pregnancy": "pregnant"}, "You cannot take part if you are pregnant or breast-feeding"),
+        ({"pregnancy": "pregnant"}, "You cannot take part if you are pregnant or breastfeeding"),
     ],
     ids=["age-70", "pregnant"],
 )
@@ -85,7 +85,7 @@ def _lead_count(server: Server) -> int:
 
 def _fill_contact(page: Page) -> None:
     page.get_by_label("Your name").fill(NAME)
-    page.get_by_label("Email address").fill(EMAIL)
+    page.get_by_label("E-mail address").fill(EMAIL)
     page.get_by_label("Phone number").fill(PHONE)
 
 
@@ -98,7 +98,7 @@ def test_lead_only_with_consent_then_coordinator_works_it(page: Page, server: Se
     page.get_by_role("button", name="Send my details").click()
     summary = page.locator(".error-summary")
     summary.wait_for()
-    assert "nothing is stored without your consent" in summary.inner_text()
+    assert "Nothing is stored without your consent" in summary.inner_text()
     assert page.locator("#contact-consent-error").is_visible()
     assert page.get_by_label("Your name").input_value() == NAME  # kept for the retry
     screenshot(page, "05-contact-without-consent")

@@ -27,7 +27,7 @@ def test_woman_45_may_be_eligible_and_the_site_checks_the_rest(check: Check) -> 
     [
         ({"age": "70"}, "I2", "aged 18 to 65"),
         ({"pregnancy": "pregnant"}, "E19", "pregnant"),
-        ({"pregnancy": "breastfeeding"}, "E19", "breast-feeding"),
+        ({"pregnancy": "breastfeeding"}, "E19", "breastfeeding"),
         ({"live_vaccine": "live"}, "E24", "live vaccine"),
         ({"ra_diagnosed": "no"}, "I3", "rheumatoid arthritis"),
         ({"ra_since": "2026-02"}, "I3", "at least 3 months"),
@@ -120,9 +120,21 @@ def test_methotrexate_no_rules_out_both_methotrexate_criteria(check: Check) -> N
 
 
 def test_no_answers_decides_nothing(study: Study) -> None:
+    # D5: with nothing answered the check cannot tell, and does not say "may be eligible"
     out = evaluate(study, Answers(), TODAY)
-    assert out.verdict == "may_be_eligible"
+    assert out.verdict == "cannot_tell"
     assert len(out.site_will_check) == len(study.criteria.criteria) == 34
+
+
+def test_answers_that_decide_nothing_cannot_tell(check: Check) -> None:
+    # only "I don't know" / "I'm not sure" answers: every criterion stays with the site
+    out = check({}, steroid="not_sure", infections="not_sure")
+    assert out.verdict == "cannot_tell" and not out.reasons
+
+
+def test_one_deciding_answer_may_be_eligible(check: Check) -> None:
+    assert check({}, age="45").verdict == "may_be_eligible"
+    assert check({}, age="70").verdict == "probably_not_eligible"
 
 
 def test_seventy_year_old(check: Check) -> None:

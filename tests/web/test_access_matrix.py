@@ -448,7 +448,7 @@ def test_every_write_route_answers_study_locked_once_locked(
         status, code = _request_code(client, method, path)
         if needed not in GRANTS[role]:
             assert status == 403, (role, method, path, status)
-        elif needed in WHILE_LOCKED:
+        elif needed in WHILE_LOCKED or (method, path) in OWN_ACCOUNT_WRITES:
             assert code != "study_locked", (role, method, path, status)
         else:
             assert (status, code) == (409, "study_locked"), (role, method, path, status, code)
@@ -500,5 +500,40 @@ INTENDED.update(
         ("GET", "/staff/report/week24.css"): "view_participants",
         ("GET", "/staff/report/week24.pdf"): "view_participants",
         ("GET", "/staff/report/week24.json"): "view_participants",
+    }
+)
+
+
+# accounts (issue 17, point 8): the second step of signing in (public); one's own
+# two-step sign-in (authenticator app); an administrator's reset of a password (to a
+# temporary one) and of a lost second factor
+INTENDED.update(
+    {
+        ("GET", "/login/code"): PUBLIC,
+        ("POST", "/login/code"): PUBLIC,
+        ("GET", "/staff/second-factor"): "view_staff",
+        ("POST", "/staff/second-factor/start"): "view_staff",
+        ("POST", "/staff/second-factor/confirm"): "view_staff",
+        ("POST", "/staff/second-factor/recovery-codes"): "view_staff",
+        ("POST", "/staff/second-factor/off"): "view_staff",
+        ("POST", "/admin/users/{user_id}/password"): "manage_users",
+        ("POST", "/admin/users/{user_id}/second-factor/reset"): "manage_users",
+    }
+)
+# one's own account is not study data: it stays writable while a study is locked
+OWN_ACCOUNT_WRITES = {
+    ("POST", "/staff/password"),
+    ("POST", "/staff/second-factor/start"),
+    ("POST", "/staff/second-factor/confirm"),
+    ("POST", "/staff/second-factor/recovery-codes"),
+    ("POST", "/staff/second-factor/off"),
+}
+
+
+# the staff shell (issue 17, D21 and D28): the audit trail's CSV, the API's docs page
+INTENDED.update(
+    {
+        ("GET", "/staff/audit.csv"): "view_audit",
+        ("GET", "/staff/api-docs"): "view_staff",
     }
 )

@@ -56,6 +56,20 @@ def test_the_pages_and_the_dashboard_count(app: FastAPI, pid: int) -> None:
     assert 'id="deviation-count"' in dashboard.text
 
 
+def test_the_page_reads_in_the_readers_language(app: FastAPI, pid: int) -> None:
+    ivy = client_as(app, "investigator")
+    chinese = ivy.get(page(pid), headers={"Accept-Language": "zh-CN"}).text
+    assert "<title>方案偏离" in chinese and "手工录入方案偏离" in chinese
+    assert "已排除" in chinese and "确认" in chinese
+    for english in ("Enter a deviation by hand", "Visit / epoch", ">Dismiss<", ">dismissed:"):
+        assert english not in chinese
+    listing = ivy.get("/staff/deviations", headers={"Accept-Language": "zh-CN"}).text
+    assert "<title>方案偏离" in listing and ">筛选<" in listing and ">Filter<" not in listing
+    english = ivy.get(page(pid) + "?lang=en").text
+    assert "<title>Protocol deviations" in english and "Enter a deviation by hand" in english
+    assert "手工录入方案偏离" not in english
+
+
 def test_decide_and_enter_on_the_page(app: FastAPI, store: Store, pid: int) -> None:
     ivy = client_as(app, "investigator")
     token = csrf_token(ivy, page(pid))

@@ -107,3 +107,23 @@ def test_once_locked_writes_answer_study_locked(app: FastAPI, store: Store, pid:
     # locked on the head with no lock on record: shown as not what the record says
     state = coordinator.get("/api/lock").json()
     assert state["locked"] is False and state["enforced"] is False
+
+
+def test_the_lock_room_reads_in_chinese_and_english(app: FastAPI, store: Store, pid: int) -> None:
+    """The room's texts come from the catalogue: a Chinese browser reads Chinese, with the
+    blockers named in it, and ?lang=en switches back."""
+    from fastapi.testclient import TestClient
+
+    from webclient import sign_in
+
+    with TestClient(app, follow_redirects=False) as client:
+        sign_in(client, "data_manager")
+        chinese = client.get("/staff/lock", headers={"accept-language": "zh-CN"}).text
+        assert (
+            "签署与数据库锁定" in chinese
+            and "未关闭的质疑" in chinese
+            or "阻碍锁定的事项" in chinese
+        )
+        assert "Sign-off and database lock" not in chinese
+        english = client.get("/staff/lock?lang=en").text
+        assert "Sign-off and database lock" in english and "签署与数据库锁定" not in english

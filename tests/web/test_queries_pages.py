@@ -114,6 +114,21 @@ def test_raise_from_the_form_answer_by_correcting_close(
     assert "已关闭" in chinese and "提出质疑" in chinese
 
 
+def test_the_pages_read_in_the_readers_language(app: FastAPI, pid: int) -> None:
+    monitor = client_as(app, "monitor")
+    zh = {"Accept-Language": "zh-CN"}
+    mine = monitor.get(f"/staff/participants/{pid}/queries", headers=zh).text
+    assert "<title>质疑" in mine and "提出质疑" in mine and "访视（如 W4）" in mine
+    for english in ("Raise a query", "Visit (e.g. W4)", "What the query is about", ">visit<"):
+        assert english not in mine
+    listing = monitor.get("/staff/queries", headers=zh).text
+    assert "<title>质疑" in listing and "没有符合条件的质疑" in listing
+    assert "No query matches." not in listing and ">Filter<" not in listing
+    english = monitor.get(f"/staff/participants/{pid}/queries?lang=en").text
+    assert "<title>Queries" in english and "Raise a query" in english
+    assert "提出质疑" not in english
+
+
 def test_a_refused_reply_is_shown_at_its_field_and_stores_nothing(
     app: FastAPI, store: Store, pid: int
 ) -> None:

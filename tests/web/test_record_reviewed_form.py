@@ -66,7 +66,10 @@ def test_an_accepted_attestation_closes_history(coordinator: TestClient, store: 
         "concept": ATTESTATION.name, "on": today, "source_document": "", "value": "yes",
     })  # fmt: skip
     assert refused.status_code == 422
-    assert "source_document is required" in refused.text and "value does not apply" in refused.text
+    assert (
+        "The source document is required" in refused.text
+        and "The value does not apply" in refused.text
+    )
     r = coordinator.post(path, data={
         "csrf_token": csrf_token(coordinator, f"/staff/candidates/{cid}"), "form": "fact",
         "concept": ATTESTATION.name, "on": today, "source_document": CHART,

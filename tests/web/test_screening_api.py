@@ -261,8 +261,8 @@ def test_adding_a_candidate_refuses_bad_input(coordinator: Api, store: Store) ->
         return lambda: coordinator.post("/api/candidates", {"study": STUDY, **body})
 
     refused(store, add(), 422, "name")
-    refused(store, add(name="   "), 422, "name", "required")
-    refused(store, add(name="A\x00B"), 422, "name", "control characters")
+    refused(store, add(name="   "), 422, "name", "Enter the person")
+    refused(store, add(name="A\x00B"), 422, "name", "control character")
     refused(store, add(name="x" * 201), 422, "name")
     refused(store, add(name="Ana", birth_date="2999-01-01"), 422, "birth_date", "future")
     refused(store, add(name="Ana", birth_date="1850-01-01"), 422, "birth_date", "1900")
@@ -399,7 +399,7 @@ def test_signing_refuses_bad_input(investigator: Api, coordinator: Api, store: S
     def sign(who: Api = investigator, **changes: Any) -> Callable[[], Response]:
         return lambda: who.post(f"/api/candidates/{cid}/judgments", {**good, **changes})
 
-    refused(store, sign(coordinator), 403, None, "sign_eligibility")
+    refused(store, sign(coordinator), 403, None, "sign eligibility")
     # A wrong password signs nothing, and counts towards the lockout (audited).
     before = rows(store)
     assert "not correct" in error_of(sign(password="not mine")(), 422, "password")

@@ -214,7 +214,7 @@ def test_a_lab_with_the_reports_upper_limit(coordinator: TestClient, store: Stor
                    on="2026-03-01", value="70", unit="kg", upper_limit="90",
                    source_document="vitals")  # fmt: skip
     assert refused.status_code == 422  # type: ignore[attr-defined]
-    assert "upper_limit does not apply" in refused.text  # type: ignore[attr-defined]
+    assert "The upper limit of normal does not apply" in refused.text  # type: ignore[attr-defined]
 
 
 def test_a_stale_form_is_refused_with_reload(coordinator: TestClient, app: FastAPI) -> None:

@@ -109,6 +109,23 @@ def test_the_study_page_and_the_participants_panel(app: FastAPI, pid: int) -> No
     assert 'id="sdv-progress"' in participant.text
 
 
+def test_the_pages_read_in_the_readers_language(app: FastAPI, pid: int) -> None:
+    mona = client_as(app, "monitor")
+    zh = {"Accept-Language": "zh-CN"}
+    study = mona.get("/staff/sdv", headers=zh).text
+    assert "<title>源数据核查" in study and "关键数据（100%）" in study and "未完成计划" in study
+    for english in ("Critical (100%)", "plan not met", "Sampled rate of the other items"):
+        assert english not in study
+    mine = mona.get(f"/staff/participants/{pid}/sdv", headers=zh).text
+    assert "<title>源数据核查" in mine and "将所选条目标记为已核查" in mine and "尚未核查" in mine
+    assert "Mark the selected items verified" not in mine and "not yet verified" not in mine
+    panel = mona.get(f"/staff/participants/{pid}", headers=zh).text
+    assert ">源数据核查</a>" in panel
+    english = mona.get(f"/staff/participants/{pid}/sdv?lang=en").text
+    assert "<title>Source data verification" in english
+    assert "Mark the selected items verified" in english and "将所选条目标记为已核查" not in english
+
+
 def keys_on(page: str) -> set[str]:
     """The targets a page lists (each row shows its key)."""
     return set(re.findall(r'<span class="muted nowrap">([^<]+)</span>', page))

@@ -33,13 +33,12 @@ def _serve(db: Path, port: int, log: Path, *extra: str) -> subprocess.Popen[byte
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
     )
+    # serve says "ready at" (and prints the setup link) only once /healthz answers (D18)
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return proc
-        except httpx.TransportError:
-            time.sleep(0.2)
+    while time.monotonic() < deadline and proc.poll() is None:
+        if "trialdesk ready at" in log.read_text():
+            return proc
+        time.sleep(0.2)
     proc.kill()
     pytest.fail(f"serve did not start: {log.read_text()}")
 

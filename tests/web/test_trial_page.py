@@ -194,10 +194,27 @@ class FakeUser:
         return permission in self.permissions
 
 
+def _room_context(name: str) -> dict[str, Any]:
+    """What the route of a patient page gives its template besides the page's own data:
+    the room's texts, the reader's language and the page's bounds."""
+    from trialdesk.web.rooms.public.texts import TEXTS as PUBLIC
+    from trialdesk.web.rooms.selfcheck.texts import TEXTS as SELFCHECK
+
+    english = {"locale": "en"}
+    return {
+        "study.html": {**english, "t": PUBLIC, "stale": None, "has_contact": False},
+        "selfcheck.html": {
+            **english, "t": SELFCHECK, "units": {"age": "years"},
+            "month_min": "1900-01", "month_max": "2026-12",
+        },
+        "selfcheck_result.html": {**english, "t": SELFCHECK},
+    }.get(name, {})  # fmt: skip
+
+
 def render(name: str, path: str = "/", user: FakeUser | None = None, **context: Any) -> str:
     request = SimpleNamespace(url=SimpleNamespace(path=path))
     values = {"request": request, "user": user, "csrf_token": "t0ken", "csrf_field": "csrf_token"}
-    return ENV.get_template(name).render(**values, **context)
+    return ENV.get_template(name).render(**{**values, **_room_context(name), **context})
 
 
 @pytest.fixture(scope="module")
@@ -317,7 +334,9 @@ def test_nav_follows_permissions(user: FakeUser | None, links: set[str]) -> None
         )
     )
     header = doc.all("header", "site-header")[0]
-    assert {a.attrs["href"] for a in header.all("a")} - {"#main"} == links
+    hrefs = {a.attrs["href"] for a in header.all("a")} - {"#main"}
+    assert {h for h in hrefs if "lang=" not in h} == links
+    assert {h for h in hrefs if "lang=" in h} == {"/staff/leads?lang=zh-CN"}  # every page
     forms = header.all("form")
     if user is None:
         assert forms == []
@@ -349,7 +368,7 @@ def test_error_page() -> None:
         )
     )
     assert doc.all("h1")[0].text == "Page not found"
-    assert "No study 'X' here" in visible_text(doc) and "nct_id" in visible_text(doc)
+    assert "No study 'X' here" in visible_text(doc) and "nct id" in visible_text(doc)
     boom = parse(render("error.html", status=500, code="internal_error", message="", field=None))
     assert boom.all("h1")[0].text == "Something went wrong"
 

@@ -22,8 +22,10 @@ from rich.table import Table
 
 from trialdesk.errors import InputError, NotFoundError, TrialdeskError
 from trialdesk.trial import accounts
+from trialdesk.trial.accounts import second_factor
 from trialdesk.trial.accounts.roles import Role
 from trialdesk.trial.store.db import Session, Store, open_store
+from trialdesk.trial.store.values import utc_now
 
 if TYPE_CHECKING:  # the simulation is imported when it is run: the CLI starts fast
     from trialdesk.trial.simulate.run import Simulation
@@ -147,9 +149,11 @@ def user_list(database_url: DatabaseUrl = None) -> None:
     """List staff accounts."""
     with _store(database_url) as store, store.read() as session:
         users = accounts.list_users(session)
+        two_step = second_factor.states(session)
         table = Table(
-            "Username", "Full name", "Role", "Active", "Locked until", "Last login", "Created"
-        )
+            "Username", "Full name", "Role", "Active", "Locked until", "Last login", "Created",
+            "Two-step", "Must change password",
+        )  # fmt: skip
         for u in users:
             table.add_row(
                 u.username,
@@ -159,6 +163,8 @@ def user_list(database_url: DatabaseUrl = None) -> None:
                 f"{u.locked_until:%Y-%m-%d %H:%M}" if u.locked_until else "",
                 f"{u.last_login_at:%Y-%m-%d %H:%M}" if u.last_login_at else "never",
                 f"{u.created_at:%Y-%m-%d}",
+                two_step.get(u.id, "off"),
+                "yes" if u.must_change_password else "",
             )
     out.print(table if users else "no users yet: add one with 'trialdesk user add'")
 
@@ -231,19 +237,49 @@ def user_reset_password(
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the password from stdin (scripts).")
     ] = False,
+    not_temporary: Annotated[
+        bool,
+        typer.Option(
+            "--not-temporary",
+            help="The password is the user's own choice (they typed it): do not ask them "
+            "for a new one at their next sign-in.",
+        ),
+    ] = False,
     reason: Reason = None,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Set a new password; also unlocks the account and ends its sessions."""
+    """Set a temporary password: the user must choose a new one at their next sign-in
+    before anything else. Also unlocks the account and ends its sessions."""
     password = _read_password(password_stdin)
     _change_user(
         database_url,
         username,
         lambda session, user_id: accounts.reset_password(
-            session, actor=ACTOR, user_id=user_id, password=password, reason=_reason(reason)
+            session, actor=ACTOR, user_id=user_id, password=password, reason=_reason(reason),
+            temporary=not not_temporary,
+        ),
+    )  # fmt: skip
+    name = username.strip().lower()
+    then = "" if not_temporary else "; they must change it when they next sign in"
+    out.print(f"password reset for {name}{then}", highlight=False)
+
+
+@user_app.command("reset-second-factor")
+def user_reset_second_factor(
+    username: Annotated[str, typer.Argument()],
+    reason: Reason = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """End a user's two-step sign-in (a lost phone and lost recovery codes): their next
+    sign-in asks only the password, and they can set up a new authenticator app."""
+    _change_user(
+        database_url,
+        username,
+        lambda session, user_id: second_factor.reset_by_admin(
+            session, actor=ACTOR, user_id=user_id, reason=_reason(reason), now=utc_now()
         ),
     )
-    out.print(f"password reset for {username.strip().lower()}")
+    out.print(f"two-step sign-in reset for {username.strip().lower()}", highlight=False)
 
 
 ExpectHead = Annotated[

@@ -1,8 +1,9 @@
 """A patient's answers: raw form strings (HTML form or JSON) checked into typed values.
 
 Blank and missing both mean "not answered" (a form posts every field, empty or not); an
-answer that is given but unusable is an InputError naming the question, in words a
-patient can act on. Nothing is stored: these are values passed from call to call.
+answer that is given but unusable is a SaidError naming the question, in words a patient
+can act on, in English and Chinese; every such answer is reported at once. Nothing is
+stored: these are values passed from call to call.
 """
 
 from __future__ import annotations
@@ -19,7 +20,10 @@ from typing import TYPE_CHECKING
 from trialdesk.criteria.model import SelfCheckItem
 from trialdesk.criteria.nodes import Duration
 from trialdesk.criteria.selfcheck_facts import parse_span
-from trialdesk.errors import InputError
+from trialdesk.errors import TrialdeskError
+from trialdesk.selfcheck.messages import MESSAGES, unit_text
+from trialdesk.selfcheck.said import SaidError, raise_all
+from trialdesk.study.texts import Text
 
 if TYPE_CHECKING:
     from trialdesk.study.loader import Study
@@ -92,51 +96,70 @@ def to_text(value: AnswerValue) -> str:
 
 
 def parse_answers(study: Study, raw: Mapping[str, object]) -> Answers:
-    """Typed answers from form strings; blank or missing is unanswered, unknown keys fail."""
+    """Typed answers from form strings; blank or missing is unanswered. Every unusable
+    answer (and every unknown key) is reported at once, each at its question (FieldErrors
+    of SaidError)."""
     items = {item.id: item for item in study.criteria.selfcheck}
     out: dict[str, AnswerValue] = {}
+    errors: list[TrialdeskError] = []
     for key, value in raw.items():
         item = items.get(key)
         if item is None:
-            raise InputError(f"There is no question '{key}' in this self-check", field=key)
+            errors.append(SaidError(MESSAGES["no_question"], field=key, key=key))
+            continue
         if value is None:
             continue
         if not isinstance(value, str | int | float):
-            raise InputError("Please give this answer as text.", field=key)
+            errors.append(SaidError(MESSAGES["as_text"], field=key))
+            continue
         text = str(value).strip()
-        if text:
+        if not text:
+            continue
+        try:
             out[key] = parse_value(item, text)
+        except SaidError as error:
+            errors.append(error)
+    raise_all(errors, resource="self-check answers")
     return Answers(out)
 
 
 def parse_value(item: SelfCheckItem, text: str) -> AnswerValue:
-    """One answer, typed by its question; InputError (field = question id) when unusable."""
+    """One answer, typed by its question; SaidError (field = question id) when unusable."""
     text = text.strip()
     kind = item.answer
     if kind == "yes_no":
         if text.lower() in YES | NO:
             return text.lower() in YES
-        raise InputError("Please answer yes or no.", field=item.id)
+        raise SaidError(MESSAGES["yes_no"], field=item.id)
     if kind == "choice":
         values = [v for v, _ in item.options]
         if text.lower() in values:
             return text.lower()
-        raise InputError("Please choose one of the answers given.", field=item.id)
+        raise SaidError(MESSAGES["choice"], field=item.id)
     if kind == "number":
         return _number(item, text)
     if kind == "date":
         try:
             return date.fromisoformat(text)
         except ValueError:
-            raise InputError("Please enter a date like 2024-03-31.", field=item.id) from None
+            raise SaidError(MESSAGES["date"], field=item.id) from None
     if kind == "month_year":
         return _month_year(item, text)
     return _duration(item, text)
 
 
-def _bounds(item: SelfCheckItem) -> str:
-    unit = f" {item.unit}" if item.unit else ""
-    return f"from {item.minimum:g} to {item.maximum:g}{unit}"
+def _suffix(unit: Text | None) -> Text:
+    """A unit after a number: " cm" in English, "（厘米）" in Chinese."""
+    if unit is None:
+        return Text("", "")
+    return Text(f" {unit.en}", f"（{unit.get('zh-CN')}）")
+
+
+def _out_of_bounds(item: SelfCheckItem, key: str) -> SaidError:
+    low = f"{item.minimum:g}" if item.minimum is not None else "-∞"
+    high = f"{item.maximum:g}" if item.maximum is not None else "∞"
+    unit = _suffix(unit_text(item.unit, item.answer))
+    return SaidError(MESSAGES[key], field=item.id, low=low, high=high, unit=unit)
 
 
 def _number(item: SelfCheckItem, text: str) -> float:
@@ -144,12 +167,10 @@ def _number(item: SelfCheckItem, text: str) -> float:
         value = float(text)
     except ValueError:
         value = math.nan
-    if not math.isfinite(value):
-        raise InputError(f"Please enter a number {_bounds(item)}.", field=item.id)
     low = item.minimum if item.minimum is not None else -math.inf
     high = item.maximum if item.maximum is not None else math.inf
-    if not low <= value <= high:
-        raise InputError(f"Please enter a number {_bounds(item)}.", field=item.id)
+    if not math.isfinite(value) or not low <= value <= high:
+        raise _out_of_bounds(item, "number")
     return value
 
 
@@ -162,18 +183,17 @@ def _month_year(item: SelfCheckItem, text: str) -> MonthYear:
                 year, month = month, year
             if 1 <= month <= 12 and year >= 1900:
                 return MonthYear(year, month)
-    raise InputError("Please enter a month and year, like 2024-03.", field=item.id)
+    raise SaidError(MESSAGES["month_year"], field=item.id)
 
 
 def _duration(item: SelfCheckItem, text: str) -> Duration:
     unit = item.unit or "months"
     found = parse_span(f"{text} {unit}" if text.isdigit() else text)
-    example = "8 months or 2 years"
     if found is None:
-        raise InputError(f"Please enter how long in whole {unit}, like {example}.", field=item.id)
+        raise SaidError(MESSAGES["duration"], field=item.id, unit=unit_text(unit, "duration") or "")
     in_unit = found.amount * _DAYS[found.unit] / _DAYS[unit]
     if (item.minimum is not None and in_unit < item.minimum) or (
         item.maximum is not None and in_unit > item.maximum
     ):
-        raise InputError(f"Please enter a length of time {_bounds(item)}.", field=item.id)
+        raise _out_of_bounds(item, "duration_bounds")
     return found

@@ -17,11 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 from trialdesk.criteria.model import Criterion, Kind, SelfCheckItem
 from trialdesk.criteria.screening import CriterionResult, Status
-from trialdesk.errors import InputError
 from trialdesk.facts.record import PatientRecord
 from trialdesk.selfcheck.answers import Answers, AnswerValue, MonthYear, to_text
+from trialdesk.selfcheck.messages import MESSAGES
 from trialdesk.selfcheck.questions import applicability
 from trialdesk.selfcheck.record import build_record, check_mappings
+from trialdesk.selfcheck.said import SaidError, raise_all
 
 if TYPE_CHECKING:
     from trialdesk.study.loader import Study
@@ -30,6 +31,7 @@ __all__ = ["CriterionCheck", "Finding", "SelfCheckOutcome", "evaluate"]
 
 MAY_BE_ELIGIBLE = "may_be_eligible"
 PROBABLY_NOT_ELIGIBLE = "probably_not_eligible"
+CANNOT_TELL = "cannot_tell"  # no answer decided any criterion (D5)
 NOTE = (
     "This check uses only your answers. It is not a medical decision: the study site "
     "checks your answers, your records and tests before anyone can join."
@@ -73,7 +75,7 @@ class CriterionCheck:
 class SelfCheckOutcome:
     study: str
     today: date
-    verdict: str  # may_be_eligible | probably_not_eligible
+    verdict: str  # may_be_eligible | probably_not_eligible | cannot_tell
     criteria: tuple[CriterionCheck, ...]
 
     @property
@@ -107,14 +109,16 @@ def evaluate(study: Study, answers: Answers, today: date) -> SelfCheckOutcome:
     items = study.criteria.selfcheck
     check_mappings(study)
     known = {item.id for item in items}
-    for key in answers:
-        if key not in known:
-            raise InputError(f"There is no question '{key}' in this self-check", field=key)
+    stray = [SaidError(MESSAGES["no_question"], field=k, key=k) for k in answers if k not in known]
+    raise_all(stray, resource="self-check answers")
     applies = applicability(items, answers)
     used = {k: v for k, v in answers.items() if applies[k] is True}
-    for key, value in used.items():
-        if _first_day(value) > today:
-            raise InputError("That date is in the future.", field=key)
+    future = [
+        SaidError(MESSAGES["future"], field=key)
+        for key, value in used.items()
+        if _first_day(value) > today
+    ]
+    raise_all(future, resource="self-check answers")
     criteria = study.criteria.criteria
     screener, asked = study.screener, _asked(study)
     # Criteria the answers cannot decide go to the site whatever the engine says, so only
@@ -138,13 +142,19 @@ def evaluate(study: Study, answers: Answers, today: date) -> SelfCheckOutcome:
         else _decided(c, early[c.id], late[c.id])
         for c in criteria
     )
-    ruled_out = any(c.finding is Finding.RULES_OUT for c in checks)
-    return SelfCheckOutcome(
-        study=study.id,
-        today=today,
-        verdict=PROBABLY_NOT_ELIGIBLE if ruled_out else MAY_BE_ELIGIBLE,
-        criteria=checks,
-    )
+    return SelfCheckOutcome(study=study.id, today=today, verdict=_verdict(checks), criteria=checks)
+
+
+def _verdict(checks: tuple[CriterionCheck, ...]) -> str:
+    """Probably not when an answer rules a criterion out; may be eligible when the answers
+    satisfy at least one criterion and rule none out; else (no answer, or none that decides
+    anything) the answers cannot tell (D5): saying "you may be eligible" to someone who
+    answered nothing would claim what no answer supports."""
+    if any(c.finding is Finding.RULES_OUT for c in checks):
+        return PROBABLY_NOT_ELIGIBLE
+    if any(c.finding is Finding.FINE for c in checks):
+        return MAY_BE_ELIGIBLE
+    return CANNOT_TELL
 
 
 _ASKED: dict[int, tuple[Study, dict[str, list[SelfCheckItem]]]] = {}

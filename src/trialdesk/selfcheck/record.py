@@ -27,7 +27,7 @@ from trialdesk.selfcheck.answers import AnswerValue, MonthYear, to_text
 if TYPE_CHECKING:
     from trialdesk.study.loader import Study
 
-__all__ = ["FLOOR", "build_record", "check_mappings"]
+__all__ = ["FLOOR", "build_record", "check_mappings", "date_range"]
 
 FLOOR = date(1900, 1, 1)  # "some day in the past" when nothing narrows it down
 # A stand-in dose for a medicine whose dose the patient was not asked: only whether it
@@ -95,6 +95,14 @@ def build_record(
 ) -> PatientRecord:
     """The record the answers describe; ``late`` puts every rough date at its latest day."""
     return _Builder(study, answers, today, late).build()
+
+
+def date_range(
+    study: Study, answers: Mapping[str, AnswerValue], today: date, spec: DateSpec
+) -> tuple[date, date]:
+    """The days a self-reported event may have happened on, earliest and latest; an
+    earliest day of FLOOR means the answers do not narrow it down at all."""
+    return _Builder(study, answers, today, late=False).range(spec)
 
 
 class _Builder:

@@ -22,7 +22,7 @@ from trialdesk.trial.store import audit
 from trialdesk.trial.store.locks import StudyLocked
 from trialdesk.web import csrf
 from trialdesk.web.deps import StaffUser, all_studies, store_of
-from trialdesk.web.problems import Forbidden, NotSignedIn
+from trialdesk.web.problems import Forbidden, NotSignedIn, PasswordChangeDue
 
 __all__ = [
     "PUBLIC",
@@ -36,9 +36,16 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Access:
-    """What a route requires: nothing (public) or a signed-in user holding a permission."""
+    """What a route requires: nothing (public) or a signed-in user holding a permission.
+
+    ``own_account``: the route changes only the signed-in user's own account (their
+    password, their second factor), never a study's data, so it stays open while a
+    study's database is locked. ``before_password_change``: it stays open while the user
+    must first change a password an administrator reset (the password page itself)."""
 
     permission: Permission | None
+    own_account: bool = False
+    before_password_change: bool = False
 
     @property
     def public(self) -> bool:
@@ -72,22 +79,33 @@ async def _refuse_if_locked(request: Request) -> None:
 _MARK = "__trialdesk_access__"
 
 
-def allow(access: Access | Permission) -> Any:
-    """The dependency that enforces ``access`` (and CSRF on unsafe methods)."""
-    required = access if isinstance(access, Access) else Access(access)
+def allow(
+    access: Access | Permission, *, own_account: bool = False, before_password_change: bool = False
+) -> Any:
+    """The dependency that enforces ``access`` (and CSRF on unsafe methods). A user whose
+    password an administrator reset is sent to change it first: a browser to the password
+    page, an API client 403 ``password_change_required`` (problems.PasswordChangeDue)."""
+    required = (
+        access
+        if isinstance(access, Access)
+        else Access(access, own_account, before_password_change)
+    )
 
     async def guard(request: Request) -> None:
         user: StaffUser | None = getattr(request.state, "user", None)
         if not required.public:
             if user is None:
                 raise NotSignedIn()
+            if user.must_change_password and not required.before_password_change:
+                raise PasswordChangeDue()
             assert required.permission is not None
             if not user.can(required.permission):
-                raise Forbidden(f"your role ({user.role}) may not {required.permission.value}")
+                raise Forbidden.lacking(user.role, required.permission)
         await csrf.check(request)
         if (
             required.permission is not None
             and required.permission not in _WHILE_LOCKED
+            and not required.own_account
             and request.method not in _SAFE
         ):
             await _refuse_if_locked(request)

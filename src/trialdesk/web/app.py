@@ -16,20 +16,22 @@ from trialdesk.web.deps import load_user
 from trialdesk.web.early_access import SignInFirst
 from trialdesk.web.errors import UnexpectedErrors, install_handlers
 from trialdesk.web.headers import SecurityHeaders
+from trialdesk.web.locale import ReaderLocale
+from trialdesk.web.openapi_docs import DESCRIPTION, TAGS
 from trialdesk.web.page_cache import PageCache
 from trialdesk.web.pages import HERE
 from trialdesk.web.rooms import ROUTERS
-from trialdesk.web.throttle import ClientThrottle, HashSlots, RefuseThrottled, Tarpit
+from trialdesk.web.rooms.dashboard.api_docs import ASSETS_URL, swagger_ui_files
+from trialdesk.web.throttle import (
+    ClientThrottle,
+    HashSlots,
+    PublicLimits,
+    RefuseThrottled,
+    Tarpit,
+)
 from trialdesk.web.too_large import ShapedTooLarge
 
 __all__ = ["create_app", "bundled_studies"]
-
-DESCRIPTION = """The trialdesk API: public study records and the patient self-check, and for
-signed-in staff the pre-screening leads and the screening workflow. Every error has the
-body `{"error": {"status", "code", "message", "field"}}`, its status saying what it
-means: 404 not found, 409 a conflict with the data as they are now (someone else changed
-the record: reload; the study is full), 422 invalid input (`field` names it), 403 not
-allowed for this role, 500 a fault of the store."""
 
 # Forms and JSON bodies are small; upload routes set their own, larger limit.
 MAX_BODY_BYTES = 1024 * 1024
@@ -64,6 +66,7 @@ def create_app(
         title="trialdesk",
         version="0.1.0",
         description=DESCRIPTION,
+        openapi_tags=TAGS,  # each tag described (openapi_docs.py)
         dependencies=[Depends(load_user)],
         docs_url=None,
         redoc_url=None,
@@ -80,13 +83,19 @@ def create_app(
     app.state.sign_in_throttle = ClientThrottle()  # per client (throttle.py)
     app.state.hash_slots = HashSlots()  # per process: Argon2 memory bounded
     app.state.tarpit = Tarpit()  # a refused sign-in answered after a pause
+    app.state.public_limits = PublicLimits.from_env()  # anonymous self-checks and leads
     install_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    swagger_ui = swagger_ui_files()
+    if swagger_ui is not None:  # the staff API docs' Swagger UI, served from here (D28)
+        app.mount(ASSETS_URL, StaticFiles(directory=swagger_ui), name="swagger-ui")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_middleware(UnexpectedErrors)  # innermost: answers and logs what nothing else did
     app.add_middleware(SignInFirst, routers=ROUTERS)
     app.add_middleware(RefuseThrottled)  # a sign-in flood refused before its form is read
     app.add_middleware(SecurityHeaders)
+    # outermost: every answer, refusals included, in the reader's language
+    app.add_middleware(ReaderLocale, secure_cookies=secure_cookies)
     check_every_route_declares_access(ROUTERS)
     return app

@@ -36,6 +36,7 @@ class StaffUser:
     id: int
     username: str
     role: Role
+    must_change_password: bool = False  # an administrator reset it (web/access.py)
 
     def can(self, permission: Permission | str) -> bool:
         return has_permission(self.role, Permission(permission))
@@ -72,7 +73,9 @@ async def load_user(request: Request) -> None:
         found = sessions.peek(session, token, moment)
         if found is None:
             return
-        request.state.user = StaffUser(found.user_id, found.username, Role(found.role))
+        request.state.user = StaffUser(
+            found.user_id, found.username, Role(found.role), found.must_change_password
+        )
     if found.touch_due:  # the idle timeout counts from here; written at most once a minute
         with store.transaction() as session:
             sessions.resolve(session, token, moment)

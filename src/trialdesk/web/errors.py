@@ -21,9 +21,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from trialdesk.errors import FieldErrors, Meaning, TrialdeskError
-from trialdesk.web.pages import render
+from trialdesk.web.error_texts import ERROR_TEXTS, TITLES
+from trialdesk.web.locale import locale_of
+from trialdesk.web.pages import render, templates
 from trialdesk.web.problems import CODES, TOO_LARGE, Problem, body
 from trialdesk.web.schemas import ErrorBody
+from trialdesk.web.validation_problems import refusal_of
 
 __all__ = [
     "ERROR_RESPONSES",
@@ -36,6 +39,10 @@ __all__ = [
 ]
 
 log = logging.getLogger("trialdesk.web")
+
+# error.html's texts, there whoever renders it (a page test renders it bare)
+templates.env.globals["error_titles"] = TITLES
+templates.env.globals["error_texts"] = ERROR_TEXTS
 
 # What a domain error means to a client, as the one status the app answers with.
 STATUS: dict[Meaning, int] = {
@@ -90,7 +97,14 @@ def respond(
     return render(
         request,
         "error.html",
-        {"status": status, "code": code, "message": message, "field": field},
+        {
+            "status": status,
+            "code": code,  # kept in the markup for support, not shown (walkthrough D20)
+            "message": message,
+            "field": field,
+            "errors": errors or [],
+            "locale": locale_of(request),
+        },
         status_code=status,
     )
 
@@ -98,7 +112,10 @@ def respond(
 def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> Response:
-        return respond(request, exc.status, exc.code, exc.message, exc.field)
+        if exc.redirect is not None and not _wants_json(request):
+            return RedirectResponse(exc.redirect, status_code=303)
+        message = exc.message_in(locale_of(request))
+        return respond(request, exc.status, exc.code, message, exc.field)
 
     @app.exception_handler(TrialdeskError)
     async def _domain(request: Request, exc: TrialdeskError) -> Response:
@@ -112,10 +129,10 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
-        first = exc.errors()[0] if exc.errors() else {}
-        where = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path")]
-        message = str(first.get("msg", "invalid input"))
-        return respond(request, 422, "invalid_input", message, ".".join(where) or None)
+        refused = refusal_of(exc.errors(), exc.body)
+        return respond(
+            request, 422, "invalid_input", refused.message, refused.field, refused.errors or None
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:

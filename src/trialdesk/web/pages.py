@@ -13,7 +13,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from trialdesk.clinical.unit_display import unit_shown
 from trialdesk.web import csrf
+from trialdesk.web.footer_texts import FOOTER, STAFF_PATHS
 
 __all__ = ["templates", "render"]
 
@@ -39,6 +41,9 @@ def brief(value: Any, limit: int = 80) -> str:
 
 
 templates.env.filters["brief"] = brief
+templates.env.filters["unit"] = unit_shown  # a UCUM code as people read it: ×10³/µL
+templates.env.globals["footer_texts"] = FOOTER
+templates.env.globals["staff_paths"] = STAFF_PATHS
 
 
 class _LazyToken:

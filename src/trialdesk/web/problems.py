@@ -6,6 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from trialdesk.study.texts import Text
+from trialdesk.trial.accounts.roles import Permission
+from trialdesk.web.role_words import refusal
+
 __all__ = [
     "CODES",
     "TOO_LARGE",
@@ -13,6 +17,7 @@ __all__ = [
     "Forbidden",
     "NotFound",
     "NotSignedIn",
+    "PasswordChangeDue",
     "Problem",
     "UnsupportedMedia",
     "body",
@@ -24,11 +29,17 @@ class Problem(Exception):
 
     status = 400
     code = "bad_request"
+    # where a browser is sent instead of an error page (an API client gets the error)
+    redirect: str | None = None
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(self, message: str, *, field: str | None = None, text: Text | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.text = text  # the message in both languages: answered in the reader's
+
+    def message_in(self, locale: str) -> str:
+        return self.text.get(locale) if self.text is not None else self.message
 
 
 class NotSignedIn(Problem):
@@ -42,6 +53,27 @@ class NotSignedIn(Problem):
 class Forbidden(Problem):
     status = 403
     code = "forbidden"
+
+    @classmethod
+    def lacking(cls, role: str, permission: Permission) -> Forbidden:
+        """A role without the permission a route requires, said in words (role_words)."""
+        sentence = refusal(role, permission)
+        return cls(sentence.en, text=sentence)
+
+
+class PasswordChangeDue(Problem):
+    """An administrator reset this user's password: nothing but changing it is allowed
+    until it is changed (issue 17 item 8)."""
+
+    status = 403
+    code = "password_change_required"
+    redirect = "/staff/password"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "an administrator reset your password: change it at /staff/password before "
+            "anything else"
+        )
 
 
 class NotFound(Problem):

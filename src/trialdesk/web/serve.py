@@ -44,6 +44,7 @@ from trialdesk.trial.store.audit_key import KEEP_IT, ensure_key
 from trialdesk.trial.store.db import Store, database_url, open_store
 from trialdesk.web.app import bundled_studies, create_app
 from trialdesk.web.deps import now
+from trialdesk.web.serve_ready import ReadyWatch, refuse_busy_port
 from trialdesk.web.warm import warm_up
 
 __all__ = ["app_from_environment", "serve", "served_studies", "setup_link"]
@@ -141,17 +142,14 @@ def serve(
     proxies = (forwarded_allow_ips or os.environ.get(PROXIES_ENV) or TRUSTED_PROXIES).strip()
     believe_proxies = proxies.lower() not in NO_PROXY
     served = served_studies(study_folders)  # a folder that does not load stops here
+    refuse_busy_port(host, port)  # so does a port another server holds
     smtp = smtp_settings(os.environ)  # so do bad SMTP settings, each named
     console.print(f"studies: {', '.join(sorted(served))}")
     store = open_store(url)
     console.print(f"trial store: [bold]{store.url}[/] (migrated)")
     audit_key(store, console)
-    link = setup_link(store, f"http://{host}:{port}")
-    if link:
-        console.print(
-            "No administrator yet. Open this one-time link within 24 hours to create one:"
-        )
-        console.print(f"  [bold]{link}[/]", soft_wrap=True)
+    address = f"http://{host}:{port}"
+    link = setup_link(store, address)
     store.close()
     # Behind HTTPS (any non-loopback deployment) cookies must be Secure.
     secure = host not in LOOPBACK if secure_cookies is None else secure_cookies
@@ -187,7 +185,18 @@ def serve(
         if believe_proxies
         else "X-Forwarded-For/-Proto: believed from no proxy"
     )
-    console.print(f"trialdesk at [bold]http://{host}:{port}[/]  (Ctrl+C stops it)")
+    console.print(f"starting on {address} …")
+
+    def announce() -> None:
+        # only now: a link opened before the port answers fails (walkthrough D18)
+        console.print(f"trialdesk ready at [bold]{address}[/]  (Ctrl+C stops it)")
+        if link:
+            console.print(
+                "No administrator yet. Open this one-time link within 24 hours to create one:"
+            )
+            console.print(f"  [bold]{link}[/]", soft_wrap=True)
+
+    ready = ReadyWatch(host, port, announce).start()
     try:
         uvicorn.run(
             "trialdesk.web.serve:app_from_environment",
@@ -200,6 +209,7 @@ def serve(
             forwarded_allow_ips=proxies if believe_proxies else None,
         )
     finally:
+        ready.stop()
         delivery.stop()
         delivery.worker.store.close()
         if anchoring is not None:

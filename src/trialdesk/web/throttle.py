@@ -20,6 +20,14 @@ every two seconds instead of hundreds a second, and a waiting request costs the 
 sleeping coroutine, nothing more.
 
 With ``--workers N`` each process has its own bounds: N times these.
+
+The anonymous endpoints that do work for anyone (walkthrough D12) are bounded per client
+the same way, by :class:`PublicLimits`: every self-check evaluated (the page's and the
+API's, and the one behind each contact request) counts against ``checks``, and every lead
+stored against ``leads``; a request to be contacted is refused before anything is read
+while its client is over either. A person does a self-check a few times and leaves their
+details once; a script posting in a loop (25 leads in 0.37 s in the walkthrough) is
+refused with 429, ``Retry-After`` and a sentence saying how long to wait.
 """
 
 from __future__ import annotations
@@ -29,13 +37,14 @@ import math
 import os
 import time
 from collections import OrderedDict, deque
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager, suppress
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from trialdesk.errors import InputError
 from trialdesk.study.texts import Text
 from trialdesk.web.errors import respond
 from trialdesk.web.locale import locale_of
@@ -43,18 +52,29 @@ from trialdesk.web.locale import locale_of
 __all__ = [
     "BUSY",
     "TOO_MANY",
+    "TOO_MANY_PUBLIC",
     "Busy",
     "ClientThrottle",
     "HashSlots",
+    "PublicLimits",
     "RefuseThrottled",
     "Tarpit",
     "Throttled",
+    "client_of",
+    "count_lead",
+    "public_wait",
     "too_many",
+    "too_many_public",
 ]
 
 TOO_MANY = Text(
     "Too many sign-in attempts from your address. Wait {seconds} seconds, then try again.",
     "来自您所在地址的登录尝试过多。请等待 {seconds} 秒后再试。",
+)
+TOO_MANY_PUBLIC = Text(
+    "Too many requests from your address in a short time. Wait {seconds} seconds, then "
+    "try again. Nothing was stored.",
+    "短时间内来自您所在地址的请求过多。请等待 {seconds} 秒后再试。未保存任何信息。",
 )
 BUSY = Text(
     "The server is busy with other sign-ins. Try again in a few seconds.",
@@ -202,6 +222,81 @@ class RefuseThrottled:
 def too_many(request: Request, wait: int) -> Response:
     """The 429 answer: what happened and how long to wait, in the reader's language."""
     message = TOO_MANY.get(locale_of(request)).format(seconds=wait)
+    response = respond(request, 429, "too_many_requests", message)
+    response.headers["retry-after"] = str(wait)
+    return response
+
+
+LIMITS_ENV = "TRIALDESK_PUBLIC_LIMITS"
+
+
+class PublicLimits:
+    """Per-client bounds on the anonymous endpoints: ``checks`` self-check evaluations
+    and ``leads`` stored leads per client, each in a sliding window."""
+
+    def __init__(
+        self, checks: ClientThrottle | None = None, leads: ClientThrottle | None = None
+    ) -> None:
+        # 60 evaluations a minute: a person answers, corrects and answers again; 10 leads
+        # in 10 minutes: a household or a clinic's waiting room behind one address
+        self.checks = checks or ClientThrottle(limit=60, window=60.0)
+        self.leads = leads or ClientThrottle(limit=10, window=600.0)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> PublicLimits:
+        """The limits ``$TRIALDESK_PUBLIC_LIMITS`` sets: ``CHECKS/SECONDS,LEADS/SECONDS``
+        (``60/60,10/600`` is the default), or ``off`` for a load test that measures the
+        engine, not the limit (benchmarks/web_load.py). Unset: the defaults."""
+        text = environ.get(LIMITS_ENV, "").strip()
+        if not text:
+            return cls()
+        if text == "off":
+            return cls(*(ClientThrottle(limit=2**62, window=1.0) for _ in range(2)))
+        try:
+            pairs = [part.split("/") for part in text.split(",")]
+            (checks, check_window), (leads, lead_window) = pairs
+            return cls(
+                ClientThrottle(limit=int(checks), window=float(check_window)),
+                ClientThrottle(limit=int(leads), window=float(lead_window)),
+            )
+        except ValueError:
+            raise InputError(
+                f"{LIMITS_ENV}={text!r}: write CHECKS/SECONDS,LEADS/SECONDS (60/60,10/600) or off",
+                field=LIMITS_ENV,
+            ) from None
+
+
+def client_of(request: Request) -> str:
+    """The client's address, as the trusted proxy reports it (serve.py)."""
+    return request.client.host if request.client else "unknown"
+
+
+def public_wait(request: Request, *, lead: bool = False) -> int | None:
+    """Seconds the client must wait, or None: a self-check evaluation is counted now; a
+    request to be contacted (``lead``) is also refused while the client has stored as many
+    leads as it may (count it with ``limits.leads.admit`` once stored)."""
+    limits: PublicLimits = request.app.state.public_limits
+    client = client_of(request)
+    if lead and (wait := limits.leads.waiting(client)) is not None:
+        return wait
+    try:
+        limits.checks.admit(client)
+    except Throttled as refused:
+        return refused.retry_after
+    return None
+
+
+def count_lead(request: Request) -> None:
+    """Count a lead just stored against its client (stored whatever the count: a lead that
+    raced past the check is still the person's)."""
+    limits: PublicLimits = request.app.state.public_limits
+    with suppress(Throttled):
+        limits.leads.admit(client_of(request))
+
+
+def too_many_public(request: Request, wait: int) -> Response:
+    """The 429 answer of an anonymous endpoint, in the reader's language."""
+    message = TOO_MANY_PUBLIC.get(locale_of(request)).format(seconds=wait)
     response = respond(request, 429, "too_many_requests", message)
     response.headers["retry-after"] = str(wait)
     return response

@@ -1,7 +1,9 @@
 """Staff accounts, sign-in and the first-admin setup link: the public interface.
 
 The work is done in ``users`` (account management), ``login`` (authentication and
-lockout), ``setup`` (one-time setup link) and ``passwords`` (hashing and policy).
+lockout), ``code_sign_in`` (the second step, for an account with a second factor),
+``second_factor`` (the optional authenticator app, with ``totp``, ``recovery_codes`` and
+``secret_box``), ``setup`` (one-time setup link) and ``passwords`` (hashing and policy).
 """
 
 from __future__ import annotations
@@ -12,7 +14,10 @@ from trialdesk.trial.accounts.errors import (
     AccountLocked,
     LoginFailed,
     PasswordPolicyError,
+    SecondFactorNeeded,
     SetupError,
+    SignInExpired,
+    WrongSignInCode,
 )
 from trialdesk.trial.accounts.login import LOCKOUT_DURATION, MAX_FAILED_LOGINS, authenticate
 from trialdesk.trial.accounts.passwords import check_password_policy, hash_password, verify_password
@@ -42,7 +47,10 @@ __all__ = [
     "LoginFailed",
     "NotFoundError",
     "PasswordPolicyError",
+    "SecondFactorNeeded",
     "SetupError",
+    "SignInExpired",
+    "WrongSignInCode",
     "authenticate",
     "check_password_policy",
     "complete_setup",

@@ -1,5 +1,11 @@
 """Signing in: password check, lockout after repeated failures, all audited.
 
+An account with a second factor (second_factor.py) is not signed in by its password
+alone: :func:`authenticate` then raises :class:`SecondFactorNeeded` with a challenge's
+token (challenges.py), and code_sign_in.py finishes the sign-in with the code. A right
+password then resets nothing: the failure count runs on through the codes, so guessing
+codes between right passwords still meets the lockout.
+
 A name with no account is locked out exactly as an account is (five failures, fifteen
 minutes), so the lockout does not tell whether an account exists (security probe F8):
 its failures are counted in ``login_failure`` under a digest of the name, never the name,
@@ -17,7 +23,8 @@ from sqlalchemy import Index, Integer, String, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from trialdesk.trial.accounts.errors import AccountLocked, LoginFailed
+from trialdesk.trial.accounts import challenges
+from trialdesk.trial.accounts.errors import AccountLocked, LoginFailed, SecondFactorNeeded
 from trialdesk.trial.accounts.models import User
 from trialdesk.trial.accounts.passwords import (
     dummy_verify,
@@ -25,6 +32,7 @@ from trialdesk.trial.accounts.passwords import (
     needs_rehash,
     verify_password,
 )
+from trialdesk.trial.accounts.second_factor import active_of
 from trialdesk.trial.accounts.users import ENTITY, REDACTED, USERNAME, normalise_username
 from trialdesk.trial.store import audit
 from trialdesk.trial.store.models import Base
@@ -64,7 +72,8 @@ def _could_exist(name: str) -> bool:
     return USERNAME.fullmatch(name) is not None
 
 
-def _refuse(session: Session, user: User | None, now: datetime, why: str) -> None:
+def refuse(session: Session, user: User | None, now: datetime, why: str) -> None:
+    """Audit a refused sign-in (no count: :func:`count_failure` counts)."""
     audit.append(
         session,
         actor=user.username if user else "public",
@@ -109,7 +118,9 @@ def authenticate(
     now: datetime,
     checked: PasswordCheck | None = None,
 ) -> User:
-    """The user whose credentials these are, or ``LoginFailed`` / ``AccountLocked``.
+    """The user whose credentials these are, or ``LoginFailed`` / ``AccountLocked``; for
+    an account with a second factor, :class:`SecondFactorNeeded` (its challenge stored:
+    commit it) and no one is signed in yet.
 
     ``checked``: the result of :func:`check_password` made just before, outside this
     transaction; it counts only if the stored hash is still the one it was checked against.
@@ -127,7 +138,7 @@ def authenticate(
             dummy_verify(password)  # same cost as a real check: no username enumeration
         _unknown_name_failure(session, name, now)
     if user.locked_until is not None and now < user.locked_until:
-        _refuse(session, user, now, "account locked")
+        refuse(session, user, now, "account locked")
         raise AccountLocked(user.locked_until)
     if (
         checked is not None
@@ -141,19 +152,46 @@ def authenticate(
         _count_failure(session, user, now)
         raise LoginFailed()
     if not user.active:
-        _refuse(session, user, now, "account disabled")
+        refuse(session, user, now, "account disabled")
         raise LoginFailed("this account is disabled; ask an administrator")
-    changes: dict[str, tuple[object, object]] = {"last_login_at": (user.last_login_at, now)}
+    rehashed = _rehash_if_due(user, password)
+    if active_of(session, user.id) is not None:
+        if rehashed:
+            audit.event(session, user, audit.Action.UPDATE, actor=user.username,
+                        changes=rehashed, reason="password rehashed with stronger parameters",
+                        at=now)  # fmt: skip
+        raise SecondFactorNeeded(challenges.start(session, user, now))
+    finish_login(session, user, now, changes=rehashed)
+    return user
+
+
+def _rehash_if_due(user: User, password: str) -> dict[str, tuple[object, object]]:
+    if not needs_rehash(user.password_hash):  # stronger parameters since it was hashed
+        return {}
+    user.password_hash = hash_password(password)
+    return {"password_hash": (REDACTED, REDACTED)}
+
+
+def finish_login(
+    session: Session,
+    user: User,
+    now: datetime,
+    *,
+    changes: dict[str, tuple[object, object]] | None = None,
+    reason: str | None = None,
+) -> None:
+    """The sign-in succeeded (every factor given): the failure count and lock go, the
+    time is kept, and the trail says so (with ``reason``: how, when more than a password)."""
+    changes = {**(changes or {}), "last_login_at": (user.last_login_at, now)}
     if user.failed_logins:
         changes["failed_logins"] = (user.failed_logins, 0)
     if user.locked_until is not None:
         changes["locked_until"] = (user.locked_until, None)
-    if needs_rehash(user.password_hash):  # stronger parameters since it was hashed
-        user.password_hash = hash_password(password)
-        changes["password_hash"] = (REDACTED, REDACTED)
     user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
-    audit.event(session, user, audit.Action.LOGIN, actor=user.username, changes=changes, at=now)
-    return user
+    audit.event(
+        session, user, audit.Action.LOGIN, actor=user.username, changes=changes, reason=reason,
+        at=now,
+    )  # fmt: skip
 
 
 def count_failure(
@@ -207,7 +245,7 @@ def _unknown_name_failure(session: Session, name: str, now: datetime) -> NoRetur
         except IntegrityError:
             row = _failures_of(session, digest)
             assert row is not None
-    _refuse(session, None, now, "unknown username")
+    refuse(session, None, now, "unknown username")
     if row.locked_until is not None and now < row.locked_until:
         raise AccountLocked(row.locked_until)
     before = 0 if row.locked_until is not None else row.failed_logins  # as _count_failure

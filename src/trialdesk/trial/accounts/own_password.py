@@ -122,6 +122,9 @@ def change_own_password(
         raise FieldErrors(errors, resource=f"user/{user.id}")
     user.password_hash = hash_password(new_password)
     changes: dict[str, tuple[object, object]] = {"password_hash": (REDACTED, REDACTED)}
+    if user.must_change_password:  # the temporary one an administrator set is replaced
+        changes["must_change_password"] = (True, False)
+        user.must_change_password = False
     ended = sessions.end_all(session, user.id, now)
     if ended:
         changes["open_sessions"] = (ended, 0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import unicodedata
 from functools import cache
 
@@ -69,3 +70,14 @@ def check_password_policy(password: str, *, username: str) -> None:
         raise PasswordPolicyError("the password must not be one character repeated")
     if p.casefold() == username.strip().casefold():
         raise PasswordPolicyError("the password must not be the username")
+
+
+# Letters and digits that cannot be mistaken for one another when read out or copied from
+# a screen (no 0/o, 1/l/i): what an administrator hands a person in person.
+_PLAIN = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def temporary_password() -> str:
+    """A random password an administrator gives a user, who must change it at their next
+    sign-in: four groups of four (about 79 bits), past the policy's minimum length."""
+    return "-".join("".join(secrets.choice(_PLAIN) for _ in range(4)) for _ in range(4))

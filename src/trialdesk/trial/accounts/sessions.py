@@ -65,7 +65,14 @@ def _live(session: Session, token: str, now: datetime) -> LoginSession | None:
 
 # Built once: constructing a statement costs more than running it on SQLite.
 _PEEK = (
-    select(User.id, User.username, User.role, LoginSession.last_seen_at, LoginSession.expires_at)
+    select(
+        User.id,
+        User.username,
+        User.role,
+        User.must_change_password,
+        LoginSession.last_seen_at,
+        LoginSession.expires_at,
+    )
     .join(User, User.id == LoginSession.user_id)
     .where(
         LoginSession.token_hash == bindparam("token_hash"),
@@ -83,6 +90,7 @@ class SignedIn:
     username: str
     role: str
     touch_due: bool
+    must_change_password: bool = False  # an administrator reset it: change it first
 
 
 def peek(session: Session, token: str, now: datetime) -> SignedIn | None:
@@ -96,10 +104,10 @@ def peek(session: Session, token: str, now: datetime) -> SignedIn | None:
     row = session.execute(_PEEK, {"token_hash": token_hash(token)}).one_or_none()
     if row is None:
         return None
-    user_id, username, role, last_seen, expires = row
+    user_id, username, role, must_change, last_seen, expires = row
     if now >= expires or now >= last_seen + IDLE_TIMEOUT:
         return None
-    return SignedIn(user_id, username, role, now - last_seen >= TOUCH_INTERVAL)
+    return SignedIn(user_id, username, role, now - last_seen >= TOUCH_INTERVAL, must_change)
 
 
 def resolve(session: Session, token: str, now: datetime) -> User | None:

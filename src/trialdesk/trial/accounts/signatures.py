@@ -8,6 +8,13 @@ to what was signed so it cannot be moved to other content (11.70). Here that lin
 SHA-256 of exactly what was signed, as canonical JSON: when the record later differs
 from what was signed, :func:`is_current` says so and the signature lapses. It is never
 deleted; the page shows it as no longer current, and why.
+
+A signer with two-step sign-in (second_factor.py) still signs with the password alone, by
+choice: 11.200(a)(1) makes a signature of two components, the identification code (the
+signed-in user) and the password, and asks within one session of controlled access that
+each later signing use at least the password (11.200(a)(1)(i)). The second factor guards
+the session the signing happens in; a code at every signature would add nothing the rule
+asks for to each of an investigator's many signatures.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Staff accounts: create, change role, disable, reset password, list.
+"""Staff accounts: create, change role, disable, reset password (temporary), list.
 
 Every write is audited in the caller's transaction. No password, and no password hash,
 ever reaches the audit log.
@@ -10,7 +10,7 @@ import re
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
 from trialdesk.errors import NotFoundError
 from trialdesk.trial.accounts import sessions
@@ -58,7 +58,8 @@ def user_or_404(session: Session, user_id: int) -> User:
 
 
 def list_users(session: Session) -> list[User]:
-    return list(session.scalars(select(User).order_by(User.username)))
+    query = select(User).options(undefer(User.must_change_password)).order_by(User.username)
+    return list(session.scalars(query))
 
 
 def create_user(
@@ -70,8 +71,11 @@ def create_user(
     role: Role,
     reason: str | None = None,
     full_name: str | None = None,
+    must_change_password: bool = False,
 ) -> User:
-    """A staff account; ``full_name`` is the name printed on their signatures."""
+    """A staff account; ``full_name`` is the name printed on their signatures;
+    ``must_change_password``: the password given is temporary (set by an administrator),
+    so the first sign-in asks for a new one before anything else."""
     name = _valid_username(username)
     printed = plain_text(full_name, "full_name", 200, one_line=True)
     role = Role(role)
@@ -86,6 +90,8 @@ def create_user(
         active=True,
         failed_logins=0,
         created_at=utc_now(),
+        # false is the column's server default (models.py says why it is left out)
+        **({"must_change_password": True} if must_change_password else {}),
     )
     session.add(user)
     try:
@@ -96,7 +102,13 @@ def create_user(
         session,
         user,
         actor=actor,
-        fields={"username": name, "full_name": printed, "role": role, "active": True},
+        fields={
+            "username": name,
+            "full_name": printed,
+            "role": role,
+            "active": True,
+            **({"must_change_password": True} if must_change_password else {}),
+        },
         reason=reason,
         at=user.created_at,
     )
@@ -154,14 +166,32 @@ def set_active(
 
 
 def reset_password(
-    session: Session, *, actor: str, user_id: int, password: str, reason: str | None = None
+    session: Session,
+    *,
+    actor: str,
+    user_id: int,
+    password: str,
+    reason: str | None = None,
+    temporary: bool = True,
 ) -> User:
     """Set a new password; also unlocks the account and signs it out everywhere (OWASP
-    Session Management Cheat Sheet: renew sessions after a credential change)."""
+    Session Management Cheat Sheet: renew sessions after a credential change).
+
+    ``temporary`` (the default): whoever set it knows it, so the user must choose their
+    own at their next sign-in before anything else (OWASP Forgot Password Cheat Sheet: a
+    password set for a user is changed at first use; NIST SP 800-63B §6.1.2.3 likewise
+    for a replaced authenticator); every staff page sends them to the password page."""
     user = user_or_404(session, user_id)
+    if temporary and normalise_username(actor) == user.username:
+        raise AccountError(
+            "to change your own password use 'Change my password' (it asks your current one)"
+        )
     check_password_policy(password, username=user.username)
     user.password_hash = hash_password(password)
     changes: dict[str, tuple[object, object]] = {"password_hash": (REDACTED, REDACTED)}
+    if user.must_change_password is not temporary:
+        changes["must_change_password"] = (user.must_change_password, temporary)
+        user.must_change_password = temporary
     if user.failed_logins:
         changes["failed_logins"] = (user.failed_logins, 0)
         user.failed_logins = 0

@@ -46,7 +46,11 @@ _MAX_PASSES = 5
 # compute_item's results are kept by the item's plan and the values it read: the
 # calculators are pure functions of their inputs, and a recompute (every visit, on every
 # write) reads most values unchanged. Cleared when it grows too big.
-_RESULTS_MAX = 10_000  # a participant's items many times over: what a recompute asks again
+# The first save of a visit computes every visit of the participant again, weeks after
+# the last, so what everyone else's saves kept meanwhile must fit: a participant has
+# about 60 by week 24 (~1 KB each), and the 1,000 participants of benchmarks/simulate.py
+# touch some 20,000 in the 12 weeks between a participant's last two visits.
+_RESULTS_MAX = 40_000
 
 _Key = tuple[str, str, int]  # a form at a visit (or a log row): visit key, form id, row
 

@@ -21,7 +21,7 @@ from trialdesk.study.schedule import VisitKind
 from trialdesk.study.windows import site_today
 from trialdesk.trial.conduct.freeze import refuse_if_frozen
 from trialdesk.trial.conduct.models import Disposition, VisitRecord
-from trialdesk.trial.conduct.participants import participant_or_404
+from trialdesk.trial.conduct.participants import forget_participant, participant_or_404
 from trialdesk.trial.conduct.visits import fields_of as visit_fields
 from trialdesk.trial.screening.enrolment import withdraw
 from trialdesk.trial.store import audit
@@ -147,6 +147,7 @@ def end_participation(
     )  # fmt: skip
     session.add(row)
     session.flush()
+    forget_participant(session, participant.id)  # read again: they have ended
     audit.created(session, row, actor=actor, fields=fields_of(row), reason=why, at=now)
     return row
 

@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, select
 from trialdesk.errors import ConflictError, InputError, NotFoundError
 from trialdesk.study.loader import Study
 from trialdesk.trial.conduct.models import WHOLE, DataFreeze, FormRecord
-from trialdesk.trial.conduct.participants import Participant
+from trialdesk.trial.conduct.participants import Participant, locked_reads
 from trialdesk.trial.store import audit
 from trialdesk.trial.store.db import Session
 from trialdesk.trial.store.text import REASON_MAX, plain_text, reason_text
@@ -85,7 +85,18 @@ _ACTIVE = (
 
 
 def active_freezes(session: Session, enrolment_id: int) -> list[DataFreeze]:
-    return list(session.scalars(_ACTIVE, {"enrolment_id": enrolment_id}))
+    """The participant's active freezes; read once a transaction while it holds their lock
+    (a visit recorded and its forms saved read them once): freeze and thaw take the same
+    lock, and forget them."""
+    reads = locked_reads(session)
+    if enrolment_id not in reads.locked:
+        return list(session.scalars(_ACTIVE, {"enrolment_id": enrolment_id}))
+    found = reads.freezes.get(enrolment_id)
+    if found is None:
+        found = reads.freezes[enrolment_id] = list(
+            session.scalars(_ACTIVE, {"enrolment_id": enrolment_id})
+        )
+    return list(found)
 
 
 def refuse_if_frozen(
@@ -125,6 +136,7 @@ def freeze(
     )  # fmt: skip
     session.add(row)
     session.flush()
+    locked_reads(session).freezes.pop(participant.id, None)
     audit.created(session, row, actor=actor, fields=_fields(row), reason=row.reason, at=now)
     return row
 
@@ -142,6 +154,7 @@ def thaw(
         raise ConflictError("it was thawed already", field="freeze")
     before = _fields(row)
     row.thawed_at, row.thawed_by, row.thaw_reason = as_utc(now), actor, reason
+    locked_reads(session).freezes.pop(participant.id, None)
     audit.updated(
         session, row, actor=actor, before=before, after=_fields(row), reason=reason, at=now
     )

@@ -19,9 +19,16 @@ from typing import Any
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
-from trialdesk.errors import InputError, NotFoundError
+from trialdesk.errors import InputError, NotFoundError, TrialdeskError
+from trialdesk.selfcheck.said import SaidError, raise_all
 from trialdesk.study.loader import Study
 from trialdesk.trial.screening.models import Candidate, CandidateStatus, Enrolment
+from trialdesk.trial.screening.person_checks import (
+    PERSON_MESSAGES,
+    SEXES,
+    birth_date_of,
+    checked_field,
+)
 from trialdesk.trial.store import audit, locks, stale
 from trialdesk.trial.store.models import MAX_ROW_ID
 from trialdesk.trial.store.text import REASON_MAX, plain_text
@@ -42,9 +49,7 @@ __all__ = [
 ]
 
 ENTITY = Candidate.__tablename__
-SEXES = ("female", "male", "other", "unknown")
 RECORD_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/\-]{0,63}")
-_EARLIEST_BIRTH = date(1900, 1, 1)
 _PLAUSIBLE_DAYS = (date(2000, 1, 1), date(2100, 12, 31))
 
 
@@ -66,7 +71,9 @@ def name_key(name: str) -> str:
 
 @dataclass(frozen=True)
 class NewCandidate:
-    """The identifying details of a person to screen, validated on creation."""
+    """The identifying details of a person to screen, validated on creation: every field
+    at fault is reported at once (FieldErrors), each in a sentence a person can act on
+    (person_checks.py, D6)."""
 
     name: str
     birth_date: date | None = None
@@ -74,23 +81,45 @@ class NewCandidate:
     record_number: str | None = None
 
     def __post_init__(self) -> None:
-        name = checked_text(self.name, "name", 200, required=True)
-        sex = checked_text(self.sex, "sex", 16)
+        errors: list[TrialdeskError] = []
+        name = checked_field(self.name, "name", 200, errors)
+        if name is None:
+            errors.insert(0, SaidError(PERSON_MESSAGES["name"], field="name"))
+        birth_date_of(self.birth_date, None, errors)
+        sex = checked_field(self.sex, "sex", 16, errors)
         if sex is not None:
             sex = sex.lower()
             if sex not in SEXES:
-                raise InputError(f"must be one of {', '.join(SEXES)}", field="sex")
-        number = checked_text(self.record_number, "record_number", 64)
-        if number is not None and not RECORD_NUMBER.fullmatch(number):
-            raise InputError(
-                "letters, digits and . _ / - only, starting with a letter or digit",
-                field="record_number",
-            )
-        if self.birth_date is not None and self.birth_date < _EARLIEST_BIRTH:
-            raise InputError("is before 1900", field="birth_date")
+                errors.append(SaidError(PERSON_MESSAGES["sex"], field="sex"))
+        number = checked_field(self.record_number, "record_number", 64, errors)
+        if number is not None and len(number) <= 64 and not RECORD_NUMBER.fullmatch(number):
+            errors.append(SaidError(PERSON_MESSAGES["record_number"], field="record_number"))
+        raise_all(errors, resource="candidate")
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "sex", sex)
         object.__setattr__(self, "record_number", number)
+
+    @classmethod
+    def from_form(
+        cls,
+        *,
+        name: str | None,
+        birth_date: str | None,
+        sex: str | None,
+        record_number: str | None,
+        today: date,
+    ) -> NewCandidate:
+        """The details as a form sends them (a birth date as YYYY-MM-DD text), every
+        mistake reported at once: a birth date that is no date or is after ``today`` (the
+        site's day) with the rest."""
+        errors: list[TrialdeskError] = []
+        born = birth_date_of(birth_date, today, errors)
+        try:
+            person = cls(name or "", None if errors else born, sex or None, record_number or None)
+        except TrialdeskError as error:
+            errors.append(error)
+        raise_all(errors, resource="candidate")
+        return person
 
 
 def fields_of(c: Candidate) -> dict[str, Any]:
@@ -165,7 +194,7 @@ def add_candidate(
 ) -> Candidate:
     now = as_utc(now)
     if person.birth_date is not None and person.birth_date > now.date():
-        raise InputError("is in the future", field="birth_date")
+        raise SaidError(PERSON_MESSAGES["birth_future"], field="birth_date")
     key = name_key(person.name)
     flagged = duplicates_of(
         session,
@@ -295,7 +324,7 @@ def correct_identity(
         raise InputError("give the reason for the correction", field="reason")
     now = as_utc(now)
     if person.birth_date is not None and person.birth_date > now.date():
-        raise InputError("is in the future", field="birth_date")
+        raise SaidError(PERSON_MESSAGES["birth_future"], field="birth_date")
     before = fields_of(candidate)
     candidate.name, candidate.name_key = person.name, name_key(person.name)
     candidate.birth_date, candidate.sex = person.birth_date, person.sex

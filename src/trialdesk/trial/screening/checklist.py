@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import threading
+import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
@@ -38,6 +39,7 @@ from trialdesk.study.loader import Study
 from trialdesk.study.windows import site_today, site_zone
 from trialdesk.trial.accounts import signatures
 from trialdesk.trial.accounts.models import Signature
+from trialdesk.trial.screening.checklist_rows import CandidateRows
 from trialdesk.trial.screening.entry_concepts import is_attestation
 from trialdesk.trial.screening.fact_entry import FactEntry, to_fact
 from trialdesk.trial.screening.lapses import BasesWith, Lapse, first_lapse
@@ -122,9 +124,24 @@ def _record_supplied(upload_supplied: bool, in_force: Iterable[EnteredFact]) -> 
     return upload_supplied or any(is_attestation(row.concept) for row in in_force)
 
 
+# And by the row object that was read: a transaction builds a candidate's checklist several
+# times (the facts entered, each signature, the outcome), and the session gives back the
+# same objects each time. Weakly: a row is forgotten with its session.
+_ROW_FACTS: weakref.WeakKeyDictionary[EnteredFact, tuple[Study, Fact]] = weakref.WeakKeyDictionary()
+
+
 def _entered_fact(study: Study, row: EnteredFact) -> Fact:
     # Validated when entered; `today` is the day it was entered. Never the attestation
     # (callers read _clinical rows): it is no Fact.
+    kept = _ROW_FACTS.get(row)
+    if kept is not None and kept[0] is study:
+        return kept[1]
+    fact = _entered_fact_of(study, row)
+    _ROW_FACTS[row] = (study, fact)
+    return fact
+
+
+def _entered_fact_of(study: Study, row: EnteredFact) -> Fact:
     entry, resource = entry_of(row), f"EnteredFact/{row.id}"
     today = site_today(study.schedule, row.entered_at)  # the site's day, not UTC's
     key = (id(study), entry, resource, today)
@@ -215,9 +232,10 @@ _JUDGMENTS_OF = (
 
 
 def record_of(
-    session: Session, study: Study, candidate: Candidate
+    session: Session, study: Study, candidate: Candidate, rows: CandidateRows | None = None
 ) -> tuple[PatientRecord, list[EnteredFact], list[Consent]]:
-    """The candidate's record as the engine sees it, with the rows it was built from.
+    """The candidate's record as the engine sees it, with the rows it was built from
+    (``rows``: read beforehand, checklist_rows.py; else read here).
 
     The consent the engine reads is the one recorded here only: a FHIR Consent in an
     uploaded record is not this study's documented consent (no form version, no one who
@@ -228,8 +246,8 @@ def record_of(
         uploaded = upload_records(session, candidate.upload_id).get(candidate.patient_key)
         base = uploaded or base
     given = {"candidate_id": candidate.id}
-    entered = list(session.scalars(_ENTERED_OF, given))
-    consents = list(session.scalars(_CONSENTS_OF, given))
+    entered = list(rows.entered if rows is not None else session.scalars(_ENTERED_OF, given))
+    consents = list(rows.consents if rows is not None else session.scalars(_CONSENTS_OF, given))
     facts = [f for f in base.facts if f.kind is not FactKind.CONSENT]
     in_force = [row for row in entered if row.retracted_at is None]
     facts.extend(_entered_fact(study, row) for row in _clinical(in_force))
@@ -323,10 +341,17 @@ def _dates(
     return dates, notes
 
 
-def build_checklist(session: Session, study: Study, candidate: Candidate, today: date) -> Checklist:
+def build_checklist(
+    session: Session,
+    study: Study,
+    candidate: Candidate,
+    today: date,
+    rows: CandidateRows | None = None,
+) -> Checklist:
+    """``rows``: the candidate's rows read beforehand (checklist_rows.py), else read here."""
     if candidate.study_id != study.id:
         raise InputError(f"candidate {candidate.id} is screened for {candidate.study_id}")
-    record, entered, consents = record_of(session, study, candidate)
+    record, entered, consents = record_of(session, study, candidate, rows)
     participant = study.participant
     given = {a.name: candidate.date_of(a.name) for a in participant.staff}
     dates, defaulted = _dates(participant, given, today)
@@ -336,13 +361,14 @@ def build_checklist(session: Session, study: Study, candidate: Candidate, today:
     defaulted += participant.missing_notes(parameters, unset="not set")
     raw, screened_bases = _screened(study, record, dates, parameters)
     bases = dict(screened_bases)  # the checklist's own: its caller may change it
-    rows = list(session.scalars(_JUDGMENTS_OF, {"candidate_id": candidate.id}))
+    mine = {"candidate_id": candidate.id}
+    signed = list(rows.judgments if rows is not None else session.scalars(_JUDGMENTS_OF, mine))
     bases_with = _replay(
-        study, record, entered, len(consents), dates, parameters, rows, bases,
+        study, record, entered, len(consents), dates, parameters, signed, bases,
         upload_supplied=_upload_supplied(session, candidate, record, entered),
     )  # fmt: skip
     judgments: dict[str, list[JudgmentView]] = {}
-    for j in rows:
+    for j in signed:
         sig, basis = j.signature, bases.get(j.criterion_id, "")
         content = signed_content(candidate.id, j.criterion_id, j.decision, j.reason, basis)
         lapse = first_lapse(

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from trialdesk.clinical.valuesets import CodeEntry, ValueSet
+from trialdesk.criteria.joint_counts import JOINT_VALUESETS
 from trialdesk.criteria.nodes import Call, Type, walk
 from trialdesk.criteria.signatures import SIGNATURES
 from trialdesk.facts.codesystems import SYSTEMS
@@ -78,8 +79,7 @@ IMPLICIT: dict[str, tuple[str, ...]] = {
     "bmi": ("bmi", "body_weight", "body_height"),
     "acr_eular_2010": (
         "rheumatoid_arthritis",
-        "joints_large_involved",
-        "joints_small_involved",
+        *JOINT_VALUESETS,
         "rheumatoid_factor",
         "anti_ccp",
         "crp",

@@ -40,7 +40,7 @@ def event_fact(
         # the engine reads the entered side first; a code naming the other knee would be
         # contradicted silently
         raise InputError(
-            f"laterality {side.value} contradicts {codes[0].display} ({implied.value})",
+            f"The side, {side.value}, contradicts {codes[0].display} ({implied.value})",
             field="laterality",
         )
     kind = EVENT_KINDS[vs.kind]
@@ -81,7 +81,7 @@ def _chosen(vs: ValueSet, entry: FactEntry) -> CodeEntry:
         if vs.kind == "medication" and len(drugs) > 1:
             shown = ", ".join(drugs[:6]) + (", ..." if len(drugs) > 6 else "")
             raise InputError(
-                f"code is required: {vs.title} covers several drugs ({shown}); choose which",
+                f"Choose which one: {vs.title} covers several drugs ({shown})",
                 field="code",
             )
         return default_entry(vs)
@@ -92,7 +92,7 @@ def _chosen(vs: ValueSet, entry: FactEntry) -> CodeEntry:
     )
     if found is None:
         raise InputError(
-            f"code '{key}' is not one of the codes of {vs.title} (write it as system|code, "
+            f"Which one: '{key}' is not one of the codes of {vs.title} (write it as system|code, "
             "e.g. rxnorm|6851)",
             field="code",
         )
@@ -105,7 +105,9 @@ def _route(entry: FactEntry, product: CodeEntry) -> tuple[Coding, ...]:
         return ()
     route = text.lower()
     if route not in ROUTES:
-        raise InputError(f"route must be one of {', '.join(ROUTES)}, got '{text}'", field="route")
+        raise InputError(
+            f"The route must be one of {', '.join(ROUTES)}, not '{text}'", field="route"
+        )
     # a product that names its route (an oral tablet, an injection) decides how the engine
     # groups it: a contradicting route would be read as the product's
     given = product.info.route if product.info else None
@@ -113,7 +115,7 @@ def _route(entry: FactEntry, product: CodeEntry) -> tuple[Coding, ...]:
         group = group_of({given.lower()})
         if group is not None and group != group_of({route}):
             raise InputError(
-                f"route {route} contradicts {product.display or product.code} ({given})",
+                f"The route, {route}, contradicts {product.display or product.code} ({given})",
                 field="route",
             )
     code, display = ROUTES[route]

@@ -16,9 +16,11 @@ from trialdesk.facts.record import Dose, Quantity
 
 __all__ = [
     "EARLIEST",
+    "FIELD_NAMES",
     "MAX_PER_DAY",
     "TEXT_MAX",
     "dimensionless",
+    "named",
     "typed_day",
     "typed_dose",
     "typed_number",
@@ -54,19 +56,45 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _DOSE_UNITS = ("mg", "g")  # what criteria.medications.daily_dose_mg converts
 
 
+# The fact form's fields as a person calls them: a message names the field this way, and
+# the error's ``field`` carries the code (the page shows the message under its label, so
+# a message opening with the code read "Value: value: …": walkthrough D20).
+FIELD_NAMES = {
+    "concept": "what to enter",
+    "on": "the date",
+    "end": "the end date",
+    "value": "the value",
+    "unit": "the unit",
+    "upper_limit": "the upper limit of normal",
+    "code": "which one",
+    "dose": "the dose",
+    "dose_unit": "the dose unit",
+    "per_day": "the administrations per day",
+    "route": "the route",
+    "laterality": "the side",
+    "source_document": "the source document",
+}
+
+
+def named(field: str, capital: bool = False) -> str:
+    """A field as a person calls it (its code where the table has no name)."""
+    name = FIELD_NAMES.get(field, field.replace("_", " "))
+    return name[:1].upper() + name[1:] if capital else name
+
+
 def typed_text(value: object, field: str, limit: int) -> str | None:
     """A form field's text, stripped; None when blank."""
     if value is None:
         return None
     if not isinstance(value, str):
-        raise InputError(f"{field} must be text, got {type(value).__name__}", field=field)
+        raise InputError(f"{named(field, True)} must be text", field=field)
     text = value.strip()
     if not text:
         return None
     if len(text) > limit:
-        raise InputError(f"{field} must be at most {limit} characters", field=field)
+        raise InputError(f"{named(field, True)} must be at most {limit} characters", field=field)
     if _CONTROL.search(text):
-        raise InputError(f"{field} must not contain control characters", field=field)
+        raise InputError(f"{named(field, True)} must not contain control characters", field=field)
     return text
 
 
@@ -74,14 +102,15 @@ def typed_day(value: object, field: str, today: date) -> date:
     if isinstance(value, datetime):
         value = value.date()
     if not isinstance(value, date):
-        raise InputError(f"{field} must be a date", field=field)
+        raise InputError(f"{named(field, True)} must be a date", field=field)
     if value > today:
         raise InputError(
-            f"{field} {value.isoformat()} is in the future (today is {today.isoformat()})",
+            f"{named(field, True)}, {value.isoformat()}, is in the future (today is "
+            f"{today.isoformat()})",
             field=field,
         )
     if value < EARLIEST:
-        raise InputError(f"{field} {value.isoformat()} is before 1900", field=field)
+        raise InputError(f"{named(field, True)}, {value.isoformat()}, is before 1900", field=field)
     return value
 
 
@@ -89,21 +118,23 @@ def typed_number(text: str, field: str, what: str) -> float:
     """A decimal number as typed (no thousands separators, no comparator), finite."""
     if text[0] in "<>≤≥":
         raise InputError(
-            f"{field}: enter the measured number for {what}; a value reported only as "
-            f"'{text}' cannot decide a criterion",
+            f"{named(field, True)} must be the measured number for {what}: a result "
+            f"reported only as '{text}' cannot decide a criterion",
             field=field,
         )
     if "," in text:
         raise InputError(
-            f"{field} must be a number written with a decimal point and no commas "
-            f"(1.5, 1500), got '{text}'",
+            f"{named(field, True)} must be a number written with a decimal point and no "
+            f"commas (1.5, 1500), not '{text}'",
             field=field,
         )
     if not _NUMBER.fullmatch(text):
-        raise InputError(f"{field} must be a number for {what}, got '{text}'", field=field)
+        raise InputError(
+            f"{named(field, True)} must be a number for {what}, not '{text}'", field=field
+        )
     number = float(text)
     if not math.isfinite(number):
-        raise InputError(f"{field} '{text}' is too large to be {what}", field=field)
+        raise InputError(f"{named(field, True)}, '{text}', is too large to be {what}", field=field)
     return number
 
 
@@ -120,18 +151,18 @@ def typed_dose(dose: str | None, dose_unit: str | None, per_day: str | None) -> 
     if amount_text is None:
         if unit_text is not None or per_day_text is not None:
             field = "dose_unit" if unit_text is not None else "per_day"
-            raise InputError(f"{field} needs a dose: enter the dose too", field="dose")
+            raise InputError(f"{named(field, True)} needs a dose: enter the dose too", field="dose")
         return None
     amount = typed_number(amount_text, "dose", "a dose")
     if amount <= 0:
-        raise InputError(f"dose must be a positive number, got '{amount_text}'", field="dose")
+        raise InputError(f"The dose must be a positive number, not '{amount_text}'", field="dose")
     if unit_text is None:
-        raise InputError("dose_unit is required with a dose (mg or g)", field="dose_unit")
+        raise InputError("The dose unit is required with a dose (mg or g)", field="dose_unit")
     unit = unit_text.lower()
     if unit not in _DOSE_UNITS:
         raise InputError(
-            f"dose_unit must be {' or '.join(_DOSE_UNITS)} (the units the daily dose is "
-            f"computed from), got '{unit_text}'",
+            f"The dose unit must be {' or '.join(_DOSE_UNITS)} (the units the daily dose is "
+            f"computed from), not '{unit_text}'",
             field="dose_unit",
         )
     times = typed_per_day(per_day_text) if per_day_text is not None else None
@@ -140,7 +171,7 @@ def typed_dose(dose: str | None, dose_unit: str | None, per_day: str | None) -> 
         # the daily dose in mg (criteria.medications.daily_dose_mg) would round to zero or
         # overflow: the engine could not use it
         raise InputError(
-            f"dose {amount_text} {unit} is out of the range a daily dose can be computed in",
+            f"The dose, {amount_text} {unit}, is out of the range a daily dose can be computed in",
             field="dose",
         )
     return Dose(Quantity(amount, unit), per_day=times)
@@ -155,8 +186,8 @@ def typed_per_day(text: str) -> float:
         value = typed_number(text, "per_day", "a number of administrations a day")
     if not (0 < value <= MAX_PER_DAY):
         raise InputError(
-            f"per_day must be more than 0 and at most {MAX_PER_DAY:g} administrations a day "
-            f"(weekly: 1/7), got '{text}'",
+            f"The administrations per day must be more than 0 and at most {MAX_PER_DAY:g} "
+            f"(weekly: 1/7), not '{text}'",
             field="per_day",
         )
     return value

@@ -32,10 +32,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+from trialdesk.clinical.acr_eular_joints import MAXIMA
 from trialdesk.clinical.labs import check_reported_uln
 from trialdesk.clinical.plausibility import PLAUSIBLE
+from trialdesk.clinical.unit_display import unit_shown
 from trialdesk.clinical.units import canonical_unit, convert
 from trialdesk.clinical.valuesets import ValueSet
+from trialdesk.criteria.joint_counts import JOINT_VALUESETS
 from trialdesk.errors import FactError, FieldErrors, InputError, TrialdeskError, UnitError
 from trialdesk.facts.codesystems import SYSTEMS
 from trialdesk.facts.record import Coding, Fact, FactKind, Laterality, Quantity
@@ -54,6 +57,7 @@ from trialdesk.trial.screening.entry_events import coding_of, event_fact
 from trialdesk.trial.screening.entry_values import (
     TEXT_MAX,
     dimensionless,
+    named,
     typed_day,
     typed_number,
     typed_text,
@@ -94,8 +98,12 @@ CODE_MAX = 100
 
 # Score ranges the criteria assume. WOMAC pain is stored on the 0-10 scale (mean item score:
 # clinical/womac.py normalisation; criteria.yaml I4 note: "WOMAC pain >= 4 (0-10 scale)"); a
-# raw Likert (0-20) or NRS (0-50) total would be compared with a 0-10 threshold.
-SCORE_RANGES: dict[str, tuple[float, float]] = {"womac_pain": (0.0, 10.0)}
+# raw Likert (0-20) or NRS (0-50) total would be compared with a 0-10 threshold. A joint
+# count is at most the joints it examines (28, 68, 66; ACR/EULAR 10 large, 30 small).
+SCORE_RANGES: dict[str, tuple[float, float]] = {
+    "womac_pain": (0.0, 10.0),
+    **{name: (0.0, float(MAXIMA[field])) for name, field in JOINT_VALUESETS.items()},
+}
 
 
 # Coded answers: SNOMED CT qualifier value and HL7 v3 ObservationInterpretation code, both
@@ -152,7 +160,7 @@ def _refuse_extra(entry: FactEntry, allowed: frozenset[str], vs: ValueSet) -> No
             continue
         if name not in allowed:
             raise InputError(
-                f"{name} does not apply to {vs.title} (a {vs.kind}); leave it empty",
+                f"{named(name, True)} does not apply to {vs.title} (a {vs.kind}); leave it empty",
                 field=name,
             )
 
@@ -164,7 +172,7 @@ def _laterality(entry: FactEntry) -> Laterality | None:
     side = _SIDES.get(text.lower())
     if side is None:
         raise InputError(
-            f"laterality must be one of {', '.join(_SIDES)}, got '{text}'", field="laterality"
+            f"The side must be one of {', '.join(_SIDES)}, not '{text}'", field="laterality"
         )
     return side
 
@@ -173,7 +181,7 @@ def _source(entry: FactEntry) -> str:
     text = typed_text(entry.source_document, "source_document", SOURCE_MAX)
     if text is None:
         raise InputError(
-            "source_document is required: name the document the fact comes from",
+            "The source document is required: name the document the fact comes from",
             field="source_document",
         )
     return text
@@ -202,7 +210,8 @@ def check_attestation(entry: FactEntry, *, today: date) -> None:
         if given is not None and not (isinstance(given, str) and not given.strip()):
             errors.append(
                 InputError(
-                    f"{name} does not apply to {ATTESTATION.title}: give the date of the "
+                    f"{named(name, True)} does not apply to {ATTESTATION.title}: give the "
+                    "date of the "
                     "review and the record reviewed only; leave it empty",
                     field=name,
                 )
@@ -215,7 +224,7 @@ def check_attestation(entry: FactEntry, *, today: date) -> None:
         if typed_text(entry.source_document, "source_document", SOURCE_MAX) is None:
             errors.append(
                 InputError(
-                    "source_document is required: name the record reviewed (for example "
+                    "The source document is required: name the record reviewed (for example "
                     "the hospital HIS chart)",
                     field="source_document",
                 )
@@ -237,15 +246,18 @@ def to_fact(study: Study, entry: FactEntry, *, resource: str, today: date) -> Fa
         raise ValueError("resource must name where the fact is kept, e.g. 'EnteredFact/12'")
     name = typed_text(entry.concept, "concept", CODE_MAX)
     if name is None:
-        raise InputError("concept is required: choose what the fact is about", field="concept")
+        raise InputError("Choose what to enter (what the fact is about)", field="concept")
     if is_attestation(name):
         raise InputError(
-            f"{name} is an attestation that the record was reviewed, not a clinical fact",
+            f"What to enter: {ATTESTATION.title} is an attestation that the record was "
+            "reviewed, not a clinical fact",
             field="concept",
         )
     concept = concepts_by_name(study).get(name)
     if concept is None:
-        raise InputError(f"concept '{name}' is not read by this study's criteria", field="concept")
+        raise InputError(
+            f"What to enter: '{name}' is not read by this study's criteria", field="concept"
+        )
     vs = study.valuesets[name]
     if is_quantity(vs):
         allowed = _QUANTITY_FIELDS
@@ -262,7 +274,8 @@ def to_fact(study: Study, entry: FactEntry, *, resource: str, today: date) -> Fa
     end = typed_day(entry.end, "end", today) if entry.end is not None else None
     if end is not None and end < start:
         raise InputError(
-            f"end {end.isoformat()} is before the start {start.isoformat()}", field="end"
+            f"The end date, {end.isoformat()}, is before the start, {start.isoformat()}",
+            field="end",
         )
     _source(entry)
     side = _laterality(entry)
@@ -302,42 +315,47 @@ def _quantity(vs: ValueSet, entry: FactEntry) -> Quantity:
     what = vs.title
     text = typed_text(entry.value, "value", TEXT_MAX)
     if text is None:
-        raise InputError(f"value is required: the {what} result as a number", field="value")
+        raise InputError(f"The value is required: the {what} result as a number", field="value")
     number = typed_number(text, "value", what)
     if number < 0:
-        raise InputError(f"value {text}: {what} cannot be negative", field="value")
+        raise InputError(f"The value, {text}, cannot be negative for {what}", field="value")
     unit_text = typed_text(entry.unit, "unit", TEXT_MAX)
     if unit_text is None:
         if not dimensionless(vs.unit):
-            raise InputError(f"unit is required for {what} (for example {vs.unit})", field="unit")
+            raise InputError(
+                f"The unit is required for {what} (for example {unit_shown(vs.unit)})",
+                field="unit",
+            )
         # a score sent without a unit is taken in the score's unit, as from FHIR valueInteger
         return Quantity(number, vs.unit)
     try:
         unit = canonical_unit(unit_text)
         in_set_unit = convert(number, unit, vs.unit, analyte=vs.name)
-    except UnitError as exc:
+    except UnitError:
         raise InputError(
-            f"unit '{unit_text}' cannot be converted to {vs.unit}, the unit of {what} "
-            f"({exc.message})",
+            f"The unit '{unit_text}' cannot be converted to {unit_shown(vs.unit)}, the unit "
+            f"of {what}",
             field="unit",
         ) from None
     if not math.isfinite(in_set_unit) or in_set_unit < 0:
-        raise InputError(f"value {text} {unit_text} is not a possible {what}", field="value")
+        raise InputError(f"The value, {text} {unit_text}, is not a possible {what}", field="value")
     try:
         check = PLAUSIBLE.get(vs.name)
         if check is not None:
             check(in_set_unit)
     except FactError as exc:
         raise InputError(
-            f"value {text} {unit_text} is not a plausible {what} ({exc.message}): check the "
+            f"The value, {text} {unit_text}, is not a plausible {what} ({exc.message}): check the "
             "number and the unit",
             field="value",
         ) from None
     bounds = SCORE_RANGES.get(vs.name)
     if bounds is not None and not bounds[0] <= in_set_unit <= bounds[1]:
         raise InputError(
-            f"value {text}: {what} is on a {bounds[0]:g}-{bounds[1]:g} scale", field="value"
+            f"The value, {text}: {what} is on a {bounds[0]:g}-{bounds[1]:g} scale", field="value"
         )
+    if vs.name in JOINT_VALUESETS and not in_set_unit.is_integer():
+        raise InputError(f"The value, {text}: {what} is a whole number of joints", field="value")
     return Quantity(number, unit)
 
 
@@ -353,14 +371,22 @@ def _upper_limit(vs: ValueSet, entry: FactEntry, value: Quantity) -> Quantity | 
     number = typed_number(text, "upper_limit", f"{vs.title} upper limit of normal")
     if not number > 0:
         raise InputError(
-            f"upper_limit {text}: the upper limit of normal is above 0 (as printed on the report)",
+            f"The upper limit of normal, {text}, must be above 0 (as printed on the report)",
             field="upper_limit",
         )
     try:
         in_set_unit = convert(number, value.unit, vs.unit, analyte=vs.name) if vs.unit else number
         check_reported_uln(vs.name, in_set_unit)
-    except (FactError, UnitError) as exc:
-        raise InputError(f"upper_limit {text}: {exc.message}", field="upper_limit") from None
+    except UnitError:
+        raise InputError(
+            f"The upper limit of normal, {text}, is in the value's unit, which cannot be "
+            f"converted to {unit_shown(vs.unit)}",
+            field="upper_limit",
+        ) from None
+    except FactError as exc:
+        raise InputError(
+            f"The upper limit of normal, {text}: {exc.message}", field="upper_limit"
+        ) from None
     return Quantity(number, value.unit)
 
 
@@ -368,12 +394,12 @@ def _answer(vs: ValueSet, answers: tuple[str, ...], entry: FactEntry) -> str:
     text = typed_text(entry.value, "value", TEXT_MAX)
     choices = ", ".join(answers)
     if text is None:
-        raise InputError(f"value is required: the {vs.title} result ({choices})", field="value")
+        raise InputError(f"The value is required: the {vs.title} result ({choices})", field="value")
     answer = text.lower()
     if answers == FINDING:
         answer = ANSWER_ALIASES.get(answer, answer)
     if answer not in answers:
         raise InputError(
-            f"value '{text}' is not a result of {vs.title}: choose {choices}", field="value"
+            f"The value, '{text}', is not a result of {vs.title}: choose {choices}", field="value"
         )
     return answer

@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 
 from trialdesk.errors import ConflictError, InputError
 from trialdesk.patients.fhir import read_fhir_bytes, read_fhir_export
+from trialdesk.selfcheck.reported import SelfReport
+from trialdesk.study.loader import Study
 from trialdesk.trial.screening import leads
 from trialdesk.trial.screening.candidates import (
     RECORD_NUMBER,
@@ -25,7 +27,8 @@ from trialdesk.trial.screening.candidates import (
     checked_text,
 )
 from trialdesk.trial.screening.fhir_identifiers import record_numbers
-from trialdesk.trial.screening.models import Candidate, FhirUpload, LeadStatus
+from trialdesk.trial.screening.models import Candidate, FhirUpload, Lead, LeadStatus
+from trialdesk.trial.screening.self_report import carry_self_report, reported_of
 from trialdesk.trial.store import audit, locks
 from trialdesk.trial.store.values import as_utc
 
@@ -271,6 +274,22 @@ def import_feasibility(
     return added
 
 
+def _lead_reason(lead: Lead, report: SelfReport | None) -> str:
+    """The audit reason of a candidate from a lead: where it came from and, when the
+    person gave their age, the birth dates it allows (an age is no birth date: staff
+    confirm it from an identity document)."""
+    reason = f"added from lead {lead.reference}"
+    if report is not None and report.sex is not None:
+        reason += f"; sex {report.sex} as the person reported it"
+    if report is not None and report.born_between is not None:
+        first, last = report.born_between
+        reason += (
+            f"; born between {first.isoformat()} and {last.isoformat()} by the age the "
+            "person reported: confirm the birth date"
+        )
+    return reason
+
+
 class LeadTaken(ConflictError):
     """The lead is a candidate already (another request made it one, perhaps just now):
     the same answer whether the check or the unique index found it. A conflict with the
@@ -282,10 +301,18 @@ class LeadTaken(ConflictError):
 
 
 def from_lead(
-    session: Session, *, actor: str, lead_id: int, now: datetime, study_id: str | None = None
+    session: Session,
+    *,
+    actor: str,
+    lead_id: int,
+    now: datetime,
+    study_id: str | None = None,
+    studies: Mapping[str, Study] | None = None,
 ) -> Candidate:
     """A candidate for the lead's study from a self-check lead; the lead is marked
-    referred. ``study_id``, when given, must be the lead's.
+    referred. ``study_id``, when given, must be the lead's. With the lead's study among
+    ``studies``, what the person reported comes with them (self_report.py): their sex,
+    and their answers as entered facts of source "Patient self-report", to confirm.
 
     A lead becomes at most one candidate, however many requests ask at once (a
     double-click): the lead's row is locked before the check, so a second request waits
@@ -303,19 +330,26 @@ def from_lead(
     taken = session.scalar(select(Candidate.id).where(Candidate.lead_id == lead_id))
     if taken is not None:
         raise LeadTaken(reference, taken)
+    study = (studies or {}).get(study_id)
+    report = reported_of(study, lead)[0] if study is not None else None
     try:
         candidate = add_candidate(
             session,
             actor=actor,
             study_id=study_id,
-            person=NewCandidate(name=lead.name),
+            person=NewCandidate(name=lead.name, sex=report.sex if report else None),
             now=now,
             source="lead",
             source_ref=f"lead {lead.reference}",
             lead_id=lead.id,
+            reason=_lead_reason(lead, report),
         )
     except IntegrityError:  # the transaction is spoilt (the lead expired with it)
         raise LeadTaken(reference, None) from None
+    if study is not None:
+        carry_self_report(
+            session, actor=actor, study=study, candidate=candidate, lead=lead, now=now
+        )
     if lead.status is not LeadStatus.REFERRED:
         leads.set_lead_status(
             session,

@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -27,10 +25,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from trialdesk.errors import ConflictError, InputError, NotFoundError
+from trialdesk.trial.screening.lead_contact import LeadContact, check_consent
 from trialdesk.trial.screening.models import Lead, LeadStatus
 from trialdesk.trial.store import audit, locks, stale
 from trialdesk.trial.store.models import MAX_ROW_ID
-from trialdesk.trial.store.text import plain_text
 from trialdesk.trial.store.values import as_utc, canonical_json, to_json_value
 
 __all__ = [
@@ -45,50 +43,8 @@ __all__ = [
 ]
 
 ENTITY = Lead.__tablename__
-# A deliberately plain shape check: one @, a dot in the domain, no spaces. Deliverability
-# is proven by writing to it, not by a regex (OWASP Input Validation Cheat Sheet).
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-PHONE = re.compile(r"\+?[0-9 ().\-/]+")
-MAX = {"name": 200, "email": 254, "phone": 40, "preferred_contact": 500}  # RFC 5321: 254
 # Unambiguous when read aloud or over the phone: no 0/O, 1/I/L, U.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
-
-
-def _text(value: str | None, field: str) -> str | None:
-    return plain_text(value, field, MAX[field])
-
-
-@dataclass(frozen=True)
-class LeadContact:
-    """How the site may reach the person; blank strings count as not given."""
-
-    name: str
-    email: str | None = None
-    phone: str | None = None
-    preferred_contact: str | None = None
-
-    def __post_init__(self) -> None:
-        name = _text(self.name, "name")
-        email = _text(self.email, "email")
-        phone = _text(self.phone, "phone")
-        preferred = _text(self.preferred_contact, "preferred_contact")
-        if name is None:
-            raise InputError("a name is required", field="name")
-        if email is None and phone is None:
-            raise InputError("give an email address or a phone number", field="email")
-        if email is not None and not EMAIL.fullmatch(email):
-            raise InputError("is not an email address", field="email")
-        if phone is not None and (
-            not PHONE.fullmatch(phone) or sum(c.isdigit() for c in phone) < 6
-        ):
-            raise InputError("is not a phone number", field="phone")
-        for attr, value in (
-            ("name", name),
-            ("email", email),
-            ("phone", phone),
-            ("preferred_contact", preferred),
-        ):
-            object.__setattr__(self, attr, value)
 
 
 def _reference(session: Session) -> str:
@@ -139,8 +95,9 @@ def store_lead(
 ) -> Lead:
     """Store a lead, audited with actor "public". Without ``consented is True`` nothing
     is stored: consent must be explicit, never inferred."""
-    if consented is not True:
-        raise InputError("nothing is stored without your consent", field="consent")
+    refused = check_consent(consented)
+    if refused is not None:
+        raise refused
     if not consent_text.strip():
         raise InputError("the consent wording shown is required", field="consent_text")
     if not study_id.strip():
@@ -196,11 +153,17 @@ def lead_or_404(session: Session, lead_id: int, *, for_update: bool = False) -> 
     return lead
 
 
-def list_leads(session: Session, study_id: str | None = None) -> list[Lead]:
-    """Leads, newest first; only one study's when ``study_id`` is given."""
-    if study_id is None:
-        return list(session.scalars(_NEWEST_FIRST))
-    return list(session.scalars(_NEWEST_FIRST.where(Lead.study_id == study_id)))
+def list_leads(
+    session: Session, study_id: str | None = None, status: LeadStatus | None = None
+) -> list[Lead]:
+    """Leads, newest first; only one study's when ``study_id`` is given, only those in one
+    status when ``status`` is."""
+    query = _NEWEST_FIRST
+    if study_id is not None:
+        query = query.where(Lead.study_id == study_id)
+    if status is not None:
+        query = query.where(Lead.status == status)
+    return list(session.scalars(query))
 
 
 def set_lead_status(

@@ -39,6 +39,9 @@ class LogRow:
     reasons: str
     failed_criteria: tuple[str, ...]
     subject_number: str | None
+    # for the pseudonymised export's age (the birth date itself is never exported there)
+    birth_date: date | None = None
+    sex: str | None = None
 
 
 def screening_log(
@@ -82,6 +85,8 @@ def screening_log(
                 reasons=c.outcome_reason or "",
                 failed_criteria=tuple(c.failed_criteria),
                 subject_number=subject,
+                birth_date=c.birth_date,
+                sex=c.sex,
             )
         )
     return rows

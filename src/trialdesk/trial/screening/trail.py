@@ -3,6 +3,8 @@ them (entered facts, judgments and their signatures, consents, the enrolment).""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
@@ -12,12 +14,13 @@ from trialdesk.trial.screening.models import (
     Consent,
     Enrolment,
     EnteredFact,
+    FhirUpload,
     Judgment,
     Lead,
 )
 from trialdesk.trial.store import audit_search
 
-__all__ = ["about_candidate", "candidate_trail", "lead_trail"]
+__all__ = ["about_candidate", "candidate_trail", "candidates_of", "lead_trail"]
 
 # The rows that belong to a candidate, by table: their audit entries are the candidate's.
 _CHILDREN = (EnteredFact, Judgment, Consent, Enrolment)
@@ -53,3 +56,48 @@ def candidate_trail(session: Session, candidate_id: int) -> list[audit_search.Tr
 def lead_trail(session: Session, lead_id: int) -> list[audit_search.TrailEntry]:
     """Every audit entry about a pre-screening lead, oldest first."""
     return audit_search.trail(session, audit_search.about(Lead.__tablename__, [str(lead_id)]))
+
+
+def _ids(entries: Sequence[audit_search.TrailEntry], entity: str) -> list[int]:
+    return [int(e.entity_id) for e in entries if e.entity == entity and e.entity_id.isdigit()]
+
+
+def candidates_of(
+    session: Session, entries: Sequence[audit_search.TrailEntry]
+) -> dict[int, list[int]]:
+    """The candidates each entry is about, by entry id: the candidate itself, the one a
+    fact, judgment, consent or enrolment belongs to, and those a FHIR upload created (a
+    monitor follows the upload to the people it added)."""
+    found: dict[tuple[str, int], list[int]] = {}
+    for cid in _ids(entries, Candidate.__tablename__):
+        found[(Candidate.__tablename__, cid)] = [cid]
+    for table in _CHILDREN:
+        wanted = _ids(entries, table.__tablename__)
+        if wanted:
+            rows = session.execute(select(table.id, table.candidate_id).where(table.id.in_(wanted)))
+            for row_id, cid in rows:
+                found[(table.__tablename__, row_id)] = [cid]
+    signatures = _ids(entries, Signature.__tablename__)
+    if signatures:  # an investigator's signature of a candidate's judgments
+        rows = session.execute(
+            select(Judgment.signature_id, Judgment.candidate_id)
+            .where(Judgment.signature_id.in_(signatures))
+            .distinct()
+        )
+        for signature_id, cid in rows:
+            if signature_id is not None:
+                found.setdefault((Signature.__tablename__, signature_id), []).append(cid)
+    uploads = _ids(entries, FhirUpload.__tablename__)
+    if uploads:
+        rows = session.execute(
+            select(Candidate.upload_id, Candidate.id)
+            .where(Candidate.upload_id.in_(uploads))
+            .order_by(Candidate.id)
+        )
+        for upload_id, cid in rows:
+            found.setdefault((FhirUpload.__tablename__, upload_id), []).append(cid)
+    return {
+        e.id: found[key]
+        for e in entries
+        if e.entity_id.isdigit() and (key := (e.entity, int(e.entity_id))) in found
+    }

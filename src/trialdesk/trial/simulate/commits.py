@@ -25,8 +25,16 @@ from trialdesk.trial.store.db import Store
 __all__ = ["quick_commits"]
 
 
-def _normal(dbapi_connection: Any, _record: object, _proxy: object) -> None:
-    # taken from the pool: not in a transaction, where SQLite refuses to change it
+_SET = "trialdesk.simulate.quick"  # the pool's record of a connection set so already
+
+
+def _normal(dbapi_connection: Any, record: Any, _proxy: object) -> None:
+    # once per connection (the settings last as long as it does; every step takes it
+    # from the pool again): taken from the pool, not in a transaction, where SQLite
+    # refuses to change it
+    if record.info.get(_SET):
+        return
+    record.info[_SET] = True
     dbapi_connection.execute("PRAGMA synchronous = NORMAL")
     # and reads of the growing file through a memory map and a larger page cache than the
     # default 2 MB (sqlite.org/mmap.html, pragma.html#pragma_cache_size): each step reads

@@ -91,16 +91,21 @@ class Site:
             None,
         )
         self.sets_day1 = {a.form for a in study.participant.forms if a.name == self.schedule.day1}
+        self._typed: dict[str, list[Form]] = {}  # forms_of, by visit id
 
     def today(self, at: datetime) -> date:
         return site_today(self.schedule, at)
 
     def forms_of(self, visit: Visit) -> list[Form]:
         """The forms staff type at a visit: a form that sets day 1 first, none of the
-        forms the server computes whole (the disease-activity scores)."""
-        forms = [self.study.forms[f] for f in visit.forms if f in self.study.forms]
-        typed = [f for f in forms if not f.repeating and not f.computed]
-        return sorted(typed, key=lambda f: f.id not in self.sets_day1)
+        forms the server computes whole (the disease-activity scores). Worked out once a
+        visit: every participant's visit asks twice."""
+        found = self._typed.get(visit.id)
+        if found is None:
+            forms = [self.study.forms[f] for f in visit.forms if f in self.study.forms]
+            typed = [f for f in forms if not f.repeating and not f.computed]
+            found = self._typed[visit.id] = sorted(typed, key=lambda f: f.id not in self.sets_day1)
+        return found
 
     def values_of(
         self, c: Candidate, visit: Visit, on: date, at: datetime, *, screening: bool = False

@@ -18,12 +18,13 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
+from enum import Enum, StrEnum
 from typing import Any, Protocol
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.event import listens_for
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
+from sqlalchemy.orm.attributes import set_committed_value
 
 from trialdesk.errors import StoreError
 from trialdesk.trial.store.audit_chain import (
@@ -128,8 +129,8 @@ _HELD = "trialdesk.audit.head"  # the key of a session's _Held in ``session.info
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """An entry as appended (written with the session's next flush): the fields of its
-    ``audit_log`` row."""
+    """An entry as appended (written before the session's next statement, flush or
+    commit): the fields of its ``audit_log`` row."""
 
     id: int
     at: datetime
@@ -146,6 +147,13 @@ class Entry:
 # Built once: building a statement costs more than running it (SQLAlchemy works out its
 # cache key anew for every one built).
 _APPEND = insert(AuditRecord)
+# The head moved with the entries written: a statement of its own, not the ORM's flush of
+# the head row (several times the cost, for every flush after an entry).
+_HEAD_MOVED = (
+    update(AuditHead)
+    .where(AuditHead.id == 1)
+    .values(last_id=bindparam("last_id"), last_hash=bindparam("last_hash"))
+)
 # FOR UPDATE serialises appenders on PostgreSQL; SQLite writers already hold the write
 # lock from BEGIN IMMEDIATE (db.py), and ignores the clause.
 _LOCK_HEAD = (
@@ -161,7 +169,7 @@ _LOCKED_STUDIES = select(AuditHead.locked_studies).where(AuditHead.id == 1)
 
 def _held(session: Session) -> _Held | None:
     """What this transaction (this savepoint) locked. Anything held for one that has
-    ended is dropped: its entries were written by its flushes, or rolled back with it
+    ended is dropped: its entries were written before it ended, or rolled back with it
     (then the head row is expired, and read again with the lock)."""
     held: _Held | None = session.info.get(_HELD)
     if held is None:
@@ -170,29 +178,65 @@ def _held(session: Session) -> _Held | None:
     if root is session.get_transaction() and nested is session.get_nested_transaction():
         return held
     del session.info[_HELD]
+    if held.pending and root is session.get_transaction() and _active(nested):
+        # a savepoint begun without them written first (_before_savepoint): never lost
+        raise StoreError("audit entries were left unwritten ahead of a savepoint")
     return None
 
 
+def _active(nested: object) -> bool:
+    return nested is None or (isinstance(nested, SessionTransaction) and nested.is_active)
+
+
 def _write_pending(session: Session) -> None:
-    """The entries appended since the last flush, in one statement."""
+    """The entries appended since they were last written, in one statement, and the head
+    moved to the newest."""
     held = _held(session)
     if held is not None and held.pending:
         rows, held.pending = held.pending, []
-        session.connection().execute(_APPEND, rows)
+        connection = session.connection()
+        connection.execute(_APPEND, rows)
+        connection.execute(_HEAD_MOVED, {"last_id": held.last_id, "last_hash": held.last_hash})
+
+
+@listens_for(Session, "do_orm_execute")
+def _before_execute(state: ORMExecuteState) -> None:
+    """Before any statement of the session: a query in the transaction sees the entries
+    appended (as it would rows its autoflush writes)."""
+    _write_pending(state.session)
 
 
 @listens_for(Session, "before_flush")
 def _before_flush(session: Session, _ctx: object, _instances: object) -> None:
-    """Ahead of the head's UPDATE (the head row is changed by every append, so every
-    flush after one comes here: a query's autoflush, the commit's, a savepoint's)."""
+    """With any flush of the session's rows (an explicit one, a savepoint's, a commit's)."""
     _write_pending(session)
 
 
 @listens_for(Session, "before_commit")
 def _before_commit(session: Session) -> None:
-    """And at the commit itself, whatever the flush did: should anything expire the head
-    row's change, the commit would skip its flush, and the entries must not be lost."""
+    """And at the commit itself (of the transaction or a savepoint), whatever the flush
+    did: a session with nothing else to flush skips it."""
     _write_pending(session)
+
+
+@listens_for(Session, "after_transaction_create")
+def _before_savepoint(session: Session, transaction: SessionTransaction) -> None:
+    """A savepoint begins (it has not reached the database yet): the entries appended
+    before it are written first, outside it, so that rolling it back keeps them."""
+    held: _Held | None = session.info.get(_HELD)
+    if not transaction.nested or held is None or not held.pending:
+        return
+    outer = transaction.parent
+    while outer is not None and not outer.nested:
+        outer = outer.parent
+    root, nested = held.scope
+    if root is not session.get_transaction() or nested is not outer or outer is transaction:
+        return  # not appended in the scope this savepoint is begun in
+    rows, held.pending = held.pending, []
+    assert transaction.parent is not None  # a savepoint is begun inside a transaction
+    connection = transaction.parent.connection(None)
+    connection.execute(_APPEND, rows)
+    connection.execute(_HEAD_MOVED, {"last_id": held.last_id, "last_hash": held.last_hash})
 
 
 def _locked_head(session: Session) -> _Held:
@@ -258,7 +302,9 @@ def locked_studies(session: Session) -> frozenset[str]:
     held = _held(session)
     if held is not None:
         return held.locked
-    return frozenset(session.execute(_LOCKED_STUDIES).scalar() or ())
+    # one column of the committed row: nothing the session holds bears on it (not held,
+    # so not changed here), so a statement of the connection's, not the ORM's
+    return frozenset(session.connection().execute(_LOCKED_STUDIES).scalar() or ())
 
 
 class Action(StrEnum):
@@ -310,9 +356,9 @@ def append(
     at: datetime | None = None,
 ) -> Entry:
     """Add one entry to the chain inside the caller's transaction and advance the head.
-    The entry is written at the session's next flush (at the latest, the commit's) with
-    the others appended since, in one statement: as a pending row of the session would
-    be, so a query in the transaction sees it (autoflush)."""
+    The entry is written before the session's next statement, flush or commit (at the
+    latest, the commit's) with the others appended since, in one statement: as a
+    pending row of the session would be, so a query in the transaction sees it."""
     head = _locked_head(session)
     _refuse_if_locked(head, session, entity)
     fields: dict[str, Any] = {
@@ -332,7 +378,10 @@ def append(
         note_plain(session, fields["id"], fields["hash"])
     head.pending.append(fields)
     head.last_id, head.last_hash = fields["id"], fields["hash"]
-    head.row.last_id, head.row.last_hash = head.last_id, head.last_hash
+    # the row as read shows the new head, without being changed for the flush to write:
+    # _write_pending moves it with the entries
+    set_committed_value(head.row, "last_id", head.last_id)
+    set_committed_value(head.row, "last_hash", head.last_hash)
     return Entry(**fields)
 
 
@@ -372,8 +421,20 @@ def created(
     action: Action = Action.CREATE,
 ) -> Entry:
     """Audit a new row: every field, as changed from nothing."""
-    changes = changes_between({}, fields)
+    changes = _from_nothing(fields)
     return event(session, row, action, actor=actor, changes=changes, reason=reason, at=at)
+
+
+def _from_nothing(fields: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """``changes_between({}, fields)``, without writing each value's JSON form to compare
+    it with None's: only None has that form (or an enum whose value is None). A value
+    with no JSON form is refused all the same, where the entry is made (append)."""
+    out: dict[str, tuple[Any, Any]] = {}
+    for name in sorted(fields):
+        new = fields[name]
+        if new is not None and (not isinstance(new, Enum) or to_json_value(new) is not None):
+            out[name] = (None, new)
+    return out
 
 
 def updated(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import ColumnElement, LargeBinary, Select, Text, and_, cast, select
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from trialdesk.trial.store.models import AuditRecord
 
-__all__ = ["AuditFilter", "TrailEntry", "about", "search", "trail"]
+__all__ = ["AuditFilter", "TrailEntry", "about", "entities", "search", "trail"]
 
 _TEXT = ("actor", "action", "entity", "entity_id", "reason")
 
@@ -135,6 +135,8 @@ class AuditFilter:
     actor: str | None = None
     since: date | None = None
     until: date | None = None  # inclusive
+    entity: str | None = None  # one kind of record (its table: candidate, entered_fact, …)
+    zone: tzinfo = UTC  # the days above are the site's days, in its time zone
 
 
 def search(
@@ -142,16 +144,29 @@ def search(
     f: AuditFilter,
     limit: int = 200,
     scope: ColumnElement[bool] | None = None,
+    before: int | None = None,
 ) -> list[TrailEntry]:
-    """The newest ``limit`` entries matching every filter given, within ``scope``."""
+    """The newest ``limit`` entries matching every filter given, within ``scope``; with
+    ``before``, the newest of those older than entry ``before`` (the next page: ids only
+    grow, so a page stays the same while new entries are written)."""
     query = _select(session)
     if scope is not None:
         query = query.where(scope)
     if f.actor:
         query = query.where(AuditRecord.actor == f.actor.strip().lower())
+    if f.entity:
+        query = query.where(AuditRecord.entity == f.entity)
     if f.since:
-        query = query.where(AuditRecord.at >= datetime.combine(f.since, time.min, tzinfo=UTC))
+        start = datetime.combine(f.since, time.min, tzinfo=f.zone).astimezone(UTC)
+        query = query.where(AuditRecord.at >= start)
     if f.until:
-        end = datetime.combine(f.until + timedelta(days=1), time.min, tzinfo=UTC)
-        query = query.where(AuditRecord.at < end)
+        end = datetime.combine(f.until + timedelta(days=1), time.min, tzinfo=f.zone)
+        query = query.where(AuditRecord.at < end.astimezone(UTC))
+    if before is not None:
+        query = query.where(AuditRecord.id < before)
     return _read(session, query.order_by(AuditRecord.id.desc()).limit(limit))
+
+
+def entities(session: Session) -> list[str]:
+    """The kinds of record the log has entries about, for a filter's choices."""
+    return list(session.scalars(select(AuditRecord.entity).distinct().order_by(AuditRecord.entity)))

@@ -12,12 +12,14 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from trialdesk.web.rooms.accounts import api as accounts_api
+from trialdesk.web.rooms.accounts import code_page, users
 from trialdesk.web.rooms.accounts import pages as sign_in
 from trialdesk.web.rooms.accounts import password as own_password
-from trialdesk.web.rooms.accounts import users
+from trialdesk.web.rooms.accounts import second_factor as own_second_factor
 from trialdesk.web.rooms.audit import pages as audit_pages
 from trialdesk.web.rooms.conduct import api as conduct_api
 from trialdesk.web.rooms.conduct import form_page, participants, visit_page
+from trialdesk.web.rooms.dashboard import api_docs
 from trialdesk.web.rooms.dashboard import pages as dashboard
 from trialdesk.web.rooms.deviations import api as deviations_api
 from trialdesk.web.rooms.deviations import pages as deviations_pages
@@ -61,10 +63,13 @@ ROUTERS: tuple[APIRouter, ...] = (
     selfcheck_pages.router,
     selfcheck_api.router,
     sign_in.router,
+    code_page.router,
     users.router,
     accounts_api.router,
     own_password.router,
+    own_second_factor.router,
     dashboard.router,
+    api_docs.router,
     leads_pages.router,
     leads_api.router,
     candidate_list.router,

@@ -1,8 +1,13 @@
-"""Signing in and out, and the one-time setup link that creates the first admin."""
+"""Signing in and out, and the one-time setup link that creates the first admin.
+
+An account with a second factor is not signed in by its password: the password step
+leaves a challenge (its token in the ``td_sign_in`` cookie) and sends the browser to the
+code page (code_page.py), which finishes the sign-in."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
@@ -22,6 +27,7 @@ from trialdesk.web.rooms.accounts.texts import TEXTS
 from trialdesk.web.throttle import BUSY, Busy, ClientThrottle, HashSlots, Throttled, too_many
 
 router = APIRouter(include_in_schema=False)
+CHALLENGE_COOKIE = "td_sign_in"  # a sign-in waiting for its second factor (challenges.py)
 
 
 def safe_next(target: str | None) -> str:
@@ -36,9 +42,31 @@ def safe_next(target: str | None) -> str:
     return "/staff"
 
 
+def refusal_text(error: accounts.LoginFailed, locale: str) -> str:
+    """Why a sign-in was refused, in the reader's language."""
+    if isinstance(error, accounts.AccountLocked):
+        return TEXTS["locked"].get(locale).format(until=f"{error.until:%Y-%m-%d %H:%M}")
+    if isinstance(error, accounts.WrongSignInCode):
+        return TEXTS["wrong_code"].get(locale)
+    if isinstance(error, accounts.SignInExpired):
+        return TEXTS["sign_in_expired"].get(locale)
+    if error.message == accounts.LoginFailed.GENERIC:
+        return TEXTS["wrong_login"].get(locale)
+    if "disabled" in error.message:
+        return TEXTS["disabled"].get(locale)
+    return error.message
+
+
+def _login_page(request: Request, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    context = {"t": TEXTS, "locale": locale_of(request), "error": None, **context}
+    response = render(request, "login.html", context, status_code=status_code)
+    remember_locale(request, response)
+    return response
+
+
 @router.get("/login", response_class=HTMLResponse, dependencies=[allow(PUBLIC)])
 async def login_form(request: Request, next: str = "/staff") -> HTMLResponse:
-    return render(request, "login.html", {"next": safe_next(next), "error": None})
+    return _login_page(request, {"next": safe_next(next)})
 
 
 @router.post("/login", dependencies=[allow(PUBLIC)])
@@ -63,9 +91,16 @@ async def login(
     except Busy as busy:  # answered at once: the next in line may be a real user
         message = BUSY.get(locale_of(request))
         return _login_refused(request, next, username, message, 503, busy.retry_after)
+    if isinstance(outcome, accounts.SecondFactorNeeded):  # the password was right
+        throttle.give_back(client)
+        target = "/login/code?" + urlencode({"next": safe_next(next)})
+        response = RedirectResponse(target, status_code=303)
+        set_cookie(request, response, CHALLENGE_COOKIE, outcome.token)
+        return response
     if isinstance(outcome, accounts.LoginFailed):
         status = 423 if isinstance(outcome, accounts.AccountLocked) else 401
-        return _login_refused(request, next, username, outcome.message, status)
+        message = refusal_text(outcome, locale_of(request))
+        return _login_refused(request, next, username, message, status)
     throttle.give_back(client)
     response = RedirectResponse(safe_next(next), status_code=303)
     set_cookie(request, response, SESSION_COOKIE, outcome)
@@ -96,9 +131,8 @@ def _login_refused(
     status: int,
     retry_after: int | None = None,
 ) -> Response:
-    response = render(
+    response = _login_page(
         request,
-        "login.html",
         {"next": safe_next(next), "error": message, "username": username},
         status_code=status,
     )

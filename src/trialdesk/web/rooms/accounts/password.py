@@ -1,7 +1,9 @@
 """A signed-in user changes their own password (walkthrough D23): the current password
 re-entered, the change audited, this browser's session renewed and every other one ended
-(trial/accounts/own_password.py). A locked account is refused before any hashing, and the
-hashing runs within the sign-in's concurrency bound (web/throttle.py HashSlots)."""
+(trial/accounts/own_password.py). After an administrator's reset it is the only staff page
+open (web/access.py) until the temporary password is replaced. A locked account is refused
+before any hashing, and the hashing runs within the sign-in's concurrency bound
+(web/throttle.py HashSlots)."""
 
 from __future__ import annotations
 
@@ -41,16 +43,22 @@ def _page(
 ) -> Response:
     context: dict[str, Any] = {
         "t": TEXTS, "locale": locale_of(request), "errors": errors or {}, "done": done,
+        "must_change": user_of(request).must_change_password,
     }  # fmt: skip
     return remember_locale(request, render(request, "password.html", context, status_code=code))
 
 
-@router.get(PAGE, response_class=HTMLResponse, dependencies=[allow(Permission.VIEW_STAFF)])
+# the one page a user whose password an administrator reset may open (web/access.py); it
+# changes only their own account, so it stays open while a study's database is locked
+OWN = [allow(Permission.VIEW_STAFF, own_account=True, before_password_change=True)]
+
+
+@router.get(PAGE, response_class=HTMLResponse, dependencies=OWN)
 async def password_page(request: Request, changed: str = "") -> Response:
     return _page(request, done=changed == "1")
 
 
-@router.post(PAGE, dependencies=[allow(Permission.VIEW_STAFF)])
+@router.post(PAGE, dependencies=OWN)
 async def change_password(
     request: Request,
     current_password: str = Form("", max_length=1024),

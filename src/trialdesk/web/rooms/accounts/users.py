@@ -1,4 +1,6 @@
-"""Accounts: an admin adds staff, sets their role and disables them. Nothing is deleted."""
+"""Accounts: an admin adds staff, sets their role and disables them, resets a password to
+a temporary one (changed at the next sign-in) and resets a lost second factor. Nothing
+is deleted; every change is audited, no password ever."""
 
 from __future__ import annotations
 
@@ -9,10 +11,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from trialdesk.errors import FieldErrors, InputError, TrialdeskError
 from trialdesk.trial import accounts
+from trialdesk.trial.accounts import second_factor
+from trialdesk.trial.accounts.passwords import temporary_password
 from trialdesk.trial.accounts.roles import Permission, Role
+from trialdesk.trial.accounts.users import user_or_404
 from trialdesk.trial.store.db import Session
 from trialdesk.web.access import allow
-from trialdesk.web.deps import store_of, user_of
+from trialdesk.web.deps import now, store_of, user_of
 from trialdesk.web.errors import status_of
 from trialdesk.web.locale import locale_of
 from trialdesk.web.pages import render
@@ -28,7 +33,10 @@ def _page(
     error: str | None = None,
     status: int = 200,
     added: dict[str, str] | None = None,
+    done: dict[str, str] | None = None,
 ) -> HTMLResponse:
+    """The list of users and the forms; ``done``: what was just done, to say so (a
+    generated temporary password is shown here, once)."""
     store = store_of(request)
     with store.read() as session:
         users = accounts.list_users(session)
@@ -36,6 +44,8 @@ def _page(
             "users": users, "roles": [r.value for r in Role], "error": error,
             "role_labels": ROLES, "t": TEXTS, "locale": locale_of(request),
             "added": added or {},  # the refused new user's fields, to fill the form again
+            "two_step": second_factor.states(session), "done": done or {},
+            "me": user_of(request).id,
         }  # fmt: skip
         return render(request, "users.html", context, status_code=status)
 
@@ -70,6 +80,7 @@ def add_user(  # a plain function: hashing the password runs in the thread pool
     password: str = Form(max_length=1024),
     full_name: str = Form("", max_length=200),
     reason: str = Form("", max_length=2000),
+    must_change: str = Form("", max_length=10),
 ) -> Response:
     added = {"username": username, "full_name": full_name, "role": role}
     locale = locale_of(request)
@@ -93,6 +104,7 @@ def add_user(  # a plain function: hashing the password runs in the thread pool
             role=_role(role),
             reason=reason or None,
             full_name=full_name,
+            must_change_password=must_change == "yes",
         ),
         added,
     )
@@ -119,6 +131,51 @@ async def change_user(
         )
 
     return _apply(request, change)
+
+
+@router.post("/admin/users/{user_id}/password", dependencies=MANAGE)
+def reset_password(  # a plain function: hashing the password runs in the thread pool
+    request: Request,
+    user_id: RowId,
+    password: str = Form("", max_length=1024),
+    reason: str = Form("", max_length=2000),
+) -> Response:
+    """A temporary password (the one typed, or one made here and shown once): the user
+    must change it at their next sign-in, and every session of theirs ends now."""
+    made = not password
+    temporary = password or temporary_password()
+    locale = locale_of(request)
+    try:
+        with store_of(request).transaction() as session:
+            user = accounts.reset_password(
+                session, actor=user_of(request).username, user_id=user_id,
+                password=temporary, reason=reason or "password reset by an administrator",
+            )  # fmt: skip
+            name = user.username
+    except TrialdeskError as error:
+        return _page(request, error.message, status_of(error))
+    key = "reset_done" if made else "reset_done_typed"
+    done = {"message": TEXTS[key].get(locale).format(username=name)}
+    if made:
+        done["password"] = temporary
+    return _page(request, done=done)
+
+
+@router.post("/admin/users/{user_id}/second-factor/reset", dependencies=MANAGE)
+async def reset_second_factor(
+    request: Request, user_id: RowId, reason: str = Form("", max_length=2000)
+) -> Response:
+    try:
+        with store_of(request).transaction() as session:
+            name = user_or_404(session, user_id).username
+            second_factor.reset_by_admin(
+                session, actor=user_of(request).username, user_id=user_id,
+                reason=reason or None, now=now(),
+            )  # fmt: skip
+    except TrialdeskError as error:
+        return _page(request, error.message, status_of(error))
+    message = TEXTS["second_factor_reset_done"].get(locale_of(request)).format(username=name)
+    return _page(request, done={"message": message})
 
 
 def _role(value: str) -> Role:

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
+from trialdesk.i18n import _
 from trialdesk.study.loader import Study
 from trialdesk.trial.accounts.roles import Permission
 from trialdesk.trial.conduct.participants import participant_or_404
@@ -27,7 +28,6 @@ from trialdesk.trial.store.db import Session
 from trialdesk.web import forms
 from trialdesk.web.access import allow
 from trialdesk.web.deps import now, store_of, study_or_404, user_of
-from trialdesk.web.locale import locale_of, remember_locale
 from trialdesk.web.pages import render, templates
 from trialdesk.web.rooms.conduct.changes import (
     Refused,
@@ -35,7 +35,6 @@ from trialdesk.web.rooms.conduct.changes import (
     conduct_studies,
     study_of_participant,
 )
-from trialdesk.web.rooms.deviations.texts import TEXTS
 from trialdesk.web.schemas import RowId
 
 __all__ = ["router"]
@@ -46,6 +45,17 @@ STUDY_PAGE = "/staff/deviations"
 PAGE = "/staff/participants/{enrolment_id}/deviations"
 
 
+def deviation_word(code: str) -> str:
+    """A deviation's state or class as the page names it (the stored codes stay English)."""
+    return {
+        "proposed": _("proposed"),
+        "confirmed": _("confirmed"),
+        "dismissed": _("dismissed"),
+        "major": _("major"),
+        "minor": _("minor"),
+    }[code]
+
+
 def _base(request: Request, study: Study, errors: dict[str, str] | None,
           values: dict[str, str] | None) -> dict[str, Any]:  # fmt: skip
     return {
@@ -54,10 +64,9 @@ def _base(request: Request, study: Study, errors: dict[str, str] | None,
         "categories": CATEGORIES,
         "visits": study.schedule.visits if study.schedule is not None else (),
         "assumption": ASSUMPTION,
-        "t": TEXTS,
+        "word": deviation_word,
         "errors": errors or {},
         "values": values or {},
-        "locale": locale_of(request),
     }
 
 
@@ -76,9 +85,7 @@ async def study_page(
     served = conduct_studies(request)
     chosen = study_or_404(request, study) if study else (served[0] if served else None)
     if chosen is None:
-        return render(
-            request, "deviations.html", {"t": TEXTS, "study": None, "locale": locale_of(request)}
-        )
+        return render(request, "deviations.html", {"study": None})
     who = int(participant) if participant.isdigit() and len(participant) < 10 else None
     with store_of(request).read() as session:
         found = deviations_of_study(session, chosen, now())
@@ -93,7 +100,7 @@ async def study_page(
         chosen={"state": state, "severity": severity, "kind": kind, "participant": participant},
         participant=None,
     )
-    return remember_locale(request, render(request, "deviations.html", context))
+    return render(request, "deviations.html", context)
 
 
 def _page(
@@ -109,7 +116,7 @@ def _page(
     found = deviations_of(session, study, participant, now())
     context = _base(request, study, errors, values)
     context.update(participant=participant, deviations=found, counts=counts(found))
-    return remember_locale(request, render(request, "deviations.html", context, status_code=code))
+    return render(request, "deviations.html", context, status_code=code)
 
 
 @router.get(PAGE, response_class=HTMLResponse, dependencies=[allow(Permission.VIEW_PARTICIPANTS)])
@@ -178,4 +185,4 @@ def deviation_counts(request: Request, study: Study) -> dict[str, int]:
 
 
 templates.env.globals["deviation_counts"] = deviation_counts
-templates.env.globals["deviation_texts"] = TEXTS
+templates.env.globals["deviation_word"] = deviation_word

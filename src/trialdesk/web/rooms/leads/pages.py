@@ -1,5 +1,6 @@
-"""Pre-screening leads for staff: the list, each lead with its own audit trail, its
-status (new, contacted, not suitable, referred), and its erasure on the person's request
+"""Pre-screening leads for staff: the list (filtered by status), each lead with its
+answers under their questions, its possible duplicates, its own audit trail, its status
+(new, contacted, not suitable, referred), and its erasure on the person's request
 (screening/lead_erasure.py)."""
 
 from __future__ import annotations
@@ -7,9 +8,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from trialdesk.errors import TrialdeskError
+from trialdesk.errors import InputError, TrialdeskError
 from trialdesk.trial.accounts.roles import Permission
-from trialdesk.trial.screening import lead_erasure, leads
+from trialdesk.trial.screening import lead_duplicates, lead_erasure, leads
 from trialdesk.trial.screening.trail import lead_trail
 from trialdesk.web import forms
 from trialdesk.web.access import allow
@@ -17,6 +18,7 @@ from trialdesk.web.deps import now, store_of, study_or_404, user_of
 from trialdesk.web.errors import status_of
 from trialdesk.web.locale import locale_of
 from trialdesk.web.pages import render
+from trialdesk.web.rooms.leads.shown import answer_rows
 from trialdesk.web.rooms.leads.texts import TEXTS
 from trialdesk.web.schemas import RowId
 
@@ -29,13 +31,36 @@ LEAD_STATUSES = tuple(s.value for s in leads.LeadStatus if s is not leads.LeadSt
 @router.get(
     "/staff/leads", response_class=HTMLResponse, dependencies=[allow(Permission.VIEW_LEADS)]
 )
-async def lead_list(request: Request, study: str | None = None) -> HTMLResponse:
+async def lead_list(
+    request: Request, study: str | None = None, status: str | None = None
+) -> HTMLResponse:
     if study:
         study = study_or_404(request, study).id  # never an arbitrary string to the database
+    shown = status_filter(status)
     with store_of(request).read() as session:
-        rows = leads.list_leads(session, study)
-        context = {"leads": rows, "study": study, "t": TEXTS, "locale": locale_of(request)}
+        rows = leads.list_leads(session, study, shown)
+        context = {
+            "leads": rows,
+            "study": study,
+            "status": shown.value if shown else "",
+            "statuses": tuple(s.value for s in leads.LeadStatus),
+            "duplicates": lead_duplicates.possible_duplicates(session, study),
+            "t": TEXTS,
+            "locale": locale_of(request),
+        }
         return render(request, "leads.html", context)
+
+
+def status_filter(status: str | None) -> leads.LeadStatus | None:
+    """The status the list is filtered by; blank for all, 422 for one that is none."""
+    if not status:
+        return None
+    try:
+        return leads.LeadStatus(status)
+    except ValueError:
+        allowed = ", ".join(s.value for s in leads.LeadStatus)
+        message = f"'{status[:40]}' is not a lead status: choose one of {allowed}"
+        raise InputError(message, field="status") from None
 
 
 @router.get(
@@ -58,13 +83,19 @@ def _lead_page(
     """A lead with its own audit trail; ``error`` when a change was refused."""
     with store_of(request).read() as session:
         lead = leads.lead_or_404(session, lead_id)
+        study = request.app.state.studies.get(lead.study_id)
+        locale = locale_of(request)
         context = {
             "lead": lead,
+            "answers": answer_rows(study, lead.answers, locale),
+            "duplicates": lead_duplicates.possible_duplicates(session, lead.study_id).get(
+                lead.id, []
+            ),
             "trail": lead_trail(session, lead_id),
             "statuses": LEAD_STATUSES,
             "error": error,
             "t": TEXTS,
-            "locale": locale_of(request),
+            "locale": locale,
             "is_candidate": lead_erasure.has_candidate(session, lead_id),
             "copies_in_trail": copies_in_trail,
         }

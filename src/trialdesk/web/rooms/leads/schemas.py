@@ -9,7 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from trialdesk.web.schemas import Strict
 
-__all__ = ["LeadErasure", "LeadErased", "LeadOut", "LeadStatusChange"]
+__all__ = ["LeadErasure", "LeadErased", "LeadOut", "LeadStatusChange", "LeadStatusName"]
+
+LeadStatusName = Literal["new", "contacted", "not_suitable", "referred", "erased"]
 
 
 class LeadOut(BaseModel):
@@ -28,6 +30,11 @@ class LeadOut(BaseModel):
     status: str
     status_note: str | None
     version: int = Field(description="send it back with a change: one made meanwhile is 409")
+    possible_duplicates: list[str] = Field(
+        default_factory=list,
+        description="references of other leads of the study that may be the same person "
+        "(same e-mail, phone number, or name and answers); flagged, never merged",
+    )
 
 
 class LeadStatusChange(Strict):

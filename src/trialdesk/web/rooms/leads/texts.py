@@ -1,5 +1,5 @@
-"""The texts staff read about erasing a lead, in English and Simplified Chinese.
-zh-CN: a translation for the site to review."""
+"""The texts staff read about leads (the list, a lead, erasing it), in English and
+Simplified Chinese. zh-CN: a translation for the site to review."""
 
 from __future__ import annotations
 
@@ -59,4 +59,60 @@ TEXTS: dict[str, Text] = {
         "请勾选以确认本人已要求删除。",
     ),
     "erased_name": Text("(erased)", "（已删除）"),
+    # the list and its filter
+    "leads_title": Text("Pre-screening leads", "预筛选线索"),
+    "leads_intro": Text(
+        "People who did the self-check on the public page and asked to be contacted.",
+        "在公开页面完成自我评估并要求联系的人。",
+    ),
+    "filter": Text("Show", "显示"),
+    "all_statuses": Text("All statuses", "全部状态"),
+    "apply": Text("Show these", "筛选"),
+    "none_yet": Text("No leads yet.", "暂无线索。"),
+    "none_match": Text("No lead has this status.", "没有处于此状态的线索。"),
+    "col_reference": Text("Reference", "编号"),
+    "col_study": Text("Study", "研究"),
+    "col_received": Text("Received", "收到时间"),
+    "col_name": Text("Name", "姓名"),
+    "col_selfcheck": Text("Self-check", "自我评估"),
+    "col_status": Text("Status", "状态"),
+    # the self-check's verdict as a badge
+    "may_be_eligible": Text("may be eligible", "可能符合条件"),
+    "probably_not_eligible": Text("probably not eligible", "可能不符合条件"),
+    "cannot_tell": Text("could not tell", "无法判断"),
+    # statuses
+    "status_new": Text("new", "新"),
+    "status_contacted": Text("contacted", "已联系"),
+    "status_not_suitable": Text("not suitable", "不适合"),
+    "status_referred": Text("referred", "已转介"),
+    "status_erased": Text("erased", "已删除"),
+    # possible duplicates (D30)
+    "duplicate": Text("possible duplicate", "可能重复"),
+    "duplicate_of": Text(
+        "This may be the same person as lead {references}: check before contacting them "
+        "twice. Nothing is merged.",
+        "此人可能与线索 {references} 为同一人：请核实，避免重复联系。系统不会合并记录。",
+    ),
+    "email_shared": Text("same e-mail address", "电子邮箱相同"),
+    "phone_shared": Text("same phone number", "电话号码相同"),
+    "name_and_answers_shared": Text("same name and answers", "姓名和答案相同"),
+    # the answers, by question (D9)
+    "answers": Text("Answers", "答案"),
+    "question": Text("Question", "问题"),
+    "answer": Text("Answer", "回答"),
+    "yes": Text("Yes", "是"),
+    "no": Text("No", "否"),
+    "no_longer_asked": Text(
+        "(no longer asked by the study's self-check)", "（本研究的自我评估已不再询问）"
+    ),
+    "carried": Text(
+        "Adding this lead as a screening candidate enters what the person reported (their "
+        "sex, and each answer with a date or a value: a diagnosis since a month, a medicine "
+        "for a length of time, height and weight) as facts of source “Patient self-report”, "
+        "for the team to confirm from the records. An age is not a birth date: confirm it "
+        "from an identity document.",
+        "将此线索添加为筛选候选人时，本人报告的内容（性别，以及带有日期或数值的回答：某月起的诊断、"
+        "用药时长、身高和体重）会作为来源为“患者自述”的事实录入，由团队根据病历核实。年龄不等于出生"
+        "日期：请根据身份证件核实。",
+    ),
 }

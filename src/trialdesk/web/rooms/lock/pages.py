@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from trialdesk.errors import InputError, TrialdeskError
+from trialdesk.i18n import _
 from trialdesk.study.loader import Study
 from trialdesk.trial.accounts.roles import Permission
 from trialdesk.trial.conduct import freeze
@@ -21,7 +22,6 @@ from trialdesk.web import forms
 from trialdesk.web.access import allow
 from trialdesk.web.deps import now, store_of, user_of
 from trialdesk.web.errors import status_of
-from trialdesk.web.locale import locale_of, remember_locale
 from trialdesk.web.pages import render
 from trialdesk.web.rooms.conduct.changes import (
     StudyId,
@@ -32,7 +32,6 @@ from trialdesk.web.rooms.conduct.changes import (
     study_of_participant,
 )
 from trialdesk.web.rooms.lock import acts
-from trialdesk.web.rooms.lock.texts import BLOCKERS, TEXTS
 from trialdesk.web.schemas import RowId
 
 __all__ = ["router"]
@@ -43,6 +42,20 @@ PAGE = "/staff/lock"
 FREEZES = "/staff/participants/{enrolment_id}/freezes"
 
 
+def blocker_text(kind: str) -> str:
+    """What blocks the lock, as the page names it (the kinds are trial/review/lock's)."""
+    return {
+        "open_queries": _("Open queries"),
+        "sdv_not_met": _("SDV plan not met"),
+        "unsigned_casebooks": _("Casebooks not signed"),
+        "uncoded_adverse_events": _("Adverse events not coded"),
+        "unassessed_adverse_events": _(
+            "Adverse events without a current signed causality assessment"
+        ),
+        "unresolved_deviations": _("Proposed deviations not confirmed or dismissed"),
+    }[kind]
+
+
 def _page(
     request: Request, study: Study, errors: dict[str, str] | None = None, code: int = 200
 ) -> Response:
@@ -50,11 +63,11 @@ def _page(
         room = acts.room(session, study)
         targets = freeze.form_targets(session, [s.participant.id for s in room.casebooks])
     context: dict[str, Any] = {
-        "t": TEXTS, "blocker_texts": BLOCKERS, "locale": locale_of(request),
+        "blocker_text": blocker_text,
         "studies": conduct_studies(request), "study": study, "room": room,
         "targets": targets, "errors": errors or {},
     }  # fmt: skip
-    return remember_locale(request, render(request, "lock.html", context, status_code=code))
+    return render(request, "lock.html", context, status_code=code)
 
 
 @router.get(PAGE, response_class=HTMLResponse, dependencies=[allow(Permission.VIEW_PARTICIPANTS)])

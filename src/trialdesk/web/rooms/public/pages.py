@@ -12,9 +12,13 @@ from collections.abc import Callable
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from trialdesk.i18n import current_locale
 from trialdesk.web.access import PUBLIC, allow
-from trialdesk.web.deps import all_studies, page_of, study_or_404
+from trialdesk.web.deps import all_studies, page_of, study_or_404, today
+from trialdesk.web.locale import locale_of
 from trialdesk.web.pages import render
+from trialdesk.web.rooms.public.notices import has_published_contact, stale_status
+from trialdesk.web.rooms.public.texts import TEXTS
 
 router = APIRouter(include_in_schema=False)
 
@@ -23,6 +27,7 @@ def anonymous_cached(request: Request, key: str, build: Callable[[], HTMLRespons
     if request.state.user is not None:
         return build()
     cache: dict[str, bytes] = request.app.state.page_cache
+    key = f"{key}|{current_locale()}"  # one page per language
     body = cache.get(key)
     if body is not None:
         return HTMLResponse(body)
@@ -49,11 +54,22 @@ async def study_page(request: Request, nct_id: str) -> Response:
         # study: one address for it, so the cached page and links agree (D29)
         return RedirectResponse(f"/studies/{nct_id.upper()}", status_code=308)
     study = study_or_404(request, nct_id)
+    page = page_of(request, study)
+    # the page changes on the day its status becomes stale: kept once per state (D26)
+    stale = stale_status(page, today())
 
     def build() -> HTMLResponse:
-        return render(request, "study.html", {"page": page_of(request, study), "study": study})
+        context = {
+            "page": page,
+            "study": study,
+            "stale": stale,
+            "has_contact": has_published_contact(page),
+            "t": TEXTS,
+            "locale": locale_of(request),
+        }
+        return render(request, "study.html", context)
 
-    return anonymous_cached(request, f"study:{study.id}", build)
+    return anonymous_cached(request, f"study:{study.id}:{'stale' if stale else 'fresh'}", build)
 
 
 @router.get("/healthz", dependencies=[allow(PUBLIC)])

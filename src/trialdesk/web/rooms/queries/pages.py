@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
+from trialdesk.i18n import _
 from trialdesk.study.loader import Study
 from trialdesk.trial.accounts.roles import Permission
 from trialdesk.trial.conduct.models import LOG
@@ -26,8 +27,8 @@ from trialdesk.trial.store.query_records import DataQuery, QueryState, TargetKin
 from trialdesk.web import forms
 from trialdesk.web.access import allow
 from trialdesk.web.deps import now, store_of, user_of
-from trialdesk.web.locale import locale_of, remember_locale, translated
-from trialdesk.web.pages import render
+from trialdesk.web.locale import locale_of, translated
+from trialdesk.web.pages import render, templates
 from trialdesk.web.rooms.conduct.changes import (
     apply_change,
     conduct_studies,
@@ -35,7 +36,6 @@ from trialdesk.web.rooms.conduct.changes import (
     study_of_participant,
 )
 from trialdesk.web.rooms.queries.api import chosen_study, study_of_query
-from trialdesk.web.rooms.queries.texts import KINDS, MESSAGE_KINDS, STATES, TEXTS
 from trialdesk.web.schemas import RowId
 
 __all__ = ["dashboard_queries", "form_queries", "router"]
@@ -46,6 +46,52 @@ LIST = "/staff/queries"
 PARTICIPANT = "/staff/participants/{enrolment_id}/queries"
 QUERY = "/staff/queries/{query_id}"
 TARGET_FIELDS = ("kind", "visit", "form", "row", "item", "adverse_event", "fact")
+STATES = ("open", "answered", "closed", "cancelled")
+KINDS = ("item", "visit", "adverse_event", "fact")
+
+
+def state_word(state: str) -> str:
+    """A query's state as the page names it (the stored codes stay English)."""
+    return {
+        "open": _("open"),
+        "answered": _("answered"),
+        "closed": _("closed"),
+        "cancelled": _("cancelled"),
+    }[state]
+
+
+def kind_word(kind: str) -> str:
+    """What a query is on, as the page names it."""
+    return {
+        "item": _("item"),
+        "visit": _("visit"),
+        "adverse_event": _("adverse event"),
+        "fact": _("screening fact"),
+    }[kind]
+
+
+def message_word(kind: str) -> str:
+    """What a message of a query's thread did."""
+    return {
+        "raise": _("asked"),
+        "answer": _("answered"),
+        "correction": _("corrected the datum"),
+        "close": _("closed"),
+        "cancel": _("cancelled"),
+        "reopen": _("asked again"),
+    }[kind]
+
+
+def target_field_label(name: str) -> str:
+    """The label of a field of the raise form that names the query's target."""
+    return {
+        "visit": _("Visit (e.g. W4)"),
+        "form": _("Form"),
+        "row": _("Log row"),
+        "item": _("Item"),
+        "adverse_event": _("Adverse event (id)"),
+        "fact": _("Screening fact (id)"),
+    }[name]
 
 
 def target_of(study: Study, q: DataQuery, locale: str) -> tuple[str, str | None]:
@@ -59,32 +105,29 @@ def target_of(study: Study, q: DataQuery, locale: str) -> tuple[str, str | None]
         others = query_views.other_items(q)
         if others:  # an edit check on several items: its query is on the first
             named = ", ".join(labels.get(o, o) for o in others)
-            label = f"{label} ({translated(TEXTS['with_items'], locale)} {named})"
+            label = _("%(label)s (with %(others)s)", label=label, others=named)
         if q.visit_key == LOG:
-            where = f"{title} · {translated(TEXTS['log_row'], locale)} {q.row}"
+            where = _("%(form)s · row %(row)s", form=title, row=q.row)
             return f"{where} · {label}", f"/staff/participants/{pid}/logs/{q.form_id}/{q.row}"
         href = f"/staff/participants/{pid}/visits/{q.visit_key}/forms/{q.form_id}#i-{q.item}"
         return f"{q.visit_key} · {title} · {label}", href
     if q.target_kind == TargetKind.VISIT:
-        word = translated(TEXTS["visit_word"], locale)
-        return f"{word} {q.visit_key}", f"/staff/participants/{pid}/visits/{q.visit_key}"
+        return _(
+            "Visit %(visit)s", visit=q.visit_key
+        ), f"/staff/participants/{pid}/visits/{q.visit_key}"
     if q.target_kind == TargetKind.ADVERSE_EVENT:
-        word = translated(TEXTS["adverse_event_word"], locale)
-        return f"{word} {q.adverse_event_id}", (
+        return _("Adverse event %(id)s", id=q.adverse_event_id), (
             f"/staff/participants/{pid}/adverse-events/{q.adverse_event_id}"
         )
-    return f"{translated(TEXTS['fact_word'], locale)} {q.entered_fact_id}", None
+    return _("Screening fact %(id)s", id=q.entered_fact_id), None
 
 
 def _common(request: Request, study: Study) -> dict[str, Any]:
     locale = locale_of(request)
     return {
         "study": study,
-        "locale": locale,
-        "t": TEXTS,
         "states": STATES,
         "kinds": KINDS,
-        "message_kinds": MESSAGE_KINDS,
         "target": lambda q: target_of(study, q, locale),
         "question": lambda q: query_views.check_message(study, q, locale),
     }
@@ -119,7 +162,7 @@ async def queries_page(
             "where": where,
             "today": today,
         }
-        return remember_locale(request, render(request, "queries.html", context))
+        return render(request, "queries.html", context)
 
 
 def _participant_page(
@@ -147,7 +190,7 @@ def _participant_page(
         "today": today,
     }
     page = render(request, "queries_participant.html", context, status_code=code)
-    return remember_locale(request, page)
+    return page
 
 
 @router.get(
@@ -291,11 +334,17 @@ def form_queries(session: Session, view: FormView) -> dict[str, Any]:
         "page": PARTICIPANT.format(enrolment_id=pid),
         "visit": record.visit_key if record is not None else "",
         "row": record.row if record is not None and record.visit_key == LOG else "",
-        "t": TEXTS,
-        "states": STATES,
     }
 
 
 def dashboard_queries(session: Session, study: Study, today: date) -> dict[str, Any]:
     """The participants' dashboard's query counts (templates/queries_counts.html)."""
-    return {"query_counts": query_views.counts(session, study, today), "query_texts": TEXTS}
+    return {"query_counts": query_views.counts(session, study, today)}
+
+
+templates.env.globals.update(
+    query_state_word=state_word,
+    query_kind_word=kind_word,
+    query_message_word=message_word,
+    query_field_label=target_field_label,
+)

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from trialdesk.errors import InputError, NotFoundError, TrialdeskError
+from trialdesk.i18n import _
 from trialdesk.study.loader import Study
 from trialdesk.study.windows import site_zone
 from trialdesk.trial.accounts.roles import Permission
@@ -108,7 +109,7 @@ async def retract_fact(request: Request, candidate_id: RowId, fact_id: RowId) ->
             reason=forms.text(form, "reason"), now=now(),
         )  # fmt: skip
         if row.candidate_id != candidate_id:
-            raise NotFoundError(f"fact {fact_id} is not this candidate's")
+            raise NotFoundError(_("fact %(fact)s is not this candidate's", fact=fact_id))
         return row
 
     return await apply_change(request, candidate_id, change, "facts")
@@ -161,11 +162,11 @@ def site_moment(form: FormData, name: str) -> datetime:
     offset; the service puts the site's zone on it), or an instant with its offset."""
     raw = forms.text(form, name, 32)
     if not raw:
-        raise InputError("is required", field=name)
+        raise InputError(_("is required"), field=name)
     try:
         return datetime.fromisoformat(raw)
     except ValueError:
-        raise InputError(f"'{raw}' is not a date and time", field=name) from None
+        raise InputError(_("'%(raw)s' is not a date and time", raw=raw), field=name) from None
 
 
 @router.post(
@@ -195,14 +196,15 @@ async def record_outcome(request: Request, candidate_id: RowId) -> Response:
                 session, actor=actor, candidate_id=candidate_id, expected_version=version,
                 reason=forms.text(form, "reason"), now=clock.now, on=on, zone=clock.zone,
             )  # fmt: skip
-        raise InputError(f"must be one of {', '.join(OUTCOMES)}", field="outcome")
+        raise InputError(_("must be one of %(codes)s", codes=", ".join(OUTCOMES)), field="outcome")
 
     form = await request.form()
     action = str(form.get("outcome") or "")
     if action not in OUTCOMES:
         return refused_on_page(
             request, candidate_id,
-            InputError(f"must be one of {', '.join(OUTCOMES)}", field="outcome"), form,
+            InputError(_("must be one of %(codes)s", codes=", ".join(OUTCOMES)), field="outcome"),
+            form,
         )  # fmt: skip
     return await confirm_or_apply(request, candidate_id, action, change, "outcome")
 

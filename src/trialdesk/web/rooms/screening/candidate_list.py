@@ -18,6 +18,8 @@ from starlette.datastructures import FormData, UploadFile
 
 from trialdesk.criteria.screening import Verdict
 from trialdesk.errors import InputError, TrialdeskError
+from trialdesk.i18n import _
+from trialdesk.selfcheck.said import messages_by_field
 from trialdesk.study.loader import Study
 from trialdesk.study.windows import site_today, site_zone
 from trialdesk.trial.accounts.roles import Permission
@@ -31,13 +33,17 @@ from trialdesk.web import forms
 from trialdesk.web.access import allow
 from trialdesk.web.deps import all_studies, now, store_of, study_or_404, user_of
 from trialdesk.web.errors import status_of
-from trialdesk.web.locale import locale_of, remember_locale
+from trialdesk.web.locale import locale_of
 from trialdesk.web.pages import render
 from trialdesk.web.rooms.screening.forms import (
     MAX_UPLOAD_FILES,
     UPLOAD_BODY_LIMIT,
 )
-from trialdesk.web.rooms.screening.texts import TEXTS, VERDICTS
+from trialdesk.web.rooms.screening.words import (
+    candidate_status_words,
+    source_words,
+    verdict_words,
+)
 from trialdesk.web.schemas import RowId
 
 router = APIRouter(include_in_schema=False)
@@ -61,7 +67,7 @@ async def candidate_list(
 ) -> Response:
     listing = Listing(study, status, verdict, q.strip(), page)
     # the page judges candidates (the engine): in the thread pool, off the event loop
-    return remember_locale(request, await run_in_threadpool(_list_page, request, listing))
+    return await run_in_threadpool(_list_page, request, listing)
 
 
 @dataclass(frozen=True)
@@ -146,7 +152,6 @@ def _list_page(
         number = min(listing.page, pages)
         shown = rows[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
         shown = [(c, s, v or _verdict_of(request, session, c, head)) for c, s, v in shown]
-        locale = locale_of(request)
         zones = {s.id: site_zone(s.schedule) for s in studies}
         return render(
             request,
@@ -156,11 +161,11 @@ def _list_page(
                 # the day each was added, at its study's site (UTC for a study not served)
                 "added": {
                     c.id: c.created_at.astimezone(zones.get(c.study_id, UTC)).date()
-                    for c, _, _ in shown
+                    for c, _subject, _verdict in shown
                 },
                 # both sides of a possible duplicate: the one added later names the other
-                "flagged": {c.id for c, _, _ in rows if c.possible_duplicates}
-                | {d for c, _, _ in rows for d in c.possible_duplicates},
+                "flagged": {c.id for c, _subject, _verdict in rows if c.possible_duplicates}
+                | {d for c, _subject, _verdict in rows for d in c.possible_duplicates},
                 "studies": studies,
                 "study": study or "",
                 "status": chosen.value if chosen else "",
@@ -178,9 +183,9 @@ def _list_page(
                 "errors": errors or {},
                 "values": values or {},
                 "max_mb": imports.MAX_UPLOAD_BYTES // (1024 * 1024),
-                "t": TEXTS,
-                "verdicts": VERDICTS,
-                "locale": locale,
+                "verdict_words": verdict_words(),
+                "status_words": candidate_status_words(),
+                "source_words": source_words(),
             },  # fmt: skip
             status_code=code,
         )
@@ -191,7 +196,12 @@ def _refused(request: Request, error: TrialdeskError, form: FormData) -> HTMLRes
     # An upload's error names the file: with several files chosen, which one to fix.
     message = f"{error.file}: {error.message}" if error.file else error.message
     listing = Listing(study=values.get("study"))
-    return _list_page(request, listing, {error.field or "form": message}, values, status_of(error))
+    errors = (
+        {error.field or "form": message}
+        if error.file
+        else messages_by_field(error, locale_of(request))  # each field's, in the reader's words
+    )
+    return _list_page(request, listing, errors, values, status_of(error))
 
 
 @router.post("/staff/candidates", dependencies=[allow(Permission.EDIT_CANDIDATES)])
@@ -199,11 +209,13 @@ async def add_candidate(request: Request) -> Response:
     form = await request.form()
     try:
         study = study_or_404(request, forms.text(form, "study", 32))
-        person = cands.NewCandidate(
-            name=forms.text(form, "name", 200),
-            birth_date=forms.optional_day(form, "birth_date"),
-            sex=forms.text(form, "sex", 16) or None,
-            record_number=forms.text(form, "record_number", 64) or None,
+        # every field at fault at once (D6)
+        person = cands.NewCandidate.from_form(
+            name=forms.text(form, "name"),
+            birth_date=forms.text(form, "birth_date"),
+            sex=forms.text(form, "sex"),
+            record_number=forms.text(form, "record_number"),
+            today=site_today(study.schedule, now()),
         )
         with store_of(request).transaction() as session:
             added = cands.add_candidate(
@@ -232,9 +244,9 @@ async def _upload(request: Request, importer: Importer) -> Response:
         study = study_or_404(request, forms.text(form, "study", 32))
         chosen = [f for f in form.getlist("file") if isinstance(f, UploadFile) and f.filename]
         if not chosen:
-            raise InputError("choose a file", field="file")
+            raise InputError(_("choose a file"), field="file")
         if len(chosen) > MAX_UPLOAD_FILES:
-            raise InputError(f"choose at most {MAX_UPLOAD_FILES} files", field="file")
+            raise InputError(_("choose at most %(num)d files", num=MAX_UPLOAD_FILES), field="file")
         files = [(f.filename or "", await f.read(imports.MAX_UPLOAD_BYTES + 1)) for f in chosen]
         # Reading megabytes of FHIR and storing hundreds of candidates takes a second: in
         # the thread pool, so every other request is served meanwhile (security probe F10).
@@ -264,8 +276,8 @@ def _fhir_files(session: Session, actor: str, study_id: str, files: Files) -> li
 
 def _feasibility_list(session: Session, actor: str, study_id: str, files: Files) -> list[Candidate]:
     if len(files) > 1:
-        raise InputError("choose one candidate list", field="file")
-    (filename, data), *_ = files
+        raise InputError(_("choose one candidate list"), field="file")
+    (filename, data), *_others = files
     return imports.import_feasibility(
         session, actor=actor, study_id=study_id, filename=filename, data=data, now=now()
     )
@@ -293,7 +305,11 @@ async def import_feasibility(request: Request) -> Response:
 async def lead_to_candidate(request: Request, lead_id: RowId) -> Response:
     with store_of(request).transaction() as session:
         added = imports.from_lead(
-            session, actor=user_of(request).username, lead_id=lead_id, now=now()
+            session,
+            actor=user_of(request).username,
+            lead_id=lead_id,
+            now=now(),
+            studies=request.app.state.studies,  # the self-check's answers come along (D9)
         )
         new_id = added.id
     return RedirectResponse(f"/staff/candidates/{new_id}", status_code=303)

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from trialdesk.errors import NotFoundError, TrialdeskError
+from trialdesk.i18n import _
 from trialdesk.study.loader import Study
 from trialdesk.study.windows import site_today
 from trialdesk.trial.accounts.roles import Permission
@@ -29,11 +30,15 @@ from trialdesk.trial.store.models import MAX_ROW_ID
 from trialdesk.web.access import allow
 from trialdesk.web.deps import now, store_of, study_or_404
 from trialdesk.web.errors import status_of
-from trialdesk.web.locale import locale_of, remember_locale
 from trialdesk.web.page_cache import kept_page
 from trialdesk.web.pages import render
 from trialdesk.web.rooms.screening.site_clock import site_clock
-from trialdesk.web.rooms.screening.texts import ACTIONS, TEXTS, VERDICTS
+from trialdesk.web.rooms.screening.words import (
+    candidate_status_words,
+    criterion_kind_words,
+    entry_kind_words,
+    source_words,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -50,26 +55,25 @@ async def candidate_page(
     form: only the fields that concept takes, and only its own codes). A path that is not
     a candidate's number names no candidate: 404, as for one that does not exist (D29).
 
-    Kept rendered until the next audited write (``page_cache``), for each user, with the
-    browser's own CSRF token put in as it is served. A browser without its CSRF cookie
-    yet gets a page built for it, which mints one."""
+    Kept rendered until the next audited write (``page_cache``), for each user and
+    language, with the browser's own CSRF token put in as it is served. A browser without
+    its CSRF cookie yet gets a page built for it, which mints one."""
     number = row_id_or_404(candidate_id, "candidate")
     chosen = concept[:64]
-    locale = locale_of(request)
 
     def key(session: Session) -> tuple[object, ...]:
         nonlocal chosen
         study = study_or_404(request, cands.candidate_or_404(session, number).study_id)
         if chosen:  # not one of the study's: the page shows no form, as for none
             chosen = chosen if any(c.name == chosen for c in entry_concepts(study)) else ""
-        return ("candidate", number, chosen, site_today(study.schedule, now()), locale)
+        return ("candidate", number, chosen, site_today(study.schedule, now()))
 
     def build(session: Session, token: str | None) -> HTMLResponse:
         return _candidate_page(
             request, number, values={"concept": chosen}, session=session, token=token
         )
 
-    return remember_locale(request, kept_page(request, key, build))
+    return kept_page(request, key, build)
 
 
 def row_id_or_404(text: str, what: str) -> int:
@@ -103,7 +107,6 @@ def _candidate_page(
     )
     if token is not None:
         context["csrf_token"] = token
-    context.update(t=TEXTS, actions=ACTIONS, verdicts=VERDICTS, locale=locale_of(request))
     return render(request, "candidate.html", context, status_code=code)
 
 
@@ -126,7 +129,7 @@ def _screening_context(session: Session, study: Study, candidate: Candidate) -> 
         "study": study,
         "participant": study.participant,
         "parameter_options": {
-            name: [("", "not chosen"), *((c, c) for c in p.choices)]
+            name: [("", _("not chosen")), *((c, c) for c in p.choices)]
             for name, p in study.participant.parameters.items()
         },
         "checklist": checklist,
@@ -139,6 +142,10 @@ def _screening_context(session: Session, study: Study, candidate: Candidate) -> 
         "trail": candidate_trail(session, candidate.id),
         "today": clock.today.isoformat(),
         "clock": clock,
+        "status_words": candidate_status_words(),
+        "source_words": source_words(),
+        "kind_words": criterion_kind_words(),
+        "entry_kinds": entry_kind_words(),
     }
 
 

@@ -134,6 +134,10 @@ async def import_feasibility(
 async def lead_to_candidate(request: Request, lead_id: RowId) -> CandidateOut:
     with store_of(request).transaction() as session:
         added = imports.from_lead(
-            session, actor=user_of(request).username, lead_id=lead_id, now=now()
+            session,
+            actor=user_of(request).username,
+            lead_id=lead_id,
+            now=now(),
+            studies=request.app.state.studies,  # the self-check's answers come along (D9)
         )
         return candidate_json(request, session, added)

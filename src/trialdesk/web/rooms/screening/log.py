@@ -31,7 +31,8 @@ from trialdesk.web.deps import all_studies, now, store_of, study_or_404
 from trialdesk.web.errors import ERROR_RESPONSES
 from trialdesk.web.locale import locale_of
 from trialdesk.web.pages import render
-from trialdesk.web.rooms.screening.log_csv import log_csv
+from trialdesk.web.rooms.screening.log_csv import BOM, log_csv, pseudonymised_csv
+from trialdesk.web.rooms.screening.log_texts import LOG_TEXTS
 from trialdesk.web.rooms.screening.site_clock import site_clock
 from trialdesk.web.rooms.screening.texts import TEXTS
 
@@ -120,6 +121,7 @@ async def log_page(request: Request, values: Filters, study: str = "") -> HTMLRe
             "csv_query": query,
             "places": {"taken": taken, "target": target},
             "t": TEXTS,
+            "lt": LOG_TEXTS,
             "locale": locale_of(request),
             "zone": clock.label,
         },
@@ -128,17 +130,25 @@ async def log_page(request: Request, values: Filters, study: str = "") -> HTMLRe
 
 
 @router.get("/staff/screening-log.csv", dependencies=[allow(Permission.VIEW_CANDIDATES)])
-async def log_export(request: Request, values: Filters, study: str = "") -> Response:
+async def log_export(
+    request: Request, values: Filters, study: str = "", pseudonymised: bool = False
+) -> Response:
+    """The log as CSV for the site, or with ``pseudonymised=1`` for the sponsor (no name,
+    record number, birth date or free text: log_csv.py). UTF-8 with a BOM, for Excel."""
     chosen = chosen_study(request, study)
     wanted = log_filter(values, chosen)
+    anchors = [a.name for a in chosen.participant.staff]
     with store_of(request).read() as session:
-        body = log_csv(
-            screening_log(session, chosen.id, wanted, site_zone(chosen.schedule)),
-            [a.name for a in chosen.participant.staff],
-        )
-    name = f"screening-log-{chosen.id}-{site_today(chosen.schedule, now()).isoformat()}.csv"
+        rows = screening_log(session, chosen.id, wanted, site_zone(chosen.schedule))
+    if pseudonymised:
+        age_on = next((a for a in anchors if "screening" in a), None)
+        body, kind = pseudonymised_csv(rows, anchors, age_on), "-pseudonymised"
+    else:
+        body, kind = log_csv(rows, anchors), ""
+    day = site_today(chosen.schedule, now()).isoformat()
+    name = f"screening-log-{chosen.id}-{day}{kind}.csv"
     return Response(
-        body,
+        BOM + body,
         media_type="text/csv; charset=utf-8",
         headers={"content-disposition": f'attachment; filename="{name}"'},
     )
@@ -214,7 +224,8 @@ def _follow_up(f: FollowUpCounts) -> dict[str, Any]:
 
 def _row(row: LogRow, anchors: list[str]) -> dict[str, Any]:
     """A log row as JSON: the study's dates flat, as ``<anchor>_date`` (null when not set)."""
-    fields = {k: v for k, v in row.__dict__.items() if k != "dates"}
+    # the birth date and sex are on the candidate's page; the log keeps to its columns
+    fields = {k: v for k, v in row.__dict__.items() if k not in ("dates", "birth_date", "sex")}
     return {
         **fields,
         **{f"{a}_date": row.dates.get(a) for a in anchors},

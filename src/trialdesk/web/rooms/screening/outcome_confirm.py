@@ -20,6 +20,7 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from trialdesk.errors import TrialdeskError
+from trialdesk.i18n import _
 from trialdesk.study.loader import Study
 from trialdesk.trial.screening import candidates as cands
 from trialdesk.trial.screening import enrolment
@@ -27,13 +28,11 @@ from trialdesk.trial.screening.models import Candidate, Enrolment
 from trialdesk.trial.screening.outcome_dates import OutcomeWarning, outcome_warnings
 from trialdesk.trial.store.db import Session
 from trialdesk.web.deps import store_of, study_or_404
-from trialdesk.web.locale import locale_of, remember_locale
 from trialdesk.web.pages import render
 from trialdesk.web.rooms.screening.candidate_page import apply_change, refused_on_page
 from trialdesk.web.rooms.screening.site_clock import SiteClock, site_clock
-from trialdesk.web.rooms.screening.texts import ACTIONS, CONFIRM, TEXTS, WARNINGS
 
-__all__ = ["Change", "confirm_or_apply"]
+__all__ = ["Change", "action_text", "confirm_or_apply"]
 
 CONFIRMED = "yes"
 
@@ -47,7 +46,7 @@ class _Preview:
     """What the confirmation page says, read inside the rolled-back transaction."""
 
     name: str
-    fields: dict[str, str] = field(default_factory=dict)  # for CONFIRM's {placeholders}
+    fields: dict[str, str] = field(default_factory=dict)  # for explained()'s placeholders
     warnings: list[OutcomeWarning] = field(default_factory=list)
 
 
@@ -119,17 +118,65 @@ def _confirm_page(
     study: Study,
     clock: SiteClock,
 ) -> Response:
-    locale = locale_of(request)
     values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
     context: dict[str, Any] = {
-        "t": TEXTS, "locale": locale, "action": action, "action_text": ACTIONS[action],
-        "explained": CONFIRM[action].get(locale).format(name=preview.name, **preview.fields),
-        "warnings": [WARNINGS[w.kind].get(locale).format(*(d.isoformat() for d in w.dates))
-                     for w in preview.warnings],
+        "action": action, "action_text": action_text(action),
+        "explained": explained(action, preview.name, preview.fields),
+        "warnings": [warning_text(w) for w in preview.warnings],
         "values": values, "candidate_id": candidate_id, "study": study,
         "zone": clock.label, "today": clock.today.isoformat(),
         "date_field": "withdrawn_on" if action == "withdraw" else "on",
         "target": f"/staff/candidates/{candidate_id}/"
         + ("withdraw" if action == "withdraw" else "outcome"),
     }  # fmt: skip
-    return remember_locale(request, render(request, "candidate_confirm.html", context))
+    return render(request, "candidate_confirm.html", context)
+
+
+def action_text(action: str) -> str:
+    """The outcome a button asks for, as a verb phrase."""
+    return {
+        "enrol": _("Enrol"),
+        "screen_fail": _("Record screen failure"),
+        "decline": _("Record as declined"),
+        "withdraw": _("Record withdrawal"),
+    }[action]
+
+
+def explained(action: str, name: str, fields: dict[str, str]) -> str:
+    """What confirming ``action`` does, for the candidate ``name``."""
+    if action == "enrol":
+        return _(
+            "%(name)s takes place %(place)s of %(target)s in %(study)s and gets the next "
+            "subject number.",
+            name=name, place=fields["place"], target=fields["target"], study=fields["study"],
+        )  # fmt: skip
+    if action == "screen_fail":
+        return _(
+            "%(name)s's screening closes as a screen failure, excluded by %(criteria)s; the "
+            "screening log and the CONSORT diagram count it.",
+            name=name, criteria=fields["criteria"],
+        )  # fmt: skip
+    if action == "decline":
+        return _("%(name)s's screening closes without enrolment for the reason given.", name=name)
+    return _(
+        "%(name)s (%(subject)s) is recorded as withdrawn; the enrolment and everything before "
+        "it stay.",
+        name=name, subject=fields["subject"],
+    )  # fmt: skip
+
+
+def warning_text(warning: OutcomeWarning) -> str:
+    """Why the date deserves a second look; dates as the date fields take them (ISO)."""
+    dates = [d.isoformat() for d in warning.dates]
+    if warning.kind == "baseline_passed":
+        return _(
+            "The planned baseline date (%(date)s) has passed: set a new planned baseline date.",
+            date=dates[0],
+        )
+    if warning.kind == "baseline_not_set":
+        return _("The planned baseline date is not set: the screening window cannot be checked.")
+    return _(
+        "The screening window (%(start)s to %(end)s, before the planned baseline) closed on "
+        "%(end)s: screening results may be too old for this baseline.",
+        start=dates[0], end=dates[1],
+    )  # fmt: skip

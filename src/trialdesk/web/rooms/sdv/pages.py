@@ -20,13 +20,12 @@ from trialdesk.trial.review.sdv import Progress, Shown
 from trialdesk.trial.store.db import Session
 from trialdesk.web.access import allow
 from trialdesk.web.deps import now, store_of, study_or_404, user_of
-from trialdesk.web.locale import locale_of, remember_locale
+from trialdesk.web.locale import locale_of
 from trialdesk.web.page_cache import kept_page
 from trialdesk.web.pages import render, templates
 from trialdesk.web.problems import NotFound
 from trialdesk.web.rooms.conduct.changes import apply_change, conduct_studies, study_of_participant
 from trialdesk.web.rooms.sdv.shown import instant_at_site, label_of, sections, value_of
-from trialdesk.web.rooms.sdv.texts import STATES, TEXTS
 from trialdesk.web.schemas import RowId
 
 __all__ = ["router"]
@@ -35,10 +34,6 @@ router = APIRouter(include_in_schema=False)
 
 PAGE = "/staff/participants/{enrolment_id}/sdv"
 FIELD = "target"  # each ticked box: "<target>|<digest as shown>"
-
-
-def _words(request: Request) -> dict[str, Any]:
-    return {"t": TEXTS, "states": STATES, "locale": locale_of(request)}
 
 
 @router.get(
@@ -55,7 +50,7 @@ async def study_page(request: Request, study: str = "") -> Response:
     def build(session: Session, token: str | None) -> Response:
         overall, each = sdv.study_progress(session, chosen)
         context: dict[str, Any] = {
-            **_words(request), "studies": studies, "study": chosen, "overall": overall,
+            "studies": studies, "study": chosen, "overall": overall,
             "each": each,
         }  # fmt: skip
         if token is not None:
@@ -63,7 +58,7 @@ async def study_page(request: Request, study: str = "") -> Response:
         return render(request, "sdv.html", context)
 
     key = ("sdv", chosen.id, locale_of(request))
-    return remember_locale(request, kept_page(request, key, build))
+    return kept_page(request, key, build)
 
 
 def _page(
@@ -77,7 +72,6 @@ def _page(
     participant, states = sdv.participant_states(session, study, enrolment_id)
     schedule = study.schedule
     context = {
-        **_words(request),
         "study": study,
         "participant": participant,
         "progress": sdv.progress_of(states),  # counts of every item, the sample's too
@@ -88,9 +82,7 @@ def _page(
         "field_name": FIELD,
         "errors": errors or {},
     }
-    return remember_locale(
-        request, render(request, "sdv_participant.html", context, status_code=code)
-    )
+    return render(request, "sdv_participant.html", context, status_code=code)
 
 
 @router.get(PAGE, response_class=HTMLResponse, dependencies=[allow(Permission.VIEW_PARTICIPANTS)])
@@ -147,4 +139,3 @@ def _progress_of(request: Request, study: Study, enrolment_id: int) -> Progress 
 
 
 templates.env.globals["sdv_progress_of"] = _progress_of
-templates.env.globals["sdv_texts"] = TEXTS

@@ -9,21 +9,32 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from trialdesk.i18n import _
 from trialdesk.study.loader import Study
 from trialdesk.study.schedule import Schedule
 from trialdesk.study.texts import Text
 from trialdesk.study.windows import site_time
 from trialdesk.trial.review.sdv import ItemState
 from trialdesk.trial.review.sdv_plan import TargetKind
-from trialdesk.web.rooms.sdv.texts import KINDS
 
 __all__ = ["Section", "instant_at_site", "label_of", "sections", "value_of"]
+
+
+def kind_title(kind: str) -> str:
+    """The title of a section of records that are not a form's (consent, eligibility,
+    adverse events), in the reader's language."""
+    return {
+        "consent": _("Informed consent"),
+        "fact": _("Screening facts (eligibility evidence)"),
+        "judgment": _("Signed eligibility judgments"),
+        "adverse_event": _("Adverse events"),
+    }[kind]
 
 
 @dataclass(frozen=True)
 class Section:
     key: str  # "consent", ..., or "W24/joint_counts#1"
-    title: Text
+    title: Text | str  # a form's title from the study folder, or a marked text
     states: list[ItemState]
 
 
@@ -139,6 +150,6 @@ def sections(study: Study, states: list[ItemState], *, required_only: bool = Tru
         else:
             key = t.kind.value
             if key not in out:
-                out[key] = Section(key, KINDS[key], [])
+                out[key] = Section(key, kind_title(key), [])
         out[key].states.append(s)
     return list(out.values())

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from trialdesk import selfcheck
 from trialdesk.study.loader import Study
 from trialdesk.trial.screening import leads
+from trialdesk.web.rooms.selfcheck.texts import TEXTS
 
 __all__ = ["ANSWER_PREFIX", "CONTACT_FIELDS", "answered", "consent_text", "lead_contact"]
 
@@ -18,12 +19,9 @@ ANSWER_PREFIX = "a."
 CONTACT_FIELDS = ("name", "email", "phone", "preferred_contact")
 
 
-def consent_text(study: Study) -> str:
-    return (
-        f"I agree that the team running study {study.id} may contact me about taking part, "
-        "using the details above. My answers and contact details are kept only for this and "
-        "I can ask for them to be deleted at any time before my screening begins."
-    )
+def consent_text(study: Study, locale: str = "en") -> str:
+    """The consent wording as the person read it, in their language: stored with the lead."""
+    return TEXTS["consent"].get(locale).format(study=study.id)
 
 
 def answered(study: Study, form: Mapping[str, object], prefix: str = "") -> dict[str, str]:
@@ -38,9 +36,11 @@ def answered(study: Study, form: Mapping[str, object], prefix: str = "") -> dict
     return {k: v for k, v in raw.items() if k in shown}
 
 
-def lead_contact(contact: Mapping[str, str | None]) -> leads.LeadContact:
-    """Blank fields count as not given; LeadContact names the field that is wrong."""
-    return leads.LeadContact(
+def lead_contact(contact: Mapping[str, str | None], consented: object) -> leads.LeadContact:
+    """The contact details and the consent checked together: blank fields count as not
+    given, and every field that is wrong is named at once (FieldErrors)."""
+    return leads.LeadContact.with_consent(
+        consented,
         name=contact.get("name") or "",
         email=contact.get("email") or None,
         phone=contact.get("phone") or None,

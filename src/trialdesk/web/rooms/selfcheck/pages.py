@@ -2,16 +2,22 @@
 
 Answers travel only in the form posts; nothing is stored unless the person ticks the
 consent box and sends contact details. The result is recomputed on the server from the
-answers at every step, never taken from the browser.
+answers at every step, never taken from the browser. A refused form shows every mistake
+at once, each at its question or field, in the reader's language (D6, D7); a client
+sending too many is told how long to wait (throttle.py, D12).
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from trialdesk import selfcheck
 from trialdesk.errors import InputError
+from trialdesk.selfcheck.messages import unit_text
+from trialdesk.selfcheck.said import messages_by_field
 from trialdesk.study.loader import Study
 from trialdesk.trial.screening import leads
 from trialdesk.trial.store.locks import StudyLocked
@@ -28,12 +34,30 @@ from trialdesk.web.rooms.selfcheck.answers import (
     consent_text,
     lead_contact,
 )
+from trialdesk.web.rooms.selfcheck.texts import TEXTS
+from trialdesk.web.throttle import TOO_MANY_PUBLIC, count_lead, public_wait
 
 router = APIRouter(include_in_schema=False)
+
+EARLIEST_MONTH = "1900-01"  # the month answers' floor (selfcheck/answers.py)
 
 
 def question_conditions(study: Study) -> dict[str, list[tuple[str, str]]]:
     return {q.id: selfcheck.conditions_of(q) for q in selfcheck.questions(study)}
+
+
+def _units(study: Study, locale: str) -> dict[str, str]:
+    """Each question's unit as the reader reads it (岁, 厘米)."""
+    out = {}
+    for q in selfcheck.questions(study):
+        unit = unit_text(q.unit, q.answer_type)
+        if unit is not None:
+            out[q.id] = unit.get(locale)
+    return out
+
+
+def _month(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
 
 
 def _form_page(
@@ -43,6 +67,7 @@ def _form_page(
     errors: dict[str, str],
     status: int = 200,
 ) -> HTMLResponse:
+    locale = locale_of(request)
     return render(
         request,
         "selfcheck.html",
@@ -53,9 +78,24 @@ def _form_page(
             "question_conditions": question_conditions(study),
             "answers": answers,
             "errors": errors,
+            "t": TEXTS,
+            "locale": locale,
+            "units": _units(study, locale),
+            # a month answer from 1900 to this month: the browser's own bounds (D25)
+            "month_min": EARLIEST_MONTH,
+            "month_max": _month(today()),
         },
         status_code=status,
     )
+
+
+def _throttled(response: HTMLResponse, wait: int) -> HTMLResponse:
+    response.headers["retry-after"] = str(wait)
+    return response
+
+
+def _too_many(request: Request, wait: int) -> str:
+    return TOO_MANY_PUBLIC.get(locale_of(request)).format(seconds=wait)
 
 
 @router.get(
@@ -71,10 +111,15 @@ async def self_check_form(request: Request, nct_id: str) -> HTMLResponse:
 async def self_check_result(request: Request, nct_id: str) -> HTMLResponse:
     study = study_or_404(request, nct_id)
     raw = answered(study, await request.form())
+    wait = public_wait(request)
+    if wait is not None:
+        page = _form_page(request, study, raw, {"form": _too_many(request, wait)}, 429)
+        return _throttled(page, wait)
     try:
         outcome = selfcheck.evaluate(study, selfcheck.parse_answers(study, raw), today())
     except InputError as error:
-        return _form_page(request, study, raw, {error.field or "": error.message}, status_of(error))
+        errors = messages_by_field(error, locale_of(request))
+        return _form_page(request, study, raw, errors, status_of(error))
     return _result_page(request, study, raw, outcome, {}, {})
 
 
@@ -87,6 +132,7 @@ def _result_page(
     contact_errors: dict[str, str],
     status: int = 200,
 ) -> HTMLResponse:
+    locale = locale_of(request)
     return render(
         request,
         "selfcheck_result.html",
@@ -95,9 +141,11 @@ def _result_page(
             "page": page_of(request, study),
             "outcome": outcome,
             "answers": raw,
-            "consent_text": consent_text(study),
+            "consent_text": consent_text(study, locale),
             "contact": contact,
             "contact_errors": contact_errors,
+            "t": TEXTS,
+            "locale": locale,
         },
         status_code=status,
     )
@@ -107,46 +155,43 @@ def _result_page(
 async def leave_contact(request: Request, nct_id: str) -> Response:
     study = study_or_404(request, nct_id)
     form = await request.form()
+    locale = locale_of(request)
     raw = answered(study, form, ANSWER_PREFIX)
+    contact = {f: v.strip() for f, v in form.items() if f in CONTACT_FIELDS and isinstance(v, str)}
+    wait = public_wait(request, lead=True)
     try:
         outcome = selfcheck.evaluate(study, selfcheck.parse_answers(study, raw), today())
     except InputError as error:
-        return _form_page(request, study, raw, {error.field or "": error.message}, status_of(error))
-    contact = {f: v.strip() for f in CONTACT_FIELDS if isinstance(v := form.get(f), str)}
-    store = store_of(request)
+        errors = messages_by_field(error, locale)
+        return _form_page(request, study, raw, errors, status_of(error))
+    if wait is not None:
+        errors = {"form": _too_many(request, wait)}
+        return _throttled(_result_page(request, study, raw, outcome, contact, errors, 429), wait)
     try:
-        with store.transaction() as session:
+        consented = form.get("consent") == "yes"
+        person = lead_contact(contact, consented)
+        with store_of(request).transaction() as session:
             lead = leads.store_lead(
                 session,
                 study_id=study.id,
-                contact=lead_contact(contact),
+                contact=person,
                 answers=raw,
                 outcome=outcome.to_json(),
-                consent_text=consent_text(study),
-                consented=form.get("consent") == "yes",
+                consent_text=consent_text(study, locale),
+                consented=consented,
                 now=now(),
             )
             reference = lead.reference
     except StudyLocked:  # the study's data are final: it takes no more contacts
-        closed = CLOSED_ZH if locale_of(request) == "zh-CN" else CLOSED_EN
-        return _result_page(request, study, raw, outcome, contact, {"consent": closed}, 409)
+        closed = {"form": TEXTS["closed"].get(locale)}
+        return _result_page(request, study, raw, outcome, contact, closed, 409)
     except InputError as error:
-        return _result_page(
-            request,
-            study,
-            raw,
-            outcome,
-            contact,
-            {error.field or "consent": error.message},
-            status_of(error),
-        )
+        errors = messages_by_field(error, locale, default="form")
+        return _result_page(request, study, raw, outcome, contact, errors, status_of(error))
+    count_lead(request)
     return RedirectResponse(
         f"/studies/{study.id}/self-check/thanks?ref={reference}", status_code=303
     )
-
-
-CLOSED_EN = "This study is closed: it takes no more contact requests. Nothing was stored."
-CLOSED_ZH = "本研究已结束，不再接受联系请求。未保存任何信息。"
 
 
 @router.get(

@@ -6,9 +6,10 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, StrictBool
 
-from trialdesk.web.schemas import Strict
+from trialdesk.web.schemas import ErrorBody, Strict
 
 __all__ = [
+    "THROTTLED",
     "CriterionFinding",
     "LeadCreated",
     "LeadRequest",
@@ -16,6 +17,16 @@ __all__ = [
     "SelfCheckRequest",
     "SelfCheckResult",
 ]
+
+
+# The anonymous endpoints' answer to a client that sent too many (web/throttle.py).
+THROTTLED: dict[int | str, dict[str, object]] = {
+    429: {
+        "model": ErrorBody,
+        "description": "too many requests from this client lately: wait the seconds the "
+        "Retry-After header says, then try again",
+    }
+}
 
 
 class Question(BaseModel):
@@ -55,7 +66,10 @@ class CriterionFinding(BaseModel):
 class SelfCheckResult(BaseModel):
     study: str
     date: str = Field(description="the day the answers were evaluated for")
-    verdict: Literal["may_be_eligible", "probably_not_eligible"]
+    verdict: Literal["may_be_eligible", "probably_not_eligible", "cannot_tell"] = Field(
+        description="cannot_tell: no answer decided any criterion (none given, or only "
+        '"I don\'t know")'
+    )
     reasons: list[str] = Field(description="why probably not eligible, in plain language")
     site_will_check: list[str] = Field(description="what only the study team can check")
     criteria: list[CriterionFinding]

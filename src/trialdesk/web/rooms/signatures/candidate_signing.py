@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from trialdesk.errors import FieldErrors, InputError, TrialdeskError
+from trialdesk.i18n import _
 from trialdesk.study.loader import Study
 from trialdesk.study.windows import site_today
 from trialdesk.trial.accounts.login import PasswordCheck
@@ -30,10 +31,8 @@ from trialdesk.web import forms, signing
 from trialdesk.web.access import allow
 from trialdesk.web.deps import now, store_of, study_or_404, user_of
 from trialdesk.web.errors import status_of
-from trialdesk.web.locale import locale_of, remember_locale
 from trialdesk.web.pages import render
-from trialdesk.web.rooms.signatures import shown  # noqa: F401  (registers the filters)
-from trialdesk.web.rooms.signatures.texts import MEANINGS, TEXTS
+from trialdesk.web.rooms.signatures.shown import signature_meaning
 from trialdesk.web.schemas import RowId
 
 __all__ = ["router"]
@@ -63,20 +62,18 @@ def _page(
     values: FormData | None = None,
     code: int = 200,
 ) -> Response:
-    locale = locale_of(request)
     with store_of(request).read() as session:
         study = study_or_404(request, candidate_or_404(session, candidate_id).study_id)
         signer = user_of(request)
         printed = session.get(User, signer.id)
         context: dict[str, Any] = {
-            **_waiting(session, study, candidate_id), "study": study, "t": TEXTS,
-            "locale": locale, "errors": errors or {}, "values": values or {},
-            "meaning": MEANINGS[Meaning.ELIGIBILITY.value],
+            **_waiting(session, study, candidate_id), "study": study,
+            "errors": errors or {}, "values": values or {},
+            "meaning": signature_meaning(Meaning.ELIGIBILITY),
             "statement": Meaning.ELIGIBILITY.statement,
             "printed_name": (printed.full_name or printed.username) if printed else "",
         }  # fmt: skip
-        response = render(request, "signatures_candidate.html", context, status_code=code)
-    return remember_locale(request, response)
+        return render(request, "signatures_candidate.html", context, status_code=code)
 
 
 @router.get(PAGE, response_class=HTMLResponse, dependencies=SIGN)
@@ -84,8 +81,9 @@ async def sign_page(request: Request, candidate_id: RowId) -> Response:
     return _page(request, candidate_id)
 
 
-def decisions_of(form: FormData, locale: str) -> list[judgments.Decision]:
-    """The decisions made on the page, in its order; every problem at once."""
+def decisions_of(form: FormData) -> list[judgments.Decision]:
+    """The decisions made on the page, in its order; every problem at once, in the reader's
+    words (this form is the page's only: the API signs one criterion at a time)."""
     made: list[judgments.Decision] = []
     errors: list[TrialdeskError] = []
     for cid in form.getlist("criterion"):
@@ -96,11 +94,11 @@ def decisions_of(form: FormData, locale: str) -> list[judgments.Decision]:
             continue  # left for later
         reason = forms.text(form, f"reason-{cid}")
         if not reason.strip():
-            errors.append(InputError(TEXTS["reason_needed"].get(locale), field=f"reason-{cid}"))
+            errors.append(InputError(_("give a reason for this decision"), field=f"reason-{cid}"))
         basis = forms.text(form, f"basis-{cid}", 64)
         made.append(judgments.Decision(cid, decision, reason, basis))
     if not made and not errors:
-        errors.append(InputError(TEXTS["decide_one"].get(locale), field="criteria"))
+        errors.append(InputError(_("decide at least one criterion"), field="criteria"))
     if errors:
         raise FieldErrors(errors)
     return made
@@ -109,9 +107,8 @@ def decisions_of(form: FormData, locale: str) -> list[judgments.Decision]:
 @router.post(PAGE, dependencies=SIGN)
 async def sign(request: Request, candidate_id: RowId) -> Response:
     form = await request.form()
-    locale = locale_of(request)
     try:
-        decided = decisions_of(form, locale)
+        decided = decisions_of(form)
 
         def act(session: Session, signer: User, checked: PasswordCheck) -> object:
             study = study_or_404(request, candidate_or_404(session, candidate_id).study_id)

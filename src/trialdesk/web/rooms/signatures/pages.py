@@ -27,11 +27,9 @@ from trialdesk.trial.review.signature_queue import SignatureQueue, signature_que
 from trialdesk.trial.store import audit
 from trialdesk.web.access import allow
 from trialdesk.web.deps import all_studies, now, store_of, study_or_404, user_of
-from trialdesk.web.locale import locale_of, remember_locale
 from trialdesk.web.pages import render, templates
 from trialdesk.web.rooms.conduct.changes import StudyId
 from trialdesk.web.rooms.signatures import shown  # noqa: F401  (registers the filters)
-from trialdesk.web.rooms.signatures.texts import TEXTS
 
 __all__ = ["router", "signature_counts"]
 
@@ -75,8 +73,8 @@ async def queue_page(request: Request, study: StudyId = None) -> Response:
     studies = [study_or_404(request, study)] if study else all_studies(request)
     # each candidate's checklist is built: in the thread pool, off the event loop
     queues = [(s, await run_in_threadpool(_queue, request, s)) for s in studies]
-    context: dict[str, Any] = {"queues": queues, "t": TEXTS, "locale": locale_of(request)}
-    return remember_locale(request, render(request, "signatures.html", context))
+    context: dict[str, Any] = {"queues": queues}
+    return render(request, "signatures.html", context)
 
 
 def signature_counts(request: Request, study: Study) -> dict[str, object] | None:
@@ -93,7 +91,6 @@ def signature_counts(request: Request, study: Study) -> dict[str, object] | None
         "unreadable": queue.unreadable,
         "visits": len(queue.visits),
         "casebooks": len(queue.casebooks),
-        "locale": locale_of(request),
     }
 
 
