@@ -45,10 +45,9 @@ def _not_json(error: dict[str, Any], body: object) -> Refusal:
 
 
 def _field(loc: Sequence[object]) -> str | None:
+    # the body as a whole (a list where an object is wanted) is no field: None, as before
     parts = [str(p) for p in loc if p not in _WHERE]
-    if parts:
-        return ".".join(parts)
-    return "body" if loc and loc[0] == "body" else None
+    return ".".join(parts) or None
 
 
 def refusal_of(errors: Sequence[dict[str, Any]], body: object) -> Refusal:
